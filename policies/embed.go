@@ -1,0 +1,11 @@
+// Package policies embeds secretgate's built-in Rego policies, their unit
+// tests and the shared library they use. Embedding lives here because
+// go:embed cannot reach parent directories.
+package policies
+
+import "embed"
+
+// FS holds every .rego file below this directory, tests included.
+//
+//go:embed lib main naming rotation iam trust
+var FS embed.FS
