@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds every .rego file below this directory, tests included.
 //
-//go:embed lib main naming rotation iam trust
+//go:embed */*.rego
 var FS embed.FS

@@ -1,13 +1,38 @@
+// Command secretgate checks that an organisation's credentials are stored,
+// scoped, rotated and kept out of code the way its policy says.
 package main
+
 import (
- _ "github.com/open-policy-agent/opa/v1/rego"
- _ "github.com/open-policy-agent/opa/v1/tester"
- _ "gopkg.in/yaml.v3"
- _ "github.com/spf13/cobra"
- _ "github.com/hashicorp/terraform-json"
- _ "github.com/santhosh-tekuri/jsonschema/v6"
- _ "github.com/bmatcuk/doublestar/v4"
- _ "github.com/google/go-cmp/cmp"
- _ "github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/secretgate/secretgate/internal/cli"
+	"github.com/secretgate/secretgate/internal/result"
 )
-func main(){}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := cli.Run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(exitCode(err))
+}
+
+// exitCode is the one place where errors become exit codes.
+func exitCode(err error) int {
+	if err == nil {
+		return result.ExitOK
+	}
+	var ee *cli.ExitError
+	if errors.As(err, &ee) {
+		if ee.Err != nil {
+			fmt.Fprintf(os.Stderr, "secretgate: %v\n", ee.Err)
+		}
+		return ee.Code
+	}
+	fmt.Fprintf(os.Stderr, "secretgate: %v\n", err)
+	return result.ExitIncomplete
+}

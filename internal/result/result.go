@@ -143,6 +143,7 @@ type Finding struct {
 	New          bool     `json:"new"`
 	Waived       bool     `json:"waived"`
 	WaiverReason string   `json:"waiver_reason,omitempty"`
+	WaiverOwner  string   `json:"waiver_owner,omitempty"`
 	Commit       string   `json:"commit,omitempty"`
 }
 

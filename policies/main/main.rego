@@ -13,9 +13,16 @@ import rego.v1
 #    "key": optional fingerprint discriminator,
 #    "severity": optional override of the rule's metadata severity}
 # from a rule named deny in a package secretgate.rules.<family>.
-raw contains f if {
+raw contains object.union(f, {"family": family}) if {
 	some family
 	some f in data.secretgate.rules[family].deny
+}
+
+# Rules may also live one package deeper, secretgate.rules.<family>.<name>,
+# so that teams can keep their own rules beside the built-in ones.
+raw contains object.union(f, {"family": family}) if {
+	some family, name
+	some f in data.secretgate.rules[family][name].deny
 }
 
 now_ns := time.parse_rfc3339_ns(input.now)
@@ -61,6 +68,7 @@ findings contains {
 	"message": sprintf("The waiver for rule %s on %q (owner %s) expired on %s; its findings are reported again.", [w.rule, w.resource, w.owner, w.expires]),
 	"file": w.file,
 	"line": w.line,
+	"family": "config",
 	"waived": false,
 } if {
 	some w in input.config.waivers

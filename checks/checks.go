@@ -1,0 +1,341 @@
+// Package checks runs secretgate's pipeline: gatherers turn the repository
+// (and later the AWS account and the leak scanner) into facts, the policy
+// engine turns facts into findings in one evaluation, and the outcome of each
+// check family becomes a result.Report. New sources of facts plug in as
+// Gatherers without touching the rest.
+package checks
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/secretgate/secretgate/internal/facts"
+	"github.com/secretgate/secretgate/internal/policy"
+	"github.com/secretgate/secretgate/internal/result"
+)
+
+// Gatherer adds the facts of some check families to the input document.
+// A gatherer that cannot do its work completely says so in its Outcome; it
+// never drops what it already gathered.
+type Gatherer interface {
+	// Name identifies the gatherer in errors.
+	Name() string
+	// Families are the check families whose facts it supplies.
+	Families() []string
+	// Gather adds facts to in.
+	Gather(ctx context.Context, in *facts.Input) Outcome
+}
+
+// Outcome is what a gatherer reports besides its facts.
+type Outcome struct {
+	// Resources counts what was gathered, per family.
+	Resources map[string]int
+	// Errors marks families that could not be checked completely, with the
+	// reason. Such a family's status is error and the run is incomplete.
+	Errors map[string]string
+	// Skipped marks families the gatherer deliberately did not gather, with
+	// the reason.
+	Skipped map[string]string
+	// Files counts files read; Problems lists files that could not be
+	// parsed (the run is incomplete); Skips lists files skipped by design.
+	Files    int
+	Problems []result.InputProblem
+	Skips    []result.InputProblem
+}
+
+// Evaluator turns an input document into raw findings.
+type Evaluator interface {
+	Evaluate(ctx context.Context, in *facts.Input) ([]policy.Raw, error)
+	Rule(id string) (result.Rule, bool)
+}
+
+// EnvironmentResolver derives the environment of a role, policy or secret.
+type EnvironmentResolver interface {
+	EnvironmentOf(name, path string, tags map[string]string) string
+}
+
+// Options configure one run.
+type Options struct {
+	Config       facts.Config
+	Environments EnvironmentResolver
+	Engine       Evaluator
+	Gatherers    []Gatherer
+	// Families are the selected check families (after --only/--skip).
+	Families []string
+	// NotSelected gives the reason for families left out by the user.
+	NotSelected map[string]string
+	Threshold   result.Threshold
+	Now         time.Time
+	Context     result.Context
+	Tool        result.Tool
+	// Baseline holds fingerprints of findings that existed before (from a
+	// run on the base of a pull request); matching findings are not new.
+	Baseline map[string]bool
+}
+
+// Run gathers, evaluates and reports. The returned error is for failures
+// that leave nothing to report (the policy engine failing); everything else
+// ends up in the report.
+func Run(ctx context.Context, opts Options) (result.Report, error) {
+	rep := result.Report{
+		Schema:   result.Schema,
+		Tool:     opts.Tool,
+		Context:  opts.Context,
+		Findings: []result.Finding{},
+		Rules:    map[string]result.Rule{},
+	}
+	in := &facts.Input{
+		Schema:      facts.Schema,
+		Now:         opts.Now.UTC().Format(time.RFC3339),
+		Config:      opts.Config,
+		Roles:       []facts.Role{},
+		Policies:    []facts.Policy{},
+		Secrets:     []facts.Secret{},
+		Leaks:       []facts.Leak{},
+		Credentials: []facts.Credential{},
+		Checks:      append([]string(nil), opts.Families...),
+	}
+	selected := map[string]bool{}
+	for _, f := range opts.Families {
+		selected[f] = true
+	}
+
+	type famState struct {
+		resources int
+		errs      []string
+		skipped   string
+		gathered  bool
+		duration  time.Duration
+	}
+	state := map[string]*famState{}
+	for _, f := range result.Families {
+		state[f] = &famState{}
+	}
+
+	for _, g := range opts.Gatherers {
+		fams := intersect(g.Families(), selected)
+		if len(fams) == 0 {
+			continue
+		}
+		start := time.Now()
+		out := g.Gather(ctx, in)
+		took := time.Since(start)
+		rep.Inputs.Files += out.Files
+		rep.Inputs.Errors = append(rep.Inputs.Errors, out.Problems...)
+		rep.Inputs.Skipped = append(rep.Inputs.Skipped, out.Skips...)
+		for _, f := range fams {
+			st := state[f]
+			st.gathered = true
+			st.duration += took
+			st.resources += out.Resources[f]
+			if reason, ok := out.Skipped[f]; ok {
+				st.skipped = reason
+			}
+			if msg, ok := out.Errors[f]; ok {
+				st.errs = append(st.errs, msg)
+			}
+		}
+	}
+	deriveEnvironments(in, opts.Environments)
+
+	start := time.Now()
+	raws, err := opts.Engine.Evaluate(ctx, in)
+	if err != nil {
+		return rep, err
+	}
+	evalTook := time.Since(start)
+
+	for _, raw := range raws {
+		f, rule := buildFinding(raw, opts.Engine)
+		if f.Check != result.CheckConfig && !selected[f.Check] {
+			continue
+		}
+		if st, ok := state[f.Check]; ok && !st.gathered {
+			// A rule of a family whose facts were not gathered (for example
+			// a custom rule on live data in an offline run) cannot be judged.
+			continue
+		}
+		f.New = !opts.Baseline[f.Fingerprint]
+		rep.Findings = append(rep.Findings, f)
+		rep.Rules[rule.ID] = rule
+	}
+	result.SortFindings(rep.Findings)
+
+	failing := map[string]bool{}
+	for _, f := range rep.Findings {
+		if !f.Waived && opts.Threshold.Fails(f.Severity) {
+			failing[f.Check] = true
+		}
+	}
+	for _, fam := range result.Families {
+		st := state[fam]
+		c := result.Check{ID: fam, Resources: st.resources, DurationMS: (st.duration + evalTook).Milliseconds()}
+		switch {
+		case !selected[fam]:
+			c.Status = result.StatusSkipped
+			c.Reason = opts.NotSelected[fam]
+			if c.Reason == "" {
+				c.Reason = "not selected"
+			}
+			c.DurationMS = 0
+		case len(st.errs) > 0:
+			c.Status = result.StatusError
+			c.Error = strings.Join(st.errs, "; ")
+		case st.skipped != "":
+			c.Status = result.StatusSkipped
+			c.Reason = st.skipped
+			c.DurationMS = 0
+		case !st.gathered:
+			c.Status = result.StatusError
+			c.Error = "no gatherer supplies this check in this build"
+		case failing[fam]:
+			c.Status = result.StatusFailed
+		default:
+			c.Status = result.StatusOK
+		}
+		rep.Checks = append(rep.Checks, c)
+	}
+	rep.Summarize(opts.Threshold)
+	return rep, nil
+}
+
+func intersect(fams []string, selected map[string]bool) []string {
+	var out []string
+	for _, f := range fams {
+		if selected[f] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// buildFinding joins a raw finding with its rule's catalogue entry.
+func buildFinding(raw policy.Raw, cat Evaluator) (result.Finding, result.Rule) {
+	rule, ok := cat.Rule(raw.Rule)
+	if !ok {
+		// A rule emitted an id without METADATA of its own: keep the
+		// finding, described by what the rule said.
+		rule = result.Rule{ID: raw.Rule, Title: raw.Rule, Check: raw.Family, Severity: result.SeverityMedium}
+	}
+	sev := rule.Severity
+	if raw.Severity != "" {
+		if s, err := result.ParseSeverity(raw.Severity); err == nil {
+			sev = s
+		}
+	}
+	f := result.Finding{
+		Rule:         raw.Rule,
+		Check:        rule.Check,
+		Severity:     sev,
+		Title:        rule.Title,
+		Message:      raw.Message,
+		Resource:     raw.Resource,
+		File:         raw.File,
+		Line:         raw.Line,
+		Remediation:  rule.Remediation,
+		DocsURL:      rule.DocsURL,
+		Waived:       raw.Waived,
+		WaiverReason: raw.WaiverReason,
+		WaiverOwner:  raw.WaiverOwner,
+		Commit:       raw.Commit,
+	}
+	f.Fingerprint = Fingerprint(raw.Rule, raw.Resource, raw.File, raw.Key)
+	return f, rule
+}
+
+// Fingerprint identifies a finding across runs: it depends on the rule, the
+// resource, the file and the rule's own discriminator, never on line numbers
+// or on message text that changes with time (ages, dates).
+func Fingerprint(rule, resource, file, key string) string {
+	h := sha256.New()
+	for _, part := range []string{rule, resource, file, key} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// deriveEnvironments fills in the environment of roles, policies and
+// secrets whose source did not state one. A policy without an environment
+// of its own takes the environment of the roles it applies to when they
+// agree.
+func deriveEnvironments(in *facts.Input, env EnvironmentResolver) {
+	if env == nil {
+		return
+	}
+	roleEnv := map[string]string{}
+	for i := range in.Roles {
+		r := &in.Roles[i]
+		if r.Environment == "" {
+			r.Environment = env.EnvironmentOf(r.Name, r.Path, r.Tags)
+		}
+		roleEnv[r.ID] = r.Environment
+	}
+	for i := range in.Secrets {
+		s := &in.Secrets[i]
+		if s.Environment == "" {
+			s.Environment = env.EnvironmentOf(s.Name, "", s.Tags)
+		}
+	}
+	for i := range in.Policies {
+		p := &in.Policies[i]
+		if p.Environment != "" {
+			continue
+		}
+		p.Environment = env.EnvironmentOf(p.Name, "", nil)
+		if p.Environment != "" {
+			continue
+		}
+		envs := map[string]bool{}
+		for _, id := range p.RoleIDs {
+			envs[roleEnv[id]] = true
+		}
+		if len(envs) == 1 {
+			for e := range envs {
+				p.Environment = e
+			}
+		}
+	}
+}
+
+// SelectFamilies applies --only and --skip to the list of families and
+// returns the selection plus the reason for each left-out family.
+func SelectFamilies(only, skip []string) ([]string, map[string]string, error) {
+	known := map[string]bool{}
+	for _, f := range result.Families {
+		known[f] = true
+	}
+	for _, list := range [][]string{only, skip} {
+		for _, f := range list {
+			if !known[f] {
+				return nil, nil, fmt.Errorf("unknown check %q (want one of %s)", f, strings.Join(result.Families, ", "))
+			}
+		}
+	}
+	onlySet, skipSet := toSet(only), toSet(skip)
+	var sel []string
+	reasons := map[string]string{}
+	for _, f := range result.Families {
+		switch {
+		case len(onlySet) > 0 && !onlySet[f]:
+			reasons[f] = "not in --only"
+		case skipSet[f]:
+			reasons[f] = "excluded by --skip"
+		default:
+			sel = append(sel, f)
+		}
+	}
+	return sel, reasons, nil
+}
+
+func toSet(list []string) map[string]bool {
+	m := map[string]bool{}
+	for _, s := range list {
+		m[s] = true
+	}
+	return m
+}

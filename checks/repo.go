@@ -1,0 +1,99 @@
+package checks
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/secretgate/secretgate/internal/facts"
+	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/source"
+)
+
+// RepoFiles gathers IAM policies, CloudFormation templates, Terraform plans
+// and inventory snapshots from a repository's files.
+type RepoFiles struct {
+	Root    string
+	Options source.Options
+}
+
+var _ Gatherer = (*RepoFiles)(nil)
+
+// Name implements Gatherer.
+func (g *RepoFiles) Name() string { return "repository files" }
+
+// Families implements Gatherer.
+func (g *RepoFiles) Families() []string {
+	return []string{result.CheckNaming, result.CheckRotation, result.CheckIAM, result.CheckTrust}
+}
+
+// Gather implements Gatherer.
+func (g *RepoFiles) Gather(ctx context.Context, in *facts.Input) Outcome {
+	out := Outcome{Resources: map[string]int{}, Errors: map[string]string{}}
+	res, err := source.Scan(ctx, g.Root, g.Options)
+	if err != nil {
+		for _, f := range g.Families() {
+			out.Errors[f] = fmt.Sprintf("scan repository: %v", err)
+		}
+		return out
+	}
+	in.Roles = append(in.Roles, res.Roles...)
+	in.Policies = append(in.Policies, res.Policies...)
+	in.Secrets = append(in.Secrets, res.Secrets...)
+	out.Files = res.Files
+	out.Problems = res.Errors
+	out.Skips = res.Skipped
+
+	trusts := 0
+	for _, r := range res.Roles {
+		if r.Trust != nil {
+			trusts++
+		}
+	}
+	out.Resources[result.CheckNaming] = len(res.Secrets)
+	out.Resources[result.CheckRotation] = len(res.Secrets)
+	out.Resources[result.CheckIAM] = len(res.Policies)
+	out.Resources[result.CheckTrust] = trusts
+	if n := len(res.Errors); n > 0 {
+		msg := fmt.Sprintf("%d file(s) could not be parsed, first %s", n, describe(res.Errors[0]))
+		for _, f := range g.Families() {
+			out.Errors[f] = msg
+		}
+	}
+	return out
+}
+
+func describe(p result.InputProblem) string {
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Message)
+	}
+	return fmt.Sprintf("%s: %s", p.File, p.Message)
+}
+
+// Unavailable is a gatherer for families this run cannot check, with the
+// reason. As error it makes the run incomplete (the user asked for something
+// that could not be done); otherwise the families are reported skipped.
+type Unavailable struct {
+	For    []string
+	Reason string
+	// AsError reports the families as error instead of skipped.
+	AsError bool
+}
+
+// Name implements Gatherer.
+func (u *Unavailable) Name() string { return "unavailable" }
+
+// Families implements Gatherer.
+func (u *Unavailable) Families() []string { return u.For }
+
+// Gather implements Gatherer.
+func (u *Unavailable) Gather(context.Context, *facts.Input) Outcome {
+	out := Outcome{Errors: map[string]string{}, Skipped: map[string]string{}}
+	for _, f := range u.For {
+		if u.AsError {
+			out.Errors[f] = u.Reason
+		} else {
+			out.Skipped[f] = u.Reason
+		}
+	}
+	return out
+}

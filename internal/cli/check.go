@@ -1,0 +1,331 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/secretgate/secretgate/checks"
+	"github.com/secretgate/secretgate/internal/config"
+	"github.com/secretgate/secretgate/internal/policy"
+	"github.com/secretgate/secretgate/internal/report"
+	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/source"
+)
+
+type checkFlags struct {
+	path, config        string
+	offline             bool
+	staged, history     bool
+	diff                string
+	only, skip          []string
+	formats, outputs    []string
+	failOn              string
+	roleARN             string
+	regions             []string
+	auditLog            string
+	mode                string
+	baseline            string
+	requireWaiverExpiry bool
+	now                 string
+}
+
+func newCheckCmd(stdout, stderr io.Writer, env Env) *cobra.Command {
+	var f checkFlags
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Check the repository (and, unless --offline, the AWS account) against the policies",
+		Long: `check gathers facts from the repository files (IAM policy JSON,
+CloudFormation, Terraform plan JSON, inventory snapshots), evaluates the
+built-in and custom Rego policies once over them, and reports.
+
+--format may be given several times; the n-th --output names the file of the
+n-th --format. A format without an --output goes to standard output (at most
+one may).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runCheck(cmd.Context(), f, stdout, stderr, env)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.path, "path", ".", "repository root")
+	fl.StringVar(&f.config, "config", "", "configuration file (default: .secretgate.yml at the root when present)")
+	fl.BoolVar(&f.offline, "offline", false, "no network: repository files and leaks only")
+	fl.BoolVar(&f.staged, "staged", false, "leak scope: what git commit would record")
+	fl.StringVar(&f.diff, "diff", "", "leak scope: the commits BASE..HEAD add")
+	fl.BoolVar(&f.history, "history", false, "leak scope: every commit")
+	fl.StringSliceVar(&f.only, "only", nil, "check families to run: "+strings.Join(result.Families, ","))
+	fl.StringSliceVar(&f.skip, "skip", nil, "check families to skip")
+	fl.StringArrayVar(&f.formats, "format", nil, "text|json|sarif|markdown (repeatable; default text)")
+	fl.StringArrayVar(&f.outputs, "output", nil, "file for the matching --format (repeatable)")
+	fl.StringVar(&f.failOn, "fail-on", "", "critical|high|medium|low|info|never (default: config fail_on, else high)")
+	fl.StringVar(&f.roleARN, "role-arn", "", "role to assume (OIDC in GitHub Actions, AssumeRole elsewhere)")
+	fl.StringArrayVar(&f.regions, "region", nil, "AWS region (repeatable)")
+	fl.StringVar(&f.auditLog, "audit-log", "", "file for one JSON line per secret read (never the value)")
+	fl.StringVar(&f.mode, "mode", "", "local|pr|nightly|pre-commit (default: inferred from the environment)")
+	fl.StringVar(&f.baseline, "baseline", "", "JSON report of the base; findings it has are not new")
+	fl.BoolVar(&f.requireWaiverExpiry, "require-waiver-expiry", false, "refuse waivers without an expiry date")
+	fl.StringVar(&f.now, "now", "", "evaluation time (RFC 3339), for reproducible reports")
+	_ = fl.MarkHidden("now")
+	return cmd
+}
+
+type output struct {
+	format string
+	file   string // "" means stdout
+}
+
+func parseOutputs(formats, files []string) ([]output, error) {
+	if len(files) > len(formats) {
+		return nil, fmt.Errorf("%d --output given for %d --format: each --output belongs to the --format before it", len(files), len(formats))
+	}
+	if len(formats) == 0 {
+		return []output{{format: "text"}}, nil
+	}
+	var outs []output
+	toStdout := 0
+	for i, f := range formats {
+		o := output{format: f}
+		if i < len(files) {
+			o.file = files[i]
+		} else {
+			toStdout++
+		}
+		if _, err := report.New(f, report.Options{}); err != nil {
+			return nil, err
+		}
+		outs = append(outs, o)
+	}
+	if toStdout > 1 {
+		return nil, errors.New("more than one --format would go to standard output: give each an --output")
+	}
+	return outs, nil
+}
+
+func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env Env) error {
+	root, err := filepath.Abs(f.path)
+	if err != nil {
+		return usageError(fmt.Errorf("--path %s: %w", f.path, err))
+	}
+	if info, err := os.Stat(root); err != nil || !info.IsDir() {
+		return usageError(fmt.Errorf("--path %s: not a directory", f.path))
+	}
+	outs, err := parseOutputs(f.formats, f.outputs)
+	if err != nil {
+		return usageError(err)
+	}
+	if f.diff != "" && !strings.Contains(f.diff, "..") {
+		return usageError(fmt.Errorf("--diff %q: want BASE..HEAD", f.diff))
+	}
+	if n := boolCount(f.staged, f.history, f.diff != ""); n > 1 {
+		return usageError(errors.New("--staged, --diff and --history are mutually exclusive"))
+	}
+
+	cfgPath, err := config.Find(root, f.config)
+	if err != nil {
+		return usageError(err)
+	}
+	cfg := config.Default()
+	if cfgPath != "" {
+		if cfg, err = config.Load(cfgPath); err != nil {
+			return usageError(err)
+		}
+	}
+	if err := cfg.CheckWaivers(f.requireWaiverExpiry); err != nil {
+		return usageError(err)
+	}
+	threshold := cfg.FailOn
+	if f.failOn != "" {
+		if threshold, err = result.ParseThreshold(f.failOn); err != nil {
+			return usageError(fmt.Errorf("--fail-on: %w", err))
+		}
+	}
+	families, notSelected, err := checks.SelectFamilies(f.only, f.skip)
+	if err != nil {
+		return usageError(err)
+	}
+	now := time.Now()
+	if f.now != "" {
+		if now, err = time.Parse(time.RFC3339, f.now); err != nil {
+			return usageError(fmt.Errorf("--now: %w", err))
+		}
+	}
+	baseline, err := readBaseline(f.baseline)
+	if err != nil {
+		return usageError(err)
+	}
+
+	engine, err := policy.Load(ctx, cfg.Policies)
+	if err != nil {
+		return usageError(err)
+	}
+
+	gatherers := []checks.Gatherer{
+		&checks.RepoFiles{Root: root, Options: source.Options{Exclude: cfg.Exclude, MaxFileBytes: cfg.MaxFileSize}},
+		&checks.Unavailable{For: []string{result.CheckLeaks}, Reason: "leak scanning is not part of this build yet"},
+	}
+	gatherers = append(gatherers, resolveGatherer(f, cfg))
+
+	facts := cfg.Facts()
+	if len(facts.GitHub.Repositories) == 0 && len(facts.GitHub.Organizations) == 0 {
+		if repo := config.DefaultRepository(root, env); repo != "" {
+			facts.GitHub.Repositories = []string{repo}
+		}
+	}
+	rctx := result.Context{
+		Mode:       detectMode(f.mode, env),
+		Repository: repositoryName(root, env),
+		SHA:        headSHA(root, env),
+		RoleARN:    f.roleARN,
+		Regions:    f.regions,
+	}
+	rep, err := checks.Run(ctx, checks.Options{
+		Config:       facts,
+		Environments: cfg,
+		Engine:       engine,
+		Gatherers:    gatherers,
+		Families:     families,
+		NotSelected:  notSelected,
+		Threshold:    threshold,
+		Now:          now,
+		Context:      rctx,
+		Tool:         result.Tool{Name: "secretgate", Version: Version},
+		Baseline:     baseline,
+	})
+	if err != nil {
+		return &ExitError{Code: result.ExitIncomplete, Err: err}
+	}
+	for _, o := range outs {
+		if err := writeReport(o, rep, stdout, env); err != nil {
+			return &ExitError{Code: result.ExitIncomplete, Err: err}
+		}
+	}
+	if code := rep.ExitCode(); code != result.ExitOK {
+		return &ExitError{Code: code}
+	}
+	return nil
+}
+
+// resolveGatherer explains why the resolve check cannot run: offline, no
+// credentials configured, or (until live AWS support lands) not available.
+// Credentials that were asked for and cannot be verified make the run
+// incomplete; they never read as resolved.
+func resolveGatherer(f checkFlags, cfg *config.Config) checks.Gatherer {
+	fams := []string{result.CheckResolve}
+	switch {
+	case f.offline:
+		return &checks.Unavailable{For: fams, Reason: "offline run"}
+	case len(cfg.Credentials) == 0:
+		return &checks.Unavailable{For: fams, Reason: "no credentials configured"}
+	default:
+		return &checks.Unavailable{For: fams, Reason: "live AWS checks are not part of this build yet; run with --offline", AsError: true}
+	}
+}
+
+func writeReport(o output, rep result.Report, stdout io.Writer, env Env) error {
+	w := stdout
+	var file *os.File
+	if o.file != "" {
+		var err error
+		if file, err = os.Create(o.file); err != nil {
+			return fmt.Errorf("write %s report: %w", o.format, err)
+		}
+		w = file
+	}
+	r, err := report.New(o.format, report.Options{Color: o.file == "" && report.ColorFor(w, env)})
+	if err != nil {
+		return err
+	}
+	err = r.Write(w, rep)
+	if file != nil {
+		if cerr := file.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("write %s report: %w", o.format, err)
+	}
+	return nil
+}
+
+func readBaseline(path string) (map[string]bool, error) {
+	if path == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--baseline: %w", err)
+	}
+	var rep struct {
+		Schema   string `json:"schema"`
+		Findings []struct {
+			Fingerprint string `json:"fingerprint"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		return nil, fmt.Errorf("--baseline %s: %w", path, err)
+	}
+	if rep.Schema != result.Schema {
+		return nil, fmt.Errorf("--baseline %s: schema %q, want %q", path, rep.Schema, result.Schema)
+	}
+	m := map[string]bool{}
+	for _, f := range rep.Findings {
+		m[f.Fingerprint] = true
+	}
+	return m, nil
+}
+
+func boolCount(bs ...bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
+}
+
+// detectMode infers the run mode from the GitHub Actions event when not
+// given.
+func detectMode(flag string, env Env) string {
+	if flag != "" {
+		return flag
+	}
+	switch env("GITHUB_EVENT_NAME") {
+	case "pull_request", "pull_request_target", "merge_group":
+		return "pr"
+	case "schedule", "workflow_dispatch":
+		return "nightly"
+	}
+	if env("PRE_COMMIT") == "1" {
+		return "pre-commit"
+	}
+	return "local"
+}
+
+func repositoryName(root string, env Env) string {
+	if r := env("GITHUB_REPOSITORY"); r != "" {
+		return r
+	}
+	return config.DefaultRepository(root, env)
+}
+
+func headSHA(root string, env Env) string {
+	if s := env("GITHUB_SHA"); s != "" {
+		return s
+	}
+	out, err := exec.Command("git", "-C", root, "rev-parse", "--verify", "-q", "HEAD").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}

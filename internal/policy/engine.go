@@ -1,0 +1,520 @@
+// Package policy compiles secretgate's Rego policies — the embedded
+// built-ins plus the user's own directories — once, and evaluates them in one
+// query over one input document. It also reads the rule catalogue from the
+// policies' METADATA annotations and runs the Rego unit tests.
+package policy
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/util"
+
+	"github.com/secretgate/secretgate/internal/facts"
+	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/policies"
+)
+
+// Query is the one query evaluated per run.
+const Query = "data.secretgate.main.findings"
+
+// DocsBase is where the generated rule documentation lives; a rule's docs
+// URL is DocsBase + "#" + its id.
+const DocsBase = "https://github.com/secretgate/secretgate/blob/main/docs/policies.md"
+
+// builtinPrefix marks embedded files in locations and error messages.
+const builtinPrefix = "builtin:"
+
+// ErrPolicy marks errors in Rego sources (parse, compile, metadata). The CLI
+// maps it to exit code 2.
+var ErrPolicy = errors.New("policy error")
+
+// Engine is a compiled policy set, ready to evaluate many inputs.
+type Engine struct {
+	query   rego.PreparedEvalQuery
+	catalog map[string]result.Rule
+}
+
+// Source is one Rego file.
+type Source struct {
+	Name    string // path shown in messages
+	Text    []byte
+	Builtin bool
+}
+
+// Load reads the built-in policies and every .rego file (tests excluded)
+// under dirs, lets user rules override built-in rules with the same id, and
+// compiles the whole set.
+func Load(ctx context.Context, dirs []string) (*Engine, error) {
+	srcs, err := BuiltinSources(false)
+	if err != nil {
+		return nil, err
+	}
+	user, err := DirSources(dirs, false)
+	if err != nil {
+		return nil, err
+	}
+	return compile(ctx, append(srcs, user...))
+}
+
+// BuiltinSources returns the embedded policy files, with or without their
+// _test.rego files.
+func BuiltinSources(withTests bool) ([]Source, error) {
+	var out []Source
+	err := fs.WalkDir(policies.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !wantRego(p, withTests) {
+			return nil
+		}
+		b, err := fs.ReadFile(policies.FS, p)
+		if err != nil {
+			return err
+		}
+		out = append(out, Source{Name: builtinPrefix + "policies/" + p, Text: b, Builtin: true})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read built-in policies: %w", err)
+	}
+	return out, nil
+}
+
+// DirSources reads the .rego files below each directory.
+func DirSources(dirs []string, withTests bool) ([]Source, error) {
+	var out []Source
+	for _, dir := range dirs {
+		info, err := os.Stat(dir)
+		if err != nil {
+			return nil, fmt.Errorf("%w: policy directory %s: %v", ErrPolicy, dir, err)
+		}
+		if !info.IsDir() {
+			if !strings.HasSuffix(dir, ".rego") {
+				return nil, fmt.Errorf("%w: %s is neither a directory nor a .rego file", ErrPolicy, dir)
+			}
+			b, err := os.ReadFile(dir)
+			if err != nil {
+				return nil, fmt.Errorf("%w: %v", ErrPolicy, err)
+			}
+			out = append(out, Source{Name: dir, Text: b})
+			continue
+		}
+		err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() || !wantRego(p, withTests) {
+				return nil
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			out = append(out, Source{Name: p, Text: b})
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%w: read policy directory %s: %v", ErrPolicy, dir, err)
+		}
+	}
+	return out, nil
+}
+
+func wantRego(p string, withTests bool) bool {
+	if !strings.HasSuffix(p, ".rego") {
+		return false
+	}
+	return withTests || !strings.HasSuffix(p, "_test.rego")
+}
+
+// Parse parses sources into modules keyed by name, processing annotations.
+func Parse(srcs []Source) (map[string]*ast.Module, error) {
+	mods := make(map[string]*ast.Module, len(srcs))
+	var errs []error
+	for _, s := range srcs {
+		m, err := ast.ParseModuleWithOpts(s.Name, string(s.Text), ast.ParserOptions{
+			ProcessAnnotation: true,
+			RegoVersion:       ast.RegoV1,
+		})
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		mods[s.Name] = m
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%w: %w", ErrPolicy, errors.Join(errs...))
+	}
+	return mods, nil
+}
+
+func compile(ctx context.Context, srcs []Source) (*Engine, error) {
+	mods, err := Parse(srcs)
+	if err != nil {
+		return nil, err
+	}
+	builtin := map[string]bool{}
+	for _, s := range srcs {
+		builtin[s.Name] = s.Builtin
+	}
+	applyOverrides(mods, builtin)
+
+	compiler := ast.NewCompiler().WithEnablePrintStatements(false)
+	compiler.Compile(mods)
+	if compiler.Failed() {
+		return nil, fmt.Errorf("%w: %v", ErrPolicy, compiler.Errors)
+	}
+	catalog, err := readCatalog(compiler, builtin)
+	if err != nil {
+		return nil, err
+	}
+	pq, err := rego.New(
+		rego.Query(Query),
+		rego.Compiler(compiler),
+	).PrepareForEval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w: prepare query: %v", ErrPolicy, err)
+	}
+	return &Engine{query: pq, catalog: catalog}, nil
+}
+
+// annotationOf returns the METADATA that describes a finding rule: its own
+// rule-scoped block with a custom.id, else the package-scoped block with one
+// (so a package holding a single rule may put METADATA above "package").
+func annotationOf(m *ast.Module, r *ast.Rule) *ast.Annotations {
+	for _, a := range r.Annotations {
+		if _, ok := a.Custom["id"].(string); ok {
+			return a
+		}
+	}
+	for _, a := range m.Annotations {
+		if a.Scope != "package" && a.Scope != "subpackages" {
+			continue
+		}
+		if _, ok := a.Custom["id"].(string); ok {
+			return a
+		}
+	}
+	return nil
+}
+
+// ruleID returns the custom.id of a rule's METADATA, or "".
+func ruleID(m *ast.Module, r *ast.Rule) string {
+	if a := annotationOf(m, r); a != nil {
+		id, _ := a.Custom["id"].(string)
+		return id
+	}
+	return ""
+}
+
+// applyOverrides removes built-in rules whose id a user rule also declares:
+// a user replaces a built-in rule by writing one with the same custom.id.
+func applyOverrides(mods map[string]*ast.Module, builtin map[string]bool) {
+	userIDs := map[string]bool{}
+	for name, m := range mods {
+		if builtin[name] {
+			continue
+		}
+		for _, r := range m.Rules {
+			if id := ruleID(m, r); id != "" {
+				userIDs[id] = true
+			}
+		}
+	}
+	if len(userIDs) == 0 {
+		return
+	}
+	for name, m := range mods {
+		if !builtin[name] {
+			continue
+		}
+		kept := m.Rules[:0]
+		for _, r := range m.Rules {
+			if !userIDs[ruleID(m, r)] {
+				kept = append(kept, r)
+			}
+		}
+		m.Rules = kept
+		annots := m.Annotations[:0]
+		for _, a := range m.Annotations {
+			if id, _ := a.Custom["id"].(string); id == "" || !userIDs[id] {
+				annots = append(annots, a)
+			}
+		}
+		m.Annotations = annots
+	}
+}
+
+// readCatalog builds the rule catalogue from rule-scoped METADATA whose
+// custom block has an id, and rejects finding rules without one.
+func readCatalog(c *ast.Compiler, builtin map[string]bool) (map[string]result.Rule, error) {
+	catalog := map[string]result.Rule{}
+	var errs []error
+	for _, m := range c.Modules {
+		pkg := m.Package.Path.String()
+		family, isRules := familyOf(pkg)
+		for _, r := range m.Rules {
+			name := r.Head.Name.String()
+			if name == "" && len(r.Head.Reference) > 0 {
+				name = r.Head.Reference[0].String()
+			}
+			isFindingRule := isRules && name == "deny"
+			a := annotationOf(m, r)
+			if a == nil || (!isFindingRule && !containsAnnotation(r.Annotations, a)) {
+				if isFindingRule {
+					errs = append(errs, fmt.Errorf("%s: rule deny in package %s has no METADATA block with custom.id", r.Location, strings.TrimPrefix(pkg, "data.")))
+				}
+				continue
+			}
+			rule, err := ruleFromAnnotation(a, family, builtin[r.Location.File])
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", r.Location, err))
+				continue
+			}
+			rule.File = strings.TrimPrefix(r.Location.File, builtinPrefix)
+			rule.Line = r.Location.Row
+			if prev, dup := catalog[rule.ID]; dup && (prev.File != rule.File) {
+				errs = append(errs, fmt.Errorf("%s: rule id %s is also declared at %s:%d", r.Location, rule.ID, prev.File, prev.Line))
+				continue
+			}
+			catalog[rule.ID] = rule
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%w: %w", ErrPolicy, errors.Join(errs...))
+	}
+	return catalog, nil
+}
+
+func containsAnnotation(list []*ast.Annotations, a *ast.Annotations) bool {
+	for _, x := range list {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}
+
+// familyOf returns the check family of a rules package data.secretgate.rules.<family>.
+func familyOf(pkg string) (string, bool) {
+	const prefix = "data.secretgate.rules."
+	if !strings.HasPrefix(pkg, prefix) {
+		return "", false
+	}
+	rest := strings.TrimPrefix(pkg, prefix)
+	if i := strings.IndexByte(rest, '.'); i >= 0 {
+		rest = rest[:i]
+	}
+	return rest, true
+}
+
+func knownCheck(c string) bool {
+	if c == result.CheckConfig {
+		return true
+	}
+	for _, f := range result.Families {
+		if f == c {
+			return true
+		}
+	}
+	return false
+}
+
+func ruleFromAnnotation(a *ast.Annotations, family string, isBuiltin bool) (result.Rule, error) {
+	str := func(k string) string {
+		s, _ := a.Custom[k].(string)
+		return strings.TrimSpace(s)
+	}
+	r := result.Rule{
+		ID:          str("id"),
+		Title:       strings.TrimSpace(a.Title),
+		Description: strings.TrimSpace(a.Description),
+		Check:       str("check"),
+		Remediation: str("remediation"),
+		Builtin:     isBuiltin,
+	}
+	if r.ID == "" {
+		return r, errors.New("custom.id must be a non-empty string")
+	}
+	if r.Check == "" {
+		r.Check = family
+	}
+	if !knownCheck(r.Check) {
+		return r, fmt.Errorf("rule %s: custom.check %q is not one of %s (or name the package secretgate.rules.<check>)", r.ID, r.Check, strings.Join(result.Families, ", "))
+	}
+	sev := str("severity")
+	if sev == "" {
+		sev = "medium"
+	}
+	s, err := result.ParseSeverity(sev)
+	if err != nil {
+		return r, fmt.Errorf("rule %s: %w", r.ID, err)
+	}
+	r.Severity = s
+	if r.Title == "" {
+		r.Title = r.ID
+	}
+	switch {
+	case str("docs_url") != "":
+		r.DocsURL = str("docs_url")
+	case len(a.RelatedResources) > 0:
+		r.DocsURL = a.RelatedResources[0].Ref.String()
+	case isBuiltin:
+		r.DocsURL = DocsBase + "#" + r.ID
+	}
+	return r, nil
+}
+
+// Catalog returns every rule, sorted by check and id.
+func (e *Engine) Catalog() []result.Rule {
+	out := make([]result.Rule, 0, len(e.catalog))
+	for _, r := range e.catalog {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Check != out[j].Check {
+			return checkOrder(out[i].Check) < checkOrder(out[j].Check)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+func checkOrder(c string) int {
+	for i, f := range result.Families {
+		if f == c {
+			return i
+		}
+	}
+	return len(result.Families)
+}
+
+// Rule looks up a rule by id.
+func (e *Engine) Rule(id string) (result.Rule, bool) {
+	r, ok := e.catalog[id]
+	return r, ok
+}
+
+// Raw is one finding as a rule produced it, before the catalogue fills in
+// title, remediation and default severity.
+type Raw struct {
+	Rule         string `json:"rule"`
+	Family       string `json:"family"`
+	Resource     string `json:"resource"`
+	Message      string `json:"message"`
+	File         string `json:"file"`
+	Line         int    `json:"line"`
+	Key          string `json:"key"`
+	Severity     string `json:"severity"`
+	Commit       string `json:"commit"`
+	Waived       bool   `json:"waived"`
+	WaiverReason string `json:"waiver_reason"`
+	WaiverOwner  string `json:"waiver_owner"`
+}
+
+// Evaluate runs the query over input and returns the raw findings.
+func (e *Engine) Evaluate(ctx context.Context, input *facts.Input) ([]Raw, error) {
+	b, err := json.Marshal(input)
+	if err != nil {
+		return nil, fmt.Errorf("encode input: %w", err)
+	}
+	return e.EvaluateJSON(ctx, b)
+}
+
+// EvaluateJSON runs the query over an input document given as JSON.
+func (e *Engine) EvaluateJSON(ctx context.Context, input []byte) ([]Raw, error) {
+	var doc any
+	if err := util.NewJSONDecoder(bytes.NewReader(input)).Decode(&doc); err != nil {
+		return nil, fmt.Errorf("decode input: %w", err)
+	}
+	val, err := ast.InterfaceToValue(doc)
+	if err != nil {
+		return nil, fmt.Errorf("convert input: %w", err)
+	}
+	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(val))
+	if err != nil {
+		return nil, fmt.Errorf("evaluate policies: %w", err)
+	}
+	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
+		return nil, errors.New("evaluate policies: the query data.secretgate.main.findings is undefined")
+	}
+	set, ok := rs[0].Expressions[0].Value.([]any)
+	if !ok {
+		return nil, fmt.Errorf("evaluate policies: findings is %T, want a set", rs[0].Expressions[0].Value)
+	}
+	out := make([]Raw, 0, len(set))
+	for _, v := range set {
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("evaluate policies: a finding is %T, want an object", v)
+		}
+		r, err := rawFromObject(obj)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func rawFromObject(obj map[string]any) (Raw, error) {
+	var r Raw
+	str := func(k string) string {
+		switch v := obj[k].(type) {
+		case string:
+			return v
+		case nil:
+			return ""
+		default:
+			return fmt.Sprint(v)
+		}
+	}
+	r.Rule = str("rule")
+	if r.Rule == "" {
+		return r, fmt.Errorf("%w: a rule produced a finding without a \"rule\" id: %v", ErrPolicy, keys(obj))
+	}
+	r.Family = str("family")
+	r.Resource = str("resource")
+	r.Message = str("message")
+	r.File = path.Clean(filepath.ToSlash(str("file")))
+	if r.File == "." {
+		r.File = ""
+	}
+	switch n := obj["line"].(type) {
+	case json.Number:
+		i, _ := n.Int64()
+		r.Line = int(i)
+	case float64:
+		r.Line = int(n)
+	case int:
+		r.Line = n
+	}
+	r.Key = str("key")
+	r.Severity = str("severity")
+	r.Commit = str("commit")
+	r.Waived, _ = obj["waived"].(bool)
+	r.WaiverReason = str("waiver_reason")
+	r.WaiverOwner = str("waiver_owner")
+	return r, nil
+}
+
+func keys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
