@@ -40,10 +40,16 @@ docs: build ## regenerate docs/policies.md from the rule metadata
 	$(BIN) policy list --format markdown > docs/policies.md
 
 bench: build ## benchmarks, compared side by side with the peers (opa eval)
-	bash scripts/bench.sh
+	bash internal/bench/bench.sh
 
-fuzz: ## run each fuzz target for FUZZTIME (default 30s)
-	bash scripts/fuzz.sh $${FUZZTIME:-30s}
+FUZZTIME ?= 30s
+fuzz: ## run every fuzz target for FUZZTIME each; new corpus entries land in testdata/fuzz
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "+ go test -run '^$$' -fuzz '^$$f$$' -fuzztime $(FUZZTIME) $$pkg"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
 
 clean:
 	rm -rf bin

@@ -139,6 +139,7 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		if cfg, err = config.Load(cfgPath); err != nil {
 			return usageError(err)
 		}
+		cfg.RepoRoot = root
 	}
 	if err := cfg.CheckWaivers(f.requireWaiverExpiry); err != nil {
 		return usageError(err)
@@ -166,6 +167,9 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 
 	engine, err := policy.Load(ctx, cfg.Policies)
 	if err != nil {
+		return usageError(err)
+	}
+	if err := checkWaiverRules(cfg, engine); err != nil {
 		return usageError(err)
 	}
 
@@ -204,8 +208,14 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	if err != nil {
 		return &ExitError{Code: result.ExitIncomplete, Err: err}
 	}
+	anchor := ""
+	if cfgPath != "" {
+		if rel, err := filepath.Rel(root, cfgPath); err == nil && !strings.HasPrefix(rel, "..") {
+			anchor = filepath.ToSlash(rel)
+		}
+	}
 	for _, o := range outs {
-		if err := writeReport(o, rep, stdout, env); err != nil {
+		if err := writeReport(o, rep, stdout, env, anchor); err != nil {
 			return &ExitError{Code: result.ExitIncomplete, Err: err}
 		}
 	}
@@ -231,7 +241,7 @@ func resolveGatherer(f checkFlags, cfg *config.Config) checks.Gatherer {
 	}
 }
 
-func writeReport(o output, rep result.Report, stdout io.Writer, env Env) error {
+func writeReport(o output, rep result.Report, stdout io.Writer, env Env, anchor string) error {
 	w := stdout
 	var file *os.File
 	if o.file != "" {
@@ -241,7 +251,10 @@ func writeReport(o output, rep result.Report, stdout io.Writer, env Env) error {
 		}
 		w = file
 	}
-	r, err := report.New(o.format, report.Options{Color: o.file == "" && report.ColorFor(w, env)})
+	r, err := report.New(o.format, report.Options{
+		Color:      o.file == "" && report.ColorFor(w, env),
+		AnchorFile: anchor,
+	})
 	if err != nil {
 		return err
 	}
@@ -282,6 +295,22 @@ func readBaseline(path string) (map[string]bool, error) {
 		m[f.Fingerprint] = true
 	}
 	return m, nil
+}
+
+// checkWaiverRules refuses waivers that name no known rule: a typo in a
+// rule id would otherwise waive nothing, silently.
+func checkWaiverRules(cfg *config.Config, engine *policy.Engine) error {
+	var errs []error
+	for _, w := range cfg.Waivers {
+		if w.Rule == "*" {
+			continue
+		}
+		if _, ok := engine.Rule(w.Rule); !ok {
+			errs = append(errs, &config.Error{File: cfg.Path, Line: w.Line, Column: w.Column,
+				Msg: fmt.Sprintf("waiver names unknown rule %q (see secretgate policy list)", w.Rule)})
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func boolCount(bs ...bool) int {

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# make bench: secretgate's evaluation against OPA's own CLI (opa eval, the
+# same OPA version as go.mod) on the same policies and the same input,
+# side by side in one run, plus the Go benchmarks. Prints ratios.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export GOFLAGS=-mod=mod
+RUNS=${RUNS:-5}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+opa_version=$(go list -m -f '{{.Version}}' github.com/open-policy-agent/opa)
+opa="$(go env GOPATH)/bin/opa"
+if ! "$opa" version 2>/dev/null | grep -q "^Version: ${opa_version#v}$"; then
+  echo "installing opa $opa_version (go install)…"
+  go install "github.com/open-policy-agent/opa@$opa_version"
+fi
+make -s build
+
+echo "generating 10,000 secrets and 1,000 roles (trust policy + 2 inline policies each)…"
+go run ./internal/bench/geninput -secrets 10000 -roles 1000 -input "$work/input.json" -snapshot "$work/repo/inventory.json"
+mkdir -p "$work/policies"
+(cd policies && find . -name '*.rego' ! -name '*_test.rego' -exec cp --parents {} "$work/policies/" \;)
+
+# median wall time in milliseconds of RUNS runs of a command
+median_ms() {
+  local times=()
+  for _ in $(seq "$RUNS"); do
+    local s e
+    s=$(date +%s%N)
+    "$@" >/dev/null 2>&1 || [ $? -le 3 ]
+    e=$(date +%s%N)
+    times+=($(( (e - s) / 1000000 )))
+  done
+  printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"
+}
+
+opa_ms=$(median_ms "$opa" eval --format raw -d "$work/policies" -i "$work/input.json" 'data.secretgate.main.findings')
+sg_ms=$(median_ms bin/secretgate check --offline --path "$work/repo" --format json --output "$work/report.json" --now 2026-11-26T12:00:00Z)
+findings=$(grep -o '"fingerprint"' "$work/report.json" | wc -l)
+
+echo
+echo "== policy evaluation, 10,000 secrets + 1,000 roles (median of $RUNS, whole process) =="
+printf '%-44s %8s ms\n' "opa eval $opa_version (same policies, same input)" "$opa_ms"
+printf '%-44s %8s ms   (%s findings)\n' "secretgate check --offline (snapshot → report)" "$sg_ms" "$findings"
+awk -v a="$sg_ms" -v b="$opa_ms" 'BEGIN { printf "ratio secretgate / opa eval: %.2f (goal ≤ 0.50); secretgate under 1 s: %s\n", a/b, (a < 1000 ? "yes" : "NO") }'
+echo
+echo "== Go benchmarks =="
+go test -run '^$' -bench . -benchmem -count 1 ./internal/bench/ ./internal/policy/ ./internal/source/... 2>/dev/null | grep -E '^(Benchmark|ok|PASS)' || true

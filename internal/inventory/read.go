@@ -1,0 +1,213 @@
+package inventory
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/secretgate/secretgate/internal/source/iampolicy"
+	"github.com/secretgate/secretgate/internal/source/tree"
+)
+
+// FileError is a problem at a line of a snapshot file.
+type FileError struct {
+	File string
+	Err  *tree.Error
+}
+
+// Error formats as "file:line: reason (column c)".
+func (e *FileError) Error() string {
+	msg := e.Err.Msg
+	if e.Err.Col > 0 {
+		msg = fmt.Sprintf("%s (column %d)", msg, e.Err.Col)
+	}
+	if e.Err.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Err.Line, msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, msg)
+}
+
+// Unwrap returns the positioned error.
+func (e *FileError) Unwrap() error { return e.Err }
+
+func fileErr(file string, err error) error {
+	var te *tree.Error
+	if errors.As(err, &te) {
+		return &FileError{File: file, Err: te}
+	}
+	return &FileError{File: file, Err: &tree.Error{Msg: err.Error()}}
+}
+
+// Read reads and validates a snapshot file.
+func Read(path string) (*Snapshot, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read inventory: %w", err)
+	}
+	return Decode(path, data)
+}
+
+// Decode parses and validates a snapshot. file names it in errors (which
+// are *FileError values with the line) and in the locations of its facts.
+func Decode(file string, data []byte) (*Snapshot, error) {
+	root, err := tree.ParseJSON(data)
+	if err != nil {
+		return nil, fileErr(file, err)
+	}
+	if root.Kind != tree.Object {
+		return nil, fileErr(file, root.Errorf("an inventory snapshot must be an object, found %s", root.Describe()))
+	}
+	schema, _ := root.Get("schema").Str()
+	if schema != Schema {
+		at := root.Get("schema")
+		if at == nil {
+			at = root
+			return nil, fileErr(file, at.Errorf("not a secretgate inventory snapshot: no \"schema\": %q", Schema))
+		}
+		return nil, fileErr(file, at.Errorf("unsupported inventory schema %s (this secretgate reads %q; write the file with the same version of secretgate)", tree.Quote(schema), Schema))
+	}
+	if err := validate(root); err != nil {
+		return nil, fileErr(file, err)
+	}
+	body := bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
+	var s Snapshot
+	if err := json.Unmarshal(body, &s); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			line, col := position(body, int(te.Offset))
+			return nil, fileErr(file, &tree.Error{Line: line, Col: col, Msg: fmt.Sprintf("%s must be %s, found %s", te.Field, goKind(te.Type.Kind().String()), te.Value)})
+		}
+		return nil, fileErr(file, err)
+	}
+	s.file, s.root = file, root
+	return &s, nil
+}
+
+// position returns the line and column of the value that ends at offset
+// off (encoding/json reports the offset after the offending value).
+func position(data []byte, off int) (int, int) {
+	off = min(max(off-1, 0), len(data))
+	// Walk back to the start of the offending value for the column.
+	line := bytes.Count(data[:off], []byte("\n")) + 1
+	start := bytes.LastIndexByte(data[:off], '\n') + 1
+	return line, off - start + 1
+}
+
+func goKind(k string) string {
+	switch {
+	case strings.HasPrefix(k, "int"), strings.HasPrefix(k, "uint"), strings.HasPrefix(k, "float"):
+		return "a number"
+	case k == "bool":
+		return "true or false"
+	case k == "string":
+		return "a string"
+	case k == "slice":
+		return "a list"
+	case k == "map", k == "struct":
+		return "an object"
+	}
+	return "a " + k
+}
+
+// validate checks what encoding/json cannot check with positions: required
+// fields and RFC 3339 dates.
+func validate(root *tree.Node) error {
+	if err := checkDate(root.Get("generated_at"), "generated_at"); err != nil {
+		return err
+	}
+	sections := []struct {
+		key      string
+		required []string
+		dates    []string
+	}{
+		{"secrets", []string{"name"}, []string{"created_date", "last_rotated_date", "last_changed_date", "last_accessed_date", "next_rotation_date", "deleted_date"}},
+		{"roles", []string{"name"}, []string{"create_date", "last_used_date"}},
+		{"policies", []string{"arn"}, nil},
+		{"oidc_providers", []string{"arn"}, nil},
+	}
+	for _, sec := range sections {
+		list := root.Get(sec.key)
+		if list.IsNull() {
+			continue
+		}
+		if list.Kind != tree.Array {
+			return list.Errorf("%s must be a list, found %s", sec.key, list.Describe())
+		}
+		for i, e := range list.Elems {
+			if e.Kind != tree.Object {
+				return e.Errorf("%s[%d] must be an object, found %s", sec.key, i, e.Describe())
+			}
+			for _, f := range sec.required {
+				if s, _ := e.Get(f).Str(); s == "" {
+					return e.Errorf("%s[%d] has no %s", sec.key, i, f)
+				}
+			}
+			for _, f := range sec.dates {
+				if err := checkDate(e.Get(f), sec.key+"."+f); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func checkDate(n *tree.Node, what string) error {
+	if n.IsNull() {
+		return nil
+	}
+	s, ok := n.Str()
+	if !ok {
+		return n.Errorf("%s must be an RFC 3339 date string, found %s", what, n.Describe())
+	}
+	if _, err := time.Parse(time.RFC3339, s); err != nil {
+		return n.Errorf("%s must be an RFC 3339 date such as 2026-01-31T12:00:00Z, found %s", what, tree.Quote(s))
+	}
+	return nil
+}
+
+// DocumentFromIAM turns a policy document as the IAM API returns it
+// (URL-encoded JSON) or as the CLI prints it (JSON) into the compact JSON
+// a snapshot stores. It checks that the document normalises, so a
+// snapshot never holds a document the checker cannot read.
+func DocumentFromIAM(text string) (json.RawMessage, error) {
+	js, err := iampolicy.DecodeText(text)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := iampolicy.ParseDocument(js); err != nil {
+		return nil, fmt.Errorf("policy document: %w", err)
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, []byte(js)); err != nil {
+		return nil, fmt.Errorf("policy document: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// SummarizeVersions summarises SecretVersionsToStages (version id to
+// staging labels) without looking at any value.
+func SummarizeVersions(stages map[string][]string) *Versions {
+	v := &Versions{}
+	for _, labels := range stages {
+		if len(labels) == 0 {
+			continue
+		}
+		v.Count++
+		for _, l := range labels {
+			switch l {
+			case "AWSCURRENT":
+				v.HasCurrent = true
+			case "AWSPREVIOUS":
+				v.HasPrevious = true
+			case "AWSPENDING":
+				v.HasPending = true
+			}
+		}
+	}
+	return v
+}

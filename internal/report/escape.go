@@ -1,0 +1,278 @@
+package report
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+)
+
+// visible makes every character of s harmless to display: control
+// characters (ANSI escape sequences among them), invalid UTF-8 and the
+// bidirectional controls that can reorder what a reader sees ("Trojan
+// Source") become visible escapes such as \x1b or \u202e; tabs become a
+// space. Line breaks become newline, so each caller decides what a line
+// break is in its medium.
+func visible(s string, newline string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '\r':
+			if strings.HasPrefix(s[i+1:], "\n") {
+				size++
+			}
+			b.WriteString(newline)
+		case r == '\n' || r == '\u2028' || r == '\u2029':
+			b.WriteString(newline)
+		case r == '\t':
+			b.WriteByte(' ')
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r >= 0x80 && r < 0xa0:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		case isBidiControl(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+		i += size
+	}
+	return b.String()
+}
+
+func isBidiControl(r rune) bool {
+	switch {
+	case r == '\u061c', r == '\u200e', r == '\u200f':
+		return true
+	case r >= '\u202a' && r <= '\u202e':
+		return true
+	case r >= '\u2066' && r <= '\u2069':
+		return true
+	}
+	return false
+}
+
+// clip shortens s to at most max runes, marking the cut with an ellipsis.
+func clip(s string, max int) string {
+	if max <= 0 || utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == max-1 {
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
+}
+
+// zwj is inserted after every "@" in Markdown prose so "@org/team" can
+// neither mention nor notify anyone.
+const zwj = "\u200d"
+
+// mdEscape escapes Markdown prose for GitHub-flavoured Markdown, for table
+// cells as well as paragraphs and list items: inline syntax characters are
+// backslash-escaped, "<", ">" and "&" become entities so no HTML (comments
+// included) can be injected, "@" is followed by a zero-width joiner, and a
+// line break becomes <br> so a table row never ends early.
+func mdEscape(s string) string {
+	s = visible(s, "\n")
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/8)
+	for _, r := range s {
+		switch r {
+		case '\n':
+			b.WriteString("<br>")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '&':
+			b.WriteString("&amp;")
+		case '@':
+			b.WriteString("@" + zwj)
+		case '\\', '`', '*', '_', '[', ']', '|', '~', '#', '$', '!', '^', '{', '}':
+			// '$' would start GitHub's math mode, '~' strikethrough, '|' a
+			// table cell, '[' a link or footnote.
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// mdCode renders s as one inline code span: nothing inside it is Markdown,
+// HTML or a mention. The fence is one backtick longer than the longest run
+// inside, line breaks become spaces, and in a table cell "|" is written "\|"
+// (GitHub splits table rows on pipes before it parses code spans; it drops
+// the backslash again). Empty input gives "".
+func mdCode(s string, inTable bool) string {
+	s = visible(s, " ")
+	if s == "" {
+		return ""
+	}
+	if inTable {
+		s = strings.ReplaceAll(s, "|", `\|`)
+	}
+	longest, run := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") ||
+		strings.HasPrefix(s, " ") || strings.HasSuffix(s, " ") {
+		// One space on each side is stripped by the renderer, and keeps a
+		// backtick in the content from joining the fence.
+		s = " " + s + " "
+	}
+	return fence + s + fence
+}
+
+// mdInline renders prose that may contain `code spans` (rule messages often
+// quote a value that way): each balanced code span is kept as code, and
+// everything else is escaped as prose. An unbalanced backtick is literal.
+func mdInline(s string) string {
+	var b strings.Builder
+	for _, seg := range codeSegments(s) {
+		if seg.code {
+			b.WriteString(mdCode(seg.text, true))
+		} else {
+			b.WriteString(mdEscape(seg.text))
+		}
+	}
+	return b.String()
+}
+
+// mdBlock renders multi-line prose outside a table (SARIF help): each line
+// as mdInline, joined by plain line breaks, so hard-wrapped METADATA text
+// reflows as the author meant instead of breaking at every line.
+func mdBlock(s string) string {
+	lines := strings.Split(visible(s, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = mdInline(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+type segment struct {
+	text string
+	code bool
+}
+
+// codeSegments splits s into prose and code spans the way CommonMark does:
+// a run of n backticks opens a span that the next run of exactly n closes.
+func codeSegments(s string) []segment {
+	var segs []segment
+	text := 0 // start of the pending prose
+	for i := 0; i < len(s); {
+		if s[i] == '\\' {
+			i += 2 // a backslash-escaped backtick opens nothing
+			continue
+		}
+		if s[i] != '`' {
+			i++
+			continue
+		}
+		n := backtickRun(s, i)
+		closeAt := -1
+		for j := i + n; j < len(s); {
+			if s[j] != '`' {
+				j++
+				continue
+			}
+			m := backtickRun(s, j)
+			if m == n {
+				closeAt = j
+				break
+			}
+			j += m
+		}
+		if closeAt < 0 {
+			i += n // literal backticks, part of the prose
+			continue
+		}
+		if text < i {
+			segs = append(segs, segment{text: s[text:i]})
+		}
+		content := strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s[i+n : closeAt])
+		if len(content) >= 2 && content[0] == ' ' && content[len(content)-1] == ' ' && strings.Trim(content, " ") != "" {
+			content = content[1 : len(content)-1]
+		}
+		segs = append(segs, segment{text: content, code: true})
+		i = closeAt + n
+		text = i
+	}
+	if text < len(s) {
+		segs = append(segs, segment{text: s[text:]})
+	}
+	return segs
+}
+
+func backtickRun(s string, i int) int {
+	n := 0
+	for i+n < len(s) && s[i+n] == '`' {
+		n++
+	}
+	return n
+}
+
+// safeURL returns u when it is an absolute http or https URL, re-encoded so
+// it can stand in a Markdown link or a JSON "uri" field; anything else
+// (javascript:, relative, malformed) gives "".
+func safeURL(u string) string {
+	p, err := url.Parse(strings.TrimSpace(u))
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		return ""
+	}
+	p.User = nil
+	s := p.String()
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if isURLSafe(c) {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
+}
+
+// isURLSafe keeps the unreserved and structural URI characters that mean
+// nothing to Markdown inside a link destination; "(", ")", "|", "<", ">",
+// quotes, backticks and spaces are percent-encoded.
+func isURLSafe(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("-._~:/?#@!$&+,;=%", c) >= 0
+}
+
+// sarifURI turns a repository path into a relative URI reference for
+// %SRCROOT%: slashes kept, every segment percent-encoded (":" too, so a
+// first segment never reads as a scheme). The JSON Schema's uri-reference
+// format, which GitHub's upload checks, rejects raw spaces, pipes,
+// backticks and the like.
+func sarifURI(p string) string {
+	for strings.HasPrefix(p, "./") {
+		p = p[2:]
+	}
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		segs[i] = strings.ReplaceAll(url.PathEscape(s), ":", "%3A")
+	}
+	return strings.Join(segs, "/")
+}

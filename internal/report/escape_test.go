@@ -1,0 +1,170 @@
+package report
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestVisible(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"plain", "prod/bybit/api", "prod/bybit/api"},
+		{"newlines", "a\nb\r\nc\rd\u2028e", "a|b|c|d|e"},
+		{"tab", "a\tb", "a b"},
+		{"ansi", "\x1b[31mred\x1b[0m", `\x1b[31mred\x1b[0m`},
+		{"osc title", "\x1b]0;pwned\x07", `\x1b]0;pwned\x07`},
+		{"del and c1", "a\x7fb\u009bc", `a\x7fb\u009bc`},
+		{"bidi", "abc\u202edef\u2066", `abc\u202edef\u2066`},
+		{"invalid utf-8", "a\xffb", `a\xffb`},
+		{"unicode kept", "ünïcødé ✓ 🔑", "ünïcødé ✓ 🔑"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := visible(tc.in, "|"); got != tc.want {
+				t.Errorf("visible(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestMDEscape(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"plain", "rotated 132 days ago", "rotated 132 days ago"},
+		{"pipe", "a|b", `a\|b`},
+		{"html", "<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"},
+		{"comment", "<!-- x -->", `&lt;\!-- x --&gt;`},
+		{"entity", "&lt; &amp;", "&amp;lt; &amp;amp;"},
+		{"mention", "@acme/security-team", "@" + zwj + "acme/security-team"},
+		{"newline", "a\nb", "a<br>b"},
+		{"emphasis", "*a* _b_ ~~c~~", `\*a\* \_b\_ \~\~c\~\~`},
+		{"link", "[x](javascript:alert(1))", `\[x\](javascript:alert(1))`},
+		{"image", "![x](http://e/x.png)", `\!\[x\](http://e/x.png)`},
+		{"math", "$x^2$", `\$x\^2\$`},
+		{"backslash", `a\|b`, `a\\\|b`},
+		{"backtick", "a`b", "a\\`b"},
+		{"heading", "# h", `\# h`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := mdEscape(tc.in); got != tc.want {
+				t.Errorf("mdEscape(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestMDCode(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		table    bool
+		want     string
+	}{
+		{"plain", "infra/a.json:3", true, "`infra/a.json:3`"},
+		{"empty", "", true, ""},
+		{"pipe in table", "a|b", true, "`a\\|b`"},
+		{"pipe outside table", "a|b", false, "`a|b`"},
+		{"backslash before pipe", `a\|b`, true, "`a\\\\|b`"},
+		{"backtick inside", "a`b", true, "``a`b``"},
+		{"double backtick inside", "a``b`c", true, "```a``b`c```"},
+		{"backtick at the edge", "`a`", true, "`` `a` ``"},
+		{"space at the edge", " a", true, "`  a `"},
+		{"html stays code", "<script>", true, "`<script>`"},
+		{"newline", "a\nb", true, "`a b`"},
+		{"control", "a\x1bb", true, "`a\\x1bb`"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := mdCode(tc.in, tc.table); got != tc.want {
+				t.Errorf("mdCode(%q, %v) = %q, want %q", tc.in, tc.table, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestMDInline(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"code kept", "the `sub` condition is `*`", "the `sub` condition is `*`"},
+		{"code with pipe", "use `a|b` here", "use `a\\|b` here"},
+		{"unbalanced", "a ` b", "a \\` b"},
+		{"escaped backtick", "a \\`b` c", "a \\\\\\`b\\` c"},
+		{"double fence", "x ``a`b`` y", "x ``a`b`` y"},
+		{"padded", "`` `a` ``", "`` `a` ``"},
+		{"mention in prose, not in code", "@a `@b`", "@" + zwj + "a `@b`"},
+		{"html around code", "<b>`<i>`</b>", "&lt;b&gt;`<i>`&lt;/b&gt;"},
+		{"fence across lines", "```\nx\n```", "`x`"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := mdInline(tc.in); got != tc.want {
+				t.Errorf("mdInline(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestMDBlock(t *testing.T) {
+	in := "Line one with `code`\nand <b>two</b> @team\n\n- item"
+	want := "Line one with `code`\nand &lt;b&gt;two&lt;/b&gt; @" + zwj + "team\n\n- item"
+	if got := mdBlock(in); got != want {
+		t.Errorf("mdBlock(%q) = %q, want %q", in, got, want)
+	}
+}
+
+func TestSafeURL(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"https://github.com/secretgate/secretgate/blob/main/docs/policies.md#trust-oidc-sub-wildcard", "https://github.com/secretgate/secretgate/blob/main/docs/policies.md#trust-oidc-sub-wildcard"},
+		{"http://example.com/a b(c)|d<e>", "http://example.com/a%20b%28c%29%7Cd%3Ce%3E"},
+		{"https://user:pw@example.com/x", "https://example.com/x"},
+		{"javascript:alert(1)", ""},
+		{"data:text/html,x", ""},
+		{"/docs/policies.md", ""},
+		{"https://", ""},
+		{"", ""},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			if got := safeURL(tc.in); got != tc.want {
+				t.Errorf("safeURL(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestClip(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exactly10!", 10, "exactly10!"},
+		{"a longer string", 5, "a lo…"},
+		{"ünïcødé", 4, "ünï…"},
+		{"anything", 0, "anything"},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			got := clip(tc.in, tc.max)
+			if got != tc.want {
+				t.Errorf("clip(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
+			}
+			if tc.max > 0 && len([]rune(got)) > tc.max {
+				t.Errorf("%q is longer than %d runes", got, tc.max)
+			}
+		})
+	}
+}
+
+// FuzzMarkdownCell: whatever a value holds, a table row built from it keeps
+// its cells, has no raw HTML or mention outside code, and stays on one line.
+func FuzzMarkdownCell(f *testing.F) {
+	for _, s := range []string{hostileFile, hostileMessage, hostileResource, "a\\|b", "``", "` `", "\\`x`", "<!--", "@o/t"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		row := "| " + mdInline(s) + " | " + mdCode(s, true) + " | " + mdEscape(s) + " |"
+		if strings.ContainsAny(row, "\n\r") {
+			t.Fatalf("line break in row %q", row)
+		}
+		if n := len(cells(row)); n != 3 {
+			t.Fatalf("%d cells in %q", n, row)
+		}
+		prose := strings.ReplaceAll(stripCode(mdEscape(s)), "<br>", "")
+		if strings.ContainsAny(prose, "<>") {
+			t.Fatalf("raw angle bracket in %q", prose)
+		}
+	})
+}

@@ -1,0 +1,304 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
+
+	"github.com/secretgate/secretgate/internal/result"
+)
+
+// SARIF renders the report as a SARIF 2.1.0 log that GitHub code scanning
+// accepts: one run, a rule for every rule id in the results, results worst
+// first with stable partialFingerprints, waived findings as suppressed
+// results.
+type SARIF struct {
+	opts Options
+}
+
+var _ Reporter = (*SARIF)(nil)
+
+// SARIF constants GitHub code scanning relies on.
+const (
+	// SARIFSchemaURI is the OASIS schema the log declares.
+	SARIFSchemaURI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+	// InformationURI is the tool's home page in tool.driver.
+	InformationURI = "https://github.com/secretgate/secretgate"
+	// FingerprintKey names secretgate's partial fingerprint. Bump the
+	// version when Finding.Fingerprint changes meaning, or GitHub will
+	// close and reopen every alert.
+	FingerprintKey = "secretgate/v1"
+	// MaxSARIFResults is GitHub's hard limit of results per run; a log with
+	// more is rejected whole. Extra findings (the least severe) are left out
+	// and a tool notification says how many.
+	MaxSARIFResults = 25000
+	// srcRoot is the uriBaseId for repository-relative paths.
+	srcRoot = "%SRCROOT%"
+)
+
+// securitySeverity maps severities to GitHub's numeric security-severity
+// scale (critical > 9.0, high 7.0–8.9, medium 4.0–6.9, low 0.1–3.9).
+var securitySeverity = map[result.Severity]string{
+	result.SeverityCritical: "9.5",
+	result.SeverityHigh:     "8.0",
+	result.SeverityMedium:   "5.5",
+	result.SeverityLow:      "3.0",
+	result.SeverityInfo:     "0.0",
+}
+
+// sarifLevel maps a severity to a SARIF level: critical and high are errors,
+// medium a warning, low and info notes.
+func sarifLevel(s result.Severity) string {
+	switch {
+	case s >= result.SeverityHigh:
+		return sarif.LevelError
+	case s == result.SeverityMedium:
+		return sarif.LevelWarning
+	}
+	return sarif.LevelNote
+}
+
+// Write renders r to w.
+func (s *SARIF) Write(w io.Writer, r result.Report) error {
+	b, err := json.MarshalIndent(s.log(r), "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode sarif: %w", err)
+	}
+	b = append(b, '\n')
+	_, err = w.Write(b)
+	return err
+}
+
+func (s *SARIF) log(r result.Report) *sarif.Report {
+	findings := sortedFindings(r.Findings)
+	dropped := 0
+	if len(findings) > MaxSARIFResults {
+		dropped = len(findings) - MaxSARIFResults
+		findings = findings[:MaxSARIFResults]
+	}
+
+	log := sarif.NewReport()
+	log.Schema = SARIFSchemaURI
+	run := sarif.NewRunWithInformationURI(orDefault(r.Tool.Name, "secretgate"), InformationURI)
+	if r.Tool.Version != "" {
+		run.Tool.Driver.WithVersion(r.Tool.Version)
+	}
+
+	// Rules in id order, so ruleIndex is stable for a given set of rules.
+	var ids []string
+	first := map[string]result.Finding{}
+	for _, f := range findings {
+		if _, ok := first[f.Rule]; !ok {
+			first[f.Rule] = f
+			ids = append(ids, f.Rule)
+		}
+	}
+	slices.Sort(ids)
+	index := map[string]int{}
+	for i, id := range ids {
+		index[id] = i
+		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule(ruleFor(r, first[id])))
+	}
+
+	anchor := orDefault(s.opts.AnchorFile, DefaultAnchorFile)
+	for _, f := range findings {
+		run.AddResult(sarifResult(f, index[f.Rule], ruleFor(r, f), anchor))
+	}
+
+	run.AddInvocation(sarifInvocation(r, dropped))
+	log.AddRun(run)
+	return log
+}
+
+// ruleFor is the catalogue entry of a finding's rule, completed from the
+// finding itself when the catalogue lacks it (a user rule without
+// METADATA).
+func ruleFor(r result.Report, f result.Finding) result.Rule {
+	rule, ok := r.Rules[f.Rule]
+	if !ok {
+		rule = result.Rule{ID: f.Rule, Severity: f.Severity}
+	}
+	rule.ID = f.Rule
+	if rule.Title == "" {
+		rule.Title = orDefault(f.Title, f.Rule)
+	}
+	if rule.Description == "" {
+		rule.Description = rule.Title
+	}
+	if rule.Check == "" {
+		rule.Check = f.Check
+	}
+	if rule.Remediation == "" {
+		rule.Remediation = f.Remediation
+	}
+	if rule.DocsURL == "" {
+		rule.DocsURL = f.DocsURL
+	}
+	return rule
+}
+
+func sarifRule(rule result.Rule) *sarif.ReportingDescriptor {
+	d := sarif.NewRule(rule.ID).
+		WithName(ruleName(rule.ID)).
+		WithShortDescription(sarif.NewMultiformatMessageString().WithText(oneLine(rule.Title))).
+		WithFullDescription(sarif.NewMultiformatMessageString().WithText(visible(rule.Description, "\n")))
+
+	docs := safeURL(rule.DocsURL)
+	text := []string{visible(rule.Description, "\n")}
+	md := []string{mdBlock(rule.Description)}
+	if rule.Remediation != "" {
+		text = append(text, "Remediation: "+visible(rule.Remediation, "\n"))
+		md = append(md, "**Remediation:** "+mdBlock(rule.Remediation))
+	}
+	if docs != "" {
+		text = append(text, "Documentation: "+docs)
+		md = append(md, fmt.Sprintf("[Documentation](%s)", docs))
+		d.WithHelpURI(docs)
+	}
+	d.WithHelp(sarif.NewMultiformatMessageString().
+		WithText(strings.Join(text, "\n\n")).
+		WithMarkdown(strings.Join(md, "\n\n")))
+
+	tags := []string{"security"}
+	if rule.Check != "" {
+		tags = append(tags, oneLine(rule.Check))
+	}
+	props := sarif.NewPropertyBag().WithTags(tags)
+	props.Add("security-severity", securitySeverity[normSeverity(rule.Severity)])
+	d.WithProperties(props)
+
+	cfg := sarif.NewReportingConfiguration()
+	cfg.Level = sarifLevel(rule.Severity)
+	d.WithDefaultConfiguration(cfg)
+	return d
+}
+
+func sarifResult(f result.Finding, ruleIndex int, rule result.Rule, anchor string) *sarif.Result {
+	res := sarif.NewRuleResult(f.Rule).
+		WithRuleIndex(ruleIndex).
+		WithLevel(sarifLevel(f.Severity)).
+		WithMessage(sarif.NewTextMessage(resultMessage(f, rule)))
+
+	loc := sarif.NewLocation()
+	file, line := f.File, f.Line
+	if file == "" {
+		// A live AWS resource has no file. GitHub rejects a log whose
+		// results lack a physical location, so anchor it and name the
+		// resource as a logical location.
+		file, line = anchor, 1
+	}
+	loc.WithPhysicalLocation(sarif.NewPhysicalLocation().
+		WithArtifactLocation(sarif.NewArtifactLocation().
+			WithURI(sarifURI(file)).
+			WithURIBaseID(srcRoot)).
+		WithRegion(sarif.NewRegion().WithStartLine(max(line, 1))))
+	if f.Resource != "" {
+		ll := sarif.NewLogicalLocation().
+			WithName(oneLine(f.Resource)).
+			WithFullyQualifiedName(oneLine(f.Resource)).
+			WithKind("resource")
+		loc.WithLogicalLocations([]*sarif.LogicalLocation{ll})
+	}
+	res.AddLocation(loc)
+
+	if f.Fingerprint != "" {
+		res.WithPartialFingerprints(map[string]string{FingerprintKey: f.Fingerprint})
+	}
+	if f.Waived {
+		just := visible(f.WaiverReason, " ")
+		if f.WaiverOwner != "" {
+			just = strings.TrimSpace(just + " (owner: " + visible(f.WaiverOwner, " ") + ")")
+		}
+		sup := sarif.NewSuppression().WithKind("external").WithStatus("accepted")
+		if just != "" {
+			sup.WithJustification(just)
+		}
+		res.AddSuppression(sup)
+	}
+	return res
+}
+
+// resultMessage is the finding's message, plus the resource when the
+// message does not name it and a finding-specific remediation, as plain
+// text. Brackets are escaped when the text would otherwise read as a SARIF
+// embedded link ("[text](target)").
+func resultMessage(f result.Finding, rule result.Rule) string {
+	msg := orDefault(f.Message, orDefault(f.Title, f.Rule))
+	if f.Resource != "" && !strings.Contains(msg, f.Resource) {
+		msg += "\nResource: " + f.Resource
+	}
+	if f.Remediation != "" && f.Remediation != rule.Remediation {
+		msg += "\nRemediation: " + f.Remediation
+	}
+	msg = visible(msg, "\n")
+	if strings.Contains(msg, "](") {
+		msg = strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`).Replace(msg)
+	}
+	return msg
+}
+
+// sarifInvocation records whether the run was complete, and why not, as
+// tool execution notifications.
+func sarifInvocation(r result.Report, dropped int) *sarif.Invocation {
+	inv := sarif.NewInvocation().WithExecutionSuccessful(!r.Summary.Incomplete)
+	note := func(level, text string) {
+		n := sarif.NewNotification()
+		n.Level = level
+		n.Message = sarif.NewTextMessage(text)
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, n)
+	}
+	for _, id := range checkOrder(r) {
+		c, ok := checkByID(r, id)
+		if !ok {
+			continue
+		}
+		switch c.Status {
+		case result.StatusError:
+			note(sarif.LevelError, fmt.Sprintf("check %s could not run: %s", visible(id, " "), visible(orDefault(c.Error, "no reason given"), " ")))
+		case result.StatusSkipped:
+			note(sarif.LevelNote, fmt.Sprintf("check %s skipped: %s", visible(id, " "), visible(orDefault(c.Reason, "no reason given"), " ")))
+		}
+	}
+	for _, e := range r.Inputs.Errors {
+		note(sarif.LevelError, fmt.Sprintf("could not parse %s: %s", visible(fileLine(e.File, e.Line), " "), visible(e.Message, " ")))
+	}
+	if n := len(r.Inputs.Skipped); n > 0 {
+		note(sarif.LevelNote, fmt.Sprintf("skipped %s (binary or oversized)", plural(n, "file", "files")))
+	}
+	if dropped > 0 {
+		note(sarif.LevelWarning, fmt.Sprintf("%s beyond GitHub's limit of %d results per run left out (the least severe); the JSON report has them all", plural(dropped, "finding", "findings"), MaxSARIFResults))
+	}
+	return inv
+}
+
+// ruleName turns a rule id such as "trust-oidc-sub-wildcard" into the
+// PascalCase name SARIF viewers expect ("TrustOidcSubWildcard").
+func ruleName(id string) string {
+	var b strings.Builder
+	upper := true
+	for _, r := range id {
+		switch {
+		case r >= 'a' && r <= 'z':
+			if upper {
+				r -= 'a' - 'A'
+			}
+			b.WriteRune(r)
+			upper = false
+		case r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+			upper = false
+		default:
+			upper = true
+		}
+	}
+	if b.Len() == 0 {
+		return "Rule"
+	}
+	return b.String()
+}
+
+func oneLine(s string) string { return visible(s, " ") }

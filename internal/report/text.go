@@ -1,0 +1,301 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/secretgate/secretgate/internal/result"
+)
+
+// Text renders a report for a terminal: the verdict first, then each check
+// with its status and its findings worst first, then waived findings, input
+// problems and the counts. Colour only when Options.Color is set.
+type Text struct {
+	opts Options
+}
+
+var _ Reporter = (*Text)(nil)
+
+// ANSI styles used by the text format.
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiDim    = "\x1b[2m"
+	ansiRed    = "\x1b[31m"
+	ansiBRed   = "\x1b[1;31m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+	ansiCyan   = "\x1b[36m"
+)
+
+// textIndent lines up a finding's detail lines under its rule id.
+const textIndent = "            "
+
+// Write renders r to w.
+func (t *Text) Write(w io.Writer, r result.Report) error {
+	p := painter{on: t.opts.Color}
+	var b strings.Builder
+
+	t.header(&b, p, r)
+
+	findings := sortedFindings(r.Findings)
+	split := splitNew(r)
+	b.WriteString("\n")
+	spaced := true // a blank line sets off each check that has findings
+	for _, id := range checkOrder(r) {
+		c, ok := checkByID(r, id)
+		var active []result.Finding
+		for _, f := range findings {
+			if f.Check == id && !f.Waived {
+				active = append(active, f)
+			}
+		}
+		if len(active) > 0 && !spaced {
+			b.WriteString("\n")
+		}
+		b.WriteString(checkLine(p, id, c, ok, len(active)))
+		for _, f := range active {
+			writeTextFinding(&b, p, f, split)
+		}
+		spaced = len(active) > 0
+		if spaced {
+			b.WriteString("\n")
+		}
+	}
+	if !spaced {
+		b.WriteString("\n")
+	}
+
+	var waived []result.Finding
+	for _, f := range findings {
+		if f.Waived {
+			waived = append(waived, f)
+		}
+	}
+	if len(waived) > 0 {
+		fmt.Fprintf(&b, "%s\n", p.paint(ansiBold, fmt.Sprintf("waived (%d):", len(waived))))
+		for _, f := range waived {
+			line := fmt.Sprintf("  %-8s  %s  %s", f.Severity, termLine(f.Rule), termLine(orDash(f.Resource)))
+			if loc := textLocation(f); loc != "" {
+				line += "  " + loc
+			}
+			why := termLine(f.WaiverReason)
+			if why == "" {
+				why = "no reason given"
+			}
+			if f.WaiverOwner != "" {
+				why += " (owner " + termLine(f.WaiverOwner) + ")"
+			}
+			b.WriteString(p.paint(ansiDim, line+" — "+why) + "\n")
+		}
+		b.WriteString("\n")
+	}
+
+	if len(r.Inputs.Errors) > 0 || len(r.Inputs.Skipped) > 0 {
+		fmt.Fprintf(&b, "%s\n", p.paint(ansiBold, "input problems:"))
+		for _, e := range r.Inputs.Errors {
+			fmt.Fprintf(&b, "  %s %s: %s\n", p.paint(ansiYellow, "could not parse"), termLine(fileLine(e.File, e.Line)), termLines(e.Message, "    "))
+		}
+		if n := len(r.Inputs.Skipped); n > 0 {
+			fmt.Fprintf(&b, "  skipped %s (binary or oversized)\n", plural(n, "file", "files"))
+		}
+		b.WriteString("\n")
+	}
+
+	b.WriteString(t.summaryLine(r) + "\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func (t *Text) header(b *strings.Builder, p painter, r result.Report) {
+	s := r.Summary
+	var verdict string
+	switch {
+	case s.Failed:
+		verdict = p.paint(ansiBRed, "FAILED")
+	case s.Incomplete:
+		verdict = p.paint(ansiYellow, "INCOMPLETE")
+	default:
+		verdict = p.paint(ansiGreen, "PASSED")
+	}
+	line := fmt.Sprintf("secretgate: %s — %s (fail-on: %s)", verdict, countsPhrase(s), termLine(orDash(r.FailOn)))
+	if s.Waived > 0 {
+		line += fmt.Sprintf(", %d waived", s.Waived)
+	}
+	if s.Incomplete {
+		errored, unparsed := incompleteReasons(r)
+		var why []string
+		if len(errored) > 0 {
+			why = append(why, termLine(strings.Join(errored, ", "))+" could not run")
+		}
+		if unparsed > 0 {
+			why = append(why, plural(unparsed, "file", "files")+" could not be parsed")
+		}
+		if len(why) == 0 {
+			why = append(why, "see the checks below")
+		}
+		line += "\n" + p.paint(ansiYellow, "incomplete: "+strings.Join(why, "; "))
+	}
+	b.WriteString(line + "\n")
+
+	var ctx []string
+	c := r.Context
+	if c.Repository != "" {
+		ctx = append(ctx, termLine(c.Repository))
+	}
+	if c.Mode != "" {
+		ctx = append(ctx, "mode "+termLine(c.Mode))
+	}
+	if c.PullRequest != 0 {
+		ctx = append(ctx, fmt.Sprintf("pull request #%d", c.PullRequest))
+	}
+	if c.SHA != "" {
+		ctx = append(ctx, "commit "+termLine(shortSHA(c.SHA)))
+	}
+	if c.Account != "" {
+		ctx = append(ctx, "account "+termLine(c.Account))
+	}
+	if c.RoleARN != "" {
+		ctx = append(ctx, "role "+termLine(c.RoleARN))
+	}
+	if len(c.Regions) > 0 {
+		ctx = append(ctx, "regions "+termLine(strings.Join(c.Regions, ", ")))
+	}
+	if r.Tool.Version != "" {
+		ctx = append(ctx, termLine(orDefault(r.Tool.Name, "secretgate"))+" "+termLine(r.Tool.Version))
+	}
+	if len(ctx) > 0 {
+		b.WriteString(p.paint(ansiDim, strings.Join(ctx, " · ")) + "\n")
+	}
+}
+
+func checkLine(p painter, id string, c result.Check, known bool, findings int) string {
+	name := p.paint(ansiBold, termLine(orDefault(id, "other")))
+	if !known {
+		return fmt.Sprintf("%s: %s\n", name, plural(findings, "finding", "findings"))
+	}
+	switch c.Status {
+	case result.StatusOK:
+		return fmt.Sprintf("%s: %s (%s)\n", name, p.paint(ansiGreen, "ok"), plural(c.Resources, "resource", "resources"))
+	case result.StatusFailed:
+		return fmt.Sprintf("%s: %s (%s, %s)\n", name, p.paint(ansiRed, "failed"), plural(c.Resources, "resource", "resources"), plural(findings, "finding", "findings"))
+	case result.StatusError:
+		return fmt.Sprintf("%s: %s — %s\n", name, p.paint(ansiYellow, "error"), termLines(orDefault(c.Error, "no reason given"), "  "))
+	case result.StatusSkipped:
+		return fmt.Sprintf("%s: %s — %s\n", name, p.paint(ansiDim, "skipped"), termLines(orDefault(c.Reason, "no reason given"), "  "))
+	}
+	return fmt.Sprintf("%s: %s\n", name, termLine(string(c.Status)))
+}
+
+func writeTextFinding(b *strings.Builder, p painter, f result.Finding, split bool) {
+	head := fmt.Sprintf("  %s  %s  %s", p.severity(f.Severity), termLine(f.Rule), termLine(orDash(f.Resource)))
+	if split && !f.New {
+		head += p.paint(ansiDim, "  (existing)")
+	}
+	b.WriteString(head + "\n")
+	if loc := textLocation(f); loc != "" {
+		b.WriteString(textIndent + p.paint(ansiCyan, loc) + "\n")
+	}
+	msg := f.Message
+	if msg == "" {
+		msg = f.Title
+	}
+	if msg != "" {
+		b.WriteString(textIndent + termLines(msg, textIndent) + "\n")
+	}
+	if f.Remediation != "" {
+		b.WriteString(textIndent + "fix: " + termLines(f.Remediation, textIndent+"     ") + "\n")
+	}
+}
+
+func (t *Text) summaryLine(r result.Report) string {
+	s := r.Summary
+	parts := []string{countsPhrase(s)}
+	if s.Waived > 0 {
+		parts[0] += fmt.Sprintf(", %d waived", s.Waived)
+	}
+	var ok, failed, errored, skipped int
+	for _, c := range r.Checks {
+		switch c.Status {
+		case result.StatusOK:
+			ok++
+		case result.StatusFailed:
+			failed++
+		case result.StatusError:
+			errored++
+		case result.StatusSkipped:
+			skipped++
+		}
+	}
+	parts = append(parts, fmt.Sprintf("checks: %d ok, %d failed, %d error, %d skipped", ok, failed, errored, skipped))
+	parts = append(parts, plural(r.Inputs.Files, "file", "files")+" read")
+	if n := len(r.Inputs.Skipped); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d skipped", n))
+	}
+	return "summary: " + strings.Join(parts, " · ")
+}
+
+func textLocation(f result.Finding) string {
+	var loc string
+	if f.File != "" {
+		loc = termLine(fileLine(f.File, f.Line))
+	}
+	if f.Commit != "" {
+		if loc != "" {
+			loc += " "
+		}
+		loc += "in commit " + termLine(shortSHA(f.Commit))
+	}
+	return loc
+}
+
+func fileLine(file string, line int) string {
+	if line > 0 {
+		return fmt.Sprintf("%s:%d", file, line)
+	}
+	return file
+}
+
+// termLine makes one line of report text safe for a terminal.
+func termLine(s string) string { return visible(s, " ") }
+
+// termLines makes multi-line report text safe for a terminal, indenting every
+// line after the first.
+func termLines(s, indent string) string {
+	return visible(strings.TrimRight(s, "\r\n"), "\n"+indent)
+}
+
+func orDash(s string) string { return orDefault(s, "-") }
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// painter wraps text in ANSI styles when colour is on.
+type painter struct{ on bool }
+
+func (p painter) paint(style, s string) string {
+	if !p.on || s == "" {
+		return s
+	}
+	return style + s + ansiReset
+}
+
+func (p painter) severity(s result.Severity) string {
+	label := fmt.Sprintf("%-8s", strings.ToUpper(s.String()))
+	switch s {
+	case result.SeverityCritical:
+		return p.paint(ansiBRed, label)
+	case result.SeverityHigh:
+		return p.paint(ansiRed, label)
+	case result.SeverityMedium:
+		return p.paint(ansiYellow, label)
+	case result.SeverityLow:
+		return p.paint(ansiCyan, label)
+	}
+	return p.paint(ansiDim, label)
+}

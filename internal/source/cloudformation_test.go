@@ -1,0 +1,334 @@
+package source
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/secretgate/secretgate/internal/facts"
+	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/source/tree"
+)
+
+func TestCloudFormationYAML(t *testing.T) {
+	const f = "cloudformation/payments.yaml"
+	r := parseRepoFile(t, f)
+	wantNoProblems(t, r)
+	if r.kind != KindCloudFormation {
+		t.Fatalf("kind = %q", r.kind)
+	}
+	role := "cloudformation/payments.yaml#DeployRole"
+	wantRoles := []facts.Role{{
+		ID:   role,
+		Name: "prod-payments-deploy", // !Sub with parameter defaults
+		Path: "/ci/",
+		Tags: map[string]string{"environment": "prod"},
+		// A YAML mapping starts at the line of its first key.
+		Trust: &facts.PolicyDocument{Version: "2012-10-17", Location: at(f, 63), Statement: []facts.Statement{{
+			Effect: "Allow",
+			// AWS::Partition is known, the account id is not.
+			Principal: map[string][]string{"Federated": {"arn:aws:iam::${AWS::AccountId}:oidc-provider/token.actions.githubusercontent.com"}},
+			Action:    strs("sts:AssumeRoleWithWebIdentity"),
+			Condition: map[string]map[string][]string{
+				"StringEquals": {"token.actions.githubusercontent.com:aud": {"sts.amazonaws.com"}},
+				"StringLike":   {"token.actions.githubusercontent.com:sub": {"repo:acme/payments:*"}},
+			},
+			Location: at(f, 65),
+		}}},
+		PolicyIDs: strs(role+"#inline/read-own-secrets", "cloudformation/payments.yaml#AuditPolicy", "cloudformation/payments.yaml#OpsPolicy"),
+		// The ManagedPolicyArns !Ref to AuditPolicy is linked above; the
+		// AWS managed policy is only known by ARN.
+		AttachedARNs: strs("arn:aws:iam::aws:policy/ReadOnlyAccess"),
+		Source:       "cloudformation",
+		Location:     at(f, 55),
+	}}
+	// DevSandboxRole is left out: its Condition IsDev is false with the
+	// parameters' defaults.
+	wantPolicies := []facts.Policy{
+		{
+			ID: role + "#inline/read-own-secrets", Name: "read-own-secrets", Kind: "inline", RoleIDs: strs(role),
+			Document: facts.PolicyDocument{Version: "2012-10-17", Location: at(f, 77), Statement: []facts.Statement{
+				{Effect: "Allow", Action: strs("secretsmanager:GetSecretValue"), Resource: strs("${ApiKeySecret}"), Location: at(f, 79)},
+				{Effect: "Allow", Action: strs("kms:Decrypt"), Resource: strs("${SecretsKey.Arn}"), Index: 1, Location: at(f, 82)},
+			}},
+			Source: "cloudformation", Location: at(f, 75),
+		},
+		{
+			ID: "cloudformation/payments.yaml#AuditPolicy", Name: "payments-audit", Kind: "managed", RoleIDs: strs(role),
+			Document: facts.PolicyDocument{Version: "2012-10-17", Location: at(f, 94), Statement: []facts.Statement{
+				{Effect: "Allow", Action: strs("cloudtrail:LookupEvents"), Resource: strs("*"), Location: at(f, 96)},
+			}},
+			Source: "cloudformation", Location: at(f, 89),
+		},
+		{
+			ID: "cloudformation/payments.yaml#OpsPolicy", Name: "ops-extras", Kind: "inline", RoleIDs: strs(role),
+			Document: facts.PolicyDocument{Version: "2012-10-17", Location: at(f, 106), Statement: []facts.Statement{
+				{Effect: "Allow", NotAction: strs("iam:*"), Resource: strs("*"), Location: at(f, 108)},
+				{
+					Effect: "Deny", // !If [IsProd, Deny, Allow] with Environment=prod
+					Action: strs("iam:PassRole"), Resource: strs("*"),
+					Condition: map[string]map[string][]string{"StringNotEquals": {"iam:passedtoservice": {"lambda.amazonaws.com"}}},
+					Index:     1, Location: at(f, 111),
+				},
+			}},
+			Source: "cloudformation", Location: at(f, 100),
+		},
+	}
+	wantSecrets := []facts.Secret{
+		{
+			ID: "cloudformation/payments.yaml#ApiKeySecret", Name: "prod/payments/api",
+			Tags:            map[string]string{"environment": "prod", "owner": "payments-team"},
+			KMSKeyID:        "${SecretsKey}",
+			RotationEnabled: yes(), RotationDays: 30,
+			Source: "cloudformation", Location: at(f, 26),
+		},
+		{
+			// No RotationSchedule in the stack: the template says it
+			// does not rotate.
+			ID: "cloudformation/payments.yaml#DbPasswordSecret", Name: "prod/payments/db",
+			RotationEnabled: no(),
+			Source:          "cloudformation", Location: at(f, 41),
+		},
+	}
+	if diff := cmp.Diff(wantRoles, r.roles, cmpFacts); diff != "" {
+		t.Errorf("roles (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantPolicies, r.policies, cmpFacts); diff != "" {
+		t.Errorf("policies (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantSecrets, r.secrets, cmpFacts); diff != "" {
+		t.Errorf("secrets (-want +got):\n%s", diff)
+	}
+}
+
+func TestCloudFormationJSON(t *testing.T) {
+	const f = "cloudformation/orders.template"
+	r := parseRepoFile(t, f)
+	wantNoProblems(t, r)
+	role := f + "#ReaderRole"
+	wantRoles := []facts.Role{{
+		ID: role,
+		// A parameter without a default stays a placeholder.
+		Name: "${ReaderRoleName}",
+		Path: "/",
+		Trust: &facts.PolicyDocument{Version: "2012-10-17", Location: at(f, 19), Statement: []facts.Statement{{
+			Effect:    "Allow",
+			Principal: map[string][]string{"Service": {"lambda.amazonaws.com"}},
+			Action:    strs("sts:AssumeRole"),
+			Location:  at(f, 21),
+		}}},
+		PolicyIDs: strs(f + "#ReaderPolicy"),
+		Source:    "cloudformation",
+		Location:  at(f, 15),
+	}}
+	wantPolicies := []facts.Policy{{
+		ID: f + "#ReaderPolicy", Name: "orders-reader", Kind: "inline", RoleIDs: strs(role),
+		Document: facts.PolicyDocument{Version: "2012-10-17", Location: at(f, 34), Statement: []facts.Statement{{
+			Effect: "Allow", Action: strs("secretsmanager:GetSecretValue"),
+			Resource: strs("arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:staging/orders/*"),
+			Location: at(f, 37),
+		}}},
+		Source: "cloudformation", Location: at(f, 29),
+	}}
+	wantSecrets := []facts.Secret{{
+		ID: f + "#DbSecret", Name: "staging/orders/db",
+		Tags:     map[string]string{"team": "orders"},
+		KMSKeyID: "alias/orders-staging", // Fn::FindInMap with the Stage default
+		// RotationRules.AutomaticallyAfterDays from the mapping.
+		RotationEnabled: yes(), RotationDays: 60,
+		Source: "cloudformation", Location: at(f, 46),
+	}}
+	if diff := cmp.Diff(wantRoles, r.roles, cmpFacts); diff != "" {
+		t.Errorf("roles (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantPolicies, r.policies, cmpFacts); diff != "" {
+		t.Errorf("policies (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantSecrets, r.secrets, cmpFacts); diff != "" {
+		t.Errorf("secrets (-want +got):\n%s", diff)
+	}
+}
+
+func TestCloudFormationBadResourceKeepsTheRest(t *testing.T) {
+	r := parseRepoFile(t, "broken/both-actions.yaml")
+	diffProblems(t, "errors", []result.InputProblem{{
+		File: "broken/both-actions.yaml", Line: 13,
+		Message: "BadRole: AssumeRolePolicyDocument: Statement[0] has both Action and NotAction (column 13)",
+	}}, r.errs)
+	if len(r.secrets) != 1 || r.secrets[0].Name != "dev/broken/api" {
+		t.Errorf("the valid secret of the template must still be read: %+v", r.secrets)
+	}
+	if len(r.roles) != 1 || r.roles[0].Trust != nil {
+		t.Errorf("the role is kept without its invalid trust policy: %+v", r.roles)
+	}
+}
+
+// TestIntrinsics checks how intrinsic functions in names and documents
+// resolve.
+func TestIntrinsics(t *testing.T) {
+	tmpl := `
+Parameters:
+  Env: {Type: String, Default: prod}
+  Names: {Type: CommaDelimitedList, Default: "a, b,c"}
+  NoDefault: {Type: String}
+Mappings:
+  M: {prod: {Key: mapped}}
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+  NotProd: !Not [!Condition IsProd]
+  Both: !And [!Condition IsProd, !Equals [x, x]]
+  Either: !Or [!Condition NotProd, !Equals [!Ref NoDefault, y]]
+  Unknown: !Equals [!Ref AWS::Region, eu-west-1]
+  Loop: !Not [!Condition Loop]
+`
+	tests := []struct {
+		name, expr, want string
+	}{
+		{"sub with parameters", `!Sub "${Env}/${AWS::Partition}/${AWS::URLSuffix}"`, "prod/aws/amazonaws.com"},
+		{"sub keeps unknowns", `!Sub "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${NoDefault}"`, "arn:aws:iam::${AWS::AccountId}:role/${NoDefault}"},
+		{"sub literal", `!Sub "${!Literal}-${Env}"`, "${Literal}-prod"},
+		{"sub attribute", `!Sub "${Role.Arn}"`, "${Role.Arn}"},
+		{"sub with variables", `!Sub ["${A}-${Env}", {A: !Ref Env}]`, "prod-prod"},
+		{"sub unterminated", `!Sub "x-${Env"`, "x-${Env"},
+		{"join", `!Join ["/", [!Ref Env, svc, !Ref NoDefault]]`, "prod/svc/${NoDefault}"},
+		{"join list parameter", `!Join ["+", !Ref Names]`, "a+b+c"},
+		{"select split", `!Select [1, !Split [",", "x,y,z"]]`, "y"},
+		{"select out of range", `!Select [9, [a]]`, "${Fn::Select}"},
+		{"find in map", `!FindInMap [M, !Ref Env, Key]`, "mapped"},
+		{"find in map missing", `!FindInMap [M, dev, Key]`, "${Fn::FindInMap}"},
+		{"getatt", `!GetAtt Db.Endpoint.Address`, "${Db.Endpoint.Address}"},
+		{"getatt list", `{"Fn::GetAtt": [Db, Arn]}`, "${Db.Arn}"},
+		{"import", `!ImportValue shared-key`, "${ImportValue:shared-key}"},
+		{"base64", `!Base64 abc`, "YWJj"},
+		{"if true", `!If [IsProd, p, d]`, "p"},
+		{"if false", `!If [NotProd, p, d]`, "d"},
+		{"if and", `!If [Both, p, d]`, "p"},
+		{"if or unknown", `!If [Either, p, d]`, "p"},
+		{"if unknown takes first", `!If [Unknown, first, second]`, "first"},
+		{"if cycle", `!If [Loop, first, second]`, "first"},
+		{"cidr", `!Cidr [10.0.0.0/16, 2, 8]`, "${Fn::Cidr}"},
+		{"get azs", `!GetAZs ""`, "${Fn::GetAZs}"},
+		{"unknown function", `{"Fn::Nope": 1}`, "${Fn::Nope}"},
+		{"ref to resource", `!Ref Thing`, "${Thing}"},
+		{"bad ref", `{"Ref": [1]}`, "${Ref}"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			docs, err := tree.ParseYAML([]byte(tmpl+"Value: "+tt.expr+"\n"), cfnShortTag)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := newResolver(docs[0])
+			v, _ := res.resolve(docs[0].Get("Value"))
+			got, ok := v.Scalar()
+			if !ok {
+				t.Fatalf("resolved to %s, want a string", v.Describe())
+			}
+			if got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestIntrinsicNoValueRemovesProperty(t *testing.T) {
+	docs, err := tree.ParseYAML([]byte(`
+Conditions:
+  Off: !Equals [a, b]
+Value:
+  Keep: 1
+  Drop: !Ref AWS::NoValue
+  List: [a, !If [Off, b, !Ref AWS::NoValue], c]
+`), cfnShortTag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := newResolver(docs[0]).resolve(docs[0].Get("Value"))
+	if v.Get("Drop") != nil || v.Get("Keep") == nil {
+		t.Errorf("AWS::NoValue must remove the property: %+v", v.Members)
+	}
+	if n := len(v.Get("List").Elems); n != 2 {
+		t.Errorf("list has %d elements, want 2", n)
+	}
+}
+
+func TestCloudFormationShortTagsAllParse(t *testing.T) {
+	// Every short form must parse and map to its long form.
+	src := `AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  S:
+    Type: AWS::SecretsManager::Secret
+    Properties:
+      Name: !Join
+        - "/"
+        - - !Select [0, !Split ["-", !Sub "${AWS::StackName}-x"]]
+          - !If [C, !Ref AWS::NoValue, !ImportValue shared]
+          - !FindInMap [M, !Ref AWS::Region, K]
+          - !Base64 x
+          - !Select [0, !Cidr [!GetAtt V.CidrBlock, 1, 8]]
+          - !Select [0, !GetAZs ""]
+          - !GetAtt R.Arn
+      Description: !If [!And [!Equals [a, b], !Or [!Not [!Condition C], !Condition D]], x, y]
+`
+	r := parseFile("t.yaml", []byte(src))
+	wantNoProblems(t, r)
+	if len(r.secrets) != 1 {
+		t.Fatalf("secrets = %+v", r.secrets)
+	}
+	// Split needs a known string; an unknown condition takes the first
+	// branch, here AWS::NoValue, which drops the element.
+	want := "${Fn::Select}/${Fn::FindInMap}/eA==/${Fn::Select}/${Fn::Select}/${R.Arn}"
+	if got := r.secrets[0].Name; got != want {
+		t.Errorf("name = %q, want %q", got, want)
+	}
+	for tag, long := range cfnShortTags {
+		n := cfnShortTag(tag, &tree.Node{Kind: tree.String, Text: "a.b"})
+		if n.Kind != tree.Object || n.Members[0].Key != long {
+			t.Errorf("%s maps to %+v, want %s", tag, n, long)
+		}
+	}
+}
+
+func TestCloudFormationStructureErrors(t *testing.T) {
+	tests := []struct {
+		name, src string
+		want      []result.InputProblem
+	}{
+		{
+			"resources not an object",
+			"AWSTemplateFormatVersion: '2010-09-09'\nResources: [a]\n",
+			[]result.InputProblem{{File: "t.yaml", Line: 2, Message: "Resources must be an object, found an array (column 12)"}},
+		},
+		{
+			"properties not an object",
+			"Resources:\n  S:\n    Type: AWS::SecretsManager::Secret\n    Properties: 5\n",
+			[]result.InputProblem{{File: "t.yaml", Line: 4, Message: "S: Properties must be an object, found a number (column 17)"}},
+		},
+		{
+			"policies not a list",
+			"Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      Policies: {a: 1}\n",
+			[]result.InputProblem{{File: "t.yaml", Line: 5, Message: "R: Policies must be a list, found an object (column 17)"}},
+		},
+		{
+			"policy without document",
+			"Resources:\n  P:\n    Type: AWS::IAM::Policy\n    Properties:\n      PolicyName: p\n",
+			[]result.InputProblem{{File: "t.yaml", Line: 2, Message: "P: PolicyDocument is missing (column 3)"}},
+		},
+		{
+			"rotation days not a number",
+			"Resources:\n  S:\n    Type: AWS::SecretsManager::Secret\n  Rot:\n    Type: AWS::SecretsManager::RotationSchedule\n    Properties:\n      SecretId: !Ref S\n      RotationRules: {AutomaticallyAfterDays: soon}\n",
+			[]result.InputProblem{{File: "t.yaml", Line: 8, Message: `Rot: RotationRules.AutomaticallyAfterDays must be a whole number of days, found "soon" (column 47)`}},
+		},
+		{
+			"name is a list",
+			"Resources:\n  S:\n    Type: AWS::SecretsManager::Secret\n    Properties:\n      Name: [a]\n",
+			[]result.InputProblem{{File: "t.yaml", Line: 5, Message: "S: Name must be a string, found an array (column 13)"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := parseFile("t.yaml", []byte(tt.src))
+			diffProblems(t, "errors", tt.want, r.errs)
+		})
+	}
+}

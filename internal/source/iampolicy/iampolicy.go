@@ -1,0 +1,352 @@
+// Package iampolicy normalises IAM policy documents into
+// facts.PolicyDocument: every string-or-list field becomes a list, a "*"
+// principal becomes {"AWS": ["*"]}, condition keys are lower-cased and
+// condition values are strings. Every repository parser uses it, and so
+// does the live-AWS inventory, which gets documents URL-encoded from the
+// IAM API (ParseDocument, DecodeText).
+//
+// Documents whose shape IAM would reject (no Effect, Action together with
+// NotAction, a number where a statement belongs, an unknown element) are
+// errors that name the line, never partially normalised: a rule must not
+// pass a policy because part of it was silently dropped.
+package iampolicy
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/secretgate/secretgate/internal/facts"
+	"github.com/secretgate/secretgate/internal/source/tree"
+)
+
+// Versions IAM accepts for the Version element.
+var Versions = []string{"2012-10-17", "2008-10-17"}
+
+// DecodeText returns the JSON text of a policy document given either as
+// JSON or URL-encoded JSON, as the IAM API returns documents
+// ("%7B%22Version%22…"). Percent-escapes are decoded as RFC 3986 says,
+// so a literal "+" stays a plus sign (IAM names may contain one).
+func DecodeText(text string) (string, error) {
+	t := strings.TrimSpace(text)
+	if IsURLEncoded(t) {
+		dec, err := url.PathUnescape(t)
+		if err != nil {
+			return "", fmt.Errorf("URL-encoded policy document: %w", err)
+		}
+		return dec, nil
+	}
+	return t, nil
+}
+
+// IsURLEncoded reports whether text looks like a URL-encoded JSON object.
+func IsURLEncoded(text string) bool {
+	t := strings.TrimSpace(text)
+	return len(t) >= 3 && strings.EqualFold(t[:3], "%7B")
+}
+
+// ParseDocument parses and normalises a policy document given as JSON text,
+// plain or URL-encoded. Locations in the result and in errors are lines of
+// the (decoded) text; File is empty.
+func ParseDocument(text string) (facts.PolicyDocument, error) {
+	js, err := DecodeText(text)
+	if err != nil {
+		return facts.PolicyDocument{}, err
+	}
+	n, err := tree.ParseJSON([]byte(js))
+	if err != nil {
+		return facts.PolicyDocument{}, err
+	}
+	return Normalize("", n)
+}
+
+// Normalize turns a document tree into a facts.PolicyDocument whose
+// locations name file. n is the document object, or a string holding the
+// document as JSON text (plain or URL-encoded), as CloudFormation outputs,
+// Terraform plans and IAM API responses carry it; then every location is
+// the string's own line, since positions inside the text do not point
+// into the file.
+func Normalize(file string, n *tree.Node) (facts.PolicyDocument, error) {
+	if n != nil && n.Kind == tree.String {
+		js, err := DecodeText(n.Text)
+		if err != nil {
+			return facts.PolicyDocument{}, n.Errorf("%v", err)
+		}
+		inner, err := tree.ParseJSON([]byte(js))
+		if err != nil {
+			var te *tree.Error
+			if errors.As(err, &te) {
+				return facts.PolicyDocument{}, n.Errorf("policy document string: %s", te.Msg)
+			}
+			return facts.PolicyDocument{}, n.Errorf("policy document string: %v", err)
+		}
+		inner.SetPos(n.Line, n.Col)
+		n = inner
+	}
+	if n == nil || n.Kind != tree.Object {
+		return facts.PolicyDocument{}, n.Errorf("policy document must be an object, found %s", n.Describe())
+	}
+	doc := facts.PolicyDocument{Location: facts.Location{File: file, Line: n.Line}, Statement: []facts.Statement{}}
+	var stmts *tree.Node
+	for _, m := range n.Members {
+		switch m.Key {
+		case "Version":
+			v, ok := m.Value.Str()
+			if !ok {
+				return doc, m.Value.Errorf("Version must be a string, found %s", m.Value.Describe())
+			}
+			if !knownVersion(v) {
+				return doc, m.Value.Errorf("Version %s is not one IAM accepts (%s)", tree.Quote(v), strings.Join(Versions, " or "))
+			}
+			doc.Version = v
+		case "Id":
+			if _, ok := m.Value.Str(); !ok {
+				return doc, m.Value.Errorf("Id must be a string, found %s", m.Value.Describe())
+			}
+		case "Statement":
+			stmts = m.Value
+		default:
+			return doc, atKey(m).Errorf("unknown policy element %s (want Version, Id, Statement)", tree.Quote(m.Key))
+		}
+	}
+	if stmts == nil {
+		return doc, n.Errorf("policy document has no Statement")
+	}
+	var list []*tree.Node
+	switch stmts.Kind {
+	case tree.Object:
+		list = []*tree.Node{stmts}
+	case tree.Array:
+		list = stmts.Elems
+	default:
+		return doc, stmts.Errorf("Statement must be an object or a list of objects, found %s", stmts.Describe())
+	}
+	for i, s := range list {
+		st, err := statement(file, s, i)
+		if err != nil {
+			return doc, err
+		}
+		doc.Statement = append(doc.Statement, st)
+	}
+	return doc, nil
+}
+
+func knownVersion(v string) bool {
+	for _, k := range Versions {
+		if v == k {
+			return true
+		}
+	}
+	return false
+}
+
+// atKey is a node standing at a member's key, for errors about the key.
+func atKey(m tree.Member) *tree.Node { return &tree.Node{Line: m.Line, Col: m.Col} }
+
+func statement(file string, n *tree.Node, index int) (facts.Statement, error) {
+	st := facts.Statement{Index: index, Location: facts.Location{File: file, Line: n.Line}}
+	if n.Kind != tree.Object {
+		return st, n.Errorf("Statement[%d] must be an object, found %s", index, n.Describe())
+	}
+	var err error
+	seen := map[string]bool{}
+	for _, m := range n.Members {
+		seen[m.Key] = true
+		v := m.Value
+		switch m.Key {
+		case "Sid":
+			s, ok := v.Scalar()
+			if !ok {
+				return st, v.Errorf("Statement[%d].Sid must be a string, found %s", index, v.Describe())
+			}
+			st.Sid = s
+		case "Effect":
+			s, _ := v.Str()
+			if s != "Allow" && s != "Deny" {
+				if v.Kind == tree.String {
+					return st, v.Errorf("Statement[%d].Effect must be \"Allow\" or \"Deny\", found %s", index, tree.Quote(s))
+				}
+				return st, v.Errorf("Statement[%d].Effect must be \"Allow\" or \"Deny\", found %s", index, v.Describe())
+			}
+			st.Effect = s
+		case "Principal":
+			st.Principal, err = principal(v, index, m.Key)
+		case "NotPrincipal":
+			st.NotPrincipal, err = principal(v, index, m.Key)
+		case "Action":
+			st.Action, err = stringList(v, index, m.Key)
+		case "NotAction":
+			st.NotAction, err = stringList(v, index, m.Key)
+		case "Resource":
+			st.Resource, err = stringList(v, index, m.Key)
+		case "NotResource":
+			st.NotResource, err = stringList(v, index, m.Key)
+		case "Condition":
+			st.Condition, err = condition(v, index)
+		default:
+			return st, atKey(m).Errorf("Statement[%d] has unknown element %s (want Sid, Effect, Principal, NotPrincipal, Action, NotAction, Resource, NotResource, Condition)", index, tree.Quote(m.Key))
+		}
+		if err != nil {
+			return st, err
+		}
+	}
+	switch {
+	case !seen["Effect"]:
+		return st, n.Errorf("Statement[%d] has no Effect", index)
+	case seen["Action"] && seen["NotAction"]:
+		return st, n.Errorf("Statement[%d] has both Action and NotAction", index)
+	case !seen["Action"] && !seen["NotAction"]:
+		return st, n.Errorf("Statement[%d] has neither Action nor NotAction", index)
+	case seen["Resource"] && seen["NotResource"]:
+		return st, n.Errorf("Statement[%d] has both Resource and NotResource", index)
+	case seen["Principal"] && seen["NotPrincipal"]:
+		return st, n.Errorf("Statement[%d] has both Principal and NotPrincipal", index)
+	}
+	return st, nil
+}
+
+// stringList reads a string or a list of strings. An empty list stays an
+// empty (non-nil) list.
+func stringList(n *tree.Node, index int, key string) ([]string, error) {
+	switch n.Kind {
+	case tree.String:
+		return []string{n.Text}, nil
+	case tree.Array:
+		out := make([]string, 0, len(n.Elems))
+		for _, e := range n.Elems {
+			s, ok := e.Str()
+			if !ok {
+				return nil, e.Errorf("Statement[%d].%s must hold strings, found %s", index, key, e.Describe())
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	}
+	return nil, n.Errorf("Statement[%d].%s must be a string or a list of strings, found %s", index, key, n.Describe())
+}
+
+func principal(n *tree.Node, index int, key string) (map[string][]string, error) {
+	switch n.Kind {
+	case tree.String:
+		if n.Text != "*" {
+			return nil, n.Errorf("Statement[%d].%s must be \"*\" or an object such as {\"AWS\": …}, found %s", index, key, tree.Quote(n.Text))
+		}
+		return map[string][]string{"AWS": {"*"}}, nil
+	case tree.Object:
+		out := map[string][]string{}
+		for _, m := range n.Members {
+			// CloudFormation YAML often writes account ids unquoted;
+			// CloudFormation hands them to IAM as strings.
+			v := m.Value
+			if v.Kind == tree.Number {
+				v = &tree.Node{Kind: tree.String, Text: v.Text, Line: v.Line, Col: v.Col}
+			} else if v.Kind == tree.Array {
+				cp := *v
+				cp.Elems = make([]*tree.Node, len(v.Elems))
+				for i, e := range v.Elems {
+					if e.Kind == tree.Number {
+						e = &tree.Node{Kind: tree.String, Text: e.Text, Line: e.Line, Col: e.Col}
+					}
+					cp.Elems[i] = e
+				}
+				v = &cp
+			}
+			vals, err := stringList(v, index, key+"."+m.Key)
+			if err != nil {
+				return nil, err
+			}
+			out[m.Key] = append(out[m.Key], vals...)
+		}
+		return out, nil
+	}
+	return nil, n.Errorf("Statement[%d].%s must be \"*\" or an object, found %s", index, key, n.Describe())
+}
+
+// condition reads {operator: {key: value(s)}}. Keys are lower-cased, as
+// IAM compares them case-insensitively; values of keys that differ only
+// in case are merged. Values are strings: booleans and numbers keep their
+// literal text, so "Bool": {"aws:SecureTransport": false} reads "false".
+func condition(n *tree.Node, index int) (map[string]map[string][]string, error) {
+	if n.Kind != tree.Object {
+		return nil, n.Errorf("Statement[%d].Condition must be an object, found %s", index, n.Describe())
+	}
+	out := map[string]map[string][]string{}
+	for _, op := range n.Members {
+		if op.Value.Kind != tree.Object {
+			return nil, op.Value.Errorf("Statement[%d].Condition.%s must be an object of condition keys, found %s", index, op.Key, op.Value.Describe())
+		}
+		keys := out[op.Key]
+		if keys == nil {
+			keys = map[string][]string{}
+			out[op.Key] = keys
+		}
+		for _, k := range op.Value.Members {
+			lk := strings.ToLower(k.Key)
+			vals, err := conditionValues(k.Value, index, op.Key, k.Key)
+			if err != nil {
+				return nil, err
+			}
+			keys[lk] = append(keys[lk], vals...)
+			if keys[lk] == nil {
+				keys[lk] = []string{}
+			}
+		}
+	}
+	return out, nil
+}
+
+func conditionValues(n *tree.Node, index int, op, key string) ([]string, error) {
+	if s, ok := n.Scalar(); ok {
+		return []string{s}, nil
+	}
+	if n.Kind == tree.Array {
+		out := make([]string, 0, len(n.Elems))
+		for _, e := range n.Elems {
+			s, ok := e.Scalar()
+			if !ok {
+				return nil, e.Errorf("Statement[%d].Condition.%s.%s must hold strings, numbers or booleans, found %s", index, op, key, e.Describe())
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	}
+	return nil, n.Errorf("Statement[%d].Condition.%s.%s must be a string, number, boolean or a list of them, found %s", index, op, key, n.Describe())
+}
+
+// IsTrust reports whether a document reads as a role trust policy rather
+// than a permission policy: every statement names a principal and at least
+// one grants (or denies) a role-assumption action: sts:AssumeRole,
+// sts:AssumeRoleWithWebIdentity, sts:AssumeRoleWithSAML, or a wildcard
+// that covers them.
+func IsTrust(doc facts.PolicyDocument) bool {
+	if len(doc.Statement) == 0 {
+		return false
+	}
+	assume := false
+	for _, st := range doc.Statement {
+		if st.Principal == nil && st.NotPrincipal == nil {
+			return false
+		}
+		for _, a := range st.Action {
+			if coversAssumeRole(a) {
+				assume = true
+			}
+		}
+	}
+	return assume
+}
+
+func coversAssumeRole(action string) bool {
+	a := strings.ToLower(action)
+	switch {
+	case a == "*" || a == "sts:*":
+		return true
+	case strings.HasPrefix(a, "sts:assumerole"):
+		return true
+	case strings.HasPrefix(a, "sts:") && strings.ContainsAny(a, "*?"):
+		// A pattern such as sts:Assume* covers the assume actions.
+		return strings.HasPrefix("sts:assumerole", strings.TrimRight(a, "*?")) || strings.HasPrefix(strings.TrimRight(a, "*?"), "sts:assumerole")
+	}
+	return false
+}

@@ -1,0 +1,473 @@
+package source
+
+import (
+	"encoding/base64"
+	"strconv"
+	"strings"
+
+	"github.com/secretgate/secretgate/internal/source/tree"
+)
+
+// cfnShortTags maps CloudFormation's YAML short forms to the long form
+// keys of the JSON syntax.
+var cfnShortTags = map[string]string{
+	"!Ref":          "Ref",
+	"!Condition":    "Condition",
+	"!Base64":       "Fn::Base64",
+	"!Cidr":         "Fn::Cidr",
+	"!FindInMap":    "Fn::FindInMap",
+	"!GetAtt":       "Fn::GetAtt",
+	"!GetAZs":       "Fn::GetAZs",
+	"!ImportValue":  "Fn::ImportValue",
+	"!Join":         "Fn::Join",
+	"!Select":       "Fn::Select",
+	"!Split":        "Fn::Split",
+	"!Sub":          "Fn::Sub",
+	"!Transform":    "Fn::Transform",
+	"!And":          "Fn::And",
+	"!Equals":       "Fn::Equals",
+	"!If":           "Fn::If",
+	"!Not":          "Fn::Not",
+	"!Or":           "Fn::Or",
+	"!Length":       "Fn::Length",
+	"!ToJsonString": "Fn::ToJsonString",
+}
+
+// cfnShortTag is the tree.TagFunc for CloudFormation YAML: !Sub x becomes
+// {"Fn::Sub": x}, and !GetAtt a.b becomes {"Fn::GetAtt": ["a", "b"]}.
+// Unknown tags are ignored.
+func cfnShortTag(tag string, n *tree.Node) *tree.Node {
+	fn, ok := cfnShortTags[tag]
+	if !ok {
+		return n
+	}
+	arg := n
+	if tag == "!GetAtt" && n.Kind == tree.String {
+		res, attr, _ := strings.Cut(n.Text, ".")
+		arg = &tree.Node{Kind: tree.Array, Line: n.Line, Col: n.Col, Elems: []*tree.Node{
+			{Kind: tree.String, Text: res, Line: n.Line, Col: n.Col},
+			{Kind: tree.String, Text: attr, Line: n.Line, Col: n.Col},
+		}}
+	}
+	return &tree.Node{Kind: tree.Object, Line: n.Line, Col: n.Col, Members: []tree.Member{{Key: fn, Line: n.Line, Col: n.Col, Value: arg}}}
+}
+
+// noValue is what AWS::NoValue resolves to: the enclosing property or list
+// element disappears.
+var noValue = &tree.Node{Kind: tree.Null}
+
+type tri int8
+
+const (
+	triUnknown tri = iota
+	triTrue
+	triFalse
+)
+
+type cfnParam struct {
+	typ string
+	def *tree.Node
+}
+
+// resolver evaluates CloudFormation intrinsic functions as far as the
+// template alone allows: parameters resolve to their Default, AWS::Partition
+// to "aws", conditions are evaluated from those, Fn::Sub, Fn::Join,
+// Fn::Select, Fn::Split, Fn::FindInMap and Fn::If are computed. What cannot
+// be known before deployment (account id, region, resource attributes,
+// imports) stays as readable text in Fn::Sub syntax, e.g. "${AWS::AccountId}"
+// or "${AppRole.Arn}", so names and ARNs keep their known parts.
+type resolver struct {
+	params     map[string]cfnParam
+	resources  map[string]bool
+	mappings   *tree.Node
+	conditions *tree.Node
+	conds      map[string]tri
+	busy       map[string]bool
+}
+
+func newResolver(root *tree.Node) *resolver {
+	r := &resolver{
+		params:     map[string]cfnParam{},
+		resources:  map[string]bool{},
+		mappings:   root.Get("Mappings"),
+		conditions: root.Get("Conditions"),
+		conds:      map[string]tri{},
+		busy:       map[string]bool{},
+	}
+	if ps := root.Get("Parameters"); ps != nil && ps.Kind == tree.Object {
+		for _, m := range ps.Members {
+			t, _ := m.Value.Get("Type").Str()
+			r.params[m.Key] = cfnParam{typ: t, def: m.Value.Get("Default")}
+		}
+	}
+	if rs := root.Get("Resources"); rs != nil && rs.Kind == tree.Object {
+		for _, m := range rs.Members {
+			r.resources[m.Key] = true
+		}
+	}
+	return r
+}
+
+func intrinsicCall(n *tree.Node) (fn string, arg *tree.Node, ok bool) {
+	if n == nil || n.Kind != tree.Object || len(n.Members) != 1 {
+		return "", nil, false
+	}
+	k := n.Members[0].Key
+	if k == "Ref" || strings.HasPrefix(k, "Fn::") {
+		return k, n.Members[0].Value, true
+	}
+	return "", nil, false
+}
+
+func strNode(at *tree.Node, s string) *tree.Node {
+	n := &tree.Node{Kind: tree.String, Text: s}
+	if at != nil {
+		n.Line, n.Col = at.Line, at.Col
+	}
+	return n
+}
+
+// resolve returns n with every intrinsic function evaluated or rendered as
+// text, and whether the result is fully known.
+func (r *resolver) resolve(n *tree.Node) (*tree.Node, bool) {
+	return r.resolveDepth(n, 0)
+}
+
+func (r *resolver) resolveDepth(n *tree.Node, depth int) (*tree.Node, bool) {
+	if n == nil {
+		return nil, false
+	}
+	if depth > tree.MaxDepth {
+		return strNode(n, "${…}"), false
+	}
+	switch n.Kind {
+	case tree.Object:
+		if fn, arg, ok := intrinsicCall(n); ok {
+			return r.call(fn, arg, n, depth+1)
+		}
+		out := &tree.Node{Kind: tree.Object, Line: n.Line, Col: n.Col}
+		known := true
+		for _, m := range n.Members {
+			v, k := r.resolveDepth(m.Value, depth+1)
+			if v == noValue {
+				continue
+			}
+			known = known && k
+			out.Members = append(out.Members, tree.Member{Key: m.Key, Line: m.Line, Col: m.Col, Value: v})
+		}
+		return out, known
+	case tree.Array:
+		out := &tree.Node{Kind: tree.Array, Line: n.Line, Col: n.Col, Elems: make([]*tree.Node, 0, len(n.Elems))}
+		known := true
+		for _, e := range n.Elems {
+			v, k := r.resolveDepth(e, depth+1)
+			if v == noValue {
+				continue
+			}
+			known = known && k
+			out.Elems = append(out.Elems, v)
+		}
+		return out, known
+	}
+	return n, true
+}
+
+// resolveScalar resolves n and returns its text when it is a scalar.
+func (r *resolver) resolveScalar(n *tree.Node, depth int) (string, bool, bool) {
+	v, known := r.resolveDepth(n, depth)
+	s, ok := v.Scalar()
+	return s, ok, known
+}
+
+func (r *resolver) call(fn string, arg, at *tree.Node, depth int) (*tree.Node, bool) {
+	switch fn {
+	case "Ref":
+		name, ok := arg.Scalar()
+		if !ok {
+			return strNode(at, "${Ref}"), false
+		}
+		return r.ref(name, at)
+	case "Fn::Sub":
+		return r.sub(arg, at, depth)
+	case "Fn::Join":
+		if arg.Kind != tree.Array || len(arg.Elems) != 2 {
+			return strNode(at, "${Fn::Join}"), false
+		}
+		delim, _, dk := r.resolveScalar(arg.Elems[0], depth)
+		list, lk := r.resolveDepth(arg.Elems[1], depth)
+		if list.Kind != tree.Array {
+			s, _ := list.Scalar()
+			return strNode(at, s), false
+		}
+		parts := make([]string, 0, len(list.Elems))
+		known := dk && lk
+		for _, e := range list.Elems {
+			s, ok := e.Scalar()
+			if !ok {
+				s, known = "${…}", false
+			}
+			parts = append(parts, s)
+		}
+		return strNode(at, strings.Join(parts, delim)), known
+	case "Fn::Select":
+		if arg.Kind != tree.Array || len(arg.Elems) != 2 {
+			return strNode(at, "${Fn::Select}"), false
+		}
+		is, _, ik := r.resolveScalar(arg.Elems[0], depth)
+		list, lk := r.resolveDepth(arg.Elems[1], depth)
+		i, err := strconv.Atoi(is)
+		if !ik || !lk || err != nil || list.Kind != tree.Array || i < 0 || i >= len(list.Elems) {
+			return strNode(at, "${Fn::Select}"), false
+		}
+		return list.Elems[i], true
+	case "Fn::Split":
+		if arg.Kind != tree.Array || len(arg.Elems) != 2 {
+			return strNode(at, "${Fn::Split}"), false
+		}
+		delim, _, dk := r.resolveScalar(arg.Elems[0], depth)
+		s, ok, sk := r.resolveScalar(arg.Elems[1], depth)
+		if !ok || !dk || !sk || delim == "" {
+			return strNode(at, "${Fn::Split}"), false
+		}
+		out := &tree.Node{Kind: tree.Array, Line: at.Line, Col: at.Col}
+		for _, p := range strings.Split(s, delim) {
+			out.Elems = append(out.Elems, strNode(at, p))
+		}
+		return out, true
+	case "Fn::GetAtt":
+		var res, attr string
+		switch arg.Kind {
+		case tree.String:
+			res, attr, _ = strings.Cut(arg.Text, ".")
+		case tree.Array:
+			if len(arg.Elems) == 2 {
+				res, _ = arg.Elems[0].Scalar()
+				attr, _, _ = r.resolveScalar(arg.Elems[1], depth)
+			}
+		}
+		return strNode(at, "${"+res+"."+attr+"}"), false
+	case "Fn::If":
+		if arg.Kind != tree.Array || len(arg.Elems) != 3 {
+			return strNode(at, "${Fn::If}"), false
+		}
+		name, _ := arg.Elems[0].Scalar()
+		switch r.condition(name) {
+		case triTrue:
+			return r.resolveDepth(arg.Elems[1], depth)
+		case triFalse:
+			return r.resolveDepth(arg.Elems[2], depth)
+		}
+		// Unknown: take the "true" branch, but say the result is not
+		// certain.
+		v, _ := r.resolveDepth(arg.Elems[1], depth)
+		return v, false
+	case "Fn::FindInMap":
+		if arg.Kind != tree.Array || len(arg.Elems) < 3 {
+			return strNode(at, "${Fn::FindInMap}"), false
+		}
+		keys := make([]string, 3)
+		for i := range 3 {
+			s, ok, k := r.resolveScalar(arg.Elems[i], depth)
+			if !ok || !k {
+				return strNode(at, "${Fn::FindInMap}"), false
+			}
+			keys[i] = s
+		}
+		if v := r.mappings.Path(keys...); v != nil {
+			return r.resolveDepth(v, depth)
+		}
+		if len(arg.Elems) == 4 { // AWS::LanguageExtensions DefaultValue
+			if d := arg.Elems[3].Get("DefaultValue"); d != nil {
+				return r.resolveDepth(d, depth)
+			}
+		}
+		return strNode(at, "${Fn::FindInMap}"), false
+	case "Fn::Base64":
+		s, ok, k := r.resolveScalar(arg, depth)
+		if !ok || !k {
+			return strNode(at, "${Fn::Base64}"), false
+		}
+		return strNode(at, base64.StdEncoding.EncodeToString([]byte(s))), true
+	case "Fn::ImportValue":
+		s, _, _ := r.resolveScalar(arg, depth)
+		return strNode(at, "${ImportValue:"+s+"}"), false
+	case "Fn::Equals", "Fn::And", "Fn::Or", "Fn::Not":
+		switch r.condExpr(at, depth) {
+		case triTrue:
+			return &tree.Node{Kind: tree.Bool, Text: "true", Line: at.Line, Col: at.Col}, true
+		case triFalse:
+			return &tree.Node{Kind: tree.Bool, Text: "false", Line: at.Line, Col: at.Col}, true
+		}
+	}
+	return strNode(at, "${"+fn+"}"), false
+}
+
+// ref resolves Ref name.
+func (r *resolver) ref(name string, at *tree.Node) (*tree.Node, bool) {
+	switch name {
+	case "AWS::NoValue":
+		return noValue, true
+	case "AWS::Partition":
+		return strNode(at, "aws"), true
+	case "AWS::URLSuffix":
+		return strNode(at, "amazonaws.com"), true
+	}
+	if p, ok := r.params[name]; ok {
+		def, ok := p.def.Scalar()
+		if !ok {
+			if p.def != nil && p.def.Kind == tree.Array {
+				return p.def, true
+			}
+			return strNode(at, "${"+name+"}"), false
+		}
+		if p.typ == "CommaDelimitedList" || strings.HasPrefix(p.typ, "List<") {
+			out := &tree.Node{Kind: tree.Array, Line: at.Line, Col: at.Col}
+			for _, s := range strings.Split(def, ",") {
+				out.Elems = append(out.Elems, strNode(at, strings.TrimSpace(s)))
+			}
+			return out, true
+		}
+		return strNode(at, def), true
+	}
+	return strNode(at, "${"+name+"}"), false
+}
+
+// sub evaluates Fn::Sub: "text ${Name} ${Res.Attr} ${!Literal}" or
+// [text, {Name: value}].
+func (r *resolver) sub(arg, at *tree.Node, depth int) (*tree.Node, bool) {
+	tmplNode := arg
+	var vars *tree.Node
+	if arg.Kind == tree.Array && len(arg.Elems) >= 1 {
+		tmplNode = arg.Elems[0]
+		if len(arg.Elems) > 1 {
+			vars = arg.Elems[1]
+		}
+	}
+	tmpl, ok := tmplNode.Scalar()
+	if !ok {
+		return strNode(at, "${Fn::Sub}"), false
+	}
+	var b strings.Builder
+	known := true
+	for {
+		i := strings.Index(tmpl, "${")
+		if i < 0 {
+			b.WriteString(tmpl)
+			break
+		}
+		b.WriteString(tmpl[:i])
+		rest := tmpl[i+2:]
+		j := strings.IndexByte(rest, '}')
+		if j < 0 {
+			b.WriteString(tmpl[i:])
+			break
+		}
+		name := rest[:j]
+		tmpl = rest[j+1:]
+		if strings.HasPrefix(name, "!") { // ${!Literal} is the text ${Literal}
+			b.WriteString("${" + name[1:] + "}")
+			continue
+		}
+		var val *tree.Node
+		var k bool
+		if v := vars.Get(name); v != nil {
+			val, k = r.resolveDepth(v, depth)
+		} else if strings.Contains(name, ".") && !strings.HasPrefix(name, "AWS::") {
+			val, k = strNode(at, "${"+name+"}"), false
+		} else {
+			val, k = r.ref(name, at)
+		}
+		s, ok := val.Scalar()
+		if !ok || val == noValue {
+			s, k = "${"+name+"}", false
+		}
+		known = known && k
+		b.WriteString(s)
+	}
+	return strNode(at, b.String()), known
+}
+
+// condition evaluates a named condition from the Conditions section.
+func (r *resolver) condition(name string) tri {
+	if v, ok := r.conds[name]; ok {
+		return v
+	}
+	if r.busy[name] { // a cycle: CloudFormation rejects it; we give up
+		return triUnknown
+	}
+	def := r.conditions.Get(name)
+	if def == nil {
+		return triUnknown
+	}
+	r.busy[name] = true
+	v := r.condExpr(def, 0)
+	delete(r.busy, name)
+	r.conds[name] = v
+	return v
+}
+
+// condExpr evaluates a condition function.
+func (r *resolver) condExpr(n *tree.Node, depth int) tri {
+	if depth > tree.MaxDepth || n == nil {
+		return triUnknown
+	}
+	if n.Kind == tree.Bool {
+		if n.Text == "true" {
+			return triTrue
+		}
+		return triFalse
+	}
+	if n.Kind == tree.Object && len(n.Members) == 1 && n.Members[0].Key == "Condition" {
+		name, _ := n.Members[0].Value.Scalar()
+		return r.condition(name)
+	}
+	fn, arg, ok := intrinsicCall(n)
+	if !ok {
+		return triUnknown
+	}
+	switch fn {
+	case "Fn::Equals":
+		if arg.Kind != tree.Array || len(arg.Elems) != 2 {
+			return triUnknown
+		}
+		a, aok, ak := r.resolveScalar(arg.Elems[0], depth+1)
+		b, bok, bk := r.resolveScalar(arg.Elems[1], depth+1)
+		if !aok || !bok || !ak || !bk {
+			return triUnknown
+		}
+		if a == b {
+			return triTrue
+		}
+		return triFalse
+	case "Fn::Not":
+		if arg.Kind != tree.Array || len(arg.Elems) != 1 {
+			return triUnknown
+		}
+		switch r.condExpr(arg.Elems[0], depth+1) {
+		case triTrue:
+			return triFalse
+		case triFalse:
+			return triTrue
+		}
+		return triUnknown
+	case "Fn::And", "Fn::Or":
+		if arg.Kind != tree.Array {
+			return triUnknown
+		}
+		decisive, other := triFalse, triTrue // And
+		if fn == "Fn::Or" {
+			decisive, other = triTrue, triFalse
+		}
+		res := other
+		for _, e := range arg.Elems {
+			switch r.condExpr(e, depth+1) {
+			case decisive:
+				return decisive
+			case triUnknown:
+				res = triUnknown
+			}
+		}
+		return res
+	}
+	return triUnknown
+}

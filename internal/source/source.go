@@ -1,0 +1,321 @@
+// Package source reads the repository side of secretgate's input: it walks
+// a repository and turns IAM policy documents, CloudFormation templates
+// (JSON and YAML), Terraform plan JSON and secretgate inventory snapshots
+// into facts, each remembering the file and line it came from.
+//
+// Files are recognised by content, not by name: every *.json, *.yaml,
+// *.yml and *.template file is parsed and sniffed (see Kind). Files of no
+// known kind are ignored silently. A malformed file is reported in
+// Result.Errors with file, line and reason, and the scan goes on; binary,
+// oversized and non-UTF-8 files are skipped and listed in Result.Skipped.
+package source
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/secretgate/secretgate/internal/facts"
+	"github.com/secretgate/secretgate/internal/result"
+)
+
+// DefaultMaxFileBytes is the size above which files are skipped unread.
+const DefaultMaxFileBytes int64 = 10 << 20
+
+// Options tune a scan.
+type Options struct {
+	// Exclude holds doublestar globs ("**" crosses directories) matched
+	// against paths relative to the root with forward slashes. A glob
+	// without a slash also matches the base name at any depth, as in
+	// .gitignore: "*.generated.json" excludes such files everywhere. A
+	// matching directory is not entered.
+	Exclude []string
+	// MaxFileBytes skips larger files; 0 means DefaultMaxFileBytes and a
+	// negative value means no limit.
+	MaxFileBytes int64
+}
+
+// Result is what a scan found.
+type Result struct {
+	Roles    []facts.Role
+	Policies []facts.Policy
+	Secrets  []facts.Secret
+	// Files counts the files read that were of a known kind, malformed or
+	// not.
+	Files int
+	// Skipped lists files not read by design: binary, oversized, not
+	// UTF-8, template markup, symbolic links leaving the root.
+	Skipped []result.InputProblem
+	// Errors lists files that could not be parsed, or parts of them that
+	// could not be understood; the run is incomplete when there are any.
+	Errors []result.InputProblem
+	// Kinds counts files by kind (KindIAMPolicy, ...), for summaries.
+	Kinds map[Kind]int
+}
+
+// skipDirs are directory names never entered: version control metadata,
+// dependency trees and tool caches hold copies of other people's files.
+var skipDirs = map[string]bool{
+	".git":              true,
+	".hg":               true,
+	".svn":              true,
+	"node_modules":      true,
+	"vendor":            true,
+	".terraform":        true,
+	".terragrunt-cache": true,
+}
+
+// candidateExts are the file name extensions that are read.
+var candidateExts = map[string]bool{".json": true, ".yaml": true, ".yml": true, ".template": true}
+
+// Scan walks root and parses every candidate file. The error is for
+// problems that leave nothing to report (root missing or not a directory,
+// an invalid exclude glob, ctx cancelled); problems with single files end
+// up in the Result.
+func Scan(ctx context.Context, root string, opts Options) (*Result, error) {
+	for _, g := range opts.Exclude {
+		if !doublestar.ValidatePattern(g) {
+			return nil, fmt.Errorf("invalid exclude pattern %q", g)
+		}
+	}
+	fi, err := os.Stat(root)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("repository root %s does not exist", root)
+		}
+		return nil, fmt.Errorf("repository root: %w", err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("repository root %s is not a directory", root)
+	}
+	max := opts.MaxFileBytes
+	if max == 0 {
+		max = DefaultMaxFileBytes
+	}
+	w := &walker{root: root, opts: opts}
+	if w.realRoot, err = filepath.EvalSymlinks(root); err != nil {
+		return nil, fmt.Errorf("repository root: %w", err)
+	}
+	if w.realRoot, err = filepath.Abs(w.realRoot); err != nil {
+		return nil, fmt.Errorf("repository root: %w", err)
+	}
+	if err := w.walk(ctx); err != nil {
+		return nil, err
+	}
+
+	// Parse in parallel; results are kept per file and merged in walk
+	// (lexical) order, so the output does not depend on scheduling.
+	outs := make([]fileResult, len(w.files))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	workers := min(runtime.GOMAXPROCS(0), max1(len(w.files)))
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				outs[i] = readAndParse(w.files[i], max)
+			}
+		}()
+	}
+feed:
+	for i := range w.files {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	res := &Result{
+		Roles:    []facts.Role{},
+		Policies: []facts.Policy{},
+		Secrets:  []facts.Secret{},
+		Skipped:  w.skipped,
+		Errors:   w.errors,
+		Kinds:    map[Kind]int{},
+	}
+	for _, o := range outs {
+		if o.kind != KindUnknown {
+			res.Files++
+			res.Kinds[o.kind]++
+		}
+		res.Roles = append(res.Roles, o.roles...)
+		res.Policies = append(res.Policies, o.policies...)
+		res.Secrets = append(res.Secrets, o.secrets...)
+		if o.skip != nil {
+			res.Skipped = append(res.Skipped, *o.skip)
+		}
+		res.Errors = append(res.Errors, o.errs...)
+	}
+	sortProblems(res.Skipped)
+	sortProblems(res.Errors)
+	return res, nil
+}
+
+func max1(n int) int {
+	if n < 1 {
+		return 1
+	}
+	return n
+}
+
+func sortProblems(ps []result.InputProblem) {
+	sort.SliceStable(ps, func(i, j int) bool {
+		if ps[i].File != ps[j].File {
+			return ps[i].File < ps[j].File
+		}
+		return ps[i].Line < ps[j].Line
+	})
+}
+
+type candidate struct {
+	abs string // path to open
+	rel string // slash-separated path relative to the root
+}
+
+type walker struct {
+	root     string
+	realRoot string
+	opts     Options
+	files    []candidate
+	skipped  []result.InputProblem
+	errors   []result.InputProblem
+}
+
+func (w *walker) walk(ctx context.Context) error {
+	return filepath.WalkDir(w.realRoot, func(p string, d fs.DirEntry, err error) error {
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		rel, rerr := filepath.Rel(w.realRoot, p)
+		if rerr != nil {
+			return rerr
+		}
+		rel = filepath.ToSlash(rel)
+		if err != nil {
+			if rel == "." {
+				return fmt.Errorf("repository root: %w", err)
+			}
+			w.errors = append(w.errors, result.InputProblem{File: rel, Message: "cannot read: " + unwrapPathError(err)})
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			if rel == "." {
+				return nil
+			}
+			if skipDirs[d.Name()] || w.excluded(rel) {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !candidateExts[strings.ToLower(path.Ext(d.Name()))] || w.excluded(rel) {
+			return nil
+		}
+		switch typ := d.Type(); {
+		case typ&fs.ModeSymlink != 0:
+			target, err := filepath.EvalSymlinks(p)
+			if err != nil {
+				return nil // dangling link: nothing to read
+			}
+			if abs, err := filepath.Abs(target); err != nil || !within(w.realRoot, abs) {
+				w.skipped = append(w.skipped, result.InputProblem{File: rel, Message: "symbolic link to a file outside the repository, not followed"})
+				return nil
+			}
+			if st, err := os.Stat(target); err != nil || !st.Mode().IsRegular() {
+				return nil
+			}
+		case !typ.IsRegular():
+			return nil
+		}
+		w.files = append(w.files, candidate{abs: p, rel: rel})
+		return nil
+	})
+}
+
+func within(root, p string) bool {
+	r, err := filepath.Rel(root, p)
+	return err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator))
+}
+
+func (w *walker) excluded(rel string) bool {
+	base := path.Base(rel)
+	for _, g := range w.opts.Exclude {
+		if ok, _ := doublestar.Match(g, rel); ok {
+			return true
+		}
+		if !strings.Contains(g, "/") {
+			if ok, _ := doublestar.Match(g, base); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func unwrapPathError(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// readAndParse reads one candidate within the size limit and parses it.
+func readAndParse(c candidate, max int64) (out fileResult) {
+	f, err := os.Open(c.abs)
+	if err != nil {
+		return fileResult{errs: []result.InputProblem{{File: c.rel, Message: "cannot read: " + unwrapPathError(err)}}}
+	}
+	defer f.Close()
+	if max > 0 {
+		if st, err := f.Stat(); err == nil && st.Size() > max {
+			return skipped(c.rel, fmt.Sprintf("file is %s, over the %s limit", humanBytes(st.Size()), humanBytes(max)))
+		}
+	}
+	var r io.Reader = f
+	if max > 0 {
+		r = io.LimitReader(f, max+1)
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return fileResult{errs: []result.InputProblem{{File: c.rel, Message: "cannot read: " + unwrapPathError(err)}}}
+	}
+	if max > 0 && int64(len(data)) > max {
+		return skipped(c.rel, fmt.Sprintf("file is over the %s limit", humanBytes(max)))
+	}
+	return parseFile(c.rel, data)
+}
+
+func skipped(rel, msg string) fileResult {
+	return fileResult{skip: &result.InputProblem{File: rel, Message: msg}}
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

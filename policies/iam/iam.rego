@@ -1,0 +1,549 @@
+# Least-privilege rules for the permission policies of roles that read
+# secrets. Generic problems of a policy are reported once per policy
+# statement (resource: the policy's name); whether a role can read another
+# environment's secrets is judged per role (resource: the role's name), over
+# every policy in effect for it. Deny statements never produce findings; an
+# unconditional Deny of GetSecretValue on an environment's secrets lifts the
+# cross-environment finding for that environment.
+package secretgate.rules.iam
+
+import rego.v1
+
+import data.secretgate.lib.iam as iamlib
+import data.secretgate.lib.secrets
+
+get_secret_value := "secretsmanager:GetSecretValue"
+
+# METADATA
+# title: Policy allows every action
+# description: |
+#   Action "*" grants every current and future AWS action: reading every
+#   secret, decrypting with every key, and rewriting IAM itself. No role that
+#   a pipeline or an application assumes needs it.
+# custom:
+#   id: iam-wildcard-action
+#   check: iam
+#   severity: critical
+#   remediation: Replace "*" with the few actions the role needs, e.g. secretsmanager:GetSecretValue and secretsmanager:DescribeSecret on arn:aws:secretsmanager:<region>:<account>:secret:<env>/<service>/*. IAM Access Analyzer can generate a policy from CloudTrail activity.
+deny contains {
+	"rule": "iam-wildcard-action",
+	"resource": policy_name(p),
+	"message": sprintf("Policy %s %s allows every AWS action (Action \"*\") on %s%s.", [policy_name(p), stmt_label(st), resource_text(st), wildcard_consequence(st)]),
+	"file": l.file,
+	"line": l.line,
+	"key": stmt_key(p, st),
+} if {
+	some p in input.policies
+	some st in p.document.statement
+	full_wildcard(st)
+	l := loc(p, st)
+}
+
+# METADATA
+# title: Policy allows every Secrets Manager action
+# description: |
+#   secretsmanager:* lets the holder read, overwrite, delete and re-share
+#   secrets (PutResourcePolicy), and cancel their rotation. Readers need
+#   GetSecretValue (and DescribeSecret); rotation functions need a short,
+#   known list.
+# custom:
+#   id: iam-secretsmanager-wildcard
+#   check: iam
+#   severity: high
+#   remediation: List the actions the role uses instead, e.g. secretsmanager:GetSecretValue and secretsmanager:DescribeSecret for readers; add PutSecretValue and UpdateSecretVersionStage only for a rotation function.
+deny contains {
+	"rule": "iam-secretsmanager-wildcard",
+	"resource": policy_name(p),
+	"message": sprintf("Policy %s %s allows secretsmanager:* on %s: reading, overwriting, deleting and re-sharing those secrets and switching off their rotation.", [policy_name(p), stmt_label(st), resource_text(st)]),
+	"file": l.file,
+	"line": l.line,
+	"key": stmt_key(p, st),
+} if {
+	some p in input.policies
+	some st in p.document.statement
+	st.effect == "Allow"
+	not full_wildcard(st)
+	some a in st.action
+	lower(a) == "secretsmanager:*"
+	l := loc(p, st)
+}
+
+# METADATA
+# title: Policy allows with NotAction
+# description: |
+#   An Allow with NotAction grants every action except the listed ones,
+#   including every action AWS adds later. It almost always grants far more
+#   than intended, often secret reads and IAM changes.
+# custom:
+#   id: iam-not-action-allow
+#   check: iam
+#   severity: high
+#   remediation: Rewrite the statement as an Allow with an explicit Action list; to forbid actions, use a separate Deny statement.
+deny contains {
+	"rule": "iam-not-action-allow",
+	"resource": policy_name(p),
+	"message": sprintf("Policy %s %s allows every action except %s (NotAction) on %s, including any action AWS adds later.", [policy_name(p), stmt_label(st), secrets.list_text(st.not_action), resource_text(st)]),
+	"file": l.file,
+	"line": l.line,
+	"key": stmt_key(p, st),
+} if {
+	some p in input.policies
+	some st in p.document.statement
+	st.effect == "Allow"
+	is_array(st.not_action)
+	l := loc(p, st)
+}
+
+# METADATA
+# title: Policy reads every secret
+# description: |
+#   GetSecretValue on Resource "*" (or a NotResource) reads the value of
+#   every secret in the account, in every environment. A role should read
+#   only the secrets of its own environment and service.
+# custom:
+#   id: iam-secret-read-wildcard-resource
+#   check: iam
+#   severity: high
+#   remediation: Scope Resource to the role's secrets, e.g. arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/bybit/*, or add a StringEquals condition on secretsmanager:ResourceTag/environment.
+deny contains {
+	"rule": "iam-secret-read-wildcard-resource",
+	"resource": policy_name(p),
+	"message": sprintf("Policy %s %s allows %s on %s: it can read the value of every secret in the account, in every environment.", [policy_name(p), stmt_label(st), grant_text(st, get_secret_value), resource_text(st)]),
+	"file": l.file,
+	"line": l.line,
+	"key": stmt_key(p, st),
+} if {
+	some [i, j], grants in statement_grants
+	get_secret_value in grants
+	p := input.policies[i]
+	st := p.document.statement[j]
+	not full_wildcard(st)
+	secrets.grants_on_all(st, "secretsmanager", "secret:")
+	not secret_condition_narrows(st)
+	l := loc(p, st)
+}
+
+# METADATA
+# title: Role can read another environment's secrets
+# description: |
+#   A role's GetSecretValue must be scoped to its own environment's secrets:
+#   a dev or staging role that can read prod/* turns every dev pipeline, dev
+#   laptop and dev dependency into a path to production credentials.
+#   Resource patterns are judged by what they can match (secret:* and
+#   secret:*/bybit/* reach every environment). Judged per role over every
+#   policy in effect for it, and for standalone policy documents whose
+#   environment is known but that no known role uses.
+# custom:
+#   id: iam-secret-read-other-environment
+#   check: iam
+#   severity: high
+#   remediation: Scope the statement to the role's own environment, e.g. arn:aws:secretsmanager:<region>:<account>:secret:dev/*, or add a StringEquals condition secretsmanager:ResourceTag/environment = <env>. Critical when a non-production role reaches production secrets.
+deny contains {
+	"rule": "iam-secret-read-other-environment",
+	"resource": subject.name,
+	"message": sprintf("%s %s in %s can read %s secrets: policy %s %s allows %s on %s.", [subject.kind, subject.name, subject.env, target, policy_name(p), stmt_label(st), grant_text(st, get_secret_value), secrets.list_text(targets)]),
+	"file": l.file,
+	"line": l.line,
+	"key": sprintf("%s#%s", [stmt_key(p, st), target]),
+	"severity": scope_severity(subject.env, target),
+} if {
+	some subject in scoped_subjects
+	some pid in subject.policy_ids
+	some i in policies_by_id[pid]
+	some j, grants in object.get(grants_by_policy, i, {})
+	get_secret_value in grants
+	p := input.policies[i]
+	st := p.document.statement[j]
+	some target in secrets.environment_order
+	lower(target) != lower(subject.env)
+	targets := env_targets(st, target)
+	count(targets) > 0
+	not tag_condition_excludes(st, target)
+	not denied_env(subject.policy_ids, target)
+	l := loc(p, st)
+}
+
+# scoped_subjects are the principals whose environment is known: roles, and
+# standalone policies with an environment that no known role uses.
+scoped_subjects contains {"kind": "Role", "name": role_name(role), "env": env, "policy_ids": pids} if {
+	some role in input.roles
+	env := object.get(role, "environment", "")
+	secrets.nonempty_string(env)
+	pids := secrets.as_array(object.get(role, "policy_ids", []))
+}
+
+scoped_subjects contains {"kind": "Policy", "name": policy_name(p), "env": env, "policy_ids": [p.id]} if {
+	some p in input.policies
+	env := object.get(p, "environment", "")
+	secrets.nonempty_string(env)
+	count(secrets.as_array(object.get(p, "role_ids", []))) == 0
+}
+
+# METADATA
+# title: kms:Decrypt is not scoped
+# description: |
+#   kms:Decrypt on every key, without a kms:ViaService condition, decrypts
+#   anything encrypted under any key in the account, directly, outside
+#   Secrets Manager and its resource policies and audit trail.
+# custom:
+#   id: iam-kms-decrypt-unscoped
+#   check: iam
+#   severity: medium
+#   remediation: Set Resource to the key ARNs that encrypt the role's secrets, or add a condition StringEquals kms:ViaService = secretsmanager.<region>.amazonaws.com.
+deny contains {
+	"rule": "iam-kms-decrypt-unscoped",
+	"resource": policy_name(p),
+	"message": sprintf("Policy %s %s allows %s on %s without a kms:ViaService condition: it can decrypt data under every KMS key in the account, not only through Secrets Manager.", [policy_name(p), stmt_label(st), grant_text(st, "kms:Decrypt"), resource_text(st)]),
+	"file": l.file,
+	"line": l.line,
+	"key": stmt_key(p, st),
+} if {
+	some [i, j], grants in statement_grants
+	"kms:Decrypt" in grants
+	p := input.policies[i]
+	st := p.document.statement[j]
+	not full_wildcard(st)
+	secrets.grants_on_all(st, "kms", "key/")
+	not kms_condition(st)
+	l := loc(p, st)
+}
+
+# METADATA
+# title: Policy allows privilege escalation
+# description: |
+#   These actions let the holder give itself, or a role or user it controls,
+#   more permissions than the policy grants: passing any role to a service,
+#   rewriting policies, creating credentials for others, replacing Lambda
+#   code, assuming any role. A role that reads secrets must not hold them.
+# custom:
+#   id: iam-privilege-escalation
+#   check: iam
+#   severity: high
+#   remediation: Remove the actions, or scope them to named resources (iam:PassRole to the one role ARN with an iam:PassedToService condition; sts:AssumeRole to named role ARNs); keep IAM administration in a separate, tightly trusted role.
+deny contains {
+	"rule": "iam-privilege-escalation",
+	"resource": policy_name(p),
+	"message": sprintf("Policy %s %s allows privilege-escalation actions: %s.", [policy_name(p), stmt_label(st), secrets.list_text(granted)]),
+	"file": l.file,
+	"line": l.line,
+	"key": stmt_key(p, st),
+} if {
+	some [i, j], grants in statement_grants
+	count(grants & escalation_set) > 0
+	p := input.policies[i]
+	st := p.document.statement[j]
+	not full_wildcard(st)
+	granted := [escalation_text(st, a) | some a in escalation_actions; a in grants; escalates(i, st, a)]
+	count(granted) > 0
+	l := loc(p, st)
+}
+
+# METADATA
+# title: Role has a broad AWS managed policy
+# description: |
+#   The role has an AWS managed policy attached whose document is not in
+#   the input, but whose content is known: AdministratorAccess,
+#   PowerUserAccess, SecretsManagerReadWrite and IAMFullAccess grant far
+#   more than reading a few secrets.
+# custom:
+#   id: iam-broad-managed-policy
+#   check: iam
+#   severity: high
+#   remediation: Detach the managed policy and attach a customer-managed or inline policy listing the actions and secret ARNs the role needs.
+deny contains {
+	"rule": "iam-broad-managed-policy",
+	"resource": role_name(role),
+	"message": sprintf("Role %s has the AWS managed policy %s attached, which grants %s.", [role_name(role), name, info.grants]),
+	"file": object.get(role, "file", ""),
+	"line": object.get(role, "line", 0),
+	"key": arn,
+	"severity": info.severity,
+} if {
+	some role in input.roles
+	some arn in secrets.as_array(object.get(role, "attached_arns", []))
+	not arn in known_policy_arns
+	name := regex.find_all_string_submatch_n(`^arn:aws[a-z-]*:iam::aws:policy/(?:.*/)?([^/]+)$`, arn, 1)[0][1]
+	info := broad_managed_policies[name]
+}
+
+# ---------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------
+
+# policies_by_id maps a policy id to the indexes of the policies with that
+# id in input.policies (a list, so that a duplicate id never aborts
+# evaluation); built once, O(n) thanks to comprehension indexing.
+policies_by_id := {id: [i | some i, p in input.policies; p.id == id] | some q in input.policies; id := q.id}
+
+# Actions the rules look for. statement_grants maps [policy index,
+# statement index] of every Allow statement that grants one of them to the
+# set it grants (through Action, wildcards or NotAction). Matching each
+# action pattern only against the watched actions of its own service keeps
+# this linear and cheap: "s3:GetObject" is compared with nothing.
+watched_actions := array.concat(escalation_actions, [get_secret_value, "kms:Decrypt"])
+
+watched_by_service := {svc: [a | some a in watched_actions; startswith(lower(a), concat("", [svc, ":"]))] |
+	some w in watched_actions
+	svc := lower(split(w, ":")[0])
+}
+
+statement_grants := {[i, j]: grants |
+	some i, p in input.policies
+	some j, st in p.document.statement
+	st.effect == "Allow"
+	grants := granted_actions(st)
+	count(grants) > 0
+}
+
+grants_by_policy := {i: {j: grants | some [i2, j], grants in statement_grants; i2 == i} | some [i, _], _ in statement_grants}
+
+granted_actions(st) := {a |
+	some pattern in st.action
+	some a in candidate_actions(pattern)
+	iamlib.action_matches(pattern, a)
+} if {
+	is_array(st.action)
+} else := {a |
+	some a in watched_actions
+	every pattern in st.not_action {
+		not iamlib.action_matches(pattern, a)
+	}
+} if {
+	is_array(st.not_action)
+} else := set()
+
+candidate_actions(pattern) := object.get(watched_by_service, service, []) if {
+	service := lower(split(pattern, ":")[0])
+	not iamlib.has_wildcard(service)
+} else := watched_actions
+
+known_policy_arns := {p.arn | some p in input.policies; secrets.nonempty_string(object.get(p, "arn", ""))}
+
+policy_name(p) := p.name if secrets.nonempty_string(object.get(p, "name", "")) else := p.id
+
+role_name(r) := r.name if secrets.nonempty_string(object.get(r, "name", "")) else := r.id
+
+stmt_index(st) := object.get(st, "index", 0)
+
+stmt_label(st) := sprintf("statement %d (Sid %s)", [stmt_index(st), st.sid]) if {
+	secrets.nonempty_string(object.get(st, "sid", ""))
+} else := sprintf("statement %d", [stmt_index(st)])
+
+stmt_key(p, st) := sprintf("%s#%d", [p.id, stmt_index(st)])
+
+# loc is where to fix a statement: its own line, else the policy's.
+loc(p, st) := {"file": st.file, "line": object.get(st, "line", 0)} if {
+	secrets.nonempty_string(object.get(st, "file", ""))
+} else := {"file": object.get(p, "file", ""), "line": object.get(p, "line", 0)}
+
+full_wildcard(st) if {
+	st.effect == "Allow"
+	some a in st.action
+	a in {"*", "*:*"}
+}
+
+wildcard_consequence(st) := ": full administrator access, including reading every secret and granting itself any permission" if {
+	some r in st.resource
+	r == "*"
+} else := ""
+
+resource_text(st) := secrets.list_text(st.resource) if {
+	is_array(st.resource)
+	count(st.resource) > 0
+} else := sprintf("every resource except %s (NotResource)", [secrets.list_text(st.not_resource)]) if {
+	is_array(st.not_resource)
+} else := "no resource"
+
+# grant_text names an action and, when a wildcard or NotAction grants it,
+# how: "secretsmanager:GetSecretValue (through secretsmanager:Get*)".
+grant_text(st, a) := a if {
+	some x in st.action
+	lower(x) == lower(a)
+} else := sprintf("%s (through %s)", [a, concat(", ", patterns)]) if {
+	patterns := [x | some x in st.action; iamlib.action_matches(x, a)]
+	count(patterns) > 0
+} else := sprintf("%s (through NotAction)", [a])
+
+# Condition operators that only let matching requests through (a missing
+# key fails them); IfExists and negated operators do not narrow.
+positive_operator(op) if {
+	trim_prefix(lower(op), "foranyvalue:") in {"stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike"}
+}
+
+wildcard_value(v) if regex.match(`^[*?]*\*[*?]*$`, v)
+
+# secret_condition_narrows: the statement is limited to some secrets by a
+# resource tag or secret id condition.
+secret_condition_narrows(st) if {
+	some op, keys in object.get(st, "condition", {})
+	positive_operator(op)
+	some k, vals in keys
+	secret_narrowing_key(k)
+	count(vals) > 0
+	every v in vals {
+		not wildcard_value(v)
+	}
+}
+
+secret_narrowing_key(k) if startswith(k, "secretsmanager:resourcetag/")
+
+secret_narrowing_key(k) if startswith(k, "aws:resourcetag/")
+
+secret_narrowing_key("secretsmanager:secretid")
+
+env_tag_keys := {
+	"secretsmanager:resourcetag/environment",
+	"aws:resourcetag/environment",
+	"secretsmanager:resourcetag/env",
+	"aws:resourcetag/env",
+}
+
+# tag_condition_excludes: an environment tag condition admits no value that
+# could be the target environment.
+tag_condition_excludes(st, target) if {
+	some op, keys in object.get(st, "condition", {})
+	trim_prefix(lower(op), "foranyvalue:") in {"stringequals", "stringequalsignorecase", "stringlike"}
+	some k, vals in keys
+	k in env_tag_keys
+	every v in vals {
+		not iamlib.like(lower(v), lower(target))
+	}
+}
+
+kms_condition(st) if {
+	some op, keys in object.get(st, "condition", {})
+	lop := lower(op)
+	not endswith(lop, "ifexists")
+	not contains(lop, "not")
+	some k, _ in keys
+	kms_narrowing_key(k)
+}
+
+kms_narrowing_key("kms:viaservice")
+
+kms_narrowing_key(k) if startswith(k, "kms:encryptioncontext:")
+
+# env_targets lists the resources of an Allow statement through which it
+# reaches secrets of the target environment.
+env_targets(st, target) := [r |
+	some r in secrets.as_array(st.resource)
+	n := secrets.secret_name_pattern(r)
+	secrets.name_in_env(n, target)
+] if {
+	not is_array(object.get(st, "not_resource", null))
+}
+
+env_targets(st, target) := [sprintf("every secret except %s (NotResource)", [secrets.list_text(st.not_resource)])] if {
+	is_array(st.not_resource)
+	not not_resource_excludes_env(st, target)
+}
+
+not_resource_excludes_env(st, target) if {
+	some r in st.not_resource
+	n := secrets.secret_name_pattern(r)
+	secrets.name_covers_env(n, target)
+}
+
+# denied_env: one of the policies has an unconditional Deny of
+# GetSecretValue on every secret of the target environment.
+denied_env(pids, target) if {
+	some pid in pids
+	some p in policies_by_id[pid]
+	policy_denies_env(p, target)
+}
+
+policy_denies_env(p, target) if {
+	some st in p.document.statement
+	st.effect == "Deny"
+	not has_condition(st)
+	some a in secrets.as_array(st.action)
+	iamlib.action_matches(a, get_secret_value)
+	some r in secrets.as_array(st.resource)
+	n := secrets.secret_name_pattern(r)
+	secrets.name_covers_env(n, target)
+}
+
+has_condition(st) if {
+	c := object.get(st, "condition", null)
+	is_object(c)
+	count(c) > 0
+}
+
+# scope_severity: a non-production role reaching production is critical;
+# a production role reaching a lower environment is medium.
+scope_severity(env, target) := "critical" if {
+	secrets.is_production(target)
+	not secrets.is_production(env)
+} else := "medium" if {
+	secrets.is_production(env)
+	not secrets.is_production(target)
+} else := "high"
+
+escalation_actions := [
+	"iam:PassRole",
+	"iam:CreatePolicyVersion",
+	"iam:SetDefaultPolicyVersion",
+	"iam:PutRolePolicy",
+	"iam:AttachRolePolicy",
+	"iam:PutUserPolicy",
+	"iam:AttachUserPolicy",
+	"iam:PutGroupPolicy",
+	"iam:AttachGroupPolicy",
+	"iam:AddUserToGroup",
+	"iam:CreateAccessKey",
+	"iam:UpdateAssumeRolePolicy",
+	"iam:CreateLoginProfile",
+	"iam:UpdateLoginProfile",
+	"lambda:UpdateFunctionCode",
+	"lambda:CreateFunction",
+	"sts:AssumeRole",
+]
+
+escalation_set := {a | some a in escalation_actions}
+
+# Escalation only when granted on every role.
+role_scoped_actions := {"iam:PassRole", "sts:AssumeRole"}
+
+# Harmless when limited to the caller's own user (${aws:username}).
+self_service_actions := {"iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"}
+
+# escalates(i, st, a): the watched action a, granted by statement st of
+# policy i, is an escalation in its context.
+escalates(_, st, a) if {
+	not a in role_scoped_actions
+	a != "lambda:CreateFunction"
+	not self_service_only(st, a)
+}
+
+escalates(_, st, a) if {
+	a in role_scoped_actions
+	secrets.grants_on_all(st, "iam", "role/")
+}
+
+# lambda:CreateFunction escalates together with iam:PassRole (on any
+# resource) in the same policy: a new function runs with the role passed.
+escalates(i, _, "lambda:CreateFunction") if {
+	some _, grants in grants_by_policy[i]
+	"iam:PassRole" in grants
+}
+
+self_service_only(st, a) if {
+	a in self_service_actions
+	count(secrets.as_array(st.resource)) > 0
+	every r in st.resource {
+		contains(r, "${aws:username}")
+	}
+}
+
+escalation_text(st, a) := sprintf("%s on every role", [grant_text(st, a)]) if {
+	a in role_scoped_actions
+} else := sprintf("%s with iam:PassRole", [grant_text(st, a)]) if {
+	a == "lambda:CreateFunction"
+} else := grant_text(st, a)
+
+broad_managed_policies := {
+	"AdministratorAccess": {"severity": "critical", "grants": "every action on every resource"},
+	"PowerUserAccess": {"severity": "high", "grants": "every action except IAM and Organizations management, including reading every secret and decrypting with every key"},
+	"SecretsManagerReadWrite": {"severity": "high", "grants": "secretsmanager:* on every secret in every environment"},
+	"IAMFullAccess": {"severity": "high", "grants": "iam:*, with which the role can give itself any permission"},
+}

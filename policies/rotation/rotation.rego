@@ -1,0 +1,332 @@
+# Rotation rules: every secret's current value is younger than its
+# environment allows (input.config.environments[env].max_rotation_days, plus
+# grace_hours before it counts as overdue, with a warning warn_days before
+# the limit), production secrets rotate automatically, and automatic rotation
+# actually happens. The age is measured from last_rotated_date, or from
+# created_date for a secret that was never rotated; a secret whose dates are
+# unknown (CloudFormation, Terraform) gets no age finding. Time is input.now,
+# never the clock.
+#
+# Performance: every rule reads the per-environment settings and the
+# per-secret ages computed once below, so each secret is parsed once.
+package secretgate.rules.rotation
+
+import rego.v1
+
+import data.secretgate.lib.secrets
+
+# METADATA
+# title: Secret has no known environment
+# description: |
+#   Rotation limits, the automatic-rotation requirement and the access
+#   matrix are all per environment. A secret whose environment cannot be
+#   told from its name or tags, or whose environment is not configured,
+#   escapes every one of them.
+# custom:
+#   id: rotation-environment-unknown
+#   check: rotation
+#   severity: low
+#   remediation: Name the secret {env}/{service}/{type} with a configured environment, or tag it environment=<env>; add a new environment to .secretgate.yml under environments.
+deny contains {
+	"rule": "rotation-environment-unknown",
+	"resource": secrets.display_name(s),
+	"message": unknown_environment_message(s),
+	"file": s.file,
+	"line": s.line,
+	"key": s.id,
+} if {
+	some i, s in input.secrets
+	not with_env[i]
+}
+
+# METADATA
+# title: Secret is overdue for rotation
+# description: |
+#   A credential that has not changed for longer than its environment allows
+#   has had more time to leak, through logs, laptops, CI caches or former
+#   staff, and any leak stays usable. The limit plus the grace period has
+#   passed. High in production environments, medium elsewhere.
+# custom:
+#   id: rotation-overdue
+#   check: rotation
+#   severity: high
+#   remediation: Rotate the secret now (aws secretsmanager rotate-secret --secret-id <name>, or put a new value and revoke the old one at its issuer), then enable automatic rotation at most every max_rotation_days.
+deny contains {
+	"rule": "rotation-overdue",
+	"resource": secrets.display_name(s),
+	"message": sprintf("%s; %s allows %d.", [age_text(s, a), s.environment, a.cfg.max_days]),
+	"file": s.file,
+	"line": s.line,
+	"key": s.id,
+	"severity": a.cfg.severity,
+} if {
+	some i, a in ages
+	a.cfg.max_days > 0
+	a.age_ns > a.cfg.deadline_ns
+	s := input.secrets[i]
+}
+
+# METADATA
+# title: Secret is due for rotation soon
+# description: |
+#   The secret reaches its environment's rotation limit within the warning
+#   window (or has reached it and is inside the grace period). Rotating now
+#   avoids an overdue finding that fails the pipeline. Not reported when
+#   automatic rotation is scheduled before the deadline.
+# custom:
+#   id: rotation-due-soon
+#   check: rotation
+#   severity: low
+#   remediation: Rotate the secret before the date in the message, or enable automatic rotation so that it happens on time.
+deny contains {
+	"rule": "rotation-due-soon",
+	"resource": secrets.display_name(s),
+	"message": due_soon_message(s, a),
+	"file": s.file,
+	"line": s.line,
+	"key": s.id,
+} if {
+	some i, a in ages
+	a.cfg.max_days > 0
+	a.age_ns >= a.cfg.warn_from_ns
+	a.age_ns <= a.cfg.deadline_ns
+	s := input.secrets[i]
+	not scheduled_in_time(s, a)
+}
+
+# METADATA
+# title: Automatic rotation is failing
+# description: |
+#   Secrets Manager's next rotation date has passed (beyond the grace
+#   period) without a rotation: the rotation function is failing or was
+#   removed, and the secret silently ages while everyone believes it
+#   rotates. High in production environments, medium elsewhere.
+# custom:
+#   id: rotation-failing
+#   check: rotation
+#   severity: high
+#   remediation: Check the rotation Lambda's CloudWatch logs and the secret's versions (a stuck AWSPENDING version blocks rotation), fix the function or its permissions, then run aws secretsmanager rotate-secret --secret-id <name>.
+deny contains {
+	"rule": "rotation-failing",
+	"resource": secrets.display_name(s),
+	"message": sprintf("Automatic rotation of secret %s is failing: the next rotation was due on %s (%s ago) and has not happened.", [secrets.display_name(s), secrets.format_date(next), secrets.days_text(secrets.whole_days(now_ns - next))]),
+	"file": s.file,
+	"line": s.line,
+	"key": s.id,
+	"severity": object.get(with_env, [i, "severity"], "medium"),
+} if {
+	some i, s in input.secrets
+	next_text := s.next_rotation_date
+	next_text != ""
+	object.get(s, "rotation_enabled", null) != false
+	next := secrets.parse_time(next_text)
+	now_ns > next + object.get(with_env, [i, "grace_ns"], default_grace_ns)
+	not rotated_since(s, next)
+}
+
+# METADATA
+# title: Automatic rotation is not enabled
+# description: |
+#   Environments that require rotation (production by default) must rotate
+#   automatically: manual rotation is forgotten, and a leaked production
+#   credential stays valid until somebody notices. A secret declared in
+#   CloudFormation or Terraform without a rotation schedule counts as not
+#   rotating.
+# custom:
+#   id: rotation-not-enabled
+#   check: rotation
+#   severity: high
+#   remediation: Attach a rotation function and schedule (aws secretsmanager rotate-secret --secret-id <name> --rotation-lambda-arn <arn> --rotation-rules AutomaticallyAfterDays=<max>; AWS::SecretsManager::RotationSchedule in CloudFormation; aws_secretsmanager_secret_rotation in Terraform).
+deny contains {
+	"rule": "rotation-not-enabled",
+	"resource": secrets.display_name(s),
+	"message": not_enabled_message(s),
+	"file": s.file,
+	"line": s.line,
+	"key": s.id,
+	"severity": cfg.severity,
+} if {
+	some i, cfg in with_env
+	cfg.require_rotation
+	s := input.secrets[i]
+	rotation_missing(s)
+}
+
+# METADATA
+# title: Rotation schedule is longer than the environment allows
+# description: |
+#   A secret that rotates automatically, but less often than its
+#   environment's limit, is overdue between rotations by design. High in
+#   production environments, medium elsewhere.
+# custom:
+#   id: rotation-schedule-too-long
+#   check: rotation
+#   severity: high
+#   remediation: Set the rotation schedule to at most the environment's max_rotation_days (AutomaticallyAfterDays, or a rate() expression that runs at least that often).
+deny contains {
+	"rule": "rotation-schedule-too-long",
+	"resource": secrets.display_name(s),
+	"message": sprintf("Secret %s rotates every %s; %s allows %d.", [secrets.display_name(s), secrets.days_text(days), s.environment, cfg.max_days]),
+	"file": s.file,
+	"line": s.line,
+	"key": s.id,
+	"severity": cfg.severity,
+} if {
+	some i, cfg in with_env
+	cfg.max_days > 0
+	s := input.secrets[i]
+	object.get(s, "rotation_enabled", null) != false
+	days := schedule_days(s)
+	days > cfg.max_days
+}
+
+# METADATA
+# title: Secret is rotated manually
+# description: |
+#   The environment has no rotation limit (max_rotation_days 0, manual
+#   rotation). This is reported for the record, with the secret's age when
+#   it is known, so that very old credentials are seen.
+# custom:
+#   id: rotation-manual
+#   check: rotation
+#   severity: info
+#   remediation: Nothing is required; rotate the secret when it is shared, exposed or old, or set max_rotation_days for the environment to enforce a limit.
+deny contains {
+	"rule": "rotation-manual",
+	"resource": secrets.display_name(s),
+	"message": manual_message(s, i),
+	"file": s.file,
+	"line": s.line,
+	"key": s.id,
+} if {
+	some i, cfg in with_env
+	cfg.max_days <= 0
+	s := input.secrets[i]
+}
+
+# ---------------------------------------------------------------------------
+# Settings and ages, computed once
+# ---------------------------------------------------------------------------
+
+now_ns := time.parse_rfc3339_ns(input.now)
+
+default_grace_ns := secrets.default_grace_hours * secrets.hour_ns
+
+# settings holds each configured environment's limits, in nanoseconds.
+settings := {env: {
+	"max_days": max_days,
+	"limit_ns": limit_ns,
+	"grace_hours": grace_hours,
+	"grace_ns": grace_ns,
+	"warn_from_ns": limit_ns - (secrets.warn_days(env) * secrets.day_ns),
+	"deadline_ns": limit_ns + grace_ns,
+	"require_rotation": secrets.requires_rotation(env),
+	"severity": env_severity(env),
+} |
+	some env in secrets.environment_names
+	max_days := secrets.max_rotation_days(env)
+	limit_ns := max_days * secrets.day_ns
+	grace_hours := secrets.grace_hours(env)
+	grace_ns := grace_hours * secrets.hour_ns
+}
+
+# with_env maps the index of every secret whose environment is configured
+# to that environment's settings.
+with_env := {i: cfg |
+	some i, s in input.secrets
+	cfg := settings[s.environment]
+}
+
+# ages maps the index of every secret with a configured environment and a
+# known date to the age of its current value (and its settings).
+ages := {i: {"cfg": cfg, "ref_ns": ref[0], "rotated": ref[1], "age_ns": now_ns - ref[0]} |
+	some i, cfg in with_env
+	ref := reference_date(input.secrets[i])
+}
+
+# reference_date is [ns, rotated]: the last rotation, or the creation of a
+# secret never rotated. (An array: functions with else that return objects
+# are markedly slower in OPA.)
+reference_date(s) := [ns, true] if {
+	ns := secrets.parse_time(s.last_rotated_date)
+} else := [ns, false] if {
+	ns := secrets.parse_time(s.created_date)
+}
+
+# env_severity ranks rotation findings higher in production environments.
+env_severity(env) := "high" if secrets.is_production(env)
+
+env_severity(env) := "medium" if not secrets.is_production(env)
+
+# ---------------------------------------------------------------------------
+# Conditions
+# ---------------------------------------------------------------------------
+
+# scheduled_in_time: automatic rotation is on and its next run comes before
+# the deadline (and has not been missed), so a warning would be noise.
+scheduled_in_time(s, a) if {
+	s.rotation_enabled == true
+	next := secrets.parse_time(s.next_rotation_date)
+	next >= now_ns
+	next <= a.ref_ns + a.cfg.deadline_ns
+}
+
+rotated_since(s, next) if {
+	last := secrets.parse_time(s.last_rotated_date)
+	last >= next
+}
+
+iac_sources := {"cloudformation", "terraform"}
+
+# rotation_missing: rotation is off, or an infrastructure-as-code secret
+# declares no rotation schedule at all (rotation_enabled unknown).
+rotation_missing(s) if s.rotation_enabled == false
+
+rotation_missing(s) if {
+	object.get(s, "rotation_enabled", null) == null
+	object.get(s, "source", "") in iac_sources
+	not has_schedule(s)
+}
+
+has_schedule(s) if object.get(s, "rotation_days", 0) > 0
+
+has_schedule(s) if secrets.nonempty_string(object.get(s, "rotation_schedule", ""))
+
+# schedule_days is the rotation interval in days: AutomaticallyAfterDays,
+# or a rate() expression in days.
+schedule_days(s) := s.rotation_days if {
+	is_number(s.rotation_days)
+	s.rotation_days > 0
+} else := to_number(m[1]) if {
+	m := regex.find_all_string_submatch_n(`^rate\(\s*(\d+)\s+days?\s*\)$`, object.get(s, "rotation_schedule", ""), 1)[0]
+}
+
+# ---------------------------------------------------------------------------
+# Messages
+# ---------------------------------------------------------------------------
+
+unknown_environment_message(s) := sprintf("Secret %s has no environment (neither its name nor an environment tag names one of %s), so no rotation limit applies.", [secrets.display_name(s), secrets.environment_list]) if {
+	not secrets.nonempty_string(object.get(s, "environment", ""))
+} else := sprintf("Secret %s is in environment %q, which is not configured (configured: %s), so no rotation limit applies.", [secrets.display_name(s), s.environment, secrets.environment_list])
+
+age_text(s, a) := sprintf("Secret %s %s", [secrets.display_name(s), age_clause(a)])
+
+age_clause(a) := sprintf("was last rotated %s ago (%s)", [secrets.days_text(secrets.whole_days(a.age_ns)), secrets.format_date(a.ref_ns)]) if {
+	a.rotated
+} else := sprintf("was created %s ago (%s) and has never been rotated", [secrets.days_text(secrets.whole_days(a.age_ns)), secrets.format_date(a.ref_ns)])
+
+due_soon_message(s, a) := sprintf("%s; %s allows %d, so it must be rotated by %s.", [age_text(s, a), s.environment, a.cfg.max_days, secrets.format_date(a.ref_ns + a.cfg.limit_ns)]) if {
+	a.age_ns < a.cfg.limit_ns
+} else := sprintf("%s; %s allows %d: the limit was reached on %s and the %d-hour grace period ends at %s.", [age_text(s, a), s.environment, a.cfg.max_days, secrets.format_date(a.ref_ns + a.cfg.limit_ns), a.cfg.grace_hours, secrets.format_time(a.ref_ns + a.cfg.deadline_ns)])
+
+not_enabled_message(s) := sprintf("Secret %s is declared in CloudFormation without an AWS::SecretsManager::RotationSchedule; %s requires automatic rotation.", [secrets.display_name(s), s.environment]) if {
+	s.source == "cloudformation"
+	object.get(s, "rotation_enabled", null) != false
+} else := sprintf("Secret %s is declared in Terraform without an aws_secretsmanager_secret_rotation; %s requires automatic rotation.", [secrets.display_name(s), s.environment]) if {
+	s.source == "terraform"
+	object.get(s, "rotation_enabled", null) != false
+} else := sprintf("Secret %s does not have automatic rotation enabled; %s requires it.", [secrets.display_name(s), s.environment])
+
+manual_message(s, i) := sprintf("Secret %s is rotated manually (%s has no rotation limit); it %s.", [secrets.display_name(s), s.environment, age_clause(ages[i])]) if {
+	ages[i]
+} else := sprintf("Secret %s is rotated manually (%s has no rotation limit); its age is unknown.", [secrets.display_name(s), s.environment])

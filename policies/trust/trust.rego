@@ -1,0 +1,612 @@
+# Trust-policy rules: who can assume each role. GitHub Actions OIDC trust is
+# judged per Allow statement and per GitHub provider in its Federated
+# principal, with IAM's real condition semantics (data.secretgate.lib.trust).
+# Every finding starts with "Role X can be assumed by <who>.", where <who> is
+# the plain-words union over all the role's GitHub statements.
+#
+# Identity findings are exclusive per statement, most severe first: a
+# statement that admits any organisation reports only that; otherwise each
+# admitted scope is reported once, as an unlisted repository, a whole
+# organisation, or (production roles) pull requests / an unpinned context.
+package secretgate.rules.trust
+
+import rego.v1
+
+import data.secretgate.lib.trust as lib
+
+gh := object.get(input, ["config", "github"], {})
+
+audience := lib.audience(gh)
+
+allow := lib.allowlist(gh)
+
+# role_analyses[ri]: one entry per Allow statement of role ri that can grant
+# sts:AssumeRoleWithWebIdentity, and GitHub provider it trusts.
+role_analyses[ri] := [object.union(cores[core_key(role, st, prefix)], {
+	"ri": ri,
+	"role": role,
+	"stmt": st,
+	"idx": object.get(st, "index", si),
+	"prefix": prefix,
+	"prod_env": object.get(production_envs, [ri], ""),
+}) |
+	some si, st in lib.arr(lib.get(role.trust, "statement"))
+	web_identity_statement(st)
+	some prefix in lib.github_providers(st, gh)
+] if {
+	some ri, role in lib.arr(input.roles)
+}
+
+web_identity_statement(st) if {
+	lib.is_allow(st)
+	lib.allows_web_identity(st)
+}
+
+analyses contains a if {
+	some list in role_analyses
+	some a in list
+}
+
+# The analysis depends only on the condition, the provider and the Deny
+# statements of the document; inventories hold many roles with identical
+# trust, so it is computed once per distinct key.
+core_key(role, st, prefix) := {
+	"condition": lib.get(st, "condition"),
+	"prefix": prefix,
+	"denies": lib.deny_constraints(role.trust, prefix),
+}
+
+core_keys contains core_key(role, st, prefix) if {
+	some role in lib.arr(input.roles)
+	some st in lib.arr(lib.get(role.trust, "statement"))
+	web_identity_statement(st)
+	some prefix in lib.github_providers(st, gh)
+}
+
+cores[k] := core(k) if some k in core_keys
+
+core(k) := {
+	"scope": sc,
+	"usable": sc.nobody == false,
+	# tuples that admit any organisation
+	"any_org": any_org,
+	# labels of admitted organisations/repositories the allowlist lacks
+	"unlisted": union({u | some t in sc.tuples; u := lib.unlisted(t, allow)}),
+	# allow-listed organisations trusted as a whole
+	"whole_org": {t | some t in listed; t.repo.any},
+	# allow-listed, repository-pinned tuples
+	"repo_tuples": {t | some t in listed; not t.repo.any},
+	"aud": [c | some c in sc.active; c.claim == "aud"],
+	"who": lib.who(sc.tuples),
+	"literal_wildcards": lib.literal_wildcards({"condition": k.condition}, k.prefix),
+} if {
+	sc := lib.condition_scope(k.condition, k.prefix, k.denies)
+	any_org := {t | some t in sc.tuples; t.org.any}
+	listed := {t | some t in sc.tuples; not t.org.any; count(lib.unlisted(t, allow)) == 0}
+}
+
+# production_envs[ri]: the environment of role ri when it is a production one.
+production_envs[ri] := env if {
+	some ri, role in lib.arr(input.roles)
+	env := role.environment
+	is_string(env)
+	env != ""
+	input.config.environments[env].production == true
+}
+
+public_statement(st) if {
+	lib.is_allow(st)
+	lib.aws_star(st)
+	not identifying_condition(st)
+}
+
+public_statement(st) if {
+	lib.is_allow(st)
+	lib.get(st, "not_principal") != null
+}
+
+public_roles contains ri if {
+	some ri, role in lib.arr(input.roles)
+	some st in lib.arr(lib.get(role.trust, "statement"))
+	public_statement(st)
+}
+
+# who_of_role[ri]: plain words for everyone who can assume role ri.
+who_of_role[ri] := "anyone (any AWS principal in any account)" if {
+	some ri in public_roles
+}
+
+who_of_role[ri] := list[0].who if {
+	some ri, list in role_analyses
+	not ri in public_roles
+	count(list) == 1
+}
+
+who_of_role[ri] := lib.who(ts) if {
+	some ri, list in role_analyses
+	not ri in public_roles
+	count(list) != 1
+	ts := union({a.scope.tuples | some a in list})
+}
+
+name_of(role) := role.name if {
+	is_string(role.name)
+	role.name != ""
+} else := object.get(role, "id", "")
+
+stmt_label(a) := sprintf("%d (%s)", [a.idx, a.stmt.sid]) if {
+	is_string(a.stmt.sid)
+	a.stmt.sid != ""
+} else := sprintf("%d", [a.idx])
+
+file_of(role, st) := st.file if {
+	is_string(st.file)
+	st.file != ""
+} else := object.get(role, "file", "")
+
+line_of(role, st) := st.line if {
+	is_number(st.line)
+	st.line > 0
+} else := object.get(role, "line", 0)
+
+stmt_key(a) := sprintf("statement %d %s", [a.idx, a.prefix])
+
+opener(a) := sprintf("Role %s can be assumed by %s.", [name_of(a.role), who_of_role[a.ri]])
+
+quoted(vals) := concat(", ", [sprintf("%q", [v]) | some v in vals])
+
+evidence(cs) := concat("; ", [sprintf("%s %s", [c.op, quoted(c.values)]) | some c in cs])
+
+# METADATA
+# title: GitHub OIDC trust without a sub condition
+# description: |
+#   Without a condition on the token's sub claim, every GitHub Actions
+#   workflow of every repository in every organisation can obtain the role's
+#   credentials: anyone can create a repository and run a workflow.
+# custom:
+#   id: trust-oidc-sub-missing
+#   check: trust
+#   severity: critical
+#   remediation: 'Add "StringEquals": {"token.actions.githubusercontent.com:sub": "repo:<org>/<repo>:ref:refs/heads/main"} (or :environment:<name>) to the statement, next to the aud condition.'
+deny contains {
+	"rule": "trust-oidc-sub-missing",
+	"resource": name_of(a.role),
+	"message": sprintf("%s Statement %s trusts GitHub's OIDC provider %s with no condition on %s:sub, so a workflow in any repository can obtain the role's credentials.", [opener(a), stmt_label(a), a.prefix, a.prefix]),
+	"file": file_of(a.role, a.stmt),
+	"line": line_of(a.role, a.stmt),
+	"key": stmt_key(a),
+} if {
+	some a in analyses
+	a.usable
+	not a.scope.sub_conditioned
+	count(a.any_org) > 0
+}
+
+# METADATA
+# title: GitHub OIDC trust without a sub condition
+# description: |
+#   Without a condition on the token's sub claim, every GitHub Actions
+#   workflow of every repository in every organisation can obtain the role's
+#   credentials: anyone can create a repository and run a workflow.
+# custom:
+#   id: trust-oidc-sub-missing
+#   check: trust
+#   severity: critical
+#   remediation: 'Add "StringEquals": {"token.actions.githubusercontent.com:sub": "repo:<org>/<repo>:ref:refs/heads/main"} (or :environment:<name>) to the statement, next to the aud condition.'
+deny contains {
+	"rule": "trust-oidc-sub-missing",
+	"resource": name_of(a.role),
+	"message": sprintf("%s Statement %s has no condition on %s:sub; only other claims pin the workflow, which tools that read sub (AWS's own check among them) do not see.", [opener(a), stmt_label(a), a.prefix]),
+	"file": file_of(a.role, a.stmt),
+	"line": line_of(a.role, a.stmt),
+	"key": stmt_key(a),
+	"severity": "low",
+} if {
+	some a in analyses
+	a.usable
+	not a.scope.sub_conditioned
+	count(a.any_org) == 0
+}
+
+# METADATA
+# title: GitHub OIDC trust admits any organisation
+# description: |
+#   The sub condition does not pin a GitHub organisation (a wildcard in the
+#   organisation part, a "*" among the values, or an operator that does not
+#   constrain). Anyone can create an organisation and repository whose
+#   workflow tokens match, and assume the role.
+# custom:
+#   id: trust-oidc-any-org
+#   check: trust
+#   severity: critical
+#   remediation: 'Pin the organisation and repository literally: "StringEquals": {"token.actions.githubusercontent.com:sub": "repo:<org>/<repo>:ref:refs/heads/main"}. Remove "*" values and wildcards before the first "/".'
+deny contains {
+	"rule": "trust-oidc-any-org",
+	"resource": name_of(a.role),
+	"message": sprintf("%s The conditions on sub in statement %s (%s) do not pin an organisation: anyone can create a repository whose workflows match.", [opener(a), stmt_label(a), evidence(sub_conditions(a))]),
+	"file": file_of(a.role, a.stmt),
+	"line": line_of(a.role, a.stmt),
+	"key": stmt_key(a),
+} if {
+	some a in analyses
+	a.usable
+	a.scope.sub_conditioned
+	count(a.any_org) > 0
+}
+
+sub_conditions(a) := [c | some c in a.scope.constraints; c.claim == "sub"]
+
+# METADATA
+# title: GitHub OIDC trust admits a repository that is not allowed
+# description: |
+#   The role trusts workflows of an organisation or repository that the
+#   configuration does not list under github.repositories or
+#   github.organizations: often a copy-paste from another project, a typo,
+#   or a vendor nobody reviewed.
+# custom:
+#   id: trust-oidc-untrusted-repo
+#   check: trust
+#   severity: high
+#   remediation: Change the sub condition to one of the repositories in github.repositories, or add the repository to .secretgate.yml if it really must assume the role.
+deny contains {
+	"rule": "trust-oidc-untrusted-repo",
+	"resource": name_of(a.role),
+	"message": sprintf("%s Statement %s trusts %s, which github.repositories and github.organizations do not list.", [opener(a), stmt_label(a), concat(" and ", labels)]),
+	"file": file_of(a.role, a.stmt),
+	"line": line_of(a.role, a.stmt),
+	"key": stmt_key(a),
+} if {
+	some a in analyses
+	a.usable
+	count(a.any_org) == 0
+	labels := a.unlisted
+	count(labels) > 0
+}
+
+# METADATA
+# title: GitHub OIDC trust admits a whole organisation
+# description: |
+#   A sub like "repo:acme/*" pins the organisation but not the repository:
+#   every repository of the organisation, including ones created tomorrow and
+#   those with weaker review rules, can assume the role. Critical for
+#   production roles.
+# custom:
+#   id: trust-oidc-whole-org
+#   check: trust
+#   severity: high
+#   remediation: 'Name the repository: "repo:<org>/<repo>:..." instead of "repo:<org>/*". To share a role between repositories, list each one as a value of the sub condition.'
+deny contains object.union(
+	{
+		"rule": "trust-oidc-whole-org",
+		"resource": name_of(a.role),
+		"message": sprintf("%s Statement %s pins the organisation but not the repository: every repository in it, including new ones, can obtain the role's credentials.%s", [opener(a), stmt_label(a), prod_note(a)]),
+		"file": file_of(a.role, a.stmt),
+		"line": line_of(a.role, a.stmt),
+		"key": stmt_key(a),
+	},
+	prod_severity(a),
+) if {
+	some a in analyses
+	a.usable
+	count(a.any_org) == 0
+	count(a.whole_org) > 0
+}
+
+prod_note(a) := sprintf(" It is a production role (environment %s).", [a.prod_env]) if a.prod_env != ""
+
+else := ""
+
+prod_severity(a) := {"severity": "critical"} if a.prod_env != ""
+
+else := {}
+
+# METADATA
+# title: Production role admits pull requests
+# description: |
+#   Pull request runs execute the pull request's own code before anyone has
+#   reviewed or merged it. A production role that admits them (a "pull_request"
+#   subject, or a wildcard such as "repo:org/repo:*") hands production
+#   credentials to anyone who can push a branch and open a pull request.
+# custom:
+#   id: trust-oidc-prod-pull-request
+#   check: trust
+#   severity: critical
+#   remediation: 'Pin the production role to reviewed code: "repo:<org>/<repo>:ref:refs/heads/main" or a protected GitHub environment "repo:<org>/<repo>:environment:prod", and give pull requests a separate read-only role.'
+deny contains {
+	"rule": "trust-oidc-prod-pull-request",
+	"resource": name_of(a.role),
+	"message": sprintf("%s It is a production role (environment %s), and statement %s admits pull request runs, which execute code nobody has reviewed yet.", [opener(a), env, stmt_label(a)]),
+	"file": file_of(a.role, a.stmt),
+	"line": line_of(a.role, a.stmt),
+	"key": stmt_key(a),
+} if {
+	some a in analyses
+	a.usable
+	env := a.prod_env
+	env != ""
+	count(a.any_org) == 0
+	some t in a.repo_tuples
+	lib.pull_request_code(t)
+}
+
+# METADATA
+# title: Production role not pinned to a branch, tag or environment
+# description: |
+#   A production role should be usable only from reviewed code: a protected
+#   branch, a release tag, or a GitHub environment with protection rules.
+#   "repo:org/repo:*", any branch, any environment or a branch pattern lets a
+#   workflow on any branch deploy to production.
+# custom:
+#   id: trust-oidc-prod-unpinned
+#   check: trust
+#   severity: high
+#   remediation: 'Use "StringEquals" with "repo:<org>/<repo>:environment:prod" (and protect the environment), or "repo:<org>/<repo>:ref:refs/heads/main", or "repo:<org>/<repo>:ref:refs/tags/v*" under StringLike for releases.'
+deny contains object.union(
+	{
+		"rule": "trust-oidc-prod-unpinned",
+		"resource": name_of(a.role),
+		"message": sprintf("%s It is a production role (environment %s); statement %s must pin it to a branch, a tag or a GitHub environment.", [opener(a), env, stmt_label(a)]),
+		"file": file_of(a.role, a.stmt),
+		"line": line_of(a.role, a.stmt),
+		"key": stmt_key(a),
+	},
+	unpinned_severity(ts),
+) if {
+	some a in analyses
+	a.usable
+	env := a.prod_env
+	env != ""
+	count(a.any_org) == 0
+	ts := {t | some t in a.repo_tuples; not lib.pull_request_code(t); not lib.context_pinned(t)}
+	count(ts) > 0
+}
+
+# Patterns with a literal prefix ("release/*", "prod-*") are narrower than
+# "any branch": medium.
+unpinned_severity(ts) := {"severity": "medium"} if {
+	every t in ts {
+		lib.context_narrowed(t)
+	}
+} else := {}
+
+# METADATA
+# title: GitHub OIDC trust does not require the audience
+# description: |
+#   GitHub issues tokens for any audience a workflow asks for. Without a
+#   condition that aud equals sts.amazonaws.com (the configured audience),
+#   tokens minted for other services can be replayed against AWS whenever
+#   the IAM OIDC provider lists their audience.
+# custom:
+#   id: trust-oidc-aud-missing
+#   check: trust
+#   severity: medium
+#   remediation: 'Add "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"} to the statement.'
+deny contains {
+	"rule": "trust-oidc-aud-missing",
+	"resource": name_of(a.role),
+	"message": sprintf("%s Statement %s does not require the audience %s: no StringEquals condition on %s:aud.", [opener(a), stmt_label(a), audience, a.prefix]),
+	"file": file_of(a.role, a.stmt),
+	"line": line_of(a.role, a.stmt),
+	"key": stmt_key(a),
+} if {
+	some a in analyses
+	a.usable
+	count(a.aud) == 0
+}
+
+aud_value_ok(_, v) if v == audience
+
+aud_value_ok(c, v) if {
+	c.info.base == "stringequalsignorecase"
+	lower(v) == lower(audience)
+}
+
+aud_pinned(a) if {
+	some c in a.aud
+	every v in c.values {
+		aud_value_ok(c, v)
+	}
+}
+
+# METADATA
+# title: GitHub OIDC trust accepts another audience
+# description: |
+#   Every value of the aud condition is judged: a wildcard or an extra value
+#   admits tokens that GitHub minted for other services, which can then be
+#   replayed against AWS.
+# custom:
+#   id: trust-oidc-aud-mismatch
+#   check: trust
+#   severity: medium
+#   remediation: 'Use exactly "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"} (or the audience configured in github.audience), with no other values.'
+deny contains {
+	"rule": "trust-oidc-aud-mismatch",
+	"resource": name_of(a.role),
+	"message": sprintf("%s Statement %s accepts the audience %s; only %q should be accepted.", [opener(a), stmt_label(a), quoted(bad), audience]),
+	"file": file_of(a.role, a.stmt),
+	"line": line_of(a.role, a.stmt),
+	"key": stmt_key(a),
+} if {
+	some a in analyses
+	a.usable
+	count(a.aud) > 0
+	not aud_pinned(a)
+	bad := {v | some c in a.aud; some v in c.values; not aud_value_ok(c, v)}
+}
+
+# METADATA
+# title: GitHub OIDC trust allows more than AssumeRoleWithWebIdentity
+# description: |
+#   A statement trusting GitHub's OIDC provider needs only
+#   sts:AssumeRoleWithWebIdentity (plus sts:TagSession when session tags are
+#   used). "*", "sts:*" or NotAction grant more than intended and hide what
+#   the statement is for.
+# custom:
+#   id: trust-oidc-action-wildcard
+#   check: trust
+#   severity: medium
+#   remediation: 'Set "Action": "sts:AssumeRoleWithWebIdentity" (add "sts:TagSession" only if the workflow passes session tags).'
+deny contains {
+	"rule": "trust-oidc-action-wildcard",
+	"resource": name_of(a.role),
+	"message": sprintf("%s Statement %s grants %s to GitHub's OIDC provider; only sts:AssumeRoleWithWebIdentity is needed.", [opener(a), stmt_label(a), concat(", ", broad)]),
+	"file": file_of(a.role, a.stmt),
+	"line": line_of(a.role, a.stmt),
+	"key": stmt_key(a),
+} if {
+	some a in analyses
+	broad := lib.broad_actions(a.stmt)
+	count(broad) > 0
+}
+
+# METADATA
+# title: GitHub OIDC trust with the wrong action
+# description: |
+#   A Federated principal calls sts:AssumeRoleWithWebIdentity; a statement
+#   that trusts GitHub's OIDC provider with sts:AssumeRole (or another
+#   action) never lets a workflow in, and usually means the trust was
+#   written by copying a cross-account policy.
+# custom:
+#   id: trust-oidc-action-not-web-identity
+#   check: trust
+#   severity: medium
+#   remediation: 'Set "Action": "sts:AssumeRoleWithWebIdentity" in the statement that names the GitHub OIDC provider.'
+deny contains {
+	"rule": "trust-oidc-action-not-web-identity",
+	"resource": name_of(role),
+	"message": sprintf("Role %s can be assumed by %s. Statement %s trusts GitHub's OIDC provider %s but allows %s, not sts:AssumeRoleWithWebIdentity, so no workflow can use it.", [name_of(role), who_of_role[ri], label, prefix, actions_text(st)]),
+	"file": file_of(role, st),
+	"line": line_of(role, st),
+	"key": sprintf("statement %d %s", [idx, prefix]),
+} if {
+	some ri, role in lib.arr(input.roles)
+	some si, st in lib.arr(lib.get(role.trust, "statement"))
+	lib.is_allow(st)
+	not lib.allows_web_identity(st)
+	some prefix in lib.github_providers(st, gh)
+	idx := object.get(st, "index", si)
+	label := stmt_label({"idx": idx, "stmt": st})
+}
+
+actions_text(st) := concat(", ", lib.arr(st.action)) if count(lib.arr(st.action)) > 0
+
+else := "no action"
+
+# METADATA
+# title: Trust condition that does not constrain its claim
+# description: |
+#   Some operators look like restrictions but are not: ForAllValues and
+#   ...IfExists are true when the token lacks the claim, and StringNotEquals
+#   or StringNotLike only exclude the listed values and admit every other.
+#   secretgate treats such conditions as absent when it works out who can
+#   assume the role.
+# custom:
+#   id: trust-oidc-condition-hole
+#   check: trust
+#   severity: medium
+#   remediation: 'Use the plain operator: "StringEquals" or "StringLike" (or "ForAnyValue:StringLike"), without IfExists, on the claim; keep negated operators only next to a positive condition on the same claim.'
+deny contains object.union(
+	{
+		"rule": "trust-oidc-condition-hole",
+		"resource": name_of(a.role),
+		"message": sprintf("%s In statement %s, %s on %s:%s does not constrain the claim: %s.", [opener(a), stmt_label(a), c.op, a.prefix, c.claim, hole_reason[kind]]),
+		"file": file_of(a.role, a.stmt),
+		"line": line_of(a.role, a.stmt),
+		"key": sprintf("%s %s %s", [stmt_key(a), c.op, c.claim]),
+	},
+	hole_severity(a, c.claim),
+) if {
+	some a in analyses
+	some c in a.scope.constraints
+	kind := lib.hole_kind(c.info)
+	reportable_hole(a, c.claim, kind)
+}
+
+hole_reason := {
+	"forallvalues": "ForAllValues is true when the token has no such claim",
+	"ifexists": "IfExists is true when the token has no such claim",
+	"negated": "a negated operator only excludes the listed values and admits every other",
+}
+
+claim_pinned(a, claim) if {
+	some c in a.scope.active
+	c.claim == claim
+}
+
+reportable_hole(_, _, kind) if kind != "negated"
+
+reportable_hole(a, claim, "negated") if not claim_pinned(a, claim)
+
+hole_severity(a, claim) := {"severity": "low"} if claim_pinned(a, claim)
+
+else := {}
+
+# METADATA
+# title: Wildcard under an exact operator
+# description: |
+#   StringEquals compares literally: "repo:acme/*" under StringEquals matches
+#   only a subject that contains a "*" character, which GitHub never issues.
+#   The value is not open, but it never matches either; usually StringLike was
+#   meant (check what the wildcard would then admit).
+# custom:
+#   id: trust-oidc-literal-wildcard
+#   check: trust
+#   severity: low
+#   remediation: Write the exact value GitHub sends (e.g. "repo:<org>/<repo>:ref:refs/heads/main") under StringEquals, or move a deliberate pattern to StringLike.
+deny contains {
+	"rule": "trust-oidc-literal-wildcard",
+	"resource": name_of(a.role),
+	"message": sprintf("%s In statement %s, %s compares %s:%s literally, so %q matches only a value containing a literal \"*\" or \"?\", which GitHub never sends.", [opener(a), stmt_label(a), w.op, a.prefix, w.claim, w.value]),
+	"file": file_of(a.role, a.stmt),
+	"line": line_of(a.role, a.stmt),
+	"key": sprintf("%s %s %s %s", [stmt_key(a), w.op, w.claim, w.value]),
+} if {
+	some a in analyses
+	some w in a.literal_wildcards
+}
+
+# Condition keys that do not narrow who the caller is.
+non_identifying_keys := {
+	"aws:securetransport", "aws:requestedregion", "aws:currenttime", "aws:epochtime",
+	"aws:multifactorauthpresent", "aws:multifactorauthage", "aws:viaawsservice",
+	"aws:calledvia", "aws:calledviafirst", "aws:calledvialast", "aws:useragent",
+	"aws:referer", "aws:tokenissuetime", "aws:principaltype", "aws:principalisawsservice",
+}
+
+identifying_condition(st) if {
+	some op, block in lib.obj(st.condition)
+	lib.constraining(lib.op_info(op))
+	some key, _ in lib.obj(block)
+	not lower(key) in non_identifying_keys
+}
+
+# METADATA
+# title: Role can be assumed by anyone
+# description: |
+#   "Principal": "*" (or "AWS": "*") in an Allow statement without a
+#   condition that identifies the caller lets every AWS principal in every
+#   account assume the role; an Allow with NotPrincipal trusts everyone
+#   except the listed principals.
+# custom:
+#   id: trust-public-principal
+#   check: trust
+#   severity: critical
+#   remediation: 'Name the trusted principal (an account, role ARN, service or the GitHub OIDC provider), or add a condition such as "StringEquals": {"aws:PrincipalOrgID": "o-..."}.'
+deny contains {
+	"rule": "trust-public-principal",
+	"resource": name_of(role),
+	"message": sprintf("Role %s can be assumed by anyone (any AWS principal in any account): statement %s allows %s without a condition that identifies the caller.", [name_of(role), label, public_text(st)]),
+	"file": file_of(role, st),
+	"line": line_of(role, st),
+	"key": sprintf("statement %d", [idx]),
+} if {
+	some role in lib.arr(input.roles)
+	some si, st in lib.arr(lib.get(role.trust, "statement"))
+	public_statement(st)
+	idx := object.get(st, "index", si)
+	label := stmt_label({"idx": idx, "stmt": st})
+}
+
+public_text(st) := "NotPrincipal" if lib.get(st, "not_principal") != null
+
+else := "Principal \"*\""
