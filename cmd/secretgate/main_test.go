@@ -137,7 +137,7 @@ func TestDemoFindings(t *testing.T) {
 	}
 	rep := jsonReport(t, r)
 	got := rules(rep)
-	for _, want := range []string{"naming-pattern", "iam-cross-environment-read", "iam-kms-decrypt-unscoped"} {
+	for _, want := range []string{"trust-oidc-prod-pull-request", "rotation-not-enabled", "iam-secret-read-other-environment", "iam-kms-decrypt-unscoped"} {
 		if got[want] == 0 {
 			t.Errorf("no %s finding; got %v", want, got)
 		}
@@ -146,7 +146,7 @@ func TestDemoFindings(t *testing.T) {
 	for _, f := range rep.Findings {
 		if f.Waived {
 			waived++
-			if f.Resource != "Legacy_Bybit_Key" || f.WaiverReason == "" {
+			if f.Rule != "naming-pattern" || f.Resource != "Legacy_Bybit_Key" || f.WaiverReason == "" {
 				t.Errorf("unexpected waived finding %+v", f)
 			}
 		}
@@ -229,7 +229,7 @@ func TestEveryFormatToFiles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Contains(b, []byte("iam-cross-environment-read")) {
+		if !bytes.Contains(b, []byte("iam-secret-read-other-environment")) {
 			t.Errorf("%s report does not name the cross-environment finding", f)
 		}
 	}

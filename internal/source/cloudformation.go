@@ -43,7 +43,14 @@ func parseCloudFormation(rel string, root *tree.Node) fileResult {
 		out.fail(rel, resources.Errorf("Resources must be an object, found %s", resources.Describe()))
 		return out
 	}
-	for _, m := range resources.Members {
+	last := map[string]int{}
+	for i, m := range resources.Members {
+		last[m.Key] = i
+	}
+	for i, m := range resources.Members {
+		if last[m.Key] != i {
+			continue // a repeated logical id: the last one counts, as in Get
+		}
 		if strings.HasPrefix(m.Key, "Fn::") {
 			continue // Fn::ForEach loops of AWS::LanguageExtensions
 		}

@@ -85,12 +85,17 @@ func hasMarker(data []byte) bool {
 
 // parseFile recognises and parses one file. It never panics: a parser bug
 // on hostile input becomes an error for this file, and the scan goes on.
+// (The fuzz tests call parseContent directly, so such bugs do not hide.)
 func parseFile(rel string, data []byte) (out fileResult) {
 	defer func() {
 		if r := recover(); r != nil {
 			out = fileResult{errs: []result.InputProblem{{File: rel, Message: fmt.Sprintf("internal error while parsing (please report it): %v", r)}}}
 		}
 	}()
+	return parseContent(rel, data)
+}
+
+func parseContent(rel string, data []byte) fileResult {
 	head := data[:min(len(data), 8<<10)]
 	if bytes.IndexByte(head, 0) >= 0 {
 		return skipped(rel, "binary file (NUL byte in the first 8 KiB), not read")
@@ -101,7 +106,7 @@ func parseFile(rel string, data []byte) (out fileResult) {
 	body := bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
-		return out // an empty file is nothing
+		return fileResult{} // an empty file is nothing
 	}
 	ext := strings.ToLower(path.Ext(rel))
 

@@ -62,7 +62,11 @@ func parseTerraform(rel string, root *tree.Node) fileResult {
 		verr = (&tfjson.State{FormatVersion: fv}).Validate()
 	}
 	if verr != nil {
-		out.fail(rel, fvNode.Errorf("%v", verr))
+		at := fvNode
+		if at == nil {
+			at = root
+		}
+		out.fail(rel, at.Errorf("%v", verr))
 		return out
 	}
 	p := &tfParser{
@@ -186,7 +190,7 @@ func (p *tfParser) walkModule(mod *tree.Node, changes map[string]*tree.Node, see
 			typ, _ := rn.Get("type").Str()
 			name, _ := rn.Get("name").Str()
 			values := rn.Get("values")
-			if addr == "" || values == nil || values.Kind != tree.Object {
+			if addr == "" || values == nil || values.Kind != tree.Object || seen[addr] {
 				continue
 			}
 			seen[addr] = true

@@ -141,7 +141,7 @@ deny contains {
 deny contains {
 	"rule": "iam-secret-read-other-environment",
 	"resource": subject.name,
-	"message": sprintf("%s %s in %s can read %s secrets: policy %s %s allows %s on %s.", [subject.kind, subject.name, subject.env, target, policy_name(p), stmt_label(st), grant_text(st, get_secret_value), secrets.list_text(targets)]),
+	"message": sprintf("%s %s in %s can read %s secrets: %s%s allows %s on %s.", [subject.kind, subject.name, subject.env, target, via_policy(subject, p), stmt_label(st), grant_text(st, get_secret_value), secrets.list_text(targets)]),
 	"file": l.file,
 	"line": l.line,
 	"key": sprintf("%s#%s", [stmt_key(p, st), target]),
@@ -162,6 +162,12 @@ deny contains {
 	not denied_env(subject.policy_ids, target)
 	l := loc(p, st)
 }
+
+# via_policy names the policy in a role's finding ("policy X "); a policy's
+# own finding needs no repetition.
+via_policy(subject, p) := sprintf("policy %s ", [policy_name(p)]) if subject.kind == "Role"
+
+via_policy(subject, _) := "" if subject.kind != "Role"
 
 # scoped_subjects are the principals whose environment is known: roles, and
 # standalone policies with an environment that no known role uses.
@@ -448,8 +454,8 @@ not_resource_excludes_env(st, target) if {
 # GetSecretValue on every secret of the target environment.
 denied_env(pids, target) if {
 	some pid in pids
-	some p in policies_by_id[pid]
-	policy_denies_env(p, target)
+	some i in policies_by_id[pid]
+	policy_denies_env(input.policies[i], target)
 }
 
 policy_denies_env(p, target) if {

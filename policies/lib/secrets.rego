@@ -39,11 +39,18 @@ environments := envs if {
 environment_names := {name | some name, _ in environments}
 
 # environment_order lists the environments in configuration order (then any
-# left out of input.config.environment_order, sorted), for messages.
+# left out of input.config.environment_order, sorted), for messages. Without
+# an order, prod, staging and dev come first.
 environment_order := array.concat(ordered, rest) if {
-	ordered := [e | some e in as_array(object.get(input, ["config", "environment_order"], [])); e in environment_names]
+	ordered := [e | some e in configured_order; e in environment_names]
 	rest := sort([e | some e in environment_names; not e in ordered])
 }
+
+configured_order := order if {
+	order := object.get(input, ["config", "environment_order"], null)
+	is_array(order)
+	count(order) > 0
+} else := ["prod", "staging", "dev"]
 
 environment_list := concat(", ", environment_order)
 

@@ -47,6 +47,11 @@ test_environment_order_appends_unlisted_sorted if {
 	secrets.environment_order == ["c", "a", "b"] with input as inp
 }
 
+test_environment_order_without_config_order if {
+	inp := {"config": {"environments": {"dev": {}, "ops": {}, "prod": {}, "staging": {}}}}
+	secrets.environment_order == ["prod", "staging", "dev", "ops"] with input as inp
+}
+
 test_missing_settings_take_defaults if {
 	inp := {"config": {"environments": {"ops": {"max_rotation_days": 30}}}}
 	secrets.warn_days("ops") == 14 with input as inp

@@ -873,7 +873,7 @@ value_dropped(c, v) if {
 # can never match: [{"op", "claim", "value"}].
 literal_wildcards(stmt, prefix) := [{"op": c.op, "claim": c.claim, "value": v} |
 	some c in claim_constraints(stmt, prefix)
-	c.info.positive in pinning_bases
+	c.info.base in {"stringequals", "stringequalsignorecase"}
 	some v in c.values
 	value_dropped(c, v)
 ]

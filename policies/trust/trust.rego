@@ -20,31 +20,42 @@ audience := lib.audience(gh)
 
 allow := lib.allowlist(gh)
 
-# role_analyses[ri]: one entry per Allow statement of role ri that can grant
-# sts:AssumeRoleWithWebIdentity, and GitHub provider it trusts.
-role_analyses[ri] := [object.union(cores[core_key(role, st, prefix)], {
-	"ri": ri,
-	"role": role,
-	"stmt": st,
-	"idx": object.get(st, "index", si),
-	"prefix": prefix,
-	"prod_env": object.get(production_envs, [ri], ""),
-}) |
+roles := lib.arr(input.roles)
+
+# Complete documents throughout: a lookup such as cores[k] in a partial rule
+# would be evaluated again on every reference.
+
+# role_statements[ri]: the Allow statements of role ri that can grant
+# sts:AssumeRoleWithWebIdentity, once per GitHub provider they trust:
+# [{"si": statement position, "prefix": provider path, "key": core key}].
+role_statements := {ri: [{"si": si, "prefix": prefix, "key": core_key(role, st, prefix)} |
 	some si, st in lib.arr(lib.get(role.trust, "statement"))
 	web_identity_statement(st)
 	some prefix in lib.github_providers(st, gh)
-] if {
-	some ri, role in lib.arr(input.roles)
+] |
+	some ri, role in roles
 }
+
+# analyses: one entry per role, statement and provider: the core analysis
+# plus the role, the statement, and "who": the plain words for everyone who
+# can assume the role (over all its statements).
+analyses := [object.union(cores[s.key], {
+	"role": role,
+	"stmt": st,
+	"idx": object.get(st, "index", s.si),
+	"prefix": s.prefix,
+	"prod_env": object.get(production_envs, [ri], ""),
+	"who": who_of_role[ri],
+}) |
+	some ri, list in role_statements
+	some s in list
+	role := roles[ri]
+	st := role.trust.statement[s.si]
+]
 
 web_identity_statement(st) if {
 	lib.is_allow(st)
 	lib.allows_web_identity(st)
-}
-
-analyses contains a if {
-	some list in role_analyses
-	some a in list
 }
 
 # The analysis depends only on the condition, the provider and the Deny
@@ -56,14 +67,9 @@ core_key(role, st, prefix) := {
 	"denies": lib.deny_constraints(role.trust, prefix),
 }
 
-core_keys contains core_key(role, st, prefix) if {
-	some role in lib.arr(input.roles)
-	some st in lib.arr(lib.get(role.trust, "statement"))
-	web_identity_statement(st)
-	some prefix in lib.github_providers(st, gh)
-}
+core_keys := {s.key | some list in role_statements; some s in list}
 
-cores[k] := core(k) if some k in core_keys
+cores := {k: core(k) | some k in core_keys}
 
 core(k) := {
 	"scope": sc,
@@ -77,8 +83,8 @@ core(k) := {
 	# allow-listed, repository-pinned tuples
 	"repo_tuples": {t | some t in listed; not t.repo.any},
 	"aud": [c | some c in sc.active; c.claim == "aud"],
-	"who": lib.who(sc.tuples),
 	"literal_wildcards": lib.literal_wildcards({"condition": k.condition}, k.prefix),
+	"stmt_who": lib.who(sc.tuples),
 } if {
 	sc := lib.condition_scope(k.condition, k.prefix, k.denies)
 	any_org := {t | some t in sc.tuples; t.org.any}
@@ -86,8 +92,8 @@ core(k) := {
 }
 
 # production_envs[ri]: the environment of role ri when it is a production one.
-production_envs[ri] := env if {
-	some ri, role in lib.arr(input.roles)
+production_envs := {ri: env |
+	some ri, role in roles
 	env := role.environment
 	is_string(env)
 	env != ""
@@ -106,28 +112,19 @@ public_statement(st) if {
 }
 
 public_roles contains ri if {
-	some ri, role in lib.arr(input.roles)
+	some ri, role in roles
 	some st in lib.arr(lib.get(role.trust, "statement"))
 	public_statement(st)
 }
 
 # who_of_role[ri]: plain words for everyone who can assume role ri.
-who_of_role[ri] := "anyone (any AWS principal in any account)" if {
-	some ri in public_roles
-}
+who_of_role := {ri: role_who(ri, list) | some ri, list in role_statements}
 
-who_of_role[ri] := list[0].who if {
-	some ri, list in role_analyses
-	not ri in public_roles
-	count(list) == 1
-}
+role_who(ri, list) := "anyone (any AWS principal in any account)" if ri in public_roles
 
-who_of_role[ri] := lib.who(ts) if {
-	some ri, list in role_analyses
-	not ri in public_roles
-	count(list) != 1
-	ts := union({a.scope.tuples | some a in list})
-}
+else := cores[list[0].key].stmt_who if count(list) == 1
+
+else := lib.who(union({cores[s.key].scope.tuples | some s in list}))
 
 name_of(role) := role.name if {
 	is_string(role.name)
@@ -151,7 +148,7 @@ line_of(role, st) := st.line if {
 
 stmt_key(a) := sprintf("statement %d %s", [a.idx, a.prefix])
 
-opener(a) := sprintf("Role %s can be assumed by %s.", [name_of(a.role), who_of_role[a.ri]])
+opener(a) := sprintf("Role %s can be assumed by %s.", [name_of(a.role), a.who])
 
 quoted(vals) := concat(", ", [sprintf("%q", [v]) | some v in vals])
 
