@@ -72,6 +72,9 @@ type Options struct {
 	Now         time.Time
 	Context     result.Context
 	Tool        result.Tool
+	// OnInput, when set, sees the complete input document just before it
+	// is evaluated (secretgate check --write-input).
+	OnInput func(*facts.Input) error
 	// Baseline holds fingerprints of findings that existed before (from a
 	// run on the base of a pull request); matching findings are not new.
 	Baseline map[string]bool
@@ -141,6 +144,11 @@ func Run(ctx context.Context, opts Options) (result.Report, error) {
 		}
 	}
 	deriveEnvironments(in, opts.Environments)
+	if opts.OnInput != nil {
+		if err := opts.OnInput(in); err != nil {
+			return rep, err
+		}
+	}
 
 	start := time.Now()
 	raws, err := opts.Engine.Evaluate(ctx, in)

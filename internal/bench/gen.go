@@ -1,13 +1,15 @@
 // Package bench generates large, realistic inputs for secretgate's
-// benchmarks: an account with many secrets and many roles, each role with a
-// GitHub OIDC trust policy and two inline policies, a mix of good and bad.
+// benchmarks: an AWS account inventory with many secrets and many roles, each
+// role with a GitHub OIDC trust policy and two inline policies, a mix of good
+// and bad.
 package bench
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
-	"github.com/secretgate/secretgate/internal/facts"
+	"github.com/secretgate/secretgate/internal/inventory"
 )
 
 var (
@@ -16,52 +18,75 @@ var (
 	types    = []string{"api", "password", "token", "key"}
 )
 
-// Account returns an input document with nSecrets secrets and nRoles roles.
-// The content is deterministic: the same arguments give the same document.
-func Account(nSecrets, nRoles int, now time.Time) *facts.Input {
-	in := &facts.Input{
-		Schema:      facts.Schema,
-		Now:         now.UTC().Format(time.RFC3339),
-		Config:      DefaultConfig(),
-		Roles:       make([]facts.Role, 0, nRoles),
-		Policies:    make([]facts.Policy, 0, 2*nRoles),
-		Secrets:     make([]facts.Secret, 0, nSecrets),
-		Leaks:       []facts.Leak{},
-		Credentials: []facts.Credential{},
-		Checks:      []string{"naming", "rotation", "iam", "trust"},
+// Repositories are the GitHub repositories the generated roles trust.
+func Repositories() []string {
+	out := make([]string, len(services))
+	for i, s := range services {
+		out[i] = "acme/" + s
 	}
+	return out
+}
+
+func doc(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+type stmt = map[string]any
+
+func policy(stmts ...stmt) json.RawMessage {
+	return doc(map[string]any{"Version": "2012-10-17", "Statement": stmts})
+}
+
+// Account returns an inventory snapshot with nSecrets secrets and nRoles
+// roles. The same arguments give the same snapshot.
+func Account(nSecrets, nRoles int, now time.Time) *inventory.Snapshot {
+	snap := &inventory.Snapshot{
+		Schema:      inventory.Schema,
+		GeneratedAt: now,
+		Account:     "123456789012",
+		Regions:     []string{"eu-west-1"},
+		Secrets:     make([]inventory.Secret, 0, nSecrets),
+		Roles:       make([]inventory.Role, 0, nRoles),
+		Policies:    []inventory.Policy{},
+		OIDCProviders: []inventory.OIDCProvider{{
+			ARN:       "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+			URL:       "https://token.actions.githubusercontent.com",
+			ClientIDs: []string{"sts.amazonaws.com"},
+		}},
+	}
+	day := 24 * time.Hour
 	for i := 0; i < nSecrets; i++ {
 		env := envs[i%len(envs)]
 		name := fmt.Sprintf("%s/%s-%d/%s", env, services[i%len(services)], i/len(services), types[i%len(types)])
 		if i%97 == 0 {
 			name = fmt.Sprintf("Legacy_%s_Key_%d", services[i%len(services)], i)
 		}
-		enabled := i%5 != 0
-		created := now.Add(-time.Duration(30+i%400) * 24 * time.Hour)
-		rotated := now.Add(-time.Duration(i%150) * 24 * time.Hour)
-		s := facts.Secret{
-			ID:              fmt.Sprintf("arn:aws:secretsmanager:eu-west-1:123456789012:secret:%s-AbCdEf", name),
+		s := inventory.Secret{
 			Name:            name,
 			ARN:             fmt.Sprintf("arn:aws:secretsmanager:eu-west-1:123456789012:secret:%s-AbCdEf", name),
 			Region:          "eu-west-1",
-			Environment:     env,
 			Tags:            map[string]string{"environment": env, "owner": "team-" + services[i%len(services)]},
-			RotationEnabled: &enabled,
-			CreatedDate:     created.Format(time.RFC3339),
-			Source:          "inventory",
+			RotationEnabled: i%5 != 0,
+			CreatedDate:     now.Add(-time.Duration(30+i%400) * day),
+			Versions:        &inventory.Versions{Count: 2, HasCurrent: true, HasPrevious: true},
 		}
-		if enabled {
+		if s.RotationEnabled {
+			rotated := now.Add(-time.Duration(i%150) * day)
 			s.RotationDays = []int{30, 60, 90, 120}[i%4]
-			s.LastRotatedDate = rotated.Format(time.RFC3339)
-			s.NextRotationDate = rotated.Add(time.Duration(s.RotationDays) * 24 * time.Hour).Format(time.RFC3339)
+			s.RotationLambdaARN = "arn:aws:lambda:eu-west-1:123456789012:function:rotate"
+			s.LastRotatedDate = rotated
+			s.NextRotationDate = rotated.Add(time.Duration(s.RotationDays) * day)
 		}
-		in.Secrets = append(in.Secrets, s)
+		snap.Secrets = append(snap.Secrets, s)
 	}
 	for i := 0; i < nRoles; i++ {
 		env := envs[i%len(envs)]
 		svc := services[i%len(services)]
 		name := fmt.Sprintf("github-actions-%s-%d-%s", svc, i, env)
-		arn := "arn:aws:iam::123456789012:role/" + name
 		sub := []string{
 			"repo:acme/" + svc + ":ref:refs/heads/main",
 			"repo:acme/" + svc + ":environment:" + env,
@@ -69,58 +94,43 @@ func Account(nSecrets, nRoles int, now time.Time) *facts.Input {
 			"repo:acme/*",
 			"repo:acme@1234/" + svc + "@5678:ref:refs/heads/main",
 		}[i%5]
-		trust := &facts.PolicyDocument{Version: "2012-10-17", Statement: []facts.Statement{{
-			Effect:    "Allow",
-			Principal: map[string][]string{"Federated": {"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"}},
-			Action:    []string{"sts:AssumeRoleWithWebIdentity"},
-			Condition: map[string]map[string][]string{
-				"StringEquals": {"token.actions.githubusercontent.com:aud": {"sts.amazonaws.com"}},
-				"StringLike":   {"token.actions.githubusercontent.com:sub": {sub}},
+		trust := policy(stmt{
+			"Effect":    "Allow",
+			"Principal": map[string]any{"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},
+			"Action":    "sts:AssumeRoleWithWebIdentity",
+			"Condition": map[string]any{
+				"StringEquals": map[string]any{"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+				"StringLike":   map[string]any{"token.actions.githubusercontent.com:sub": sub},
 			},
-		}}}
-		readID, opsID := arn+"#read", arn+"#ops"
+		})
 		resEnv := env
 		if i%7 == 0 {
 			resEnv = "*"
 		}
-		read := facts.Policy{ID: readID, Name: "read-secrets", Kind: "inline", RoleIDs: []string{arn}, Source: "inventory",
-			Document: facts.PolicyDocument{Version: "2012-10-17", Statement: []facts.Statement{
-				{Effect: "Allow", Action: []string{"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},
-					Resource: []string{fmt.Sprintf("arn:aws:secretsmanager:eu-west-1:123456789012:secret:%s/%s/*", resEnv, svc)}},
-				{Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: []string{"arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
-					Condition: map[string]map[string][]string{"StringEquals": {"kms:viaservice": {"secretsmanager.eu-west-1.amazonaws.com"}}}, Index: 1},
-			}}}
+		read := policy(
+			stmt{"Effect": "Allow", "Action": []string{"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},
+				"Resource": fmt.Sprintf("arn:aws:secretsmanager:eu-west-1:123456789012:secret:%s/%s/*", resEnv, svc)},
+			stmt{"Effect": "Allow", "Action": "kms:Decrypt",
+				"Resource":  "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+				"Condition": map[string]any{"StringEquals": map[string]any{"kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com"}}},
+		)
 		opsActions := []string{"logs:CreateLogStream", "logs:PutLogEvents"}
 		if i%11 == 0 {
 			opsActions = append(opsActions, "iam:PassRole")
 		}
-		ops := facts.Policy{ID: opsID, Name: "ops", Kind: "inline", RoleIDs: []string{arn}, Source: "inventory",
-			Document: facts.PolicyDocument{Version: "2012-10-17", Statement: []facts.Statement{
-				{Effect: "Allow", Action: opsActions, Resource: []string{"*"}},
-			}}}
-		in.Policies = append(in.Policies, read, ops)
-		in.Roles = append(in.Roles, facts.Role{
-			ID: arn, Name: name, ARN: arn, Path: "/", Environment: env,
-			Tags: map[string]string{"environment": env}, Trust: trust,
-			PolicyIDs: []string{readID, opsID}, Source: "inventory",
+		ops := policy(stmt{"Effect": "Allow", "Action": opsActions, "Resource": "*"})
+		snap.Roles = append(snap.Roles, inventory.Role{
+			Name:  name,
+			ARN:   "arn:aws:iam::123456789012:role/" + name,
+			Path:  "/",
+			Tags:  map[string]string{"environment": env},
+			Trust: trust,
+			InlinePolicies: []inventory.InlinePolicy{
+				{Name: "read-secrets", Document: read},
+				{Name: "ops", Document: ops},
+			},
+			AttachedPolicyARNs: []string{},
 		})
 	}
-	return in
-}
-
-// DefaultConfig is the policy configuration the defaults produce.
-func DefaultConfig() facts.Config {
-	return facts.Config{
-		Environments: map[string]facts.Environment{
-			"prod":    {MaxRotationDays: 90, WarnDays: 14, GraceHours: 24, RequireRotation: true, Production: true},
-			"staging": {MaxRotationDays: 120, WarnDays: 14, GraceHours: 24},
-			"dev":     {WarnDays: 14, GraceHours: 24},
-		},
-		EnvironmentOrder: []string{"prod", "staging", "dev"},
-		Naming: facts.Naming{Pattern: "{env}/{service}/{type}",
-			Regex: `^(prod|staging|dev)/[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*$`},
-		GitHub: facts.GitHub{Repositories: []string{"acme/bybit", "acme/binance", "acme/db", "acme/redis", "acme/stripe", "acme/kafka", "acme/okx", "acme/ledger"},
-			Audience: "sts.amazonaws.com", Issuers: []string{"token.actions.githubusercontent.com"}},
-		Waivers: []facts.Waiver{},
-	}
+	return snap
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/secretgate/secretgate/checks"
 	"github.com/secretgate/secretgate/internal/config"
+	"github.com/secretgate/secretgate/internal/facts"
 	"github.com/secretgate/secretgate/internal/policy"
 	"github.com/secretgate/secretgate/internal/report"
 	"github.com/secretgate/secretgate/internal/result"
@@ -36,6 +37,7 @@ type checkFlags struct {
 	mode                string
 	baseline            string
 	requireWaiverExpiry bool
+	writeInput          string
 	now                 string
 }
 
@@ -74,6 +76,7 @@ one may).`,
 	fl.StringVar(&f.mode, "mode", "", "local|pr|nightly|pre-commit (default: inferred from the environment)")
 	fl.StringVar(&f.baseline, "baseline", "", "JSON report of the base; findings it has are not new")
 	fl.BoolVar(&f.requireWaiverExpiry, "require-waiver-expiry", false, "refuse waivers without an expiry date")
+	fl.StringVar(&f.writeInput, "write-input", "", "also write the input document the policies see to FILE (for opa eval and custom rules)")
 	fl.StringVar(&f.now, "now", "", "evaluation time (RFC 3339), for reproducible reports")
 	_ = fl.MarkHidden("now")
 	return cmd
@@ -179,10 +182,10 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	}
 	gatherers = append(gatherers, resolveGatherer(f, cfg))
 
-	facts := cfg.Facts()
-	if len(facts.GitHub.Repositories) == 0 && len(facts.GitHub.Organizations) == 0 {
+	policyConfig := cfg.Facts()
+	if len(policyConfig.GitHub.Repositories) == 0 && len(policyConfig.GitHub.Organizations) == 0 {
 		if repo := config.DefaultRepository(root, env); repo != "" {
-			facts.GitHub.Repositories = []string{repo}
+			policyConfig.GitHub.Repositories = []string{repo}
 		}
 	}
 	rctx := result.Context{
@@ -193,7 +196,7 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		Regions:    f.regions,
 	}
 	rep, err := checks.Run(ctx, checks.Options{
-		Config:       facts,
+		Config:       policyConfig,
 		Environments: cfg,
 		Engine:       engine,
 		Gatherers:    gatherers,
@@ -204,6 +207,7 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		Context:      rctx,
 		Tool:         result.Tool{Name: "secretgate", Version: Version},
 		Baseline:     baseline,
+		OnInput:      inputWriter(f.writeInput),
 	})
 	if err != nil {
 		return &ExitError{Code: result.ExitIncomplete, Err: err}
@@ -295,6 +299,23 @@ func readBaseline(path string) (map[string]bool, error) {
 		m[f.Fingerprint] = true
 	}
 	return m, nil
+}
+
+// inputWriter returns a hook that writes the input document as JSON.
+func inputWriter(path string) func(*facts.Input) error {
+	if path == "" {
+		return nil
+	}
+	return func(in *facts.Input) error {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("--write-input: %w", err)
+		}
+		if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+			return fmt.Errorf("--write-input: %w", err)
+		}
+		return nil
+	}
 }
 
 // checkWaiverRules refuses waivers that name no known rule: a typo in a

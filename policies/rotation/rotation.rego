@@ -208,7 +208,7 @@ deny contains {
 # Settings and ages, computed once
 # ---------------------------------------------------------------------------
 
-now_ns := time.parse_rfc3339_ns(input.now)
+now_ns := secrets.parse_time(input.now)
 
 default_grace_ns := secrets.default_grace_hours * secrets.hour_ns
 

@@ -1,32 +1,45 @@
-// Command geninput writes the benchmark's input document (for opa eval) and
-// the same account as an inventory snapshot (for secretgate check).
+// Command geninput writes the benchmark's AWS account as an inventory
+// snapshot, the file secretgate check reads; `secretgate check --write-input`
+// then produces the very input document opa eval is given.
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/secretgate/secretgate/internal/bench"
+	"github.com/secretgate/secretgate/internal/inventory"
 )
 
 func main() {
 	secrets := flag.Int("secrets", 10000, "number of secrets")
 	roles := flag.Int("roles", 1000, "number of roles")
-	input := flag.String("input", "", "write the input document here")
+	out := flag.String("snapshot", "", "write the inventory snapshot here")
 	flag.Parse()
-	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-	in := bench.Account(*secrets, *roles, now)
-	if *input != "" {
-		b, err := json.Marshal(in)
-		if err == nil {
-			err = os.WriteFile(*input, b, 0o644)
-		}
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "geninput:", err)
-			os.Exit(1)
-		}
+	if err := write(*out, *secrets, *roles); err != nil {
+		fmt.Fprintln(os.Stderr, "geninput:", err)
+		os.Exit(1)
 	}
+}
+
+func write(path string, secrets, roles int) error {
+	if path == "" {
+		return fmt.Errorf("-snapshot is required")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	snap := bench.Account(secrets, roles, time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
+	if err := inventory.Write(f, snap); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
