@@ -43,11 +43,11 @@ bench: build ## benchmarks, compared side by side with the peers (opa eval)
 	bash internal/bench/bench.sh
 
 FUZZTIME ?= 30s
-fuzz: ## run every fuzz target for FUZZTIME each; new corpus entries land in testdata/fuzz
+fuzz: ## run every fuzz target for FUZZTIME each (failing inputs land in testdata/fuzz)
 	@for pkg in $$($(GO) list ./...); do \
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 	    echo "+ go test -run '^$$' -fuzz '^$$f$$' -fuzztime $(FUZZTIME) $$pkg"; \
-	    $(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	    $(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s $$pkg || exit 1; \
 	  done; \
 	done
 

@@ -325,9 +325,13 @@ candidate_actions(pattern) := object.get(watched_by_service, service, []) if {
 
 known_policy_arns := {p.arn | some p in input.policies; secrets.nonempty_string(object.get(p, "arn", ""))}
 
-policy_name(p) := p.name if secrets.nonempty_string(object.get(p, "name", "")) else := p.id
+policy_name(p) := p.name if {
+	secrets.nonempty_string(object.get(p, "name", ""))
+} else := p.id
 
-role_name(r) := r.name if secrets.nonempty_string(object.get(r, "name", "")) else := r.id
+role_name(r) := r.name if {
+	secrets.nonempty_string(object.get(r, "name", ""))
+} else := r.id
 
 stmt_index(st) := object.get(st, "index", 0)
 

@@ -162,6 +162,7 @@ test_not_action_allow if {
 	fs := policy_findings([st])
 	f := one(fs, "iam-not-action-allow")
 	f.message == "Policy p statement 0 allows every action except iam:*, organizations:*, account:* (NotAction) on *, including any action AWS adds later."
+
 	# like PowerUserAccess: it also reads every secret and decrypts with every key
 	one(fs, "iam-secret-read-wildcard-resource").message == "Policy p statement 0 allows secretsmanager:GetSecretValue (through NotAction) on *: it can read the value of every secret in the account, in every environment."
 	"iam-kms-decrypt-unscoped" in rules(fs)

@@ -186,9 +186,7 @@ hour_ns := 3600000000000
 parse_time(s) := time.parse_rfc3339_ns(s) if {
 	is_string(s)
 	regex.match(`^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$`, s)
-}
-
-parse_time(s) := time.parse_rfc3339_ns(concat("", [s, "T00:00:00Z"])) if {
+} else := time.parse_rfc3339_ns(concat("", [s, "T00:00:00Z"])) if {
 	is_string(s)
 	regex.match(`^\d{4}-\d{2}-\d{2}$`, s)
 }

@@ -59,10 +59,12 @@ audience(gh) := a if {
 # lower-cased ("token.actions.githubusercontent.com",
 # "token.actions.githubusercontent.com/acme"). CloudFormation's
 # "${AWS::AccountId}" and partitions other than aws are accepted.
-provider_path(arn) := lower(m[0][1]) if {
+provider_path(arn) := lower(substring(arn, i + 15, -1)) if {
 	is_string(arn)
-	m := regex.find_all_string_submatch_n(`^arn:.*:oidc-provider/(.+)$`, arn, 1)
-	count(m) == 1
+	startswith(arn, "arn:")
+	i := indexof(arn, ":oidc-provider/")
+	i > 0
+	count(arn) > i + 15
 }
 
 # is_github_issuer(path, issuers): path is a configured issuer or an
@@ -76,9 +78,12 @@ is_github_issuer(path, iss) if {
 
 # github_providers(stmt, gh): the set of GitHub provider paths named in the
 # statement's Federated principal. The path is also the condition key prefix.
-github_providers(stmt, gh) := {p |
-	iss := issuers(gh)
-	some arn in arr(get(get(stmt, "principal"), "Federated"))
+github_providers(stmt, gh) := providers_in(stmt, issuers(gh))
+
+# providers_in(stmt, issuers): github_providers with the issuer list
+# already computed (issuers(gh)).
+providers_in(stmt, iss) := {p |
+	some arn in arr(object.get(obj(get(stmt, "principal")), "Federated", []))
 	p := provider_path(arn)
 	is_github_issuer(p, iss)
 }
@@ -98,6 +103,13 @@ is_deny(stmt) if lower(str(get(stmt, "effect"))) == "deny"
 # sts:AssumeRoleWithWebIdentity, whatever the effect.
 allows_web_identity(stmt) if {
 	some a in arr(get(stmt, "action"))
+	covers_web_identity(a)
+}
+
+covers_web_identity(a) if lower(a) == "sts:assumerolewithwebidentity"
+
+covers_web_identity(a) if {
+	iam.has_wildcard(a)
 	iam.action_matches(a, web_identity_action)
 }
 
@@ -832,7 +844,10 @@ condition_constraints(condition, prefix) := [c |
 # (one negated operator, one key) act like "StringLike <claim> [v…]" on every
 # Allow statement. Other Deny statements are ignored, which can only make
 # the analysis wider, never narrower.
-deny_constraints(doc, prefix) := [c |
+deny_constraints(doc, prefix) := [] if {
+	# fast path: a lone statement is the Allow being judged
+	count(arr(get(doc, "statement"))) < 2
+} else := [c |
 	some s in arr(get(doc, "statement"))
 	is_deny(s)
 	deny_targets(s, prefix)

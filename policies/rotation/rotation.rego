@@ -54,16 +54,17 @@ deny contains {
 deny contains {
 	"rule": "rotation-overdue",
 	"resource": secrets.display_name(s),
-	"message": sprintf("%s; %s allows %d.", [age_text(s, a), s.environment, a.cfg.max_days]),
+	"message": sprintf("%s; %s allows %d.", [age_text(s, ref), s.environment, cfg.max_days]),
 	"file": s.file,
 	"line": s.line,
 	"key": s.id,
-	"severity": a.cfg.severity,
+	"severity": cfg.severity,
 } if {
-	some i, a in ages
-	a.cfg.max_days > 0
-	a.age_ns > a.cfg.deadline_ns
+	some i, ref in ages
+	cfg := with_env[i]
+	cfg.max_days > 0
 	s := input.secrets[i]
+	ref[0] < thresholds[s.environment].overdue_before_ns
 }
 
 # METADATA
@@ -81,17 +82,19 @@ deny contains {
 deny contains {
 	"rule": "rotation-due-soon",
 	"resource": secrets.display_name(s),
-	"message": due_soon_message(s, a),
+	"message": due_soon_message(s, ref, cfg),
 	"file": s.file,
 	"line": s.line,
 	"key": s.id,
 } if {
-	some i, a in ages
-	a.cfg.max_days > 0
-	a.age_ns >= a.cfg.warn_from_ns
-	a.age_ns <= a.cfg.deadline_ns
+	some i, ref in ages
+	cfg := with_env[i]
+	cfg.max_days > 0
 	s := input.secrets[i]
-	not scheduled_in_time(s, a)
+	t := thresholds[s.environment]
+	ref[0] <= t.warn_before_ns
+	ref[0] >= t.overdue_before_ns
+	not scheduled_in_time(s, ref, cfg)
 }
 
 # METADATA
@@ -237,10 +240,21 @@ with_env := {i: cfg |
 	cfg := settings[s.environment]
 }
 
+# thresholds turns each environment's limits into absolute times: a value
+# set before overdue_before_ns is overdue, one set before warn_before_ns is
+# due soon. Comparing times is much cheaper in OPA than computing an age per
+# secret; ages are computed only for the messages of findings.
+thresholds := {env: {
+	"overdue_before_ns": now_ns - cfg.deadline_ns,
+	"warn_before_ns": now_ns - cfg.warn_from_ns,
+} |
+	some env, cfg in settings
+}
+
 # ages maps the index of every secret with a configured environment and a
-# known date to the age of its current value (and its settings).
-ages := {i: {"cfg": cfg, "ref_ns": ref[0], "rotated": ref[1], "age_ns": now_ns - ref[0]} |
-	some i, cfg in with_env
+# known date to reference_date(secret): [ns, rotated].
+ages := {i: ref |
+	some i, _ in with_env
 	ref := reference_date(input.secrets[i])
 }
 
@@ -264,11 +278,11 @@ env_severity(env) := "medium" if not secrets.is_production(env)
 
 # scheduled_in_time: automatic rotation is on and its next run comes before
 # the deadline (and has not been missed), so a warning would be noise.
-scheduled_in_time(s, a) if {
+scheduled_in_time(s, ref, cfg) if {
 	s.rotation_enabled == true
 	next := secrets.parse_time(s.next_rotation_date)
 	next >= now_ns
-	next <= a.ref_ns + a.cfg.deadline_ns
+	next <= ref[0] + cfg.deadline_ns
 }
 
 rotated_since(s, next) if {
@@ -309,15 +323,16 @@ unknown_environment_message(s) := sprintf("Secret %s has no environment (neither
 	not secrets.nonempty_string(object.get(s, "environment", ""))
 } else := sprintf("Secret %s is in environment %q, which is not configured (configured: %s), so no rotation limit applies.", [secrets.display_name(s), s.environment, secrets.environment_list])
 
-age_text(s, a) := sprintf("Secret %s %s", [secrets.display_name(s), age_clause(a)])
+# ref is reference_date(s): [ns, rotated].
+age_text(s, ref) := sprintf("Secret %s %s", [secrets.display_name(s), age_clause(ref)])
 
-age_clause(a) := sprintf("was last rotated %s ago (%s)", [secrets.days_text(secrets.whole_days(a.age_ns)), secrets.format_date(a.ref_ns)]) if {
-	a.rotated
-} else := sprintf("was created %s ago (%s) and has never been rotated", [secrets.days_text(secrets.whole_days(a.age_ns)), secrets.format_date(a.ref_ns)])
+age_clause(ref) := sprintf("was last rotated %s ago (%s)", [secrets.days_text(secrets.whole_days(now_ns - ref[0])), secrets.format_date(ref[0])]) if {
+	ref[1]
+} else := sprintf("was created %s ago (%s) and has never been rotated", [secrets.days_text(secrets.whole_days(now_ns - ref[0])), secrets.format_date(ref[0])])
 
-due_soon_message(s, a) := sprintf("%s; %s allows %d, so it must be rotated by %s.", [age_text(s, a), s.environment, a.cfg.max_days, secrets.format_date(a.ref_ns + a.cfg.limit_ns)]) if {
-	a.age_ns < a.cfg.limit_ns
-} else := sprintf("%s; %s allows %d: the limit was reached on %s and the %d-hour grace period ends at %s.", [age_text(s, a), s.environment, a.cfg.max_days, secrets.format_date(a.ref_ns + a.cfg.limit_ns), a.cfg.grace_hours, secrets.format_time(a.ref_ns + a.cfg.deadline_ns)])
+due_soon_message(s, ref, cfg) := sprintf("%s; %s allows %d, so it must be rotated by %s.", [age_text(s, ref), s.environment, cfg.max_days, secrets.format_date(ref[0] + cfg.limit_ns)]) if {
+	now_ns - ref[0] < cfg.limit_ns
+} else := sprintf("%s; %s allows %d: the limit was reached on %s and the %d-hour grace period ends at %s.", [age_text(s, ref), s.environment, cfg.max_days, secrets.format_date(ref[0] + cfg.limit_ns), cfg.grace_hours, secrets.format_time(ref[0] + cfg.deadline_ns)])
 
 not_enabled_message(s) := sprintf("Secret %s is declared in CloudFormation without an AWS::SecretsManager::RotationSchedule; %s requires automatic rotation.", [secrets.display_name(s), s.environment]) if {
 	s.source == "cloudformation"

@@ -20,6 +20,13 @@ audience := lib.audience(gh)
 
 allow := lib.allowlist(gh)
 
+iss := lib.issuers(gh)
+
+# statements_of(role): the trust statements of a role ([] without trust).
+statements_of(role) := role.trust.statement if is_array(role.trust.statement)
+
+else := []
+
 roles := lib.arr(input.roles)
 
 # Complete documents throughout: a lookup such as cores[k] in a partial rule
@@ -29,9 +36,9 @@ roles := lib.arr(input.roles)
 # sts:AssumeRoleWithWebIdentity, once per GitHub provider they trust:
 # [{"si": statement position, "prefix": provider path, "key": core key}].
 role_statements := {ri: [{"si": si, "prefix": prefix, "key": core_key(role, st, prefix)} |
-	some si, st in lib.arr(lib.get(role.trust, "statement"))
+	some si, st in statements_of(role)
 	web_identity_statement(st)
-	some prefix in lib.github_providers(st, gh)
+	some prefix in lib.providers_in(st, iss)
 ] |
 	some ri, role in roles
 }
@@ -85,6 +92,10 @@ core(k) := {
 	"aud": [c | some c in sc.active; c.claim == "aud"],
 	"literal_wildcards": lib.literal_wildcards({"condition": k.condition}, k.prefix),
 	"stmt_who": lib.who(sc.tuples),
+	"holes": [object.union(c, {"kind": kind, "pinned": pinned_claim(sc, c.claim)}) |
+		some c in sc.constraints
+		kind := lib.hole_kind(c.info)
+	],
 } if {
 	sc := lib.condition_scope(k.condition, k.prefix, k.denies)
 	any_org := {t | some t in sc.tuples; t.org.any}
@@ -101,19 +112,19 @@ production_envs := {ri: env |
 }
 
 public_statement(st) if {
+	"*" in object.get(st, ["principal", "AWS"], [])
 	lib.is_allow(st)
-	lib.aws_star(st)
 	not identifying_condition(st)
 }
 
 public_statement(st) if {
+	object.get(st, "not_principal", null) != null
 	lib.is_allow(st)
-	lib.get(st, "not_principal") != null
 }
 
-public_roles contains ri if {
+public_roles := {ri |
 	some ri, role in roles
-	some st in lib.arr(lib.get(role.trust, "statement"))
+	some st in statements_of(role)
 	public_statement(st)
 }
 
@@ -159,51 +170,38 @@ evidence(cs) := concat("; ", [sprintf("%s %s", [c.op, quoted(c.values)]) | some 
 # description: |
 #   Without a condition on the token's sub claim, every GitHub Actions
 #   workflow of every repository in every organisation can obtain the role's
-#   credentials: anyone can create a repository and run a workflow.
+#   credentials: anyone can create a repository and run a workflow. When
+#   other claims (repository, repository_owner_id, ...) pin the workflow
+#   instead, the finding is low: tools that read sub, AWS's own check among
+#   them, do not see the restriction.
 # custom:
 #   id: trust-oidc-sub-missing
 #   check: trust
 #   severity: critical
 #   remediation: 'Add "StringEquals": {"token.actions.githubusercontent.com:sub": "repo:<org>/<repo>:ref:refs/heads/main"} (or :environment:<name>) to the statement, next to the aud condition.'
-deny contains {
-	"rule": "trust-oidc-sub-missing",
-	"resource": name_of(a.role),
-	"message": sprintf("%s Statement %s trusts GitHub's OIDC provider %s with no condition on %s:sub, so a workflow in any repository can obtain the role's credentials.", [opener(a), stmt_label(a), a.prefix, a.prefix]),
-	"file": file_of(a.role, a.stmt),
-	"line": line_of(a.role, a.stmt),
-	"key": stmt_key(a),
-} if {
+deny contains object.union(
+	{
+		"rule": "trust-oidc-sub-missing",
+		"resource": name_of(a.role),
+		"message": sprintf("%s %s", [opener(a), sub_missing_detail(a)]),
+		"file": file_of(a.role, a.stmt),
+		"line": line_of(a.role, a.stmt),
+		"key": stmt_key(a),
+	},
+	sub_missing_severity(a),
+) if {
 	some a in analyses
 	a.usable
 	not a.scope.sub_conditioned
-	count(a.any_org) > 0
 }
 
-# METADATA
-# title: GitHub OIDC trust without a sub condition
-# description: |
-#   Without a condition on the token's sub claim, every GitHub Actions
-#   workflow of every repository in every organisation can obtain the role's
-#   credentials: anyone can create a repository and run a workflow.
-# custom:
-#   id: trust-oidc-sub-missing
-#   check: trust
-#   severity: critical
-#   remediation: 'Add "StringEquals": {"token.actions.githubusercontent.com:sub": "repo:<org>/<repo>:ref:refs/heads/main"} (or :environment:<name>) to the statement, next to the aud condition.'
-deny contains {
-	"rule": "trust-oidc-sub-missing",
-	"resource": name_of(a.role),
-	"message": sprintf("%s Statement %s has no condition on %s:sub; only other claims pin the workflow, which tools that read sub (AWS's own check among them) do not see.", [opener(a), stmt_label(a), a.prefix]),
-	"file": file_of(a.role, a.stmt),
-	"line": line_of(a.role, a.stmt),
-	"key": stmt_key(a),
-	"severity": "low",
-} if {
-	some a in analyses
-	a.usable
-	not a.scope.sub_conditioned
-	count(a.any_org) == 0
-}
+sub_missing_detail(a) := sprintf("Statement %s trusts GitHub's OIDC provider %s with no condition on %s:sub, so a workflow in any repository can obtain the role's credentials.", [stmt_label(a), a.prefix, a.prefix]) if {
+	count(a.any_org) > 0
+} else := sprintf("Statement %s has no condition on %s:sub; only other claims pin the workflow, which tools that read sub (AWS's own check among them) do not see.", [stmt_label(a), a.prefix])
+
+sub_missing_severity(a) := {} if count(a.any_org) > 0
+
+else := {"severity": "low"}
 
 # METADATA
 # title: GitHub OIDC trust admits any organisation
@@ -477,10 +475,10 @@ deny contains {
 	"key": sprintf("statement %d %s", [idx, prefix]),
 } if {
 	some ri, role in lib.arr(input.roles)
-	some si, st in lib.arr(lib.get(role.trust, "statement"))
+	some si, st in statements_of(role)
 	lib.is_allow(st)
 	not lib.allows_web_identity(st)
-	some prefix in lib.github_providers(st, gh)
+	some prefix in lib.providers_in(st, iss)
 	idx := object.get(st, "index", si)
 	label := stmt_label({"idx": idx, "stmt": st})
 }
@@ -506,17 +504,16 @@ deny contains object.union(
 	{
 		"rule": "trust-oidc-condition-hole",
 		"resource": name_of(a.role),
-		"message": sprintf("%s In statement %s, %s on %s:%s does not constrain the claim: %s.", [opener(a), stmt_label(a), c.op, a.prefix, c.claim, hole_reason[kind]]),
+		"message": sprintf("%s In statement %s, %s on %s:%s does not constrain the claim: %s.", [opener(a), stmt_label(a), h.op, a.prefix, h.claim, hole_reason[h.kind]]),
 		"file": file_of(a.role, a.stmt),
 		"line": line_of(a.role, a.stmt),
-		"key": sprintf("%s %s %s", [stmt_key(a), c.op, c.claim]),
+		"key": sprintf("%s %s %s", [stmt_key(a), h.op, h.claim]),
 	},
-	hole_severity(a, c.claim),
+	hole_severity(h),
 ) if {
 	some a in analyses
-	some c in a.scope.constraints
-	kind := lib.hole_kind(c.info)
-	reportable_hole(a, c.claim, kind)
+	some h in a.holes
+	reportable_hole(h)
 }
 
 hole_reason := {
@@ -525,16 +522,22 @@ hole_reason := {
 	"negated": "a negated operator only excludes the listed values and admits every other",
 }
 
-claim_pinned(a, claim) if {
-	some c in a.scope.active
+# pinned_claim(scope, claim): a constraining condition on the claim exists.
+pinned_claim(sc, claim) := true if {
+	some c in sc.active
 	c.claim == claim
+} else := false
+
+# A negated condition next to a positive one on the same claim is a
+# legitimate exclusion ("repo:acme/payments:*" except pull requests).
+reportable_hole(h) if h.kind != "negated"
+
+reportable_hole(h) if {
+	h.kind == "negated"
+	not h.pinned
 }
 
-reportable_hole(_, _, kind) if kind != "negated"
-
-reportable_hole(a, claim, "negated") if not claim_pinned(a, claim)
-
-hole_severity(a, claim) := {"severity": "low"} if claim_pinned(a, claim)
+hole_severity(h) := {"severity": "low"} if h.pinned
 
 else := {}
 
@@ -598,7 +601,7 @@ deny contains {
 	"key": sprintf("statement %d", [idx]),
 } if {
 	some role in lib.arr(input.roles)
-	some si, st in lib.arr(lib.get(role.trust, "statement"))
+	some si, st in statements_of(role)
 	public_statement(st)
 	idx := object.get(st, "index", si)
 	label := stmt_label({"idx": idx, "stmt": st})

@@ -318,6 +318,16 @@ func FuzzParseJSON(f *testing.F) {
 		if !valid {
 			t.Fatalf("invalid JSON accepted")
 		}
+		// The tree holds exactly what encoding/json decodes.
+		dec := json.NewDecoder(bytes.NewReader(bytes.TrimPrefix(data, bom)))
+		dec.UseNumber()
+		var want any
+		if err := dec.Decode(&want); err != nil {
+			t.Fatalf("encoding/json: %v", err)
+		}
+		if diff := cmp.Diff(want, toAny(n)); diff != "" {
+			t.Fatalf("tree differs from encoding/json (-json +tree):\n%s", diff)
+		}
 		lines := bytes.Count(data, []byte("\n")) + 1
 		n.Walk(func(n *Node) {
 			if n.Line < 1 || n.Line > lines || n.Col < 1 {
@@ -325,6 +335,52 @@ func FuzzParseJSON(f *testing.F) {
 			}
 		})
 	})
+}
+
+// toAny converts a tree to what encoding/json decodes into an interface
+// with UseNumber: the last of repeated keys wins.
+func toAny(n *Node) any {
+	switch n.Kind {
+	case Object:
+		m := map[string]any{}
+		for _, mem := range n.Members {
+			m[mem.Key] = toAny(mem.Value)
+		}
+		return m
+	case Array:
+		a := []any{}
+		for _, e := range n.Elems {
+			a = append(a, toAny(e))
+		}
+		return a
+	case String:
+		return n.Text
+	case Number:
+		return json.Number(n.Text)
+	case Bool:
+		return n.Text == "true"
+	}
+	return nil
+}
+
+func TestParseJSONAgreesWithEncodingJSON(t *testing.T) {
+	src := `{"a": "\u00e9\ud83d\ude00\n\"x\"\/", "b": [-1.5e+10, 0, true, null, {}], "c": {"d": "plain"}, "a": "last"}`
+	n, err := ParseJSON([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(strings.NewReader(src))
+	dec.UseNumber()
+	var want any
+	if err := dec.Decode(&want); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, toAny(n)); diff != "" {
+		t.Errorf("(-json +tree):\n%s", diff)
+	}
+	if got := n.Members[0].Value.Text; got != "é😀\n\"x\"/" {
+		t.Errorf("escaped string = %q", got)
+	}
 }
 
 // FuzzParseYAML checks that YAML conversion never panics or hangs.
