@@ -158,7 +158,10 @@ func Run(ctx context.Context, opts Options) (result.Report, error) {
 	evalTook := time.Since(start)
 
 	for _, raw := range raws {
-		f, rule := buildFinding(raw, opts.Engine)
+		f, rule, err := buildFinding(raw, opts.Engine)
+		if err != nil {
+			return rep, err
+		}
 		if f.Check != result.CheckConfig && !selected[f.Check] {
 			continue
 		}
@@ -221,13 +224,14 @@ func intersect(fams []string, selected map[string]bool) []string {
 	return out
 }
 
-// buildFinding joins a raw finding with its rule's catalogue entry.
-func buildFinding(raw policy.Raw, cat Evaluator) (result.Finding, result.Rule) {
+// buildFinding joins a raw finding with its rule's catalogue entry. A
+// finding whose rule id has no METADATA entry is a policy bug (usually the
+// id in the finding and in the annotation differ) and stops the run rather
+// than being dropped or guessed at.
+func buildFinding(raw policy.Raw, cat Evaluator) (result.Finding, result.Rule, error) {
 	rule, ok := cat.Rule(raw.Rule)
 	if !ok {
-		// A rule emitted an id without METADATA of its own: keep the
-		// finding, described by what the rule said.
-		rule = result.Rule{ID: raw.Rule, Title: raw.Rule, Check: raw.Family, Severity: result.SeverityMedium}
+		return result.Finding{}, result.Rule{}, fmt.Errorf("%w: a policy produced a finding with rule id %q, which no METADATA block declares (custom.id)", policy.ErrPolicy, raw.Rule)
 	}
 	sev := rule.Severity
 	if raw.Severity != "" {
@@ -252,7 +256,7 @@ func buildFinding(raw policy.Raw, cat Evaluator) (result.Finding, result.Rule) {
 		Commit:       raw.Commit,
 	}
 	f.Fingerprint = Fingerprint(raw.Rule, raw.Resource, raw.File, raw.Key)
-	return f, rule
+	return f, rule, nil
 }
 
 // Fingerprint identifies a finding across runs: it depends on the rule, the

@@ -37,7 +37,7 @@ func doc(v any) json.RawMessage {
 
 type stmt = map[string]any
 
-func policy(stmts ...stmt) json.RawMessage {
+func policyDoc(stmts ...stmt) json.RawMessage {
 	return doc(map[string]any{"Version": "2012-10-17", "Statement": stmts})
 }
 
@@ -94,7 +94,7 @@ func Account(nSecrets, nRoles int, now time.Time) *inventory.Snapshot {
 			"repo:acme/*",
 			"repo:acme@1234/" + svc + "@5678:ref:refs/heads/main",
 		}[i%5]
-		trust := policy(stmt{
+		trust := policyDoc(stmt{
 			"Effect":    "Allow",
 			"Principal": map[string]any{"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},
 			"Action":    "sts:AssumeRoleWithWebIdentity",
@@ -107,7 +107,7 @@ func Account(nSecrets, nRoles int, now time.Time) *inventory.Snapshot {
 		if i%7 == 0 {
 			resEnv = "*"
 		}
-		read := policy(
+		read := policyDoc(
 			stmt{"Effect": "Allow", "Action": []string{"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},
 				"Resource": fmt.Sprintf("arn:aws:secretsmanager:eu-west-1:123456789012:secret:%s/%s/*", resEnv, svc)},
 			stmt{"Effect": "Allow", "Action": "kms:Decrypt",
@@ -118,7 +118,7 @@ func Account(nSecrets, nRoles int, now time.Time) *inventory.Snapshot {
 		if i%11 == 0 {
 			opsActions = append(opsActions, "iam:PassRole")
 		}
-		ops := policy(stmt{"Effect": "Allow", "Action": opsActions, "Resource": "*"})
+		ops := policyDoc(stmt{"Effect": "Allow", "Action": opsActions, "Resource": "*"})
 		snap.Roles = append(snap.Roles, inventory.Role{
 			Name:  name,
 			ARN:   "arn:aws:iam::123456789012:role/" + name,

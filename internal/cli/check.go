@@ -209,6 +209,9 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		Baseline:     baseline,
 		OnInput:      inputWriter(f.writeInput),
 	})
+	if errors.Is(err, policy.ErrPolicy) {
+		return usageError(err)
+	}
 	if err != nil {
 		return &ExitError{Code: result.ExitIncomplete, Err: err}
 	}

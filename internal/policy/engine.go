@@ -411,7 +411,6 @@ func (e *Engine) Rule(id string) (result.Rule, bool) {
 // title, remediation and default severity.
 type Raw struct {
 	Rule         string `json:"rule"`
-	Family       string `json:"family"`
 	Resource     string `json:"resource"`
 	Message      string `json:"message"`
 	File         string `json:"file"`
@@ -485,7 +484,6 @@ func rawFromObject(obj map[string]any) (Raw, error) {
 	if r.Rule == "" {
 		return r, fmt.Errorf("%w: a rule produced a finding without a \"rule\" id: %v", ErrPolicy, keys(obj))
 	}
-	r.Family = str("family")
 	r.Resource = str("resource")
 	r.Message = str("message")
 	r.File = path.Clean(filepath.ToSlash(str("file")))

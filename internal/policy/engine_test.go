@@ -92,7 +92,7 @@ func TestCustomRuleEvaluates(t *testing.T) {
 			got = append(got, f)
 		}
 	}
-	if len(got) != 1 || got[0].Resource != "prod/bybit/api" || got[0].Line != 3 || got[0].File != "a.yaml" || got[0].Family != "naming" {
+	if len(got) != 1 || got[0].Resource != "prod/bybit/api" || got[0].Line != 3 || got[0].File != "a.yaml" {
 		t.Fatalf("custom findings = %+v", got)
 	}
 }

@@ -134,9 +134,10 @@ display_name(s) := n if {
 
 # unresolved(name) is true for names that are still templates
 # (CloudFormation !Sub, Terraform interpolation, dynamic references).
-unresolved(name) if contains(name, "${")
-
-unresolved(name) if contains(name, "{{resolve:")
+unresolved(name) if {
+	contains(name, "{")
+	regex.match(`\$\{|\{\{resolve:`, name)
+}
 
 # naming_pattern is the configured pattern, e.g. "{env}/{service}/{type}".
 naming_pattern := p if {
@@ -260,20 +261,16 @@ excludes_all(st, service, kind) if {
 # secret_name_pattern(r) is the secret-name part of a resource pattern that
 # can match Secrets Manager secrets ("*" when the pattern reaches every
 # name); undefined for resources that are not secrets.
-secret_name_pattern(r) := "*" if regex.match(`^[*?]*\*[*?]*$`, r)
-
 secret_name_pattern(r) := name if {
 	parts := split(r, ":")
 	count(parts) >= 7
 	iam.like(parts[2], "secretsmanager")
 	iam.like(parts[5], "secret")
 	name := concat(":", array.slice(parts, 6, count(parts)))
-}
-
-secret_name_pattern(r) := "*" if {
-	not regex.match(`^[*?]*\*[*?]*$`, r)
-	parts := split(r, ":")
-	count(parts) < 7
+} else := "*" if {
+	covers_every_name(r)
+} else := "*" if {
+	count(split(r, ":")) < 7
 	endswith(r, "*")
 	iam.like(r, probe_arn(r, "secretsmanager", concat("", ["secret:", probe_name])))
 }
@@ -287,7 +284,28 @@ name_in_env(n, _) if covers_every_name(n)
 
 name_in_env(n, env) if {
 	not covers_every_name(n)
+	literal_env_segment(n) == env
+}
+
+name_in_env(n, env) if {
+	not covers_every_name(n)
+	not literal_env_segment(n)
 	regex.globs_match(iam_glob(n), env_glob(env))
+}
+
+# literal_env_segment(n) is the {env} segment of a name pattern when no
+# wildcard can move it (none in or before it): the cheap, common case.
+literal_env_segment(n) := segs[env_index] if {
+	segs := split(n, "/")
+	count(segs) > env_index + 1
+	not iam.has_wildcard(concat("/", array.slice(segs, 0, env_index + 1)))
+}
+
+literal_env_segment(n) := segs[env_index] if {
+	segs := split(n, "/")
+	count(segs) == env_index + 1
+	count(pattern_segments) == env_index + 1
+	not iam.has_wildcard(n)
 }
 
 # name_covers_env(n, env): the pattern n matches every name of env.

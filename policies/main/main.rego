@@ -13,14 +13,14 @@ import rego.v1
 #    "key": optional fingerprint discriminator,
 #    "severity": optional override of the rule's metadata severity}
 # from a rule named deny in a package secretgate.rules.<family>.
-raw contains object.union(f, {"family": family}) if {
+raw contains f if {
 	some family
 	some f in data.secretgate.rules[family].deny
 }
 
 # Rules may also live one package deeper, secretgate.rules.<family>.<name>,
 # so that teams can keep their own rules beside the built-in ones.
-raw contains object.union(f, {"family": family}) if {
+raw contains f if {
 	some family, name
 	some f in data.secretgate.rules[family][name].deny
 }
@@ -32,24 +32,33 @@ waiver_expired(w) if {
 	time.parse_rfc3339_ns(w.expires) < now_ns
 }
 
-waiver_applies(w, f) if {
-	not waiver_expired(w)
-	w.rule in {f.rule, "*"}
-	glob.match(w.resource, ["/"], f.resource)
-}
-
-matching_waivers(f) := [w | some w in input.config.waivers; waiver_applies(w, f)]
-
-findings contains object.union(f, {"waived": true, "waiver_reason": ws[0].reason, "waiver_owner": ws[0].owner}) if {
-	some f in raw
-	ws := matching_waivers(f)
+# active_waivers groups the unexpired waivers by the rule they name ("*"
+# for every rule), so each finding looks at its own rule's waivers only.
+active_waivers[rule] := ws if {
+	some w in input.config.waivers
+	rule := w.rule
+	ws := [x | some x in input.config.waivers; x.rule == rule; not waiver_expired(x)]
 	count(ws) > 0
 }
 
-findings contains object.union(f, {"waived": false}) if {
+# Without waivers for a finding's rule, the finding passes through as the
+# rule produced it; "waived" defaults to false.
+findings contains f if {
 	some f in raw
-	count(matching_waivers(f)) == 0
+	not active_waivers[f.rule]
+	not active_waivers["*"]
 }
+
+findings contains object.union(f, waiver_fields(f)) if {
+	some f in raw
+	some rule in [f.rule, "*"]
+	active_waivers[rule]
+}
+
+waiver_fields(f) := {"waived": true, "waiver_reason": w.reason, "waiver_owner": w.owner} if {
+	ws := [x | some rule in [f.rule, "*"]; some x in active_waivers[rule]; glob.match(x.resource, ["/"], f.resource)]
+	w := ws[0]
+} else := {}
 
 # METADATA
 # title: A waiver has expired
@@ -68,7 +77,6 @@ findings contains {
 	"message": sprintf("The waiver for rule %s on %q (owner %s) expired on %s; its findings are reported again.", [w.rule, w.resource, w.owner, w.expires]),
 	"file": w.file,
 	"line": w.line,
-	"family": "config",
 	"waived": false,
 } if {
 	some w in input.config.waivers

@@ -116,14 +116,15 @@ deny contains {
 	"file": s.file,
 	"line": s.line,
 	"key": s.id,
-	"severity": object.get(with_env, [i, "severity"], "medium"),
+	"severity": object.get(settings, [env, "severity"], "medium"),
 } if {
-	some i, s in input.secrets
+	some s in input.secrets
 	next_text := s.next_rotation_date
 	next_text != ""
 	object.get(s, "rotation_enabled", null) != false
 	next := secrets.parse_time(next_text)
-	now_ns > next + object.get(with_env, [i, "grace_ns"], default_grace_ns)
+	env := object.get(s, "environment", "")
+	next < object.get(failing_before_ns, env, default_failing_before_ns)
 	not rotated_since(s, next)
 }
 
@@ -213,7 +214,11 @@ deny contains {
 
 now_ns := secrets.parse_time(input.now)
 
-default_grace_ns := secrets.default_grace_hours * secrets.hour_ns
+# A next rotation date before failing_before_ns[env] (now minus the grace
+# period) means rotation is failing.
+failing_before_ns := {env: t | some env, cfg in settings; t := now_ns - cfg.grace_ns}
+
+default_failing_before_ns := now_ns - (secrets.default_grace_hours * secrets.hour_ns)
 
 # settings holds each configured environment's limits, in nanoseconds.
 settings := {env: {
