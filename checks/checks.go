@@ -272,7 +272,8 @@ func Fingerprint(rule, resource, file, key string) string {
 }
 
 // deriveEnvironments fills in the environment of roles, policies and
-// secrets whose source did not state one. A policy without an environment
+// secrets whose source did not state one, and qualifies inline policy names
+// with their role's. A policy without an environment
 // of its own takes the environment of the roles it applies to when they
 // agree.
 func deriveEnvironments(in *facts.Input, env EnvironmentResolver) {
@@ -280,12 +281,26 @@ func deriveEnvironments(in *facts.Input, env EnvironmentResolver) {
 		return
 	}
 	roleEnv := map[string]string{}
+	roleName := map[string]string{}
 	for i := range in.Roles {
 		r := &in.Roles[i]
 		if r.Environment == "" {
 			r.Environment = env.EnvironmentOf(r.Name, r.Path, r.Tags)
 		}
 		roleEnv[r.ID] = r.Environment
+		roleName[r.ID] = r.Name
+	}
+	// An inline policy is known by its role: "role/policy", as IAM's
+	// console shows it, so that findings and waivers can tell the
+	// read-secrets policy of one role from that of another.
+	for i := range in.Policies {
+		p := &in.Policies[i]
+		if p.Kind != "inline" || len(p.RoleIDs) != 1 {
+			continue
+		}
+		if rn := roleName[p.RoleIDs[0]]; rn != "" && !strings.HasPrefix(p.Name, rn+"/") {
+			p.Name = rn + "/" + p.Name
+		}
 	}
 	for i := range in.Secrets {
 		s := &in.Secrets[i]

@@ -420,13 +420,27 @@ tag_condition_excludes(st, target) if {
 	}
 }
 
+# kms_condition: a condition that only lets requests through when they name
+# a service or an encryption context (IfExists, negated operators and
+# Null "true" do not).
 kms_condition(st) if {
 	some op, keys in object.get(st, "condition", {})
 	lop := lower(op)
+	lop != "null"
 	not endswith(lop, "ifexists")
 	not contains(lop, "not")
 	some k, _ in keys
 	kms_narrowing_key(k)
+}
+
+kms_condition(st) if {
+	some op, keys in object.get(st, "condition", {})
+	lower(op) == "null"
+	some k, vals in keys
+	kms_narrowing_key(k)
+	every v in vals {
+		lower(v) == "false"
+	}
 }
 
 kms_narrowing_key("kms:viaservice")

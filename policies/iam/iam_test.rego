@@ -272,6 +272,16 @@ test_kms_decrypt_with_if_exists_via_service_is_unscoped if {
 	rules(policy_findings([st])) == {"iam-kms-decrypt-unscoped"}
 }
 
+test_kms_decrypt_null_condition if {
+	# Null "false": kms:ViaService must be present, i.e. called through a service
+	present := with_condition(allow(["kms:Decrypt"], ["*"]), {"Null": {"kms:viaservice": ["false"]}})
+	count(policy_findings([present])) == 0
+
+	# Null "true": only direct calls, the opposite of scoping
+	absent := with_condition(allow(["kms:Decrypt"], ["*"]), {"Null": {"kms:viaservice": ["true"]}})
+	rules(policy_findings([absent])) == {"iam-kms-decrypt-unscoped"}
+}
+
 test_kms_decrypt_on_key_arn_is_fine if {
 	count(policy_findings([allow(["kms:Decrypt"], ["arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"])])) == 0
 }

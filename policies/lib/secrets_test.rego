@@ -196,6 +196,11 @@ test_name_in_env_env_in_second_segment if {
 	secrets.name_in_env("bybit/prod/*", "prod") with input as inp
 	secrets.name_in_env("bybit/*", "prod") with input as inp
 	not secrets.name_in_env("bybit/dev/*", "prod") with input as inp
+
+	# wildcards before {env} are judged by glob intersection: "?" stays in
+	# the first segment here, so the second segment is still "dev"
+	not secrets.name_in_env("b?bit/dev/*", "prod") with input as inp
+	secrets.name_in_env("b?bit/pr*", "prod") with input as inp
 }
 
 test_name_covers_env if {

@@ -216,11 +216,11 @@ value_match("stringequals", p, v) if p == v
 
 value_match("stringequalsignorecase", p, v) if lower(p) == lower(v)
 
-value_match("stringlike", p, v) if iam.like(p, v)
+value_match("stringlike", p, v) if glob(p, v)
 
-value_match("arnlike", p, v) if iam.like(p, v)
+value_match("arnlike", p, v) if glob(p, v)
 
-value_match("arnequals", p, v) if iam.like(p, v)
+value_match("arnequals", p, v) if glob(p, v)
 
 value_match("bool", p, v) if lower(p) == lower(v)
 
@@ -235,6 +235,21 @@ value_match("numericgreaterthan", p, v) if to_number(v) > to_number(p)
 value_match("numericgreaterthanequals", p, v) if to_number(v) >= to_number(p)
 
 value_match("ipaddress", p, v) if net.cidr_contains(cidr(p), v)
+
+# glob(pattern, value) is iam.like with fast paths for "*" and literals.
+glob("*", _)
+
+glob(p, v) if {
+	p != "*"
+	not iam.has_wildcard(p)
+	p == v
+}
+
+glob(p, v) if {
+	p != "*"
+	iam.has_wildcard(p)
+	iam.like(p, v)
+}
 
 cidr(p) := p if contains(p, "/")
 
@@ -610,7 +625,7 @@ else := sprintf("workflow %s", [v])
 
 matches_any(pattern, values) := true if {
 	some x in values
-	iam.like(pattern, x)
+	glob(pattern, x)
 } else := false
 
 # not_only_pr(pattern): the event_name pattern admits some event other than
@@ -628,7 +643,27 @@ else := true
 # wildcard piece ("*", "pull*") admits every context it could match.
 piece_re := `(?:^|:)(?:(repo|repository_owner_id|repository_owner|repository_id|repository|job_workflow_ref|workflow_ref|workflow|environment|ref_type|ref|event_name|actor_id|actor):([^:]*)|([^:]*))`
 
-sub_scope(v) := intersect_tuples([piece_tuple(m) | some m in regex.find_all_string_submatch_n(piece_re, v, -1)])
+sub_scope(v) := t if {
+	# fast path: the default and immutable formats with literal names
+	m := regex.find_all_string_submatch_n(sub_fast_re, v, 1)
+	count(m) == 1
+	org := pinned({atom_of(m[0][1])})
+	t := {"org": org, "repo": fast_repo(m[0][2]), "ctx": fast_ctx(m[0][3]), "quals": set()}
+} else := intersect_tuples([piece_tuple(m) | some m in regex.find_all_string_submatch_n(piece_re, v, -1)])
+
+sub_fast_re := `^repo:([A-Za-z0-9_.-]+(?:@[0-9]+)?)/(\*|[A-Za-z0-9_.-]+(?:@[0-9]+)?)(?::(\*|pull_request|ref:refs/(?:heads|tags)/[^*?:]+|environment:[^*?:]+))?$`
+
+fast_repo("*") := any_facet
+
+fast_repo(r) := pinned({atom_of(r)}) if r != "*"
+
+fast_ctx(c) := any_ctx if c in {"", "*"}
+
+else := {"env": null, "ref": null, "pr": true, "push": false} if c == "pull_request"
+
+else := {"env": null, "ref": {substring(c, 4, -1)}, "pr": false, "push": true} if startswith(c, "ref:")
+
+else := {"env": {substring(c, 12, -1)}, "ref": null, "pr": true, "push": true}
 
 piece_tuple(m) := repo_path_tuple(m[2]) if m[1] == "repo"
 
@@ -674,23 +709,23 @@ compatible(x, y) if {
 	same_id(x.id, y.id)
 }
 
-same_name(a, _) if a == null
+same_name(a, b) := true if a == null
 
-same_name(_, b) if b == null
+else := true if b == null
 
-same_name(a, b) if lower(a) == lower(b)
+else := lower(a) == lower(b)
 
-same_id(a, _) if a == null
+same_id(a, b) := true if a == null
 
-same_id(_, b) if b == null
+else := true if b == null
 
-same_id(a, b) if a == b
+else := a == b
 
 like_covers(_, x) if x.name == null
 
 like_covers(likes, x) if {
 	some l in likes
-	iam.like(l, x.name)
+	glob(l, x.name)
 }
 
 first_or_null(s) := min(s) if count(s) > 0
@@ -702,7 +737,19 @@ merge_atom(x, sets) := {"name": first_or_null(names), "id": first_or_null(ids)} 
 	ids := {y.id | some s in sets; some y in s; compatible(x, y); y.id != null}
 }
 
-inter_facets(fs) := {"any": true, "like": inter_patterns([f.like | some f in fs])} if {
+# Fast paths first: most intersections involve one narrowing facet and
+# unconstrained ones.
+inter_facets(fs) := rest[0] if {
+	rest := [x | some x in fs; x != any_facet]
+	count(rest) > 0
+	every x in rest {
+		x == rest[0]
+	}
+} else := any_facet if {
+	every x in fs {
+		x == any_facet
+	}
+} else := {"any": true, "like": inter_patterns([f.like | some f in fs])} if {
 	every f in fs {
 		f.any
 	}
@@ -731,7 +778,7 @@ inter_patterns(ls) := r if {
 		some x in s
 		every o in ls {
 			some y in o
-			iam.like(y, x)
+			glob(y, x)
 		}
 	}
 	count(r) > 0
@@ -761,7 +808,17 @@ any_true(bs) := true if true in bs
 
 else := false
 
-inter_ctx(cs) := {
+inter_ctx(cs) := rest[0] if {
+	rest := [x | some x in cs; x != any_ctx]
+	count(rest) > 0
+	every x in rest {
+		x == rest[0]
+	}
+} else := any_ctx if {
+	every x in cs {
+		x == any_ctx
+	}
+} else := {
 	"env": inter_opt([c.env | some c in cs]),
 	"ref": inter_opt([c.ref | some c in cs]),
 	"pr": all_true([c.pr | some c in cs]),
@@ -776,7 +833,17 @@ union_ctx(cs) := {
 }
 
 # intersect_tuples(ts): the runs admitted by all tuples (AND).
-intersect_tuples(ts) := {
+intersect_tuples(ts) := rest[0] if {
+	rest := [x | some x in ts; x != any_tuple]
+	count(rest) > 0
+	every x in rest {
+		x == rest[0]
+	}
+} else := any_tuple if {
+	every x in ts {
+		x == any_tuple
+	}
+} else := {
 	"org": inter_facets([t.org | some t in ts]),
 	"repo": inter_facets([t.repo | some t in ts]),
 	"ctx": inter_ctx([t.ctx | some t in ts]),
@@ -784,7 +851,9 @@ intersect_tuples(ts) := {
 }
 
 # union_tuples(ts): the runs admitted by any tuple (OR), per dimension.
-union_tuples(ts) := {
+union_tuples(ts) := ts[0] if count(ts) == 1
+
+else := {
 	"org": union_facets([t.org | some t in ts]),
 	"repo": union_facets([t.repo | some t in ts]),
 	"ctx": union_ctx([t.ctx | some t in ts]),
@@ -995,7 +1064,7 @@ ref_admits_pull(ref) if ref == null
 ref_admits_pull(ref) if {
 	ref != null
 	some r in ref
-	iam.like(r, "refs/pull/1/merge")
+	glob(r, "refs/pull/1/merge")
 }
 
 # context_pinned(t): pinned to named GitHub environments, named branches,
@@ -1038,15 +1107,34 @@ context_narrowed(t) if {
 }
 
 # allowlist(gh): github.organizations and github.repositories parsed once:
-#   {"configured": bool, "orgs": [atom], "repos": [{"org": atom, "repo": atom}]}
+#   {"configured": bool, "orgs": [atom], "repos": [{"org": atom, "repo": atom}],
+#    "orgs_by_name": {lower name: [atom]} (organizations entries),
+#    "owners_by_name": {lower name: [atom]} (organizations and repository owners),
+#    "repos_by_name": {"lower org/repo": [entry]}}
 # Entries are "org" / "org/repo", optionally with GitHub ids ("acme@123").
 allowlist(gh) := {
 	"configured": count(orgs) + count(repos) > 0,
 	"orgs": orgs,
 	"repos": repos,
+	"orgs_by_name": by_name(orgs),
+	"owners_by_name": by_name(array.concat(orgs, [e.org | some e in repos])),
+	"repos_by_name": {key: [e | some e in repos; repo_key(e.org, e.repo) == key] |
+		some e in repos
+		key := repo_key(e.org, e.repo)
+	},
 } if {
 	orgs := [atom_of(o) | some o in arr(get(gh, "organizations"))]
 	repos := [e | some r in arr(get(gh, "repositories")); e := repo_entry(r)]
+}
+
+by_name(atoms) := {lower(a.name): [b | some b in atoms; b.name != null; lower(b.name) == lower(a.name)] |
+	some a in atoms
+	a.name != null
+}
+
+repo_key(o, r) := lower(concat("/", [o.name, r.name])) if {
+	o.name != null
+	r.name != null
 }
 
 repo_entry(r) := {"org": atom_of(substring(r, 0, i)), "repo": atom_of(substring(r, i + 1, -1))} if {
@@ -1058,21 +1146,39 @@ repo_entry(r) := {"org": atom_of(substring(r, 0, i)), "repo": atom_of(substring(
 # owns a repository in github.repositories. Unknown parts (an id-only atom
 # against a name-only entry) are given the benefit of the doubt.
 org_listed(a, allow) if {
-	some o in allow.orgs
+	a.name != null
+	some o in object.get(allow.owners_by_name, lower(a.name), [])
 	compatible(a, o)
 }
 
 org_listed(a, allow) if {
-	some e in allow.repos
-	compatible(a, e.org)
+	a.name == null
+	some o in array.concat(allow.orgs, [e.org | some e in allow.repos])
+	compatible(a, o)
+}
+
+# repo_listed(org atom, repo atom, allow): the repository is listed, or its
+# organisation is in github.organizations.
+repo_listed(oa, _, allow) if {
+	oa.name != null
+	some o in object.get(allow.orgs_by_name, lower(oa.name), [])
+	compatible(oa, o)
 }
 
 repo_listed(oa, _, allow) if {
+	oa.name == null
 	some o in allow.orgs
 	compatible(oa, o)
 }
 
 repo_listed(oa, ra, allow) if {
+	some e in object.get(allow.repos_by_name, repo_key(oa, ra), [])
+	compatible(oa, e.org)
+	compatible(ra, e.repo)
+}
+
+repo_listed(oa, ra, allow) if {
+	not repo_key(oa, ra)
 	some e in allow.repos
 	compatible(oa, e.org)
 	compatible(ra, e.repo)

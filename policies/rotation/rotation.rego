@@ -7,8 +7,10 @@
 # unknown (CloudFormation, Terraform) gets no age finding. Time is input.now,
 # never the clock.
 #
-# Performance: every rule reads the per-environment settings and the
-# per-secret ages computed once below, so each secret is parsed once.
+# Performance (10,000 secrets): every rule reads the per-environment
+# settings, thresholds and per-secret reference dates computed once below;
+# rules compare times against thresholds and compute an age only for the
+# message of a finding.
 package secretgate.rules.rotation
 
 import rego.v1
@@ -29,14 +31,15 @@ import data.secretgate.lib.secrets
 #   remediation: Name the secret {env}/{service}/{type} with a configured environment, or tag it environment=<env>; add a new environment to .secretgate.yml under environments.
 deny contains {
 	"rule": "rotation-environment-unknown",
-	"resource": secrets.display_name(s),
-	"message": unknown_environment_message(s),
+	"resource": name,
+	"message": unknown_environment_message(s, name),
 	"file": s.file,
 	"line": s.line,
 	"key": s.id,
 } if {
 	some i, s in input.secrets
 	not with_env[i]
+	name := secrets.display_name(s)
 }
 
 # METADATA
@@ -53,8 +56,8 @@ deny contains {
 #   remediation: Rotate the secret now (aws secretsmanager rotate-secret --secret-id <name>, or put a new value and revoke the old one at its issuer), then enable automatic rotation at most every max_rotation_days.
 deny contains {
 	"rule": "rotation-overdue",
-	"resource": secrets.display_name(s),
-	"message": sprintf("%s; %s allows %d.", [age_text(s, ref), s.environment, cfg.max_days]),
+	"resource": name,
+	"message": sprintf("%s; %s allows %d.", [age_text(name, ref), s.environment, cfg.max_days]),
 	"file": s.file,
 	"line": s.line,
 	"key": s.id,
@@ -65,6 +68,7 @@ deny contains {
 	cfg.max_days > 0
 	s := input.secrets[i]
 	ref[0] < thresholds[s.environment].overdue_before_ns
+	name := secrets.display_name(s)
 }
 
 # METADATA
@@ -81,8 +85,8 @@ deny contains {
 #   remediation: Rotate the secret before the date in the message, or enable automatic rotation so that it happens on time.
 deny contains {
 	"rule": "rotation-due-soon",
-	"resource": secrets.display_name(s),
-	"message": due_soon_message(s, ref, cfg),
+	"resource": name,
+	"message": due_soon_message(name, s.environment, ref, cfg),
 	"file": s.file,
 	"line": s.line,
 	"key": s.id,
@@ -95,6 +99,7 @@ deny contains {
 	ref[0] <= t.warn_before_ns
 	ref[0] >= t.overdue_before_ns
 	not scheduled_in_time(s, ref, cfg)
+	name := secrets.display_name(s)
 }
 
 # METADATA
@@ -111,8 +116,8 @@ deny contains {
 #   remediation: Check the rotation Lambda's CloudWatch logs and the secret's versions (a stuck AWSPENDING version blocks rotation), fix the function or its permissions, then run aws secretsmanager rotate-secret --secret-id <name>.
 deny contains {
 	"rule": "rotation-failing",
-	"resource": secrets.display_name(s),
-	"message": sprintf("Automatic rotation of secret %s is failing: the next rotation was due on %s (%s ago) and has not happened.", [secrets.display_name(s), secrets.format_date(next), secrets.days_text(secrets.whole_days(now_ns - next))]),
+	"resource": name,
+	"message": sprintf("Automatic rotation of secret %s is failing: the next rotation was due on %s (%s ago) and has not happened.", [name, secrets.format_date(next), secrets.days_text(secrets.whole_days(now_ns - next))]),
 	"file": s.file,
 	"line": s.line,
 	"key": s.id,
@@ -126,6 +131,7 @@ deny contains {
 	env := object.get(s, "environment", "")
 	next < object.get(failing_before_ns, env, default_failing_before_ns)
 	not rotated_since(s, next)
+	name := secrets.display_name(s)
 }
 
 # METADATA
@@ -143,8 +149,8 @@ deny contains {
 #   remediation: Attach a rotation function and schedule (aws secretsmanager rotate-secret --secret-id <name> --rotation-lambda-arn <arn> --rotation-rules AutomaticallyAfterDays=<max>; AWS::SecretsManager::RotationSchedule in CloudFormation; aws_secretsmanager_secret_rotation in Terraform).
 deny contains {
 	"rule": "rotation-not-enabled",
-	"resource": secrets.display_name(s),
-	"message": not_enabled_message(s),
+	"resource": name,
+	"message": not_enabled_message(s, name),
 	"file": s.file,
 	"line": s.line,
 	"key": s.id,
@@ -154,6 +160,7 @@ deny contains {
 	cfg.require_rotation
 	s := input.secrets[i]
 	rotation_missing(s)
+	name := secrets.display_name(s)
 }
 
 # METADATA
@@ -169,8 +176,8 @@ deny contains {
 #   remediation: Set the rotation schedule to at most the environment's max_rotation_days (AutomaticallyAfterDays, or a rate() expression that runs at least that often).
 deny contains {
 	"rule": "rotation-schedule-too-long",
-	"resource": secrets.display_name(s),
-	"message": sprintf("Secret %s rotates every %s; %s allows %d.", [secrets.display_name(s), secrets.days_text(days), s.environment, cfg.max_days]),
+	"resource": name,
+	"message": sprintf("Secret %s rotates every %s; %s allows %d.", [name, secrets.days_text(days), s.environment, cfg.max_days]),
 	"file": s.file,
 	"line": s.line,
 	"key": s.id,
@@ -182,6 +189,7 @@ deny contains {
 	object.get(s, "rotation_enabled", null) != false
 	days := schedule_days(s)
 	days > cfg.max_days
+	name := secrets.display_name(s)
 }
 
 # METADATA
@@ -197,8 +205,8 @@ deny contains {
 #   remediation: Nothing is required; rotate the secret when it is shared, exposed or old, or set max_rotation_days for the environment to enforce a limit.
 deny contains {
 	"rule": "rotation-manual",
-	"resource": secrets.display_name(s),
-	"message": manual_message(s, i),
+	"resource": name,
+	"message": manual_message(name, s.environment, i),
 	"file": s.file,
 	"line": s.line,
 	"key": s.id,
@@ -206,6 +214,7 @@ deny contains {
 	some i, cfg in with_env
 	cfg.max_days <= 0
 	s := input.secrets[i]
+	name := secrets.display_name(s)
 }
 
 # ---------------------------------------------------------------------------
@@ -264,8 +273,7 @@ ages := {i: ref |
 }
 
 # reference_date is [ns, rotated]: the last rotation, or the creation of a
-# secret never rotated. (An array: functions with else that return objects
-# are markedly slower in OPA.)
+# secret never rotated.
 reference_date(s) := [ns, true] if {
 	ns := secrets.parse_time(s.last_rotated_date)
 } else := [ns, false] if {
@@ -324,29 +332,29 @@ schedule_days(s) := s.rotation_days if {
 # Messages
 # ---------------------------------------------------------------------------
 
-unknown_environment_message(s) := sprintf("Secret %s has no environment (neither its name nor an environment tag names one of %s), so no rotation limit applies.", [secrets.display_name(s), secrets.environment_list]) if {
+unknown_environment_message(s, name) := sprintf("Secret %s has no environment (neither its name nor an environment tag names one of %s), so no rotation limit applies.", [name, secrets.environment_list]) if {
 	not secrets.nonempty_string(object.get(s, "environment", ""))
-} else := sprintf("Secret %s is in environment %q, which is not configured (configured: %s), so no rotation limit applies.", [secrets.display_name(s), s.environment, secrets.environment_list])
+} else := sprintf("Secret %s is in environment %q, which is not configured (configured: %s), so no rotation limit applies.", [name, s.environment, secrets.environment_list])
 
 # ref is reference_date(s): [ns, rotated].
-age_text(s, ref) := sprintf("Secret %s %s", [secrets.display_name(s), age_clause(ref)])
+age_text(name, ref) := sprintf("Secret %s %s", [name, age_clause(ref)])
 
 age_clause(ref) := sprintf("was last rotated %s ago (%s)", [secrets.days_text(secrets.whole_days(now_ns - ref[0])), secrets.format_date(ref[0])]) if {
 	ref[1]
 } else := sprintf("was created %s ago (%s) and has never been rotated", [secrets.days_text(secrets.whole_days(now_ns - ref[0])), secrets.format_date(ref[0])])
 
-due_soon_message(s, ref, cfg) := sprintf("%s; %s allows %d, so it must be rotated by %s.", [age_text(s, ref), s.environment, cfg.max_days, secrets.format_date(ref[0] + cfg.limit_ns)]) if {
+due_soon_message(name, env, ref, cfg) := sprintf("%s; %s allows %d, so it must be rotated by %s.", [age_text(name, ref), env, cfg.max_days, secrets.format_date(ref[0] + cfg.limit_ns)]) if {
 	now_ns - ref[0] < cfg.limit_ns
-} else := sprintf("%s; %s allows %d: the limit was reached on %s and the %d-hour grace period ends at %s.", [age_text(s, ref), s.environment, cfg.max_days, secrets.format_date(ref[0] + cfg.limit_ns), cfg.grace_hours, secrets.format_time(ref[0] + cfg.deadline_ns)])
+} else := sprintf("%s; %s allows %d: the limit was reached on %s and the %d-hour grace period ends at %s.", [age_text(name, ref), env, cfg.max_days, secrets.format_date(ref[0] + cfg.limit_ns), cfg.grace_hours, secrets.format_time(ref[0] + cfg.deadline_ns)])
 
-not_enabled_message(s) := sprintf("Secret %s is declared in CloudFormation without an AWS::SecretsManager::RotationSchedule; %s requires automatic rotation.", [secrets.display_name(s), s.environment]) if {
+not_enabled_message(s, name) := sprintf("Secret %s is declared in CloudFormation without an AWS::SecretsManager::RotationSchedule; %s requires automatic rotation.", [name, s.environment]) if {
 	s.source == "cloudformation"
 	object.get(s, "rotation_enabled", null) != false
-} else := sprintf("Secret %s is declared in Terraform without an aws_secretsmanager_secret_rotation; %s requires automatic rotation.", [secrets.display_name(s), s.environment]) if {
+} else := sprintf("Secret %s is declared in Terraform without an aws_secretsmanager_secret_rotation; %s requires automatic rotation.", [name, s.environment]) if {
 	s.source == "terraform"
 	object.get(s, "rotation_enabled", null) != false
-} else := sprintf("Secret %s does not have automatic rotation enabled; %s requires it.", [secrets.display_name(s), s.environment])
+} else := sprintf("Secret %s does not have automatic rotation enabled; %s requires it.", [name, s.environment])
 
-manual_message(s, i) := sprintf("Secret %s is rotated manually (%s has no rotation limit); it %s.", [secrets.display_name(s), s.environment, age_clause(ages[i])]) if {
+manual_message(name, env, i) := sprintf("Secret %s is rotated manually (%s has no rotation limit); it %s.", [name, env, age_clause(ages[i])]) if {
 	ages[i]
-} else := sprintf("Secret %s is rotated manually (%s has no rotation limit); its age is unknown.", [secrets.display_name(s), s.environment])
+} else := sprintf("Secret %s is rotated manually (%s has no rotation limit); its age is unknown.", [name, env])

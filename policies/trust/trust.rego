@@ -30,35 +30,54 @@ else := []
 roles := lib.arr(input.roles)
 
 # Complete documents throughout: a lookup such as cores[k] in a partial rule
-# would be evaluated again on every reference.
+# would be evaluated again on every reference. The work is arranged for
+# inventories with many roles: the analysis of a trust condition is computed
+# once per distinct condition (cores), and the rules below only look at the
+# statements that can produce a finding (analyses).
 
 # role_statements[ri]: the Allow statements of role ri that can grant
 # sts:AssumeRoleWithWebIdentity, once per GitHub provider they trust:
-# [{"si": statement position, "prefix": provider path, "key": core key}].
-role_statements := {ri: [{"si": si, "prefix": prefix, "key": core_key(role, st, prefix)} |
+# [{"si": statement position, "prefix": provider path, "key": core key,
+#   "broad": wildcard actions}].
+role_statements := {ri: [{"si": si, "prefix": prefix, "key": core_key(role, st, prefix), "broad": lib.broad_actions(st)} |
 	some si, st in statements_of(role)
-	web_identity_statement(st)
 	some prefix in lib.providers_in(st, iss)
+	web_identity_statement(st)
 ] |
 	some ri, role in roles
 }
 
-# analyses: one entry per role, statement and provider: the core analysis
-# plus the role, the statement, and "who": the plain words for everyone who
-# can assume the role (over all its statements).
-analyses := [object.union(cores[s.key], {
+# analyses: the entries of role_statements that can produce a finding, with
+# the core analysis, the role, the statement, "prod_env" (the role's
+# environment when it is a production one, else "") and "who": the plain
+# words for everyone who can assume the role (over all its statements).
+analyses := [object.union(c, {
+	"ri": ri,
 	"role": role,
 	"stmt": st,
 	"idx": object.get(st, "index", s.si),
 	"prefix": s.prefix,
-	"prod_env": object.get(production_envs, [ri], ""),
-	"who": who_of_role[ri],
+	"prod_env": env,
+	"broad": s.broad,
+	"who": role_who(ri),
 }) |
 	some ri, list in role_statements
 	some s in list
+	c := cores[s.key]
+	env := object.get(production_envs, ri, "")
+	worth_a_look(c, env, s.broad)
 	role := roles[ri]
 	st := role.trust.statement[s.si]
 ]
+
+worth_a_look(c, _, _) if c.flagged
+
+worth_a_look(c, env, _) if {
+	env != ""
+	c.prod_flagged
+}
+
+worth_a_look(_, _, broad) if count(broad) > 0
 
 web_identity_statement(st) if {
 	lib.is_allow(st)
@@ -69,7 +88,7 @@ web_identity_statement(st) if {
 # statements of the document; inventories hold many roles with identical
 # trust, so it is computed once per distinct key.
 core_key(role, st, prefix) := {
-	"condition": lib.get(st, "condition"),
+	"condition": object.get(st, "condition", null),
 	"prefix": prefix,
 	"denies": lib.deny_constraints(role.trust, prefix),
 }
@@ -78,29 +97,62 @@ core_keys := {s.key | some list in role_statements; some s in list}
 
 cores := {k: core(k) | some k in core_keys}
 
-core(k) := {
-	"scope": sc,
-	"usable": sc.nobody == false,
-	# tuples that admit any organisation
-	"any_org": any_org,
-	# labels of admitted organisations/repositories the allowlist lacks
-	"unlisted": union({u | some t in sc.tuples; u := lib.unlisted(t, allow)}),
-	# allow-listed organisations trusted as a whole
-	"whole_org": {t | some t in listed; t.repo.any},
-	# allow-listed, repository-pinned tuples
-	"repo_tuples": {t | some t in listed; not t.repo.any},
-	"aud": [c | some c in sc.active; c.claim == "aud"],
-	"literal_wildcards": lib.literal_wildcards({"condition": k.condition}, k.prefix),
-	"stmt_who": lib.who(sc.tuples),
-	"holes": [object.union(c, {"kind": kind, "pinned": pinned_claim(sc, c.claim)}) |
-		some c in sc.constraints
-		kind := lib.hole_kind(c.info)
-	],
-} if {
+core(k) := object.union(base, {
+	"flagged": flagged(base),
+	"prod_flagged": prod_flagged(base),
+}) if {
 	sc := lib.condition_scope(k.condition, k.prefix, k.denies)
-	any_org := {t | some t in sc.tuples; t.org.any}
-	listed := {t | some t in sc.tuples; not t.org.any; count(lib.unlisted(t, allow)) == 0}
+	infos := [{"t": t, "unlisted": lib.unlisted(t, allow)} | some t in sc.tuples]
+	listed := {i.t | some i in infos; not i.t.org.any; count(i.unlisted) == 0}
+	base := {
+		"scope": sc,
+		"usable": sc.nobody == false,
+		# tuples that admit any organisation
+		"any_org": {t | some t in sc.tuples; t.org.any},
+		# labels of admitted organisations/repositories the allowlist lacks
+		"unlisted": union({i.unlisted | some i in infos}),
+		# allow-listed organisations trusted as a whole
+		"whole_org": {t | some t in listed; t.repo.any},
+		# allow-listed, repository-pinned tuples
+		"repo_tuples": {t | some t in listed; not t.repo.any},
+		"aud": [c | some c in sc.active; c.claim == "aud"],
+		"literal_wildcards": lib.literal_wildcards({"condition": k.condition}, k.prefix),
+		"stmt_who": lib.who(sc.tuples),
+		"holes": [object.union(c, {"kind": kind, "pinned": pinned_claim(sc, c.claim)}) |
+			some c in sc.constraints
+			kind := lib.hole_kind(c.info)
+		],
+	}
 }
+
+# flagged(c): some finding that does not depend on the role applies.
+flagged(c) := true if {
+	c.usable
+	role_independent_finding(c)
+} else := true if {
+	some h in c.holes
+	reportable_hole(h)
+} else := true if {
+	count(c.literal_wildcards) > 0
+} else := false
+
+role_independent_finding(c) if not c.scope.sub_conditioned
+
+role_independent_finding(c) if count(c.any_org) > 0
+
+role_independent_finding(c) if count(c.unlisted) > 0
+
+role_independent_finding(c) if count(c.whole_org) > 0
+
+role_independent_finding(c) if not aud_pinned(c.aud)
+
+# prod_flagged(c): a production role with this trust has a finding.
+prod_flagged(c) := true if {
+	c.usable
+	count(c.any_org) == 0
+	some t in c.repo_tuples
+	not lib.context_pinned(t)
+} else := false
 
 # production_envs[ri]: the environment of role ri when it is a production one.
 production_envs := {ri: env |
@@ -128,14 +180,13 @@ public_roles := {ri |
 	public_statement(st)
 }
 
-# who_of_role[ri]: plain words for everyone who can assume role ri.
-who_of_role := {ri: role_who(ri, list) | some ri, list in role_statements}
+# role_who(ri): plain words for everyone who can assume role ri.
+role_who(ri) := "anyone (any AWS principal in any account)" if ri in public_roles
 
-role_who(ri, list) := "anyone (any AWS principal in any account)" if ri in public_roles
-
-else := cores[list[0].key].stmt_who if count(list) == 1
-
-else := lib.who(union({cores[s.key].scope.tuples | some s in list}))
+else := cores[list[0].key].stmt_who if {
+	list := role_statements[ri]
+	count(list) == 1
+} else := lib.who(union({cores[s.key].scope.tuples | some s in role_statements[ri]}))
 
 name_of(role) := role.name if {
 	is_string(role.name)
@@ -396,8 +447,8 @@ aud_value_ok(c, v) if {
 	lower(v) == lower(audience)
 }
 
-aud_pinned(a) if {
-	some c in a.aud
+aud_pinned(cs) if {
+	some c in cs
 	every v in c.values {
 		aud_value_ok(c, v)
 	}
@@ -425,7 +476,7 @@ deny contains {
 	some a in analyses
 	a.usable
 	count(a.aud) > 0
-	not aud_pinned(a)
+	not aud_pinned(a.aud)
 	bad := {v | some c in a.aud; some v in c.values; not aud_value_ok(c, v)}
 }
 
@@ -450,7 +501,7 @@ deny contains {
 	"key": stmt_key(a),
 } if {
 	some a in analyses
-	broad := lib.broad_actions(a.stmt)
+	broad := a.broad
 	count(broad) > 0
 }
 
@@ -469,7 +520,7 @@ deny contains {
 deny contains {
 	"rule": "trust-oidc-action-not-web-identity",
 	"resource": name_of(role),
-	"message": sprintf("Role %s can be assumed by %s. Statement %s trusts GitHub's OIDC provider %s but allows %s, not sts:AssumeRoleWithWebIdentity, so no workflow can use it.", [name_of(role), who_of_role[ri], label, prefix, actions_text(st)]),
+	"message": sprintf("Role %s can be assumed by %s. Statement %s trusts GitHub's OIDC provider %s but allows %s, not sts:AssumeRoleWithWebIdentity, so no workflow can use it.", [name_of(role), role_who(ri), label, prefix, actions_text(st)]),
 	"file": file_of(role, st),
 	"line": line_of(role, st),
 	"key": sprintf("statement %d %s", [idx, prefix]),
