@@ -955,8 +955,11 @@ value_dropped(c, v) if {
 
 # literal_wildcards(stmt, prefix): exact-operator values with "*" or "?" that
 # can never match: [{"op", "claim", "value"}].
-literal_wildcards(stmt, prefix) := [{"op": c.op, "claim": c.claim, "value": v} |
-	some c in claim_constraints(stmt, prefix)
+literal_wildcards(stmt, prefix) := literal_wildcards_of(claim_constraints(stmt, prefix))
+
+# literal_wildcards_of(constraints): literal_wildcards over claim_constraints.
+literal_wildcards_of(cs) := [{"op": c.op, "claim": c.claim, "value": v} |
+	some c in cs
 	c.info.base in {"stringequals", "stringequalsignorecase"}
 	some v in c.values
 	value_dropped(c, v)

@@ -116,8 +116,7 @@ core(k) := object.union(base, {
 		# allow-listed, repository-pinned tuples
 		"repo_tuples": {t | some t in listed; not t.repo.any},
 		"aud": [c | some c in sc.active; c.claim == "aud"],
-		"literal_wildcards": lib.literal_wildcards({"condition": k.condition}, k.prefix),
-		"stmt_who": lib.who(sc.tuples),
+		"literal_wildcards": lib.literal_wildcards_of(sc.constraints),
 		"holes": [object.union(c, {"kind": kind, "pinned": pinned_claim(sc, c.claim)}) |
 			some c in sc.constraints
 			kind := lib.hole_kind(c.info)
@@ -183,7 +182,7 @@ public_roles := {ri |
 # role_who(ri): plain words for everyone who can assume role ri.
 role_who(ri) := "anyone (any AWS principal in any account)" if ri in public_roles
 
-else := cores[list[0].key].stmt_who if {
+else := lib.who(cores[list[0].key].scope.tuples) if {
 	list := role_statements[ri]
 	count(list) == 1
 } else := lib.who(union({cores[s.key].scope.tuples | some s in role_statements[ri]}))

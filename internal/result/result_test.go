@@ -1,0 +1,80 @@
+package result
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+func TestThreshold(t *testing.T) {
+	tests := []struct {
+		level string
+		sev   Severity
+		fails bool
+	}{
+		{"high", SeverityCritical, true},
+		{"high", SeverityHigh, true},
+		{"high", SeverityMedium, false},
+		{"info", SeverityInfo, true},
+		{"never", SeverityCritical, false},
+		{"CRITICAL", SeverityHigh, false},
+	}
+	for _, tc := range tests {
+		th, err := ParseThreshold(tc.level)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := th.Fails(tc.sev); got != tc.fails {
+			t.Errorf("%s fails %s = %v, want %v", tc.level, tc.sev, got, tc.fails)
+		}
+	}
+	if _, err := ParseThreshold("severe"); err == nil {
+		t.Error("unknown level accepted")
+	}
+}
+
+func TestExitCode(t *testing.T) {
+	high := Threshold{Min: SeverityHigh}
+	tests := []struct {
+		name     string
+		findings []Finding
+		checks   []Check
+		errors   []InputProblem
+		want     int
+	}{
+		{"empty", nil, []Check{{ID: "naming", Status: StatusOK}}, nil, ExitOK},
+		{"below threshold", []Finding{{Severity: SeverityMedium}}, nil, nil, ExitOK},
+		{"at threshold", []Finding{{Severity: SeverityHigh}}, nil, nil, ExitFindings},
+		{"waived", []Finding{{Severity: SeverityCritical, Waived: true}}, nil, nil, ExitOK},
+		{"check error", nil, []Check{{ID: "iam", Status: StatusError}}, nil, ExitIncomplete},
+		{"input error", nil, nil, []InputProblem{{File: "a.json"}}, ExitIncomplete},
+		{"failed beats incomplete", []Finding{{Severity: SeverityCritical}}, []Check{{Status: StatusError}}, nil, ExitFindings},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := Report{Findings: tc.findings, Checks: tc.checks, Inputs: Inputs{Errors: tc.errors}}
+			r.Summarize(high)
+			if got := r.ExitCode(); got != tc.want {
+				t.Errorf("exit %d, want %d (%+v)", got, tc.want, r.Summary)
+			}
+		})
+	}
+}
+
+func TestSeverityJSON(t *testing.T) {
+	b, err := json.Marshal(Finding{Severity: SeverityCritical})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Finding
+	if err := json.Unmarshal(b, &back); err != nil || back.Severity != SeverityCritical {
+		t.Fatalf("round trip: %s %v %v", b, back.Severity, err)
+	}
+}
+
+func TestSortFindingsWorstFirst(t *testing.T) {
+	fs := []Finding{{Rule: "b", Severity: SeverityLow}, {Rule: "w", Severity: SeverityCritical, Waived: true}, {Rule: "a", Severity: SeverityHigh}}
+	SortFindings(fs)
+	if fs[0].Rule != "a" || fs[1].Rule != "b" || fs[2].Rule != "w" {
+		t.Errorf("order %v %v %v", fs[0].Rule, fs[1].Rule, fs[2].Rule)
+	}
+}
