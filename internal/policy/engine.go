@@ -5,7 +5,6 @@
 package policy
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,7 +18,6 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
-	"github.com/open-policy-agent/opa/v1/util"
 
 	"github.com/secretgate/secretgate/internal/facts"
 	"github.com/secretgate/secretgate/internal/result"
@@ -425,23 +423,14 @@ type Raw struct {
 
 // Evaluate runs the query over input and returns the raw findings.
 func (e *Engine) Evaluate(ctx context.Context, input *facts.Input) ([]Raw, error) {
-	b, err := json.Marshal(input)
+	val, err := inputValue(input)
 	if err != nil {
-		return nil, fmt.Errorf("encode input: %w", err)
+		return nil, err
 	}
-	return e.EvaluateJSON(ctx, b)
+	return e.evaluate(ctx, val)
 }
 
-// EvaluateJSON runs the query over an input document given as JSON.
-func (e *Engine) EvaluateJSON(ctx context.Context, input []byte) ([]Raw, error) {
-	var doc any
-	if err := util.NewJSONDecoder(bytes.NewReader(input)).Decode(&doc); err != nil {
-		return nil, fmt.Errorf("decode input: %w", err)
-	}
-	val, err := ast.InterfaceToValue(doc)
-	if err != nil {
-		return nil, fmt.Errorf("convert input: %w", err)
-	}
+func (e *Engine) evaluate(ctx context.Context, val ast.Value) ([]Raw, error) {
 	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(val))
 	if err != nil {
 		return nil, fmt.Errorf("evaluate policies: %w", err)

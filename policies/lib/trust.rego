@@ -175,11 +175,11 @@ op_info(op) := {
 	b := trim_suffix(rest, "ifexists")
 }
 
-op_qual(lop) := "any" if startswith(lop, "foranyvalue:")
-
-else := "all" if startswith(lop, "forallvalues:")
-
-else := ""
+op_qual(lop) := "any" if {
+	startswith(lop, "foranyvalue:")
+} else := "all" if {
+	startswith(lop, "forallvalues:")
+} else := ""
 
 op_rest(lop, q) := lop if q == ""
 
@@ -623,7 +623,7 @@ workflow_text(v) := sprintf("a workflow matching %s", [v]) if iam.has_wildcard(v
 
 else := sprintf("workflow %s", [v])
 
-matches_any(pattern, values) := true if {
+matches_any(pattern, values) if {
 	some x in values
 	glob(pattern, x)
 } else := false
@@ -709,15 +709,15 @@ compatible(x, y) if {
 	same_id(x.id, y.id)
 }
 
-same_name(a, b) := true if a == null
+same_name(a, b) if a == null
 
-else := true if b == null
+else if b == null
 
 else := lower(a) == lower(b)
 
-same_id(a, b) := true if a == null
+same_id(a, b) if a == null
 
-else := true if b == null
+else if b == null
 
 else := a == b
 
@@ -804,7 +804,7 @@ all_true(bs) := false if false in bs
 
 else := true
 
-any_true(bs) := true if true in bs
+any_true(bs) if true in bs
 
 else := false
 
@@ -869,27 +869,19 @@ union_quals(ts) := {concat(" or ", union({t.quals | some t in ts}))} if {
 tuple_empty(t) if {
 	not t.org.any
 	count(t.org.atoms) == 0
-}
-
-tuple_empty(t) if {
+} else if {
 	not t.repo.any
 	count(t.repo.atoms) == 0
-}
-
-tuple_empty(t) if {
+} else if {
 	t.ctx.env != null
 	count(t.ctx.env) == 0
-}
-
-tuple_empty(t) if {
+} else if {
 	t.ctx.ref != null
 	count(t.ctx.ref) == 0
-}
-
-tuple_empty(t) if {
+} else if {
 	not t.ctx.pr
 	not t.ctx.push
-}
+} else := false
 
 # --- constraints of a statement -------------------------------------------
 
@@ -932,7 +924,7 @@ deny_constraints(doc, prefix) := [] if {
 	info.positive in pinning_bases
 	claim := claim_name(lower(key), prefix)
 	c := {
-		"op": concat("", ["Deny unless ", op]),
+		"op": concat("", ["Deny ", op]),
 		"claim": claim,
 		"values": arr(vals),
 		"info": {"qual": "", "base": info.positive, "ifexists": false, "negated": false, "positive": info.positive},
@@ -997,7 +989,49 @@ statement_scope(stmt, prefix, doc) := condition_scope(get(stmt, "condition"), pr
 
 # condition_scope(condition, prefix, denies): statement_scope from the parts
 # it depends on, so that callers can cache it per distinct condition.
-condition_scope(condition, prefix, denies) := {
+condition_scope(condition, prefix, denies) := r if {
+	count(denies) == 0
+	r := simple_scope(condition, prefix)
+} else := general_scope(condition, prefix, denies)
+
+# simple_scope: the common shape computed directly, with the same result as
+# general_scope: only aud and one sub value, plain positive operators, no
+# other keys.
+simple_scope(condition, prefix) := {
+	"tuples": {t},
+	"nobody": false,
+	"sub_conditioned": true,
+	"constraints": cs,
+	"active": [object.union(c, {"tuples": [simple_tuple(c, t)]}) | some c in cs],
+} if {
+	cs := condition_constraints(condition, prefix)
+	count(cs) == sum([count(obj(b)) | some b in obj(condition)])
+	every c in cs {
+		simple_constraint(c)
+	}
+	subs := [c | some c in cs; c.claim == "sub"]
+	count(subs) == 1
+	count(subs[0].values) == 1
+	t := sub_scope(subs[0].values[0])
+	not tuple_empty(t)
+}
+
+simple_constraint(c) if {
+	c.claim in {"aud", "sub"}
+	c.info.qual == ""
+	not c.info.ifexists
+	c.info.base in pinning_bases
+	count(c.values) > 0
+	every v in c.values {
+		not value_dropped(c, v)
+	}
+}
+
+simple_tuple(c, t) := t if c.claim == "sub"
+
+else := any_tuple
+
+general_scope(condition, prefix, denies) := {
 	"tuples": ts,
 	"nobody": count(ts) == 0,
 	"sub_conditioned": has_claim(cs, "sub"),
@@ -1009,7 +1043,7 @@ condition_scope(condition, prefix, denies) := {
 	ts := scope_tuples(condition, prefix, active)
 }
 
-has_claim(cs, claim) := true if {
+has_claim(cs, claim) if {
 	some c in cs
 	c.claim == claim
 } else := false
@@ -1116,7 +1150,7 @@ context_narrowed(t) if {
 #    "repos_by_name": {"lower org/repo": [entry]}}
 # Entries are "org" / "org/repo", optionally with GitHub ids ("acme@123").
 allowlist(gh) := {
-	"configured": count(orgs) + count(repos) > 0,
+	"configured": (count(orgs) + count(repos)) > 0,
 	"orgs": orgs,
 	"repos": repos,
 	"orgs_by_name": by_name(orgs),
@@ -1152,40 +1186,32 @@ org_listed(a, allow) if {
 	a.name != null
 	some o in object.get(allow.owners_by_name, lower(a.name), [])
 	compatible(a, o)
-}
-
-org_listed(a, allow) if {
+} else if {
 	a.name == null
 	some o in array.concat(allow.orgs, [e.org | some e in allow.repos])
 	compatible(a, o)
-}
+} else := false
 
 # repo_listed(org atom, repo atom, allow): the repository is listed, or its
 # organisation is in github.organizations.
-repo_listed(oa, _, allow) if {
-	oa.name != null
-	some o in object.get(allow.orgs_by_name, lower(oa.name), [])
-	compatible(oa, o)
-}
-
-repo_listed(oa, _, allow) if {
-	oa.name == null
-	some o in allow.orgs
-	compatible(oa, o)
-}
-
 repo_listed(oa, ra, allow) if {
 	some e in object.get(allow.repos_by_name, repo_key(oa, ra), [])
 	compatible(oa, e.org)
 	compatible(ra, e.repo)
-}
-
-repo_listed(oa, ra, allow) if {
+} else if {
+	oa.name != null
+	some o in object.get(allow.orgs_by_name, lower(oa.name), [])
+	compatible(oa, o)
+} else if {
+	oa.name == null
+	some o in allow.orgs
+	compatible(oa, o)
+} else if {
 	not repo_key(oa, ra)
 	some e in allow.repos
 	compatible(oa, e.org)
 	compatible(ra, e.repo)
-}
+} else := false
 
 # unlisted(t, allow): labels of the organisations / repositories of tuple t
 # that the allowlist does not name (empty when no allowlist is configured).
@@ -1194,14 +1220,14 @@ unlisted(t, allow) := {org_label(a) |
 	not t.org.any
 	t.repo.any
 	some a in t.org.atoms
-	not org_listed(a, allow)
+	org_listed(a, allow) == false
 } | {repo_label(oa, ra) |
 	allow.configured
 	not t.org.any
 	not t.repo.any
 	some oa in t.org.atoms
 	some ra in t.repo.atoms
-	not repo_listed(oa, ra, allow)
+	repo_listed(oa, ra, allow) == false
 }
 
 # --- plain words -------------------------------------------------------------

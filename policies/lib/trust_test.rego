@@ -488,3 +488,61 @@ test_unlisted_ids if {
 }
 
 test_unlisted_without_allowlist if trust.unlisted(the_tuple(sub_eq(["repo:evil/x:ref:refs/heads/main"])), trust.allowlist({})) == set()
+
+# simple_scope is a fast lane: it must agree with general_scope.
+test_simple_scope_agrees_with_general if {
+	conds := [
+		sub_like(["repo:acme/payments:*"]),
+		sub_eq(["repo:acme/payments:ref:refs/heads/main"]),
+		sub_eq(["repo:acme@123/payments@456:environment:prod"]),
+		sub_like(["repo:acme/*"]),
+		sub_like(["repo:*"]),
+		sub_like(["repo:acme-*/payments:*"]),
+		sub_eq(["repo:acme/payments:pull_request"]),
+		{"StringLike": {"token.actions.githubusercontent.com:sub": ["repo:acme/payments:ref:refs/tags/v*"]}},
+	]
+	every cond in conds {
+		trust.simple_scope(cond, p) == trust.general_scope(cond, p, [])
+	}
+}
+
+test_simple_scope_declines_other_shapes if {
+	not trust.simple_scope(sub_like(["repo:acme/a:*", "repo:acme/b:*"]), p)
+	not trust.simple_scope(sub_eq(["repo:acme/*"]), p)
+	not trust.simple_scope({"StringEquals": aud}, p)
+	not trust.simple_scope(object.union(sub_like(["repo:acme/*"]), {"ForAllValues:StringLike": {"token.actions.githubusercontent.com:sub": ["x"]}}), p)
+	not trust.simple_scope(object.union(sub_like(["repo:acme/*"]), {"Bool": {"aws:securetransport": ["true"]}}), p)
+}
+
+test_customised_subject_with_job_workflow_ref if {
+	who_of(sub_eq(["repo:acme/payments:environment:prod:job_workflow_ref:acme/wf/.github/workflows/d.yml@refs/heads/main"])) == "only the prod environment of acme/payments (running workflow acme/wf/.github/workflows/d.yml@refs/heads/main)"
+}
+
+test_job_workflow_ref_alone_pins_no_caller if {
+	who_of(sub_eq(["job_workflow_ref:acme/wf/.github/workflows/d.yml@refs/heads/main"])) == "any repository in any organisation (running workflow acme/wf/.github/workflows/d.yml@refs/heads/main)"
+}
+
+test_two_sub_conditions_are_and if {
+	cond := {"StringLike": {"token.actions.githubusercontent.com:sub": ["repo:acme/*"]}, "StringEquals": {"token.actions.githubusercontent.com:sub": ["repo:acme/payments:ref:refs/heads/main"]}}
+	who_of(cond) == "only branch main of acme/payments"
+}
+
+test_two_disjoint_sub_conditions_admit_nobody if {
+	cond := {"StringLike": {"token.actions.githubusercontent.com:sub": ["repo:acme/a:*"]}, "StringEquals": {"token.actions.githubusercontent.com:sub": ["repo:acme/b:ref:refs/heads/main"]}}
+	scope_of(cond).nobody
+}
+
+test_ref_type_tag if {
+	cond := {"StringLike": {"token.actions.githubusercontent.com:sub": ["repo:acme/payments:*"]}, "StringEquals": {"token.actions.githubusercontent.com:ref_type": ["tag"]}}
+	who_of(cond) == "any tag of acme/payments"
+}
+
+test_actor_qualifier if {
+	cond := {"StringEquals": {"token.actions.githubusercontent.com:sub": ["repo:acme/payments:ref:refs/heads/main"], "token.actions.githubusercontent.com:actor": ["octocat"]}}
+	who_of(cond) == "only branch main of acme/payments (triggered by octocat)"
+}
+
+test_repository_owner_pattern_is_any_org if {
+	t := the_tuple({"StringLike": {"token.actions.githubusercontent.com:repository_owner": ["acme*"]}})
+	t.org == {"any": true, "like": {"acme*"}}
+}

@@ -70,14 +70,12 @@ analyses := [object.union(c, {
 	st := role.trust.statement[s.si]
 ]
 
-worth_a_look(c, _, _) if c.flagged
+worth_a_look(c, env, broad) if c.flagged
 
-worth_a_look(c, env, _) if {
+else if {
 	env != ""
 	c.prod_flagged
-}
-
-worth_a_look(_, _, broad) if count(broad) > 0
+} else := count(broad) > 0
 
 web_identity_statement(st) if {
 	lib.is_allow(st)
@@ -103,18 +101,18 @@ core(k) := object.union(base, {
 }) if {
 	sc := lib.condition_scope(k.condition, k.prefix, k.denies)
 	infos := [{"t": t, "unlisted": lib.unlisted(t, allow)} | some t in sc.tuples]
-	listed := {i.t | some i in infos; not i.t.org.any; count(i.unlisted) == 0}
+	listed := [i.t | some i in infos; not i.t.org.any; count(i.unlisted) == 0]
 	base := {
 		"scope": sc,
 		"usable": sc.nobody == false,
 		# tuples that admit any organisation
-		"any_org": {t | some t in sc.tuples; t.org.any},
+		"any_org": [t | some t in sc.tuples; t.org.any],
 		# labels of admitted organisations/repositories the allowlist lacks
 		"unlisted": union({i.unlisted | some i in infos}),
 		# allow-listed organisations trusted as a whole
-		"whole_org": {t | some t in listed; t.repo.any},
+		"whole_org": [t | some t in listed; t.repo.any],
 		# allow-listed, repository-pinned tuples
-		"repo_tuples": {t | some t in listed; not t.repo.any},
+		"repo_tuples": [t | some t in listed; not t.repo.any],
 		"aud": [c | some c in sc.active; c.claim == "aud"],
 		"literal_wildcards": lib.literal_wildcards_of(sc.constraints),
 		"holes": [object.union(c, {"kind": kind, "pinned": pinned_claim(sc, c.claim)}) |
@@ -125,28 +123,30 @@ core(k) := object.union(base, {
 }
 
 # flagged(c): some finding that does not depend on the role applies.
-flagged(c) := true if {
+flagged(c) if {
 	c.usable
 	role_independent_finding(c)
-} else := true if {
+} else if {
 	some h in c.holes
 	reportable_hole(h)
-} else := true if {
+} else if {
 	count(c.literal_wildcards) > 0
 } else := false
 
 role_independent_finding(c) if not c.scope.sub_conditioned
 
-role_independent_finding(c) if count(c.any_org) > 0
+else if count(c.any_org) > 0
 
-role_independent_finding(c) if count(c.unlisted) > 0
+else if count(c.unlisted) > 0
 
-role_independent_finding(c) if count(c.whole_org) > 0
+else if count(c.whole_org) > 0
 
-role_independent_finding(c) if not aud_pinned(c.aud)
+else if not aud_pinned(c.aud)
+
+else := false
 
 # prod_flagged(c): a production role with this trust has a finding.
-prod_flagged(c) := true if {
+prod_flagged(c) if {
 	c.usable
 	count(c.any_org) == 0
 	some t in c.repo_tuples
@@ -182,10 +182,16 @@ public_roles := {ri |
 # role_who(ri): plain words for everyone who can assume role ri.
 role_who(ri) := "anyone (any AWS principal in any account)" if ri in public_roles
 
-else := lib.who(cores[list[0].key].scope.tuples) if {
+else := say_who(cores[list[0].key].scope.tuples) if {
 	list := role_statements[ri]
 	count(list) == 1
-} else := lib.who(union({cores[s.key].scope.tuples | some s in role_statements[ri]}))
+} else := say_who(union({cores[s.key].scope.tuples | some s in role_statements[ri]}))
+
+# Other kinds of principal (accounts, services) are not described here, so
+# an empty GitHub audience is not "nobody".
+say_who(ts) := "no GitHub Actions workflow" if count(ts) == 0
+
+else := lib.who(ts)
 
 name_of(role) := role.name if {
 	is_string(role.name)
@@ -573,7 +579,7 @@ hole_reason := {
 }
 
 # pinned_claim(scope, claim): a constraining condition on the claim exists.
-pinned_claim(sc, claim) := true if {
+pinned_claim(sc, claim) if {
 	some c in sc.active
 	c.claim == claim
 } else := false

@@ -149,7 +149,7 @@ test_star_under_string_equals_not_open if {
 	fs := one("prod", sub_cond("StringEquals", ["repo:acme/*"]))
 	ids(fs) == {"trust-oidc-literal-wildcard"}
 	f := only(fs)
-	f.message == "Role deploy can be assumed by nobody. In statement 0, StringEquals compares token.actions.githubusercontent.com:sub literally, so \"repo:acme/*\" matches only a value containing a literal \"*\" or \"?\", which GitHub never sends."
+	f.message == "Role deploy can be assumed by no GitHub Actions workflow. In statement 0, StringEquals compares token.actions.githubusercontent.com:sub literally, so \"repo:acme/*\" matches only a value containing a literal \"*\" or \"?\", which GitHub never sends."
 }
 
 test_literal_star_next_to_good_value if {
@@ -338,7 +338,7 @@ test_assume_role_with_federated_principal if {
 	s := object.union(gh_stmt(sub_cond("StringEquals", ["repo:acme/payments:ref:refs/heads/main"])), {"action": ["sts:AssumeRole"]})
 	f := only(run([role("deploy", "prod", [s])]))
 	f.rule == "trust-oidc-action-not-web-identity"
-	f.message == "Role deploy can be assumed by nobody. Statement 0 trusts GitHub's OIDC provider token.actions.githubusercontent.com but allows sts:AssumeRole, not sts:AssumeRoleWithWebIdentity, so no workflow can use it."
+	f.message == "Role deploy can be assumed by no GitHub Actions workflow. Statement 0 trusts GitHub's OIDC provider token.actions.githubusercontent.com but allows sts:AssumeRole, not sts:AssumeRoleWithWebIdentity, so no workflow can use it."
 }
 
 test_negated_wildcard_not_literal if {
@@ -413,10 +413,13 @@ test_two_statements_union_in_message if {
 
 test_enterprise_issuer_good if {
 	ep := "token.actions.githubusercontent.com/acme"
-	s := object.union(gh_stmt({"StringEquals": {
-		concat("", [ep, ":aud"]): ["sts.amazonaws.com"],
-		concat("", [ep, ":sub"]): ["repo:acme/payments:environment:prod"],
-	}}), {"principal": {"Federated": [concat("", ["arn:aws:iam::123456789012:oidc-provider/", ep])]}})
+	s := object.union(
+		gh_stmt({"StringEquals": {
+			concat("", [ep, ":aud"]): ["sts.amazonaws.com"],
+			concat("", [ep, ":sub"]): ["repo:acme/payments:environment:prod"],
+		}}),
+		{"principal": {"Federated": [concat("", ["arn:aws:iam::123456789012:oidc-provider/", ep])]}},
+	)
 	count(run([role("deploy", "prod", [s])])) == 0
 }
 

@@ -1,0 +1,146 @@
+package policy
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/secretgate/secretgate/internal/facts"
+)
+
+// inputValue turns the input document into OPA's value representation
+// directly, without encoding JSON and parsing it back (which costs several
+// times more on large accounts). The result equals what the document's JSON
+// encoding — the one --write-input writes and docs/input.md describes —
+// reads as; a test holds the two together.
+func inputValue(input *facts.Input) (ast.Value, error) {
+	return toValue(reflect.ValueOf(input))
+}
+
+type fieldInfo struct {
+	name      string
+	index     []int
+	omitEmpty bool
+}
+
+var fieldCache sync.Map // reflect.Type → []fieldInfo
+
+// fieldsOf lists the JSON-visible fields of a struct type the way
+// encoding/json does for the types used here: tags name fields, "-" hides
+// them, omitempty is honoured and anonymous struct fields are flattened.
+func fieldsOf(t reflect.Type) []fieldInfo {
+	if v, ok := fieldCache.Load(t); ok {
+		return v.([]fieldInfo)
+	}
+	var out []fieldInfo
+	var walk func(t reflect.Type, index []int)
+	walk = func(t reflect.Type, index []int) {
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			idx := append(append([]int(nil), index...), i)
+			tag := f.Tag.Get("json")
+			if tag == "-" {
+				continue
+			}
+			name, opts, _ := strings.Cut(tag, ",")
+			if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+				walk(f.Type, idx)
+				continue
+			}
+			if !f.IsExported() {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			out = append(out, fieldInfo{name: name, index: idx, omitEmpty: strings.Contains(opts, "omitempty")})
+		}
+	}
+	walk(t, nil)
+	fieldCache.Store(t, out)
+	return out
+}
+
+func isEmpty(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.String, reflect.Slice, reflect.Map, reflect.Array:
+		return v.Len() == 0
+	case reflect.Bool:
+		return !v.Bool()
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return v.Int() == 0
+	case reflect.Float64, reflect.Float32:
+		return v.Float() == 0
+	case reflect.Pointer, reflect.Interface:
+		return v.IsNil()
+	}
+	return false
+}
+
+func toValue(v reflect.Value) (ast.Value, error) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return ast.NullValue, nil
+		}
+		return toValue(v.Elem())
+	case reflect.String:
+		return ast.String(v.String()), nil
+	case reflect.Bool:
+		return ast.Boolean(v.Bool()), nil
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return ast.Number(strconv.FormatInt(v.Int(), 10)), nil
+	case reflect.Float64, reflect.Float32:
+		return ast.Number(strconv.FormatFloat(v.Float(), 'g', -1, 64)), nil
+	case reflect.Slice:
+		if v.IsNil() {
+			return ast.NullValue, nil
+		}
+		terms := make([]*ast.Term, v.Len())
+		for i := range terms {
+			x, err := toValue(v.Index(i))
+			if err != nil {
+				return nil, err
+			}
+			terms[i] = ast.NewTerm(x)
+		}
+		return ast.NewArray(terms...), nil
+	case reflect.Map:
+		if v.IsNil() {
+			return ast.NullValue, nil
+		}
+		if v.Type().Key().Kind() != reflect.String {
+			return nil, fmt.Errorf("convert input: map key %s", v.Type().Key())
+		}
+		obj := ast.NewObjectWithCapacity(v.Len())
+		iter := v.MapRange()
+		for iter.Next() {
+			x, err := toValue(iter.Value())
+			if err != nil {
+				return nil, err
+			}
+			obj.Insert(ast.StringTerm(iter.Key().String()), ast.NewTerm(x))
+		}
+		return obj, nil
+	case reflect.Struct:
+		fields := fieldsOf(v.Type())
+		obj := ast.NewObjectWithCapacity(len(fields))
+		for _, f := range fields {
+			fv := v.FieldByIndex(f.index)
+			if f.omitEmpty && isEmpty(fv) {
+				continue
+			}
+			x, err := toValue(fv)
+			if err != nil {
+				return nil, err
+			}
+			obj.Insert(ast.StringTerm(f.name), ast.NewTerm(x))
+		}
+		return obj, nil
+	}
+	return nil, fmt.Errorf("convert input: unsupported kind %s", v.Kind())
+}
