@@ -973,8 +973,13 @@ foreign_condition(condition, prefix) if {
 active_constraints(cs, denies) := [object.union(c, {"tuples": ts}) |
 	some c in array.concat(cs, denies)
 	constraining(c.info)
-	ts := [value_scope(c.claim, v) | some v in c.values; not value_dropped(c, v)]
+	ts := [value_scope(c.claim, scope_value(c, v)) | some v in c.values; not value_dropped(c, v)]
 ]
+
+# IgnoreCase operators: parse the value in lower case, like GitHub's keys.
+scope_value(c, v) := lower(v) if c.info.base == "stringequalsignorecase"
+
+else := v
 
 # statement_scope(stmt, prefix, doc): who an Allow statement admits through
 # provider prefix, given the whole trust document doc (for its Deny
@@ -1012,7 +1017,7 @@ simple_scope(condition, prefix) := {
 	subs := [c | some c in cs; c.claim == "sub"]
 	count(subs) == 1
 	count(subs[0].values) == 1
-	t := sub_scope(subs[0].values[0])
+	t := sub_scope(scope_value(subs[0], subs[0].values[0]))
 	not tuple_empty(t)
 }
 

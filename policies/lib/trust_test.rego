@@ -500,6 +500,7 @@ test_simple_scope_agrees_with_general if {
 		sub_like(["repo:acme-*/payments:*"]),
 		sub_eq(["repo:acme/payments:pull_request"]),
 		{"StringLike": {"token.actions.githubusercontent.com:sub": ["repo:acme/payments:ref:refs/tags/v*"]}},
+		{"StringEqualsIgnoreCase": {"token.actions.githubusercontent.com:sub": ["REPO:Acme/Payments:environment:prod"]}},
 	]
 	every cond in conds {
 		trust.simple_scope(cond, p) == trust.general_scope(cond, p, [])
@@ -545,4 +546,9 @@ test_actor_qualifier if {
 test_repository_owner_pattern_is_any_org if {
 	t := the_tuple({"StringLike": {"token.actions.githubusercontent.com:repository_owner": ["acme*"]}})
 	t.org == {"any": true, "like": {"acme*"}}
+}
+
+test_ignore_case_subject_parsed if {
+	cond := {"StringEqualsIgnoreCase": {"token.actions.githubusercontent.com:sub": ["REPO:Acme/Payments:REF:refs/heads/main"]}}
+	who_of(cond) == "only branch main of acme/payments"
 }

@@ -173,11 +173,15 @@ public_statement(st) if {
 	lib.is_allow(st)
 }
 
-public_roles := {ri |
+# public_statements: [role index, statement index] of statements that let
+# anyone assume the role; public_roles: their roles.
+public_statements := {[ri, si] |
 	some ri, role in roles
-	some st in statements_of(role)
+	some si, st in statements_of(role)
 	public_statement(st)
 }
+
+public_roles := {ri | some [ri, _] in public_statements}
 
 # role_who(ri): plain words for everyone who can assume role ri.
 role_who(ri) := "anyone (any AWS principal in any account)" if ri in public_roles
@@ -530,10 +534,10 @@ deny contains {
 	"line": line_of(role, st),
 	"key": sprintf("statement %d %s", [idx, prefix]),
 } if {
-	some ri, role in lib.arr(input.roles)
+	some ri, role in roles
 	some si, st in statements_of(role)
-	lib.is_allow(st)
 	not lib.allows_web_identity(st)
+	lib.is_allow(st)
 	some prefix in lib.providers_in(st, iss)
 	idx := object.get(st, "index", si)
 	label := stmt_label({"idx": idx, "stmt": st})
@@ -656,9 +660,9 @@ deny contains {
 	"line": line_of(role, st),
 	"key": sprintf("statement %d", [idx]),
 } if {
-	some role in lib.arr(input.roles)
-	some si, st in statements_of(role)
-	public_statement(st)
+	some [ri, si] in public_statements
+	role := roles[ri]
+	st := role.trust.statement[si]
 	idx := object.get(st, "index", si)
 	label := stmt_label({"idx": idx, "stmt": st})
 }
