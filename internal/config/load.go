@@ -37,8 +37,8 @@ var (
 // Value syntax shared with the JSON Schema (the schema test compares them).
 var (
 	environmentNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
-	organizationRE    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*$`)
-	repositoryRE      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$`)
+	organizationRE    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*(@[0-9]+)?$`)
+	repositoryRE      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*(@[0-9]+)?/[A-Za-z0-9._-]+?(@[0-9]+)?$`)
 	regionRE          = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
 	roleARNRE         = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$`)
 	sizeRE            = regexp.MustCompile(`^([0-9]+) ?(B|kB|KB|KiB|MB|MiB|GB|GiB)?$`)
