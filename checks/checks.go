@@ -72,6 +72,10 @@ type Options struct {
 	Now         time.Time
 	Context     result.Context
 	Tool        result.Tool
+	// Requested names families the user asked for explicitly (family →
+	// the flag that asked). Such a family is never quietly skipped: if it
+	// cannot run, its status is error and the run incomplete.
+	Requested map[string]string
 	// OnInput, when set, sees the complete input document just before it
 	// is evaluated (secretgate check --write-input).
 	OnInput func(*facts.Input) error
@@ -157,7 +161,13 @@ func Run(ctx context.Context, opts Options) (result.Report, error) {
 	}
 	evalTook := time.Since(start)
 
+	waivers := waiverSet(opts.Config.Waivers)
 	for _, raw := range raws {
+		if raw.Waived && !waivers[waiverKey{raw.Rule, raw.WaiverReason, raw.WaiverOwner}] && !waivers[waiverKey{"*", raw.WaiverReason, raw.WaiverOwner}] {
+			// Only a configured waiver waives: a rule cannot mark its own
+			// findings waived.
+			raw.Waived, raw.WaiverReason, raw.WaiverOwner = false, "", ""
+		}
 		f, rule, err := buildFinding(raw, opts.Engine)
 		if err != nil {
 			return rep, err
@@ -196,6 +206,9 @@ func Run(ctx context.Context, opts Options) (result.Report, error) {
 		case len(st.errs) > 0:
 			c.Status = result.StatusError
 			c.Error = strings.Join(st.errs, "; ")
+		case st.skipped != "" && opts.Requested[fam] != "":
+			c.Status = result.StatusError
+			c.Error = fmt.Sprintf("%s asked for this check, but it could not run: %s", opts.Requested[fam], st.skipped)
 		case st.skipped != "":
 			c.Status = result.StatusSkipped
 			c.Reason = st.skipped
@@ -212,6 +225,16 @@ func Run(ctx context.Context, opts Options) (result.Report, error) {
 	}
 	rep.Summarize(opts.Threshold)
 	return rep, nil
+}
+
+type waiverKey struct{ rule, reason, owner string }
+
+func waiverSet(ws []facts.Waiver) map[waiverKey]bool {
+	m := map[waiverKey]bool{}
+	for _, w := range ws {
+		m[waiverKey{w.Rule, w.Reason, w.Owner}] = true
+	}
+	return m
 }
 
 func intersect(fams []string, selected map[string]bool) []string {
@@ -235,9 +258,11 @@ func buildFinding(raw policy.Raw, cat Evaluator) (result.Finding, result.Rule, e
 	}
 	sev := rule.Severity
 	if raw.Severity != "" {
-		if s, err := result.ParseSeverity(raw.Severity); err == nil {
-			sev = s
+		s, err := result.ParseSeverity(raw.Severity)
+		if err != nil {
+			return result.Finding{}, result.Rule{}, fmt.Errorf("%w: rule %s: finding severity: %v", policy.ErrPolicy, raw.Rule, err)
 		}
+		sev = s
 	}
 	f := result.Finding{
 		Rule:         raw.Rule,

@@ -115,6 +115,13 @@ func TestExitCodes(t *testing.T) {
 		{"unknown flag", []string{"check", "--bogus"}, 2, "bogus"},
 		{"bad fail-on", []string{"check", "--offline", "--path", repo("clean"), "--fail-on", "severe"}, 2, "severe"},
 		{"two formats to stdout", []string{"check", "--offline", "--path", repo("clean"), "--format", "json", "--format", "text"}, 2, "standard output"},
+		{"live run without AWS support is incomplete", []string{"check", "--path", repo("clean")}, 3, ""},
+		{"explicitly selected check that cannot run", []string{"check", "--offline", "--path", repo("clean"), "--only", "naming,resolve"}, 3, ""},
+		{"nothing selected", []string{"check", "--offline", "--path", repo("clean"), "--only", "naming", "--skip", "naming"}, 2, "no check"},
+		{"live flags with --offline", []string{"check", "--offline", "--path", repo("clean"), "--role-arn", "arn:aws:iam::123456789012:role/x"}, 2, "--role-arn"},
+		{"unknown mode", []string{"check", "--offline", "--path", repo("clean"), "--mode", "weekly"}, 2, "weekly"},
+		{"failing built-in in a user rule", []string{"check", "--offline", "--path", repo("badbuiltin")}, 2, "to_number"},
+		{"a rule cannot waive itself", []string{"check", "--offline", "--path", repo("selfwaive")}, 1, ""},
 		{"credentials without live AWS are incomplete", []string{"check", "--path", "../../docs/examples/demo", "--only", "resolve", "--config", filepath.Join("testdata", "credentials.yml")}, 3, ""},
 	}
 	for _, tc := range tests {
@@ -161,7 +168,7 @@ func TestDemoFindings(t *testing.T) {
 		t.Error("the demo's waiver did not apply")
 	}
 	st := checkStatus(rep)
-	if st["leaks"] != result.StatusSkipped || st["resolve"] != result.StatusSkipped {
+	if st["leaks"] != result.StatusOK || st["resolve"] != result.StatusSkipped {
 		t.Errorf("statuses %v", st)
 	}
 	if !rep.Summary.Failed || rep.Summary.Incomplete {
@@ -297,6 +304,15 @@ func TestBaselineMarksExistingFindings(t *testing.T) {
 		if f.New {
 			t.Errorf("finding %s on %s is new although the baseline has it", f.Rule, f.Resource)
 		}
+	}
+}
+
+func TestPullRequestContext(t *testing.T) {
+	r := secretgate(t, []string{"GITHUB_REF=refs/pull/42/merge", "GITHUB_EVENT_NAME=pull_request", "GITHUB_REPOSITORY=acme/payments", "GITHUB_SHA=0123abc"},
+		"check", "--offline", "--path", repo("clean"), "--format", "json", "--now", now)
+	rep := jsonReport(t, r)
+	if c := rep.Context; c.PullRequest != 42 || c.Mode != "pr" || c.Repository != "acme/payments" || c.SHA != "0123abc" {
+		t.Errorf("context %+v", c)
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,6 +19,7 @@ import (
 	"github.com/secretgate/secretgate/checks"
 	"github.com/secretgate/secretgate/internal/config"
 	"github.com/secretgate/secretgate/internal/facts"
+	"github.com/secretgate/secretgate/internal/leaks"
 	"github.com/secretgate/secretgate/internal/policy"
 	"github.com/secretgate/secretgate/internal/report"
 	"github.com/secretgate/secretgate/internal/result"
@@ -77,8 +80,7 @@ one may).`,
 	fl.StringVar(&f.baseline, "baseline", "", "JSON report of the base; findings it has are not new")
 	fl.BoolVar(&f.requireWaiverExpiry, "require-waiver-expiry", false, "refuse waivers without an expiry date")
 	fl.StringVar(&f.writeInput, "write-input", "", "also write the input document the policies see to FILE (for opa eval and custom rules)")
-	fl.StringVar(&f.now, "now", "", "evaluation time (RFC 3339), for reproducible reports")
-	_ = fl.MarkHidden("now")
+	fl.StringVar(&f.now, "now", "", "evaluation time (RFC 3339) instead of the clock, for reproducible reports")
 	return cmd
 }
 
@@ -119,8 +121,13 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	if err != nil {
 		return usageError(fmt.Errorf("--path %s: %w", f.path, err))
 	}
-	if info, err := os.Stat(root); err != nil || !info.IsDir() {
+	if info, err := os.Stat(root); err != nil {
+		return usageError(fmt.Errorf("--path %s: does not exist", f.path))
+	} else if !info.IsDir() {
 		return usageError(fmt.Errorf("--path %s: not a directory", f.path))
+	}
+	if err := checkLiveFlags(f); err != nil {
+		return usageError(err)
 	}
 	outs, err := parseOutputs(f.formats, f.outputs)
 	if err != nil {
@@ -157,6 +164,9 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	if err != nil {
 		return usageError(err)
 	}
+	if len(families) == 0 {
+		return usageError(errors.New("--only and --skip leave no check to run"))
+	}
 	now := time.Now()
 	if f.now != "" {
 		if now, err = time.Parse(time.RFC3339, f.now); err != nil {
@@ -178,9 +188,31 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 
 	gatherers := []checks.Gatherer{
 		&checks.RepoFiles{Root: root, Options: source.Options{Exclude: cfg.Exclude, MaxFileBytes: cfg.MaxFileSize}},
-		&checks.Unavailable{For: []string{result.CheckLeaks}, Reason: "leak scanning is not part of this build yet"},
+	}
+	if slices.Contains(families, result.CheckLeaks) {
+		// A scope that cannot be scanned here (no repository, a range end
+		// missing from a shallow clone) or a broken .gitleaks.toml is the
+		// user's to fix: exit 2 with what to do.
+		scope, err := leaks.ParseScope(f.staged, f.diff, f.history)
+		if err != nil {
+			return usageError(err)
+		}
+		lg, err := checks.NewLeaks(ctx, root, scope, cfg.MaxFileSize)
+		if err != nil {
+			return usageError(err)
+		}
+		gatherers = append(gatherers, lg)
 	}
 	gatherers = append(gatherers, resolveGatherer(f, cfg))
+	if !f.offline {
+		// Until live AWS support lands, a run that was not asked to stay
+		// offline cannot check the account and must not read as a pass.
+		gatherers = append(gatherers, &checks.Unavailable{
+			For:     []string{result.CheckNaming, result.CheckRotation, result.CheckIAM, result.CheckTrust},
+			Reason:  "the live AWS inventory is not part of this build yet; run with --offline to check the repository files alone",
+			AsError: true,
+		})
+	}
 
 	policyConfig := cfg.Facts()
 	if len(policyConfig.GitHub.Repositories) == 0 && len(policyConfig.GitHub.Organizations) == 0 {
@@ -189,11 +221,12 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		}
 	}
 	rctx := result.Context{
-		Mode:       detectMode(f.mode, env),
-		Repository: repositoryName(root, env),
-		SHA:        headSHA(root, env),
-		RoleARN:    f.roleARN,
-		Regions:    f.regions,
+		Mode:        detectMode(f.mode, env),
+		PullRequest: pullRequestNumber(env),
+		Repository:  repositoryName(root, env),
+		SHA:         headSHA(root, env),
+		RoleARN:     f.roleARN,
+		Regions:     f.regions,
 	}
 	rep, err := checks.Run(ctx, checks.Options{
 		Config:       policyConfig,
@@ -207,6 +240,7 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		Context:      rctx,
 		Tool:         result.Tool{Name: "secretgate", Version: Version},
 		Baseline:     baseline,
+		Requested:    requested(f),
 		OnInput:      inputWriter(f.writeInput),
 	})
 	if errors.Is(err, policy.ErrPolicy) {
@@ -343,6 +377,61 @@ func boolCount(bs ...bool) int {
 		if b {
 			n++
 		}
+	}
+	return n
+}
+
+// modes are the run modes --mode accepts.
+var modes = []string{"local", "pr", "nightly", "pre-commit"}
+
+// checkLiveFlags rejects contradictions: flags that only mean something
+// with live AWS cannot be combined with --offline, and --mode must be known.
+func checkLiveFlags(f checkFlags) error {
+	if f.mode != "" && !slices.Contains(modes, f.mode) {
+		return fmt.Errorf("--mode %q: want one of %s", f.mode, strings.Join(modes, ", "))
+	}
+	if !f.offline {
+		return nil
+	}
+	for flag, set := range map[string]bool{"--role-arn": f.roleARN != "", "--region": len(f.regions) > 0, "--audit-log": f.auditLog != ""} {
+		if set {
+			return fmt.Errorf("%s needs live AWS and cannot be combined with --offline", flag)
+		}
+	}
+	return nil
+}
+
+// requested names the families the user asked for explicitly: a family
+// explicitly asked for that cannot run makes the run incomplete instead of
+// being skipped quietly.
+func requested(f checkFlags) map[string]string {
+	m := map[string]string{}
+	for _, fam := range f.only {
+		m[fam] = "--only " + fam
+	}
+	switch {
+	case f.staged:
+		m[result.CheckLeaks] = "--staged"
+	case f.history:
+		m[result.CheckLeaks] = "--history"
+	case f.diff != "":
+		m[result.CheckLeaks] = "--diff"
+	}
+	return m
+}
+
+// pullRequestNumber reads the pull request number of a GitHub Actions run
+// from GITHUB_REF (refs/pull/N/merge), 0 outside pull requests.
+func pullRequestNumber(env Env) int {
+	ref := env("GITHUB_REF")
+	rest, ok := strings.CutPrefix(ref, "refs/pull/")
+	if !ok {
+		return 0
+	}
+	num, _, _ := strings.Cut(rest, "/")
+	n, err := strconv.Atoi(num)
+	if err != nil || n <= 0 {
+		return 0
 	}
 	return n
 }

@@ -181,6 +181,9 @@ func compile(ctx context.Context, srcs []Source) (*Engine, error) {
 	pq, err := rego.New(
 		rego.Query(Query),
 		rego.Compiler(compiler),
+		// A built-in function failing (to_number on a name, a bad date)
+		// is an error, not a silently undefined rule that finds nothing.
+		rego.StrictBuiltinErrors(true),
 	).PrepareForEval(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%w: prepare query: %v", ErrPolicy, err)
@@ -423,17 +426,38 @@ type Raw struct {
 
 // Evaluate runs the query over input and returns the raw findings.
 func (e *Engine) Evaluate(ctx context.Context, input *facts.Input) ([]Raw, error) {
-	val, err := inputValue(input)
+	// The collections are always lists for the rules, never null.
+	in := *input
+	in.Roles = nonNil(in.Roles)
+	in.Policies = nonNil(in.Policies)
+	in.Secrets = nonNil(in.Secrets)
+	in.Leaks = nonNil(in.Leaks)
+	in.Credentials = nonNil(in.Credentials)
+	in.Checks = nonNil(in.Checks)
+	in.Config.Waivers = nonNil(in.Config.Waivers)
+	val, err := inputValue(&in)
 	if err != nil {
 		return nil, err
 	}
 	return e.evaluate(ctx, val)
 }
 
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
 func (e *Engine) evaluate(ctx context.Context, val ast.Value) ([]Raw, error) {
 	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(val))
 	if err != nil {
-		return nil, fmt.Errorf("evaluate policies: %w", err)
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("evaluate policies: %w", err)
+		}
+		// Conflicting values, failing built-ins: the policies are wrong,
+		// nothing was judged.
+		return nil, fmt.Errorf("%w: evaluate policies: %v", ErrPolicy, err)
 	}
 	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
 		return nil, errors.New("evaluate policies: the query data.secretgate.main.findings is undefined")

@@ -9,20 +9,21 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
+	"github.com/secretgate/secretgate/internal/config"
 	"github.com/secretgate/secretgate/internal/facts"
 	"github.com/secretgate/secretgate/internal/result"
 )
 
+// input builds an input document the way the check pipeline does, with the
+// default configuration.
 func input(secrets []facts.Secret, waivers []facts.Waiver) *facts.Input {
+	cfg := config.Default().Facts()
+	cfg.Waivers = waivers
 	return &facts.Input{
 		Schema:  facts.Schema,
 		Now:     "2026-11-26T12:00:00Z",
 		Secrets: secrets,
-		Config: facts.Config{
-			Environments: map[string]facts.Environment{"prod": {MaxRotationDays: 90, WarnDays: 14, GraceHours: 24, RequireRotation: true, Production: true}},
-			Naming:       facts.Naming{Pattern: "{env}/{service}/{type}", Regex: `^(prod)/[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*$`},
-			Waivers:      waivers,
-		},
+		Config:  cfg,
 	}
 }
 

@@ -1,0 +1,94 @@
+package checks
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/secretgate/secretgate/internal/facts"
+	"github.com/secretgate/secretgate/internal/leaks"
+	"github.com/secretgate/secretgate/internal/result"
+)
+
+// Leaks gathers the redacted findings of the leak scanner (the gitleaks
+// engine) as facts for the leaks check. Severity and waivers are decided
+// by the Rego rules of package secretgate.rules.leaks.
+type Leaks struct {
+	Target  leaks.Target
+	Scanner *leaks.Scanner
+}
+
+var _ Gatherer = (*Leaks)(nil)
+
+// NewLeaks prepares a leak scan of root in scope: it checks that the scope
+// can be scanned there (a git scope needs a repository that has the
+// range's commits) and loads the repository's .gitleaks.toml and
+// .gitleaksignore. Its errors are the user's to fix (exit 2): they name the
+// file or say what to fetch. maxFileBytes is the size above which a file
+// is skipped (0: the default, negative: no limit).
+func NewLeaks(ctx context.Context, root string, scope leaks.Scope, maxFileBytes int64) (*Leaks, error) {
+	target, err := leaks.Resolve(ctx, root, scope)
+	if err != nil {
+		return nil, err
+	}
+	det, err := leaks.LoadGitleaks(root)
+	if err != nil {
+		return nil, err
+	}
+	ignore, err := leaks.LoadIgnore(root)
+	if err != nil {
+		return nil, err
+	}
+	return &Leaks{
+		Target:  target,
+		Scanner: &leaks.Scanner{Detector: det, Ignore: ignore, MaxFileBytes: maxFileBytes},
+	}, nil
+}
+
+// Name implements Gatherer.
+func (g *Leaks) Name() string { return "leak scanner" }
+
+// Families implements Gatherer.
+func (g *Leaks) Families() []string { return []string{result.CheckLeaks} }
+
+// Gather implements Gatherer. Resources counts the files scanned, or for
+// the range and history scopes the commits.
+func (g *Leaks) Gather(ctx context.Context, in *facts.Input) Outcome {
+	out := Outcome{Resources: map[string]int{}, Errors: map[string]string{}}
+	res, err := g.Scanner.Scan(ctx, g.Target)
+	if err != nil {
+		out.Errors[result.CheckLeaks] = fmt.Sprintf("scan %s: %v", g.Target.Scope, err)
+		return out
+	}
+	for _, f := range res.Findings {
+		in.Leaks = append(in.Leaks, LeakFact(f))
+	}
+	switch g.Target.Scope.Kind {
+	case leaks.Range, leaks.History:
+		out.Resources[result.CheckLeaks] = res.Commits
+	default:
+		out.Resources[result.CheckLeaks] = res.Files
+	}
+	for _, s := range res.Skipped {
+		out.Skips = append(out.Skips, result.InputProblem{File: s.Path, Message: "not scanned for leaks: " + s.Reason})
+	}
+	if len(res.Problems) > 0 {
+		out.Errors[result.CheckLeaks] = strings.Join(res.Problems, "; ")
+	}
+	return out
+}
+
+// LeakFact turns a redacted finding into the fact Rego sees.
+func LeakFact(f leaks.Finding) facts.Leak {
+	return facts.Leak{
+		RuleID:      f.RuleID,
+		Description: f.Description,
+		Redacted:    f.Redacted,
+		Entropy:     f.Entropy,
+		Commit:      f.Commit,
+		Author:      f.Author,
+		Fingerprint: f.Fingerprint,
+		LiveSecret:  f.LiveSecret,
+		Location:    facts.Location{File: f.File, Line: f.Line},
+	}
+}

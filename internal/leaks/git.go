@@ -1,0 +1,240 @@
+package leaks
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os/exec"
+	"sync"
+
+	"github.com/gitleaks/go-gitdiff/gitdiff"
+)
+
+// diffOptions make git's patch output the same whatever the user's git
+// configuration says (colour, prefixes, external diff and textconv
+// drivers would each break or change parsing), and make paths relative to
+// the scan root. -U0: only added lines are scanned, as gitleaks does.
+var diffOptions = []string{
+	"-U0", "--no-color", "--no-ext-diff", "--no-textconv",
+	"--src-prefix=a/", "--dst-prefix=b/", "--relative",
+}
+
+// logOptions pin git log's commit header to the format the patch parser
+// reads (full commit ids, no decorations, signatures or notes). Deleted
+// files and type changes add nothing and are left out, as gitleaks does.
+var logOptions = []string{
+	"--pretty=medium", "--no-decorate", "--no-abbrev-commit", "--no-show-signature", "--no-notes",
+	"--full-history", "--diff-filter=tuxdb",
+}
+
+// patchArgs is the git command line that prints a scope's added lines.
+func patchArgs(t Target) []string {
+	args := []string{"-c", "core.quotePath=false"}
+	switch t.Scope.Kind {
+	case Staged:
+		args = append(args, "diff", "--cached")
+		args = append(args, diffOptions...)
+	case Range:
+		args = append(args, "log", "-p")
+		args = append(args, diffOptions...)
+		args = append(args, logOptions...)
+		args = append(args, t.Git.Base+".."+t.Git.Head)
+	case History:
+		args = append(args, "log", "-p")
+		args = append(args, diffOptions...)
+		args = append(args, logOptions...)
+		args = append(args, "--all")
+	}
+	return args
+}
+
+// patchJob is one file of one commit (or of the staged changes).
+type patchJob struct {
+	file   *gitdiff.File
+	commit *Commit
+}
+
+// scanPatches runs git diff (staged) or git log -p (range, history),
+// parses the patches as they stream in with gitleaks' patch parser and
+// scans the added lines of each file in parallel.
+func (s *Scanner) scanPatches(ctx context.Context, t Target, c *collector) error {
+	if t.Git == nil {
+		return fmt.Errorf("%s: not a git repository", t.Scope)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	args := patchArgs(t)
+	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd.Dir = t.Root
+	stderr := &limitedBuffer{max: 64 << 10}
+	cmd.Stderr = stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("git %s: %w", args[2], err)
+	}
+	out := &eofReader{r: stdout}
+	files, err := gitdiff.Parse(out)
+	if err != nil {
+		cancel()
+		_ = cmd.Wait()
+		return fmt.Errorf("read the output of git %s: %w", args[2], err)
+	}
+
+	jobs := make(chan patchJob)
+	var wg sync.WaitGroup
+	for range s.workers() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				s.scanPatch(ctx, j, c)
+			}
+		}()
+	}
+
+	max := s.maxBytes()
+	commits := map[string]*Commit{}
+dispatch:
+	for f := range files {
+		commit := commitOf(f.PatchHeader, commits)
+		if f.IsDelete {
+			continue
+		}
+		if f.IsBinary {
+			c.skip(f.NewName, "binary file")
+			continue
+		}
+		if max > 0 && addedBytes(f) > max {
+			why := "adds more than " + sizeText(max)
+			if commit != nil {
+				why += " in commit " + commit.SHA
+			}
+			c.skip(f.NewName, why)
+			continue
+		}
+		select {
+		case jobs <- patchJob{file: f, commit: commit}:
+		case <-ctx.Done():
+			break dispatch
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	for range files {
+		// After cancellation: let the parser finish so it does not leak.
+	}
+	complete := out.eof
+	if !complete {
+		// The parser gave up on something it could not read; drain git's
+		// output so that git can exit, and report the scan as failed
+		// rather than pass over the rest silently.
+		_, _ = io.Copy(io.Discard, out)
+	}
+	werr := cmd.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if werr != nil {
+		return fmt.Errorf("git %s: %s", args[2], orErr(gitMessage(stderr.String()), werr))
+	}
+	if !complete {
+		return fmt.Errorf("git %s: could not parse its output after %d commit(s); the rest was not scanned", args[2], len(commits))
+	}
+	c.mu.Lock()
+	c.commits = make(map[string]bool, len(commits))
+	for sha := range commits {
+		c.commits[sha] = true
+	}
+	c.mu.Unlock()
+	return nil
+}
+
+// scanPatch scans the added lines of one file, hunk by hunk, as gitleaks'
+// git source does: one fragment per hunk starting at its new position.
+func (s *Scanner) scanPatch(ctx context.Context, j patchJob, c *collector) {
+	var n int64
+	for _, tf := range j.file.TextFragments {
+		if tf == nil || ctx.Err() != nil {
+			break
+		}
+		frag := Fragment{
+			Path:      j.file.NewName,
+			Text:      tf.Raw(gitdiff.OpAdd),
+			StartLine: int(tf.NewPosition),
+			Commit:    j.commit,
+		}
+		n += int64(len(frag.Text))
+		c.add(frag, s.Detector.Detect(ctx, frag))
+	}
+	c.scanned(n)
+}
+
+// commitOf returns the commit of a patch header, one *Commit per commit id.
+func commitOf(h *gitdiff.PatchHeader, seen map[string]*Commit) *Commit {
+	if h == nil || h.SHA == "" {
+		return nil
+	}
+	if c, ok := seen[h.SHA]; ok {
+		return c
+	}
+	c := &Commit{SHA: h.SHA}
+	if h.Author != nil {
+		c.Author, c.Email = h.Author.Name, h.Author.Email
+	}
+	seen[h.SHA] = c
+	return c
+}
+
+func addedBytes(f *gitdiff.File) int64 {
+	var n int64
+	for _, tf := range f.TextFragments {
+		if tf == nil {
+			continue
+		}
+		for _, l := range tf.Lines {
+			if l.Op == gitdiff.OpAdd {
+				n += int64(len(l.Line))
+			}
+		}
+	}
+	return n
+}
+
+// eofReader remembers whether its reader reached the end.
+type eofReader struct {
+	r   io.Reader
+	eof bool
+}
+
+func (e *eofReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err == io.EOF {
+		e.eof = true
+	}
+	return n, err
+}
+
+// limitedBuffer keeps the first max bytes written to it.
+type limitedBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+	max int
+}
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if room := b.max - len(b.buf); room > 0 {
+		b.buf = append(b.buf, p[:min(room, len(p))]...)
+	}
+	return len(p), nil
+}
+
+func (b *limitedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return string(b.buf)
+}

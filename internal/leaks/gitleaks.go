@@ -1,0 +1,288 @@
+package leaks
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sync"
+	_ "unsafe" // for go:linkname, see extendDepth
+
+	toml "github.com/pelletier/go-toml/v2"
+	"github.com/rs/zerolog"
+	"github.com/spf13/viper"
+	glconfig "github.com/zricethezav/gitleaks/v8/config"
+	"github.com/zricethezav/gitleaks/v8/detect"
+	"github.com/zricethezav/gitleaks/v8/logging"
+)
+
+// ConfigFile is the gitleaks configuration read from the scan root, as the
+// gitleaks CLI reads it from its source directory.
+const ConfigFile = ".gitleaks.toml"
+
+// maxDecodeDepth is the gitleaks CLI's default --max-decode-depth: matches
+// inside base64, hex and percent-encoded text are found up to five
+// encodings deep.
+const maxDecodeDepth = 5
+
+// Gitleaks is the Detector backed by the gitleaks v8 engine: its default
+// rules, or the repository's .gitleaks.toml (which may extend them).
+type Gitleaks struct {
+	det *detect.Detector
+	// ConfigPath is the .gitleaks.toml in use; empty for the default rules.
+	ConfigPath string
+}
+
+var (
+	_ Detector    = (*Gitleaks)(nil)
+	_ pathSkipper = (*Gitleaks)(nil)
+)
+
+// ConfigError is a .gitleaks.toml that cannot be used. Line is 0 when the
+// problem is not tied to a line (an invalid regular expression, a rule
+// without an id).
+type ConfigError struct {
+	File string
+	Line int
+	Col  int
+	Msg  string
+}
+
+func (e *ConfigError) Error() string {
+	switch {
+	case e.Line > 0 && e.Col > 0:
+		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+	case e.Line > 0:
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+// extendDepth is gitleaks' package-level count of configuration files
+// extended so far. gitleaks never resets it: in a process that loads a
+// second configuration with [extend], the default rules would not be
+// merged in and rule validation would be skipped. Loading is serialised by
+// loadMu and the counter reset before each load. If a gitleaks upgrade
+// renames the variable, the build fails at link time instead of loading
+// configurations wrongly.
+//
+//go:linkname extendDepth github.com/zricethezav/gitleaks/v8/config.extendDepth
+var extendDepth int
+
+var (
+	// loadMu serialises configuration loading: gitleaks' [extend]
+	// handling goes through viper's global instance and extendDepth.
+	loadMu sync.Mutex
+
+	defaultOnce sync.Once
+	defaultDet  *detect.Detector
+	defaultErr  error
+)
+
+// silenceGitleaks turns gitleaks' own logger off. At trace and debug level
+// it logs raw secrets ("finding": …); at other levels it would write to
+// secretgate's standard error behind the reporters' backs.
+var silenceGitleaks = sync.OnceFunc(func() { logging.Logger = zerolog.Nop() })
+
+// LoadGitleaks returns the gitleaks detector for a scan of root: with the
+// rules of root/.gitleaks.toml when that file exists, else gitleaks'
+// default rules. A configuration that cannot be used is a *ConfigError.
+func LoadGitleaks(root string) (*Gitleaks, error) {
+	silenceGitleaks()
+	path := filepath.Join(root, ConfigFile)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		det, err := defaultDetector()
+		if err != nil {
+			return nil, err
+		}
+		return &Gitleaks{det: det}, nil
+	}
+	if err != nil {
+		return nil, &ConfigError{File: path, Msg: err.Error()}
+	}
+	cfg, err := parseConfig(path, root, data)
+	if err != nil {
+		return nil, err
+	}
+	return &Gitleaks{det: newDetector(cfg), ConfigPath: path}, nil
+}
+
+// defaultDetector builds the detector of gitleaks' default rules once per
+// process: compiling some two hundred regular expressions is the largest
+// part of its start-up time.
+func defaultDetector() (*detect.Detector, error) {
+	defaultOnce.Do(func() {
+		cfg, err := parseConfig("gitleaks default configuration", "", []byte(glconfig.DefaultConfig))
+		if err != nil {
+			defaultErr = fmt.Errorf("load the default gitleaks rules: %w", err)
+			return
+		}
+		defaultDet = newDetector(cfg)
+	})
+	return defaultDet, defaultErr
+}
+
+func newDetector(cfg glconfig.Config) *detect.Detector {
+	d := detect.NewDetector(cfg)
+	d.MaxDecodeDepth = maxDecodeDepth
+	return d
+}
+
+// parseConfig turns a gitleaks TOML configuration into a config.Config the
+// way the gitleaks CLI does, but with errors instead of panics and exits.
+// A relative [extend] path is taken relative to root (the CLI takes it
+// relative to its working directory, which is usually the same).
+func parseConfig(path, root string, data []byte) (cfg glconfig.Config, err error) {
+	// A syntax check first, for the line and column viper does not give.
+	var syntax map[string]any
+	if err := toml.Unmarshal(data, &syntax); err != nil {
+		var de *toml.DecodeError
+		if errors.As(err, &de) {
+			line, col := de.Position()
+			return cfg, &ConfigError{File: path, Line: line, Col: col, Msg: "invalid TOML: " + de.Error()}
+		}
+		return cfg, &ConfigError{File: path, Msg: "invalid TOML: " + err.Error()}
+	}
+
+	v := viper.New()
+	v.SetConfigType("toml")
+	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
+		return cfg, &ConfigError{File: path, Msg: err.Error()}
+	}
+	var vc glconfig.ViperConfig
+	if err := v.Unmarshal(&vc); err != nil {
+		return cfg, &ConfigError{File: path, Msg: err.Error()}
+	}
+	if err := checkRegexes(&vc); err != nil {
+		return cfg, &ConfigError{File: path, Msg: err.Error()}
+	}
+	if p := vc.Extend.Path; p != "" && !filepath.IsAbs(p) && root != "" {
+		vc.Extend.Path = filepath.Join(root, p)
+	}
+
+	loadMu.Lock()
+	defer loadMu.Unlock()
+	extendDepth = 0
+	defer func() {
+		// gitleaks compiles the regular expressions of extended files
+		// with MustCompile; a bad one there panics.
+		if r := recover(); r != nil {
+			err = &ConfigError{File: path, Msg: fmt.Sprint(r)}
+		}
+	}()
+	cfg, err = vc.Translate()
+	if err != nil {
+		return cfg, &ConfigError{File: path, Msg: err.Error()}
+	}
+	// The configuration file itself is never scanned (gitleaks skips the
+	// fragment whose path equals Config.Path).
+	cfg.Path = ConfigFile
+	return cfg, nil
+}
+
+// checkRegexes compiles every regular expression of a configuration so that
+// a bad one is reported with its rule instead of panicking in gitleaks'
+// MustCompile.
+func checkRegexes(vc *glconfig.ViperConfig) error {
+	check := func(where, re string) error {
+		if re == "" {
+			return nil
+		}
+		if _, err := regexp.Compile(re); err != nil {
+			return fmt.Errorf("%s: %v", where, err)
+		}
+		return nil
+	}
+	for i, r := range vc.Rules {
+		name := fmt.Sprintf("rule %q", r.ID)
+		if r.ID == "" {
+			name = fmt.Sprintf("rule #%d", i+1)
+		}
+		if err := check(name+" regex", r.Regex); err != nil {
+			return err
+		}
+		if err := check(name+" path", r.Path); err != nil {
+			return err
+		}
+		lists := r.Allowlists
+		if r.AllowList != nil {
+			lists = append(lists, r.AllowList)
+		}
+		for _, a := range lists {
+			for _, re := range append(append([]string(nil), a.Regexes...), a.Paths...) {
+				if err := check(name+" allowlist", re); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	globals := vc.Allowlists
+	if vc.AllowList != nil {
+		globals = append(globals, vc.AllowList)
+	}
+	for _, a := range globals {
+		for _, re := range append(append([]string(nil), a.Regexes...), a.Paths...) {
+			if err := check("allowlist", re); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Detect implements Detector with gitleaks' rules, allowlists, entropy
+// checks, decoding of encoded text and the inline gitleaks:allow marker.
+func (g *Gitleaks) Detect(ctx context.Context, f Fragment) []Match {
+	frag := detect.Fragment{
+		Raw:       f.Text,
+		FilePath:  f.Path,
+		StartLine: f.StartLine,
+	}
+	if f.Commit != nil {
+		frag.CommitSHA = f.Commit.SHA
+	}
+	found := g.det.DetectContext(ctx, frag)
+	if len(found) == 0 {
+		return nil
+	}
+	out := make([]Match, 0, len(found))
+	for _, gf := range found {
+		out = append(out, Match{
+			RuleID:      gf.RuleID,
+			Description: gf.Description,
+			Line:        gf.StartLine,
+			Column:      gf.StartColumn,
+			Entropy:     float64(gf.Entropy),
+			raw:         newMatchText(gf.Secret, pathRuleMatch(gf.Match, gf.Secret)),
+		})
+	}
+	return out
+}
+
+// pathRuleMatch drops gitleaks' "file detected: <path>" pseudo-match of
+// rules that match on the path alone: it is no secret.
+func pathRuleMatch(match, secret string) string {
+	if secret == "" {
+		return ""
+	}
+	return match
+}
+
+// SkipPath reports whether gitleaks' global allowlists exclude a path, as
+// gitleaks' directory walk checks before reading a file (or entering a
+// directory).
+func (g *Gitleaks) SkipPath(path string) bool {
+	for _, a := range g.det.Config.Allowlists {
+		if a.PathAllowed(path) {
+			return true
+		}
+	}
+	return false
+}
+
+// Rules is the number of rules in effect.
+func (g *Gitleaks) Rules() int { return len(g.det.Config.Rules) }

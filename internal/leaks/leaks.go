@@ -1,0 +1,310 @@
+// Package leaks finds leaked secrets in a repository: in the working tree,
+// in what is staged for the next commit, in the commits of a range (a pull
+// request) or in the whole history.
+//
+// It owns three things the rest of secretgate relies on:
+//
+//   - Scopes (Scope, Resolve, Target): which text is scanned. The git scopes
+//     ask real git, so what is scanned is what git records.
+//   - The engine seam (Detector): an engine turns one Fragment of text into
+//     Matches. Gitleaks adapts the gitleaks v8 engine (its config, detect and
+//     sources packages); another engine can be added beside it without
+//     touching scopes, redaction or callers.
+//   - Redaction: the raw text of a match never leaves this package.
+//     Scanner.Scan returns Findings holding at most the first four
+//     characters of a secret (Redact); the raw text is used only in memory,
+//     to compare it in constant time with live secret values (LiveValues).
+package leaks
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sort"
+	"sync"
+)
+
+// Fragment is a piece of text to scan and where it came from.
+type Fragment struct {
+	// Path is slash-separated and relative to the scan root.
+	Path string
+	Text string
+	// StartLine is the line number of Text's first line in the file.
+	StartLine int
+	// Commit is the commit that added Text; nil outside commit scopes.
+	Commit *Commit
+}
+
+// Commit identifies the commit that added a fragment.
+type Commit struct {
+	SHA    string
+	Author string
+	Email  string
+}
+
+// Detector is a leak-detection engine.
+type Detector interface {
+	// Detect returns the secrets in one fragment. Lines are absolute
+	// (Fragment.StartLine already added).
+	Detect(ctx context.Context, f Fragment) []Match
+}
+
+// pathSkipper is implemented by detectors that exclude whole paths, so that
+// the working-tree walk need not read them.
+type pathSkipper interface {
+	SkipPath(path string) bool
+}
+
+// Match is one secret a Detector found. Its raw text is reachable only
+// through an unexported function value: fmt prints a func as an address
+// whatever the verb (a struct or pointer field would be printed, unredacted,
+// by a %s of the Match), and encoding/json skips unexported fields.
+type Match struct {
+	RuleID      string
+	Description string
+	Line        int
+	Column      int
+	Entropy     float64
+	raw         func() rawText
+}
+
+// rawText is the matched text: secret is the part a rule captures (what is
+// redacted and compared), match the whole match.
+type rawText struct {
+	secret, match string
+}
+
+// newMatchText wraps the raw text of a match for Match.raw.
+func newMatchText(secret, match string) func() rawText {
+	return func() rawText { return rawText{secret: secret, match: match} }
+}
+
+// text returns the raw text of a match; zero when the detector gave none.
+func (m Match) text() rawText {
+	if m.raw == nil {
+		return rawText{}
+	}
+	return m.raw()
+}
+
+// Finding is a redacted leak, safe to hand to anything.
+type Finding struct {
+	RuleID      string
+	Description string
+	// Redacted is at most the first four characters of the secret followed
+	// by "…"; empty for rules that match a file's path only.
+	Redacted string
+	Entropy  float64
+	// File is slash-separated and relative to the scan root; Line and
+	// Column are where the match starts.
+	File   string
+	Line   int
+	Column int
+	// Commit and Author are set in commit scopes (range and history): the
+	// commit that added the secret.
+	Commit string
+	Author string
+	// Fingerprint is gitleaks' "file:rule:line", or "commit:file:rule:line"
+	// when a commit is known; .gitleaksignore lists these.
+	Fingerprint string
+	// LiveSecret names the secret whose live value equals the match.
+	LiveSecret string
+}
+
+// Skip is a file not scanned, by design: binary, too large, unreadable.
+type Skip struct {
+	Path   string
+	Reason string
+}
+
+// Result is what a scan found.
+type Result struct {
+	Findings []Finding
+	// Files counts the files (working tree, staged) or file changes
+	// (range, history) whose text was scanned.
+	Files int
+	// Commits counts the commits with changes scanned (range, history).
+	Commits int
+	// Bytes is the amount of text scanned.
+	Bytes int64
+	// Ignored counts findings dropped by .gitleaksignore.
+	Ignored int
+	// Skipped lists files not scanned, each path once, sorted.
+	Skipped []Skip
+	// Problems lists parts of the work that could not be done although the
+	// scan itself ran (the live-value comparison failing): the findings
+	// are valid, but the check is not complete.
+	Problems []string
+}
+
+// DefaultMaxFileBytes is the size above which a file (or the text one
+// commit adds to a file) is skipped, when Scanner.MaxFileBytes is 0.
+const DefaultMaxFileBytes int64 = 10 << 20
+
+// Scanner scans targets with a detector.
+type Scanner struct {
+	Detector Detector
+	// Ignore holds .gitleaksignore fingerprints.
+	Ignore Ignore
+	// Live, when set, supplies live secret values; findings whose raw text
+	// equals one get Finding.LiveSecret.
+	Live LiveValues
+	// MaxFileBytes: 0 means DefaultMaxFileBytes, negative means no limit.
+	MaxFileBytes int64
+	// Workers is the number of fragments scanned in parallel; 0 means
+	// GOMAXPROCS.
+	Workers int
+}
+
+// Scan scans the target's scope. The error is for scans that could not run
+// or were interrupted (git failing, ctx cancelled); files that cannot be
+// read end up in Result.Skipped.
+func (s *Scanner) Scan(ctx context.Context, t Target) (*Result, error) {
+	if s.Detector == nil {
+		return nil, fmt.Errorf("leak scan: no detector")
+	}
+	c := &collector{skipped: map[string]string{}}
+	var err error
+	switch t.Scope.Kind {
+	case WorkingTree:
+		err = s.scanTree(ctx, t, c)
+	case Staged, Range, History:
+		err = s.scanPatches(ctx, t, c)
+	default:
+		err = fmt.Errorf("unknown scope %d", t.Scope.Kind)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return s.finish(ctx, c), nil
+}
+
+func (s *Scanner) maxBytes() int64 {
+	switch {
+	case s.MaxFileBytes == 0:
+		return DefaultMaxFileBytes
+	case s.MaxFileBytes < 0:
+		return 0
+	}
+	return s.MaxFileBytes
+}
+
+func (s *Scanner) workers() int {
+	if s.Workers > 0 {
+		return s.Workers
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// found is a match with its place, still holding the raw text.
+type found struct {
+	Match
+	path   string
+	commit *Commit
+}
+
+// collector gathers matches and counts from concurrent workers.
+type collector struct {
+	mu      sync.Mutex
+	found   []found
+	files   int
+	bytes   int64
+	commits map[string]bool
+	skipped map[string]string
+}
+
+func (c *collector) add(f Fragment, ms []Match) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, m := range ms {
+		c.found = append(c.found, found{Match: m, path: f.Path, commit: f.Commit})
+	}
+}
+
+func (c *collector) scanned(n int64) {
+	c.mu.Lock()
+	c.files++
+	c.bytes += n
+	c.mu.Unlock()
+}
+
+func (c *collector) skip(path, reason string) {
+	c.mu.Lock()
+	if _, ok := c.skipped[path]; !ok {
+		c.skipped[path] = reason
+	}
+	c.mu.Unlock()
+}
+
+// finish applies .gitleaksignore, compares with live values, redacts and
+// sorts. After it returns, no raw text is referenced by the result.
+func (s *Scanner) finish(ctx context.Context, c *collector) *Result {
+	res := &Result{Files: c.files, Bytes: c.bytes, Commits: len(c.commits)}
+	kept := c.found[:0]
+	fps := make([]string, 0, len(c.found))
+	for _, f := range c.found {
+		sha := ""
+		if f.commit != nil {
+			sha = f.commit.SHA
+		}
+		fp, ignored := s.Ignore.match(sha, f.path, f.RuleID, f.Line)
+		if ignored {
+			res.Ignored++
+			continue
+		}
+		kept = append(kept, f)
+		fps = append(fps, fp)
+	}
+	var live []string
+	if s.Live != nil {
+		var err error
+		if live, err = matchLive(ctx, s.Live, kept); err != nil {
+			res.Problems = append(res.Problems, fmt.Sprintf("compare with live secret values: %v", err))
+		}
+	}
+	res.Findings = make([]Finding, 0, len(kept))
+	for i, f := range kept {
+		out := Finding{
+			RuleID:      f.RuleID,
+			Description: f.Description,
+			Entropy:     f.Entropy,
+			File:        f.path,
+			Line:        f.Line,
+			Column:      f.Column,
+			Fingerprint: fps[i],
+		}
+		out.Redacted = Redact(f.text().secret)
+		if f.commit != nil {
+			out.Commit, out.Author = f.commit.SHA, f.commit.Author
+		}
+		if live != nil {
+			out.LiveSecret = live[i]
+		}
+		res.Findings = append(res.Findings, out)
+	}
+	clear(c.found) // drop the raw texts as early as possible
+	sort.Slice(res.Findings, func(i, j int) bool {
+		a, b := res.Findings[i], res.Findings[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		if a.RuleID != b.RuleID {
+			return a.RuleID < b.RuleID
+		}
+		return a.Commit < b.Commit
+	})
+	for p, why := range c.skipped {
+		res.Skipped = append(res.Skipped, Skip{Path: p, Reason: why})
+	}
+	sort.Slice(res.Skipped, func(i, j int) bool { return res.Skipped[i].Path < res.Skipped[j].Path })
+	return res
+}

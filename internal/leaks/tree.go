@@ -1,0 +1,191 @@
+package leaks
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"sync"
+
+	"github.com/zricethezav/gitleaks/v8/sources"
+)
+
+// scanTree scans the files of the working tree in parallel.
+func (s *Scanner) scanTree(ctx context.Context, t Target, c *collector) error {
+	skipper, _ := s.Detector.(pathSkipper)
+	var paths []string
+	var err error
+	if t.Git != nil {
+		paths, err = gitFiles(ctx, t.Root)
+	} else {
+		paths, err = walkFiles(ctx, t.Root, skipper)
+	}
+	if err != nil {
+		return err
+	}
+	max := s.maxBytes()
+	jobs := make(chan string)
+	var wg sync.WaitGroup
+	for range min(s.workers(), max1(len(paths))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for rel := range jobs {
+				s.scanFile(ctx, t.Root, rel, max, skipper, c)
+			}
+		}()
+	}
+feed:
+	for _, p := range paths {
+		select {
+		case jobs <- p:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	return ctx.Err()
+}
+
+func max1(n int) int { return max(n, 1) }
+
+// gitFiles lists the files git tracks plus the untracked files that
+// .gitignore (and .git/info/exclude, core.excludesFile) does not exclude,
+// relative to root.
+func gitFiles(ctx context.Context, root string) ([]string, error) {
+	cmd := exec.CommandContext(ctx, "git", "-c", "core.quotePath=false", "ls-files", "-z",
+		"--cached", "--others", "--exclude-standard", "--deduplicate")
+	cmd.Dir = root
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("list the files of the working tree: git ls-files: %s", orErr(gitMessage(stderr.String()), err))
+	}
+	var paths []string
+	seen := map[string]bool{}
+	for _, p := range bytes.Split(stdout.Bytes(), []byte{0}) {
+		if len(p) == 0 || seen[string(p)] {
+			continue
+		}
+		seen[string(p)] = true
+		paths = append(paths, string(p))
+	}
+	sort.Strings(paths)
+	return paths, nil
+}
+
+func orErr(msg string, err error) string {
+	if msg != "" {
+		return msg
+	}
+	return err.Error()
+}
+
+// walkFiles lists every regular file below root outside a git work tree,
+// leaving out .git directories and what the detector excludes by path.
+// Symbolic links are not followed (as gitleaks does by default).
+func walkFiles(ctx context.Context, root string, skipper pathSkipper) ([]string, error) {
+	var paths []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == root {
+				return err
+			}
+			return nil // unreadable directory entries are left out
+		}
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		if p == root {
+			return nil
+		}
+		rel, rerr := filepath.Rel(root, p)
+		if rerr != nil {
+			return rerr
+		}
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			if d.Name() == ".git" || (skipper != nil && skipper.SkipPath(rel)) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.Type().IsRegular() {
+			paths = append(paths, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("walk %s: %w", root, err)
+	}
+	return paths, nil
+}
+
+// scanFile reads one file with gitleaks' file source (chunks of about
+// 100 kB cut at blank lines; binary files and archives yield nothing) and
+// runs the detector over each chunk.
+func (s *Scanner) scanFile(ctx context.Context, root, rel string, max int64, skipper pathSkipper, c *collector) {
+	abs := filepath.Join(root, filepath.FromSlash(rel))
+	fi, err := os.Lstat(abs)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return // tracked, but deleted in the working tree
+	case err != nil:
+		c.skip(rel, "cannot be read: "+err.Error())
+		return
+	case !fi.Mode().IsRegular():
+		return // symbolic links, submodules
+	case fi.Size() == 0:
+		return
+	case skipper != nil && skipper.SkipPath(rel):
+		return
+	case max > 0 && fi.Size() > max:
+		c.skip(rel, fmt.Sprintf("larger than %s", sizeText(max)))
+		return
+	}
+	f, err := os.Open(abs)
+	if err != nil {
+		c.skip(rel, "cannot be read: "+err.Error())
+		return
+	}
+	defer f.Close()
+	src := sources.File{Content: f, Path: rel}
+	yielded := false
+	err = src.Fragments(ctx, func(fr sources.Fragment, ferr error) error {
+		if ferr != nil {
+			c.skip(rel, "cannot be read: "+ferr.Error())
+			return nil
+		}
+		yielded = true
+		frag := Fragment{Path: rel, Text: fr.Raw, StartLine: fr.StartLine}
+		c.add(frag, s.Detector.Detect(ctx, frag))
+		return nil
+	})
+	switch {
+	case err != nil && ctx.Err() == nil:
+		c.skip(rel, "cannot be read: "+err.Error())
+	case yielded:
+		c.scanned(fi.Size())
+	case err == nil:
+		c.skip(rel, "binary file or archive")
+	}
+}
+
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

@@ -1,0 +1,187 @@
+# Leak rules: what the leak scanner (the gitleaks engine) found in the
+# working tree, the staged changes, a range of commits or the history. The
+# facts are redacted before Rego sees them (input.leaks[_].redacted holds at
+# most four characters); these rules decide severity and say where and who.
+#
+# Ranking of a leak that is not a live value:
+#   critical  a cloud, code-hosting, payment or signing credential in a
+#             production path (a path with a production environment's name,
+#             or prod/production/prd, as a directory or a part of the name)
+#   high      everything else outside test code
+#   medium    such a credential in test code, fixtures or examples
+#   low       any other match in test code, fixtures or examples
+# A leaked value that equals a live secret value is critical wherever it
+# lies, and reported by its own rule so that waiving leaks-secret on test
+# fixtures never hides it.
+#
+# Every finding's resource is the file path, so a waiver with resource
+# "testdata/**" waives the leaks below testdata/. Its key is gitleaks'
+# fingerprint (file:rule:line, commit:file:rule:line in commit scopes), the
+# form .gitleaksignore uses.
+package secretgate.rules.leaks
+
+import rego.v1
+
+import data.secretgate.lib.secrets
+
+# METADATA
+# title: Leaked value is a live secret
+# description: |
+#   The leaked string equals the current or previous value of a Secrets
+#   Manager secret. Whoever can read the repository, its forks, clones, CI
+#   logs or history can use the credential now, with everything it grants.
+#   Values are compared in memory, in constant time; neither is stored or
+#   printed.
+# custom:
+#   id: leaks-live-secret
+#   check: leaks
+#   severity: critical
+#   remediation: Rotate now, following docs/runbooks/SECRET_ROTATION.md — stop or pin the consumers, revoke the leaked value at its issuer, cancel what it can do, rotate in Secrets Manager, restart, verify. Then remove the value from the code and read it from Secrets Manager at run time. Deleting the line does not un-leak it (it stays in git history and every clone); rotating does.
+deny contains {
+	"rule": "leaks-live-secret",
+	"resource": l.file,
+	"message": sprintf("This is the live value of %s: %s%s.", [live, match_text(l), commit_text(l)]),
+	"file": l.file,
+	"line": l.line,
+	"key": l.fingerprint,
+	"commit": object.get(l, "commit", ""),
+} if {
+	some l in input.leaks
+	live := live_secret(l)
+}
+
+# METADATA
+# title: Secret leaked into the repository
+# description: |
+#   The gitleaks engine found a credential in the code: in the working tree,
+#   in staged changes, in a commit of the pull request or in the history. A
+#   secret in git is readable by everyone with access to the repository and
+#   stays in its history and every clone after the line is deleted.
+#   Severity depends on the kind of credential and where it lies: critical
+#   for a cloud, code-hosting, payment or signing credential in a production
+#   path, high elsewhere, medium or low in test code, fixtures and examples.
+# custom:
+#   id: leaks-secret
+#   check: leaks
+#   severity: high
+#   remediation: Treat the value as compromised and rotate it (docs/runbooks/SECRET_ROTATION.md), then remove it from the code and read it from Secrets Manager at run time. If it is not a secret (a test fixture, an example), mark the line with a gitleaks:allow comment, add its fingerprint to .gitleaksignore, or waive leaks-secret for the path in .secretgate.yml with a reason and an expiry.
+deny contains {
+	"rule": "leaks-secret",
+	"resource": l.file,
+	"message": sprintf("Possible %s: %s%s.%s", [kind_text(l), match_text(l), commit_text(l), ranking_text(l)]),
+	"file": l.file,
+	"line": l.line,
+	"key": l.fingerprint,
+	"commit": object.get(l, "commit", ""),
+	"severity": severity(l),
+} if {
+	some l in input.leaks
+	not live_secret(l)
+}
+
+live_secret(l) := s if {
+	s := object.get(l, "live_secret", "")
+	is_string(s)
+	s != ""
+}
+
+# --- severity -----------------------------------------------------------------
+
+severity(l) := "critical" if {
+	high_value(l.rule_id)
+	not in_test_path(l.file)
+	in_production_path(l.file)
+} else := "medium" if {
+	high_value(l.rule_id)
+	in_test_path(l.file)
+} else := "low" if {
+	in_test_path(l.file)
+} else := "high"
+
+ranking_text(l) := " Ranked critical: a cloud, code-hosting, payment or signing credential in a production path." if {
+	severity(l) == "critical"
+} else := " Ranked lower: it lies in test code, fixtures or examples." if {
+	in_test_path(l.file)
+} else := ""
+
+# high_value_prefixes start the gitleaks rule ids of credentials that open
+# cloud accounts, source code, payments or signatures.
+high_value_prefixes := [
+	"aws-", "gcp-", "azure-", "alibaba-", "digitalocean-", "heroku-",
+	"github-", "gitlab-", "bitbucket-",
+	"hashicorp-", "vault-", "doppler-", "pulumi-",
+	"stripe-", "square-", "paypal-",
+	"private-key", "pkcs12-", "age-secret-key",
+]
+
+high_value(rule_id) if {
+	some p in high_value_prefixes
+	startswith(rule_id, p)
+}
+
+# Directory names (any level) and file name patterns of test code,
+# fixtures and examples.
+fixture_dirs := {
+	"test", "tests", "testdata", "testing", "__tests__", "e2e",
+	"spec", "specs", "fixture", "fixtures", "__fixtures__",
+	"mock", "mocks", "__mocks__", "example", "examples", "sample", "samples",
+}
+
+fixture_file_pattern := `(^test_|_test\.|\.test\.|\.spec\.|_spec\.|^fake_|^mock_)`
+
+in_test_path(p) if {
+	parts := split(lower(p), "/")
+	some i, d in parts
+	i < count(parts) - 1
+	d in fixture_dirs
+}
+
+in_test_path(p) if {
+	parts := split(lower(p), "/")
+	regex.match(fixture_file_pattern, parts[count(parts) - 1])
+}
+
+# production_names are the names of the configured production
+# environments, plus the usual spellings.
+production_names := {lower(name) | some name, env in secrets.environments; object.get(env, "production", false) == true} | {"prod", "production", "prd"}
+
+# A production path has a production name as a directory or as a part of a
+# file name between "/", ".", "-" or "_": config/prod/app.env,
+# .env.production, values-prod.yaml, prod.tfvars, config/live-eu/app.env
+# (for an environment named live-eu); not src/product/.
+in_production_path(p) if {
+	words := sprintf("/%s/", [regex.replace(lower(p), `[/._-]+`, "/")])
+	some name in production_names
+	contains(words, sprintf("/%s/", [regex.replace(name, `[/._-]+`, "/")]))
+}
+
+# --- message parts ------------------------------------------------------------
+
+kind_text(l) := sprintf("%s (gitleaks rule %s)", [kind, l.rule_id]) if {
+	kind := kind_names[l.rule_id]
+} else := sprintf("secret (gitleaks rule %s)", [l.rule_id])
+
+kind_names := {
+	"aws-access-token": "AWS access key",
+	"private-key": "private key",
+	"generic-api-key": "generic API key or password",
+	"github-pat": "GitHub personal access token",
+	"github-fine-grained-pat": "GitHub fine-grained token",
+	"gitlab-pat": "GitLab personal access token",
+	"gcp-api-key": "Google Cloud API key",
+	"slack-bot-token": "Slack bot token",
+	"stripe-access-token": "Stripe key",
+}
+
+match_text(l) := sprintf("%s in %s line %d", [value_text(l), l.file, l.line])
+
+value_text(l) := sprintf("a match %s", [l.redacted]) if {
+	l.redacted != ""
+} else := "a file whose name gives it away"
+
+commit_text(l) := sprintf(", added in commit %s by %s", [substring(l.commit, 0, 7), l.author]) if {
+	object.get(l, "commit", "") != ""
+	object.get(l, "author", "") != ""
+} else := sprintf(", added in commit %s", [substring(l.commit, 0, 7)]) if {
+	object.get(l, "commit", "") != ""
+} else := ""
