@@ -512,3 +512,21 @@ func TestScanCancelled(t *testing.T) {
 		}
 	}
 }
+
+// TestUnusualFileNames: names git would quote (spaces, quotes, non-ASCII)
+// come out as they are in every scope.
+func TestUnusualFileNames(t *testing.T) {
+	const name = `café dir/ключ "q" x.env`
+	r := newRepo(t)
+	r.write(name, "k="+fakeAWSKey(t)+"\n")
+	r.git("add", "-A")
+	for _, sc := range []Scope{{Kind: Staged}, {}} {
+		if got := where(awsFindings(scan(t, r.dir, sc))); !slices.Equal(got, []string{name + ":1 aws-access-token"}) {
+			t.Errorf("%s: %v", sc, got)
+		}
+	}
+	r.commit("x", "A")
+	if got := where(awsFindings(scan(t, r.dir, Scope{Kind: History}))); !slices.Equal(got, []string{name + ":1 aws-access-token"}) {
+		t.Errorf("history: %v", got)
+	}
+}

@@ -302,7 +302,7 @@ func writeInputs(b *strings.Builder, r result.Report) {
 		b.WriteString("\n")
 	}
 	if n := len(in.Skipped); n > 0 {
-		fmt.Fprintf(b, "%s skipped (binary or oversized).\n\n", plural(n, "file was", "files were"))
+		fmt.Fprintf(b, "%s skipped by design (binary, oversized, templated or not UTF-8; the JSON report lists them).\n\n", plural(n, "file was", "files were"))
 	}
 }
 

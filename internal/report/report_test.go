@@ -149,8 +149,8 @@ func TestTextGroupsByCheck(t *testing.T) {
 	for _, want := range []string{
 		"iam: error — AccessDenied",
 		"resolve: skipped — offline run",
-		"could not parse infra/broken.json:3: invalid character",
-		"skipped 2 files (binary or oversized)",
+		"could not read infra/broken.json:3: invalid character",
+		"skipped assets/logo.png: binary file",
 		"waived (2):",
 		"vendor cannot rotate before Q3 (owner payments-team)",
 		"\nsummary: 2 critical, 2 high, 1 medium, 1 low, 1 info, 2 waived",

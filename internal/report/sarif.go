@@ -267,7 +267,7 @@ func sarifInvocation(r result.Report, dropped int) *sarif.Invocation {
 		note(sarif.LevelError, fmt.Sprintf("could not parse %s: %s", visible(fileLine(e.File, e.Line), " "), visible(e.Message, " ")))
 	}
 	if n := len(r.Inputs.Skipped); n > 0 {
-		note(sarif.LevelNote, fmt.Sprintf("skipped %s (binary or oversized)", plural(n, "file", "files")))
+		note(sarif.LevelNote, fmt.Sprintf("skipped %s by design (binary, oversized, templated or not UTF-8)", plural(n, "file", "files")))
 	}
 	if dropped > 0 {
 		note(sarif.LevelWarning, fmt.Sprintf("%s beyond GitHub's limit of %d results per run left out (the least severe); the JSON report has them all", plural(dropped, "finding", "findings"), MaxSARIFResults))

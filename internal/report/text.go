@@ -95,10 +95,15 @@ func (t *Text) Write(w io.Writer, r result.Report) error {
 	if len(r.Inputs.Errors) > 0 || len(r.Inputs.Skipped) > 0 {
 		fmt.Fprintf(&b, "%s\n", p.paint(ansiBold, "input problems:"))
 		for _, e := range r.Inputs.Errors {
-			fmt.Fprintf(&b, "  %s %s: %s\n", p.paint(ansiYellow, "could not parse"), termLine(fileLine(e.File, e.Line)), termLines(e.Message, "    "))
+			fmt.Fprintf(&b, "  %s %s: %s\n", p.paint(ansiYellow, "could not read"), termLine(fileLine(e.File, e.Line)), termLines(e.Message, "    "))
 		}
-		if n := len(r.Inputs.Skipped); n > 0 {
-			fmt.Fprintf(&b, "  skipped %s (binary or oversized)\n", plural(n, "file", "files"))
+		const listed = 10
+		for i, sk := range r.Inputs.Skipped {
+			if i == listed {
+				fmt.Fprintf(&b, "  … and %s more skipped (the JSON report lists them all)\n", plural(len(r.Inputs.Skipped)-listed, "file", "files"))
+				break
+			}
+			fmt.Fprintf(&b, "  skipped %s: %s\n", termLine(sk.File), termLine(sk.Message))
 		}
 		b.WriteString("\n")
 	}

@@ -11,6 +11,7 @@
 package source
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -289,7 +290,7 @@ func readAndParse(c candidate, max int64) (out fileResult) {
 	defer f.Close()
 	if max > 0 {
 		if st, err := f.Stat(); err == nil && st.Size() > max {
-			return skipped(c.rel, fmt.Sprintf("file is %s, over the %s limit", humanBytes(st.Size()), humanBytes(max)))
+			return oversized(f, c.rel, st.Size(), max)
 		}
 	}
 	var r io.Reader = f
@@ -304,6 +305,31 @@ func readAndParse(c candidate, max int64) (out fileResult) {
 		return skipped(c.rel, fmt.Sprintf("file is over the %s limit", humanBytes(max)))
 	}
 	return parseFile(c.rel, data)
+}
+
+// kindMarkers are strings whose presence near the start of a file says it
+// is one of the kinds secretgate judges.
+var kindMarkers = [][]byte{
+	[]byte("AWSTemplateFormatVersion"), []byte("AWS::"), []byte(`"format_version"`),
+	[]byte(`"Statement"`), []byte("secretgate/inventory/"), []byte("AssumeRolePolicyDocument"),
+}
+
+// oversized decides what a file over the size limit means. One that looks
+// like a template, plan, policy or snapshot could not be judged: that is an
+// input error, and the run is incomplete, never a pass. Anything else is
+// skipped by design.
+func oversized(f *os.File, rel string, size, max int64) fileResult {
+	head := make([]byte, 64<<10)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	for _, m := range kindMarkers {
+		if bytes.Contains(head, m) {
+			return fileResult{errs: []result.InputProblem{{File: rel, Message: fmt.Sprintf(
+				"file is %s, over the %s limit, and looks like a template, plan, policy or snapshot: it was not judged (raise max_file_size in .secretgate.yml, or exclude the file)",
+				humanBytes(size), humanBytes(max))}}}
+		}
+	}
+	return skipped(rel, fmt.Sprintf("file is %s, over the %s limit", humanBytes(size), humanBytes(max)))
 }
 
 func skipped(rel, msg string) fileResult {

@@ -62,6 +62,7 @@ func fixture(t *testing.T) string {
 	write("assets/logo.json", append([]byte("{\"a\": \""), 0, 1, 2, '"', '}'))
 	write("legacy/latin1.yaml", []byte("name: caf\xe9\n"))
 	write("data/huge.json", append(append([]byte(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Sid": "`), bytes.Repeat([]byte("x"), 300<<10)...), []byte(`"}]}`)...))
+	write("data/blob.json", append(append([]byte(`{"values": "`), bytes.Repeat([]byte("y"), 300<<10)...), []byte(`"}`)...))
 	// Symbolic links: one inside the repository (read), one leaving it
 	// (skipped), one to a directory outside (not followed).
 	outside := t.TempDir()
@@ -96,10 +97,11 @@ func TestScan(t *testing.T) {
 		{File: "broken/both-actions.yaml", Line: 13, Message: "BadRole: AssumeRolePolicyDocument: Statement[0] has both Action and NotAction (column 13)"},
 		{File: "broken/statement-number.json", Line: 3, Message: "Statement must be an object or a list of objects, found a number (column 16)"},
 		{File: "broken/truncated.json", Line: 7, Message: `invalid character '"' after object key:value pair (column 7)`},
+		{File: "data/huge.json", Message: "file is 300.1 KiB, over the 256.0 KiB limit, and looks like a template, plan, policy or snapshot: it was not judged (raise max_file_size in .secretgate.yml, or exclude the file)"},
 	}, res.Errors)
 	diffProblems(t, "skipped", []result.InputProblem{
 		{File: "assets/logo.json", Message: "binary file (NUL byte in the first 8 KiB), not read"},
-		{File: "data/huge.json", Message: "file is 300.1 KiB, over the 256.0 KiB limit"},
+		{File: "data/blob.json", Message: "file is 300.0 KiB, over the 256.0 KiB limit"},
 		{File: "helm/templates/secret.yaml", Message: "contains template markup ({{ … }}), not parsed"},
 		{File: "legacy/latin1.yaml", Message: "not valid UTF-8 text, not read"},
 		{File: "links/escape.json", Message: "symbolic link to a file outside the repository, not followed"},
@@ -316,5 +318,26 @@ func TestExcluded(t *testing.T) {
 		if got := w.excluded(p); got != want {
 			t.Errorf("excluded(%q) = %v, want %v", p, got, want)
 		}
+	}
+}
+
+func TestOversizedKnownKindIsAnError(t *testing.T) {
+	root := t.TempDir()
+	big := `{"format_version": "1.2", "planned_values": {"root_module": {}}, "pad": "` + strings.Repeat("x", 4096) + `"}`
+	if err := os.WriteFile(filepath.Join(root, "plan.json"), []byte(big), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "data.json"), []byte(`{"pad": "`+strings.Repeat("y", 4096)+`"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Scan(context.Background(), root, Options{MaxFileBytes: 1024})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Errors) != 1 || res.Errors[0].File != "plan.json" || !strings.Contains(res.Errors[0].Message, "max_file_size") {
+		t.Errorf("errors %+v", res.Errors)
+	}
+	if len(res.Skipped) != 1 || res.Skipped[0].File != "data.json" {
+		t.Errorf("skipped %+v", res.Skipped)
 	}
 }

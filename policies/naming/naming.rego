@@ -80,27 +80,14 @@ deny contains {
 environment_tag_keys := {"environment", "Environment", "ENVIRONMENT", "env", "Env", "ENV"}
 
 # names maps the index of every secret whose name is known (and not a
-# template) to the name the convention judges. Nearly every name is plain
-# (neither an ARN nor a template) and is taken as it is; the others go
-# through secrets.secret_name, in a pass skipped when there are none.
-names := object.union(plain_names, other_names)
-
-plain_names := {i: n |
-	rx := plain_name_regex
-	some i, s in input.secrets
-	n := s.name
-	is_string(n)
-	regex.match(rx, n)
-}
-
-# plain_name_regex matches the names that secrets.secret_name returns
-# unchanged and that cannot be templates: non-empty, without "{", and not
-# starting with "arn:".
-plain_name_regex := `^(?:[^a{]|a(?:$|[^r{]|r(?:$|[^n{]|n(?:$|[^:{]))))[^{]*$`
+# template) to the name the convention judges: the plain names as they are
+# (secrets.plain_names), the others through secrets.secret_name, in a pass
+# skipped when every name is plain.
+names := object.union(other_names, secrets.plain_names)
 
 other_names := {i: name |
-	count(plain_names) < count(input.secrets)
-	plain := plain_names
+	plain := secrets.plain_names
+	count(plain) < count(input.secrets)
 	some i, s in input.secrets
 	not plain[i]
 	name := secrets.secret_name(s)
