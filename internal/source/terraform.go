@@ -360,6 +360,14 @@ func (p *tfParser) displayName(r *tfResource) string {
 // document normalises a JSON policy string attribute; ok is false when it
 // is unknown at plan time or invalid (then an error is recorded).
 func (p *tfParser) document(r *tfResource, n *tree.Node, what string) (facts.PolicyDocument, bool) {
+	if n == nil && r.isUnknown(what) {
+		// The policy is computed from values known only after apply (often
+		// ARNs of resources this plan creates). It cannot be judged, and an
+		// unjudged policy must not read as a clean one.
+		p.out.fail(p.file, &tree.Error{Line: r.line, Msg: r.addr + ": " + what +
+			" is not known until apply, so it could not be judged (check the applied state: terraform show -json, or an inventory snapshot)"})
+		return facts.PolicyDocument{}, false
+	}
 	s, isStr := n.Str()
 	if !isStr || strings.TrimSpace(s) == "" {
 		return facts.PolicyDocument{}, false
@@ -403,10 +411,8 @@ func (p *tfParser) role(r *tfResource) {
 	if s, ok := r.str("path"); ok {
 		role.Path = s
 	}
-	if !r.isUnknown("assume_role_policy") {
-		if doc, ok := p.document(r, r.values.Get("assume_role_policy"), "assume_role_policy"); ok {
-			role.Trust = &doc
-		}
+	if doc, ok := p.document(r, r.values.Get("assume_role_policy"), "assume_role_policy"); ok {
+		role.Trust = &doc
 	}
 	if ips := r.values.Get("inline_policy"); ips != nil && ips.Kind == tree.Array {
 		for _, e := range ips.Elems {

@@ -1,6 +1,9 @@
 package source
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,6 +16,12 @@ import (
 func TestTerraformPlan(t *testing.T) {
 	const f = "terraform/plan.json"
 	r := parseRepoFile(t, f)
+	// aws_iam_role.later's trust policy is unknown until apply: it is
+	// reported, never taken for a clean role.
+	if len(r.errs) != 1 || r.errs[0].Line != 59 || !strings.Contains(r.errs[0].Message, "aws_iam_role.later: assume_role_policy is not known until apply") {
+		t.Fatalf("problems: %+v", r.errs)
+	}
+	r.errs = nil
 	wantNoProblems(t, r)
 	if r.kind != KindTerraform {
 		t.Fatalf("kind = %q", r.kind)
@@ -208,5 +217,47 @@ func TestConfigPath(t *testing.T) {
 		if got := configPath(in); got != want {
 			t.Errorf("configPath(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestTerraformUnknownPolicyIsNotJudgedAsClean(t *testing.T) {
+	root := t.TempDir()
+	plan := `{
+  "format_version": "1.2",
+  "planned_values": {"root_module": {"resources": [
+    {"address": "aws_iam_role.deploy", "mode": "managed", "type": "aws_iam_role", "name": "deploy",
+     "values": {"name": "deploy-prod", "path": "/"}},
+    {"address": "aws_iam_role_policy.read", "mode": "managed", "type": "aws_iam_role_policy", "name": "read",
+     "values": {"name": "read", "role": "deploy-prod"}}
+  ]}},
+  "resource_changes": [
+    {"address": "aws_iam_role.deploy", "mode": "managed", "type": "aws_iam_role", "name": "deploy",
+     "change": {"actions": ["create"], "after": {"name": "deploy-prod", "path": "/"}, "after_unknown": {"assume_role_policy": true, "arn": true}}},
+    {"address": "aws_iam_role_policy.read", "mode": "managed", "type": "aws_iam_role_policy", "name": "read",
+     "change": {"actions": ["create"], "after": {"name": "read", "role": "deploy-prod"}, "after_unknown": {"policy": true}}}
+  ]
+}`
+	if err := os.WriteFile(filepath.Join(root, "plan.json"), []byte(plan), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Scan(context.Background(), root, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	for _, e := range res.Errors {
+		msgs = append(msgs, e.Message)
+		if e.File != "plan.json" || e.Line == 0 {
+			t.Errorf("error location %s:%d", e.File, e.Line)
+		}
+	}
+	joined := strings.Join(msgs, "\n")
+	for _, want := range []string{"aws_iam_role.deploy: assume_role_policy is not known until apply", "aws_iam_role_policy.read: policy is not known until apply"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("errors %q lack %q", joined, want)
+		}
+	}
+	if len(res.Roles) != 1 || res.Roles[0].Trust != nil {
+		t.Errorf("roles %+v", res.Roles)
 	}
 }

@@ -7,10 +7,12 @@
 # unknown (CloudFormation, Terraform) gets no age finding. Time is input.now,
 # never the clock.
 #
-# Performance (10,000 secrets): every rule reads the per-environment
-# settings, thresholds and per-secret reference dates computed once below;
-# rules compare times against thresholds and compute an age only for the
-# message of a finding.
+# Performance (10,000 secrets): the secrets are split by environment once
+# (env_secrets), their dates parsed and their names derived once (refs,
+# rotated_ns, secrets.display_names). Each rule loops over the environments
+# (a handful), binds that environment's settings and thresholds, and then
+# runs over that environment's secrets only, comparing times with
+# thresholds; ages are computed only for the messages of findings.
 package secretgate.rules.rotation
 
 import rego.v1
@@ -37,8 +39,10 @@ deny contains {
 	"line": s.line,
 	"key": s.id,
 } if {
-	some i, s in input.secrets
-	not with_env[i]
+	count(input.secrets) > configured_count
+	cfgs := settings
+	some s in input.secrets
+	not cfgs[object.get(s, "environment", null)]
 	name := secrets.display_name(s)
 }
 
@@ -57,18 +61,21 @@ deny contains {
 deny contains {
 	"rule": "rotation-overdue",
 	"resource": name,
-	"message": sprintf("%s; %s allows %d.", [age_text(name, ref), s.environment, cfg.max_days]),
+	"message": sprintf("%s; %s allows %d.", [age_text(name, ref), env, cfg.max_days]),
 	"file": s.file,
 	"line": s.line,
 	"key": s.id,
 	"severity": cfg.severity,
 } if {
-	some i, ref in ages
-	cfg := with_env[i]
+	some env, cfg in settings
 	cfg.max_days > 0
-	s := input.secrets[i]
-	ref[0] < thresholds[s.environment].overdue_before_ns
-	name := secrets.display_name(s)
+	before := thresholds[env].overdue_before_ns
+	r := refs
+	names := secrets.display_names
+	some i, s in env_secrets[env]
+	ref := r[i]
+	ref[0] < before
+	name := names[i]
 }
 
 # METADATA
@@ -86,20 +93,24 @@ deny contains {
 deny contains {
 	"rule": "rotation-due-soon",
 	"resource": name,
-	"message": due_soon_message(name, s.environment, ref, cfg),
+	"message": due_soon_message(name, env, ref, cfg),
 	"file": s.file,
 	"line": s.line,
 	"key": s.id,
 } if {
-	some i, ref in ages
-	cfg := with_env[i]
+	some env, cfg in settings
 	cfg.max_days > 0
-	s := input.secrets[i]
-	t := thresholds[s.environment]
-	ref[0] <= t.warn_before_ns
-	ref[0] >= t.overdue_before_ns
+	t := thresholds[env]
+	from := t.overdue_before_ns
+	to := t.warn_before_ns
+	r := refs
+	names := secrets.display_names
+	some i, s in env_secrets[env]
+	ref := r[i]
+	ref[0] <= to
+	ref[0] >= from
 	not scheduled_in_time(s, ref, cfg)
-	name := secrets.display_name(s)
+	name := names[i]
 }
 
 # METADATA
@@ -121,17 +132,20 @@ deny contains {
 	"file": s.file,
 	"line": s.line,
 	"key": s.id,
-	"severity": object.get(settings, [env, "severity"], "medium"),
+	"severity": group.severity,
 } if {
-	some s in input.secrets
+	last := rotated_ns
+	names := secrets.display_names
+	some group in failing_groups
+	before := group.before
+	some i, s in group.secrets
 	next_text := s.next_rotation_date
 	next_text != ""
 	object.get(s, "rotation_enabled", null) != false
 	next := secrets.parse_time(next_text)
-	env := object.get(s, "environment", "")
-	next < object.get(failing_before_ns, env, default_failing_before_ns)
-	not rotated_since(s, next)
-	name := secrets.display_name(s)
+	next < before
+	not_rotated_since(last, i, next)
+	name := names[i]
 }
 
 # METADATA
@@ -156,11 +170,13 @@ deny contains {
 	"key": s.id,
 	"severity": cfg.severity,
 } if {
-	some i, cfg in with_env
+	some env, cfg in settings
 	cfg.require_rotation
-	s := input.secrets[i]
+	names := secrets.display_names
+	some i, s in env_secrets[env]
+	object.get(s, "rotation_enabled", null) != true
 	rotation_missing(s)
-	name := secrets.display_name(s)
+	name := names[i]
 }
 
 # METADATA
@@ -177,19 +193,21 @@ deny contains {
 deny contains {
 	"rule": "rotation-schedule-too-long",
 	"resource": name,
-	"message": sprintf("Secret %s rotates every %s; %s allows %d.", [name, secrets.days_text(days), s.environment, cfg.max_days]),
+	"message": sprintf("Secret %s rotates every %s; %s allows %d.", [name, secrets.days_text(days), env, cfg.max_days]),
 	"file": s.file,
 	"line": s.line,
 	"key": s.id,
 	"severity": cfg.severity,
 } if {
-	some i, cfg in with_env
-	cfg.max_days > 0
-	s := input.secrets[i]
+	some env, cfg in settings
+	max_days := cfg.max_days
+	max_days > 0
+	names := secrets.display_names
+	some i, s in env_secrets[env]
 	object.get(s, "rotation_enabled", null) != false
 	days := schedule_days(s)
-	days > cfg.max_days
-	name := secrets.display_name(s)
+	days > max_days
+	name := names[i]
 }
 
 # METADATA
@@ -206,15 +224,17 @@ deny contains {
 deny contains {
 	"rule": "rotation-manual",
 	"resource": name,
-	"message": manual_message(name, s.environment, i),
+	"message": manual_message(name, env, r, i),
 	"file": s.file,
 	"line": s.line,
 	"key": s.id,
 } if {
-	some i, cfg in with_env
+	some env, cfg in settings
 	cfg.max_days <= 0
-	s := input.secrets[i]
-	name := secrets.display_name(s)
+	r := refs
+	names := secrets.display_names
+	some i, s in env_secrets[env]
+	name := names[i]
 }
 
 # ---------------------------------------------------------------------------
@@ -247,12 +267,15 @@ settings := {env: {
 	grace_ns := grace_hours * secrets.hour_ns
 }
 
-# with_env maps the index of every secret whose environment is configured
-# to that environment's settings.
-with_env := {i: cfg |
-	some i, s in input.secrets
-	cfg := settings[s.environment]
+# env_secrets maps each configured environment to its secrets, by index
+# in input.secrets (one pass: the inner comprehension is indexed on env).
+env_secrets := {env: ss |
+	some env, _ in settings
+	ss := {i: s | some i, s in input.secrets; s.environment == env}
 }
+
+# configured_count is the number of secrets in a configured environment.
+configured_count := sum([count(ss) | some ss in env_secrets])
 
 # thresholds turns each environment's limits into absolute times: a value
 # set before overdue_before_ns is overdue, one set before warn_before_ns is
@@ -265,11 +288,28 @@ thresholds := {env: {
 	some env, cfg in settings
 }
 
-# ages maps the index of every secret with a configured environment and a
-# known date to reference_date(secret): [ns, rotated].
-ages := {i: ref |
-	some i, _ in with_env
-	ref := reference_date(input.secrets[i])
+# refs maps the index of every secret with a known date to its reference
+# date [ns, rotated]: the last rotation, or the creation of a secret never
+# rotated (see reference_date; built here without a call per secret).
+refs := object.union(
+	{i: [ns, false] | some i, ns in created_ns},
+	{i: [ns, true] | some i, ns in rotated_ns},
+)
+
+# rotated_ns maps the index of every secret with a valid last_rotated_date
+# to that time.
+rotated_ns := {i: ns |
+	some i, s in input.secrets
+	ns := secrets.parse_time(s.last_rotated_date)
+}
+
+# created_ns maps the index of every secret without a valid
+# last_rotated_date, but with a valid created_date, to its creation time.
+created_ns := {i: ns |
+	rotated := rotated_ns
+	some i, s in input.secrets
+	not rotated[i]
+	ns := secrets.parse_time(s.created_date)
 }
 
 # reference_date is [ns, rotated]: the last rotation, or the creation of a
@@ -278,6 +318,28 @@ reference_date(s) := [ns, true] if {
 	ns := secrets.parse_time(s.last_rotated_date)
 } else := [ns, false] if {
 	ns := secrets.parse_time(s.created_date)
+}
+
+# failing_groups splits the secrets by the threshold of rotation-failing:
+# one group per configured environment, and the secrets of other (or no)
+# environments grouped by object.get(s, "environment", "").
+failing_groups := array.concat(
+	[{"before": now_ns - cfg.grace_ns, "severity": cfg.severity, "secrets": env_secrets[env]} | some env, cfg in settings],
+	[{"before": object.get(failing_before_ns, env, default_failing_before_ns), "severity": object.get(settings, [env, "severity"], "medium"), "secrets": ss} |
+		some env, ss in unconfigured_secrets
+	],
+)
+
+# unconfigured_secrets groups the secrets whose environment is not
+# configured by object.get(s, "environment", ""); empty (and not computed)
+# when every secret has a configured environment.
+unconfigured_secrets := {env: ss |
+	count(input.secrets) > configured_count
+	cfgs := settings
+	some s in input.secrets
+	not cfgs[object.get(s, "environment", null)]
+	env := object.get(s, "environment", "")
+	ss := {i: x | some i, x in input.secrets; not cfgs[object.get(x, "environment", null)]; object.get(x, "environment", "") == env}
 }
 
 # env_severity ranks rotation findings higher in production environments.
@@ -298,10 +360,10 @@ scheduled_in_time(s, ref, cfg) if {
 	next <= ref[0] + cfg.deadline_ns
 }
 
-rotated_since(s, next) if {
-	last := secrets.parse_time(s.last_rotated_date)
-	last >= next
-}
+# not_rotated_since(last, i, next): secret i (last is rotated_ns) has not
+# been rotated at or after next: no valid last_rotated_date, or an earlier
+# one. (null sorts before every number, so a missing date is earlier.)
+not_rotated_since(last, i, next) if object.get(last, i, null) < next
 
 iac_sources := {"cloudformation", "terraform"}
 
@@ -355,6 +417,7 @@ not_enabled_message(s, name) := sprintf("Secret %s is declared in CloudFormation
 	object.get(s, "rotation_enabled", null) != false
 } else := sprintf("Secret %s does not have automatic rotation enabled; %s requires it.", [name, s.environment])
 
-manual_message(name, env, i) := sprintf("Secret %s is rotated manually (%s has no rotation limit); it %s.", [name, env, age_clause(ages[i])]) if {
-	ages[i]
+# manual_message(name, env, r, i): r is refs, i the secret's index.
+manual_message(name, env, r, i) := sprintf("Secret %s is rotated manually (%s has no rotation limit); it %s.", [name, env, age_clause(r[i])]) if {
+	r[i]
 } else := sprintf("Secret %s is rotated manually (%s has no rotation limit); its age is unknown.", [name, env])
