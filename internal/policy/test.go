@@ -41,6 +41,11 @@ func Test(ctx context.Context, w io.Writer, opts TestOptions) (TestSummary, erro
 	if err != nil {
 		return sum, err
 	}
+	// The policies under test must load the way check loads them
+	// (metadata, overrides): a rule check would refuse must not pass here.
+	if _, err := compile(ctx, withoutTests(append(append([]Source(nil), srcs...), user...))); err != nil {
+		return sum, err
+	}
 	mods, err := Parse(append(srcs, user...))
 	if err != nil {
 		return sum, err
@@ -95,4 +100,14 @@ func Test(ctx context.Context, w io.Writer, opts TestOptions) (TestSummary, erro
 		}
 	}
 	return sum, nil
+}
+
+func withoutTests(srcs []Source) []Source {
+	var out []Source
+	for _, s := range srcs {
+		if !strings.HasSuffix(s.Name, "_test.rego") {
+			out = append(out, s)
+		}
+	}
+	return out
 }
