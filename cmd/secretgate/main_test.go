@@ -103,6 +103,7 @@ func TestExitCodes(t *testing.T) {
 		wantStderr string
 	}{
 		{"clean repository passes", []string{"check", "--offline", "--path", repo("clean")}, 0, ""},
+		{"secretgate's own repository passes its own checks", []string{"check", "--offline", "--path", "../.."}, 0, ""},
 		{"demo has high findings", []string{"check", "--offline", "--path", "../../docs/examples/demo"}, 1, ""},
 		{"fail-on never", []string{"check", "--offline", "--path", "../../docs/examples/demo", "--fail-on", "never"}, 0, ""},
 		{"malformed file makes the run incomplete", []string{"check", "--offline", "--path", repo("broken")}, 3, ""},
