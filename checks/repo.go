@@ -14,6 +14,10 @@ import (
 type RepoFiles struct {
 	Root    string
 	Options source.Options
+	// Staged reads only what `git commit` would record: the files the
+	// index adds or changes, from the staged blobs (source.ScanStaged),
+	// instead of walking the working tree.
+	Staged bool
 }
 
 var _ Gatherer = (*RepoFiles)(nil)
@@ -29,10 +33,14 @@ func (g *RepoFiles) Families() []string {
 // Gather implements Gatherer.
 func (g *RepoFiles) Gather(ctx context.Context, in *facts.Input) Outcome {
 	out := Outcome{Resources: map[string]int{}, Errors: map[string]string{}}
-	res, err := source.Scan(ctx, g.Root, g.Options)
+	scan, what := source.Scan, "scan repository"
+	if g.Staged {
+		scan, what = source.ScanStaged, "read staged files"
+	}
+	res, err := scan(ctx, g.Root, g.Options)
 	if err != nil {
 		for _, f := range g.Families() {
-			out.Errors[f] = fmt.Sprintf("scan repository: %v", err)
+			out.Errors[f] = fmt.Sprintf("%s: %v", what, err)
 		}
 		return out
 	}

@@ -65,7 +65,7 @@ one may).`,
 	fl.StringVar(&f.path, "path", ".", "repository root")
 	fl.StringVar(&f.config, "config", "", "configuration file (default: .secretgate.yml at the root when present)")
 	fl.BoolVar(&f.offline, "offline", false, "no network: repository files and leaks only")
-	fl.BoolVar(&f.staged, "staged", false, "leak scope: what git commit would record")
+	fl.BoolVar(&f.staged, "staged", false, "only what git commit would record: leaks in the staged lines, policy files from the index")
 	fl.StringVar(&f.diff, "diff", "", "leak scope: the commits BASE..HEAD add")
 	fl.BoolVar(&f.history, "history", false, "leak scope: every commit")
 	fl.StringSliceVar(&f.only, "only", nil, "check families to run: "+strings.Join(result.Families, ","))
@@ -186,22 +186,29 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		return usageError(err)
 	}
 
+	// --staged judges what `git commit` would record: the leaks in the
+	// lines the index adds, and the policy files it adds or changes, read
+	// from the index (a pre-commit hook).
 	gatherers := []checks.Gatherer{
-		&checks.RepoFiles{Root: root, Options: source.Options{Exclude: cfg.Exclude, MaxFileBytes: cfg.MaxFileSize}},
+		&checks.RepoFiles{Root: root, Options: source.Options{Exclude: cfg.Exclude, MaxFileBytes: cfg.MaxFileSize}, Staged: f.staged},
+	}
+	// A scope that cannot be scanned here (no repository, a range end
+	// missing from a shallow clone) or a broken .gitleaks.toml is the
+	// user's to fix: exit 2 with what to do.
+	scope, err := leaks.ParseScope(f.staged, f.diff, f.history)
+	if err != nil {
+		return usageError(err)
 	}
 	if slices.Contains(families, result.CheckLeaks) {
-		// A scope that cannot be scanned here (no repository, a range end
-		// missing from a shallow clone) or a broken .gitleaks.toml is the
-		// user's to fix: exit 2 with what to do.
-		scope, err := leaks.ParseScope(f.staged, f.diff, f.history)
-		if err != nil {
-			return usageError(err)
-		}
 		lg, err := checks.NewLeaks(ctx, root, scope, cfg.MaxFileSize)
 		if err != nil {
 			return usageError(err)
 		}
 		gatherers = append(gatherers, lg)
+	} else if f.staged {
+		if _, err := leaks.Resolve(ctx, root, scope); err != nil {
+			return usageError(err)
+		}
 	}
 	gatherers = append(gatherers, resolveGatherer(f, cfg))
 	if !f.offline {

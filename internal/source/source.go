@@ -85,10 +85,8 @@ var candidateExts = map[string]bool{".json": true, ".yaml": true, ".yml": true, 
 // an invalid exclude glob, ctx cancelled); problems with single files end
 // up in the Result.
 func Scan(ctx context.Context, root string, opts Options) (*Result, error) {
-	for _, g := range opts.Exclude {
-		if !doublestar.ValidatePattern(g) {
-			return nil, fmt.Errorf("invalid exclude pattern %q", g)
-		}
+	if err := validExclude(opts.Exclude); err != nil {
+		return nil, err
 	}
 	fi, err := os.Stat(root)
 	if err != nil {
@@ -114,24 +112,31 @@ func Scan(ctx context.Context, root string, opts Options) (*Result, error) {
 	if err := w.walk(ctx); err != nil {
 		return nil, err
 	}
+	outs, err := parseAll(ctx, len(w.files), func(i int) fileResult { return readAndParse(w.files[i], max) })
+	if err != nil {
+		return nil, err
+	}
+	return merge(outs, w.skipped, w.errors), nil
+}
 
-	// Parse in parallel; results are kept per file and merged in walk
-	// (lexical) order, so the output does not depend on scheduling.
-	outs := make([]fileResult, len(w.files))
+// parseAll runs parse for 0..n-1 in parallel, one worker per CPU. Results
+// are kept by index, so the output does not depend on scheduling.
+func parseAll(ctx context.Context, n int, parse func(i int) fileResult) ([]fileResult, error) {
+	outs := make([]fileResult, n)
 	jobs := make(chan int)
 	var wg sync.WaitGroup
-	workers := min(runtime.GOMAXPROCS(0), max1(len(w.files)))
+	workers := min(runtime.GOMAXPROCS(0), max1(n))
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				outs[i] = readAndParse(w.files[i], max)
+				outs[i] = parse(i)
 			}
 		}()
 	}
 feed:
-	for i := range w.files {
+	for i := range n {
 		select {
 		case jobs <- i:
 		case <-ctx.Done():
@@ -143,13 +148,18 @@ feed:
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	return outs, nil
+}
 
+// merge joins the files' results, in order, with the problems found
+// before parsing.
+func merge(outs []fileResult, skipped, errs []result.InputProblem) *Result {
 	res := &Result{
 		Roles:    []facts.Role{},
 		Policies: []facts.Policy{},
 		Secrets:  []facts.Secret{},
-		Skipped:  w.skipped,
-		Errors:   w.errors,
+		Skipped:  skipped,
+		Errors:   errs,
 		Kinds:    map[Kind]int{},
 	}
 	for _, o := range outs {
@@ -167,7 +177,16 @@ feed:
 	}
 	sortProblems(res.Skipped)
 	sortProblems(res.Errors)
-	return res, nil
+	return res
+}
+
+func validExclude(globs []string) error {
+	for _, g := range globs {
+		if !doublestar.ValidatePattern(g) {
+			return fmt.Errorf("invalid exclude pattern %q", g)
+		}
+	}
+	return nil
 }
 
 func max1(n int) int {
@@ -258,9 +277,12 @@ func within(root, p string) bool {
 	return err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator))
 }
 
-func (w *walker) excluded(rel string) bool {
+func (w *walker) excluded(rel string) bool { return excluded(w.opts.Exclude, rel) }
+
+// excluded reports whether one of the exclude globs matches rel.
+func excluded(globs []string, rel string) bool {
 	base := path.Base(rel)
-	for _, g := range w.opts.Exclude {
+	for _, g := range globs {
 		if ok, _ := doublestar.Match(g, rel); ok {
 			return true
 		}
@@ -318,9 +340,9 @@ var kindMarkers = [][]byte{
 // like a template, plan, policy or snapshot could not be judged: that is an
 // input error, and the run is incomplete, never a pass. Anything else is
 // skipped by design.
-func oversized(f *os.File, rel string, size, max int64) fileResult {
+func oversized(r io.Reader, rel string, size, max int64) fileResult {
 	head := make([]byte, 64<<10)
-	n, _ := io.ReadFull(f, head)
+	n, _ := io.ReadFull(r, head)
 	head = head[:n]
 	for _, m := range kindMarkers {
 		if bytes.Contains(head, m) {

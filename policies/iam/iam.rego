@@ -5,6 +5,13 @@
 # every policy in effect for it. Deny statements never produce findings; an
 # unconditional Deny of GetSecretValue on an environment's secrets lifts the
 # cross-environment finding for that environment.
+#
+# Performance (2,000 policies, 1,000 roles): what a rule needs to know about
+# a statement is computed once per distinct statement (statement_facts,
+# cached by OPA), and each rule iterates only the statements flagged for it
+# (statements_with). Note that the aggregator evaluates every rule of a
+# rules package, needed or not: helpers that only some findings need are
+# functions (passes_role), and every rule here must stay cheap.
 package secretgate.rules.iam
 
 import rego.v1
@@ -33,9 +40,9 @@ deny contains {
 	"line": l.line,
 	"key": stmt_key(p, st),
 } if {
-	some p in input.policies
-	some st in p.document.statement
-	full_wildcard(st)
+	some [i, j] in statements_with.full_wildcard
+	p := input.policies[i]
+	st := p.document.statement[j]
 	l := loc(p, st)
 }
 
@@ -59,12 +66,9 @@ deny contains {
 	"line": l.line,
 	"key": stmt_key(p, st),
 } if {
-	some p in input.policies
-	some st in p.document.statement
-	st.effect == "Allow"
-	not full_wildcard(st)
-	some a in st.action
-	lower(a) == "secretsmanager:*"
+	some [i, j] in statements_with.secretsmanager_wildcard
+	p := input.policies[i]
+	st := p.document.statement[j]
 	l := loc(p, st)
 }
 
@@ -87,10 +91,9 @@ deny contains {
 	"line": l.line,
 	"key": stmt_key(p, st),
 } if {
-	some p in input.policies
-	some st in p.document.statement
-	st.effect == "Allow"
-	is_array(st.not_action)
+	some [i, j] in statements_with.not_action
+	p := input.policies[i]
+	st := p.document.statement[j]
 	l := loc(p, st)
 }
 
@@ -113,13 +116,9 @@ deny contains {
 	"line": l.line,
 	"key": stmt_key(p, st),
 } if {
-	some [i, j], grants in statement_grants
-	get_secret_value in grants
+	some [i, j] in statements_with.reads_every_secret
 	p := input.policies[i]
 	st := p.document.statement[j]
-	not full_wildcard(st)
-	secrets.grants_on_all(st, "secretsmanager", "secret:")
-	not secret_condition_narrows(st)
 	l := loc(p, st)
 }
 
@@ -147,19 +146,18 @@ deny contains {
 	"key": sprintf("%s#%s", [stmt_key(p, st), target]),
 	"severity": scope_severity(subject.env, target),
 } if {
+	by_id := policies_by_id
+	reach := secret_reach
 	some subject in scoped_subjects
+	env := lower(subject.env)
 	some pid in subject.policy_ids
-	some i in policies_by_id[pid]
-	some j, grants in object.get(grants_by_policy, i, {})
-	get_secret_value in grants
+	some i in by_id[pid]
+	some j, stmt_reach in reach[i]
+	some target, targets in stmt_reach
+	lower(target) != env
+	not denied_env(subject.policy_ids, target)
 	p := input.policies[i]
 	st := p.document.statement[j]
-	some target in secrets.environment_order
-	lower(target) != lower(subject.env)
-	targets := env_targets(st, target)
-	count(targets) > 0
-	not tag_condition_excludes(st, target)
-	not denied_env(subject.policy_ids, target)
 	l := loc(p, st)
 }
 
@@ -171,18 +169,33 @@ via_policy(subject, _) := "" if subject.kind != "Role"
 
 # scoped_subjects are the principals whose environment is known: roles, and
 # standalone policies with an environment that no known role uses.
+# (A subject without policy ids has no finding, so roles whose policy_ids is
+# missing or not a list are left out.)
 scoped_subjects contains {"kind": "Role", "name": role_name(role), "env": env, "policy_ids": pids} if {
 	some role in input.roles
-	env := object.get(role, "environment", "")
-	secrets.nonempty_string(env)
-	pids := secrets.as_array(object.get(role, "policy_ids", []))
+	env := role.environment
+	is_string(env)
+	env != ""
+	pids := role.policy_ids
+	is_array(pids)
+}
+
+# Standalone policies: role_ids missing or empty, or not a list. (Two
+# cheap definitions instead of a function call per policy.)
+scoped_subjects contains {"kind": "Policy", "name": policy_name(p), "env": env, "policy_ids": [p.id]} if {
+	some p in input.policies
+	object.get(p, "role_ids", []) == []
+	env := p.environment
+	is_string(env)
+	env != ""
 }
 
 scoped_subjects contains {"kind": "Policy", "name": policy_name(p), "env": env, "policy_ids": [p.id]} if {
 	some p in input.policies
-	env := object.get(p, "environment", "")
-	secrets.nonempty_string(env)
-	count(secrets.as_array(object.get(p, "role_ids", []))) == 0
+	not is_array(object.get(p, "role_ids", []))
+	env := p.environment
+	is_string(env)
+	env != ""
 }
 
 # METADATA
@@ -204,13 +217,9 @@ deny contains {
 	"line": l.line,
 	"key": stmt_key(p, st),
 } if {
-	some [i, j], grants in statement_grants
-	"kms:Decrypt" in grants
+	some [i, j] in statements_with.decrypts_every_key
 	p := input.policies[i]
 	st := p.document.statement[j]
-	not full_wildcard(st)
-	secrets.grants_on_all(st, "kms", "key/")
-	not kms_condition(st)
 	l := loc(p, st)
 }
 
@@ -234,11 +243,11 @@ deny contains {
 	"line": l.line,
 	"key": stmt_key(p, st),
 } if {
-	some [i, j], grants in statement_grants
-	count(grants & escalation_set) > 0
+	facts := allow_statements
+	some [i, j] in statements_with.escalation
+	grants := facts[[i, j]].grants
 	p := input.policies[i]
 	st := p.document.statement[j]
-	not full_wildcard(st)
 	granted := [escalation_text(st, a) | some a in escalation_actions; a in grants; escalates(i, st, a)]
 	count(granted) > 0
 	l := loc(p, st)
@@ -266,7 +275,9 @@ deny contains {
 	"severity": info.severity,
 } if {
 	some role in input.roles
-	some arn in secrets.as_array(object.get(role, "attached_arns", []))
+	arns := object.get(role, "attached_arns", [])
+	is_array(arns)
+	some arn in arns
 	not arn in known_policy_arns
 	name := regex.find_all_string_submatch_n(`^arn:aws[a-z-]*:iam::aws:policy/(?:.*/)?([^/]+)$`, arn, 1)[0][1]
 	info := broad_managed_policies[name]
@@ -281,11 +292,9 @@ deny contains {
 # evaluation); built once, O(n) thanks to comprehension indexing.
 policies_by_id := {id: [i | some i, p in input.policies; p.id == id] | some q in input.policies; id := q.id}
 
-# Actions the rules look for. statement_grants maps [policy index,
-# statement index] of every Allow statement that grants one of them to the
-# set it grants (through Action, wildcards or NotAction). Matching each
-# action pattern only against the watched actions of its own service keeps
-# this linear and cheap: "s3:GetObject" is compared with nothing.
+# Actions the rules look for. Matching each action pattern only against the
+# watched actions of its own service keeps this linear and cheap:
+# "s3:GetObject" is compared with nothing.
 watched_actions := array.concat(escalation_actions, [get_secret_value, "kms:Decrypt"])
 
 watched_by_service := {svc: [a | some a in watched_actions; startswith(lower(a), concat("", [svc, ":"]))] |
@@ -293,29 +302,125 @@ watched_by_service := {svc: [a | some a in watched_actions; startswith(lower(a),
 	svc := lower(split(w, ":")[0])
 }
 
-statement_grants := {[i, j]: grants |
+# allow_statements maps [policy index, statement index] of every Allow
+# statement to the facts the rules need about it (statement_facts).
+# Policies repeat the same few statements (apart from sid, file and line)
+# thousands of times; statement_facts is a function of the elements that
+# matter only, so OPA computes it once per distinct statement and caches it.
+allow_statements := {[i, j]: facts |
 	some i, p in input.policies
 	some j, st in p.document.statement
 	st.effect == "Allow"
-	grants := granted_actions(st)
-	count(grants) > 0
+	facts := statement_facts(object.filter(st, ["action", "not_action", "resource", "not_resource", "condition"]))
 }
 
-grants_by_policy := {i: {j: grants | some [i2, j], grants in statement_grants; i2 == i} | some [i, _], _ in statement_grants}
+# statement_facts describes an Allow statement by its Action, NotAction,
+# Resource, NotResource and Condition elements: grants, the
+# watched actions granted (through Action, wildcards or NotAction); reach,
+# the environments whose secrets it can read (see reach); and flags, the
+# rules that report it:
+#   full_wildcard            Action "*" or "*:*"
+#   secretsmanager_wildcard  secretsmanager:*, not a full wildcard
+#   not_action               a NotAction element
+#   reads_every_secret       GetSecretValue on every secret, not narrowed
+#                            by a condition, not a full wildcard
+#   decrypts_every_key       kms:Decrypt on every key without a kms
+#                            condition, not a full wildcard
+#   escalation               grants privilege-escalation actions, not a
+#                            full wildcard (escalates decides per action)
+#   reaches                  reach is not empty
+statement_facts(elements) := {"grants": grants, "reach": r, "flags": flags} if {
+	action := object.get(elements, "action", null)
+	not_action := object.get(elements, "not_action", null)
+	resource := object.get(elements, "resource", null)
+	not_resource := object.get(elements, "not_resource", null)
+	cond := object.get(elements, "condition", {})
+	grants := granted_actions(action, not_action)
+	full := count([a | some a in action; a in {"*", "*:*"}]) > 0
+	r := reach_of_grants(grants, resource, not_resource, cond)
+	flags := {flag |
+		some flag, on in {
+			"full_wildcard": full,
+			"not_action": is_array(not_action),
+			"reaches": count(r) > 0,
+		}
+		on
+	} | {flag |
+		not full
+		some flag, on in {
+			"secretsmanager_wildcard": count([a | some a in action; lower(a) == "secretsmanager:*"]) > 0,
+			"reads_every_secret": reads_every_secret(grants, resource, not_resource, cond),
+			"decrypts_every_key": decrypts_every_key(grants, resource, not_resource, cond),
+			"escalation": count(grants & escalation_set) > 0,
+		}
+		on
+	}
+}
 
-granted_actions(st) := {a |
-	some pattern in st.action
+# reach_of_grants is reach(...) for statements that grant GetSecretValue,
+# else {}.
+reach_of_grants(grants, resource, not_resource, cond) := reach(resource, not_resource, cond) if {
+	get_secret_value in grants
+} else := {}
+
+# reads_every_secret: GetSecretValue on a Resource or NotResource that
+# covers every secret, without a condition that narrows it to some secrets.
+reads_every_secret(grants, resource, not_resource, cond) if {
+	get_secret_value in grants
+	secrets.resources_cover_all(resource, not_resource, "secretsmanager", "secret:")
+	not secret_condition_narrows(cond)
+} else := false
+
+# decrypts_every_key: kms:Decrypt on a Resource or NotResource that covers
+# every key, without a condition that names a service or an encryption
+# context.
+decrypts_every_key(grants, resource, not_resource, cond) if {
+	"kms:Decrypt" in grants
+	secrets.resources_cover_all(resource, not_resource, "kms", "key/")
+	not kms_condition(cond)
+} else := false
+
+# statements_with maps each flag to the [policy index, statement index] of
+# the Allow statements that have it. Statements are grouped by their facts
+# first (a few distinct values; one pass, the inner comprehension is
+# indexed on f), so that each flag is tested once per group.
+statements_with := {flag: [k | some f, keys in statements_by_facts; f.flags[flag]; some k in keys] |
+	some flag in all_flags
+}
+
+statements_by_facts := {f: keys |
+	some f in {f | some _, f in allow_statements}
+	keys := [k | some k, x in allow_statements; x == f]
+}
+
+# all_flags are the flags of statement_facts.
+all_flags := {"full_wildcard", "secretsmanager_wildcard", "not_action", "reads_every_secret", "decrypts_every_key", "escalation", "reaches"}
+
+# passes_role(i): an Allow statement of policy i grants iam:PassRole. (A
+# function, not a rule: the aggregator evaluates every rule of a rules
+# package, and this is needed only for policies granting
+# lambda:CreateFunction.)
+passes_role(i) if {
+	some [i2, _], f in allow_statements
+	i2 == i
+	"iam:PassRole" in f.grants
+}
+
+# granted_actions(action, not_action) is the set of watched actions that an
+# Allow statement with these Action and NotAction elements grants.
+granted_actions(action, not_action) := {a |
+	some pattern in action
 	some a in candidate_actions(pattern)
 	iamlib.action_matches(pattern, a)
 } if {
-	is_array(st.action)
+	is_array(action)
 } else := {a |
 	some a in watched_actions
-	every pattern in st.not_action {
+	every pattern in not_action {
 		not iamlib.action_matches(pattern, a)
 	}
 } if {
-	is_array(st.not_action)
+	is_array(not_action)
 } else := set()
 
 candidate_actions(pattern) := object.get(watched_by_service, service, []) if {
@@ -323,7 +428,7 @@ candidate_actions(pattern) := object.get(watched_by_service, service, []) if {
 	not iamlib.has_wildcard(service)
 } else := watched_actions
 
-known_policy_arns := {p.arn | some p in input.policies; secrets.nonempty_string(object.get(p, "arn", ""))}
+known_policy_arns := {arn | some p in input.policies; arn := p.arn; is_string(arn); arn != ""}
 
 policy_name(p) := p.name if {
 	secrets.nonempty_string(object.get(p, "name", ""))
@@ -345,12 +450,6 @@ stmt_key(p, st) := sprintf("%s#%d", [p.id, stmt_index(st)])
 loc(p, st) := {"file": st.file, "line": object.get(st, "line", 0)} if {
 	secrets.nonempty_string(object.get(st, "file", ""))
 } else := {"file": object.get(p, "file", ""), "line": object.get(p, "line", 0)}
-
-full_wildcard(st) if {
-	st.effect == "Allow"
-	some a in st.action
-	a in {"*", "*:*"}
-}
 
 wildcard_consequence(st) := ": full administrator access, including reading every secret and granting itself any permission" if {
 	some r in st.resource
@@ -382,10 +481,10 @@ positive_operator(op) if {
 
 wildcard_value(v) if regex.match(`^[*?]*\*[*?]*$`, v)
 
-# secret_condition_narrows: the statement is limited to some secrets by a
-# resource tag or secret id condition.
-secret_condition_narrows(st) if {
-	some op, keys in object.get(st, "condition", {})
+# secret_condition_narrows(cond): the statement with condition cond is
+# limited to some secrets by a resource tag or secret id condition.
+secret_condition_narrows(cond) if {
+	some op, keys in cond
 	positive_operator(op)
 	some k, vals in keys
 	secret_narrowing_key(k)
@@ -393,7 +492,7 @@ secret_condition_narrows(st) if {
 	every v in vals {
 		not wildcard_value(v)
 	}
-}
+} else := false
 
 secret_narrowing_key(k) if startswith(k, "secretsmanager:resourcetag/")
 
@@ -408,10 +507,10 @@ env_tag_keys := {
 	"aws:resourcetag/env",
 }
 
-# tag_condition_excludes: an environment tag condition admits no value that
-# could be the target environment.
-tag_condition_excludes(st, target) if {
-	some op, keys in object.get(st, "condition", {})
+# tag_condition_excludes(cond, target): an environment tag condition admits
+# no value that could be the target environment.
+tag_condition_excludes(cond, target) if {
+	some op, keys in cond
 	trim_prefix(lower(op), "foranyvalue:") in {"stringequals", "stringequalsignorecase", "stringlike"}
 	some k, vals in keys
 	k in env_tag_keys
@@ -420,11 +519,11 @@ tag_condition_excludes(st, target) if {
 	}
 }
 
-# kms_condition: a condition that only lets requests through when they name
-# a service or an encryption context (IfExists, negated operators and
-# Null "true" do not).
-kms_condition(st) if {
-	some op, keys in object.get(st, "condition", {})
+# kms_condition(cond): a condition that only lets requests through when
+# they name a service or an encryption context (IfExists, negated operators
+# and Null "true" do not).
+kms_condition(cond) if {
+	some op, keys in cond
 	lop := lower(op)
 	lop != "null"
 	not endswith(lop, "ifexists")
@@ -433,8 +532,8 @@ kms_condition(st) if {
 	kms_narrowing_key(k)
 }
 
-kms_condition(st) if {
-	some op, keys in object.get(st, "condition", {})
+kms_condition(cond) if {
+	some op, keys in cond
 	lower(op) == "null"
 	some k, vals in keys
 	kms_narrowing_key(k)
@@ -447,23 +546,44 @@ kms_narrowing_key("kms:viaservice")
 
 kms_narrowing_key(k) if startswith(k, "kms:encryptioncontext:")
 
-# env_targets lists the resources of an Allow statement through which it
+# secret_reach maps a policy index to {statement index: reach} for its
+# Allow statements that grant GetSecretValue and reach some environment's
+# secrets (see reach). One pass: the inner comprehension is indexed on i.
+secret_reach := {i: {j: r | some [i2, j], r in statement_reach; i2 == i} |
+	some i in {i | some [i, _], _ in statement_reach}
+}
+
+statement_reach := {k: facts[k].reach |
+	facts := allow_statements
+	some k in statements_with.reaches
+}
+
+# reach(resource, not_resource, cond) is the reach of an Allow statement
+# that grants GetSecretValue, with these elements: {environment: resources
+# through which it reaches that environment's secrets}; environments that
+# an environment tag condition rules out are left out.
+reach(resource, not_resource, cond) := {target: targets |
+	some target in secrets.environment_order
+	targets := env_targets(resource, not_resource, target)
+	count(targets) > 0
+	not tag_condition_excludes(cond, target)
+}
+
+# env_targets(resource, not_resource, target) lists the resources of an
+# Allow statement (its Resource and NotResource elements) through which it
 # reaches secrets of the target environment.
-env_targets(st, target) := [r |
-	some r in secrets.as_array(st.resource)
+env_targets(resource, not_resource, target) := [r |
+	some r in secrets.as_array(resource)
 	n := secrets.secret_name_pattern(r)
 	secrets.name_in_env(n, target)
 ] if {
-	not is_array(object.get(st, "not_resource", null))
-}
+	not is_array(not_resource)
+} else := [sprintf("every secret except %s (NotResource)", [secrets.list_text(not_resource)])] if {
+	not not_resource_excludes_env(not_resource, target)
+} else := []
 
-env_targets(st, target) := [sprintf("every secret except %s (NotResource)", [secrets.list_text(st.not_resource)])] if {
-	is_array(st.not_resource)
-	not not_resource_excludes_env(st, target)
-}
-
-not_resource_excludes_env(st, target) if {
-	some r in st.not_resource
+not_resource_excludes_env(not_resource, target) if {
+	some r in not_resource
 	n := secrets.secret_name_pattern(r)
 	secrets.name_covers_env(n, target)
 }
@@ -546,10 +666,7 @@ escalates(_, st, a) if {
 
 # lambda:CreateFunction escalates together with iam:PassRole (on any
 # resource) in the same policy: a new function runs with the role passed.
-escalates(i, _, "lambda:CreateFunction") if {
-	some _, grants in grants_by_policy[i]
-	"iam:PassRole" in grants
-}
+escalates(i, _, "lambda:CreateFunction") if passes_role(i)
 
 self_service_only(st, a) if {
 	a in self_service_actions

@@ -152,7 +152,9 @@ plain_name_regex := `^(?:[^a{]|a(?:$|[^r{]|r(?:$|[^n{]|n(?:$|[^:{]))))[^{]*$`
 # display_names maps the index of every secret to display_name(secret),
 # when that is defined. The secrets without a plain name take the slow
 # path, skipped entirely when there are none.
-display_names := object.union(other_display_names, plain_names)
+display_names := plain_names if {
+	count(other_display_names) == 0
+} else := object.union(other_display_names, plain_names)
 
 other_display_names := {i: n |
 	count(plain_names) < count(input.secrets)
@@ -274,17 +276,24 @@ service_may_match(parts, service) if {
 # resource of the kind: a covering Resource element, or a NotResource that
 # does not exclude them all.
 grants_on_all(st, service, kind) if {
-	some r in st.resource
+	resources_cover_all(object.get(st, "resource", null), object.get(st, "not_resource", null), service, kind)
+}
+
+# resources_cover_all(resource, not_resource, service, kind) is
+# grants_on_all for a statement with these Resource and NotResource
+# elements, as true or false: a function of a few small values only, whose
+# results OPA caches per distinct arguments (policies repeat the same
+# resource lists many times, and a false result is cached too).
+resources_cover_all(resource, not_resource, service, kind) if {
+	some r in resource
 	covers_all(r, service, kind)
-}
+} else if {
+	is_array(not_resource)
+	not excludes_all(not_resource, service, kind)
+} else := false
 
-grants_on_all(st, service, kind) if {
-	is_array(st.not_resource)
-	not excludes_all(st, service, kind)
-}
-
-excludes_all(st, service, kind) if {
-	some r in st.not_resource
+excludes_all(not_resource, service, kind) if {
+	some r in not_resource
 	covers_all(r, service, kind)
 }
 

@@ -91,6 +91,39 @@ test_secret_name_unknown if {
 	secrets.display_name({"name": "", "id": "stack.json#Secret"}) == "stack.json#Secret"
 }
 
+# Names that secret_name and display_name return unchanged, and that
+# cannot be templates, are plain; every other name takes the slow path.
+name_cases := {"secrets": [
+	{"id": "0", "name": "prod/bybit/api"},
+	{"id": "1", "name": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/bybit/api-AbCdEf"},
+	{"id": "2", "name": "${Env}/bybit/api"},
+	{"id": "3", "name": "", "arn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:dev/db/password-x1Y2z3"},
+	{"id": "4", "name": "a"},
+	{"id": "5", "name": "arn"},
+	{"id": "6", "name": "arnx:y"},
+	{"id": "7", "name": "prod/{x}/y"},
+	{"id": "8", "name": 5},
+	{"id": "9", "arn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:qa/x/y-AbCdEf"},
+	{"id": "10", "name": "", "arn": ""},
+	{"id": "11", "name": "ARN:aws:x"},
+	{"id": "12", "name": "{{resolve:ssm:/x}}"},
+]}
+
+test_plain_names if {
+	secrets.plain_names == {0: "prod/bybit/api", 4: "a", 5: "arn", 6: "arnx:y", 11: "ARN:aws:x"} with input as name_cases
+}
+
+test_display_names_are_display_name if {
+	names := secrets.display_names with input as name_cases
+	names == {i: n | some i, s in name_cases.secrets; n := secrets.display_name(s)}
+	count(names) == count(name_cases.secrets)
+}
+
+test_display_names_all_plain if {
+	inp := {"secrets": [{"id": "x", "name": "prod/a/b"}, {"id": "y", "name": "dev/a/b"}]}
+	secrets.display_names == {0: "prod/a/b", 1: "dev/a/b"} with input as inp
+}
+
 test_unresolved_templates if {
 	secrets.unresolved("${Env}/bybit/api")
 	secrets.unresolved("{{resolve:ssm:/x}}")
@@ -109,6 +142,17 @@ test_naming_regex_literal_segment_quoted if {
 	inp := {"config": {"naming": {"pattern": "apps.v1/{env}/{service}"}, "environments": {"prod": {}}}}
 	secrets.naming_regex == `^apps\.v1/(?:prod)/[a-z0-9][a-z0-9._-]*$` with input as inp
 	secrets.env_index == 1 with input as inp
+}
+
+test_resources_cover_all_is_true_or_false if {
+	secrets.resources_cover_all(["*"], null, "secretsmanager", "secret:") == true
+	secrets.resources_cover_all(["arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/*"], null, "secretsmanager", "secret:") == false
+	secrets.resources_cover_all(null, ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/*"], "secretsmanager", "secret:") == true
+	secrets.resources_cover_all(null, ["*"], "secretsmanager", "secret:") == false
+	secrets.resources_cover_all(null, null, "kms", "key/") == false
+	secrets.grants_on_all({"resource": ["arn:aws:kms:*:*:key/*"]}, "kms", "key/")
+	not secrets.grants_on_all({"resource": ["arn:aws:kms:eu-west-1:123456789012:key/abc"]}, "kms", "key/")
+	not secrets.grants_on_all({}, "kms", "key/")
 }
 
 # --- time ----------------------------------------------------------------------

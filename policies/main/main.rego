@@ -8,7 +8,8 @@ package secretgate.main
 
 import rego.v1
 
-# raw holds what every rule produced. A rule emits objects of the form
+# denies holds what every rule produced, one set per rule package. A rule
+# emits objects of the form
 #   {"rule": id, "resource": …, "message": …, "file": …, "line": …,
 #    "key": optional fingerprint discriminator,
 #    "severity": optional override of the rule's metadata severity}
@@ -16,9 +17,9 @@ import rego.v1
 # also live one package deeper, secretgate.rules.<family>.<name>, so that
 # teams can keep their own rules beside the built-in ones.
 #
-# The deny sets are merged with one union() call: copying some 10,000
-# findings element by element in Rego costs far more.
-raw := union(family_denies | nested_denies)
+# (The findings rules below iterate these sets directly: merging them into
+# one set first would cost a copy and a sort of some 10,000 findings.)
+denies := family_denies | nested_denies
 
 family_denies := {as_set(d) |
 	some family
@@ -53,30 +54,49 @@ active_waivers[rule] := ws if {
 }
 
 # Without waivers for a finding's rule, the finding passes through as the
-# rule produced it; "waived" defaults to false. Without any active waiver
-# (the common case) every finding passes through unexamined.
+# rule produced it; "waived" defaults to false. (A "finding" without a rule
+# field is dropped.) Without any active waiver, the common case, that is
+# all there is to do.
 findings contains f if {
 	count(active_waivers) == 0
-	some f in raw
+	some d in denies
+	some f in d
+	_ = f.rule
 }
 
 findings contains f if {
-	count(active_waivers) > 0
-	some f in raw
-	not active_waivers[f.rule]
-	not active_waivers["*"]
+	aw := active_waivers
+	count(aw) > 0
+	not aw["*"]
+	some d in denies
+	some f in d
+	not aw[f.rule]
 }
 
-findings contains object.union(f, waiver_fields(f)) if {
+# A finding whose rule has active waivers, or any finding when a "*" waiver
+# is active, carries the first of those waivers (its rule's first, in
+# configuration order) whose resource pattern matches it, if any.
+findings contains object.union(f, waiver_fields(matches)) if {
 	count(active_waivers) > 0
-	some f in raw
-	some rule in [f.rule, "*"]
-	active_waivers[rule]
+	candidates := candidate_waivers
+	everything := object.get(active_waivers, "*", [])
+	some d in denies
+	some f in d
+	ws := object.get(candidates, f.rule, everything)
+	count(ws) > 0
+	matches := [x | some x in ws; glob.match(x.resource, ["/"], f.resource)]
 }
 
-waiver_fields(f) := {"waived": true, "waiver_reason": w.reason, "waiver_owner": w.owner} if {
-	ws := [x | some rule in [f.rule, "*"]; some x in active_waivers[rule]; glob.match(x.resource, ["/"], f.resource)]
-	w := ws[0]
+# candidate_waivers maps each rule with active waivers to its own waivers
+# followed by the "*" ones; other rules' findings have only the "*" ones.
+candidate_waivers := {rule: array.concat(ws, object.get(active_waivers, "*", [])) |
+	some rule, ws in active_waivers
+}
+
+# waiver_fields(matches) marks a finding as waived by the first matching
+# waiver ({} when none matches).
+waiver_fields(matches) := {"waived": true, "waiver_reason": w.reason, "waiver_owner": w.owner} if {
+	w := matches[0]
 } else := {}
 
 # METADATA

@@ -7,12 +7,15 @@
 # unknown (CloudFormation, Terraform) gets no age finding. Time is input.now,
 # never the clock.
 #
-# Performance (10,000 secrets): the secrets are split by environment once
-# (env_secrets), their dates parsed and their names derived once (refs,
-# rotated_ns, secrets.display_names). Each rule loops over the environments
-# (a handful), binds that environment's settings and thresholds, and then
-# runs over that environment's secrets only, comparing times with
-# thresholds; ages are computed only for the messages of findings.
+# Performance (10,000 secrets, one or more findings each): the secrets are
+# split by environment once (env_secrets), their dates parsed once
+# (env_rotated, env_created) and their names derived once
+# (secrets.display_names). Each rule loops over the configured environments,
+# binds that environment's settings and thresholds to local variables, and
+# then runs over that environment's secrets only, with as few expressions
+# per secret as possible. Message parts that depend only on a date (and the
+# environment) come from functions of those values, which OPA caches: they
+# are computed once per distinct date, not once per finding.
 package secretgate.rules.rotation
 
 import rego.v1
@@ -39,10 +42,7 @@ deny contains {
 	"line": s.line,
 	"key": s.id,
 } if {
-	count(input.secrets) > configured_count
-	cfgs := settings
-	some s in input.secrets
-	not cfgs[object.get(s, "environment", null)]
+	some s in unconfigured
 	name := secrets.display_name(s)
 }
 
@@ -61,7 +61,7 @@ deny contains {
 deny contains {
 	"rule": "rotation-overdue",
 	"resource": name,
-	"message": sprintf("%s; %s allows %d.", [age_text(name, ref), env, cfg.max_days]),
+	"message": sprintf("Secret %s %s", [name, overdue_text(ns, dates.rotated, env, cfg.max_days)]),
 	"file": s.file,
 	"line": s.line,
 	"key": s.id,
@@ -69,12 +69,13 @@ deny contains {
 } if {
 	some env, cfg in settings
 	cfg.max_days > 0
-	before := thresholds[env].overdue_before_ns
-	r := refs
+	before := now_ns - cfg.deadline_ns
+	ss := env_secrets[env]
 	names := secrets.display_names
-	some i, s in env_secrets[env]
-	ref := r[i]
-	ref[0] < before
+	some dates in reference_dates[env]
+	some i, ns in dates.ns
+	ns < before
+	s := ss[i]
 	name := names[i]
 }
 
@@ -93,23 +94,23 @@ deny contains {
 deny contains {
 	"rule": "rotation-due-soon",
 	"resource": name,
-	"message": due_soon_message(name, env, ref, cfg),
+	"message": sprintf("Secret %s %s", [name, due_soon_text(ns, dates.rotated, env, cfg)]),
 	"file": s.file,
 	"line": s.line,
 	"key": s.id,
 } if {
 	some env, cfg in settings
 	cfg.max_days > 0
-	t := thresholds[env]
-	from := t.overdue_before_ns
-	to := t.warn_before_ns
-	r := refs
+	from := now_ns - cfg.deadline_ns
+	to := now_ns - cfg.warn_from_ns
+	ss := env_secrets[env]
 	names := secrets.display_names
-	some i, s in env_secrets[env]
-	ref := r[i]
-	ref[0] <= to
-	ref[0] >= from
-	not scheduled_in_time(s, ref, cfg)
+	some dates in reference_dates[env]
+	some i, ns in dates.ns
+	ns <= to
+	ns >= from
+	s := ss[i]
+	not scheduled_in_time(s, ns, cfg)
 	name := names[i]
 }
 
@@ -128,23 +129,24 @@ deny contains {
 deny contains {
 	"rule": "rotation-failing",
 	"resource": name,
-	"message": sprintf("Automatic rotation of secret %s is failing: the next rotation was due on %s (%s ago) and has not happened.", [name, secrets.format_date(next), secrets.days_text(secrets.whole_days(now_ns - next))]),
+	"message": sprintf("Automatic rotation of secret %s is failing: the next rotation was due on %s and has not happened.", [name, failing_since_text(next)]),
 	"file": s.file,
 	"line": s.line,
 	"key": s.id,
 	"severity": group.severity,
 } if {
-	last := rotated_ns
 	names := secrets.display_names
 	some group in failing_groups
 	before := group.before
+	last := group.rotated
 	some i, s in group.secrets
-	next_text := s.next_rotation_date
-	next_text != ""
-	object.get(s, "rotation_enabled", null) != false
-	next := secrets.parse_time(next_text)
+	next := secrets.parse_time(s.next_rotation_date)
 	next < before
-	not_rotated_since(last, i, next)
+	object.get(s, "rotation_enabled", null) != false
+
+	# not rotated since: no valid last_rotated_date, or one before next
+	# (null, for a missing date, sorts before every number)
+	object.get(last, i, null) < next
 	name := names[i]
 }
 
@@ -200,13 +202,12 @@ deny contains {
 	"severity": cfg.severity,
 } if {
 	some env, cfg in settings
-	max_days := cfg.max_days
-	max_days > 0
+	cfg.max_days > 0
+	ss := env_secrets[env]
 	names := secrets.display_names
-	some i, s in env_secrets[env]
+	some i, days in long_schedules[env]
+	s := ss[i]
 	object.get(s, "rotation_enabled", null) != false
-	days := schedule_days(s)
-	days > max_days
 	name := names[i]
 }
 
@@ -224,21 +225,23 @@ deny contains {
 deny contains {
 	"rule": "rotation-manual",
 	"resource": name,
-	"message": manual_message(name, env, r, i),
+	"message": sprintf("Secret %s is rotated manually (%s has no rotation limit); %s.", [name, env, manual_age(ns, dates.rotated)]),
 	"file": s.file,
 	"line": s.line,
 	"key": s.id,
 } if {
 	some env, cfg in settings
 	cfg.max_days <= 0
-	r := refs
+	ss := env_secrets[env]
 	names := secrets.display_names
-	some i, s in env_secrets[env]
+	some dates in manual_dates[env]
+	some i, ns in dates.ns
+	s := ss[i]
 	name := names[i]
 }
 
 # ---------------------------------------------------------------------------
-# Settings and ages, computed once
+# Settings, secrets by environment and dates, computed once
 # ---------------------------------------------------------------------------
 
 now_ns := secrets.parse_time(input.now)
@@ -277,70 +280,89 @@ env_secrets := {env: ss |
 # configured_count is the number of secrets in a configured environment.
 configured_count := sum([count(ss) | some ss in env_secrets])
 
-# thresholds turns each environment's limits into absolute times: a value
-# set before overdue_before_ns is overdue, one set before warn_before_ns is
-# due soon. Comparing times is much cheaper in OPA than computing an age per
-# secret; ages are computed only for the messages of findings.
-thresholds := {env: {
-	"overdue_before_ns": now_ns - cfg.deadline_ns,
-	"warn_before_ns": now_ns - cfg.warn_from_ns,
-} |
-	some env, cfg in settings
-}
-
-# refs maps the index of every secret with a known date to its reference
-# date [ns, rotated]: the last rotation, or the creation of a secret never
-# rotated (see reference_date; built here without a call per secret).
-refs := object.union(
-	{i: [ns, false] | some i, ns in created_ns},
-	{i: [ns, true] | some i, ns in rotated_ns},
-)
-
-# rotated_ns maps the index of every secret with a valid last_rotated_date
-# to that time.
-rotated_ns := {i: ns |
-	some i, s in input.secrets
-	ns := secrets.parse_time(s.last_rotated_date)
-}
-
-# created_ns maps the index of every secret without a valid
-# last_rotated_date, but with a valid created_date, to its creation time.
-created_ns := {i: ns |
-	rotated := rotated_ns
-	some i, s in input.secrets
-	not rotated[i]
-	ns := secrets.parse_time(s.created_date)
-}
-
-# reference_date is [ns, rotated]: the last rotation, or the creation of a
-# secret never rotated.
-reference_date(s) := [ns, true] if {
-	ns := secrets.parse_time(s.last_rotated_date)
-} else := [ns, false] if {
-	ns := secrets.parse_time(s.created_date)
-}
-
-# failing_groups splits the secrets by the threshold of rotation-failing:
-# one group per configured environment, and the secrets of other (or no)
-# environments grouped by object.get(s, "environment", "").
-failing_groups := array.concat(
-	[{"before": now_ns - cfg.grace_ns, "severity": cfg.severity, "secrets": env_secrets[env]} | some env, cfg in settings],
-	[{"before": object.get(failing_before_ns, env, default_failing_before_ns), "severity": object.get(settings, [env, "severity"], "medium"), "secrets": ss} |
-		some env, ss in unconfigured_secrets
-	],
-)
-
-# unconfigured_secrets groups the secrets whose environment is not
-# configured by object.get(s, "environment", ""); empty (and not computed)
-# when every secret has a configured environment.
-unconfigured_secrets := {env: ss |
+# unconfigured maps the index of every secret whose environment is missing
+# or not configured to the secret; not computed when there are none.
+unconfigured := {i: s |
 	count(input.secrets) > configured_count
 	cfgs := settings
-	some s in input.secrets
+	some i, s in input.secrets
 	not cfgs[object.get(s, "environment", null)]
-	env := object.get(s, "environment", "")
-	ss := {i: x | some i, x in input.secrets; not cfgs[object.get(x, "environment", null)]; object.get(x, "environment", "") == env}
 }
+
+# env_rotated maps each configured environment to {index: time} for its
+# secrets with a valid last_rotated_date.
+env_rotated := {env: {i: ns | some i, s in ss; ns := secrets.parse_time(s.last_rotated_date)} |
+	some env, ss in env_secrets
+}
+
+# env_created maps each configured environment to {index: time} for its
+# secrets that were never rotated (no valid last_rotated_date) but have a
+# valid created_date. (The secrets without a valid last_rotated_date are
+# found with a set difference, which OPA computes natively, instead of a
+# lookup per secret in Rego.)
+env_created := {env: created |
+	some env, ss in env_secrets
+	never_rotated := object.keys(ss) - object.keys(env_rotated[env])
+	created := {i: ns | some i in never_rotated; ns := secrets.parse_time(ss[i].created_date)}
+}
+
+# reference_dates lists, per configured environment, the reference dates of
+# its secrets: the last rotation, or the creation of a secret never rotated.
+reference_dates := {env: [
+	{"ns": env_rotated[env], "rotated": true},
+	{"ns": env_created[env], "rotated": false},
+] |
+	some env, _ in env_secrets
+}
+
+# long_schedules maps each configured environment with a rotation limit to
+# {index: schedule_days(secret)} for its secrets whose schedule is longer
+# than the limit. Two cheap scans instead of a function call per secret:
+# a positive rotation_days is the interval; only secrets without one, but
+# with a rotation_schedule, need schedule_days.
+long_schedules := {env: object.union(by_days, by_schedule) |
+	some env, cfg in settings
+	max_days := cfg.max_days
+	max_days > 0
+	ss := env_secrets[env]
+	by_days := {i: d | some i, s in ss; d := s.rotation_days; d > max_days; is_number(d)}
+	by_schedule := {i: d |
+		some i, s in ss
+		s.rotation_schedule
+		d := schedule_days(s)
+		d > max_days
+	}
+}
+
+# manual_dates is reference_dates of the environments without a rotation
+# limit plus, with "rotated" null, their secrets without a known date (ns
+# null), for the messages of rotation-manual.
+manual_dates := {env: array.concat(reference_dates[env], [{"ns": undated, "rotated": null}]) |
+	some env, cfg in settings
+	cfg.max_days <= 0
+	dated := object.keys(env_rotated[env]) | object.keys(env_created[env])
+	undated := {i: null | some i in (object.keys(env_secrets[env]) - dated)}
+}
+
+# failing_groups splits the secrets by the threshold of rotation-failing
+# (a next rotation date before "before" means rotation is failing): one
+# group per configured environment, and the other secrets grouped by
+# object.get(s, "environment", ""). rotated maps their indexes to their
+# last rotation times.
+failing_groups := array.concat(
+	[{"before": now_ns - cfg.grace_ns, "severity": cfg.severity, "secrets": env_secrets[env], "rotated": env_rotated[env]} |
+		some env, cfg in settings
+	],
+	[{
+		"before": object.get(failing_before_ns, env, default_failing_before_ns),
+		"severity": object.get(settings, [env, "severity"], "medium"),
+		"secrets": ss,
+		"rotated": {i: ns | some i, s in ss; ns := secrets.parse_time(s.last_rotated_date)},
+	} |
+		some env in {object.get(s, "environment", "") | some s in unconfigured}
+		ss := {i: s | some i, s in unconfigured; object.get(s, "environment", "") == env}
+	],
+)
 
 # env_severity ranks rotation findings higher in production environments.
 env_severity(env) := "high" if secrets.is_production(env)
@@ -353,17 +375,13 @@ env_severity(env) := "medium" if not secrets.is_production(env)
 
 # scheduled_in_time: automatic rotation is on and its next run comes before
 # the deadline (and has not been missed), so a warning would be noise.
-scheduled_in_time(s, ref, cfg) if {
+# ns is the secret's reference date.
+scheduled_in_time(s, ns, cfg) if {
 	s.rotation_enabled == true
 	next := secrets.parse_time(s.next_rotation_date)
 	next >= now_ns
-	next <= ref[0] + cfg.deadline_ns
+	next <= ns + cfg.deadline_ns
 }
-
-# not_rotated_since(last, i, next): secret i (last is rotated_ns) has not
-# been rotated at or after next: no valid last_rotated_date, or an earlier
-# one. (null sorts before every number, so a missing date is earlier.)
-not_rotated_since(last, i, next) if object.get(last, i, null) < next
 
 iac_sources := {"cloudformation", "terraform"}
 
@@ -398,16 +416,25 @@ unknown_environment_message(s, name) := sprintf("Secret %s has no environment (n
 	not secrets.nonempty_string(object.get(s, "environment", ""))
 } else := sprintf("Secret %s is in environment %q, which is not configured (configured: %s), so no rotation limit applies.", [name, s.environment, secrets.environment_list])
 
-# ref is reference_date(s): [ns, rotated].
-age_text(name, ref) := sprintf("Secret %s %s", [name, age_clause(ref)])
-
+# age_clause(ref) describes a secret's age; ref is its reference date
+# [ns, rotated].
 age_clause(ref) := sprintf("was last rotated %s ago (%s)", [secrets.days_text(secrets.whole_days(now_ns - ref[0])), secrets.format_date(ref[0])]) if {
 	ref[1]
 } else := sprintf("was created %s ago (%s) and has never been rotated", [secrets.days_text(secrets.whole_days(now_ns - ref[0])), secrets.format_date(ref[0])])
 
-due_soon_message(name, env, ref, cfg) := sprintf("%s; %s allows %d, so it must be rotated by %s.", [age_text(name, ref), env, cfg.max_days, secrets.format_date(ref[0] + cfg.limit_ns)]) if {
-	now_ns - ref[0] < cfg.limit_ns
-} else := sprintf("%s; %s allows %d: the limit was reached on %s and the %d-hour grace period ends at %s.", [age_text(name, ref), env, cfg.max_days, secrets.format_date(ref[0] + cfg.limit_ns), cfg.grace_hours, secrets.format_time(ref[0] + cfg.deadline_ns)])
+# overdue_text is the rotation-overdue message after "Secret <name> ", for
+# the reference date [ns, rotated] in env.
+overdue_text(ns, rotated, env, max_days) := sprintf("%s; %s allows %d.", [age_clause([ns, rotated]), env, max_days])
+
+# due_soon_text is the rotation-due-soon message after "Secret <name> ",
+# for the reference date [ns, rotated] in env with settings cfg.
+due_soon_text(ns, rotated, env, cfg) := sprintf("%s; %s allows %d, so it must be rotated by %s.", [age_clause([ns, rotated]), env, cfg.max_days, secrets.format_date(ns + cfg.limit_ns)]) if {
+	now_ns - ns < cfg.limit_ns
+} else := sprintf("%s; %s allows %d: the limit was reached on %s and the %d-hour grace period ends at %s.", [age_clause([ns, rotated]), env, cfg.max_days, secrets.format_date(ns + cfg.limit_ns), cfg.grace_hours, secrets.format_time(ns + cfg.deadline_ns)])
+
+# failing_since_text(next) is "<date> (<n> days ago)" for a missed next
+# rotation date.
+failing_since_text(next) := sprintf("%s (%s ago)", [secrets.format_date(next), secrets.days_text(secrets.whole_days(now_ns - next))])
 
 not_enabled_message(s, name) := sprintf("Secret %s is declared in CloudFormation without an AWS::SecretsManager::RotationSchedule; %s requires automatic rotation.", [name, s.environment]) if {
 	s.source == "cloudformation"
@@ -417,7 +444,8 @@ not_enabled_message(s, name) := sprintf("Secret %s is declared in CloudFormation
 	object.get(s, "rotation_enabled", null) != false
 } else := sprintf("Secret %s does not have automatic rotation enabled; %s requires it.", [name, s.environment])
 
-# manual_message(name, env, r, i): r is refs, i the secret's index.
-manual_message(name, env, r, i) := sprintf("Secret %s is rotated manually (%s has no rotation limit); it %s.", [name, env, age_clause(r[i])]) if {
-	r[i]
-} else := sprintf("Secret %s is rotated manually (%s has no rotation limit); its age is unknown.", [name, env])
+# manual_age(ns, rotated) states a secret's age for rotation-manual, from
+# its reference date [ns, rotated] (rotated null: no known date).
+manual_age(_, null) := "its age is unknown"
+
+manual_age(ns, rotated) := sprintf("it %s", [age_clause([ns, rotated])]) if rotated != null

@@ -1,0 +1,57 @@
+package secretgate.main_test
+
+import rego.v1
+
+import data.secretgate.main
+
+now := "2026-11-26T12:00:00Z"
+
+a1 := {"rule": "rule-a", "resource": "prod/bybit/api", "message": "a1", "file": "f", "line": 1}
+
+a2 := {"rule": "rule-a", "resource": "dev/bybit/api", "message": "a2", "file": "f", "line": 2}
+
+b1 := {"rule": "rule-b", "resource": "prod/db/password", "message": "b1", "file": "f", "line": 3}
+
+# Findings of a family package and of a nested package, a finding without a
+# rule field and one that is not an object (both dropped).
+rules := {
+	"fam": {
+		"deny": {a1, a2, {"resource": "x", "message": "no rule"}, "not a finding"},
+		"team": {"deny": {b1}},
+	},
+	"other": {"deny": {b1}},
+}
+
+findings(waivers) := fs if {
+	fs := main.findings with data.secretgate.rules as rules with input as {"now": now, "config": {"waivers": waivers}}
+}
+
+waiver(rule, resource, expires) := {"rule": rule, "resource": resource, "reason": concat(" ", ["why", rule]), "owner": "me", "expires": expires, "file": ".secretgate.yml", "line": 4}
+
+waived(f, w) := object.union(f, {"waived": true, "waiver_reason": w.reason, "waiver_owner": w.owner})
+
+test_without_waivers_findings_pass_through if {
+	findings([]) == {a1, a2, b1}
+}
+
+test_waiver_for_one_rule if {
+	w := waiver("rule-a", "prod/**", "")
+	findings([w]) == {waived(a1, w), a2, b1}
+}
+
+test_star_waiver_applies_to_every_rule_after_the_rules_own if {
+	own := waiver("rule-a", "**", "2027-01-01T00:00:00Z")
+	star := waiver("*", "prod/**", "")
+	findings([star, own]) == {waived(a1, own), waived(a2, own), waived(b1, star)}
+}
+
+test_expired_waiver_is_reported_not_applied if {
+	w := waiver("rule-b", "**", "2026-01-01T00:00:00Z")
+	fs := findings([w])
+	{a1, a2, b1} & fs == {a1, a2, b1}
+	expired := [f | some f in fs; f.rule == "config-waiver-expired"]
+	count(expired) == 1
+	expired[0].resource == "rule-b **"
+	expired[0].waived == false
+	count(fs) == 4
+}
