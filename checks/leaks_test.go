@@ -3,7 +3,6 @@ package checks
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"os"
@@ -15,25 +14,11 @@ import (
 	"github.com/secretgate/secretgate/internal/config"
 	"github.com/secretgate/secretgate/internal/facts"
 	"github.com/secretgate/secretgate/internal/leaks"
+	"github.com/secretgate/secretgate/internal/leaks/leakstest"
 	"github.com/secretgate/secretgate/internal/policy"
 	"github.com/secretgate/secretgate/internal/report"
 	"github.com/secretgate/secretgate/internal/result"
 )
-
-// fakeKey returns an AWS access key id gitleaks reports, made at run time
-// so that no key-shaped literal lives in this repository.
-func fakeKey(t *testing.T) string {
-	t.Helper()
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return "AKIA" + string(b)
-}
 
 // gitRepo is a git repository in a temporary directory, with the user's
 // and the system's git configuration kept out.
@@ -120,9 +105,9 @@ func newLeaks(t *testing.T, dir string, scope leaks.Scope) *Leaks {
 
 func TestLeaksSeverityWaiverAndStatus(t *testing.T) {
 	r := newGitRepo(t)
-	r.write("config/prod/app.env", "aws_access_key_id="+fakeKey(t)+"\n")
-	r.write("testdata/keys.env", "aws_access_key_id="+fakeKey(t)+"\n")
-	r.write("src/app.py", "KEY = '"+fakeKey(t)+"'\n")
+	r.write("config/prod/app.env", "aws_access_key_id="+leakstest.AWSKey(t)+"\n")
+	r.write("testdata/keys.env", "aws_access_key_id="+leakstest.AWSKey(t)+"\n")
+	r.write("src/app.py", "KEY = '"+leakstest.AWSKey(t)+"'\n")
 	r.commit("init", "Alice")
 
 	waiver := facts.Waiver{Rule: "leaks-secret", Resource: "testdata/**", Reason: "fake keys for tests", Owner: "platform"}
@@ -161,7 +146,7 @@ func TestLeaksRangeAttributesCommit(t *testing.T) {
 	r := newGitRepo(t)
 	r.write("README.md", "hi\n")
 	base := r.commit("base", "Base")
-	r.write("deploy/prod.env", "k="+fakeKey(t)+"\n")
+	r.write("deploy/prod.env", "k="+leakstest.AWSKey(t)+"\n")
 	sha := r.commit("add config", "Carol Leaker")
 	r.write("README.md", "hello\n")
 	r.commit("docs", "Dan")
@@ -196,7 +181,7 @@ func (m memLive) Values(_ context.Context, yield func(string, []byte) bool) erro
 // nor the input document, nor the check's error text, holds any of them:
 // at most their first four characters survive.
 func TestLeakNeverPrinted(t *testing.T) {
-	treeKey, stagedKey, historyKey := fakeKey(t), fakeKey(t), fakeKey(t)
+	treeKey, stagedKey, historyKey := leakstest.AWSKey(t), leakstest.AWSKey(t), leakstest.AWSKey(t)
 	keys := []string{treeKey, stagedKey, historyKey}
 	r := newGitRepo(t)
 	r.write("app.py", "print('hi')\n")

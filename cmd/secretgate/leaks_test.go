@@ -1,29 +1,17 @@
 package main
 
 import (
-	"crypto/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/secretgate/secretgate/internal/leaks/leakstest"
 )
 
 // Leak scanning as a user runs it: real git repositories in t.TempDir(),
 // keys made at run time (no key-shaped literal lives in this repository).
-
-func leakKey(t *testing.T) string {
-	t.Helper()
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return "AKIA" + string(b)
-}
 
 func gitIn(t *testing.T, dir string, args ...string) string {
 	t.Helper()
@@ -64,7 +52,7 @@ func leakRepo(t *testing.T) string {
 func TestLeakScopes(t *testing.T) {
 	dir := leakRepo(t)
 	base := gitIn(t, dir, "rev-parse", "HEAD")
-	key := leakKey(t)
+	key := leakstest.AWSKey(t)
 	writeIn(t, dir, "deploy/prod.env", "aws_access_key_id="+key+"\n")
 	gitIn(t, dir, "add", "-A")
 	gitIn(t, dir, "commit", "-q", "-m", "config")
@@ -123,7 +111,7 @@ func TestLeakScopes(t *testing.T) {
 // than its first four characters.
 func TestLeakCanary(t *testing.T) {
 	dir := leakRepo(t)
-	key := leakKey(t)
+	key := leakstest.AWSKey(t)
 	writeIn(t, dir, "config/prod/settings.py", "import os\nAWS_ACCESS_KEY_ID = \""+key+"\"\n")
 	gitIn(t, dir, "add", "-A")
 	out := t.TempDir()

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/secretgate/secretgate/internal/leaks/leakstest"
 )
 
 // TestPreCommitHook runs secretgate the way a developer meets it: the
@@ -31,7 +33,7 @@ func TestPreCommitHook(t *testing.T) {
 
 	t.Run("staged AWS key blocks the commit, naming file and line", func(t *testing.T) {
 		dir := h.repo(t)
-		key := leakKey(t)
+		key := leakstest.AWSKey(t)
 		writeIn(t, dir, "config/prod/app.env", "region=eu-west-1\naws_access_key_id="+key+"\n")
 		gitIn(t, dir, "add", "config/prod/app.env")
 		out := h.commitFails(t, dir)
@@ -47,7 +49,7 @@ func TestPreCommitHook(t *testing.T) {
 
 	t.Run("key added by git commit -a blocks the commit", func(t *testing.T) {
 		dir := h.repo(t)
-		writeIn(t, dir, "README.md", "hello\naws_access_key_id="+leakKey(t)+"\n")
+		writeIn(t, dir, "README.md", "hello\naws_access_key_id="+leakstest.AWSKey(t)+"\n")
 		out := h.commitFails(t, dir, "-a")
 		if !strings.Contains(out, "README.md:2") {
 			t.Errorf("commit output does not name README.md:2:\n%s", out)
@@ -73,14 +75,14 @@ func TestPreCommitHook(t *testing.T) {
 			"    reason: \"throwaway key of the pre-commit test\"\n"+
 			"    owner: secretgate-maintainers\n"+
 			"    expires: "+time.Now().AddDate(1, 0, 0).Format(time.DateOnly)+"\n")
-		writeIn(t, dir, "config/prod/app.env", "aws_access_key_id="+leakKey(t)+"\n")
+		writeIn(t, dir, "config/prod/app.env", "aws_access_key_id="+leakstest.AWSKey(t)+"\n")
 		gitIn(t, dir, "add", "-A")
 		h.commitPasses(t, dir)
 	})
 
 	t.Run("SKIP=secretgate skips it once", func(t *testing.T) {
 		dir := h.repo(t)
-		writeIn(t, dir, "config/prod/app.env", "aws_access_key_id="+leakKey(t)+"\n")
+		writeIn(t, dir, "config/prod/app.env", "aws_access_key_id="+leakstest.AWSKey(t)+"\n")
 		gitIn(t, dir, "add", "-A")
 		out := h.commitPasses(t, dir, "SKIP=secretgate")
 		if !strings.Contains(out, "Skipped") {

@@ -2,7 +2,6 @@ package leaks
 
 import (
 	"context"
-	"crypto/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,26 +17,6 @@ func TestMain(m *testing.M) {
 	os.Setenv("GIT_CONFIG_NOSYSTEM", "1")
 	os.Setenv("GIT_CONFIG_GLOBAL", os.DevNull)
 	os.Exit(m.Run())
-}
-
-const base32Upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-
-// fakeAWSKey returns a realistic AWS access key id that gitleaks' default
-// rules report: "AKIA" and 16 random base32 characters. It is made at run
-// time so that no key-shaped literal lives in secretgate's source (and the
-// well-known AKIAIOSFODNN7EXAMPLE is allowlisted by gitleaks).
-func fakeAWSKey(t testing.TB) string {
-	t.Helper()
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	var s strings.Builder
-	s.WriteString("AKIA")
-	for _, x := range b {
-		s.WriteByte(base32Upper[int(x)%len(base32Upper)])
-	}
-	return s.String()
 }
 
 // repo is a git repository in a temporary directory.

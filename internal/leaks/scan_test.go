@@ -10,10 +10,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/secretgate/secretgate/internal/leaks/leakstest"
 )
 
 func TestWorkingTreeInGit(t *testing.T) {
-	key, untrackedKey, ignoredKey := fakeAWSKey(t), fakeAWSKey(t), fakeAWSKey(t)
+	key, untrackedKey, ignoredKey := leakstest.AWSKey(t), leakstest.AWSKey(t), leakstest.AWSKey(t)
 	r := newRepo(t)
 	r.write(".gitignore", "*.local\nbuild/\n")
 	r.write("config/prod/app.env", "region=eu-west-1\naws_access_key_id="+key+"\n")
@@ -47,11 +49,11 @@ func TestWorkingTreeInGit(t *testing.T) {
 }
 
 func TestWorkingTreeOutsideGit(t *testing.T) {
-	key := fakeAWSKey(t)
+	key := leakstest.AWSKey(t)
 	dir := t.TempDir()
 	writeFile(t, dir, "app/settings.py", "AWS_KEY = '"+key+"'\n")
-	writeFile(t, dir, ".git/config", "key "+fakeAWSKey(t)+"\n")             // never entered
-	writeFile(t, dir, "node_modules/x/index.js", "k='"+fakeAWSKey(t)+"'\n") // gitleaks' global allowlist
+	writeFile(t, dir, ".git/config", "key "+leakstest.AWSKey(t)+"\n")             // never entered
+	writeFile(t, dir, "node_modules/x/index.js", "k='"+leakstest.AWSKey(t)+"'\n") // gitleaks' global allowlist
 	res := scan(t, dir, Scope{})
 	if got := where(awsFindings(res)); !slices.Equal(got, []string{"app/settings.py:1 aws-access-token"}) {
 		t.Fatalf("findings %v", got)
@@ -61,7 +63,7 @@ func TestWorkingTreeOutsideGit(t *testing.T) {
 // TestStagedIsWhatCommitRecords: the staged blob is scanned, not the file
 // in the working tree.
 func TestStagedIsWhatCommitRecords(t *testing.T) {
-	stagedKey, unstagedKey := fakeAWSKey(t), fakeAWSKey(t)
+	stagedKey, unstagedKey := leakstest.AWSKey(t), leakstest.AWSKey(t)
 	r := newRepo(t)
 	r.write("deploy/prod.env", "a=1\n")
 	r.write("other.env", "b=2\n")
@@ -88,10 +90,10 @@ func TestStagedIsWhatCommitRecords(t *testing.T) {
 }
 
 func TestStagedInNewRepositoryAndSubdirectory(t *testing.T) {
-	key := fakeAWSKey(t)
+	key := leakstest.AWSKey(t)
 	r := newRepo(t) // no commit yet: the index is compared with the empty tree
 	r.write("svc/app/config.yaml", "aws:\n  key: "+key+"\n")
-	r.write("top.yaml", "key: "+fakeAWSKey(t)+"\n")
+	r.write("top.yaml", "key: "+leakstest.AWSKey(t)+"\n")
 	r.git("add", "-A")
 	if got := where(awsFindings(scan(t, r.dir, Scope{Kind: Staged}))); !slices.Equal(got, []string{"svc/app/config.yaml:2 aws-access-token", "top.yaml:1 aws-access-token"}) {
 		t.Fatalf("findings %v", got)
@@ -106,7 +108,7 @@ func TestStagedInNewRepositoryAndSubdirectory(t *testing.T) {
 // range (and removed again later) is found and attributed to that commit
 // and its author; a key the base already had is not part of the range.
 func TestRangeEveryCommitAttributed(t *testing.T) {
-	key, oldKey := fakeAWSKey(t), fakeAWSKey(t)
+	key, oldKey := leakstest.AWSKey(t), leakstest.AWSKey(t)
 	r := newRepo(t)
 	r.write("legacy.env", "key="+oldKey+"\n")
 	base := r.commit("base", "Base Author")
@@ -157,7 +159,7 @@ func TestRangeEveryCommitAttributed(t *testing.T) {
 }
 
 func TestRangeWithMerge(t *testing.T) {
-	key := fakeAWSKey(t)
+	key := leakstest.AWSKey(t)
 	r := newRepo(t)
 	r.write("a.txt", "a\n")
 	base := r.commit("base", "A")
@@ -176,7 +178,7 @@ func TestRangeWithMerge(t *testing.T) {
 }
 
 func TestHistoryOnly(t *testing.T) {
-	key := fakeAWSKey(t)
+	key := leakstest.AWSKey(t)
 	r := newRepo(t)
 	r.write("app.py", "print('hi')\n")
 	r.commit("one", "A")
@@ -186,7 +188,7 @@ func TestHistoryOnly(t *testing.T) {
 	r.commit("remove the key", "Bob Oops")
 	// Also on a branch that is not checked out.
 	r.git("checkout", "-q", "-b", "side")
-	r.write("side.env", "k="+fakeAWSKey(t)+"\n")
+	r.write("side.env", "k="+leakstest.AWSKey(t)+"\n")
 	side := r.commit("side", "Sid")
 	r.git("checkout", "-q", "main")
 
@@ -206,8 +208,8 @@ func TestHistoryOnly(t *testing.T) {
 
 func TestGitleaksIgnore(t *testing.T) {
 	r := newRepo(t)
-	r.write("a.env", "k="+fakeAWSKey(t)+"\n")
-	r.write("b.env", "k="+fakeAWSKey(t)+"\n")
+	r.write("a.env", "k="+leakstest.AWSKey(t)+"\n")
+	r.write("b.env", "k="+leakstest.AWSKey(t)+"\n")
 	sha := r.commit("keys", "A")
 	r.write(IgnoreFile, "# reviewed: rotated 2026-01-02\na.env:aws-access-token:1\n\n"+sha+":b.env:aws-access-token:1\n")
 	r.commit("ignore", "A")
@@ -228,7 +230,7 @@ func TestGitleaksIgnore(t *testing.T) {
 
 func TestInlineAllow(t *testing.T) {
 	r := newRepo(t)
-	r.write("test.go", "const k = \""+fakeAWSKey(t)+"\" // gitleaks:allow\nconst j = \""+fakeAWSKey(t)+"\"\n")
+	r.write("test.go", "const k = \""+leakstest.AWSKey(t)+"\" // gitleaks:allow\nconst j = \""+leakstest.AWSKey(t)+"\"\n")
 	r.commit("x", "A")
 	for _, sc := range []Scope{{}, {Kind: History}} {
 		if got := where(awsFindings(scan(t, r.dir, sc))); !slices.Equal(got, []string{"test.go:2 aws-access-token"}) {
@@ -262,8 +264,8 @@ func TestGitleaksTomlExtendsDefaults(t *testing.T) {
 	for i := range 2 { // twice: loading must not depend on earlier loads
 		r := newRepo(t)
 		r.write(ConfigFile, extendingConfig)
-		r.write("app.cfg", "token = "+acmeToken()+"\naws = "+fakeAWSKey(t)+"\n")
-		r.write("fixtures/keys.txt", "aws = "+fakeAWSKey(t)+"\n")
+		r.write("app.cfg", "token = "+acmeToken()+"\naws = "+leakstest.AWSKey(t)+"\n")
+		r.write("fixtures/keys.txt", "aws = "+leakstest.AWSKey(t)+"\n")
 		r.commit("x", "A")
 		res := scan(t, r.dir, Scope{})
 		got := where(res.Findings)
@@ -278,7 +280,7 @@ func TestGitleaksTomlExtendsPath(t *testing.T) {
 	r := newRepo(t)
 	r.write("ci/base.toml", "[extend]\nuseDefault = true\n")
 	r.write(ConfigFile, "[extend]\npath = \"ci/base.toml\"\n[[rules]]\nid = \"x-token\"\nregex = '''xtok_[0-9]{12}'''\n")
-	r.write("a.txt", "xtok_123456789012 "+fakeAWSKey(t)+"\n")
+	r.write("a.txt", "xtok_123456789012 "+leakstest.AWSKey(t)+"\n")
 	r.commit("x", "A")
 	if got := where(scan(t, r.dir, Scope{}).Findings); !slices.Equal(got, []string{"a.txt:1 x-token", "a.txt:1 aws-access-token"}) {
 		t.Fatalf("findings %v", got)
@@ -326,11 +328,11 @@ func TestBrokenGitleaksToml(t *testing.T) {
 // non-UTF-8 text and very long lines are skipped or scanned, never fatal;
 // skipped files are listed.
 func TestBadInputDoesNotStopTheScan(t *testing.T) {
-	key, latin1Key, afterLongKey := fakeAWSKey(t), fakeAWSKey(t), fakeAWSKey(t)
+	key, latin1Key, afterLongKey := leakstest.AWSKey(t), leakstest.AWSKey(t), leakstest.AWSKey(t)
 	r := newRepo(t)
 	// An ELF executable (gitleaks' file source skips application types).
-	r.write("bin/tool", "\x7fELF\x02\x01\x01\x00"+strings.Repeat("\x00", 64)+"k="+fakeAWSKey(t)+"\n")
-	r.write("big.log", strings.Repeat("x", 2048)+"\nk="+fakeAWSKey(t)+"\n")
+	r.write("bin/tool", "\x7fELF\x02\x01\x01\x00"+strings.Repeat("\x00", 64)+"k="+leakstest.AWSKey(t)+"\n")
+	r.write("big.log", strings.Repeat("x", 2048)+"\nk="+leakstest.AWSKey(t)+"\n")
 	r.write("latin1.txt", "caf\xe9 \xff\xfe k="+latin1Key+"\n")
 	r.write("long.txt", strings.Repeat("a", 3<<20)+"\nk="+afterLongKey+"\n")
 	r.write("ok.txt", "k="+key+"\n")
@@ -397,7 +399,7 @@ func (m memValues) Values(ctx context.Context, yield func(string, []byte) bool) 
 }
 
 func TestLiveValueMatch(t *testing.T) {
-	live, previous, other := fakeAWSKey(t), fakeAWSKey(t), fakeAWSKey(t)
+	live, previous, other := leakstest.AWSKey(t), leakstest.AWSKey(t), leakstest.AWSKey(t)
 	r := newRepo(t)
 	r.write("a.env", "k="+live+"\n")
 	r.write("b.env", "k="+previous+"\n")
@@ -439,7 +441,7 @@ func TestLiveValueMatch(t *testing.T) {
 // TestRawTextNeverEscapes prints and encodes everything a scan returns,
 // and matches themselves, and looks for the secret.
 func TestRawTextNeverEscapes(t *testing.T) {
-	key := fakeAWSKey(t)
+	key := leakstest.AWSKey(t)
 	r := newRepo(t)
 	r.write("k.env", "aws_access_key_id="+key+"\n")
 	r.commit("x", "A")
@@ -518,7 +520,7 @@ func TestScanCancelled(t *testing.T) {
 func TestUnusualFileNames(t *testing.T) {
 	const name = `café dir/ключ "q" x.env`
 	r := newRepo(t)
-	r.write(name, "k="+fakeAWSKey(t)+"\n")
+	r.write(name, "k="+leakstest.AWSKey(t)+"\n")
 	r.git("add", "-A")
 	for _, sc := range []Scope{{Kind: Staged}, {}} {
 		if got := where(awsFindings(scan(t, r.dir, sc))); !slices.Equal(got, []string{name + ":1 aws-access-token"}) {
