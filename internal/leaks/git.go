@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"strings"
 	"sync"
 
 	"github.com/gitleaks/go-gitdiff/gitdiff"
@@ -27,23 +28,27 @@ var logOptions = []string{
 	"--full-history", "--diff-filter=tuxdb",
 }
 
-// patchArgs is the git command line that prints a scope's added lines.
-func patchArgs(t Target) []string {
+// patchArgs is the git command line that prints a scope's added lines;
+// with stdin, of the commits listed on standard input (the ones not
+// cached) instead of the scope's.
+func patchArgs(t Target, stdin bool) []string {
 	args := []string{"-c", "core.quotePath=false"}
 	switch t.Scope.Kind {
 	case Staged:
 		args = append(args, "diff", "--cached")
 		args = append(args, diffOptions...)
-	case Range:
+	case Range, History:
 		args = append(args, "log", "-p")
 		args = append(args, diffOptions...)
 		args = append(args, logOptions...)
-		args = append(args, t.Git.Base+".."+t.Git.Head)
-	case History:
-		args = append(args, "log", "-p")
-		args = append(args, diffOptions...)
-		args = append(args, logOptions...)
-		args = append(args, "--all")
+		switch {
+		case stdin:
+			args = append(args, "--no-walk=unsorted", "--stdin")
+		case t.Scope.Kind == Range:
+			args = append(args, t.Git.Base+".."+t.Git.Head)
+		default:
+			args = append(args, "--all")
+		}
 	}
 	return args
 }
@@ -61,11 +66,28 @@ func (s *Scanner) scanPatches(ctx context.Context, t Target, c *collector) error
 	if t.Git == nil {
 		return fmt.Errorf("%s: not a git repository", t.Scope)
 	}
+	// With a cache, the commits of the scope are listed first and only
+	// those not known to be clean are handed to git log.
+	var pending []string
+	caching := c.cache != nil && t.Scope.Kind != Staged
+	if caching {
+		var err error
+		if pending, err = s.cachedCommits(ctx, t, c); err != nil {
+			return err
+		}
+		if len(pending) == 0 {
+			return nil
+		}
+		c.tally = map[string]*commitTally{}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	args := patchArgs(t)
+	args := patchArgs(t, caching)
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir = t.Root
+	if caching {
+		cmd.Stdin = strings.NewReader(strings.Join(pending, "\n") + "\n")
+	}
 	stderr := &limitedBuffer{max: 64 << 10}
 	cmd.Stderr = stderr
 	stdout, err := cmd.StdoutPipe()
@@ -100,11 +122,16 @@ func (s *Scanner) scanPatches(ctx context.Context, t Target, c *collector) error
 dispatch:
 	for f := range files {
 		commit := commitOf(f.PatchHeader, commits)
+		if caching {
+			c.mu.Lock()
+			c.tallyOf(commit) // listed, so counted, even if nothing is scanned
+			c.mu.Unlock()
+		}
 		if f.IsDelete {
 			continue
 		}
 		if f.IsBinary {
-			c.skip(f.NewName, "binary file")
+			c.skipIn(commit, f.NewName, "binary file")
 			continue
 		}
 		if max > 0 && addedBytes(f) > max {
@@ -112,7 +139,7 @@ dispatch:
 			if commit != nil {
 				why += " in commit " + commit.SHA
 			}
-			c.skip(f.NewName, why)
+			c.skipIn(commit, f.NewName, why)
 			continue
 		}
 		select {
@@ -144,11 +171,13 @@ dispatch:
 		return fmt.Errorf("git %s: could not parse its output after %d commit(s); the rest was not scanned", args[2], len(commits))
 	}
 	c.mu.Lock()
-	c.commits = make(map[string]bool, len(commits))
 	for sha := range commits {
 		c.commits[sha] = true
 	}
 	c.mu.Unlock()
+	if caching {
+		s.storeCommits(t, c, pending)
+	}
 	return nil
 }
 
@@ -169,7 +198,7 @@ func (s *Scanner) scanPatch(ctx context.Context, j patchJob, c *collector) {
 		n += int64(len(frag.Text))
 		c.add(frag, s.Detector.Detect(ctx, frag))
 	}
-	c.scanned(n)
+	c.scannedIn(j.commit, n)
 }
 
 // commitOf returns the commit of a patch header, one *Commit per commit id.

@@ -34,12 +34,25 @@ type Gitleaks struct {
 	det *detect.Detector
 	// ConfigPath is the .gitleaks.toml in use; empty for the default rules.
 	ConfigPath string
+
+	idOnce sync.Once
+	id     string
 }
 
 var (
-	_ Detector    = (*Gitleaks)(nil)
-	_ pathSkipper = (*Gitleaks)(nil)
+	_ Detector          = (*Gitleaks)(nil)
+	_ pathSkipper       = (*Gitleaks)(nil)
+	_ rulesetIdentifier = (*Gitleaks)(nil)
 )
+
+// RulesetID implements rulesetIdentifier: a hash of the rules and
+// allowlists in effect and of the engine's version.
+func (g *Gitleaks) RulesetID() string {
+	g.idOnce.Do(g.identify)
+	return g.id
+}
+
+func (g *Gitleaks) identify() { g.id = rulesetID(&g.det.Config) }
 
 // ConfigError is a .gitleaks.toml that cannot be used. Line is 0 when the
 // problem is not tied to a line (an invalid regular expression, a rule

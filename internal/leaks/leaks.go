@@ -135,6 +135,8 @@ type Result struct {
 	// scan itself ran (the live-value comparison failing): the findings
 	// are valid, but the check is not complete.
 	Problems []string
+	// Cache says what the cache of clean results did; zero without one.
+	Cache CacheStats
 }
 
 // DefaultMaxFileBytes is the size above which a file (or the text one
@@ -154,6 +156,13 @@ type Scanner struct {
 	// Workers is the number of fragments scanned in parallel; 0 means
 	// GOMAXPROCS.
 	Workers int
+	// CacheDir, when set, holds the cache of clean results (see cache.go)
+	// for the working-tree, range and history scopes. It is used only
+	// with a detector that implements rulesetIdentifier.
+	CacheDir string
+	// CacheEntries bounds the entries of a cache file; 0 means
+	// DefaultCacheEntries.
+	CacheEntries int
 }
 
 // Scan scans the target's scope. The error is for scans that could not run
@@ -163,7 +172,10 @@ func (s *Scanner) Scan(ctx context.Context, t Target) (*Result, error) {
 	if s.Detector == nil {
 		return nil, fmt.Errorf("leak scan: no detector")
 	}
-	c := &collector{skipped: map[string]string{}}
+	c := &collector{skipped: map[string]string{}, commits: map[string]bool{}}
+	if t.Scope.Kind != Staged {
+		c.cache = s.openCache()
+	}
 	var err error
 	switch t.Scope.Kind {
 	case WorkingTree:
@@ -179,7 +191,22 @@ func (s *Scanner) Scan(ctx context.Context, t Target) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return s.finish(ctx, c), nil
+	res := s.finish(ctx, c)
+	if c.cache != nil {
+		c.cache.save()
+		res.Cache = c.cache.stats
+	}
+	return res, nil
+}
+
+// openCache opens the cache of the detector's rule set; nil without a
+// cache directory or with a detector whose results cannot be cached.
+func (s *Scanner) openCache() *cache {
+	id, ok := s.Detector.(rulesetIdentifier)
+	if s.CacheDir == "" || !ok {
+		return nil
+	}
+	return openCache(s.CacheDir, id.RulesetID(), s.CacheEntries)
 }
 
 func (s *Scanner) maxBytes() int64 {
@@ -214,27 +241,47 @@ type collector struct {
 	bytes   int64
 	commits map[string]bool
 	skipped map[string]string
+	// cache is nil when results are not cached; tally then holds the
+	// clean-or-not state of each commit of a range or history scan.
+	cache *cache
+	tally map[string]*commitTally
 }
 
 func (c *collector) add(f Fragment, ms []Match) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if tl := c.tallyOf(f.Commit); tl != nil && len(ms) > 0 {
+		tl.dirty = true
+	}
 	for _, m := range ms {
 		c.found = append(c.found, found{Match: m, path: f.Path, commit: f.Commit})
 	}
 }
 
-func (c *collector) scanned(n int64) {
+func (c *collector) scanned(n int64) { c.scannedIn(nil, n) }
+
+// scannedIn counts a file (change) of a commit as scanned.
+func (c *collector) scannedIn(commit *Commit, n int64) {
 	c.mu.Lock()
 	c.files++
 	c.bytes += n
+	if tl := c.tallyOf(commit); tl != nil {
+		tl.Files++
+		tl.Bytes += n
+	}
 	c.mu.Unlock()
 }
 
-func (c *collector) skip(path, reason string) {
+func (c *collector) skip(path, reason string) { c.skipIn(nil, path, reason) }
+
+// skipIn records a file of a commit as not scanned.
+func (c *collector) skipIn(commit *Commit, path, reason string) {
 	c.mu.Lock()
 	if _, ok := c.skipped[path]; !ok {
 		c.skipped[path] = reason
+	}
+	if tl := c.tallyOf(commit); tl != nil {
+		tl.Skips = append(tl.Skips, [2]string{path, reason})
 	}
 	c.mu.Unlock()
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -130,9 +131,15 @@ func walkFiles(ctx context.Context, root string, skipper pathSkipper) ([]string,
 	return paths, nil
 }
 
+// wholeFileLimit is the size up to which a file is read into memory in
+// one go (to hash it for the cache and scan it without reading it twice);
+// larger files, scanned only when the size limit is lifted, are streamed.
+const wholeFileLimit = 64 << 20
+
 // scanFile reads one file with gitleaks' file source (chunks of about
 // 100 kB cut at blank lines; binary files and archives yield nothing) and
-// runs the detector over each chunk.
+// runs the detector over each chunk. With a cache, a file whose content
+// (at this path) was clean under the same rule set is not scanned again.
 func (s *Scanner) scanFile(ctx context.Context, root, rel string, max int64, skipper pathSkipper, c *collector) {
 	abs := filepath.Join(root, filepath.FromSlash(rel))
 	fi, err := os.Lstat(abs)
@@ -158,16 +165,37 @@ func (s *Scanner) scanFile(ctx context.Context, root, rel string, max int64, ski
 		return
 	}
 	defer f.Close()
-	src := sources.File{Content: f, Path: rel}
-	yielded := false
+	var content io.Reader = f
+	var key cacheKey
+	cached := c.cache != nil && fi.Size() <= wholeFileLimit
+	if cached {
+		data, err := readAll(f, fi.Size())
+		if err != nil {
+			c.skip(rel, "cannot be read: "+err.Error())
+			return
+		}
+		key = fileKey(rel, blobID(data))
+		if _, hit := c.cache.lookup(key); hit {
+			c.scanned(int64(len(data)))
+			return
+		}
+		content = bytes.NewReader(data)
+	}
+	src := sources.File{Content: content, Path: rel}
+	yielded, clean := false, true
 	err = src.Fragments(ctx, func(fr sources.Fragment, ferr error) error {
 		if ferr != nil {
+			clean = false
 			c.skip(rel, "cannot be read: "+ferr.Error())
 			return nil
 		}
 		yielded = true
 		frag := Fragment{Path: rel, Text: fr.Raw, StartLine: fr.StartLine}
-		c.add(frag, s.Detector.Detect(ctx, frag))
+		ms := s.Detector.Detect(ctx, frag)
+		if len(ms) > 0 {
+			clean = false
+		}
+		c.add(frag, ms)
 		return nil
 	})
 	switch {
@@ -175,9 +203,19 @@ func (s *Scanner) scanFile(ctx context.Context, root, rel string, max int64, ski
 		c.skip(rel, "cannot be read: "+err.Error())
 	case yielded:
 		c.scanned(fi.Size())
+		if cached && clean && err == nil && ctx.Err() == nil {
+			c.cache.store(key, nil)
+		}
 	case err == nil:
 		c.skip(rel, "binary file or archive")
 	}
+}
+
+// readAll reads a file of about size bytes.
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	_, err := buf.ReadFrom(r)
+	return buf.Bytes(), err
 }
 
 func sizeText(n int64) string {

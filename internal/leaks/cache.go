@@ -1,0 +1,330 @@
+package leaks
+
+import (
+	"bytes"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The cache remembers what was scanned and found clean, so that a second
+// scan of a barely changed repository only scans what changed.
+//
+// What is cached: only clean results, the detector finding nothing. A file
+// or commit with a finding is always scanned again, so that its findings
+// carry the line, commit and author of this run and pass through this
+// run's .gitleaksignore, live-value comparison and Rego as usual.
+//
+// Keys are content addresses, in a file per rule set (so a changed rule
+// set never sees another's entries):
+//
+//   - a working-tree file: its path relative to the scan root and its git
+//     blob id (SHA-1 of "blob <size>\x00" + content, as git hash-object
+//     computes it). The path is part of the key because rules and
+//     allowlists match on paths: the same content may be clean at one path
+//     and a finding at another.
+//   - a commit (range, history): its commit id, the scan root's path in the
+//     repository (git log --relative) and the size limit. A commit id pins
+//     every byte of the patch the commit adds. The entry keeps the commit's
+//     counts and skipped files, so a cached scan reports the same.
+//
+// On disk: DIR/<rule set id>.leakcache, one file of binary records with a
+// SHA-256 trailer. A file that does not verify is ignored (and rewritten).
+// Writers write a temporary file and rename it over the old one, merging
+// in what another run saved meanwhile, so concurrent runs never see a torn
+// file; the worst a race costs is a lost entry, scanned again next time.
+// Each file holds at most maxEntries entries (those used by the latest run
+// are kept first); besides the rule set in use, the cache files of at most
+// cacheKeepFiles-1 other rule sets are kept, none unused for cacheMaxAge.
+
+const (
+	cacheMagic     = "SGLEAKCACHE1\n"
+	cacheSuffix    = ".leakcache"
+	cacheKeepFiles = 4
+	cacheMaxAge    = 30 * 24 * time.Hour
+	// DefaultCacheEntries bounds a cache file: at 17 bytes and more an
+	// entry, about 20 MB.
+	DefaultCacheEntries = 1 << 20
+)
+
+// cacheKey is the first 16 bytes of the SHA-256 of what identifies a clean
+// result.
+type cacheKey [16]byte
+
+func newCacheKey(parts ...string) cacheKey {
+	h := sha256.New()
+	for _, p := range parts {
+		fmt.Fprintf(h, "%d:%s\x00", len(p), p)
+	}
+	var k cacheKey
+	copy(k[:], h.Sum(nil))
+	return k
+}
+
+// blobID is the id git gives a blob with this content.
+func blobID(content []byte) string {
+	h := sha1.New()
+	fmt.Fprintf(h, "blob %d\x00", len(content))
+	h.Write(content)
+	return fmt.Sprintf("%x", h.Sum(nil))
+}
+
+func fileKey(rel, blob string) cacheKey { return newCacheKey("file", rel, blob) }
+
+func commitKey(prefix, sha string, maxBytes int64) cacheKey {
+	return newCacheKey("commit", prefix, sha, strconv.FormatInt(maxBytes, 10))
+}
+
+// CacheStats says what the cache did in one scan. The unit is a file in
+// the working tree, a commit in the range and history scopes; the staged
+// scope is not cached.
+type CacheStats struct {
+	// Hits were clean results taken from the cache, not scanned again.
+	Hits int
+	// Misses were looked up, not found, and scanned.
+	Misses int
+	// Stored is the number of new clean results saved.
+	Stored int
+	// Err is why the cache could not be read or saved (the scan itself
+	// is unaffected); empty when all went well.
+	Err string
+}
+
+// cache is one rule set's cache file, loaded in memory for a scan.
+type cache struct {
+	path       string
+	maxEntries int
+
+	mu    sync.Mutex
+	old   map[cacheKey][]byte // loaded from disk
+	used  map[cacheKey][]byte // hits and new entries of this run
+	added int
+	stats CacheStats
+}
+
+// DefaultCacheDir is where the cache lives when --cache-dir is not given:
+// the user's cache directory (XDG_CACHE_HOME or ~/.cache on Linux,
+// ~/Library/Caches on macOS) /secretgate/leaks.
+func DefaultCacheDir() (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "secretgate", "leaks"), nil
+}
+
+// openCache loads the cache of a rule set from dir. A missing, unreadable
+// or corrupt file is an empty cache.
+func openCache(dir, ruleset string, maxEntries int) *cache {
+	if maxEntries <= 0 {
+		maxEntries = DefaultCacheEntries
+	}
+	c := &cache{
+		path:       filepath.Join(dir, ruleset+cacheSuffix),
+		maxEntries: maxEntries,
+		used:       map[cacheKey][]byte{},
+	}
+	old, err := readCacheFile(c.path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		c.stats.Err = err.Error()
+	}
+	c.old = old
+	return c
+}
+
+// lookup returns the payload of a clean result.
+func (c *cache) lookup(k cacheKey) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p, ok := c.used[k]; ok {
+		c.stats.Hits++
+		return p, true
+	}
+	if p, ok := c.old[k]; ok {
+		c.used[k] = p
+		c.stats.Hits++
+		return p, true
+	}
+	c.stats.Misses++
+	return nil, false
+}
+
+// store records a clean result.
+func (c *cache) store(k cacheKey, payload []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.used[k]; ok {
+		return
+	}
+	c.used[k] = payload
+	c.added++
+	c.stats.Stored++
+}
+
+// save writes the entries back when the scan added any. It merges in what
+// another run wrote since this one read the file, and keeps the entries
+// this run used when the file would grow beyond maxEntries.
+func (c *cache) save() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	dir := filepath.Dir(c.path)
+	if c.added == 0 {
+		// Mark the file as in use, so pruning keeps it.
+		now := time.Now()
+		_ = os.Chtimes(c.path, now, now)
+		return
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		c.stats.Err = "save the cache: " + err.Error()
+		return
+	}
+	merged := make(map[cacheKey][]byte, len(c.used)+len(c.old))
+	for k, p := range c.used {
+		merged[k] = p
+	}
+	fill := func(m map[cacheKey][]byte) {
+		for k, p := range m {
+			if len(merged) >= c.maxEntries {
+				return
+			}
+			if _, ok := merged[k]; !ok {
+				merged[k] = p
+			}
+		}
+	}
+	if onDisk, err := readCacheFile(c.path); err == nil {
+		fill(onDisk)
+	}
+	fill(c.old)
+	if err := writeCacheFile(c.path, merged, c.maxEntries); err != nil {
+		c.stats.Err = "save the cache: " + err.Error()
+		return
+	}
+	pruneCache(dir, filepath.Base(c.path))
+}
+
+// readCacheFile reads and verifies a cache file.
+func readCacheFile(path string) (map[cacheKey][]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	corrupt := fmt.Errorf("%s: not a valid cache file, ignored", path)
+	if len(data) < len(cacheMagic)+sha256.Size || !bytes.HasPrefix(data, []byte(cacheMagic)) {
+		return nil, corrupt
+	}
+	body, sum := data[:len(data)-sha256.Size], data[len(data)-sha256.Size:]
+	if want := sha256.Sum256(body); !bytes.Equal(want[:], sum) {
+		return nil, corrupt
+	}
+	body = body[len(cacheMagic):]
+	m := map[cacheKey][]byte{}
+	for len(body) > 0 {
+		if len(body) < len(cacheKey{}) {
+			return nil, corrupt
+		}
+		var k cacheKey
+		copy(k[:], body)
+		body = body[len(k):]
+		n, w := binary.Uvarint(body)
+		if w <= 0 || uint64(len(body)-w) < n {
+			return nil, corrupt
+		}
+		body = body[w:]
+		var p []byte
+		if n > 0 {
+			p = bytes.Clone(body[:n])
+		}
+		m[k] = p
+		body = body[n:]
+	}
+	return m, nil
+}
+
+// writeCacheFile writes at most max entries to a temporary file in the same
+// directory and renames it over path.
+func writeCacheFile(path string, m map[cacheKey][]byte, max int) error {
+	keys := make([]cacheKey, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i][:], keys[j][:]) < 0 })
+	if len(keys) > max {
+		keys = keys[:max]
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(cacheMagic) + len(keys)*(len(cacheKey{})+1) + sha256.Size)
+	buf.WriteString(cacheMagic)
+	var n [binary.MaxVarintLen64]byte
+	for _, k := range keys {
+		p := m[k]
+		buf.Write(k[:])
+		buf.Write(n[:binary.PutUvarint(n[:], uint64(len(p)))])
+		buf.Write(p)
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	buf.Write(sum[:])
+
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*"+cacheSuffix)
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(buf.Bytes()); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return nil
+}
+
+// pruneCache removes the cache files of other rule sets beyond the newest
+// cacheKeepFiles-1 or unused for cacheMaxAge, and temporary files left
+// behind by runs that were killed.
+func pruneCache(dir, keep string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	type file struct {
+		name string
+		mod  time.Time
+	}
+	var files []file
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || !info.Mode().IsRegular() {
+			continue
+		}
+		name := e.Name()
+		switch {
+		case strings.HasPrefix(name, ".tmp-") && time.Since(info.ModTime()) > time.Hour:
+			os.Remove(filepath.Join(dir, name))
+		case strings.HasSuffix(name, cacheSuffix) && !strings.HasPrefix(name, ".") && name != keep:
+			files = append(files, file{name, info.ModTime()})
+		}
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].mod.After(files[j].mod) })
+	for i, f := range files {
+		if i+1 >= cacheKeepFiles || time.Since(f.mod) > cacheMaxAge {
+			os.Remove(filepath.Join(dir, f.name))
+		}
+	}
+}

@@ -1,0 +1,268 @@
+package leaks
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sync"
+	"testing"
+
+	"github.com/secretgate/secretgate/internal/leaks/leakstest"
+)
+
+// cachedScan scans dir in scope with a cache in cacheDir ("" for none).
+func cachedScan(t *testing.T, dir string, scope Scope, cacheDir string) *Result {
+	t.Helper()
+	res, err := scanErr(t, dir, scope, func(s *Scanner) { s.CacheDir = cacheDir })
+	if err != nil {
+		t.Fatalf("scan %s: %v", scope, err)
+	}
+	return res
+}
+
+// withoutCacheStats is a result as a report would show it.
+func withoutCacheStats(r *Result) Result {
+	c := *r
+	c.Cache = CacheStats{}
+	return c
+}
+
+// cacheRepo is a repository with clean files and commits, one leaked key
+// in a commit and in the working tree, and a binary file.
+func cacheRepo(t *testing.T) *repo {
+	r := newRepo(t)
+	for i := range 20 {
+		r.write(fmt.Sprintf("src/file%02d.go", i), fmt.Sprintf("package src\n\n// token handling %d\nconst n%d = %d\n", i, i, i))
+		r.commit(fmt.Sprintf("commit %d", i), "Dev")
+	}
+	r.write("config/prod/app.env", "aws_access_key_id="+leakstest.AWSKey(t)+"\n")
+	r.write("logo.png", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")
+	r.commit("leak", "Leaker")
+	return r
+}
+
+func TestCacheWorkingTree(t *testing.T) {
+	r := cacheRepo(t)
+	cacheDir := t.TempDir()
+	uncached := cachedScan(t, r.dir, Scope{}, "")
+	first := cachedScan(t, r.dir, Scope{}, cacheDir)
+	second := cachedScan(t, r.dir, Scope{}, cacheDir)
+
+	tests := []struct {
+		name         string
+		res          *Result
+		hits, misses int
+		stored       int
+	}{
+		// 20 Go files are clean; app.env has a finding, so it is never
+		// cached (logo.png is left out by gitleaks' path allowlist).
+		{"first", first, 0, 21, 20},
+		{"second", second, 20, 1, 0},
+	}
+	for _, tt := range tests {
+		c := tt.res.Cache
+		if c.Hits != tt.hits || c.Misses != tt.misses || c.Stored != tt.stored || c.Err != "" {
+			t.Errorf("%s scan: cache %+v, want %d hits, %d misses, %d stored", tt.name, c, tt.hits, tt.misses, tt.stored)
+		}
+		if !reflect.DeepEqual(withoutCacheStats(tt.res), withoutCacheStats(uncached)) {
+			t.Errorf("%s scan: result differs from an uncached scan:\n%+v\n%+v", tt.name, withoutCacheStats(tt.res), *uncached)
+		}
+	}
+	if got := where(awsFindings(second)); len(got) != 1 {
+		t.Fatalf("findings %v", got)
+	}
+
+	// A changed file is scanned again; a new leak in it is found.
+	r.write("src/file03.go", "package src\n\nconst key = \""+leakstest.AWSKey(t)+"\"\n")
+	third := cachedScan(t, r.dir, Scope{}, cacheDir)
+	if third.Cache.Hits != 19 || third.Cache.Misses != 2 {
+		t.Errorf("after a change: cache %+v, want 19 hits and 2 misses", third.Cache)
+	}
+	if got := where(awsFindings(third)); len(got) != 2 || got[1] != "src/file03.go:3 aws-access-token" {
+		t.Errorf("after a change: findings %v", got)
+	}
+}
+
+func TestCacheHistory(t *testing.T) {
+	for _, scope := range []Scope{{Kind: History}, {Kind: Range, Base: "HEAD~15", Head: "HEAD"}} {
+		t.Run(scope.String(), func(t *testing.T) {
+			r := cacheRepo(t)
+			cacheDir := t.TempDir()
+			uncached := cachedScan(t, r.dir, scope, "")
+			first := cachedScan(t, r.dir, scope, cacheDir)
+			second := cachedScan(t, r.dir, scope, cacheDir)
+			commits := first.Cache.Misses
+			if first.Cache.Hits != 0 || first.Cache.Stored != commits-1 {
+				t.Errorf("first scan: cache %+v, want every commit but the leaking one stored", first.Cache)
+			}
+			if second.Cache.Hits != commits-1 || second.Cache.Misses != 1 || second.Cache.Stored != 0 {
+				t.Errorf("second scan: cache %+v, want %d hits and 1 miss", second.Cache, commits-1)
+			}
+			for name, res := range map[string]*Result{"first": first, "second": second} {
+				if !reflect.DeepEqual(withoutCacheStats(res), withoutCacheStats(uncached)) {
+					t.Errorf("%s scan: result differs from an uncached scan:\n%+v\n%+v", name, withoutCacheStats(res), *uncached)
+				}
+			}
+			if len(awsFindings(second)) != 1 || len(second.Skipped) != 1 {
+				t.Errorf("second scan: findings %v, skipped %v", where(second.Findings), second.Skipped)
+			}
+
+			// A new commit is scanned; the others come from the cache.
+			r.write("late.env", "k="+leakstest.AWSKey(t)+"\n")
+			r.commit("late leak", "Late")
+			third := cachedScan(t, r.dir, scope, cacheDir)
+			if third.Cache.Misses != 2 || len(awsFindings(third)) != 2 {
+				t.Errorf("after a commit: cache %+v, findings %v", third.Cache, where(third.Findings))
+			}
+		})
+	}
+}
+
+func TestCacheInvalidatedByRuleChange(t *testing.T) {
+	r := cacheRepo(t)
+	cacheDir := t.TempDir()
+	cachedScan(t, r.dir, Scope{}, cacheDir)
+	if res := cachedScan(t, r.dir, Scope{}, cacheDir); res.Cache.Hits != 20 {
+		t.Fatalf("second scan: cache %+v", res.Cache)
+	}
+	// A rule of one's own that matches what the cache holds as clean.
+	r.write(ConfigFile, `
+[extend]
+useDefault = true
+
+[[rules]]
+id = "token-handling"
+regex = '''token handling \d+'''
+keywords = ["token"]
+`)
+	res := cachedScan(t, r.dir, Scope{}, cacheDir)
+	if res.Cache.Hits != 0 {
+		t.Errorf("after changing .gitleaks.toml: %d cache hits, want 0", res.Cache.Hits)
+	}
+	n := 0
+	for _, f := range res.Findings {
+		if f.RuleID == "token-handling" {
+			n++
+		}
+	}
+	if n != 20 {
+		t.Errorf("the new rule found %d, want 20: %v", n, where(res.Findings))
+	}
+}
+
+func TestCacheCorruptOrUnwritable(t *testing.T) {
+	r := cacheRepo(t)
+	want := withoutCacheStats(cachedScan(t, r.dir, Scope{}, ""))
+	cacheDir := t.TempDir()
+	cachedScan(t, r.dir, Scope{}, cacheDir)
+	files, _ := filepath.Glob(filepath.Join(cacheDir, "*"+cacheSuffix))
+	if len(files) != 1 {
+		t.Fatalf("cache files %v", files)
+	}
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		corrupt func(t *testing.T, path string)
+	}{
+		{"flipped byte", func(t *testing.T, p string) {
+			b := append([]byte(nil), data...)
+			b[len(b)/2] ^= 0xff
+			write(t, p, b)
+		}},
+		{"truncated", func(t *testing.T, p string) { write(t, p, data[:len(data)-5]) }},
+		{"empty", func(t *testing.T, p string) { write(t, p, nil) }},
+		{"other format", func(t *testing.T, p string) { write(t, p, []byte("{\"not\": \"a cache\"}")) }},
+		{"a directory", func(t *testing.T, p string) {
+			os.Remove(p)
+			if err := os.Mkdir(p, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.corrupt(t, files[0])
+			res := cachedScan(t, r.dir, Scope{}, cacheDir)
+			if res.Cache.Hits != 0 {
+				t.Errorf("cache hits %d from a corrupt cache", res.Cache.Hits)
+			}
+			if got := withoutCacheStats(res); !reflect.DeepEqual(got, want) {
+				t.Errorf("result differs:\n%+v\n%+v", got, want)
+			}
+			os.RemoveAll(files[0])
+			write(t, files[0], data) // the next case starts from a good file
+		})
+	}
+
+	// A cache directory that cannot be created does not stop the scan.
+	blocker := filepath.Join(t.TempDir(), "file")
+	write(t, blocker, []byte("x"))
+	res := cachedScan(t, r.dir, Scope{}, filepath.Join(blocker, "cache"))
+	if res.Cache.Err == "" || !reflect.DeepEqual(withoutCacheStats(res), want) {
+		t.Errorf("unwritable cache: %+v", res.Cache)
+	}
+}
+
+func TestCacheConcurrentRuns(t *testing.T) {
+	r := cacheRepo(t)
+	cacheDir := t.TempDir()
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cachedScan(t, r.dir, Scope{}, cacheDir)
+		}()
+	}
+	wg.Wait()
+	res := cachedScan(t, r.dir, Scope{}, cacheDir)
+	if res.Cache.Hits != 20 || res.Cache.Err != "" {
+		t.Errorf("after concurrent runs: cache %+v, want 20 hits", res.Cache)
+	}
+	if left, _ := filepath.Glob(filepath.Join(cacheDir, ".tmp-*")); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+func TestCacheBounded(t *testing.T) {
+	dir := t.TempDir()
+	c := openCache(dir, "rules", 10)
+	for i := range 25 {
+		c.store(newCacheKey(fmt.Sprint(i)), nil)
+	}
+	c.save()
+	m, err := readCacheFile(c.path)
+	if err != nil || len(m) != 10 {
+		t.Fatalf("%d entries (%v), want 10", len(m), err)
+	}
+	// Other rule sets' files beyond the newest few are removed.
+	for i := range cacheKeepFiles + 3 {
+		o := openCache(dir, fmt.Sprintf("old%d", i), 10)
+		o.store(newCacheKey("x"), nil)
+		o.save()
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*"+cacheSuffix))
+	if len(files) != cacheKeepFiles {
+		t.Errorf("%d cache files, want %d: %v", len(files), cacheKeepFiles, files)
+	}
+}
+
+func TestBlobIDIsGits(t *testing.T) {
+	r := newRepo(t)
+	content := "hello\x00world\n"
+	r.write("f.bin", content)
+	if got, want := blobID([]byte(content)), r.git("hash-object", "f.bin"); got != want {
+		t.Errorf("blob id %s, git hash-object %s", got, want)
+	}
+}
+
+func write(t *testing.T, path string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
