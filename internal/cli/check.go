@@ -42,6 +42,7 @@ type checkFlags struct {
 	requireWaiverExpiry bool
 	writeInput          string
 	now                 string
+	leakCache           leakCacheFlags
 }
 
 func newCheckCmd(stdout, stderr io.Writer, env Env) *cobra.Command {
@@ -81,6 +82,7 @@ one may).`,
 	fl.BoolVar(&f.requireWaiverExpiry, "require-waiver-expiry", false, "refuse waivers without an expiry date")
 	fl.StringVar(&f.writeInput, "write-input", "", "also write the input document the policies see to FILE (for opa eval and custom rules)")
 	fl.StringVar(&f.now, "now", "", "evaluation time (RFC 3339) instead of the clock, for reproducible reports")
+	f.leakCache.register(cmd)
 	return cmd
 }
 
@@ -204,6 +206,7 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		if err != nil {
 			return usageError(err)
 		}
+		lg.Scanner.CacheDir = f.leakCache.cacheDir()
 		gatherers = append(gatherers, lg)
 	} else if f.staged {
 		if _, err := leaks.Resolve(ctx, root, scope); err != nil {

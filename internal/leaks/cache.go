@@ -288,6 +288,7 @@ func writeCacheFile(path string, m map[cacheKey][]byte, max int) error {
 		os.Remove(tmp.Name())
 		return err
 	}
+	_ = os.Chmod(tmp.Name(), 0o644) // CreateTemp makes it private
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		os.Remove(tmp.Name())
 		return err

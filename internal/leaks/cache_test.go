@@ -3,6 +3,7 @@ package leaks
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"sync"
@@ -264,5 +265,33 @@ func write(t *testing.T, path string, data []byte) {
 	t.Helper()
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The rule set's id must not change between processes: gitleaks builds
+// some lists from maps. A child process computes it again.
+func TestRulesetIDStable(t *testing.T) {
+	g, err := LoadGitleaks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := os.Getenv("LEAKS_RULESET_ID_OUT"); out != "" {
+		write(t, out, []byte(g.RulesetID()))
+		return
+	}
+	for i := range 3 {
+		out := filepath.Join(t.TempDir(), "id")
+		cmd := exec.Command(os.Args[0], "-test.run=^TestRulesetIDStable$")
+		cmd.Env = append(os.Environ(), "LEAKS_RULESET_ID_OUT="+out)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("child: %v\n%s", err, b)
+		}
+		got, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != g.RulesetID() {
+			t.Fatalf("run %d: rule set id %s, in this process %s", i, got, g.RulesetID())
+		}
 	}
 }

@@ -50,7 +50,7 @@ func rulesetID(cfg *glconfig.Config) string {
 		field("secret-group", r.SecretGroup)
 		field("regex", reString(r.Regex))
 		field("path", reString(r.Path))
-		field("keywords", r.Keywords)
+		field("keywords", sorted(r.Keywords))
 		field("skip-report", r.SkipReport)
 		for _, req := range r.RequiredRules {
 			field("required", req.RuleID)
@@ -68,7 +68,7 @@ func hashAllowlists(field func(string, any), lists []*glconfig.Allowlist) {
 	for _, a := range lists {
 		field("allowlist", a.Description)
 		field("condition", a.MatchCondition.String())
-		field("commits", a.Commits)
+		field("commits", sorted(a.Commits))
 		for _, p := range a.Paths {
 			field("allow-path", reString(p))
 		}
@@ -76,8 +76,16 @@ func hashAllowlists(field func(string, any), lists []*glconfig.Allowlist) {
 		for _, re := range a.Regexes {
 			field("allow-regex", reString(re))
 		}
-		field("stopwords", a.StopWords)
+		field("stopwords", sorted(a.StopWords))
 	}
+}
+
+// sorted is a sorted copy: gitleaks builds some lists from maps, in an
+// order that differs from run to run.
+func sorted(list []string) []string {
+	out := append([]string(nil), list...)
+	sort.Strings(out)
+	return out
 }
 
 func reString(re *regexp.Regexp) string {
