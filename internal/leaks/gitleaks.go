@@ -37,6 +37,11 @@ type Gitleaks struct {
 
 	idOnce sync.Once
 	id     string
+
+	// plain is det without decoding (MaxDecodeDepth 0), for the fragments
+	// in which gitleaks' decoder would find nothing (mayDecode).
+	plainOnce sync.Once
+	plain     *detect.Detector
 }
 
 var (
@@ -258,7 +263,11 @@ func (g *Gitleaks) Detect(ctx context.Context, f Fragment) []Match {
 	if f.Commit != nil {
 		frag.CommitSHA = f.Commit.SHA
 	}
-	found := g.det.DetectContext(ctx, frag)
+	det := g.det
+	if det.MaxDecodeDepth > 0 && !mayDecode(f.Text) {
+		det = g.plainDetector()
+	}
+	found := det.DetectContext(ctx, frag)
 	if len(found) == 0 {
 		return nil
 	}
@@ -274,6 +283,15 @@ func (g *Gitleaks) Detect(ctx context.Context, f Fragment) []Match {
 		})
 	}
 	return out
+}
+
+// plainDetector is the detector of the same rules that does not decode.
+func (g *Gitleaks) plainDetector() *detect.Detector {
+	g.plainOnce.Do(func() {
+		g.plain = detect.NewDetector(g.det.Config)
+		g.plain.MaxDecodeDepth = 0
+	})
+	return g.plain
 }
 
 // pathRuleMatch drops gitleaks' "file detected: <path>" pseudo-match of
