@@ -50,3 +50,10 @@ awk -v a="$sg_ms" -v b="$opa_ms" 'BEGIN { printf "ratio secretgate / opa eval: %
 echo
 echo "== Go benchmarks =="
 go test -run '^$' -bench . -benchmem -count 1 ./internal/bench/ ./internal/policy/ ./internal/source/... 2>/dev/null | grep -E '^(Benchmark|ok|PASS)' || true
+
+# Leak scanning against the gitleaks CLI (internal/bench/leaks.sh);
+# LEAKS_BENCH=0 leaves it out.
+if [ "${LEAKS_BENCH:-1}" != 0 ]; then
+  echo
+  bash internal/bench/leaks.sh
+fi

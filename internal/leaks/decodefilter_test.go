@@ -117,7 +117,7 @@ func TestDetectSameWithDecodeFilter(t *testing.T) {
 	ctx := context.Background()
 	for _, text := range append(decoderCorpus(t), "key = \""+strings.Repeat("Zx9", 8)+"\"\npassword: c2VjcmV0cGFzc3dvcmQxMjM0NTY3OA==\n") {
 		var want, got []string
-		for _, f := range g.det.DetectContext(ctx, detectFragment(text)) {
+		for _, f := range g.detector().DetectContext(ctx, detectFragment(text)) {
 			want = append(want, fmt.Sprintf("%s:%d:%d:%s", f.RuleID, f.StartLine, f.StartColumn, f.Secret))
 		}
 		for _, m := range g.Detect(ctx, Fragment{Path: "f.txt", Text: text, StartLine: 1}) {

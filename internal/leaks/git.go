@@ -105,6 +105,13 @@ func (s *Scanner) scanPatches(ctx context.Context, t Target, c *collector) error
 		return fmt.Errorf("read the output of git %s: %w", args[2], err)
 	}
 
+	// A staged scan knows all its text before scanning: it is collected
+	// first, so that a narrower detector compiles only the rules that can
+	// run on it (Narrow). det is set before the first job is sent.
+	det := s.Detector
+	nr, narrow := det.(narrower)
+	narrow = narrow && t.Scope.Kind == Staged
+	var held []patchJob
 	jobs := make(chan patchJob)
 	var wg sync.WaitGroup
 	for range s.workers() {
@@ -112,7 +119,7 @@ func (s *Scanner) scanPatches(ctx context.Context, t Target, c *collector) error
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				s.scanPatch(ctx, j, c)
+				s.scanPatch(ctx, det, j, c)
 			}
 		}()
 	}
@@ -142,10 +149,33 @@ dispatch:
 			c.skipIn(commit, f.NewName, why)
 			continue
 		}
+		if narrow {
+			held = append(held, patchJob{file: f, commit: commit})
+			continue
+		}
 		select {
 		case jobs <- patchJob{file: f, commit: commit}:
 		case <-ctx.Done():
 			break dispatch
+		}
+	}
+	if narrow && len(held) > 0 && ctx.Err() == nil {
+		var texts []string
+		for _, j := range held {
+			for _, tf := range j.file.TextFragments {
+				if tf != nil {
+					texts = append(texts, tf.Raw(gitdiff.OpAdd))
+				}
+			}
+		}
+		det = nr.Narrow(texts)
+	send:
+		for _, j := range held {
+			select {
+			case jobs <- j:
+			case <-ctx.Done():
+				break send
+			}
 		}
 	}
 	close(jobs)
@@ -183,7 +213,7 @@ dispatch:
 
 // scanPatch scans the added lines of one file, hunk by hunk, as gitleaks'
 // git source does: one fragment per hunk starting at its new position.
-func (s *Scanner) scanPatch(ctx context.Context, j patchJob, c *collector) {
+func (s *Scanner) scanPatch(ctx context.Context, det Detector, j patchJob, c *collector) {
 	var n int64
 	for _, tf := range j.file.TextFragments {
 		if tf == nil || ctx.Err() != nil {
@@ -196,7 +226,7 @@ func (s *Scanner) scanPatch(ctx context.Context, j patchJob, c *collector) {
 			Commit:    j.commit,
 		}
 		n += int64(len(frag.Text))
-		c.add(frag, s.Detector.Detect(ctx, frag))
+		c.add(frag, det.Detect(ctx, frag))
 	}
 	c.scannedIn(j.commit, n)
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strings"
 	"sync"
 	_ "unsafe" // for go:linkname, see extendDepth
 
@@ -31,7 +33,11 @@ const maxDecodeDepth = 5
 // Gitleaks is the Detector backed by the gitleaks v8 engine: its default
 // rules, or the repository's .gitleaks.toml (which may extend them).
 type Gitleaks struct {
-	det *detect.Detector
+	// det is built on first use for the default rules (detOnce): a staged
+	// scan builds a smaller detector instead (Narrow).
+	detOnce sync.Once
+	det     *detect.Detector
+	detErr  error
 	// ConfigPath is the .gitleaks.toml in use; empty for the default rules.
 	ConfigPath string
 
@@ -57,7 +63,7 @@ func (g *Gitleaks) RulesetID() string {
 	return g.id
 }
 
-func (g *Gitleaks) identify() { g.id = rulesetID(&g.det.Config) }
+func (g *Gitleaks) identify() { g.id = rulesetID(&g.detector().Config) }
 
 // ConfigError is a .gitleaks.toml that cannot be used. Line is 0 when the
 // problem is not tied to a line (an invalid regular expression, a rule
@@ -113,11 +119,9 @@ func LoadGitleaks(root string) (*Gitleaks, error) {
 	path := filepath.Join(root, ConfigFile)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		det, err := defaultDetector()
-		if err != nil {
-			return nil, err
-		}
-		return &Gitleaks{det: det}, nil
+		// The default rules are compiled when first needed, and only in
+		// part for a staged scan (Narrow).
+		return &Gitleaks{}, nil
 	}
 	if err != nil {
 		return nil, &ConfigError{File: path, Msg: err.Error()}
@@ -126,7 +130,21 @@ func LoadGitleaks(root string) (*Gitleaks, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Gitleaks{det: newDetector(cfg), ConfigPath: path}, nil
+	g := &Gitleaks{ConfigPath: path}
+	g.detOnce.Do(func() { g.det = newDetector(cfg) })
+	return g, nil
+}
+
+// detector returns the gitleaks detector, building the default one on
+// first use.
+func (g *Gitleaks) detector() *detect.Detector {
+	g.detOnce.Do(func() { g.det, g.detErr = defaultDetector() })
+	if g.detErr != nil {
+		// The embedded default configuration is part of the build; a
+		// failure to load it is a bug, caught by every test.
+		panic(g.detErr)
+	}
+	return g.det
 }
 
 // defaultDetector builds the detector of gitleaks' default rules once per
@@ -134,7 +152,12 @@ func LoadGitleaks(root string) (*Gitleaks, error) {
 // part of its start-up time.
 func defaultDetector() (*detect.Detector, error) {
 	defaultOnce.Do(func() {
-		cfg, err := parseConfig("gitleaks default configuration", "", []byte(glconfig.DefaultConfig))
+		vc, err := defaultViperConfig()
+		if err != nil {
+			defaultErr = err
+			return
+		}
+		cfg, err := translate("gitleaks default configuration", vc)
 		if err != nil {
 			defaultErr = fmt.Errorf("load the default gitleaks rules: %w", err)
 			return
@@ -143,6 +166,22 @@ func defaultDetector() (*detect.Detector, error) {
 	})
 	return defaultDet, defaultErr
 }
+
+// defaultViperConfig is gitleaks' default configuration, parsed but not
+// compiled. It is embedded in gitleaks and known to be valid, so the
+// checks parseConfig makes for a user's file are left out.
+var defaultViperConfig = sync.OnceValues(func() (*glconfig.ViperConfig, error) {
+	v := viper.New()
+	v.SetConfigType("toml")
+	if err := v.ReadConfig(strings.NewReader(glconfig.DefaultConfig)); err != nil {
+		return nil, fmt.Errorf("load the default gitleaks rules: %w", err)
+	}
+	var vc glconfig.ViperConfig
+	if err := v.Unmarshal(&vc); err != nil {
+		return nil, fmt.Errorf("load the default gitleaks rules: %w", err)
+	}
+	return &vc, nil
+})
 
 func newDetector(cfg glconfig.Config) *detect.Detector {
 	d := detect.NewDetector(cfg)
@@ -182,6 +221,11 @@ func parseConfig(path, root string, data []byte) (cfg glconfig.Config, err error
 		vc.Extend.Path = filepath.Join(root, p)
 	}
 
+	return translate(path, &vc)
+}
+
+// translate compiles a parsed configuration, as gitleaks' CLI does.
+func translate(path string, vc *glconfig.ViperConfig) (cfg glconfig.Config, err error) {
 	loadMu.Lock()
 	defer loadMu.Unlock()
 	extendDepth = 0
@@ -192,7 +236,13 @@ func parseConfig(path, root string, data []byte) (cfg glconfig.Config, err error
 			err = &ConfigError{File: path, Msg: fmt.Sprint(r)}
 		}
 	}()
-	cfg, err = vc.Translate()
+	// Translate changes what it translates (it moves the deprecated
+	// [allowlist] into [[allowlists]]): the default configuration is
+	// translated more than once, so it gets a copy.
+	c := *vc
+	c.Rules = slices.Clone(vc.Rules)
+	c.Allowlists = slices.Clone(vc.Allowlists)
+	cfg, err = c.Translate()
 	if err != nil {
 		return cfg, &ConfigError{File: path, Msg: err.Error()}
 	}
@@ -263,7 +313,7 @@ func (g *Gitleaks) Detect(ctx context.Context, f Fragment) []Match {
 	if f.Commit != nil {
 		frag.CommitSHA = f.Commit.SHA
 	}
-	det := g.det
+	det := g.detector()
 	if det.MaxDecodeDepth > 0 && !mayDecode(f.Text) {
 		det = g.plainDetector()
 	}
@@ -288,7 +338,7 @@ func (g *Gitleaks) Detect(ctx context.Context, f Fragment) []Match {
 // plainDetector is the detector of the same rules that does not decode.
 func (g *Gitleaks) plainDetector() *detect.Detector {
 	g.plainOnce.Do(func() {
-		g.plain = detect.NewDetector(g.det.Config)
+		g.plain = detect.NewDetector(g.detector().Config)
 		g.plain.MaxDecodeDepth = 0
 	})
 	return g.plain
@@ -307,7 +357,7 @@ func pathRuleMatch(match, secret string) string {
 // gitleaks' directory walk checks before reading a file (or entering a
 // directory).
 func (g *Gitleaks) SkipPath(path string) bool {
-	for _, a := range g.det.Config.Allowlists {
+	for _, a := range g.detector().Config.Allowlists {
 		if a.PathAllowed(path) {
 			return true
 		}
@@ -316,4 +366,4 @@ func (g *Gitleaks) SkipPath(path string) bool {
 }
 
 // Rules is the number of rules in effect.
-func (g *Gitleaks) Rules() int { return len(g.det.Config.Rules) }
+func (g *Gitleaks) Rules() int { return len(g.detector().Config.Rules) }

@@ -1,0 +1,99 @@
+package leaks
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/secretgate/secretgate/internal/leaks/leakstest"
+)
+
+// matchList is a detector's findings in a comparable form (rule, place
+// and a hash-free view: the secret's length).
+func matchList(ms []Match) []string {
+	out := []string{}
+	for _, m := range ms {
+		out = append(out, fmt.Sprintf("%s:%d:%d:%d", m.RuleID, m.Line, m.Column, len(m.text().secret)))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// A narrowed detector finds what the full one finds, in the texts it was
+// narrowed for: gitleaks' own test files (full of fake secrets of every
+// kind), this package's sources, and secrets only visible after decoding.
+func TestNarrowFindsTheSame(t *testing.T) {
+	g, err := LoadGitleaks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := leakstest.AWSKey(t)
+	encoded := base64.StdEncoding.EncodeToString([]byte("aws_access_key_id=" + key))
+	// Whole fragments of the corpus, not its single lines: each text
+	// compiles a detector.
+	var corpus []string
+	for _, text := range decoderCorpus(t) {
+		if len(text) > 2000 || strings.Contains(text, "=") {
+			corpus = append(corpus, text)
+		}
+	}
+	if stride := len(corpus) / 200; stride > 1 {
+		sample := corpus[:0]
+		for i := 0; i < len(corpus); i += stride {
+			sample = append(sample, corpus[i])
+		}
+		corpus = sample
+	}
+	corpus = append(corpus,
+		"config = \""+encoded+"\"\n",
+		"x = \""+base64.StdEncoding.EncodeToString([]byte(encoded))+"\"\n", // twice encoded
+		"-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA"+fmt.Sprintf("%0300d", 7)+"\n-----END RSA PRIVATE KEY-----\n",
+	)
+	ctx := context.Background()
+	fewer := 0
+	for i, text := range corpus {
+		n := g.Narrow([]string{text})
+		if n.(*Gitleaks).Rules() < g.Rules() {
+			fewer++
+		}
+		f := Fragment{Path: "src/config.txt", Text: text, StartLine: 1}
+		want, got := matchList(g.Detect(ctx, f)), matchList(n.Detect(ctx, f))
+		if !slices.Equal(got, want) {
+			t.Errorf("text %d (%d bytes): narrowed %v, full %v", i, len(text), got, want)
+		}
+	}
+	if fewer < len(corpus)/2 {
+		t.Errorf("narrowing left out rules for only %d of %d texts", fewer, len(corpus))
+	}
+	// The encoded key is found through decoding, by both.
+	f := Fragment{Path: "a.txt", Text: "config = \"" + encoded + "\"\n", StartLine: 1}
+	if got := matchList(g.Narrow([]string{f.Text}).Detect(ctx, f)); len(got) == 0 {
+		t.Errorf("the base64-encoded key was not found")
+	}
+}
+
+// hideNarrow hides a detector's Narrow method.
+type hideNarrow struct{ Detector }
+
+func TestStagedScanNarrowedSameFindings(t *testing.T) {
+	r := newRepo(t)
+	r.write("README.md", "hello\n")
+	r.commit("init", "A")
+	key := leakstest.AWSKey(t)
+	r.write("config/prod/app.env", "aws_access_key_id="+key+"\n")
+	r.write("enc.txt", "v = \""+base64.StdEncoding.EncodeToString([]byte("aws_secret="+key))+"\"\n")
+	r.write("src/main.go", "package main\n\nconst token = \"ghp_"+fmt.Sprintf("%036d", 42)+"\"\n")
+	r.git("add", "-A")
+	narrowed := scan(t, r.dir, Scope{Kind: Staged})
+	full, err := scanErr(t, r.dir, Scope{Kind: Staged}, func(s *Scanner) { s.Detector = hideNarrow{s.Detector} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := where(narrowed.Findings), where(full.Findings); !slices.Equal(got, want) || len(got) < 2 {
+		t.Errorf("staged findings %v, without narrowing %v", got, want)
+	}
+}
