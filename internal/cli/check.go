@@ -180,13 +180,9 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		return usageError(err)
 	}
 
-	engine, err := policy.Load(ctx, cfg.Policies)
-	if err != nil {
-		return usageError(err)
-	}
-	if err := checkWaiverRules(cfg, engine); err != nil {
-		return usageError(err)
-	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	policies := loadPolicies(ctx, cfg.Policies)
 
 	// --staged judges what `git commit` would record: the leaks in the
 	// lines the index adds, and the policy files it adds or changes, read
@@ -204,14 +200,22 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	if slices.Contains(families, result.CheckLeaks) {
 		lg, err := checks.NewLeaks(ctx, root, scope, cfg.MaxFileSize)
 		if err != nil {
-			return usageError(err)
+			return usageError(policies.firstError(err))
 		}
 		lg.Scanner.CacheDir = f.leakCache.cacheDir()
+		lg.Start(ctx)
 		gatherers = append(gatherers, lg)
 	} else if f.staged {
 		if _, err := leaks.Resolve(ctx, root, scope); err != nil {
-			return usageError(err)
+			return usageError(policies.firstError(err))
 		}
+	}
+	engine, err := policies.wait()
+	if err != nil {
+		return usageError(err)
+	}
+	if err := checkWaiverRules(cfg, engine); err != nil {
+		return usageError(err)
 	}
 	gatherers = append(gatherers, resolveGatherer(f, cfg))
 	if !f.offline {
