@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/secretgate/secretgate/internal/leaks/leakstest"
+	glconfig "github.com/zricethezav/gitleaks/v8/config"
 )
 
 // matchList is a detector's findings in a comparable form (rule, place
@@ -95,5 +97,24 @@ func TestStagedScanNarrowedSameFindings(t *testing.T) {
 	}
 	if got, want := where(narrowed.Findings), where(full.Findings); !slices.Equal(got, want) || len(got) < 2 {
 		t.Errorf("staged findings %v, without narrowing %v", got, want)
+	}
+}
+
+// The default configuration is decoded with go-toml, not viper: the result
+// must be what the gitleaks CLI's viper decoding gives.
+func TestDefaultConfigDecodedAsViperDoes(t *testing.T) {
+	fast, err := defaultViperConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	viaViper, err := viperDecode([]byte(glconfig.DefaultConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(fast, viaViper) {
+		t.Fatalf("go-toml and viper decode the default configuration differently")
+	}
+	if len(fast.Rules) < 200 {
+		t.Fatalf("%d rules", len(fast.Rules))
 	}
 }
