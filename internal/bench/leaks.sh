@@ -113,7 +113,7 @@ awk -v g="$gl_s" -v s="$sg_s" -v gc="$(cpu gitleaks-dir)" -v sc="$(cpu secretgat
 
 echo
 echo "== leaks: cache of clean results, the same tree =="
-one=$(find "$tree" -name '*.go' -type f | sort | head -1)
+one=$(find "$tree" -name '*.go' -type f | sort | sed -n 1p)
 echo "// changed for the second scan" >> "$one"
 run tree-warm "$sg" check --offline --only leaks --cache-dir "$cache" --path "$tree" --config "$work/secretgate.yml" --fail-on never --format json --output /dev/null
 cold_s=$(secs secretgate-tree); warm_s=$(secs tree-warm)

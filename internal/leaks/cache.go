@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -77,6 +78,30 @@ func blobID(content []byte) string {
 	fmt.Fprintf(h, "blob %d\x00", len(content))
 	h.Write(content)
 	return fmt.Sprintf("%x", h.Sum(nil))
+}
+
+// blobHasher computes a blob id from a stream of a known size.
+type blobHasher struct {
+	h    hash.Hash
+	size int64
+	n    int64
+}
+
+func newBlobHasher(size int64) *blobHasher {
+	b := &blobHasher{h: sha1.New(), size: size}
+	fmt.Fprintf(b.h, "blob %d\x00", size)
+	return b
+}
+
+func (b *blobHasher) Write(p []byte) (int, error) {
+	b.n += int64(len(p))
+	return b.h.Write(p)
+}
+
+// id is the blob id; ok is false when the stream was not the size given
+// (the file changed while it was read, or was not read to its end).
+func (b *blobHasher) id() (string, bool) {
+	return fmt.Sprintf("%x", b.h.Sum(nil)), b.n == b.size
 }
 
 func fileKey(rel, blob string) cacheKey { return newCacheKey("file", rel, blob) }

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 
@@ -293,5 +294,29 @@ func TestRulesetIDStable(t *testing.T) {
 		if string(got) != g.RulesetID() {
 			t.Fatalf("run %d: rule set id %s, in this process %s", i, got, g.RulesetID())
 		}
+	}
+}
+
+// Files above wholeFileLimit are hashed as a stream and scanned from a
+// second read; they are cached the same way.
+func TestCacheLargeFiles(t *testing.T) {
+	dir := t.TempDir()
+	line := "// a line of ordinary source text, nothing to find here at all\n"
+	big := strings.Repeat(line, wholeFileLimit/len(line)+10)
+	writeFile(t, dir, "big.go", big)
+	writeFile(t, dir, "big-leak.go", big+"const k = \""+leakstest.AWSKey(t)+"\"\n")
+	cacheDir := t.TempDir()
+	first := cachedScan(t, dir, Scope{}, cacheDir)
+	second := cachedScan(t, dir, Scope{}, cacheDir)
+	if first.Cache.Stored != 1 || second.Cache.Hits != 1 || second.Cache.Misses != 1 {
+		t.Errorf("cache %+v then %+v, want the clean large file stored, then hit", first.Cache, second.Cache)
+	}
+	for _, res := range []*Result{first, second} {
+		if got := where(awsFindings(res)); len(got) != 1 || res.Files != 2 {
+			t.Errorf("findings %v, files %d", got, res.Files)
+		}
+	}
+	if !reflect.DeepEqual(withoutCacheStats(first), withoutCacheStats(second)) {
+		t.Errorf("results differ:\n%+v\n%+v", withoutCacheStats(first), withoutCacheStats(second))
 	}
 }

@@ -18,6 +18,7 @@ import (
 	glconfig "github.com/zricethezav/gitleaks/v8/config"
 	"github.com/zricethezav/gitleaks/v8/detect"
 	"github.com/zricethezav/gitleaks/v8/logging"
+	"github.com/zricethezav/gitleaks/v8/report"
 )
 
 // ConfigFile is the gitleaks configuration read from the scan root, as the
@@ -43,10 +44,13 @@ type Gitleaks struct {
 	idOnce sync.Once
 	id     string
 
-	// plain is det without decoding (MaxDecodeDepth 0), for the fragments
-	// in which gitleaks' decoder would find nothing (mayDecode).
+	// plain is det without decoding (MaxDecodeDepth 0) and without the
+	// rules fast runs, for the fragments in which gitleaks' decoder would
+	// find nothing (mayDecode); fast runs gitleaks' most expensive rules on
+	// them (fastrules.go), nil when none of those is in effect.
 	plainOnce sync.Once
 	plain     *detect.Detector
+	fast      *fastEngine
 }
 
 var (
@@ -318,11 +322,16 @@ func (g *Gitleaks) Detect(ctx context.Context, f Fragment) []Match {
 	if f.Commit != nil {
 		frag.CommitSHA = f.Commit.SHA
 	}
-	det := g.detector()
-	if det.MaxDecodeDepth > 0 && !mayDecode(f.Text) {
-		det = g.plainDetector()
+	var found []report.Finding
+	if det := g.detector(); det.MaxDecodeDepth == 0 || mayDecode(f.Text) {
+		found = det.DetectContext(ctx, frag)
+	} else {
+		plain, fast := g.plainDetector()
+		found = plain.DetectContext(ctx, frag)
+		if fast != nil && ctx.Err() == nil {
+			found = genericFilter(append(found, fast.detect(frag.FilePath, frag.CommitSHA, frag.Raw, frag.StartLine)...))
+		}
 	}
-	found := det.DetectContext(ctx, frag)
 	if len(found) == 0 {
 		return nil
 	}
@@ -340,13 +349,16 @@ func (g *Gitleaks) Detect(ctx context.Context, f Fragment) []Match {
 	return out
 }
 
-// plainDetector is the detector of the same rules that does not decode.
-func (g *Gitleaks) plainDetector() *detect.Detector {
+// plainDetector returns the detector of the same rules that does not
+// decode, and the engine of the rules it leaves out.
+func (g *Gitleaks) plainDetector() (*detect.Detector, *fastEngine) {
 	g.plainOnce.Do(func() {
-		g.plain = detect.NewDetector(g.detector().Config)
+		var rest glconfig.Config
+		g.fast, rest = newFastEngine(g.detector().Config)
+		g.plain = detect.NewDetector(rest)
 		g.plain.MaxDecodeDepth = 0
 	})
-	return g.plain
+	return g.plain, g.fast
 }
 
 // pathRuleMatch drops gitleaks' "file detected: <path>" pseudo-match of

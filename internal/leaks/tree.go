@@ -132,9 +132,11 @@ func walkFiles(ctx context.Context, root string, skipper pathSkipper) ([]string,
 }
 
 // wholeFileLimit is the size up to which a file is read into memory in
-// one go (to hash it for the cache and scan it without reading it twice);
-// larger files, scanned only when the size limit is lifted, are streamed.
-const wholeFileLimit = 64 << 20
+// one go, to hash it for the cache and scan it without reading it twice.
+// A larger file is hashed as it streams by and, when the cache does not
+// know it, read again to scan it: a second read of a few large files
+// rather than as much memory as the largest file per worker.
+const wholeFileLimit = 1 << 20
 
 // scanFile reads one file with gitleaks' file source (chunks of about
 // 100 kB cut at blank lines; binary files and archives yield nothing) and
@@ -167,19 +169,43 @@ func (s *Scanner) scanFile(ctx context.Context, root, rel string, max int64, ski
 	defer f.Close()
 	var content io.Reader = f
 	var key cacheKey
-	cached := c.cache != nil && fi.Size() <= wholeFileLimit
+	var scanned *blobHasher // of a large file, as it is scanned
+	cached := c.cache != nil
 	if cached {
-		data, err := readAll(f, fi.Size())
-		if err != nil {
-			c.skip(rel, "cannot be read: "+err.Error())
+		var id string
+		var n int64
+		if fi.Size() <= wholeFileLimit {
+			data, err := readAll(f, fi.Size())
+			if err != nil {
+				c.skip(rel, "cannot be read: "+err.Error())
+				return
+			}
+			id, n = blobID(data), int64(len(data))
+			content = bytes.NewReader(data)
+		} else {
+			// Hashed once to look it up and, on a miss, again as it is
+			// scanned: it is cached only if both reads saw the same.
+			pre := newBlobHasher(fi.Size())
+			_, err := io.Copy(pre, f)
+			if err == nil {
+				_, err = f.Seek(0, io.SeekStart)
+			}
+			if err != nil {
+				c.skip(rel, "cannot be read: "+err.Error())
+				return
+			}
+			var whole bool
+			id, whole = pre.id()
+			n = pre.n
+			cached = whole
+			scanned = newBlobHasher(fi.Size())
+			content = io.TeeReader(f, scanned)
+		}
+		key = fileKey(rel, id)
+		if _, hit := c.cache.lookup(key); cached && hit {
+			c.scanned(n)
 			return
 		}
-		key = fileKey(rel, blobID(data))
-		if _, hit := c.cache.lookup(key); hit {
-			c.scanned(int64(len(data)))
-			return
-		}
-		content = bytes.NewReader(data)
 	}
 	src := sources.File{Content: content, Path: rel}
 	yielded, clean := false, true
@@ -203,6 +229,13 @@ func (s *Scanner) scanFile(ctx context.Context, root, rel string, max int64, ski
 		c.skip(rel, "cannot be read: "+err.Error())
 	case yielded:
 		c.scanned(fi.Size())
+		if scanned != nil {
+			// The scan stops reading at a binary file's first chunk;
+			// the rest of a text file is read here, so it is hashed.
+			_, _ = io.Copy(io.Discard, content)
+			id, whole := scanned.id()
+			cached = cached && whole && fileKey(rel, id) == key
+		}
 		if cached && clean && err == nil && ctx.Err() == nil {
 			c.cache.store(key, nil)
 		}
