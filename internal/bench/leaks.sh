@@ -68,7 +68,10 @@ median_ms() {
 tree=$work/modcache
 mkdir -p "$tree"
 main_dir=$(go list -m -f '{{.Dir}}')
-go list -m -f '{{if .Dir}}{{.Path}}@{{.Version}} {{.Dir}}{{end}}' all | while read -r mod dir; do
+# go list -m all wants go.sum lines for every module of the graph: a copy
+# of go.mod/go.sum takes them, so the checkout stays as it is.
+cp go.mod "$work/go.mod"; cp go.sum "$work/go.sum"
+go list -modfile="$work/go.mod" -m -f '{{if .Dir}}{{.Path}}@{{.Version}} {{.Dir}}{{end}}' all | while read -r mod dir; do
   [ "$dir" = "$main_dir" ] && continue
   [[ $mod =~ $LEAKS_MODULES ]] || continue
   mkdir -p "$tree/$(dirname "$mod")"
@@ -130,7 +133,7 @@ out = sys.stdout
 words = "token handler config secret key value request response client server cache index".split()
 for i in range(1, n + 1):
     path = f"src/pkg{i % 50:02d}/file{i % 400:03d}.go"
-    body = "".join(f"// {words[(i + j) % len(words)]} {i}-{j}: the {words[(i * j) % len(words)]} is read from the environment\nvar v{i}_{j} = \"{words[j % len(words)]}-{i * 7919 % 100003}\"\n" for j in range(8))
+    body = "".join(f"// {words[(i + j) % len(words)]} {i}-{j}: the {words[(i * j) % len(words)]} is read from the environment\nvar v{i}_{j} = \"{words[j % len(words)]}-{i * 7919 % 100003}\"\n" for j in range(24))
     data = f"package pkg\n\n{body}".encode()
     msg = f"commit {i}\n".encode()
     out.write(f"commit refs/heads/main\nmark :{i}\nauthor Dev {i % 17} <dev{i % 17}@example.com> {1700000000 + i * 60} +0000\ncommitter Dev <dev@example.com> {1700000000 + i * 60} +0000\ndata {len(msg)}\n")

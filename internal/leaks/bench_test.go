@@ -6,8 +6,9 @@ import (
 	"testing"
 )
 
-// BenchmarkTreeScan scans the directory LEAKS_BENCH_TREE (a copy of a Go
-// module cache in make bench) with the default rules. Skipped without it.
+// BenchmarkTreeScan scans the directory LEAKS_BENCH_TREE (e.g. a copy of a
+// Go module cache) with the default rules, with the cache in
+// LEAKS_BENCH_CACHE when set. Skipped without LEAKS_BENCH_TREE.
 func BenchmarkTreeScan(b *testing.B) {
 	root := os.Getenv("LEAKS_BENCH_TREE")
 	if root == "" {
@@ -22,7 +23,7 @@ func BenchmarkTreeScan(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := &Scanner{Detector: det}
+	s := &Scanner{Detector: det, CacheDir: os.Getenv("LEAKS_BENCH_CACHE")}
 	b.ResetTimer()
 	for range b.N {
 		res, err := s.Scan(ctx, t)

@@ -5,6 +5,7 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
@@ -21,10 +22,15 @@ import (
 // The cache remembers what was scanned and found clean, so that a second
 // scan of a barely changed repository only scans what changed.
 //
-// What is cached: only clean results, the detector finding nothing. A file
-// or commit with a finding is always scanned again, so that its findings
-// carry the line, commit and author of this run and pass through this
-// run's .gitleaksignore, live-value comparison and Rego as usual.
+// What is cached: for a working-tree file, what the detector found in it,
+// usually nothing: a file's findings (rule, line, column, entropy) are a
+// function of its path and content alone. Only their redacted text is kept
+// (the raw text never leaves memory), so with live values to compare (which
+// need the raw text) a file with findings is scanned again. For a commit,
+// only a clean result: a commit with a finding is scanned again, so that
+// its findings carry their commit and author as a scan makes them.
+// Either way the findings then pass through this run's .gitleaksignore,
+// live-value comparison and Rego as usual.
 //
 // Keys are content addresses, in a file per rule set (so a changed rule
 // set never sees another's entries):
@@ -110,6 +116,52 @@ func commitKey(prefix, sha string, maxBytes int64) cacheKey {
 	return newCacheKey("commit", prefix, sha, strconv.FormatInt(maxBytes, 10))
 }
 
+// cachedMatch is a working-tree finding as the cache keeps it.
+type cachedMatch struct {
+	RuleID      string  `json:"rule"`
+	Description string  `json:"description"`
+	Line        int     `json:"line"`
+	Column      int     `json:"column"`
+	Entropy     float64 `json:"entropy"`
+	Redacted    string  `json:"redacted,omitempty"`
+}
+
+// encodeMatches is the cache payload of a file's matches: nil when clean.
+func encodeMatches(ms []Match) []byte {
+	if len(ms) == 0 {
+		return nil
+	}
+	out := make([]cachedMatch, 0, len(ms))
+	for _, m := range ms {
+		red := m.redacted
+		if m.raw != nil {
+			red = Redact(m.text().secret)
+		}
+		out = append(out, cachedMatch{m.RuleID, m.Description, m.Line, m.Column, m.Entropy, red})
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+// decodeMatches reverses encodeMatches.
+func decodeMatches(p []byte) ([]Match, error) {
+	if len(p) == 0 {
+		return nil, nil
+	}
+	var cms []cachedMatch
+	if err := json.Unmarshal(p, &cms); err != nil {
+		return nil, err
+	}
+	out := make([]Match, 0, len(cms))
+	for _, cm := range cms {
+		out = append(out, Match{RuleID: cm.RuleID, Description: cm.Description, Line: cm.Line, Column: cm.Column, Entropy: cm.Entropy, redacted: cm.Redacted})
+	}
+	return out, nil
+}
+
 // CacheStats says what the cache did in one scan. The unit is a file in
 // the working tree, a commit in the range and history scopes; the staged
 // scope is not cached.
@@ -184,7 +236,16 @@ func (c *cache) lookup(k cacheKey) ([]byte, bool) {
 	return nil, false
 }
 
-// store records a clean result.
+// unused counts a hit that could not be used (a corrupt or unusable
+// entry) as the miss it turned out to be.
+func (c *cache) unused() {
+	c.mu.Lock()
+	c.stats.Hits--
+	c.stats.Misses++
+	c.mu.Unlock()
+}
+
+// store records a result.
 func (c *cache) store(k cacheKey, payload []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

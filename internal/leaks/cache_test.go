@@ -57,10 +57,10 @@ func TestCacheWorkingTree(t *testing.T) {
 		hits, misses int
 		stored       int
 	}{
-		// 20 Go files are clean; app.env has a finding, so it is never
-		// cached (logo.png is left out by gitleaks' path allowlist).
-		{"first", first, 0, 21, 20},
-		{"second", second, 20, 1, 0},
+		// 20 clean Go files and app.env with its finding, redacted
+		// (logo.png is left out by gitleaks' path allowlist).
+		{"first", first, 0, 21, 21},
+		{"second", second, 21, 0, 0},
 	}
 	for _, tt := range tests {
 		c := tt.res.Cache
@@ -78,11 +78,44 @@ func TestCacheWorkingTree(t *testing.T) {
 	// A changed file is scanned again; a new leak in it is found.
 	r.write("src/file03.go", "package src\n\nconst key = \""+leakstest.AWSKey(t)+"\"\n")
 	third := cachedScan(t, r.dir, Scope{}, cacheDir)
-	if third.Cache.Hits != 19 || third.Cache.Misses != 2 {
-		t.Errorf("after a change: cache %+v, want 19 hits and 2 misses", third.Cache)
+	if third.Cache.Hits != 20 || third.Cache.Misses != 1 {
+		t.Errorf("after a change: cache %+v, want 20 hits and 1 miss", third.Cache)
 	}
 	if got := where(awsFindings(third)); len(got) != 2 || got[1] != "src/file03.go:3 aws-access-token" {
 		t.Errorf("after a change: findings %v", got)
+	}
+}
+
+// The cache keeps findings redacted: no cache file holds more of a key
+// than a report does, and with live values to compare (which need the raw
+// text) a file with findings is scanned again.
+func TestCacheKeepsNoSecret(t *testing.T) {
+	r := newRepo(t)
+	key := leakstest.AWSKey(t)
+	r.write("config/app.env", "aws_access_key_id="+key+"\n")
+	r.write("clean.txt", "nothing\n")
+	r.commit("key", "Dev")
+	cacheDir := t.TempDir()
+	for _, scope := range []Scope{{}, {Kind: History}} {
+		cachedScan(t, r.dir, scope, cacheDir)
+	}
+	files, _ := filepath.Glob(filepath.Join(cacheDir, "*"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), key[4:]) || strings.Contains(string(b), key[:8]) {
+			t.Errorf("%s holds the key", f)
+		}
+	}
+	live := memValues{values: map[string][]string{"prod/app/aws": {key}}}
+	res, err := scanErr(t, r.dir, Scope{}, func(s *Scanner) { s.CacheDir = cacheDir; s.Live = live })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Cache.Hits != 1 || res.Cache.Misses != 1 || len(res.Findings) != 1 || res.Findings[0].LiveSecret != "prod/app/aws" {
+		t.Errorf("with live values: cache %+v, findings %+v; want the file with the key scanned again and matched", res.Cache, res.Findings)
 	}
 }
 
@@ -125,7 +158,7 @@ func TestCacheInvalidatedByRuleChange(t *testing.T) {
 	r := cacheRepo(t)
 	cacheDir := t.TempDir()
 	cachedScan(t, r.dir, Scope{}, cacheDir)
-	if res := cachedScan(t, r.dir, Scope{}, cacheDir); res.Cache.Hits != 20 {
+	if res := cachedScan(t, r.dir, Scope{}, cacheDir); res.Cache.Hits != 21 {
 		t.Fatalf("second scan: cache %+v", res.Cache)
 	}
 	// A rule of one's own that matches what the cache holds as clean.
@@ -222,8 +255,8 @@ func TestCacheConcurrentRuns(t *testing.T) {
 	}
 	wg.Wait()
 	res := cachedScan(t, r.dir, Scope{}, cacheDir)
-	if res.Cache.Hits != 20 || res.Cache.Err != "" {
-		t.Errorf("after concurrent runs: cache %+v, want 20 hits", res.Cache)
+	if res.Cache.Hits != 21 || res.Cache.Err != "" {
+		t.Errorf("after concurrent runs: cache %+v, want 21 hits", res.Cache)
 	}
 	if left, _ := filepath.Glob(filepath.Join(cacheDir, ".tmp-*")); len(left) != 0 {
 		t.Errorf("temporary files left: %v", left)
@@ -298,7 +331,7 @@ func TestRulesetIDStable(t *testing.T) {
 }
 
 // Files above wholeFileLimit are hashed as a stream and scanned from a
-// second read; they are cached the same way.
+// second read; they are cached the same way, with their findings.
 func TestCacheLargeFiles(t *testing.T) {
 	dir := t.TempDir()
 	line := "// a line of ordinary source text, nothing to find here at all\n"
@@ -308,8 +341,8 @@ func TestCacheLargeFiles(t *testing.T) {
 	cacheDir := t.TempDir()
 	first := cachedScan(t, dir, Scope{}, cacheDir)
 	second := cachedScan(t, dir, Scope{}, cacheDir)
-	if first.Cache.Stored != 1 || second.Cache.Hits != 1 || second.Cache.Misses != 1 {
-		t.Errorf("cache %+v then %+v, want the clean large file stored, then hit", first.Cache, second.Cache)
+	if first.Cache.Stored != 2 || second.Cache.Hits != 2 || second.Cache.Misses != 0 {
+		t.Errorf("cache %+v then %+v, want both large files stored, then hit", first.Cache, second.Cache)
 	}
 	for _, res := range []*Result{first, second} {
 		if got := where(awsFindings(res)); len(got) != 1 || res.Files != 2 {

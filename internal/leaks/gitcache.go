@@ -47,6 +47,7 @@ func (s *Scanner) cachedCommits(ctx context.Context, t Target, c *collector) ([]
 		var e commitEntry
 		if hit && json.Unmarshal(p, &e) != nil {
 			hit = false // a corrupt entry is a miss
+			c.cache.unused()
 		}
 		if !hit {
 			pending = append(pending, sha)

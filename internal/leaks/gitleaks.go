@@ -66,7 +66,15 @@ func (g *Gitleaks) RulesetID() string {
 	return g.id
 }
 
-func (g *Gitleaks) identify() { g.id = rulesetID(&g.detector().Config) }
+func (g *Gitleaks) identify() {
+	if g.ConfigPath == "" {
+		// The default rules are gitleaks' embedded configuration: hashing
+		// its text spares compiling it when everything is cached.
+		g.id = defaultRulesetID()
+		return
+	}
+	g.id = rulesetID(&g.detector().Config)
+}
 
 // ConfigError is a .gitleaks.toml that cannot be used. Line is 0 when the
 // problem is not tied to a line (an invalid regular expression, a rule

@@ -66,6 +66,9 @@ type Match struct {
 	Column      int
 	Entropy     float64
 	raw         func() rawText
+	// redacted is set instead of raw for a match taken from the cache,
+	// which keeps only the redacted text.
+	redacted string
 }
 
 // rawText is the matched text: secret is the part a rule captures (what is
@@ -324,6 +327,9 @@ func (s *Scanner) finish(ctx context.Context, c *collector) *Result {
 			Fingerprint: fps[i],
 		}
 		out.Redacted = Redact(f.text().secret)
+		if f.raw == nil && f.redacted != "" {
+			out.Redacted = f.redacted
+		}
 		if f.commit != nil {
 			out.Commit, out.Author = f.commit.SHA, f.commit.Author
 		}

@@ -64,6 +64,16 @@ func rulesetID(cfg *glconfig.Config) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// defaultRulesetID identifies gitleaks' default rules by the text of its
+// embedded configuration.
+func defaultRulesetID() string {
+	h := sha256.New()
+	for _, f := range []string{cacheSchema, moduleVersion("github.com/zricethezav/gitleaks/v8"), mainVersion(), fmt.Sprint(maxDecodeDepth), "default", glconfig.DefaultConfig} {
+		fmt.Fprintf(h, "%d:%s\n", len(f), f)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
 func hashAllowlists(field func(string, any), lists []*glconfig.Allowlist) {
 	for _, a := range lists {
 		field("allowlist", a.Description)

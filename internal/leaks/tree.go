@@ -202,24 +202,33 @@ func (s *Scanner) scanFile(ctx context.Context, root, rel string, max int64, ski
 			content = io.TeeReader(f, scanned)
 		}
 		key = fileKey(rel, id)
-		if _, hit := c.cache.lookup(key); cached && hit {
-			c.scanned(n)
-			return
+		if p, hit := c.cache.lookup(key); hit {
+			// Findings keep only their redacted text: with live values
+			// to compare, a file with findings is scanned again.
+			if ms, err := decodeMatches(p); cached && err == nil && (len(ms) == 0 || s.Live == nil) {
+				if len(ms) > 0 {
+					c.add(Fragment{Path: rel}, ms)
+				}
+				c.scanned(n)
+				return
+			}
+			c.cache.unused()
 		}
 	}
 	src := sources.File{Content: content, Path: rel}
-	yielded, clean := false, true
+	yielded, complete := false, true
+	var found []Match // for the cache
 	err = src.Fragments(ctx, func(fr sources.Fragment, ferr error) error {
 		if ferr != nil {
-			clean = false
+			complete = false
 			c.skip(rel, "cannot be read: "+ferr.Error())
 			return nil
 		}
 		yielded = true
 		frag := Fragment{Path: rel, Text: fr.Raw, StartLine: fr.StartLine}
 		ms := s.Detector.Detect(ctx, frag)
-		if len(ms) > 0 {
-			clean = false
+		if cached {
+			found = append(found, ms...)
 		}
 		c.add(frag, ms)
 		return nil
@@ -236,8 +245,8 @@ func (s *Scanner) scanFile(ctx context.Context, root, rel string, max int64, ski
 			id, whole := scanned.id()
 			cached = cached && whole && fileKey(rel, id) == key
 		}
-		if cached && clean && err == nil && ctx.Err() == nil {
-			c.cache.store(key, nil)
+		if cached && complete && err == nil && ctx.Err() == nil {
+			c.cache.store(key, encodeMatches(found))
 		}
 	case err == nil:
 		c.skip(rel, "binary file or archive")
