@@ -19,7 +19,9 @@ package leaks
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"sync"
 )
@@ -168,12 +170,22 @@ type Scanner struct {
 	CacheEntries int
 }
 
+// scanGCPercent is the garbage collector's target during long scans.
+const scanGCPercent = 50
+
 // Scan scans the target's scope. The error is for scans that could not run
 // or were interrupted (git failing, ctx cancelled); files that cannot be
 // read end up in Result.Skipped.
 func (s *Scanner) Scan(ctx context.Context, t Target) (*Result, error) {
 	if s.Detector == nil {
 		return nil, fmt.Errorf("leak scan: no detector")
+	}
+	if t.Scope.Kind != Staged && os.Getenv("GOGC") == "" {
+		// A long scan churns through 100 kB chunks and their lower-case
+		// and decoded copies: collecting garbage at half the default
+		// growth keeps the peak memory near gitleaks' own (about a sixth
+		// less) for some 8% more CPU time. GOGC, when set, decides.
+		defer debug.SetGCPercent(debug.SetGCPercent(scanGCPercent))
 	}
 	c := &collector{skipped: map[string]string{}, commits: map[string]bool{}}
 	if t.Scope.Kind != Staged {
