@@ -210,13 +210,6 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 			return usageError(policies.firstError(err))
 		}
 	}
-	engine, err := policies.wait()
-	if err != nil {
-		return usageError(err)
-	}
-	if err := checkWaiverRules(cfg, engine); err != nil {
-		return usageError(err)
-	}
 	gatherers = append(gatherers, resolveGatherer(f, cfg))
 	if !f.offline {
 		// Until live AWS support lands, a run that was not asked to stay
@@ -241,6 +234,14 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		SHA:         headSHA(root, env),
 		RoleARN:     f.roleARN,
 		Regions:     f.regions,
+	}
+	// Everything above runs while the policies compile.
+	engine, err := policies.wait()
+	if err != nil {
+		return usageError(err)
+	}
+	if err := checkWaiverRules(cfg, engine); err != nil {
+		return usageError(err)
 	}
 	rep, err := checks.Run(ctx, checks.Options{
 		Config:       policyConfig,
