@@ -188,7 +188,7 @@ func Run(ctx context.Context, opts Options) (result.Report, error) {
 
 	failing := map[string]bool{}
 	for _, f := range rep.Findings {
-		if !f.Waived && opts.Threshold.Fails(f.Severity) {
+		if opts.Threshold.FailsFinding(f) {
 			failing[f.Check] = true
 		}
 	}

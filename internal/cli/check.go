@@ -42,6 +42,7 @@ type checkFlags struct {
 	requireWaiverExpiry bool
 	writeInput          string
 	now                 string
+	gh                  githubFlags
 }
 
 func newCheckCmd(stdout, stderr io.Writer, env Env) *cobra.Command {
@@ -81,6 +82,7 @@ one may).`,
 	fl.BoolVar(&f.requireWaiverExpiry, "require-waiver-expiry", false, "refuse waivers without an expiry date")
 	fl.StringVar(&f.writeInput, "write-input", "", "also write the input document the policies see to FILE (for opa eval and custom rules)")
 	fl.StringVar(&f.now, "now", "", "evaluation time (RFC 3339) instead of the clock, for reproducible reports")
+	addGitHubFlags(cmd, &f.gh, env)
 	return cmd
 }
 
@@ -129,6 +131,19 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	if err := checkLiveFlags(f); err != nil {
 		return usageError(err)
 	}
+	// The GitHub Actions event (when there is one) names the pull request
+	// and, for --diff auto, the commit range.
+	ev, evErr := loadEvent(env)
+	if f.diff, err = resolveDiffAuto(f.diff, ev, evErr); err != nil {
+		return usageError(err)
+	}
+	f.gh.event = ev
+	mode := detectMode(f.mode, env)
+	commentPol, err := commentPolicy(f.gh, mode)
+	if err != nil {
+		return usageError(err)
+	}
+	skipLive := liveSkipReason(f.offline, mode, env, ev)
 	outs, err := parseOutputs(f.formats, f.outputs)
 	if err != nil {
 		return usageError(err)
@@ -173,7 +188,8 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 			return usageError(fmt.Errorf("--now: %w", err))
 		}
 	}
-	baseline, err := readBaseline(f.baseline)
+	threshold.NewOnly = newOnly(f.gh, mode)
+	baseline, err := readBaseline(f.baseline, f.diff != "")
 	if err != nil {
 		return usageError(err)
 	}
@@ -210,8 +226,14 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 			return usageError(err)
 		}
 	}
-	gatherers = append(gatherers, resolveGatherer(f, cfg))
-	if !f.offline {
+	if skipLive != "" {
+		// Fork pull requests: offline checks only, live ones skipped
+		// (fork.go); this takes precedence over the live gatherers.
+		gatherers = append(gatherers, liveSkipped(skipLive))
+	} else {
+		gatherers = append(gatherers, resolveGatherer(f, cfg))
+	}
+	if skipLive == "" && !f.offline {
 		// Until live AWS support lands, a run that was not asked to stay
 		// offline cannot check the account and must not read as a pass.
 		gatherers = append(gatherers, &checks.Unavailable{
@@ -228,8 +250,8 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		}
 	}
 	rctx := result.Context{
-		Mode:        detectMode(f.mode, env),
-		PullRequest: pullRequestNumber(env),
+		Mode:        mode,
+		PullRequest: prNumber(env, ev),
 		Repository:  repositoryName(root, env),
 		SHA:         headSHA(root, env),
 		RoleARN:     f.roleARN,
@@ -247,7 +269,7 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		Context:      rctx,
 		Tool:         result.Tool{Name: "secretgate", Version: Version},
 		Baseline:     baseline,
-		Requested:    requested(f),
+		Requested:    withoutLiveSkipped(requested(f), skipLive),
 		OnInput:      inputWriter(f.writeInput),
 	})
 	if errors.Is(err, policy.ErrPolicy) {
@@ -256,16 +278,34 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	if err != nil {
 		return &ExitError{Code: result.ExitIncomplete, Err: err}
 	}
+	markLiveSkipped(&rep, skipLive)
 	anchor := ""
 	if cfgPath != "" {
 		if rel, err := filepath.Rel(root, cfgPath); err == nil && !strings.HasPrefix(rel, "..") {
 			anchor = filepath.ToSlash(rel)
 		}
 	}
+	stdoutTaken := false
 	for _, o := range outs {
 		if err := writeReport(o, rep, stdout, env, anchor); err != nil {
 			return &ExitError{Code: result.ExitIncomplete, Err: err}
 		}
+		stdoutTaken = stdoutTaken || (o.file == "" && o.format != report.FormatText)
+	}
+	pubErr := publishGitHub(ctx, githubRun{
+		flags: f.gh, policy: commentPol, threshold: threshold, outs: outs, root: root,
+		skipLive: skipLive, env: env, stdout: stdout, stderr: stderr, stdoutTaken: stdoutTaken,
+	}, rep)
+	if code := rep.ExitCode(); code == result.ExitFindings {
+		if pubErr != nil {
+			fmt.Fprintf(stderr, "secretgate: %v\n", pubErr)
+		}
+		return &ExitError{Code: code}
+	}
+	if pubErr != nil {
+		// The step's summary or outputs are missing: the run cannot read
+		// as complete.
+		return &ExitError{Code: result.ExitIncomplete, Err: pubErr}
 	}
 	if code := rep.ExitCode(); code != result.ExitOK {
 		return &ExitError{Code: code}
@@ -318,7 +358,10 @@ func writeReport(o output, rep result.Report, stdout io.Writer, env Env, anchor 
 	return nil
 }
 
-func readBaseline(path string) (map[string]bool, error) {
+// readBaseline reads the fingerprints of a base report. With a --diff
+// range the leaks it lists are left out: every leak the range adds is new
+// by definition, even where the base had the same one.
+func readBaseline(path string, diffScope bool) (map[string]bool, error) {
 	if path == "" {
 		return nil, nil
 	}
@@ -330,6 +373,7 @@ func readBaseline(path string) (map[string]bool, error) {
 		Schema   string `json:"schema"`
 		Findings []struct {
 			Fingerprint string `json:"fingerprint"`
+			Check       string `json:"check"`
 		} `json:"findings"`
 	}
 	if err := json.Unmarshal(b, &rep); err != nil {
@@ -340,6 +384,9 @@ func readBaseline(path string) (map[string]bool, error) {
 	}
 	m := map[string]bool{}
 	for _, f := range rep.Findings {
+		if diffScope && f.Check == result.CheckLeaks {
+			continue
+		}
 		m[f.Fingerprint] = true
 	}
 	return m, nil
