@@ -79,8 +79,8 @@ func TestActionlintCatchesMistakes(t *testing.T) {
 
 // actionMetadata is the part of action.yml the tests read.
 type actionMetadata struct {
-	Name    string `yaml:"name"`
-	Inputs  map[string]struct {
+	Name   string `yaml:"name"`
+	Inputs map[string]struct {
 		Description string `yaml:"description"`
 		Default     string `yaml:"default"`
 	} `yaml:"inputs"`
