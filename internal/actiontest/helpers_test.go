@@ -98,3 +98,15 @@ func workflowFiles(t testing.TB) []string {
 	}
 	return files
 }
+
+// execCommand is exec.Command; exitCode reads an *exec.ExitError.
+var execCommand = exec.Command
+
+func exitCode(t testing.TB, err error) int {
+	t.Helper()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	t.Fatalf("command did not run: %v", err)
+	return -1
+}
