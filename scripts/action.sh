@@ -252,10 +252,12 @@ cmd_check() {
   mkdir -p "$reports"
   local sarif="${SG_SARIF_FILE:-$reports/secretgate.sarif}"
   mkdir -p "$(dirname "$sarif")"
-  args+=(--format text
-    --format json --output "$reports/report.json"
+  # The n-th --output belongs to the n-th --format; the text report, last
+  # and without one, goes to the log.
+  args+=(--format json --output "$reports/report.json"
     --format sarif --output "$sarif"
-    --format markdown --output "$reports/report.md")
+    --format markdown --output "$reports/report.md"
+    --format text)
 
   printf 'secretgate'
   printf ' %q' "${args[@]}"

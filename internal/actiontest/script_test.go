@@ -280,8 +280,9 @@ func TestActionCheckArguments(t *testing.T) {
 		t.Fatal(err)
 	}
 	pwned := filepath.Join(dir, "PWNED")
-	reports := []string{"--format", "text", "--format", "json", "--output", "@/secretgate/report.json",
-		"--format", "sarif", "--output", "@/secretgate/secretgate.sarif", "--format", "markdown", "--output", "@/secretgate/report.md"}
+	reports := []string{"--format", "json", "--output", "@/secretgate/report.json",
+		"--format", "sarif", "--output", "@/secretgate/secretgate.sarif", "--format", "markdown", "--output", "@/secretgate/report.md",
+		"--format", "text"}
 	cases := []struct {
 		name     string
 		env      map[string]string
@@ -349,7 +350,7 @@ func TestActionCheckArguments(t *testing.T) {
 				t.Fatalf("the binary was not run:\n%s", out)
 			}
 			got := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
-			runnerTemp := strings.TrimSuffix(filepath.Dir(got[len(got)-1]), "/secretgate")
+			runnerTemp := strings.TrimSuffix(filepath.Dir(got[len(got)-3]), "/secretgate")
 			var want []string
 			want = append(want, tc.want...)
 			for _, r := range reports {
