@@ -203,6 +203,11 @@ func TestGitHubPullRequestComment(t *testing.T) {
 				!strings.Contains(cs[0].Body, "<details><summary>Existing findings") {
 				t.Errorf("run 2 comment:\n%.600s", cs[0].Body)
 			}
+			for _, c := range jsonReport(t, secretgate(t, nil, "check", "--offline", "--mode", "pr", "--path", demo, "--now", now, "--baseline", jsonOut, "--format", "json")).Checks {
+				if c.Status == result.StatusFailed {
+					t.Errorf("check %s failed on existing findings alone", c.ID)
+				}
+			}
 			if o := outputs(t, g2.outputs); o["failed"] != "false" || o["new"] != "0" || o["report-json"] != "" {
 				t.Errorf("run 2 outputs %v", o)
 			}
