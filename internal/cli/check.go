@@ -139,7 +139,7 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	}
 	f.gh.event = ev
 	mode := detectMode(f.mode, env)
-	commentPol, err := commentPolicy(f.gh, mode)
+	commentPol, err := commentPolicy(f.gh, mode, env)
 	if err != nil {
 		return usageError(err)
 	}

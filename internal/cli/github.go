@@ -99,10 +99,12 @@ func prNumber(env Env, ev *ghevent.Event) int {
 	return pullRequestNumber(env)
 }
 
-// commentPolicy is --comment with its default.
-func commentPolicy(g githubFlags, mode string) (prcomment.Policy, error) {
+// commentPolicy is --comment with its default: on-change on pull requests
+// in GitHub Actions, never elsewhere (a local --mode pr has no pull request
+// to comment on).
+func commentPolicy(g githubFlags, mode string, env Env) (prcomment.Policy, error) {
 	if g.comment == "" {
-		if mode == "pr" {
+		if mode == "pr" && env("GITHUB_ACTIONS") == "true" {
 			return prcomment.OnChange, nil
 		}
 		return prcomment.Never, nil

@@ -110,7 +110,15 @@ func (c *Comment) headline(r result.Report) string {
 		}
 		return h
 	}
-	return strings.Replace(headline(r), "✅ secretgate:", fmt.Sprintf("✅ secretgate: passing now (the earlier run was %s) —", was), 1)
+	counts := countsPhrase(s)
+	if r.NewOnly {
+		counts = newExistingPhrase(r)
+	}
+	h := fmt.Sprintf("✅ secretgate: passing now — the earlier run was %s; %s (%s)", was, counts, failOnPhrase(r))
+	if s.Waived > 0 {
+		h += fmt.Sprintf(" · %d waived", s.Waived)
+	}
+	return h
 }
 
 // MarkdownText escapes prose for Markdown the way the reports do (code
