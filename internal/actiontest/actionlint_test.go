@@ -227,3 +227,41 @@ func walkRuns(v any, fn func(string)) {
 		}
 	}
 }
+
+// TestReadmeWorkflow: the copy-paste workflow in the README lints clean
+// and pins the same actions at the same SHAs as the example workflow.
+func TestReadmeWorkflow(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(repoRoot(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(b), "### In GitHub Actions")
+	if !ok {
+		t.Fatal("README.md has no \"### In GitHub Actions\" section")
+	}
+	_, rest, ok = strings.Cut(rest, "```yaml\n")
+	block, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("the README's GitHub Actions section has no ```yaml block")
+	}
+	path := filepath.Join(t.TempDir(), ".github", "workflows", "readme.yml")
+	if errs := lint(t, path, []byte(block)); len(errs) > 0 {
+		t.Errorf("actionlint found %d problems in the README workflow:\n%s", len(errs), formatErrors(errs))
+	}
+	example, err := os.ReadFile(filepath.Join(repoRoot(t), "docs/examples/workflows/secretgate-pr.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	uses := func(s string) []string {
+		var out []string
+		for _, line := range strings.Split(s, "\n") {
+			if m := usesLine.FindStringSubmatch(line); m != nil {
+				out = append(out, m[1])
+			}
+		}
+		return out
+	}
+	if got, want := uses(block), uses(string(example)); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("README workflow uses %v, the example %v", got, want)
+	}
+}
