@@ -214,10 +214,10 @@ cmd_check() {
   scope="${SG_SCOPE:-}"
   if [ -z "$scope" ]; then
     case "$mode" in
-      pr) scope=diff ;;
-      nightly) scope=history ;;
-      pre-commit) scope=staged ;;
-      *) scope=tree ;;
+      pr) scope="diff" ;;
+      nightly) scope="history" ;;
+      pre-commit) scope="staged" ;;
+      *) scope="tree" ;;
     esac
   fi
   case "$scope" in

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -13,11 +14,12 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// lint runs actionlint (as a library, with its default rules and without
-// shellcheck or pyflakes) over one workflow file's content.
+// lint runs actionlint (as a library, with its default rules, and
+// shellcheck over the run: scripts when it is installed) over one workflow
+// file's content.
 func lint(t *testing.T, path string, content []byte) []*actionlint.Error {
 	t.Helper()
-	l, err := actionlint.NewLinter(io.Discard, &actionlint.LinterOptions{WorkingDir: repoRoot(t)})
+	l, err := actionlint.NewLinter(io.Discard, &actionlint.LinterOptions{WorkingDir: repoRoot(t), Shellcheck: shellcheckPath(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,5 +265,35 @@ func TestReadmeWorkflow(t *testing.T) {
 	}
 	if got, want := uses(block), uses(string(example)); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("README workflow uses %v, the example %v", got, want)
+	}
+}
+
+// shellcheckPath is the shellcheck on PATH, "" when there is none. CI
+// installs it (.ci/run), so there a missing one fails the test.
+func shellcheckPath(t *testing.T) string {
+	t.Helper()
+	p, err := exec.LookPath("shellcheck")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("shellcheck is not on PATH and CI is set: .ci/run installs it (apt-get install shellcheck)")
+		}
+		t.Logf("shellcheck is not on PATH: run: scripts are not shellchecked")
+		return ""
+	}
+	return p
+}
+
+// TestShellcheckScripts runs shellcheck over the action's entry point and
+// the CI script (without shellcheck: skipped, unless CI is set).
+func TestShellcheckScripts(t *testing.T) {
+	sc := shellcheckPath(t)
+	if sc == "" {
+		t.Skip("shellcheck is not on PATH; CI runs this test")
+	}
+	for _, script := range []string{"scripts/action.sh", ".ci/run"} {
+		out, code := run(t, repoRoot(t), nil, sc, "--shell=bash", script)
+		if code != 0 {
+			t.Errorf("shellcheck %s (exit %d):\n%s", script, code, out)
+		}
 	}
 }
