@@ -31,10 +31,10 @@ import (
 // throwaway copy of this repository, talks to a local stand-in for
 // GitHub's REST API, and uploads SARIF to a stand-in for code scanning.
 //
-// Three runs: a pull request that adds a leaked key (one comment is
-// created), a second push adding another (the same comment is edited), and
-// a pull request from a fork with no OIDC token (live checks skipped, the
-// run passes).
+// Four runs: a pull request that adds a leaked key (one comment is
+// created), a second push adding another (the same comment is edited), a
+// pull request from a fork with no OIDC token (live checks skipped, the
+// run passes), and the merge queue (no comment).
 //
 // Without act on PATH the test is skipped, unless CI is set: .ci/run
 // installs act, so a missing one there is a failure.
@@ -144,12 +144,28 @@ func TestActPullRequestWorkflow(t *testing.T) {
 	if got := gh.commentsOn(7); len(got) != 1 || got[0].Body != second[0].Body {
 		t.Errorf("run 3 touched #7's comment")
 	}
+
+	// Run 4: the merge queue (merge_group) checks the queued commits and,
+	// belonging to no pull request, posts nothing.
+	before = len(gh.allCalls())
+	r4 := actRun(t, actBin, pr, gh, actCase{event: "merge_group", base: base, head: forkHead, token: "write-token"})
+	if r4.exit != 0 || r4.outcome != "success" {
+		t.Errorf("run 4 (merge_group): act exit %d, step outcome %q; want success\n%s", r4.exit, r4.outcome, r4.tail())
+	}
+	r4.assertOutputs(t, map[string]string{"failed": "false", "incomplete": "false", "exit-code": "0"})
+	if calls := gh.allCalls()[before:]; len(calls) != 0 {
+		t.Errorf("run 4 (merge_group) called GitHub: %v", calls)
+	}
+	if !strings.Contains(r4.log, "--diff auto") {
+		t.Errorf("run 4 did not scan the queued commits (--diff auto)")
+	}
 }
 
 // actVersion is the act release .ci/run installs.
 const actVersion = "v0.2.89"
 
 type actCase struct {
+	event      string // pull_request when empty
 	number     int
 	base, head string
 	token      string
@@ -188,7 +204,11 @@ func actRun(t *testing.T, actBin string, pr *prRepository, gh *gitHubStub, c act
 		filepath.Join(repoRoot(t), "internal/actiontest/testdata/actions/setup-go")
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, actBin, "pull_request",
+	eventName := c.event
+	if eventName == "" {
+		eventName = "pull_request"
+	}
+	cmd := exec.CommandContext(ctx, actBin, eventName,
 		"-W", wf, "-e", event,
 		"-P", "ubuntu-latest=-self-hosted",
 		"--json", "--no-cache-server", "--actor", "dev",
@@ -298,21 +318,32 @@ printf '%s' "$OUTCOME" >"$OUT/outcome"
 }
 
 func prEvent(c actCase) map[string]any {
+	repository := map[string]any{"full_name": "acme/payments", "name": "payments", "owner": map[string]any{"login": "acme"}, "fork": false}
+	if c.event == "merge_group" {
+		return map[string]any{
+			"action": "checks_requested",
+			"merge_group": map[string]any{
+				"head_sha": c.head, "head_ref": "refs/heads/gh-readonly-queue/main/pr-8-" + c.base,
+				"base_sha": c.base, "base_ref": "refs/heads/main",
+			},
+			"repository": repository,
+			"sender":     map[string]any{"login": "dev"},
+		}
+	}
 	headRepo := "acme/payments"
 	if c.fork {
 		headRepo = "someone/payments"
 	}
-	repo := map[string]any{"full_name": "acme/payments", "name": "payments", "owner": map[string]any{"login": "acme"}, "fork": false}
 	return map[string]any{
 		"action": "synchronize",
 		"number": c.number,
 		"pull_request": map[string]any{
 			"number": c.number,
 			"head":   map[string]any{"sha": c.head, "ref": "feature", "repo": map[string]any{"full_name": headRepo, "fork": c.fork}},
-			"base":   map[string]any{"sha": c.base, "ref": "main", "repo": repo},
+			"base":   map[string]any{"sha": c.base, "ref": "main", "repo": repository},
 			"user":   map[string]any{"login": "dev"},
 		},
-		"repository": repo,
+		"repository": repository,
 		"sender":     map[string]any{"login": "dev"},
 	}
 }
