@@ -134,9 +134,13 @@ install_release() {
   base="${GITHUB_SERVER_URL:-https://github.com}/$repo/releases/download/$release"
   asset="secretgate_${release#v}_${plat}.tar.gz"
   sums="secretgate_${release#v}_checksums.txt"
+  # HTTPS only, redirects included, unless the server itself is plain HTTP
+  # (a test server, an internal mirror).
+  local proto="=https"
+  [[ "$base" == http://* ]] && proto="=http"
   echo "secretgate: downloading $base/$asset"
-  curl -fsSL --retry 3 --proto '=https,http' -o "$dir/$asset" "$base/$asset" || die "download of $asset failed"
-  curl -fsSL --retry 3 --proto '=https,http' -o "$dir/$sums" "$base/$sums" || die "download of $sums failed"
+  curl -fsSL --retry 3 --proto "$proto" --proto-redir "$proto" -o "$dir/$asset" "$base/$asset" || die "download of $asset failed"
+  curl -fsSL --retry 3 --proto "$proto" --proto-redir "$proto" -o "$dir/$sums" "$base/$sums" || die "download of $sums failed"
   want=$(awk -v f="$asset" '$2 == f || $2 == "*"f { print $1 }' "$dir/$sums")
   [ -n "$want" ] || die "$sums lists no checksum for $asset"
   [ "$(printf '%s\n' "$want" | wc -l)" -eq 1 ] || die "$sums lists $asset more than once"
