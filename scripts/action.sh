@@ -25,9 +25,9 @@ output() { printf '%s=%s\n' "$1" "$2" >>"${GITHUB_OUTPUT:?GITHUB_OUTPUT is not s
 is_release() { [[ "$1" =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.]+)?$ ]]; }
 
 # The action's own ref and repository. ${{ github.action_ref }} is passed in
-# through env: (the documented way for composite actions); when a runner
-# leaves it empty, the runner's action directory
-# _actions/OWNER/REPO/REF names it.
+# through a step's env: (in composite actions the runner leaves
+# $GITHUB_ACTION_REF empty, actions/runner#2473); when that is empty too, the
+# runner's action directory _actions/OWNER/REPO/REF names it.
 action_ref() {
   if [ -n "${SG_ACTION_REF:-}" ]; then
     printf '%s' "$SG_ACTION_REF"
