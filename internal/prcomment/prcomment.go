@@ -89,9 +89,11 @@ func New(apiURL, token, marker string, hc *http.Client) (*Client, error) {
 
 // Find returns the pull request's secretgate comment, or nil. It reads
 // every page of comments. A comment is ours when its body starts with the
-// marker; when several are, one written by a bot (the github-actions[bot]
-// account of GITHUB_TOKEN, or an app) is preferred over one a person wrote,
-// then the oldest.
+// marker and it was written by a bot (the github-actions[bot] account of
+// GITHUB_TOKEN, or an app) or, for personal access tokens, by someone with
+// write access to the repository (author association owner, member or
+// collaborator); bots first, then the oldest. A marker planted by an outside
+// contributor is ignored, so their comment is never taken over.
 func (c *Client) Find(ctx context.Context, t Target) (*github.IssueComment, error) {
 	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
 	var human *github.IssueComment
@@ -107,7 +109,7 @@ func (c *Client) Find(ctx context.Context, t Target) (*github.IssueComment, erro
 			if cm.GetUser().GetType() == "Bot" {
 				return cm, nil
 			}
-			if human == nil {
+			if human == nil && trusted[cm.GetAuthorAssociation()] {
 				human = cm
 			}
 		}
@@ -117,6 +119,9 @@ func (c *Client) Find(ctx context.Context, t Target) (*github.IssueComment, erro
 		opts.Page = resp.NextPage
 	}
 }
+
+// trusted are the author associations of people with write access.
+var trusted = map[string]bool{"OWNER": true, "MEMBER": true, "COLLABORATOR": true}
 
 // Action says what Publish did.
 type Action string

@@ -117,7 +117,7 @@ func TestPaginationFindsMarkerOnLaterPage(t *testing.T) {
 func TestBotCommentPreferred(t *testing.T) {
 	srv := prcommenttest.New("", token)
 	defer srv.Close()
-	srv.Seed(repo, 7, prcommenttest.Comment{Body: marker + "\nby a person"})
+	srv.Seed(repo, 7, prcommenttest.Comment{Body: marker + "\nby a maintainer", Association: "MEMBER"})
 	bot := srv.Seed(repo, 7, prcommenttest.Comment{Body: marker + "\nby the bot", User: "github-actions[bot]", UserType: "Bot"})
 	got, err := client(t, srv).Find(context.Background(), target)
 	if err != nil {
@@ -125,6 +125,35 @@ func TestBotCommentPreferred(t *testing.T) {
 	}
 	if got.GetID() != bot {
 		t.Errorf("found comment %d, want the bot's %d", got.GetID(), bot)
+	}
+}
+
+// TestCommentAuthors: a marker comment by someone with write access (a
+// personal access token's owner) is reused; one planted by an outside
+// contributor is never taken over.
+func TestCommentAuthors(t *testing.T) {
+	for _, tc := range []struct {
+		association string
+		reuse       bool
+	}{
+		{"OWNER", true}, {"MEMBER", true}, {"COLLABORATOR", true},
+		{"CONTRIBUTOR", false}, {"FIRST_TIME_CONTRIBUTOR", false}, {"NONE", false},
+	} {
+		t.Run(tc.association, func(t *testing.T) {
+			srv := prcommenttest.New("", token)
+			defer srv.Close()
+			id := srv.Seed(repo, 7, prcommenttest.Comment{Body: marker + "\nplanted", User: "someone", UserType: "User", Association: tc.association})
+			out, err := client(t, srv).Publish(context.Background(), target, prcomment.Always, body("report", true, nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if reused := out.Action == prcomment.Updated && out.ID == id; reused != tc.reuse {
+				t.Errorf("%s comment %d; reuse of the %s comment = %v, want %v", out.Action, out.ID, tc.association, reused, tc.reuse)
+			}
+			if !tc.reuse && srv.Comments(repo, 7)[0].Body != marker+"\nplanted" {
+				t.Error("the outside contributor's comment was edited")
+			}
+		})
 	}
 }
 

@@ -204,3 +204,13 @@ func TestMarkdownText(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// BenchmarkCommentTrimmed renders the comment for a run with far more
+// findings than fit, the worst case of the trimming search.
+func BenchmarkCommentTrimmed(b *testing.B) {
+	r := manyFindings(5000)
+	c := NewComment(Options{}, StateFailing)
+	for b.Loop() {
+		_ = c.Render(r)
+	}
+}

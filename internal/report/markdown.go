@@ -462,7 +462,7 @@ func (m *Markdown) moreNote(hidden []result.Finding) string {
 	}
 	where := "see the job summary or the full report"
 	if u := safeURL(m.opts.FullReportURL); u != "" {
-		where = fmt.Sprintf("see the [full report](%s)", u)
+		where = fmt.Sprintf("see the job summary of the [workflow run](%s)", u)
 	}
 	return fmt.Sprintf("> … %s not shown here (%s) — %s.",
 		plural(len(hidden), "more finding", "more findings"), strings.Join(parts, ", "), where)

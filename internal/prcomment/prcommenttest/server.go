@@ -30,6 +30,8 @@ type Comment struct {
 	Body     string
 	User     string
 	UserType string // "Bot" or "User"
+	// Association is the author_association ("NONE" when empty).
+	Association string
 }
 
 // Server is the fake API.
@@ -257,6 +259,13 @@ func (s *Server) commentJSON(repo string, n int, c *Comment) map[string]any {
 		"user":               map[string]any{"login": c.User, "id": 41898282, "type": c.UserType},
 		"created_at":         ts,
 		"updated_at":         ts,
-		"author_association": "NONE",
+		"author_association": orNone(c.Association),
 	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "NONE"
+	}
+	return s
 }
