@@ -283,14 +283,15 @@ func shellcheckPath(t *testing.T) string {
 	return p
 }
 
-// TestShellcheckScripts runs shellcheck over the action's entry point and
-// the CI script (without shellcheck: skipped, unless CI is set).
+// TestShellcheckScripts runs shellcheck over the action's entry point, the
+// release build and the CI script (without shellcheck: skipped, unless CI
+// is set).
 func TestShellcheckScripts(t *testing.T) {
 	sc := shellcheckPath(t)
 	if sc == "" {
 		t.Skip("shellcheck is not on PATH; CI runs this test")
 	}
-	for _, script := range []string{"scripts/action.sh", ".ci/run"} {
+	for _, script := range []string{"scripts/action.sh", "scripts/release.sh", ".ci/run"} {
 		out, code := run(t, repoRoot(t), nil, sc, "--shell=bash", script)
 		if code != 0 {
 			t.Errorf("shellcheck %s (exit %d):\n%s", script, code, out)

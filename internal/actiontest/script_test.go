@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -360,5 +361,48 @@ func TestActionCheckArguments(t *testing.T) {
 				t.Errorf("arguments:\n got %q\nwant %q", got, want)
 			}
 		})
+	}
+}
+
+// TestReleaseAssetsInstall: what scripts/release.sh builds is what the
+// action's release path downloads, verifies and runs — same names, same
+// checksum format — for this machine's platform.
+func TestReleaseAssetsInstall(t *testing.T) {
+	dist := t.TempDir()
+	target := runtime.GOOS + "/" + runtime.GOARCH
+	out, code := run(t, repoRoot(t), nil, "bash", "scripts/release.sh", "v9.9.9", dist, target)
+	if code != 0 {
+		t.Fatalf("release.sh (exit %d):\n%s", code, out)
+	}
+	rs := newReleaseServer(t)
+	entries, err := os.ReadDir(dist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dist, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs.files["/secretgate/secretgate/releases/download/v9.9.9/"+e.Name()] = b
+	}
+	if len(rs.files) != 2 {
+		t.Fatalf("release.sh wrote %d files for one target, want an archive and the checksums: %v", len(rs.files), entries)
+	}
+	runnerOS := map[string]string{"linux": "Linux", "darwin": "macOS", "windows": "Windows"}[runtime.GOOS]
+	runnerArch := map[string]string{"amd64": "X64", "arm64": "ARM64"}[runtime.GOARCH]
+	out, code, outs := runScript(t, "install", map[string]string{
+		"SG_METHOD": "release", "SG_RELEASE": "v9.9.9",
+		"SG_ACTION_PATH": repoRoot(t), "SG_ACTION_REPOSITORY": "secretgate/secretgate",
+		"GITHUB_SERVER_URL": rs.URL, "RUNNER_OS": runnerOS, "RUNNER_ARCH": runnerArch,
+	})
+	if code != 0 {
+		t.Fatalf("install of the release.sh assets (exit %d):\n%s", code, out)
+	}
+	if !strings.Contains(out, "verified against secretgate_9.9.9_checksums.txt") || !strings.Contains(out, "v9.9.9") {
+		t.Errorf("the installed release did not verify and report version v9.9.9:\n%s", out)
+	}
+	if outs["binary"] == "" {
+		t.Errorf("no binary output")
 	}
 }
