@@ -7,8 +7,9 @@
 #   scripts/release.sh vX.Y.Z OUTDIR [OS/ARCH ...]
 #
 # Default targets: linux, darwin and windows on amd64 and arm64. Builds are
-# reproducible (-trimpath, no VCS stamp, fixed archive metadata), so anyone
-# can rebuild a release from its tag and compare checksums.
+# reproducible (-trimpath, no VCS stamp, no cgo, fixed archive metadata), so
+# anyone can rebuild a release from its tag with the same Go version and
+# compare checksums.
 set -euo pipefail
 
 version="${1:?usage: release.sh vX.Y.Z OUTDIR [OS/ARCH ...]}"
