@@ -9,7 +9,7 @@
 # Default targets: linux, darwin and windows on amd64 and arm64. Builds are
 # reproducible (-trimpath, no VCS stamp, no cgo, fixed archive metadata), so
 # anyone can rebuild a release from its tag with the same Go version and
-# compare checksums.
+# compare checksums. Needs GNU tar and sha256sum (as on the Ubuntu runner).
 set -euo pipefail
 
 version="${1:?usage: release.sh vX.Y.Z OUTDIR [OS/ARCH ...]}"
