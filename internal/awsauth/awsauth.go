@@ -147,7 +147,6 @@ func Load(ctx context.Context, o Options) (*Session, error) {
 				sessionName: SessionName(getenv("GITHUB_REPOSITORY"), getenv("GITHUB_RUN_ID")),
 				duration:    o.SessionDuration,
 				token:       func(ctx context.Context) (string, error) { return gha.GetIDToken(ctx, audience) },
-				mask:        gha.AddMask,
 			}
 		default:
 			s.Method = "assume-role"

@@ -24,16 +24,12 @@ type webIdentityProvider struct {
 	sessionName string
 	duration    time.Duration
 	token       func(ctx context.Context) (string, error)
-	mask        func(string)
 }
 
 func (p *webIdentityProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	tok, err := p.token(ctx)
 	if err != nil {
 		return aws.Credentials{}, fmt.Errorf("get the GitHub OIDC token: %w", err)
-	}
-	if p.mask != nil {
-		p.mask(tok)
 	}
 	in := &sts.AssumeRoleWithWebIdentityInput{
 		RoleArn:          aws.String(p.roleARN),

@@ -211,14 +211,10 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		}
 	}
 	gatherers = append(gatherers, resolveGatherer(f, cfg))
+	var lv *live
 	if !f.offline {
-		// Until live AWS support lands, a run that was not asked to stay
-		// offline cannot check the account and must not read as a pass.
-		gatherers = append(gatherers, &checks.Unavailable{
-			For:     []string{result.CheckNaming, result.CheckRotation, result.CheckIAM, result.CheckTrust},
-			Reason:  "the live AWS inventory is not part of this build yet; run with --offline to check the repository files alone",
-			AsError: true,
-		})
+		lv = newLive(f.roleARN, f.regions, cfg, env, stderr)
+		gatherers = append(gatherers, lv.Gatherer())
 	}
 
 	policyConfig := cfg.Facts()
@@ -255,6 +251,9 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	}
 	if err != nil {
 		return &ExitError{Code: result.ExitIncomplete, Err: err}
+	}
+	if lv != nil {
+		lv.fillContext(&rep.Context)
 	}
 	anchor := ""
 	if cfgPath != "" {
