@@ -88,6 +88,7 @@ func Start(tb testing.TB) *Emulator {
 	}))
 	tb.Cleanup(proxy.Close)
 	e.URL = proxy.URL
+	e.wipe(tb)
 	return e
 }
 
@@ -105,7 +106,7 @@ func (e *Emulator) Calls() []Call {
 	return append([]Call(nil), e.calls...)
 }
 
-// Reset forgets the calls seen.
+// ResetCalls forgets the calls seen.
 func (e *Emulator) ResetCalls() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
