@@ -2,7 +2,10 @@ package awsinv_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,5 +91,66 @@ func BenchmarkInventoryAPICalls(b *testing.B) {
 			b.ReportMetric(float64(count["iam"]), "iam-calls")
 			b.ReportMetric(float64(wantIAMCalls(200, 1, 0, 1)), "iam-formula")
 		})
+	}
+}
+
+// TestReadOnlyPolicyCoversInventoryCalls: every call the inventory makes
+// is allowed by the read-only policy docs/aws.md tells users to create, so
+// the documented role is never the reason a run is incomplete.
+func TestReadOnlyPolicyCoversInventoryCalls(t *testing.T) {
+	data, err := os.ReadFile("../../docs/examples/aws/secretgate-readonly-policy.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Statement []struct {
+			Effect string
+			Action any
+		}
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	allowed := map[string]bool{}
+	for _, s := range doc.Statement {
+		switch a := s.Action.(type) {
+		case string:
+			allowed[strings.ToLower(a)] = true
+		case []any:
+			for _, x := range a {
+				allowed[strings.ToLower(x.(string))] = true
+			}
+		}
+	}
+	em := awstest.Start(t)
+	seed(t, em)
+	arn := em.CreatePolicy(t, "readers", awstest.ReadSecretsPolicy(iamAccount, "prod/*"))
+	em.CreateRole(t, awstest.Role{Name: "attached-prod", Trust: awstest.GitHubTrust(iamAccount, "repo:acme/payments:ref:refs/heads/main"), Attached: []string{arn}})
+	cfg := session(t, em, 10*time.Second)
+	awsinv.Collect(context.Background(), cfg, awsinv.Options{})
+	seen := map[string]bool{}
+	for _, c := range em.Calls() {
+		seen[c.Service+":"+c.Action] = true
+	}
+	if len(seen) < 10 {
+		t.Fatalf("only %d distinct calls: %v", len(seen), seen)
+	}
+	for call := range seen {
+		if !allowed[strings.ToLower(call)] {
+			t.Errorf("the inventory calls %s, which docs/examples/aws/secretgate-readonly-policy.json does not allow", call)
+		}
+	}
+	for a := range allowed {
+		if !seen[a] && !strings.EqualFold(a, "iam:GetAccountAuthorizationDetails") {
+			found := false
+			for call := range seen {
+				if strings.EqualFold(call, a) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("the policy allows %s, which the inventory never calls", a)
+			}
+		}
 	}
 }
