@@ -6,8 +6,8 @@
 // together.
 //
 // A snapshot never contains secret values: the types have no field for
-// one, and the live inventory reads metadata only (ListSecrets,
-// DescribeSecret, GetResourcePolicy), never GetSecretValue.
+// one, and the live inventory (internal/awsinv) reads metadata only
+// (ListSecrets and IAM read calls), never GetSecretValue.
 package inventory
 
 import (
