@@ -132,7 +132,9 @@ func Load(ctx context.Context, o Options) (*Session, error) {
 	}
 
 	s := &Session{Method: "ambient", RoleARN: o.RoleARN}
+	replaced := false // the SDK caches its own chain; ours needs a cache
 	if o.RoleARN != "" {
+		replaced = true
 		stsClient := sts.NewFromConfig(cfg)
 		switch {
 		case InActions(getenv):
@@ -167,17 +169,25 @@ func Load(ctx context.Context, o Options) (*Session, error) {
 	}
 	if actions && cfg.Credentials != nil {
 		cfg.Credentials = maskingProvider{inner: cfg.Credentials, mask: gha.AddMask}
+		replaced = true
 	}
-	if cfg.Credentials != nil {
+	if replaced {
 		cfg.Credentials = aws.NewCredentialsCache(cfg.Credentials)
-		// Retrieve once here so that a refused assumption surfaces as
-		// itself, not as the failure of the first call that needed it.
-		if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-			var are *AssumeRoleError
-			if errors.As(err, &are) {
-				return nil, are
-			}
-			return nil, fmt.Errorf("get AWS credentials: %w", err)
+	}
+	if cfg.Credentials == nil {
+		return nil, errors.New(noCredentials)
+	}
+	// Retrieve once here so that a refused assumption surfaces as itself,
+	// not as the failure of the first call that needed it.
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		var are *AssumeRoleError
+		switch {
+		case errors.As(err, &are):
+			return nil, are
+		case o.RoleARN != "":
+			return nil, fmt.Errorf("get credentials for role %s: %w", o.RoleARN, err)
+		default:
+			return nil, fmt.Errorf("%s: %w", noCredentials, err)
 		}
 	}
 	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
@@ -188,6 +198,9 @@ func Load(ctx context.Context, o Options) (*Session, error) {
 	s.Config = cfg
 	return s, nil
 }
+
+// noCredentials says what to do when the default chain finds nothing.
+const noCredentials = "no usable AWS credentials (looked in the environment, AWS_PROFILE and the shared files, SSO, the instance or task role; in GitHub Actions give --role-arn and the job permissions: id-token: write; or run with --offline)"
 
 // refusalProvider turns a refused sts:AssumeRole into an *AssumeRoleError.
 type refusalProvider struct {

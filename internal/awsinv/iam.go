@@ -67,7 +67,6 @@ func (c *collector) iam(ctx context.Context) iamResult {
 }
 
 func (c *collector) authorizationDetails(ctx context.Context, client *iam.Client) (iamResult, error) {
-	res := iamResult{method: MethodAuthorizationDetails}
 	var details []iamtypes.RoleDetail
 	var managed []iamtypes.ManagedPolicyDetail
 	var marker *string
@@ -84,7 +83,7 @@ func (c *collector) authorizationDetails(ctx context.Context, client *iam.Client
 		})
 		if err != nil {
 			if len(details) == 0 && len(managed) == 0 {
-				return res, err
+				return iamResult{method: MethodAuthorizationDetails}, err
 			}
 			// Pages were read: keep them rather than start over.
 			c.probs.add(iamFamilies, "%s", describe("iam:GetAccountAuthorizationDetails", err))
@@ -97,7 +96,15 @@ func (c *collector) authorizationDetails(ctx context.Context, client *iam.Client
 		}
 		marker = page.Marker
 	}
+	return c.fromAuthorizationDetails(details, managed), nil
+}
 
+// fromAuthorizationDetails converts GetAccountAuthorizationDetails pages:
+// every role, every customer managed policy, and the AWS managed policies
+// attached to a role (not AWS's whole catalogue), each with its default
+// version's document.
+func (c *collector) fromAuthorizationDetails(details []iamtypes.RoleDetail, managed []iamtypes.ManagedPolicyDetail) iamResult {
+	res := iamResult{method: MethodAuthorizationDetails}
 	attachedTo := map[string][]string{} // policy ARN -> role names
 	for _, d := range details {
 		r := inventory.Role{
@@ -142,7 +149,7 @@ func (c *collector) authorizationDetails(ctx context.Context, client *iam.Client
 		}
 		res.policies = append(res.policies, p)
 	}
-	return res, nil
+	return res
 }
 
 // perRole reads IAM role by role: ListRoles, then for each role GetRole

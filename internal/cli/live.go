@@ -77,14 +77,16 @@ func (l *live) Session(ctx context.Context) (*awsauth.Session, error) {
 	return l.sess, l.err
 }
 
-// AWSConfig is the established session's configuration (credentials,
-// region, retries, time limits) for other live checks to build clients
-// from; the zero Config when Session failed or was not called.
-func (l *live) AWSConfig() aws.Config {
-	if l.sess == nil {
-		return aws.Config{}
+// AWSConfig establishes the session (once) and returns its configuration
+// (credentials, region, retries, time limits) for other live checks to
+// build clients from. A refused role assumption is an
+// *awsauth.AssumeRoleError.
+func (l *live) AWSConfig(ctx context.Context) (aws.Config, error) {
+	s, err := l.Session(ctx)
+	if err != nil {
+		return aws.Config{}, err
 	}
-	return l.sess.Config
+	return s.Config, nil
 }
 
 // Regions are the regions to read: --region, aws.regions, else the SDK's.
@@ -94,7 +96,7 @@ func (l *live) Regions() []string { return l.regions }
 func (l *live) ReadInventory(ctx context.Context) (*inventory.Snapshot, map[string]string, error) {
 	sess, err := l.Session(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("AWS credentials: %w", err)
+		return nil, nil, fmt.Errorf("live AWS: %w", err)
 	}
 	res := awsinv.Collect(ctx, sess.Config, awsinv.Options{Regions: l.regions, Concurrency: l.concurrency, Account: sess.Account})
 	return res.Snapshot, res.Errors, nil
