@@ -249,7 +249,13 @@ func TestLiveGitHubOIDC(t *testing.T) {
 				})
 			}
 			rt := awstest.NewActionsRuntime(t, awstest.GitHubClaims("acme", "payments", "refs/heads/main"))
-			env := em.Env()
+			// A runner has no AWS credentials: the token is the only one.
+			var env []string
+			for _, kv := range em.Env() {
+				if !strings.HasPrefix(kv, "AWS_ACCESS_KEY_ID=") && !strings.HasPrefix(kv, "AWS_SECRET_ACCESS_KEY=") {
+					env = append(env, kv)
+				}
+			}
 			for k, v := range rt.Env() {
 				env = append(env, k+"="+v)
 			}
