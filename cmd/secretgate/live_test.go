@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/secretgate/secretgate/internal/awstest"
 	"github.com/secretgate/secretgate/internal/inventory"
@@ -288,6 +289,115 @@ func TestLiveGitHubOIDC(t *testing.T) {
 				if strings.Contains(r.stdout+r.stderr, tok) || strings.Contains(r.stdout+r.stderr, rt.RequestToken) {
 					t.Error("the OIDC token or the runtime's request token was printed")
 				}
+			}
+		})
+	}
+}
+
+// TestLiveAWSSettings: the aws section of .secretgate.yml reaches the SDK:
+// regions, max_attempts and the per-call timeout; a transient throttle is
+// retried away, a persistent fault in one region leaves the other judged.
+func TestLiveAWSSettings(t *testing.T) {
+	tests := []struct {
+		name     string
+		faults   awstest.Faults
+		wantCode int
+		// wantAttempts counts ListSecrets calls per region.
+		wantAttempts map[string]int
+		wantError    string
+		// timeout is aws.timeout: after a throttle the adaptive retry
+		// mode slows the client, which counts against it.
+		timeout string
+	}{
+		{
+			name:         "no faults",
+			wantCode:     0,
+			wantAttempts: map[string]int{"eu-west-1": 1, "us-east-1": 1},
+		},
+		{
+			name: "throttled once",
+			faults: func(c awstest.Call) awstest.Fault {
+				if c.Action == "ListSecrets" && c.Region == "eu-west-1" && c.Attempt == 1 {
+					return awstest.Fault{Status: 400, Code: "ThrottlingException"}
+				}
+				return awstest.Fault{}
+			},
+			wantCode:     0,
+			wantAttempts: map[string]int{"eu-west-1": 2, "us-east-1": 1},
+			timeout:      "20s",
+		},
+		{
+			name: "server errors outlast max_attempts",
+			faults: func(c awstest.Call) awstest.Fault {
+				if c.Action == "ListSecrets" && c.Region == "eu-west-1" {
+					return awstest.Fault{Status: 500, Code: "InternalServiceError"}
+				}
+				return awstest.Fault{}
+			},
+			wantCode:     3,
+			wantAttempts: map[string]int{"eu-west-1": 2, "us-east-1": 1},
+			wantError:    "secretsmanager:ListSecrets in eu-west-1: InternalServiceError",
+		},
+		{
+			name: "a hanging endpoint times out",
+			faults: func(c awstest.Call) awstest.Fault {
+				if c.Action == "ListSecrets" && c.Region == "eu-west-1" {
+					return awstest.Fault{Delay: 10 * time.Second}
+				}
+				return awstest.Fault{}
+			},
+			wantCode:  3,
+			wantError: "secretsmanager:ListSecrets in eu-west-1",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			em := liveAccount(t)
+			em.SetFaults(tc.faults)
+			dir := t.TempDir()
+			timeout := tc.timeout
+			if timeout == "" {
+				timeout = "1s"
+			}
+			cfg := "github:\n  repositories: [acme/payments]\naws:\n  regions: [eu-west-1, us-east-1]\n  max_attempts: 2\n  timeout: " + timeout + "\n  concurrency: 2\n"
+			if err := os.WriteFile(filepath.Join(dir, ".secretgate.yml"), []byte(cfg), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			r := secretgate(t, em.Env(), "check", "--path", dir, "--skip", "leaks", "--fail-on", "never", "--format", "json", "--now", now)
+			if r.code != tc.wantCode {
+				t.Fatalf("exit %d, want %d\nstderr: %s\nstdout: %s", r.code, tc.wantCode, r.stderr, r.stdout)
+			}
+			if took := time.Since(start); tc.timeout == "" && took > 8*time.Second {
+				t.Errorf("took %v: the 1s per-call limit did not hold", took)
+			}
+			rep := jsonReport(t, r)
+			if strings.Join(rep.Context.Regions, ",") != "eu-west-1,us-east-1" {
+				t.Errorf("regions = %v", rep.Context.Regions)
+			}
+			per := map[string]int{}
+			for _, c := range em.Calls() {
+				if c.Action == "ListSecrets" {
+					per[c.Region]++
+				}
+			}
+			for region, want := range tc.wantAttempts {
+				if per[region] != want {
+					t.Errorf("ListSecrets in %s: %d attempts, want %d", region, per[region], want)
+				}
+			}
+			secrets := map[string]bool{}
+			for _, c := range rep.Checks {
+				if c.ID == "naming" {
+					if tc.wantError == "" && c.Status == result.StatusError || !strings.Contains(c.Error, tc.wantError) {
+						t.Errorf("naming = %s %q, want error containing %q", c.Status, c.Error, tc.wantError)
+					}
+					secrets["naming"] = c.Resources > 0
+				}
+			}
+			// us-east-1's secrets are judged whatever happened in eu-west-1.
+			if !secrets["naming"] {
+				t.Error("no secrets judged")
 			}
 		})
 	}

@@ -40,7 +40,7 @@ type Call struct {
 	Service string // secretsmanager, iam, sts
 	Action  string // ListSecrets, GetRole, …
 	Region  string // from the signature's credential scope
-	Attempt int    // 1 for the first time this (service, action, body) was seen
+	Attempt int    // 1 for the first time this (service, region, action, body) was seen
 }
 
 // Fault is what the proxy does instead of (or before) forwarding.
@@ -170,7 +170,7 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request, rp http.Handler
 	if c.Service == "" && strings.HasPrefix(c.Action, "AssumeRoleWith") {
 		c.Service = "sts" // unsigned: the token is the credential
 	}
-	key := c.Service + "|" + c.Action + "|" + string(body)
+	key := c.Service + "|" + c.Region + "|" + c.Action + "|" + string(body)
 	e.mu.Lock()
 	e.seen[key]++
 	c.Attempt = e.seen[key]
