@@ -173,7 +173,7 @@ func TestLoadRetriesTransientFaults(t *testing.T) {
 				}
 				return awstest.Fault{}
 			})
-			s, err := awsauth.Load(context.Background(), awsauth.Options{LoadOptions: awstest.LoadOptions(em.URL), MaxBackoff: time.Millisecond, Timeout: 5 * time.Second})
+			s, err := awsauth.Load(context.Background(), awsauth.Options{LoadOptions: awstest.LoadOptions(em.URL), MaxBackoff: time.Millisecond, Timeout: 30 * time.Second})
 			if err != nil {
 				t.Fatalf("Load: %v", err)
 			}
