@@ -50,3 +50,9 @@ awk -v a="$sg_ms" -v b="$opa_ms" 'BEGIN { printf "ratio secretgate / opa eval: %
 echo
 echo "== Go benchmarks =="
 go test -run '^$' -bench . -benchmem -count 1 ./internal/bench/ ./internal/policy/ ./internal/source/... 2>/dev/null | grep -E '^(Benchmark|ok|PASS)' || true
+echo
+echo "== live inventory: AWS API calls per run against the kumo emulator (N secrets, 200 roles) =="
+echo "   Secrets Manager goal: ceil(N/100)+2. IAM per-role fallback (no GetAccountAuthorizationDetails):"
+echo "   1 + ceil(R/1000) + R*(3 + inline policies per role) + 2*(distinct managed policies) + 1 + OIDC providers"
+go test -run '^$' -bench BenchmarkInventoryAPICalls -benchtime 1x ./internal/awsinv/ 2>/dev/null | grep -E '^Benchmark' \
+  | awk '{ printf "%-48s secretsmanager %5s (budget %s)   iam %5s (formula %s)\n", $1, $(NF-1), $(NF-3), $(NF-7), $(NF-5) }' || true

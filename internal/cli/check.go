@@ -226,21 +226,17 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 			return usageError(err)
 		}
 	}
+	var lv *live
 	if skipLive != "" {
 		// Fork pull requests: offline checks only, live ones skipped
 		// (fork.go); this takes precedence over the live gatherers.
 		gatherers = append(gatherers, liveSkipped(skipLive))
 	} else {
 		gatherers = append(gatherers, resolveGatherer(f, cfg))
-	}
-	if skipLive == "" && !f.offline {
-		// Until live AWS support lands, a run that was not asked to stay
-		// offline cannot check the account and must not read as a pass.
-		gatherers = append(gatherers, &checks.Unavailable{
-			For:     []string{result.CheckNaming, result.CheckRotation, result.CheckIAM, result.CheckTrust},
-			Reason:  "the live AWS inventory is not part of this build yet; run with --offline to check the repository files alone",
-			AsError: true,
-		})
+		if !f.offline {
+			lv = newLive(f.roleARN, f.regions, cfg, env, stderr)
+			gatherers = append(gatherers, lv.Gatherer())
+		}
 	}
 
 	policyConfig := cfg.Facts()
@@ -279,6 +275,9 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		return &ExitError{Code: result.ExitIncomplete, Err: err}
 	}
 	markLiveSkipped(&rep, skipLive)
+	if lv != nil {
+		lv.fillContext(&rep.Context)
+	}
 	anchor := ""
 	if cfgPath != "" {
 		if rel, err := filepath.Rel(root, cfgPath); err == nil && !strings.HasPrefix(rel, "..") {

@@ -74,7 +74,7 @@ Exit codes: 0 complete and clean, 1 findings at or above --fail-on,
 	root.AddCommand(
 		newCheckCmd(stdout, stderr, env),
 		newPolicyCmd(stdout, stderr, env),
-		newInventoryCmd(),
+		newInventoryCmd(stdout, stderr, env),
 		newVersionCmd(stdout),
 	)
 	return root
@@ -90,18 +90,4 @@ func newVersionCmd(stdout io.Writer) *cobra.Command {
 			return err
 		},
 	}
-}
-
-func newInventoryCmd() *cobra.Command {
-	var out string
-	cmd := &cobra.Command{
-		Use:   "inventory --out FILE",
-		Short: "Write the live AWS state (no secret values) as a snapshot the offline check reads",
-		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return &ExitError{Code: result.ExitIncomplete, Err: errors.New("inventory: reading live AWS state is not part of this build yet; the snapshot format is documented in docs/inventory.md")}
-		},
-	}
-	cmd.Flags().StringVar(&out, "out", "", "snapshot file to write")
-	return cmd
 }

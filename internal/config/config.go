@@ -178,6 +178,10 @@ type AWS struct {
 	Timeout time.Duration
 	// Concurrency bounds parallel AWS API calls.
 	Concurrency int
+	// MaxAttempts is how often an AWS API call is tried (the first
+	// attempt included) before a throttled or failed call counts as
+	// failed; the SDK's adaptive retry mode spaces the attempts.
+	MaxAttempts int
 	// Audience of the GitHub OIDC token requested in Actions; defaults to
 	// github.audience.
 	Audience string
@@ -194,6 +198,7 @@ const (
 	DefaultSessionDuration = time.Hour
 	DefaultTimeout         = 30 * time.Second
 	DefaultConcurrency     = 8
+	DefaultMaxAttempts     = 5
 )
 
 // Default returns the configuration used when there is no file: the rules
@@ -217,6 +222,7 @@ func Default() *Config {
 			SessionDuration: DefaultSessionDuration,
 			Timeout:         DefaultTimeout,
 			Concurrency:     DefaultConcurrency,
+			MaxAttempts:     DefaultMaxAttempts,
 			Audience:        DefaultAudience,
 		},
 	}

@@ -31,7 +31,7 @@ var (
 	githubKeys          = []string{"organizations", "repositories", "audience", "issuers"}
 	credentialKeys      = []string{"secret", "fields", "type", "region", "previous_required"}
 	waiverKeys          = []string{"rule", "resource", "reason", "owner", "expires"}
-	awsKeys             = []string{"regions", "role_arn", "session_duration", "timeout", "concurrency", "audience"}
+	awsKeys             = []string{"regions", "role_arn", "session_duration", "timeout", "concurrency", "max_attempts", "audience"}
 )
 
 // Value syntax shared with the JSON Schema (the schema test compares them).
@@ -57,6 +57,7 @@ const (
 	minSessionDuration = 15 * time.Minute
 	maxSessionDuration = 12 * time.Hour
 	maxConcurrency     = 64
+	maxAttempts        = 20
 )
 
 // Load reads and validates the configuration file at path and applies
@@ -517,6 +518,11 @@ func (d *decoder) aws(a *AWS, n *yaml.Node, githubAudience string) {
 	if v := f.get("concurrency"); v != nil {
 		if c, ok := d.integer(v, "aws.concurrency", 1, maxConcurrency); ok {
 			a.Concurrency = c
+		}
+	}
+	if v := f.get("max_attempts"); v != nil {
+		if n, ok := d.integer(v, "aws.max_attempts", 1, maxAttempts); ok {
+			a.MaxAttempts = n
 		}
 	}
 	if v := f.get("audience"); v != nil {

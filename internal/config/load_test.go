@@ -200,7 +200,7 @@ func TestDefault(t *testing.T) {
 	if c.MaxFileSize != 10<<20 {
 		t.Errorf("MaxFileSize = %d, want 10 MiB", c.MaxFileSize)
 	}
-	wantAWS := AWS{SessionDuration: time.Hour, Timeout: 30 * time.Second, Concurrency: 8, Audience: "sts.amazonaws.com"}
+	wantAWS := AWS{SessionDuration: time.Hour, Timeout: 30 * time.Second, Concurrency: 8, MaxAttempts: 5, Audience: "sts.amazonaws.com"}
 	if diff := cmp.Diff(wantAWS, c.AWS); diff != "" {
 		t.Errorf("AWS (-want +got):\n%s", diff)
 	}

@@ -1,6 +1,10 @@
 package source
 
 import (
+	"fmt"
+	"maps"
+	"slices"
+
 	"github.com/secretgate/secretgate/internal/inventory"
 )
 
@@ -12,6 +16,10 @@ func parseInventory(rel string, data []byte) fileResult {
 	if err != nil {
 		out.fail(rel, err)
 		return out
+	}
+	if len(snap.Incomplete) > 0 {
+		fams := slices.Sorted(maps.Keys(snap.Incomplete))
+		out.fail(rel, fmt.Errorf("inventory snapshot is incomplete (%s: %s); take a complete inventory before judging it", fams[0], snap.Incomplete[fams[0]]))
 	}
 	f, errs := snap.Facts()
 	for _, err := range errs {
