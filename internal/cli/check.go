@@ -199,10 +199,27 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	if err != nil {
 		return usageError(err)
 	}
+	anchor := ""
+	if cfgPath != "" {
+		if rel, err := filepath.Rel(root, cfgPath); err == nil && !strings.HasPrefix(rel, "..") {
+			anchor = filepath.ToSlash(rel)
+		}
+	}
+	// The resolver runs before the leak scanner: the values it read are
+	// what a leak is compared with (in memory, never printed).
+	rg, live, release, err := resolveGatherer(ctx, f, cfg, families, anchor, stderr)
+	if err != nil {
+		return usageError(err)
+	}
+	defer release()
+	gatherers = append(gatherers, rg)
 	if slices.Contains(families, result.CheckLeaks) {
 		lg, err := checks.NewLeaks(ctx, root, scope, cfg.MaxFileSize)
 		if err != nil {
 			return usageError(err)
+		}
+		if live != nil {
+			lg.Scanner.Live = live
 		}
 		gatherers = append(gatherers, lg)
 	} else if f.staged {
@@ -210,7 +227,6 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 			return usageError(err)
 		}
 	}
-	gatherers = append(gatherers, resolveGatherer(f, cfg))
 	if !f.offline {
 		// Until live AWS support lands, a run that was not asked to stay
 		// offline cannot check the account and must not read as a pass.
@@ -256,12 +272,6 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	if err != nil {
 		return &ExitError{Code: result.ExitIncomplete, Err: err}
 	}
-	anchor := ""
-	if cfgPath != "" {
-		if rel, err := filepath.Rel(root, cfgPath); err == nil && !strings.HasPrefix(rel, "..") {
-			anchor = filepath.ToSlash(rel)
-		}
-	}
 	for _, o := range outs {
 		if err := writeReport(o, rep, stdout, env, anchor); err != nil {
 			return &ExitError{Code: result.ExitIncomplete, Err: err}
@@ -271,22 +281,6 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		return &ExitError{Code: code}
 	}
 	return nil
-}
-
-// resolveGatherer explains why the resolve check cannot run: offline, no
-// credentials configured, or (until live AWS support lands) not available.
-// Credentials that were asked for and cannot be verified make the run
-// incomplete; they never read as resolved.
-func resolveGatherer(f checkFlags, cfg *config.Config) checks.Gatherer {
-	fams := []string{result.CheckResolve}
-	switch {
-	case f.offline:
-		return &checks.Unavailable{For: fams, Reason: "offline run"}
-	case len(cfg.Credentials) == 0:
-		return &checks.Unavailable{For: fams, Reason: "no credentials configured"}
-	default:
-		return &checks.Unavailable{For: fams, Reason: "live AWS checks are not part of this build yet; run with --offline", AsError: true}
-	}
 }
 
 func writeReport(o output, rep result.Report, stdout io.Writer, env Env, anchor string) error {
