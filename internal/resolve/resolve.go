@@ -156,14 +156,14 @@ func (r *Resolver) resolveOne(ctx context.Context, cr config.Credential) (facts.
 	}
 	fc.Checked, fc.Readable, fc.VersionID = true, true, cur.versionID
 	judge(&fc, cr, cur)
-	r.keep(cr.Secret, cur)
+	r.keep(cur.nameOr(cr.Secret), cur)
 
 	var probs []string
 	prev, err := r.read(ctx, cr, StagePrevious)
 	switch {
 	case err == nil:
 		fc.HasPrevious = aws.Bool(true)
-		r.keep(cr.Secret, prev)
+		r.keep(prev.nameOr(cr.Secret), prev)
 	default:
 		class, reason := classify(ctx, err)
 		if class == ClassNotFound {
@@ -182,6 +182,16 @@ type secretValue struct {
 	text      []byte
 	binary    bool
 	versionID string
+	name      string // the secret's name as AWS returned it
+}
+
+// nameOr is the secret's name, or id when AWS did not return one: a leak
+// message names prod/bybit/api, not its ARN.
+func (v secretValue) nameOr(id string) string {
+	if v.name != "" {
+		return v.name
+	}
+	return id
 }
 
 // read calls GetSecretValue for stage and records it in the audit log.
@@ -208,7 +218,7 @@ func (r *Resolver) read(ctx context.Context, cr config.Credential, stage string)
 	rec.VersionID = aws.ToString(outp.VersionId)
 	r.opts.Audit.Record(rec)
 
-	v := secretValue{versionID: aws.ToString(outp.VersionId)}
+	v := secretValue{versionID: aws.ToString(outp.VersionId), name: aws.ToString(outp.Name)}
 	switch {
 	case outp.SecretString != nil:
 		v.text = []byte(*outp.SecretString)

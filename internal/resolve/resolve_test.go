@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
@@ -233,12 +234,18 @@ func TestLiveValues(t *testing.T) {
 	e.put(t, "prod/livevalues/api", `{"api_key":"old-key-1234","api_secret":"old-secret-5678"}`)
 	e.put(t, "prod/livevalues/api", `{"api_key":"new-key-1234","api_secret":"new-secret-5678","short":"abc"}`)
 	e.put(t, "dev/app/token", `tok-9f8e7d6c5b4a`)
+	// A credential configured by ARN is offered under its name: a leak
+	// message names dev/app/token, not the ARN.
+	d, err := e.direct().DescribeSecret(context.Background(), &secretsmanager.DescribeSecretInput{SecretId: aws.String("dev/app/token")})
+	if err != nil {
+		t.Fatal(err)
+	}
 	r := resolve.New(e.client(t), resolve.Options{})
-	r.Resolve(context.Background(), []config.Credential{prod(api("prod/livevalues/api")), {Secret: "dev/app/token"}})
+	r.Resolve(context.Background(), []config.Credential{prod(api("prod/livevalues/api")), {Secret: aws.ToString(d.ARN)}})
 
 	var held [][]byte
 	got := map[string][]string{}
-	err := r.Values(context.Background(), func(secret string, value []byte) bool {
+	err = r.Values(context.Background(), func(secret string, value []byte) bool {
 		got[secret] = append(got[secret], string(value))
 		held = append(held, value) // only to prove Close zeroes them
 		return true
