@@ -26,7 +26,7 @@ type Resolve struct {
 }
 
 var (
-	_ Gatherer          = (*Resolve)(nil)
+	_ Gatherer         = (*Resolve)(nil)
 	_ leaks.LiveValues = (*Resolve)(nil)
 )
 
