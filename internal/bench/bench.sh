@@ -50,3 +50,7 @@ awk -v a="$sg_ms" -v b="$opa_ms" 'BEGIN { printf "ratio secretgate / opa eval: %
 echo
 echo "== Go benchmarks =="
 go test -run '^$' -bench . -benchmem -count 1 ./internal/bench/ ./internal/policy/ ./internal/source/... 2>/dev/null | grep -E '^(Benchmark|ok|PASS)' || true
+echo
+echo "== resolve: 500 credentials (AWSCURRENT + AWSPREVIOUS each) against the kumo emulator =="
+echo "   one at a time vs bounded concurrency; latency = added per request (a real endpoint's round trip)"
+go test -run '^$' -bench 'BenchmarkResolve500' -benchtime 3x -count 1 ./internal/resolve/ 2>/dev/null | grep -E '^Benchmark' || true

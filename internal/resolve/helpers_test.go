@@ -33,6 +33,9 @@ type emulator struct {
 	mu    sync.Mutex
 	fault func(req faultRequest) fault
 	calls atomic.Int64
+	// latency delays every request passed to kumo (a network's round
+	// trip, for benchmarks).
+	latency time.Duration
 }
 
 // faultRequest is what the fault function sees of a request.
@@ -60,6 +63,9 @@ func newEmulator(t testing.TB) *emulator {
 		t.Fatal(err)
 	}
 	rp := httputil.NewSingleHostReverseProxy(target)
+	// Keep connections to kumo open, as the SDK does to its endpoint: the
+	// proxy must not be what a benchmark measures.
+	rp.Transport = &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: time.Minute}
 	e.proxy = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := e.calls.Add(1)
 		body, _ := io.ReadAll(r.Body)
@@ -78,6 +84,9 @@ func newEmulator(t testing.TB) *emulator {
 				inject(w, r, f)
 				return
 			}
+		}
+		if e.latency > 0 {
+			time.Sleep(e.latency)
 		}
 		rp.ServeHTTP(w, r)
 	}))
