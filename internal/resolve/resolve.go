@@ -11,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -99,21 +100,35 @@ func (r *Resolver) Resolve(ctx context.Context, creds []config.Credential) Resul
 	out := make([]facts.Credential, len(creds))
 	probs := make([][]string, len(creds))
 	sem := make(chan struct{}, r.opts.Concurrency)
+	// Once the endpoint has proved unreachable, the credentials not yet
+	// started are not tried: each would wait out its retries and timeout
+	// for the same answer.
+	var unreachable atomic.Bool
 	var wg sync.WaitGroup
 	for i, cr := range creds {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			notRead := func(class, why string) {
+				out[i] = r.base(cr)
+				out[i].ErrorClass, out[i].Error = class, "not read: "+why
+				probs[i] = []string{fmt.Sprintf("could not read %s: %s", cr.Secret, why)}
+			}
 			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():
-				out[i] = r.base(cr)
-				out[i].ErrorClass, out[i].Error = ClassTimeout, "not read: "+ctx.Err().Error()
-				probs[i] = []string{fmt.Sprintf("%s: %s", cr.Secret, out[i].Error)}
+				notRead(ClassTimeout, ctx.Err().Error())
 				return
 			}
 			defer func() { <-sem }()
+			if unreachable.Load() {
+				notRead(ClassUnreachable, "the endpoint was unreachable for another credential")
+				return
+			}
 			out[i], probs[i] = r.resolveOne(ctx, cr)
+			if out[i].ErrorClass == ClassUnreachable {
+				unreachable.Store(true)
+			}
 		}()
 	}
 	wg.Wait()
@@ -121,8 +136,16 @@ func (r *Resolver) Resolve(ctx context.Context, creds []config.Credential) Resul
 	for _, p := range probs {
 		res.Problems = append(res.Problems, p...)
 	}
+	if n := len(res.Problems); n > maxProblems {
+		res.Problems = append(res.Problems[:maxProblems:maxProblems],
+			fmt.Sprintf("and %d more (each credential's reason is in the input document, --write-input)", n-maxProblems))
+	}
 	return res
 }
+
+// maxProblems is how many reasons the check's error lists before it counts
+// the rest.
+const maxProblems = 5
 
 func (r *Resolver) base(cr config.Credential) facts.Credential {
 	fields := cr.Fields

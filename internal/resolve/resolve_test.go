@@ -333,3 +333,27 @@ func TestAuditLog(t *testing.T) {
 		t.Errorf("%+v", res.Credentials[0])
 	}
 }
+
+// TestUnreachableStopsEarly: once the endpoint proved unreachable, the
+// remaining credentials are not tried (each would wait out its retries),
+// all are unchecked, and the check's error stays short.
+func TestUnreachableStopsEarly(t *testing.T) {
+	var creds []config.Credential
+	for i := range 20 {
+		creds = append(creds, api(fmt.Sprintf("prod/unreach%d/api", i)))
+	}
+	var audit bytes.Buffer
+	r := resolve.New(newClient("http://127.0.0.1:1"), resolve.Options{Concurrency: 1, Audit: resolve.NewAuditLog(&audit)})
+	res := r.Resolve(context.Background(), creds)
+	if n := strings.Count(audit.String(), "\n"); n != 1 {
+		t.Errorf("%d reads attempted, want 1:\n%s", n, audit.String())
+	}
+	for _, c := range res.Credentials {
+		if c.Checked || c.Readable || c.ErrorClass != "unreachable" {
+			t.Errorf("%s: checked %v readable %v class %q", c.Secret, c.Checked, c.Readable, c.ErrorClass)
+		}
+	}
+	if len(res.Problems) != 6 || !strings.HasPrefix(res.Problems[5], "and 15 more") {
+		t.Errorf("problems %q", res.Problems)
+	}
+}
