@@ -56,3 +56,7 @@ echo "   Secrets Manager goal: ceil(N/100)+2. IAM per-role fallback (no GetAccou
 echo "   1 + ceil(R/1000) + R*(3 + inline policies per role) + 2*(distinct managed policies) + 1 + OIDC providers"
 go test -run '^$' -bench BenchmarkInventoryAPICalls -benchtime 1x ./internal/awsinv/ 2>/dev/null | grep -E '^Benchmark' \
   | awk '{ printf "%-48s secretsmanager %5s (budget %s)   iam %5s (formula %s)\n", $1, $(NF-1), $(NF-3), $(NF-7), $(NF-5) }' || true
+echo
+echo "== resolve: 500 credentials (AWSCURRENT + AWSPREVIOUS each) against the kumo emulator =="
+echo "   one at a time vs bounded concurrency; latency = added per request (a real endpoint's round trip)"
+go test -run '^$' -bench 'BenchmarkResolve500' -benchtime 3x -count 1 ./internal/resolve/ 2>/dev/null | grep -E '^Benchmark' || true

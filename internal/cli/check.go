@@ -215,10 +215,39 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	if err != nil {
 		return usageError(err)
 	}
+	anchor := ""
+	if cfgPath != "" {
+		if rel, err := filepath.Rel(root, cfgPath); err == nil && !strings.HasPrefix(rel, "..") {
+			anchor = filepath.ToSlash(rel)
+		}
+	}
+	// Live AWS: one session (OIDC in Actions, AssumeRole or the ambient
+	// chain elsewhere), established on first use and shared by the
+	// resolver and the inventory. Fork pull requests (fork.go) run the
+	// repository checks only and skip the live ones.
+	var lv *live
+	if !f.offline && skipLive == "" {
+		lv = newLive(f.roleARN, f.regions, cfg, env, stderr)
+	}
+	// The resolver runs before the leak scanner: the values it read are
+	// what a leak is compared with (in memory, never printed).
+	var rg checks.Gatherer
+	var liveValues *checks.Resolve
+	release := func() {}
+	if skipLive != "" {
+		rg = liveSkipped(skipLive)
+	} else if rg, liveValues, release, err = resolveGatherer(ctx, f, cfg, lv, families, anchor, stderr); err != nil {
+		return usageError(err)
+	}
+	defer release()
+	gatherers = append(gatherers, rg)
 	if slices.Contains(families, result.CheckLeaks) {
 		lg, err := checks.NewLeaks(ctx, root, scope, cfg.MaxFileSize)
 		if err != nil {
 			return usageError(err)
+		}
+		if liveValues != nil {
+			lg.Scanner.Live = liveValues
 		}
 		gatherers = append(gatherers, lg)
 	} else if f.staged {
@@ -226,17 +255,8 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 			return usageError(err)
 		}
 	}
-	var lv *live
-	if skipLive != "" {
-		// Fork pull requests: offline checks only, live ones skipped
-		// (fork.go); this takes precedence over the live gatherers.
-		gatherers = append(gatherers, liveSkipped(skipLive))
-	} else {
-		gatherers = append(gatherers, resolveGatherer(f, cfg))
-		if !f.offline {
-			lv = newLive(f.roleARN, f.regions, cfg, env, stderr)
-			gatherers = append(gatherers, lv.Gatherer())
-		}
+	if lv != nil {
+		gatherers = append(gatherers, lv.Gatherer())
 	}
 
 	policyConfig := cfg.Facts()
@@ -278,12 +298,6 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	if lv != nil {
 		lv.fillContext(&rep.Context)
 	}
-	anchor := ""
-	if cfgPath != "" {
-		if rel, err := filepath.Rel(root, cfgPath); err == nil && !strings.HasPrefix(rel, "..") {
-			anchor = filepath.ToSlash(rel)
-		}
-	}
 	stdoutTaken := false
 	for _, o := range outs {
 		if err := writeReport(o, rep, stdout, env, anchor); err != nil {
@@ -310,22 +324,6 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		return &ExitError{Code: code}
 	}
 	return nil
-}
-
-// resolveGatherer explains why the resolve check cannot run: offline, no
-// credentials configured, or (until live AWS support lands) not available.
-// Credentials that were asked for and cannot be verified make the run
-// incomplete; they never read as resolved.
-func resolveGatherer(f checkFlags, cfg *config.Config) checks.Gatherer {
-	fams := []string{result.CheckResolve}
-	switch {
-	case f.offline:
-		return &checks.Unavailable{For: fams, Reason: "offline run"}
-	case len(cfg.Credentials) == 0:
-		return &checks.Unavailable{For: fams, Reason: "no credentials configured"}
-	default:
-		return &checks.Unavailable{For: fams, Reason: "live AWS checks are not part of this build yet; run with --offline", AsError: true}
-	}
 }
 
 func writeReport(o output, rep result.Report, stdout io.Writer, env Env, anchor string) error {

@@ -572,10 +572,10 @@ func (d *decoder) credentials(c *Config, n *yaml.Node) []Credential {
 		if v := f.get("type"); v != nil {
 			if s, ok := d.str(v, child(path, "type")); ok {
 				switch s {
-				case CredentialAPI, CredentialJSON, CredentialString:
+				case CredentialAPI, CredentialDB, CredentialJSON, CredentialString:
 					cr.Type = s
 				default:
-					d.errorf(deref(v), "%s: %q is not a credential type; want api, json or string", child(path, "type"), s)
+					d.errorf(deref(v), "%s: %q is not a credential type; want api, db, json or string", child(path, "type"), s)
 					valid = false
 				}
 			}
@@ -591,11 +591,12 @@ func (d *decoder) credentials(c *Config, n *yaml.Node) []Credential {
 			d.errorf(fnodes[0], "%s: a credential of type string is a plain value and has no fields", child(path, "fields"))
 			valid = false
 		}
-		if cr.Type == CredentialAPI {
-			cr.Fields = append(cr.Fields, APIFields...)
+		if cr.Type == "" && len(fields) == 0 && f.get("type") == nil {
+			cr.Type = typeFromName(c.Naming.Pattern, secretName(cr.Secret))
 		}
+		cr.Fields = append(cr.Fields, ImpliedFields(cr.Type)...)
 		for _, fl := range fields {
-			if !contains(cr.Fields, fl) { // api_key and api_secret may be repeated for type api
+			if !contains(cr.Fields, fl) { // implied fields may be repeated
 				cr.Fields = append(cr.Fields, fl)
 			}
 		}
@@ -616,6 +617,23 @@ func (d *decoder) credentials(c *Config, n *yaml.Node) []Credential {
 		}
 	}
 	return out
+}
+
+// typeFromName returns the credential type a secret's name implies: with a
+// naming pattern that ends in {type}, the last segment of the name when it
+// is a type that implies fields (api, db); "" otherwise.
+func typeFromName(pattern, name string) string {
+	if !strings.HasSuffix(pattern, "{type}") {
+		return ""
+	}
+	last := name[strings.LastIndexByte(name, '/')+1:]
+	switch strings.ToLower(last) {
+	case CredentialAPI:
+		return CredentialAPI
+	case CredentialDB:
+		return CredentialDB
+	}
+	return ""
 }
 
 // regionOf returns a credential entry's region as written, for duplicate

@@ -311,6 +311,33 @@ func TestLoadValues(t *testing.T) {
 					t.Error(diff)
 				}
 			}},
+		{"credential type from the name's last segment", `credentials:
+  - secret: prod/bybit/api
+  - secret: prod/payments/db
+  - secret: prod/bybit/API
+  - secret: prod/db/password
+  - {secret: prod/kraken/api, fields: [token]}
+  - {secret: prod/kraken2/api, type: string}
+  - {secret: prod/app/db, type: db, fields: [host]}
+  - secret: arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/x/api-AbCdEf
+`,
+			func(t *testing.T, c *Config) {
+				var got []string
+				for _, cr := range c.Credentials {
+					got = append(got, cr.Type+":"+strings.Join(cr.Fields, ","))
+				}
+				want := []string{"api:api_key,api_secret", "db:username,password", "api:api_key,api_secret", ":",
+					":token", "string:", "db:username,password,host", "api:api_key,api_secret"}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Error(diff)
+				}
+			}},
+		{"no type from the name when the pattern does not end in {type}", "naming:\n  pattern: \"{env}/{type}/{service}\"\ncredentials:\n  - secret: prod/api/api\n",
+			func(t *testing.T, c *Config) {
+				if cr := c.Credentials[0]; cr.Type != "" || len(cr.Fields) != 0 {
+					t.Errorf("%+v", cr)
+				}
+			}},
 		{"previous_required defaults by environment", `credentials:
   - secret: prod/bybit/api
   - secret: dev/bybit/api
