@@ -670,3 +670,199 @@ deny contains {
 public_text(st) := "NotPrincipal" if lib.get(st, "not_principal") != null
 
 else := "Principal \"*\""
+
+# --- attacker-subject simulation ----------------------------------------------
+#
+# For every role with a GitHub OIDC trust, the tokens an attacker could
+# present (lib.attacker_probes: a pull request, a fork's pull request,
+# another branch, another repository of the organisation, a repository of
+# another organisation, relative to each repository in github.repositories)
+# are evaluated against the whole trust document with IAM's semantics
+# (lib.policy_admits, Deny statements included). The pattern analysis above
+# over-approximates who can assume a role; the simulation is concrete: a
+# token that is admitted is proof.
+#
+# The simulation complements the rules above instead of repeating them: an
+# admitted probe is reported only when no finding of those rules already
+# says the same thing about the role (any-org covers every probe, whole-org
+# covers another repository, pull requests and branches, prod-pull-request
+# covers pull requests and branches, prod-unpinned covers branches).
+# Pull requests and other branches are reported for production roles only:
+# a staging role that pull requests can assume is the usual "plan on pull
+# request" set-up.
+
+home_repos := lib.home_repositories(gh)
+
+home_probes := {h.key: lib.attacker_probes(h, audience) | some h in home_repos}
+
+# The probe kinds reported for a role, by whether it is a production role.
+prod_groups := {"pull_request", "other_branch", "other_repo", "other_org"}
+
+other_groups := {"other_repo", "other_org"}
+
+probe_group := {
+	"pull_request": "pull_request",
+	"fork_pull_request": "pull_request",
+	"other_branch": "other_branch",
+	"other_repo": "other_repo",
+	"other_org": "other_org",
+}
+
+# Roles for which a finding above already reports an exposure.
+covered_any_org := {a.ri |
+	some a in analyses
+	a.usable
+	count(a.any_org) > 0
+}
+
+covered_whole_org := {a.ri |
+	some a in analyses
+	a.usable
+	count(a.any_org) == 0
+	count(a.whole_org) > 0
+}
+
+covered_prod_pull_request := {a.ri |
+	some a in analyses
+	a.usable
+	a.prod_env != ""
+	count(a.any_org) == 0
+	some t in a.repo_tuples
+	lib.pull_request_code(t)
+}
+
+covered_prod_unpinned := {a.ri |
+	some a in analyses
+	a.usable
+	a.prod_env != ""
+	count(a.any_org) == 0
+	some t in a.repo_tuples
+	not lib.pull_request_code(t)
+	not lib.context_pinned(t)
+}
+
+covered(ri, "other_org") if ri in covered_any_org
+
+covered(ri, "other_repo") if ri in covered_any_org
+
+covered(ri, "other_repo") if ri in covered_whole_org
+
+covered(ri, group) if {
+	group in {"pull_request", "other_branch"}
+	ri in ((covered_any_org | covered_whole_org) | covered_prod_pull_request)
+}
+
+covered(ri, "other_branch") if ri in covered_prod_unpinned
+
+# sim_groups[ri]: the probe groups worth simulating for role ri: reportable
+# for its kind of role and not covered already.
+sim_groups := {ri: groups |
+	some ri, list in role_statements
+	count(list) > 0
+	count(home_repos) > 0
+	groups := {g |
+		some g in reportable_groups(ri)
+		not covered(ri, g)
+	}
+	count(groups) > 0
+}
+
+reportable_groups(ri) := prod_groups if object.get(production_envs, ri, "") != ""
+
+else := other_groups
+
+# The simulation depends only on the trust statements (without their
+# locations), the provider and the groups, so it runs once per distinct key.
+sim_key(role, prefix, groups) := {
+	"statements": [object.remove(s, ["file", "line", "sid"]) | some s in statements_of(role)],
+	"prefix": prefix,
+	"groups": groups,
+}
+
+role_sim_keys := {ri: keys |
+	some ri, groups in sim_groups
+	keys := {sim_key(roles[ri], s.prefix, groups) | some s in role_statements[ri]}
+}
+
+sim_results := {k: sim_run(k) | some keys in role_sim_keys; some k in keys}
+
+# sim_run(k): the admitted probes, [{"home": label, "group", "kind", "sub"}].
+sim_run(k) := [{"home": h.label, "owner": lower(h.owner.name), "group": g, "kind": p.kind, "sub": p.sub} |
+	d := {"statement": k.statements}
+	some h in lib.homes_for(d, k.prefix, home_repos)
+	some p in home_probes[h.key]
+	g := probe_group[p.kind]
+	g in k.groups
+	lib.policy_admits(d, k.prefix, p.claims)
+]
+
+attacker_severity("other_org", _) := "critical"
+
+attacker_severity("other_repo", env) := "critical" if env != ""
+
+attacker_severity("other_repo", "") := "high"
+
+attacker_severity("pull_request", _) := "critical"
+
+attacker_severity("other_branch", _) := "high"
+
+# METADATA
+# title: Simulated attacker token admitted
+# description: |
+#   secretgate builds the GitHub OIDC tokens an attacker could obtain — a
+#   pull request, a fork's pull request, a push to an unreviewed branch, a
+#   workflow in another repository of the organisation or in another
+#   organisation — for each repository in github.repositories, and
+#   evaluates the role's whole trust policy against them with IAM's
+#   semantics. An admitted token is reported unless another trust finding
+#   already says the same: another organisation is critical, another
+#   repository high (critical for production roles); pull requests
+#   (critical) and other branches (high) only for production roles.
+#   docs/trust.md lists the simulated tokens.
+# custom:
+#   id: trust-oidc-attacker-subject
+#   check: trust
+#   severity: high
+#   remediation: 'Pin the trust to the subject the deploying workflow really has, with StringEquals: "repo:<org>/<repo>:environment:<protected environment>" or "repo:<org>/<repo>:ref:refs/heads/main". Run "secretgate explain-trust --role <role>" to see every simulated token and whether it is admitted.'
+deny contains {
+	"rule": "trust-oidc-attacker-subject",
+	"resource": name_of(role),
+	"message": sprintf("Role %s can be assumed by %s. A simulated token shows that %s can assume it (%s).%s", [
+		name_of(role), role_who(ri),
+		lib.attacker_who(group, labels, fork),
+		concat(", ", [sprintf("sub %q", [s]) | some s in subs]),
+		prod_note({"prod_env": env}),
+	]),
+	"file": file_of(role, role.trust),
+	"line": line_of(role, role.trust),
+	"key": sprintf("attacker %s", [group]),
+	"severity": attacker_severity(group, env),
+} if {
+	some ri, keys in role_sim_keys
+	role := roles[ri]
+	env := object.get(production_envs, ri, "")
+	admitted := [e | some k in keys; some e in sim_results[k]]
+	some group in sim_groups[ri]
+	hits := [e |
+		some e in admitted
+		e.group == group
+		not org_allowed(e)
+	]
+	count(hits) > 0
+	labels := sort({e.home | some e in hits})
+	subs := sort({e.sub | some e in hits})
+	fork := fork_admitted(hits)
+}
+
+# Another repository of an organisation listed in github.organizations is
+# allowed by the configuration.
+org_allowed(e) if {
+	e.group == "other_repo"
+	some o in lib.arr(gh.organizations)
+	lower(lib.atom_of(o).name) == e.owner
+}
+
+fork_admitted(hits) if {
+	some e in hits
+	e.kind == "fork_pull_request"
+} else := false
