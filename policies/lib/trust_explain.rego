@@ -70,7 +70,9 @@ closest_miss(results, false) := min(cands)[1] if {
 #   "no-match"    a Deny statement that applies but whose conditions fail,
 #   "other-principal" / "other-action": the statement does not concern this
 #                 token (principal names another provider or none; action
-#                 is not sts:AssumeRoleWithWebIdentity).
+#                 is not sts:AssumeRoleWithWebIdentity),
+#   "other-effect" neither Allow nor Deny.
+# "checks" holds every condition_results entry, "failures" the failing ones.
 statement_result(i, stmt, prefix, ctx) := {
 	"index": object.get(obj(stmt), "index", i),
 	"sid": str(get(stmt, "sid")),
@@ -82,6 +84,7 @@ statement_result(i, stmt, prefix, ctx) := {
 	"providers": sort([provider_path(a) | some a in arr(get(get(stmt, "principal"), "Federated")); provider_path(a)]),
 	"actions": arr(get(stmt, "action")),
 	"conditions": count(conds),
+	"checks": conds,
 	"failures": failures,
 	"verdict": verdict(stmt, principal_ok, action_ok, count(failures)),
 } if {
@@ -406,3 +409,36 @@ attacker_who("other_branch", labels, _) := sprintf("a workflow on any branch of 
 attacker_who("other_repo", labels, _) := sprintf("a workflow in any other repository of the organisation of %s", [concat(" or ", labels)])
 
 attacker_who("other_org", labels, _) := sprintf("a workflow in a repository of another organisation (anyone can create one) named like %s", [concat(" or ", labels)])
+
+# attacker_report(doc, repository, aud, prefix): every attacker probe
+# relative to one repository ("owner/repo" or, for GitHub's immutable
+# subjects, "owner@id/repo@id"), with IAM's verdict for tokens of provider
+# prefix: [{"kind", "sub", "admitted"}] in attacker_probe_kinds order. Empty
+# when repository is not "owner/repo".
+attacker_report(doc, repository, aud, prefix) := [{"kind": p.kind, "sub": p.sub, "admitted": admitted_bool(doc, prefix, p.claims)} |
+	some h in home_repositories({"repositories": [repository]})
+	some p in attacker_probes(h, aud)
+]
+
+admitted_bool(doc, prefix, claims) if policy_admits(doc, prefix, claims)
+
+else := false
+
+# token_home(claims): the repository a token comes from, in the format of
+# its subject: "owner@id/repo@id" when the sub uses GitHub's immutable
+# format and the token carries both ids, else "owner/repo" from the
+# repository claim; undefined without a repository claim.
+token_home(claims) := concat("", [owner, "@", oid, "/", repo, "@", rid]) if {
+	regex.match(`^repo:[^/:]+@[0-9]+/[^/:]+@[0-9]+(:|$)`, str(get(claims, "sub")))
+	parts := split(str(get(claims, "repository")), "/")
+	count(parts) == 2
+	owner := parts[0]
+	repo := parts[1]
+	oid := to_str(get(claims, "repository_owner_id"))
+	rid := to_str(get(claims, "repository_id"))
+	oid != "null"
+	rid != "null"
+} else := r if {
+	r := str(get(claims, "repository"))
+	contains(r, "/")
+}

@@ -70,6 +70,7 @@ test_string_equals_mismatch_reported if {
 		"holds": false,
 		"reason": "mismatch",
 	}
+	count(s.checks) == 2
 }
 
 test_string_equals_match_admits if {
@@ -423,3 +424,33 @@ test_attacker_who if {
 	trust.attacker_who("pull_request", ["acme/payments"], true) == "any pull request of acme/payments, including from forks"
 	trust.attacker_who("pull_request", ["acme/payments"], false) == "any pull request of acme/payments (not from forks)"
 }
+
+test_attacker_report_lists_every_probe if {
+	d := doc([stmt(0, with_aud({"StringLike": {k("sub"): ["repo:acme/payments:*"]}}))])
+	r := trust.attacker_report(d, "acme/payments", "sts.amazonaws.com", p)
+	[[x.kind, x.admitted] | some x in r] == [
+		["pull_request", true], ["fork_pull_request", true], ["other_branch", true],
+		["other_repo", false], ["other_org", false], ["other_org", false],
+	]
+	[x.sub | some x in r; x.kind == "other_org"] == [
+		"repo:attacker/payments:ref:refs/heads/main",
+		"repo:attacker@999999999001/payments@999999999002:ref:refs/heads/main",
+	]
+}
+
+test_attacker_report_other_provider_admits_nothing if {
+	d := doc([stmt(0, with_aud({"StringLike": {k("sub"): ["repo:acme/payments:*"]}}))])
+	r := trust.attacker_report(d, "acme/payments", "sts.amazonaws.com", "token.actions.githubusercontent.com/acme")
+	count(r) == 6
+	every x in r {
+		x.admitted == false
+	}
+}
+
+test_token_home_name_format if trust.token_home(feature) == "acme/payments"
+
+test_token_home_immutable_format if {
+	trust.token_home(claims({"sub": "repo:acme@123/payments@456:ref:refs/heads/main"})) == "acme@123/payments@456"
+}
+
+test_token_home_needs_repository if not trust.token_home({"sub": "repo:acme/payments:ref:refs/heads/main"})

@@ -75,6 +75,8 @@ worth_a_look(c, env, broad) if c.flagged
 else if {
 	env != ""
 	c.prod_flagged
+} else if {
+	count(object.get(c.sim, role_kind(env), [])) > 0
 } else := count(broad) > 0
 
 web_identity_statement(st) if {
@@ -98,6 +100,7 @@ cores := {k: core(k) | some k in core_keys}
 core(k) := object.union(base, {
 	"flagged": flagged(base),
 	"prod_flagged": prod_flagged(base),
+	"sim": core_sim(k, base),
 }) if {
 	sc := lib.condition_scope(k.condition, k.prefix, k.denies)
 	infos := [{"t": t, "unlisted": lib.unlisted(t, allow)} | some t in sc.tuples]
@@ -708,91 +711,103 @@ probe_group := {
 	"other_org": "other_org",
 }
 
-# Roles for which a finding above already reports an exposure.
-covered_any_org := {a.ri |
-	some a in analyses
-	a.usable
-	count(a.any_org) > 0
-}
+# covered_groups(c, kind): the probe groups that the rules above already
+# report for a statement with core analysis c, for a role of kind "prod" or
+# "other": any-org covers every group; whole-org another repository, pull
+# requests and branches; prod-pull-request pull requests and branches;
+# prod-unpinned branches.
+covered_groups(c, kind) := prod_groups if {
+	c.usable
+	count(c.any_org) > 0
+} else := {"other_repo", "pull_request", "other_branch"} if {
+	c.usable
+	count(c.whole_org) > 0
+} else := prod_covers(c) if {
+	kind == "prod"
+} else := set()
 
-covered_whole_org := {a.ri |
-	some a in analyses
-	a.usable
-	count(a.any_org) == 0
-	count(a.whole_org) > 0
-}
-
-covered_prod_pull_request := {a.ri |
-	some a in analyses
-	a.usable
-	a.prod_env != ""
-	count(a.any_org) == 0
-	some t in a.repo_tuples
+prod_covers(c) := {"pull_request", "other_branch"} if {
+	c.usable
+	some t in c.repo_tuples
 	lib.pull_request_code(t)
-}
-
-covered_prod_unpinned := {a.ri |
-	some a in analyses
-	a.usable
-	a.prod_env != ""
-	count(a.any_org) == 0
-	some t in a.repo_tuples
-	not lib.pull_request_code(t)
+} else := {"other_branch"} if {
+	c.usable
+	some t in c.repo_tuples
 	not lib.context_pinned(t)
-}
+} else := set()
 
-covered(ri, "other_org") if ri in covered_any_org
+reportable := {"prod": prod_groups, "other": other_groups}
 
-covered(ri, "other_repo") if ri in covered_any_org
+role_kind(env) := "prod" if env != ""
 
-covered(ri, "other_repo") if ri in covered_whole_org
+else := "other"
 
-covered(ri, group) if {
-	group in {"pull_request", "other_branch"}
-	ri in ((covered_any_org | covered_whole_org) | covered_prod_pull_request)
-}
-
-covered(ri, "other_branch") if ri in covered_prod_unpinned
-
-# sim_groups[ri]: the probe groups worth simulating for role ri: reportable
-# for its kind of role and not covered already.
-sim_groups := {ri: groups |
-	some ri, list in role_statements
-	count(list) > 0
+# core_sim(k, base): the simulation for a statement with core key k (its
+# condition and provider), once per distinct key like the rest of the core
+# analysis: {kind: admitted probes} for the kinds of role with a reportable,
+# uncovered group that some probe hits. The statement is simulated alone;
+# the finding re-checks the role's whole document when it has more than one
+# statement (Deny statements).
+core_sim(k, base) := {kind: hits |
 	count(home_repos) > 0
-	groups := {g |
-		some g in reportable_groups(ri)
-		not covered(ri, g)
+	possible := possible_groups(base)
+	wanted := {kind: groups |
+		some kind, rep in reportable
+		groups := (rep & possible) - covered_groups(base, kind)
+		count(groups) > 0
 	}
-	count(groups) > 0
+	count(wanted) > 0
+	found := sim_run(k, union({g | some g in wanted}))
+	some kind, groups in wanted
+	hits := [h | some h in found; h.group in groups]
+	count(hits) > 0
 }
 
-reportable_groups(ri) := prod_groups if object.get(production_envs, ri, "") != ""
-
-else := other_groups
-
-# The simulation depends only on the trust statements (without their
-# locations), the provider and the groups, so it runs once per distinct key.
-sim_key(role, prefix, groups) := {
-	"statements": [object.remove(s, ["file", "line", "sid"]) | some s in statements_of(role)],
-	"prefix": prefix,
-	"groups": groups,
+# possible_groups(base): the probe groups that the pattern analysis says
+# the statement could admit. It over-approximates who can assume a role, so
+# a probe of any other group cannot be admitted and is not simulated: on
+# large accounts most statements are pinned, and simulating them would only
+# confirm it.
+possible_groups(base) := {g |
+	base.usable
+	some t in base.scope.tuples
+	some g in tuple_groups(t)
 }
 
-role_sim_keys := {ri: keys |
-	some ri, groups in sim_groups
-	keys := {sim_key(roles[ri], s.prefix, groups) | some s in role_statements[ri]}
+tuple_groups(t) := (({"other_org" | t.org.any} | {"other_repo" | any_repo(t)}) | {"pull_request" | lib.pull_request_code(t)}) | {"other_branch" | unreviewed_branch(t)}
+
+any_repo(t) if t.org.any
+
+any_repo(t) if t.repo.any
+
+unreviewed_branch(t) if {
+	t.ctx.push
+	t.ctx.env == null
+	t.ctx.ref == null
 }
 
-sim_results := {k: sim_run(k) | some keys in role_sim_keys; some k in keys}
+unreviewed_branch(t) if {
+	t.ctx.push
+	t.ctx.env == null
+	some r in t.ctx.ref
+	lib.glob(r, concat("", ["refs/heads/", lib.attacker_name]))
+}
 
-# sim_run(k): the admitted probes, [{"home": label, "group", "kind", "sub"}].
-sim_run(k) := [{"home": h.label, "owner": lower(h.owner.name), "group": g, "kind": p.kind, "sub": p.sub} |
-	d := {"statement": k.statements}
+sim_doc(k) := {"statement": [{
+	"effect": "Allow",
+	"principal": {"Federated": [concat("", ["arn:aws:iam::000000000000:oidc-provider/", k.prefix])]},
+	"action": [lib.web_identity_action],
+	"condition": k.condition,
+}]}
+
+# sim_run(k, groups): the admitted probes of the groups,
+# [{"home": label, "owner": lower-case owner, "group", "kind", "sub", "claims"}].
+sim_run(k, groups) := [{"home": h.label, "owner": lower(h.owner.name), "group": g, "kind": p.kind, "sub": p.sub, "claims": p.claims} |
+	d := sim_doc(k)
 	some h in lib.homes_for(d, k.prefix, home_repos)
 	some p in home_probes[h.key]
 	g := probe_group[p.kind]
-	g in k.groups
+	g in groups
 	lib.policy_admits(d, k.prefix, p.claims)
 ]
 
@@ -826,33 +841,42 @@ attacker_severity("other_branch", _) := "high"
 #   remediation: 'Pin the trust to the subject the deploying workflow really has, with StringEquals: "repo:<org>/<repo>:environment:<protected environment>" or "repo:<org>/<repo>:ref:refs/heads/main". Run "secretgate explain-trust --role <role>" to see every simulated token and whether it is admitted.'
 deny contains {
 	"rule": "trust-oidc-attacker-subject",
-	"resource": name_of(role),
-	"message": sprintf("Role %s can be assumed by %s. A simulated token shows that %s can assume it (%s).%s", [
-		name_of(role), role_who(ri),
+	"resource": name_of(a.role),
+	"message": sprintf("%s Statement %s admits a simulated token: %s can assume the role (%s).%s", [
+		opener(a), stmt_label(a),
 		lib.attacker_who(group, labels, fork),
 		concat(", ", [sprintf("sub %q", [s]) | some s in subs]),
-		prod_note({"prod_env": env}),
+		prod_note(a),
 	]),
-	"file": file_of(role, role.trust),
-	"line": line_of(role, role.trust),
-	"key": sprintf("attacker %s", [group]),
-	"severity": attacker_severity(group, env),
+	"file": file_of(a.role, a.stmt),
+	"line": line_of(a.role, a.stmt),
+	"key": sprintf("%s attacker %s", [stmt_key(a), group]),
+	"severity": attacker_severity(group, a.prod_env),
 } if {
-	some ri, keys in role_sim_keys
-	role := roles[ri]
-	env := object.get(production_envs, ri, "")
-	admitted := [e | some k in keys; some e in sim_results[k]]
-	some group in sim_groups[ri]
-	hits := [e |
-		some e in admitted
-		e.group == group
-		not org_allowed(e)
+	some a in analyses
+	hits0 := object.get(a.sim, role_kind(a.prod_env), [])
+	count(hits0) > 0
+	verified := verified_hits(a, hits0)
+	some group in {h.group | some h in verified}
+	hits := [h |
+		some h in verified
+		h.group == group
+		not org_allowed(h)
 	]
 	count(hits) > 0
-	labels := sort({e.home | some e in hits})
-	subs := sort({e.sub | some e in hits})
+	labels := sort({h.home | some h in hits})
+	subs := sort({h.sub | some h in hits})
 	fork := fork_admitted(hits)
 }
+
+# verified_hits(a, hits): the probes that the role's whole trust document
+# admits (only needs checking when it has other statements than a's).
+verified_hits(a, hits) := hits if {
+	count(a.role.trust.statement) == 1
+} else := [h |
+	some h in hits
+	lib.policy_admits(a.role.trust, a.prefix, h.claims)
+]
 
 # Another repository of an organisation listed in github.organizations is
 # allowed by the configuration.
