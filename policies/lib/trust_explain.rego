@@ -442,3 +442,23 @@ token_home(claims) := concat("", [owner, "@", oid, "/", repo, "@", rid]) if {
 	r := str(get(claims, "repository"))
 	contains(r, "/")
 }
+
+# explain(doc, claims): evaluate(doc, claims) plus the attacker simulation
+# relative to the token's own repository (token_home): "home" (the
+# repository, "" when the claims name none) and "attackers"
+# (attacker_report, with the token's audience and provider).
+explain(doc, claims) := object.union(evaluate(doc, claims), {
+	"home": home,
+	"attackers": attacker_report(doc, home, token_audience(claims), token_provider(claims)),
+}) if {
+	home := token_home(claims)
+} else := object.union(evaluate(doc, claims), {"home": "", "attackers": []})
+
+token_audience(claims) := a if {
+	a := str(get(claims, "aud"))
+	a != ""
+} else := a if {
+	auds := arr(get(claims, "aud"))
+	count(auds) > 0
+	a := str(auds[0])
+} else := default_audience

@@ -454,3 +454,24 @@ test_token_home_immutable_format if {
 }
 
 test_token_home_needs_repository if not trust.token_home({"sub": "repo:acme/payments:ref:refs/heads/main"})
+
+test_explain_adds_attackers_of_the_token_repository if {
+	d := doc([stmt(0, with_aud({"StringLike": {k("sub"): ["repo:acme/payments:*"]}}))])
+	e := trust.explain(d, feature)
+	e.admitted
+	e.home == "acme/payments"
+	[x.kind | some x in e.attackers; x.admitted] == ["pull_request", "fork_pull_request", "other_branch"]
+}
+
+test_explain_without_repository_claim if {
+	e := trust.explain(doc([]), {"sub": "repo:acme/payments:ref:refs/heads/main"})
+	e.home == ""
+	e.attackers == []
+	e.admitted == false
+}
+
+test_token_audience if {
+	trust.token_audience({"aud": "x"}) == "x"
+	trust.token_audience({"aud": ["y", "z"]}) == "y"
+	trust.token_audience({}) == "sts.amazonaws.com"
+}
