@@ -687,12 +687,12 @@ else := "Principal \"*\""
 #
 # The simulation complements the rules above instead of repeating them: an
 # admitted probe is reported only when no finding of those rules already
-# says the same thing about the role (any-org covers every probe, whole-org
-# covers another repository, pull requests and branches, prod-pull-request
-# covers pull requests and branches, prod-unpinned covers branches).
-# Pull requests and other branches are reported for production roles only:
-# a staging role that pull requests can assume is the usual "plan on pull
-# request" set-up.
+# says the same thing about the statement (covered_groups). Pull requests
+# and other branches are reported for production roles only: a staging role
+# that pull requests can assume is the usual "plan on pull request" set-up.
+# Like the rest of the analysis it runs once per distinct trust condition
+# (core), and only for the probe groups the pattern analysis calls possible
+# (possible_groups; a test checks that this loses no admission).
 
 home_repos := lib.home_repositories(gh)
 
