@@ -76,6 +76,7 @@ else if {
 	env != ""
 	c.prod_flagged
 } else if {
+	c.sim_any
 	count(object.get(c.sim, role_kind(env), [])) > 0
 } else := count(broad) > 0
 
@@ -100,7 +101,8 @@ cores := {k: core(k) | some k in core_keys}
 core(k) := object.union(base, {
 	"flagged": flagged(base),
 	"prod_flagged": prod_flagged(base),
-	"sim": core_sim(k, base),
+	"sim": sim,
+	"sim_any": count(sim) > 0,
 }) if {
 	sc := lib.condition_scope(k.condition, k.prefix, k.denies)
 	infos := [{"t": t, "unlisted": lib.unlisted(t, allow)} | some t in sc.tuples]
@@ -123,6 +125,7 @@ core(k) := object.union(base, {
 			kind := lib.hole_kind(c.info)
 		],
 	}
+	sim := core_sim(k, base)
 }
 
 # flagged(c): some finding that does not depend on the role applies.
@@ -854,6 +857,7 @@ deny contains {
 	"severity": attacker_severity(group, a.prod_env),
 } if {
 	some a in analyses
+	a.sim_any
 	hits0 := object.get(a.sim, role_kind(a.prod_env), [])
 	count(hits0) > 0
 	verified := verified_hits(a, hits0)
