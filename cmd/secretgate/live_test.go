@@ -230,6 +230,9 @@ func TestLiveFailClosed(t *testing.T) {
 
 func TestLiveGitHubOIDC(t *testing.T) {
 	const role = "arn:aws:iam::123456789012:role/secretgate-readonly"
+	// The refused role is declared in the repository, pinned to the prod
+	// environment: the refusal is explained from its trust policy.
+	const refusedRole = "arn:aws:iam::123456789012:role/payments-deploy-prod"
 	tests := []struct {
 		name     string
 		refuse   bool
@@ -260,7 +263,15 @@ func TestLiveGitHubOIDC(t *testing.T) {
 			for k, v := range rt.Env() {
 				env = append(env, k+"="+v)
 			}
-			r := secretgate(t, env, "check", "--path", emptyRepo(t), "--skip", "leaks", "--role-arn", role, "--format", "json", "--now", now)
+			repo, roleARN := emptyRepo(t), role
+			if tc.refuse {
+				repo, roleARN = explainRepo(t), refusedRole
+				if err := os.Remove(filepath.Join(repo, "iam", "ci-trust.json")); err != nil {
+					t.Fatal(err)
+				}
+				writeIn(t, repo, ".secretgate.yml", "github:\n  repositories: [acme/payments]\n")
+			}
+			r := secretgate(t, env, "check", "--path", repo, "--skip", "leaks", "--role-arn", roleARN, "--format", "json", "--now", now)
 			if r.code != tc.wantCode {
 				t.Fatalf("exit %d, want %d\nstderr: %s", r.code, tc.wantCode, r.stderr)
 			}
@@ -272,6 +283,16 @@ func TestLiveGitHubOIDC(t *testing.T) {
 				for _, c := range rep.Checks {
 					if c.ID == "iam" && !strings.Contains(c.Error, "refused") {
 						t.Errorf("iam error = %q", c.Error)
+					}
+				}
+				// The job log says which condition refused the token.
+				for _, want := range []string{
+					"refused the role assumption",
+					"statement 0",
+					`requires "repo:acme/payments:environment:prod"`,
+				} {
+					if !strings.Contains(r.stderr, want) {
+						t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
 					}
 				}
 			} else {

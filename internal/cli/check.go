@@ -273,6 +273,8 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		RoleARN:     f.roleARN,
 		Regions:     f.regions,
 	}
+	// The roles gathered, to explain a refused role assumption with.
+	var roles []facts.Role
 	rep, err := checks.Run(ctx, checks.Options{
 		Config:       policyConfig,
 		Environments: cfg,
@@ -286,7 +288,7 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		Tool:         result.Tool{Name: "secretgate", Version: Version},
 		Baseline:     baseline,
 		Requested:    withoutLiveSkipped(requested(f), skipLive),
-		OnInput:      inputWriter(f.writeInput),
+		OnInput:      rolesSeen(&roles, inputWriter(f.writeInput)),
 	})
 	if errors.Is(err, policy.ErrPolicy) {
 		return usageError(err)
@@ -297,6 +299,7 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	markLiveSkipped(&rep, skipLive)
 	if lv != nil {
 		lv.fillContext(&rep.Context)
+		lv.explainRefusal(ctx, stderr, engine, roles)
 	}
 	stdoutTaken := false
 	for _, o := range outs {
@@ -521,4 +524,16 @@ func headSHA(root string, env Env) string {
 		return ""
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// rolesSeen keeps the input document's roles in *roles before passing the
+// document on to next (which may be nil).
+func rolesSeen(roles *[]facts.Role, next func(*facts.Input) error) func(*facts.Input) error {
+	return func(in *facts.Input) error {
+		*roles = in.Roles
+		if next != nil {
+			return next(in)
+		}
+		return nil
+	}
 }

@@ -75,6 +75,7 @@ Exit codes: 0 complete and clean, 1 findings at or above --fail-on,
 		newCheckCmd(stdout, stderr, env),
 		newPolicyCmd(stdout, stderr, env),
 		newInventoryCmd(stdout, stderr, env),
+		newExplainTrustCmd(stdout, stderr),
 		newVersionCmd(stdout),
 	)
 	return root

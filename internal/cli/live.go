@@ -19,7 +19,9 @@ import (
 	"github.com/secretgate/secretgate/internal/awsauth"
 	"github.com/secretgate/secretgate/internal/awsinv"
 	"github.com/secretgate/secretgate/internal/config"
+	"github.com/secretgate/secretgate/internal/facts"
 	"github.com/secretgate/secretgate/internal/inventory"
+	"github.com/secretgate/secretgate/internal/policy"
 	"github.com/secretgate/secretgate/internal/result"
 )
 
@@ -221,4 +223,19 @@ func writeSnapshot(path string, snap *inventory.Snapshot, stdout io.Writer) erro
 		return fmt.Errorf("write inventory %s: %w", path, err)
 	}
 	return nil
+}
+
+// explainRefusal writes to w, when the role assumption was refused and the
+// token's claims are known, which trust condition refused them (or the
+// closest miss) and which attacker subjects the role admits. roles are the
+// roles gathered from the repository (and the inventory, when readable).
+func (l *live) explainRefusal(ctx context.Context, w io.Writer, engine *policy.Engine, roles []facts.Role) {
+	var ae *awsauth.AssumeRoleError
+	if !errors.As(l.err, &ae) || len(ae.Claims) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nsecretgate: %s refused the role assumption; why:\n", ae.RoleARN)
+	if err := ExplainRefusal(ctx, w, engine, ae.RoleARN, ae.Claims, roles); err != nil {
+		fmt.Fprintf(w, "secretgate: cannot explain the refusal: %v\n", err)
+	}
 }

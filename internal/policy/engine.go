@@ -42,6 +42,10 @@ var ErrPolicy = errors.New("policy error")
 type Engine struct {
 	query   rego.PreparedEvalQuery
 	catalog map[string]result.Rule
+	// compiler and queries serve Eval: other queries over the same
+	// compiled policies.
+	compiler *ast.Compiler
+	queries  preparedQueries
 }
 
 // Source is one Rego file.
@@ -188,7 +192,7 @@ func compile(ctx context.Context, srcs []Source) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: prepare query: %v", ErrPolicy, err)
 	}
-	return &Engine{query: pq, catalog: catalog}, nil
+	return &Engine{query: pq, catalog: catalog, compiler: compiler}, nil
 }
 
 // annotationOf returns the METADATA that describes a finding rule: its own
