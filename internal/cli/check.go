@@ -178,13 +178,9 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		return usageError(err)
 	}
 
-	engine, err := policy.Load(ctx, cfg.Policies)
-	if err != nil {
-		return usageError(err)
-	}
-	if err := checkWaiverRules(cfg, engine); err != nil {
-		return usageError(err)
-	}
+	// The policies compile while the gatherers read the repository; the
+	// evaluation waits for them (engine.ready).
+	engine := loadPolicies(ctx, cfg)
 
 	// --staged judges what `git commit` would record: the leaks in the
 	// lines the index adds, and the policy files it adds or changes, read
@@ -249,7 +245,11 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		Baseline:     baseline,
 		Requested:    requested(f),
 		OnInput:      inputWriter(f.writeInput),
+		Ready:        engine.ready,
 	})
+	if perr := engine.ready(); perr != nil {
+		return perr // the policies or waivers are wrong: exit 2
+	}
 	if errors.Is(err, policy.ErrPolicy) {
 		return usageError(err)
 	}

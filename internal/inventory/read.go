@@ -58,6 +58,13 @@ func Decode(file string, data []byte) (*Snapshot, error) {
 	if err != nil {
 		return nil, fileErr(file, err)
 	}
+	return DecodeTree(file, data, root)
+}
+
+// DecodeTree is Decode for a snapshot whose text data the caller has
+// already parsed into root (tree.ParseJSON), so that a large snapshot is
+// not parsed twice.
+func DecodeTree(file string, data []byte, root *tree.Node) (*Snapshot, error) {
 	if root.Kind != tree.Object {
 		return nil, fileErr(file, root.Errorf("an inventory snapshot must be an object, found %s", root.Describe()))
 	}

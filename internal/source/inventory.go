@@ -2,13 +2,15 @@ package source
 
 import (
 	"github.com/secretgate/secretgate/internal/inventory"
+	"github.com/secretgate/secretgate/internal/source/tree"
 )
 
 // parseInventory reads a secretgate inventory snapshot committed to the
-// repository (or written by `secretgate inventory --out` into it).
-func parseInventory(rel string, data []byte) fileResult {
+// repository (or written by `secretgate inventory --out` into it). root is
+// data already parsed: the snapshot is not parsed a second time.
+func parseInventory(rel string, data []byte, root *tree.Node) fileResult {
 	out := fileResult{kind: KindInventory}
-	snap, err := inventory.Decode(rel, data)
+	snap, err := inventory.DecodeTree(rel, data, root)
 	if err != nil {
 		out.fail(rel, err)
 		return out
