@@ -65,6 +65,32 @@ func Decode(file string, data []byte) (*Snapshot, error) {
 // already parsed into root (tree.ParseJSON), so that a large snapshot is
 // not parsed twice.
 func DecodeTree(file string, data []byte, root *tree.Node) (*Snapshot, error) {
+	return DecodeTreePending(file, data, root, nil)
+}
+
+// Pending is a snapshot being decoded into its Go types in the background,
+// while the caller parses the same text into a tree: a large snapshot's
+// two decodings then take the time of one.
+type Pending struct {
+	done chan struct{}
+	snap Snapshot
+	err  error
+}
+
+// StartDecode starts decoding data (a snapshot's text) in the background;
+// DecodeTreePending uses the result.
+func StartDecode(data []byte) *Pending {
+	p := &Pending{done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		p.err = json.Unmarshal(bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF")), &p.snap)
+	}()
+	return p
+}
+
+// DecodeTreePending is DecodeTree with the Go decoding started earlier by
+// StartDecode(data); p may be nil.
+func DecodeTreePending(file string, data []byte, root *tree.Node, p *Pending) (*Snapshot, error) {
 	if root.Kind != tree.Object {
 		return nil, fileErr(file, root.Errorf("an inventory snapshot must be an object, found %s", root.Describe()))
 	}
@@ -81,8 +107,14 @@ func DecodeTree(file string, data []byte, root *tree.Node) (*Snapshot, error) {
 		return nil, fileErr(file, err)
 	}
 	body := bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
-	var s Snapshot
-	if err := json.Unmarshal(body, &s); err != nil {
+	if p == nil {
+		p = &Pending{}
+		p.err = json.Unmarshal(body, &p.snap)
+	} else {
+		<-p.done
+	}
+	s := p.snap
+	if err := p.err; err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
 			line, col := position(body, int(te.Offset))

@@ -7,10 +7,11 @@ import (
 
 // parseInventory reads a secretgate inventory snapshot committed to the
 // repository (or written by `secretgate inventory --out` into it). root is
-// data already parsed: the snapshot is not parsed a second time.
-func parseInventory(rel string, data []byte, root *tree.Node) fileResult {
+// data already parsed: the snapshot is not parsed a second time. pending,
+// when not nil, is its decoding into Go types, started beforehand.
+func parseInventory(rel string, data []byte, root *tree.Node, pending *inventory.Pending) fileResult {
 	out := fileResult{kind: KindInventory}
-	snap, err := inventory.DecodeTree(rel, data, root)
+	snap, err := inventory.DecodeTreePending(rel, data, root, pending)
 	if err != nil {
 		out.fail(rel, err)
 		return out
