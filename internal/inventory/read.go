@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -65,7 +66,11 @@ func Decode(file string, data []byte) (*Snapshot, error) {
 // already parsed into root (tree.ParseJSON), so that a large snapshot is
 // not parsed twice.
 func DecodeTree(file string, data []byte, root *tree.Node) (*Snapshot, error) {
-	return DecodeTreePending(file, data, root, nil)
+	snap, problems, err := DecodeTreePending(file, data, root, nil)
+	if err == nil && len(problems) > 0 {
+		return nil, problems[0]
+	}
+	return snap, err
 }
 
 // Pending is a snapshot being decoded into its Go types in the background,
@@ -89,22 +94,56 @@ func StartDecode(data []byte) *Pending {
 }
 
 // DecodeTreePending is DecodeTree with the Go decoding started earlier by
-// StartDecode(data); p may be nil.
-func DecodeTreePending(file string, data []byte, root *tree.Node, p *Pending) (*Snapshot, error) {
+// StartDecode(data) (p may be nil), and lenient about dates: a date field
+// that is not an RFC 3339 date is a problem (a *FileError with its line)
+// and is read as absent, the rest of the snapshot is kept. err is for
+// snapshots that cannot be read at all.
+func DecodeTreePending(file string, data []byte, root *tree.Node, p *Pending) (snap *Snapshot, problems []error, err error) {
+	snap, problems, err = decodeTree(file, data, root, p)
+	if err != nil {
+		return nil, nil, err
+	}
+	return snap, problems, nil
+}
+
+func decodeTree(file string, data []byte, root *tree.Node, p *Pending) (*Snapshot, []error, error) {
 	if root.Kind != tree.Object {
-		return nil, fileErr(file, root.Errorf("an inventory snapshot must be an object, found %s", root.Describe()))
+		return nil, nil, fileErr(file, root.Errorf("an inventory snapshot must be an object, found %s", root.Describe()))
 	}
 	schema, _ := root.Get("schema").Str()
 	if schema != Schema {
 		at := root.Get("schema")
 		if at == nil {
 			at = root
-			return nil, fileErr(file, at.Errorf("not a secretgate inventory snapshot: no \"schema\": %q", Schema))
+			return nil, nil, fileErr(file, at.Errorf("not a secretgate inventory snapshot: no \"schema\": %q", Schema))
 		}
-		return nil, fileErr(file, at.Errorf("unsupported inventory schema %s (this secretgate reads %q; write the file with the same version of secretgate)", tree.Quote(schema), Schema))
+		return nil, nil, fileErr(file, at.Errorf("unsupported inventory schema %s (this secretgate reads %q; write the file with the same version of secretgate)", tree.Quote(schema), Schema))
 	}
-	if err := validate(root); err != nil {
-		return nil, fileErr(file, err)
+	badDates, err := validate(root)
+	if err != nil {
+		return nil, nil, fileErr(file, err)
+	}
+	var problems []error
+	if len(badDates) > 0 {
+		// Read every bad date as absent: the decoding started beforehand
+		// (which fails on them) is not used.
+		sort.Slice(badDates, func(i, j int) bool {
+			a, b := badDates[i].node, badDates[j].node
+			return a.Line < b.Line || (a.Line == b.Line && a.Col < b.Col)
+		})
+		data = append([]byte(nil), data...)
+		// From the last to the first, so that blanking one value never
+		// moves another.
+		for i := len(badDates) - 1; i >= 0; i-- {
+			var ok bool
+			if data, ok = blankValue(data, badDates[i].node); !ok {
+				return nil, nil, fileErr(file, badDates[i].err)
+			}
+		}
+		for _, bad := range badDates {
+			problems = append(problems, fileErr(file, bad.err))
+		}
+		p = nil
 	}
 	body := bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
 	if p == nil {
@@ -118,12 +157,12 @@ func DecodeTreePending(file string, data []byte, root *tree.Node, p *Pending) (*
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
 			line, col := position(body, int(te.Offset))
-			return nil, fileErr(file, &tree.Error{Line: line, Col: col, Msg: fmt.Sprintf("%s must be %s, found %s", te.Field, goKind(te.Type.Kind().String()), te.Value)})
+			return nil, nil, fileErr(file, &tree.Error{Line: line, Col: col, Msg: fmt.Sprintf("%s must be %s, found %s", te.Field, goKind(te.Type.Kind().String()), te.Value)})
 		}
-		return nil, fileErr(file, err)
+		return nil, nil, fileErr(file, err)
 	}
 	s.file, s.root = file, root
-	return &s, nil
+	return &s, problems, nil
 }
 
 // position returns the line and column of the value that ends at offset
@@ -152,12 +191,23 @@ func goKind(k string) string {
 	return "a " + k
 }
 
+// badDate is a date field that is not an RFC 3339 date.
+type badDate struct {
+	node *tree.Node
+	err  error
+}
+
 // validate checks what encoding/json cannot check with positions: required
-// fields and RFC 3339 dates.
-func validate(root *tree.Node) error {
-	if err := checkDate(root.Get("generated_at"), "generated_at"); err != nil {
-		return err
+// fields and RFC 3339 dates. Bad dates are returned, not an error: the
+// rest of the snapshot is still read.
+func validate(root *tree.Node) ([]badDate, error) {
+	var bad []badDate
+	date := func(n *tree.Node, what string) {
+		if err := checkDate(n, what); err != nil {
+			bad = append(bad, badDate{n, err})
+		}
 	}
+	date(root.Get("generated_at"), "generated_at")
 	sections := []struct {
 		key      string
 		required []string
@@ -174,25 +224,71 @@ func validate(root *tree.Node) error {
 			continue
 		}
 		if list.Kind != tree.Array {
-			return list.Errorf("%s must be a list, found %s", sec.key, list.Describe())
+			return nil, list.Errorf("%s must be a list, found %s", sec.key, list.Describe())
 		}
 		for i, e := range list.Elems {
 			if e.Kind != tree.Object {
-				return e.Errorf("%s[%d] must be an object, found %s", sec.key, i, e.Describe())
+				return nil, e.Errorf("%s[%d] must be an object, found %s", sec.key, i, e.Describe())
 			}
 			for _, f := range sec.required {
 				if s, _ := e.Get(f).Str(); s == "" {
-					return e.Errorf("%s[%d] has no %s", sec.key, i, f)
+					return nil, e.Errorf("%s[%d] has no %s", sec.key, i, f)
 				}
 			}
 			for _, f := range sec.dates {
-				if err := checkDate(e.Get(f), sec.key+"."+f); err != nil {
-					return err
-				}
+				date(e.Get(f), sec.key+"."+f)
 			}
 		}
 	}
-	return nil
+	return bad, nil
+}
+
+// blankValue replaces the scalar value n of data (a string, number or
+// boolean, found by its line and column) with null, padded with spaces to
+// its length when it is longer, so that it decodes as absent. It reports
+// false for values it cannot blank (objects, arrays).
+func blankValue(data []byte, n *tree.Node) ([]byte, bool) {
+	if n == nil || n.Line < 1 || n.Col < 1 || n.Kind == tree.Object || n.Kind == tree.Array {
+		return data, false
+	}
+	start := 0
+	for line := 1; line < n.Line; line++ {
+		i := bytes.IndexByte(data[start:], '\n')
+		if i < 0 {
+			return data, false
+		}
+		start += i + 1
+	}
+	start += n.Col - 1
+	if start >= len(data) {
+		return data, false
+	}
+	end := start
+	if data[start] == '"' {
+		end++
+		for end < len(data) && data[end] != '"' {
+			if data[end] == '\\' {
+				end++
+			}
+			end++
+		}
+		end++ // the closing quote
+	} else {
+		for end < len(data) && bytes.IndexByte([]byte(",]} \t\r\n"), data[end]) < 0 {
+			end++
+		}
+	}
+	if end > len(data) {
+		return data, false
+	}
+	if end-start < len("null") {
+		return append(append(append([]byte(nil), data[:start]...), "null"...), data[end:]...), true
+	}
+	copy(data[start:end], "null")
+	for i := start + len("null"); i < end; i++ {
+		data[i] = ' '
+	}
+	return data, true
 }
 
 func checkDate(n *tree.Node, what string) error {

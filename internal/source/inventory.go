@@ -11,10 +11,15 @@ import (
 // when not nil, is its decoding into Go types, started beforehand.
 func parseInventory(rel string, data []byte, root *tree.Node, pending *inventory.Pending) fileResult {
 	out := fileResult{kind: KindInventory}
-	snap, err := inventory.DecodeTreePending(rel, data, root, pending)
+	snap, problems, err := inventory.DecodeTreePending(rel, data, root, pending)
 	if err != nil {
 		out.fail(rel, err)
 		return out
+	}
+	// A bad date is reported with its line; the snapshot is still checked
+	// (the date read as unknown).
+	for _, p := range problems {
+		out.fail(rel, p)
 	}
 	f, errs := snap.Facts()
 	for _, err := range errs {
