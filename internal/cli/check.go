@@ -241,7 +241,7 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		Threshold:    threshold,
 		Now:          now,
 		Context:      rctx,
-		Tool:         result.Tool{Name: "secretgate", Version: Version},
+		Tool:         result.Tool{Name: "secretgate", Version: version()},
 		Baseline:     baseline,
 		Requested:    requested(f),
 		OnInput:      inputWriter(f.writeInput),
