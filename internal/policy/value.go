@@ -18,8 +18,54 @@ import (
 // encoding — the one --write-input writes and docs/input.md describes —
 // reads as; a test holds the two together.
 func inputValue(input *facts.Input) (ast.Value, error) {
-	return toValue(reflect.ValueOf(input))
+	return structValueParallel(reflect.ValueOf(input).Elem())
 }
+
+// structValueParallel is toValue for the input document's top level: its
+// large lists (roles, policies, secrets) are converted side by side.
+func structValueParallel(v reflect.Value) (ast.Value, error) {
+	fields := fieldsOf(v.Type())
+	terms := make([]*ast.Term, len(fields))
+	errs := make([]error, len(fields))
+	var wg sync.WaitGroup
+	for i, f := range fields {
+		fv := v.FieldByIndex(f.index)
+		if f.omitEmpty && isEmpty(fv) {
+			continue
+		}
+		convert := func() {
+			x, err := toValue(fv)
+			if err == nil {
+				terms[i] = ast.NewTerm(x)
+			}
+			errs[i] = err
+		}
+		if fv.Kind() == reflect.Slice && fv.Len() >= parallelConvertLen {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				convert()
+			}()
+			continue
+		}
+		convert()
+	}
+	wg.Wait()
+	obj := ast.NewObjectWithCapacity(len(fields))
+	for i, f := range fields {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		if terms[i] != nil {
+			obj.Insert(ast.StringTerm(f.name), terms[i])
+		}
+	}
+	return obj, nil
+}
+
+// parallelConvertLen is the length from which a top-level list of the
+// input is converted on a goroutine of its own.
+const parallelConvertLen = 256
 
 type fieldInfo struct {
 	name      string
