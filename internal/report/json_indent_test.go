@@ -1,8 +1,11 @@
 package report
 
 import (
+	"fmt"
+
 	"bytes"
 	"encoding/json"
+	"github.com/secretgate/secretgate/internal/result"
 	"testing"
 )
 
@@ -39,5 +42,41 @@ func TestIndentJSON(t *testing.T) {
 				t.Errorf("indentJSON:\n%s\nwant:\n%s", got, want.Bytes())
 			}
 		})
+	}
+}
+
+// TestJSONLargeReportByteIdentical holds the chunked rendering of a large
+// report to encoding/json's indented encoding, byte for byte, for finding
+// counts around the chunk boundaries and strings that look like JSON.
+func TestJSONLargeReportByteIdentical(t *testing.T) {
+	for _, n := range []int{parallelFindings - 1, parallelFindings, parallelFindings + 1, 5003} {
+		r := result.Report{Schema: result.Schema, Checks: []result.Check{{ID: "naming", Status: "ok"}}, FailOn: "high"}
+		for i := range n {
+			r.Findings = append(r.Findings, result.Finding{
+				Rule: "naming-pattern", Check: "naming", Severity: result.Severity(i % 5),
+				Message:  fmt.Sprintf(`Secret "x%d" {"findings":[]}, [a] <&> \ tab	end`, i),
+				Resource: fmt.Sprintf("prod/s%d/api", i), File: "inventory.json", Line: i + 1,
+				Fingerprint: fmt.Sprintf("%032x", i), New: i%2 == 0, Waived: i%7 == 0,
+			})
+		}
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(r); err != nil {
+			t.Fatal(err)
+		}
+		var got bytes.Buffer
+		if err := (&JSON{}).Write(&got, r); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			g, w := got.Bytes(), want.Bytes()
+			i := 0
+			for i < len(g) && i < len(w) && g[i] == w[i] {
+				i++
+			}
+			t.Fatalf("%d findings: output differs at byte %d: got %q, want %q", n, i, g[max(0, i-40):min(len(g), i+40)], w[max(0, i-40):min(len(w), i+40)])
+		}
 	}
 }
