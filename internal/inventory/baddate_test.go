@@ -91,7 +91,7 @@ func decodeTreeText(t *testing.T, src string) (*Snapshot, []error, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return DecodeTreePending("s.json", []byte(src), root, StartDecode([]byte(src)))
+	return DecodeTreeLenient("s.json", []byte(src), root)
 }
 
 func parseForTest(src string) (*tree.Node, error) { return tree.ParseJSON([]byte(src)) }

@@ -66,47 +66,18 @@ func Decode(file string, data []byte) (*Snapshot, error) {
 // already parsed into root (tree.ParseJSON), so that a large snapshot is
 // not parsed twice.
 func DecodeTree(file string, data []byte, root *tree.Node) (*Snapshot, error) {
-	snap, problems, err := DecodeTreePending(file, data, root, nil)
+	snap, problems, err := DecodeTreeLenient(file, data, root)
 	if err == nil && len(problems) > 0 {
 		return nil, problems[0]
 	}
 	return snap, err
 }
 
-// Pending is a snapshot being decoded into its Go types in the background,
-// while the caller parses the same text into a tree: a large snapshot's
-// two decodings then take the time of one.
-type Pending struct {
-	done chan struct{}
-	snap Snapshot
-	err  error
-}
-
-// StartDecode starts decoding data (a snapshot's text) in the background;
-// DecodeTreePending uses the result.
-func StartDecode(data []byte) *Pending {
-	p := &Pending{done: make(chan struct{})}
-	go func() {
-		defer close(p.done)
-		p.err = json.Unmarshal(bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF")), &p.snap)
-	}()
-	return p
-}
-
-// DecodeTreePending is DecodeTree with the Go decoding started earlier by
-// StartDecode(data) (p may be nil), and lenient about dates: a date field
-// that is not an RFC 3339 date is a problem (a *FileError with its line)
-// and is read as absent, the rest of the snapshot is kept. err is for
-// snapshots that cannot be read at all.
-func DecodeTreePending(file string, data []byte, root *tree.Node, p *Pending) (snap *Snapshot, problems []error, err error) {
-	snap, problems, err = decodeTree(file, data, root, p)
-	if err != nil {
-		return nil, nil, err
-	}
-	return snap, problems, nil
-}
-
-func decodeTree(file string, data []byte, root *tree.Node, p *Pending) (*Snapshot, []error, error) {
+// DecodeTreeLenient is DecodeTree, lenient about dates: a date field that
+// is not an RFC 3339 date is a problem (a *FileError with its line) and is
+// read as absent; the rest of the snapshot is kept. err is for snapshots
+// that cannot be read at all.
+func DecodeTreeLenient(file string, data []byte, root *tree.Node) (snap *Snapshot, problems []error, err error) {
 	if root.Kind != tree.Object {
 		return nil, nil, fileErr(file, root.Errorf("an inventory snapshot must be an object, found %s", root.Describe()))
 	}
@@ -123,56 +94,21 @@ func decodeTree(file string, data []byte, root *tree.Node, p *Pending) (*Snapsho
 	if err != nil {
 		return nil, nil, fileErr(file, err)
 	}
-	var problems []error
-	if len(badDates) > 0 {
-		// Read every bad date as absent: the decoding started beforehand
-		// (which fails on them) is not used.
-		sort.Slice(badDates, func(i, j int) bool {
-			a, b := badDates[i].node, badDates[j].node
-			return a.Line < b.Line || (a.Line == b.Line && a.Col < b.Col)
-		})
-		data = append([]byte(nil), data...)
-		// From the last to the first, so that blanking one value never
-		// moves another.
-		for i := len(badDates) - 1; i >= 0; i-- {
-			var ok bool
-			if data, ok = blankValue(data, badDates[i].node); !ok {
-				return nil, nil, fileErr(file, badDates[i].err)
-			}
-		}
-		for _, bad := range badDates {
-			problems = append(problems, fileErr(file, bad.err))
-		}
-		p = nil
+	absent := map[*tree.Node]bool{}
+	for _, bad := range badDates {
+		absent[bad.node] = true
+		problems = append(problems, fileErr(file, bad.err))
 	}
-	body := bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
-	if p == nil {
-		p = &Pending{}
-		p.err = json.Unmarshal(body, &p.snap)
-	} else {
-		<-p.done
-	}
-	s := p.snap
-	if err := p.err; err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			line, col := position(body, int(te.Offset))
-			return nil, nil, fileErr(file, &tree.Error{Line: line, Col: col, Msg: fmt.Sprintf("%s must be %s, found %s", te.Field, goKind(te.Type.Kind().String()), te.Value)})
-		}
+	sort.SliceStable(problems, func(i, j int) bool {
+		a, b := problems[i].(*FileError).Err, problems[j].(*FileError).Err
+		return a.Line < b.Line || (a.Line == b.Line && a.Col < b.Col)
+	})
+	var s Snapshot
+	if err := fromTree(data, root, &s, absent); err != nil {
 		return nil, nil, fileErr(file, err)
 	}
 	s.file, s.root = file, root
 	return &s, problems, nil
-}
-
-// position returns the line and column of the value that ends at offset
-// off (encoding/json reports the offset after the offending value).
-func position(data []byte, off int) (int, int) {
-	off = min(max(off-1, 0), len(data))
-	// Walk back to the start of the offending value for the column.
-	line := bytes.Count(data[:off], []byte("\n")) + 1
-	start := bytes.LastIndexByte(data[:off], '\n') + 1
-	return line, off - start + 1
 }
 
 func goKind(k string) string {
@@ -241,54 +177,6 @@ func validate(root *tree.Node) ([]badDate, error) {
 		}
 	}
 	return bad, nil
-}
-
-// blankValue replaces the scalar value n of data (a string, number or
-// boolean, found by its line and column) with null, padded with spaces to
-// its length when it is longer, so that it decodes as absent. It reports
-// false for values it cannot blank (objects, arrays).
-func blankValue(data []byte, n *tree.Node) ([]byte, bool) {
-	if n == nil || n.Line < 1 || n.Col < 1 || n.Kind == tree.Object || n.Kind == tree.Array {
-		return data, false
-	}
-	start := 0
-	for line := 1; line < n.Line; line++ {
-		i := bytes.IndexByte(data[start:], '\n')
-		if i < 0 {
-			return data, false
-		}
-		start += i + 1
-	}
-	start += n.Col - 1
-	if start >= len(data) {
-		return data, false
-	}
-	end := start
-	if data[start] == '"' {
-		end++
-		for end < len(data) && data[end] != '"' {
-			if data[end] == '\\' {
-				end++
-			}
-			end++
-		}
-		end++ // the closing quote
-	} else {
-		for end < len(data) && bytes.IndexByte([]byte(",]} \t\r\n"), data[end]) < 0 {
-			end++
-		}
-	}
-	if end > len(data) {
-		return data, false
-	}
-	if end-start < len("null") {
-		return append(append(append([]byte(nil), data[:start]...), "null"...), data[end:]...), true
-	}
-	copy(data[start:end], "null")
-	for i := start + len("null"); i < end; i++ {
-		data[i] = ' '
-	}
-	return data, true
 }
 
 func checkDate(n *tree.Node, what string) error {

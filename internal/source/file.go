@@ -139,12 +139,6 @@ func parseJSONFile(rel string, data []byte, ext string) fileResult {
 			return fileResult{}
 		}
 	}
-	// A large inventory snapshot is decoded twice, into a tree (lines) and
-	// into its Go types; the second starts now, beside the first.
-	var pending *inventory.Pending
-	if len(data) >= parallelDecodeBytes && bytes.Contains(data, []byte(inventory.SchemaPrefix)) {
-		pending = inventory.StartDecode(data)
-	}
 	root, err := tree.ParseJSON(data)
 	if err != nil {
 		if ext == ".template" && !bytes.Contains(data, []byte("AWS::")) {
@@ -164,15 +158,8 @@ func parseJSONFile(rel string, data []byte, ext string) fileResult {
 		}
 		return fileResult{errs: []result.InputProblem{problem(rel, err)}}
 	}
-	if pending != nil && sniff(root) == KindInventory {
-		return parseInventory(rel, data, root, pending)
-	}
 	return parseTree(rel, data, root)
 }
-
-// parallelDecodeBytes is the size from which a snapshot's two decodings run
-// side by side (below it, a goroutine costs more than it saves).
-const parallelDecodeBytes = 256 << 10
 
 func validJSON(data []byte) bool {
 	return json.Valid(bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF")))
@@ -220,7 +207,7 @@ func parseTree(rel string, data []byte, root *tree.Node) fileResult {
 		if data == nil {
 			return fileResult{} // snapshots are JSON
 		}
-		return parseInventory(rel, data, root, nil)
+		return parseInventory(rel, data, root)
 	case KindTerraform:
 		return parseTerraform(rel, root)
 	case KindCloudFormation:

@@ -7,11 +7,10 @@ import (
 
 // parseInventory reads a secretgate inventory snapshot committed to the
 // repository (or written by `secretgate inventory --out` into it). root is
-// data already parsed: the snapshot is not parsed a second time. pending,
-// when not nil, is its decoding into Go types, started beforehand.
-func parseInventory(rel string, data []byte, root *tree.Node, pending *inventory.Pending) fileResult {
+// data already parsed: the snapshot is not parsed a second time.
+func parseInventory(rel string, data []byte, root *tree.Node) fileResult {
 	out := fileResult{kind: KindInventory}
-	snap, problems, err := inventory.DecodeTreePending(rel, data, root, pending)
+	snap, problems, err := inventory.DecodeTreeLenient(rel, data, root)
 	if err != nil {
 		out.fail(rel, err)
 		return out
