@@ -178,6 +178,8 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		return usageError(err)
 	}
 
+	gc := startGC(env)
+	defer gc.restore()
 	// The policies compile while the gatherers read the repository; the
 	// evaluation waits for them (engine.ready).
 	engine := loadPolicies(ctx, cfg)
@@ -245,7 +247,10 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		Baseline:     baseline,
 		Requested:    requested(f),
 		OnInput:      inputWriter(f.writeInput),
-		Ready:        engine.ready,
+		Ready: func() error {
+			gc.afterGather()
+			return engine.ready()
+		},
 	})
 	if perr := engine.ready(); perr != nil {
 		return perr // the policies or waivers are wrong: exit 2
