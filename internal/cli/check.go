@@ -194,13 +194,11 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		return usageError(err)
 	}
 
-	engine, err := policy.Load(ctx, cfg.Policies)
-	if err != nil {
-		return usageError(err)
-	}
-	if err := checkWaiverRules(cfg, engine); err != nil {
-		return usageError(err)
-	}
+	gc := startGC(env)
+	defer gc.restore()
+	// The policies compile while the gatherers read the repository; the
+	// evaluation waits for them (engine.ready).
+	engine := loadPolicies(ctx, cfg)
 
 	// --staged judges what `git commit` would record: the leaks in the
 	// lines the index adds, and the policy files it adds or changes, read
@@ -285,11 +283,18 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		Threshold:    threshold,
 		Now:          now,
 		Context:      rctx,
-		Tool:         result.Tool{Name: "secretgate", Version: Version},
+		Tool:         result.Tool{Name: "secretgate", Version: version()},
 		Baseline:     baseline,
 		Requested:    withoutLiveSkipped(requested(f), skipLive),
 		OnInput:      rolesSeen(&roles, inputWriter(f.writeInput)),
+		Ready: func() error {
+			gc.afterGather()
+			return engine.ready()
+		},
 	})
+	if perr := engine.ready(); perr != nil {
+		return perr // the policies or waivers are wrong: exit 2
+	}
 	if errors.Is(err, policy.ErrPolicy) {
 		return usageError(err)
 	}
@@ -299,7 +304,7 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	markLiveSkipped(&rep, skipLive)
 	if lv != nil {
 		lv.fillContext(&rep.Context)
-		lv.explainRefusal(ctx, stderr, engine, roles)
+		lv.explainRefusal(ctx, stderr, engine.engine, roles)
 	}
 	stdoutTaken := false
 	for _, o := range outs {

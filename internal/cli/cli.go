@@ -87,7 +87,7 @@ func newVersionCmd(stdout io.Writer) *cobra.Command {
 		Short: "Print secretgate's version",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			_, err := fmt.Fprintf(stdout, "secretgate %s\n", Version)
+			_, err := fmt.Fprintf(stdout, "secretgate %s\n", version())
 			return err
 		},
 	}
