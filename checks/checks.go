@@ -79,6 +79,11 @@ type Options struct {
 	// OnInput, when set, sees the complete input document just before it
 	// is evaluated (secretgate check --write-input).
 	OnInput func(*facts.Input) error
+	// Ready, when set, is called once gathering is done and before the
+	// evaluation, which it may hold up: the CLI compiles the policies
+	// while the gatherers read the repository. Its error ends the run and
+	// is returned unchanged.
+	Ready func() error
 	// Baseline holds fingerprints of findings that existed before (from a
 	// run on the base of a pull request); matching findings are not new.
 	Baseline map[string]bool
@@ -148,6 +153,11 @@ func Run(ctx context.Context, opts Options) (result.Report, error) {
 		}
 	}
 	deriveEnvironments(in, opts.Environments)
+	if opts.Ready != nil {
+		if err := opts.Ready(); err != nil {
+			return rep, err
+		}
+	}
 	if opts.OnInput != nil {
 		if err := opts.OnInput(in); err != nil {
 			return rep, err
@@ -188,7 +198,7 @@ func Run(ctx context.Context, opts Options) (result.Report, error) {
 
 	failing := map[string]bool{}
 	for _, f := range rep.Findings {
-		if !f.Waived && opts.Threshold.Fails(f.Severity) {
+		if opts.Threshold.FailsFinding(f) {
 			failing[f.Check] = true
 		}
 	}

@@ -16,26 +16,6 @@ import (
 type Leaks struct {
 	Target  leaks.Target
 	Scanner *leaks.Scanner
-
-	// started holds the result of a scan begun by Start.
-	started chan scanResult
-}
-
-type scanResult struct {
-	res *leaks.Result
-	err error
-}
-
-// Start begins the scan in the background, so that it runs while the
-// policies compile (on two cores the two largest start-up costs of a
-// pre-commit run overlap); Gather then waits for it. Cancelling ctx stops
-// the scan.
-func (g *Leaks) Start(ctx context.Context) {
-	g.started = make(chan scanResult, 1)
-	go func() {
-		res, err := g.Scanner.Scan(ctx, g.Target)
-		g.started <- scanResult{res, err}
-	}()
 }
 
 var _ Gatherer = (*Leaks)(nil)
@@ -75,18 +55,7 @@ func (g *Leaks) Families() []string { return []string{result.CheckLeaks} }
 // the range and history scopes the commits.
 func (g *Leaks) Gather(ctx context.Context, in *facts.Input) Outcome {
 	out := Outcome{Resources: map[string]int{}, Errors: map[string]string{}}
-	var res *leaks.Result
-	var err error
-	if g.started != nil {
-		select {
-		case r := <-g.started:
-			res, err = r.res, r.err
-		case <-ctx.Done():
-			err = ctx.Err()
-		}
-	} else {
-		res, err = g.Scanner.Scan(ctx, g.Target)
-	}
+	res, err := g.Scanner.Scan(ctx, g.Target)
 	if err != nil {
 		out.Errors[result.CheckLeaks] = fmt.Sprintf("scan %s: %v", g.Target.Scope, err)
 		return out

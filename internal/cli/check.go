@@ -42,6 +42,7 @@ type checkFlags struct {
 	requireWaiverExpiry bool
 	writeInput          string
 	now                 string
+	gh                  githubFlags
 	leakCache           leakCacheFlags
 }
 
@@ -82,6 +83,7 @@ one may).`,
 	fl.BoolVar(&f.requireWaiverExpiry, "require-waiver-expiry", false, "refuse waivers without an expiry date")
 	fl.StringVar(&f.writeInput, "write-input", "", "also write the input document the policies see to FILE (for opa eval and custom rules)")
 	fl.StringVar(&f.now, "now", "", "evaluation time (RFC 3339) instead of the clock, for reproducible reports")
+	addGitHubFlags(cmd, &f.gh, env)
 	f.leakCache.register(cmd)
 	return cmd
 }
@@ -131,6 +133,19 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	if err := checkLiveFlags(f); err != nil {
 		return usageError(err)
 	}
+	// The GitHub Actions event (when there is one) names the pull request
+	// and, for --diff auto, the commit range.
+	ev, evErr := loadEvent(env)
+	if f.diff, err = resolveDiffAuto(f.diff, ev, evErr); err != nil {
+		return usageError(err)
+	}
+	f.gh.event = ev
+	mode := detectMode(f.mode, env)
+	commentPol, err := commentPolicy(f.gh, mode, env)
+	if err != nil {
+		return usageError(err)
+	}
+	skipLive := liveSkipReason(f.offline, mode, env, ev)
 	outs, err := parseOutputs(f.formats, f.outputs)
 	if err != nil {
 		return usageError(err)
@@ -175,14 +190,17 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 			return usageError(fmt.Errorf("--now: %w", err))
 		}
 	}
-	baseline, err := readBaseline(f.baseline)
+	threshold.NewOnly = newOnly(f.gh, mode)
+	baseline, err := readBaseline(f.baseline, f.diff != "")
 	if err != nil {
 		return usageError(err)
 	}
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	policies := loadPolicies(ctx, cfg.Policies)
+	gc := startGC(env)
+	defer gc.restore()
+	// The policies compile while the gatherers read the repository; the
+	// evaluation waits for them (engine.ready).
+	engine := loadPolicies(ctx, cfg)
 
 	// --staged judges what `git commit` would record: the leaks in the
 	// lines the index adds, and the policy files it adds or changes, read
@@ -197,28 +215,49 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	if err != nil {
 		return usageError(err)
 	}
+	anchor := ""
+	if cfgPath != "" {
+		if rel, err := filepath.Rel(root, cfgPath); err == nil && !strings.HasPrefix(rel, "..") {
+			anchor = filepath.ToSlash(rel)
+		}
+	}
+	// Live AWS: one session (OIDC in Actions, AssumeRole or the ambient
+	// chain elsewhere), established on first use and shared by the
+	// resolver and the inventory. Fork pull requests (fork.go) run the
+	// repository checks only and skip the live ones.
+	var lv *live
+	if !f.offline && skipLive == "" {
+		lv = newLive(f.roleARN, f.regions, cfg, env, stderr)
+	}
+	// The resolver runs before the leak scanner: the values it read are
+	// what a leak is compared with (in memory, never printed).
+	var rg checks.Gatherer
+	var liveValues *checks.Resolve
+	release := func() {}
+	if skipLive != "" {
+		rg = liveSkipped(skipLive)
+	} else if rg, liveValues, release, err = resolveGatherer(ctx, f, cfg, lv, families, anchor, stderr); err != nil {
+		return usageError(err)
+	}
+	defer release()
+	gatherers = append(gatherers, rg)
 	if slices.Contains(families, result.CheckLeaks) {
 		lg, err := checks.NewLeaks(ctx, root, scope, cfg.MaxFileSize)
 		if err != nil {
-			return usageError(policies.firstError(err))
+			return usageError(err)
+		}
+		if liveValues != nil {
+			lg.Scanner.Live = liveValues
 		}
 		lg.Scanner.CacheDir = f.leakCache.cacheDir()
-		lg.Start(ctx)
 		gatherers = append(gatherers, lg)
 	} else if f.staged {
 		if _, err := leaks.Resolve(ctx, root, scope); err != nil {
-			return usageError(policies.firstError(err))
+			return usageError(err)
 		}
 	}
-	gatherers = append(gatherers, resolveGatherer(f, cfg))
-	if !f.offline {
-		// Until live AWS support lands, a run that was not asked to stay
-		// offline cannot check the account and must not read as a pass.
-		gatherers = append(gatherers, &checks.Unavailable{
-			For:     []string{result.CheckNaming, result.CheckRotation, result.CheckIAM, result.CheckTrust},
-			Reason:  "the live AWS inventory is not part of this build yet; run with --offline to check the repository files alone",
-			AsError: true,
-		})
+	if lv != nil {
+		gatherers = append(gatherers, lv.Gatherer())
 	}
 
 	policyConfig := cfg.Facts()
@@ -228,21 +267,15 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		}
 	}
 	rctx := result.Context{
-		Mode:        detectMode(f.mode, env),
-		PullRequest: pullRequestNumber(env),
+		Mode:        mode,
+		PullRequest: prNumber(env, ev),
 		Repository:  repositoryName(root, env),
 		SHA:         headSHA(root, env),
 		RoleARN:     f.roleARN,
 		Regions:     f.regions,
 	}
-	// Everything above runs while the policies compile.
-	engine, err := policies.wait()
-	if err != nil {
-		return usageError(err)
-	}
-	if err := checkWaiverRules(cfg, engine); err != nil {
-		return usageError(err)
-	}
+	// The roles gathered, to explain a refused role assumption with.
+	var roles []facts.Role
 	rep, err := checks.Run(ctx, checks.Options{
 		Config:       policyConfig,
 		Environments: cfg,
@@ -253,48 +286,55 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		Threshold:    threshold,
 		Now:          now,
 		Context:      rctx,
-		Tool:         result.Tool{Name: "secretgate", Version: Version},
+		Tool:         result.Tool{Name: "secretgate", Version: version()},
 		Baseline:     baseline,
-		Requested:    requested(f),
-		OnInput:      inputWriter(f.writeInput),
+		Requested:    withoutLiveSkipped(requested(f), skipLive),
+		OnInput:      rolesSeen(&roles, inputWriter(f.writeInput)),
+		Ready: func() error {
+			gc.afterGather()
+			return engine.ready()
+		},
 	})
+	if perr := engine.ready(); perr != nil {
+		return perr // the policies or waivers are wrong: exit 2
+	}
 	if errors.Is(err, policy.ErrPolicy) {
 		return usageError(err)
 	}
 	if err != nil {
 		return &ExitError{Code: result.ExitIncomplete, Err: err}
 	}
-	anchor := ""
-	if cfgPath != "" {
-		if rel, err := filepath.Rel(root, cfgPath); err == nil && !strings.HasPrefix(rel, "..") {
-			anchor = filepath.ToSlash(rel)
-		}
+	markLiveSkipped(&rep, skipLive)
+	if lv != nil {
+		lv.fillContext(&rep.Context)
+		lv.explainRefusal(ctx, stderr, engine.engine, roles)
 	}
+	stdoutTaken := false
 	for _, o := range outs {
 		if err := writeReport(o, rep, stdout, env, anchor); err != nil {
 			return &ExitError{Code: result.ExitIncomplete, Err: err}
 		}
+		stdoutTaken = stdoutTaken || (o.file == "" && o.format != report.FormatText)
+	}
+	pubErr := publishGitHub(ctx, githubRun{
+		flags: f.gh, policy: commentPol, threshold: threshold, outs: outs, root: root,
+		skipLive: skipLive, env: env, stdout: stdout, stderr: stderr, stdoutTaken: stdoutTaken,
+	}, rep)
+	if code := rep.ExitCode(); code == result.ExitFindings {
+		if pubErr != nil {
+			fmt.Fprintf(stderr, "secretgate: %v\n", pubErr)
+		}
+		return &ExitError{Code: code}
+	}
+	if pubErr != nil {
+		// The step's summary or outputs are missing: the run cannot read
+		// as complete.
+		return &ExitError{Code: result.ExitIncomplete, Err: pubErr}
 	}
 	if code := rep.ExitCode(); code != result.ExitOK {
 		return &ExitError{Code: code}
 	}
 	return nil
-}
-
-// resolveGatherer explains why the resolve check cannot run: offline, no
-// credentials configured, or (until live AWS support lands) not available.
-// Credentials that were asked for and cannot be verified make the run
-// incomplete; they never read as resolved.
-func resolveGatherer(f checkFlags, cfg *config.Config) checks.Gatherer {
-	fams := []string{result.CheckResolve}
-	switch {
-	case f.offline:
-		return &checks.Unavailable{For: fams, Reason: "offline run"}
-	case len(cfg.Credentials) == 0:
-		return &checks.Unavailable{For: fams, Reason: "no credentials configured"}
-	default:
-		return &checks.Unavailable{For: fams, Reason: "live AWS checks are not part of this build yet; run with --offline", AsError: true}
-	}
 }
 
 func writeReport(o output, rep result.Report, stdout io.Writer, env Env, anchor string) error {
@@ -326,7 +366,10 @@ func writeReport(o output, rep result.Report, stdout io.Writer, env Env, anchor 
 	return nil
 }
 
-func readBaseline(path string) (map[string]bool, error) {
+// readBaseline reads the fingerprints of a base report. With a --diff
+// range the leaks it lists are left out: every leak the range adds is new
+// by definition, even where the base had the same one.
+func readBaseline(path string, diffScope bool) (map[string]bool, error) {
 	if path == "" {
 		return nil, nil
 	}
@@ -338,6 +381,7 @@ func readBaseline(path string) (map[string]bool, error) {
 		Schema   string `json:"schema"`
 		Findings []struct {
 			Fingerprint string `json:"fingerprint"`
+			Check       string `json:"check"`
 		} `json:"findings"`
 	}
 	if err := json.Unmarshal(b, &rep); err != nil {
@@ -348,6 +392,9 @@ func readBaseline(path string) (map[string]bool, error) {
 	}
 	m := map[string]bool{}
 	for _, f := range rep.Findings {
+		if diffScope && f.Check == result.CheckLeaks {
+			continue
+		}
 		m[f.Fingerprint] = true
 	}
 	return m, nil
@@ -485,4 +532,16 @@ func headSHA(root string, env Env) string {
 		return ""
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// rolesSeen keeps the input document's roles in *roles before passing the
+// document on to next (which may be nil).
+func rolesSeen(roles *[]facts.Role, next func(*facts.Input) error) func(*facts.Input) error {
+	return func(in *facts.Input) error {
+		*roles = in.Roles
+		if next != nil {
+			return next(in)
+		}
+		return nil
+	}
 }

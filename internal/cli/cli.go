@@ -74,7 +74,8 @@ Exit codes: 0 complete and clean, 1 findings at or above --fail-on,
 	root.AddCommand(
 		newCheckCmd(stdout, stderr, env),
 		newPolicyCmd(stdout, stderr, env),
-		newInventoryCmd(),
+		newInventoryCmd(stdout, stderr, env),
+		newExplainTrustCmd(stdout, stderr),
 		newVersionCmd(stdout),
 	)
 	return root
@@ -86,22 +87,8 @@ func newVersionCmd(stdout io.Writer) *cobra.Command {
 		Short: "Print secretgate's version",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			_, err := fmt.Fprintf(stdout, "secretgate %s\n", Version)
+			_, err := fmt.Fprintf(stdout, "secretgate %s\n", version())
 			return err
 		},
 	}
-}
-
-func newInventoryCmd() *cobra.Command {
-	var out string
-	cmd := &cobra.Command{
-		Use:   "inventory --out FILE",
-		Short: "Write the live AWS state (no secret values) as a snapshot the offline check reads",
-		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return &ExitError{Code: result.ExitIncomplete, Err: errors.New("inventory: reading live AWS state is not part of this build yet; the snapshot format is documented in docs/inventory.md")}
-		},
-	}
-	cmd.Flags().StringVar(&out, "out", "", "snapshot file to write")
-	return cmd
 }

@@ -126,10 +126,29 @@ const (
 	CredentialJSON = "json"
 	// CredentialString is a plain string value; it has no fields.
 	CredentialString = "string"
+	// CredentialDB is a JSON object with username and password, the
+	// structure Secrets Manager documents for database credentials (RDS,
+	// Redshift, DocumentDB and their rotation functions).
+	CredentialDB = "db"
 )
 
 // APIFields are the fields a credential of type api has.
 var APIFields = []string{"api_key", "api_secret"}
+
+// DBFields are the fields a credential of type db has.
+var DBFields = []string{"username", "password"}
+
+// ImpliedFields returns the fields a credential type implies (nil for
+// json, string and any).
+func ImpliedFields(typ string) []string {
+	switch typ {
+	case CredentialAPI:
+		return APIFields
+	case CredentialDB:
+		return DBFields
+	}
+	return nil
+}
 
 // Credential is a secret the application needs, which the resolve check
 // fetches and checks for shape (never printing the value).
@@ -139,8 +158,10 @@ type Credential struct {
 	// Fields are the JSON keys that must be present, non-empty and not a
 	// placeholder; for type api, api_key and api_secret come first.
 	Fields []string
-	// Type is api, json, string or "" (any value; JSON when Fields are
-	// given).
+	// Type is api, db, json, string or "" (any value; JSON when Fields
+	// are given). When neither type nor fields are written and the naming
+	// pattern ends in {type}, the last segment of the name gives the type
+	// if it is api or db (prod/bybit/api is an api credential).
 	Type string
 	// Region overrides the region the secret is read from.
 	Region string
@@ -178,6 +199,10 @@ type AWS struct {
 	Timeout time.Duration
 	// Concurrency bounds parallel AWS API calls.
 	Concurrency int
+	// MaxAttempts is how often an AWS API call is tried (the first
+	// attempt included) before a throttled or failed call counts as
+	// failed; the SDK's adaptive retry mode spaces the attempts.
+	MaxAttempts int
 	// Audience of the GitHub OIDC token requested in Actions; defaults to
 	// github.audience.
 	Audience string
@@ -194,6 +219,7 @@ const (
 	DefaultSessionDuration = time.Hour
 	DefaultTimeout         = 30 * time.Second
 	DefaultConcurrency     = 8
+	DefaultMaxAttempts     = 5
 )
 
 // Default returns the configuration used when there is no file: the rules
@@ -217,6 +243,7 @@ func Default() *Config {
 			SessionDuration: DefaultSessionDuration,
 			Timeout:         DefaultTimeout,
 			Concurrency:     DefaultConcurrency,
+			MaxAttempts:     DefaultMaxAttempts,
 			Audience:        DefaultAudience,
 		},
 	}

@@ -31,7 +31,7 @@ var (
 	githubKeys          = []string{"organizations", "repositories", "audience", "issuers"}
 	credentialKeys      = []string{"secret", "fields", "type", "region", "previous_required"}
 	waiverKeys          = []string{"rule", "resource", "reason", "owner", "expires"}
-	awsKeys             = []string{"regions", "role_arn", "session_duration", "timeout", "concurrency", "audience"}
+	awsKeys             = []string{"regions", "role_arn", "session_duration", "timeout", "concurrency", "max_attempts", "audience"}
 )
 
 // Value syntax shared with the JSON Schema (the schema test compares them).
@@ -57,6 +57,7 @@ const (
 	minSessionDuration = 15 * time.Minute
 	maxSessionDuration = 12 * time.Hour
 	maxConcurrency     = 64
+	maxAttempts        = 20
 )
 
 // Load reads and validates the configuration file at path and applies
@@ -519,6 +520,11 @@ func (d *decoder) aws(a *AWS, n *yaml.Node, githubAudience string) {
 			a.Concurrency = c
 		}
 	}
+	if v := f.get("max_attempts"); v != nil {
+		if n, ok := d.integer(v, "aws.max_attempts", 1, maxAttempts); ok {
+			a.MaxAttempts = n
+		}
+	}
 	if v := f.get("audience"); v != nil {
 		if s, ok := d.nonEmpty(v, "aws.audience"); ok {
 			a.Audience = s
@@ -566,10 +572,10 @@ func (d *decoder) credentials(c *Config, n *yaml.Node) []Credential {
 		if v := f.get("type"); v != nil {
 			if s, ok := d.str(v, child(path, "type")); ok {
 				switch s {
-				case CredentialAPI, CredentialJSON, CredentialString:
+				case CredentialAPI, CredentialDB, CredentialJSON, CredentialString:
 					cr.Type = s
 				default:
-					d.errorf(deref(v), "%s: %q is not a credential type; want api, json or string", child(path, "type"), s)
+					d.errorf(deref(v), "%s: %q is not a credential type; want api, db, json or string", child(path, "type"), s)
 					valid = false
 				}
 			}
@@ -585,11 +591,12 @@ func (d *decoder) credentials(c *Config, n *yaml.Node) []Credential {
 			d.errorf(fnodes[0], "%s: a credential of type string is a plain value and has no fields", child(path, "fields"))
 			valid = false
 		}
-		if cr.Type == CredentialAPI {
-			cr.Fields = append(cr.Fields, APIFields...)
+		if cr.Type == "" && len(fields) == 0 && f.get("type") == nil {
+			cr.Type = typeFromName(c.Naming.Pattern, secretName(cr.Secret))
 		}
+		cr.Fields = append(cr.Fields, ImpliedFields(cr.Type)...)
 		for _, fl := range fields {
-			if !contains(cr.Fields, fl) { // api_key and api_secret may be repeated for type api
+			if !contains(cr.Fields, fl) { // implied fields may be repeated
 				cr.Fields = append(cr.Fields, fl)
 			}
 		}
@@ -610,6 +617,23 @@ func (d *decoder) credentials(c *Config, n *yaml.Node) []Credential {
 		}
 	}
 	return out
+}
+
+// typeFromName returns the credential type a secret's name implies: with a
+// naming pattern that ends in {type}, the last segment of the name when it
+// is a type that implies fields (api, db); "" otherwise.
+func typeFromName(pattern, name string) string {
+	if !strings.HasSuffix(pattern, "{type}") {
+		return ""
+	}
+	last := name[strings.LastIndexByte(name, '/')+1:]
+	switch strings.ToLower(last) {
+	case CredentialAPI:
+		return CredentialAPI
+	case CredentialDB:
+		return CredentialDB
+	}
+	return ""
 }
 
 // regionOf returns a credential entry's region as written, for duplicate

@@ -200,7 +200,7 @@ func TestDefault(t *testing.T) {
 	if c.MaxFileSize != 10<<20 {
 		t.Errorf("MaxFileSize = %d, want 10 MiB", c.MaxFileSize)
 	}
-	wantAWS := AWS{SessionDuration: time.Hour, Timeout: 30 * time.Second, Concurrency: 8, Audience: "sts.amazonaws.com"}
+	wantAWS := AWS{SessionDuration: time.Hour, Timeout: 30 * time.Second, Concurrency: 8, MaxAttempts: 5, Audience: "sts.amazonaws.com"}
 	if diff := cmp.Diff(wantAWS, c.AWS); diff != "" {
 		t.Errorf("AWS (-want +got):\n%s", diff)
 	}
@@ -309,6 +309,33 @@ func TestLoadValues(t *testing.T) {
 			func(t *testing.T, c *Config) {
 				if diff := cmp.Diff([]string{"api_key", "api_secret", "passphrase"}, c.Credentials[0].Fields); diff != "" {
 					t.Error(diff)
+				}
+			}},
+		{"credential type from the name's last segment", `credentials:
+  - secret: prod/bybit/api
+  - secret: prod/payments/db
+  - secret: prod/bybit/API
+  - secret: prod/db/password
+  - {secret: prod/kraken/api, fields: [token]}
+  - {secret: prod/kraken2/api, type: string}
+  - {secret: prod/app/db, type: db, fields: [host]}
+  - secret: arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/x/api-AbCdEf
+`,
+			func(t *testing.T, c *Config) {
+				var got []string
+				for _, cr := range c.Credentials {
+					got = append(got, cr.Type+":"+strings.Join(cr.Fields, ","))
+				}
+				want := []string{"api:api_key,api_secret", "db:username,password", "api:api_key,api_secret", ":",
+					":token", "string:", "db:username,password,host", "api:api_key,api_secret"}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Error(diff)
+				}
+			}},
+		{"no type from the name when the pattern does not end in {type}", "naming:\n  pattern: \"{env}/{type}/{service}\"\ncredentials:\n  - secret: prod/api/api\n",
+			func(t *testing.T, c *Config) {
+				if cr := c.Credentials[0]; cr.Type != "" || len(cr.Fields) != 0 {
+					t.Errorf("%+v", cr)
 				}
 			}},
 		{"previous_required defaults by environment", `credentials:

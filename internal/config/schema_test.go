@@ -296,7 +296,7 @@ func TestSchemaPatterns(t *testing.T) {
 		{"concurrency maximum", fmt.Sprint(get("properties", "aws", "properties", "concurrency", "maximum")), fmt.Sprint(maxConcurrency)},
 		{"fail_on", fmt.Sprint(get("properties", "fail_on", "enum")), "[critical high medium low info never]"},
 		{"credential types", fmt.Sprint(get("$defs", "credential", "properties", "type", "enum")),
-			fmt.Sprint([]string{CredentialAPI, CredentialJSON, CredentialString})},
+			fmt.Sprint([]string{CredentialAPI, CredentialDB, CredentialJSON, CredentialString})},
 	}
 	for _, tt := range tests {
 		if fmt.Sprint(tt.got) != tt.want {

@@ -200,16 +200,47 @@ type Leak struct {
 	Location
 }
 
-// Credential is the outcome of resolving one required credential.
+// Credential is the outcome of resolving one required credential: its
+// shape, never its value.
 type Credential struct {
-	Secret        string   `json:"secret"`
-	Readable      bool     `json:"readable"`
-	Error         string   `json:"error,omitempty"`
-	Format        string   `json:"format,omitempty"` // json|string|binary
-	MissingFields []string `json:"missing_fields"`
-	EmptyFields   []string `json:"empty_fields"`
-	Placeholder   []string `json:"placeholder_fields"`
-	HasPrevious   bool     `json:"has_previous"`
-	Environment   string   `json:"environment,omitempty"`
+	// Secret is the name (or ARN) as configured.
+	Secret string `json:"secret"`
+	Region string `json:"region,omitempty"`
+	// Type is the configured (or name-implied) type: api, db, json, string
+	// or "" for any value.
+	Type string `json:"type,omitempty"`
+	// Fields are the JSON keys that must be present, non-empty and not a
+	// placeholder.
+	Fields []string `json:"fields"`
+	// Checked is false when the secret could not be checked (throttled
+	// beyond retries, timed out, endpoint unreachable, service error): the
+	// resolve check is then error, and rules do not judge the credential.
+	Checked bool `json:"checked"`
+	// Readable is true when GetSecretValue returned the AWSCURRENT value.
+	Readable bool `json:"readable"`
+	// ErrorClass classifies why it is not readable: access_denied,
+	// decryption_failed, not_found, deleted, invalid_request (checked), or
+	// throttled, timeout, unreachable, service_error (not checked).
+	ErrorClass string `json:"error_class,omitempty"`
+	// Error is the reason, as AWS gave it (never a value).
+	Error string `json:"error,omitempty"`
+	// VersionID is the id of the AWSCURRENT version read.
+	VersionID string `json:"version_id,omitempty"`
+	// Format is json (a JSON object), string, binary, or invalid_json (a
+	// value that starts like a JSON object and does not parse).
+	Format string `json:"format,omitempty"`
+	// Empty is true when the whole value is empty or blank.
+	Empty bool `json:"empty"`
+	// PlaceholderValue is true when the whole value is a placeholder.
+	PlaceholderValue bool     `json:"placeholder"`
+	MissingFields    []string `json:"missing_fields"`
+	EmptyFields      []string `json:"empty_fields"`
+	Placeholder      []string `json:"placeholder_fields"`
+	// PreviousRequired demands an AWSPREVIOUS version (prod by default).
+	PreviousRequired bool `json:"previous_required"`
+	// HasPrevious says whether an AWSPREVIOUS version exists; null when it
+	// could not be told.
+	HasPrevious *bool  `json:"has_previous"`
+	Environment string `json:"environment,omitempty"`
 	Location
 }

@@ -6,8 +6,8 @@
 // together.
 //
 // A snapshot never contains secret values: the types have no field for
-// one, and the live inventory reads metadata only (ListSecrets,
-// DescribeSecret, GetResourcePolicy), never GetSecretValue.
+// one, and the live inventory (internal/awsinv) reads metadata only
+// (ListSecrets and IAM read calls), never GetSecretValue.
 package inventory
 
 import (
@@ -38,6 +38,11 @@ type Snapshot struct {
 	Roles         []Role         `json:"roles"`
 	Policies      []Policy       `json:"policies"`
 	OIDCProviders []OIDCProvider `json:"oidc_providers"`
+	// Incomplete maps a check family (naming, rotation, iam, trust) to why
+	// the inventory's part for it could not be read completely. A reader
+	// treats such a snapshot as an input problem: judging what is there
+	// as if it were everything would pass what was never seen.
+	Incomplete map[string]string `json:"incomplete,omitempty"`
 
 	// file and root remember where a snapshot was read from, so facts
 	// can point at lines of it.

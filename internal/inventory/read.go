@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -58,43 +59,56 @@ func Decode(file string, data []byte) (*Snapshot, error) {
 	if err != nil {
 		return nil, fileErr(file, err)
 	}
+	return DecodeTree(file, data, root)
+}
+
+// DecodeTree is Decode for a snapshot whose text data the caller has
+// already parsed into root (tree.ParseJSON), so that a large snapshot is
+// not parsed twice.
+func DecodeTree(file string, data []byte, root *tree.Node) (*Snapshot, error) {
+	snap, problems, err := DecodeTreeLenient(file, data, root)
+	if err == nil && len(problems) > 0 {
+		return nil, problems[0]
+	}
+	return snap, err
+}
+
+// DecodeTreeLenient is DecodeTree, lenient about dates: a date field that
+// is not an RFC 3339 date is a problem (a *FileError with its line) and is
+// read as absent; the rest of the snapshot is kept. err is for snapshots
+// that cannot be read at all.
+func DecodeTreeLenient(file string, data []byte, root *tree.Node) (snap *Snapshot, problems []error, err error) {
 	if root.Kind != tree.Object {
-		return nil, fileErr(file, root.Errorf("an inventory snapshot must be an object, found %s", root.Describe()))
+		return nil, nil, fileErr(file, root.Errorf("an inventory snapshot must be an object, found %s", root.Describe()))
 	}
 	schema, _ := root.Get("schema").Str()
 	if schema != Schema {
 		at := root.Get("schema")
 		if at == nil {
 			at = root
-			return nil, fileErr(file, at.Errorf("not a secretgate inventory snapshot: no \"schema\": %q", Schema))
+			return nil, nil, fileErr(file, at.Errorf("not a secretgate inventory snapshot: no \"schema\": %q", Schema))
 		}
-		return nil, fileErr(file, at.Errorf("unsupported inventory schema %s (this secretgate reads %q; write the file with the same version of secretgate)", tree.Quote(schema), Schema))
+		return nil, nil, fileErr(file, at.Errorf("unsupported inventory schema %s (this secretgate reads %q; write the file with the same version of secretgate)", tree.Quote(schema), Schema))
 	}
-	if err := validate(root); err != nil {
-		return nil, fileErr(file, err)
+	badDates, err := validate(root)
+	if err != nil {
+		return nil, nil, fileErr(file, err)
 	}
-	body := bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
+	absent := map[*tree.Node]bool{}
+	for _, bad := range badDates {
+		absent[bad.node] = true
+		problems = append(problems, fileErr(file, bad.err))
+	}
+	sort.SliceStable(problems, func(i, j int) bool {
+		a, b := problems[i].(*FileError).Err, problems[j].(*FileError).Err
+		return a.Line < b.Line || (a.Line == b.Line && a.Col < b.Col)
+	})
 	var s Snapshot
-	if err := json.Unmarshal(body, &s); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			line, col := position(body, int(te.Offset))
-			return nil, fileErr(file, &tree.Error{Line: line, Col: col, Msg: fmt.Sprintf("%s must be %s, found %s", te.Field, goKind(te.Type.Kind().String()), te.Value)})
-		}
-		return nil, fileErr(file, err)
+	if err := fromTree(data, root, &s, absent); err != nil {
+		return nil, nil, fileErr(file, err)
 	}
 	s.file, s.root = file, root
-	return &s, nil
-}
-
-// position returns the line and column of the value that ends at offset
-// off (encoding/json reports the offset after the offending value).
-func position(data []byte, off int) (int, int) {
-	off = min(max(off-1, 0), len(data))
-	// Walk back to the start of the offending value for the column.
-	line := bytes.Count(data[:off], []byte("\n")) + 1
-	start := bytes.LastIndexByte(data[:off], '\n') + 1
-	return line, off - start + 1
+	return &s, problems, nil
 }
 
 func goKind(k string) string {
@@ -113,12 +127,23 @@ func goKind(k string) string {
 	return "a " + k
 }
 
+// badDate is a date field that is not an RFC 3339 date.
+type badDate struct {
+	node *tree.Node
+	err  error
+}
+
 // validate checks what encoding/json cannot check with positions: required
-// fields and RFC 3339 dates.
-func validate(root *tree.Node) error {
-	if err := checkDate(root.Get("generated_at"), "generated_at"); err != nil {
-		return err
+// fields and RFC 3339 dates. Bad dates are returned, not an error: the
+// rest of the snapshot is still read.
+func validate(root *tree.Node) ([]badDate, error) {
+	var bad []badDate
+	date := func(n *tree.Node, what string) {
+		if err := checkDate(n, what); err != nil {
+			bad = append(bad, badDate{n, err})
+		}
 	}
+	date(root.Get("generated_at"), "generated_at")
 	sections := []struct {
 		key      string
 		required []string
@@ -135,25 +160,23 @@ func validate(root *tree.Node) error {
 			continue
 		}
 		if list.Kind != tree.Array {
-			return list.Errorf("%s must be a list, found %s", sec.key, list.Describe())
+			return nil, list.Errorf("%s must be a list, found %s", sec.key, list.Describe())
 		}
 		for i, e := range list.Elems {
 			if e.Kind != tree.Object {
-				return e.Errorf("%s[%d] must be an object, found %s", sec.key, i, e.Describe())
+				return nil, e.Errorf("%s[%d] must be an object, found %s", sec.key, i, e.Describe())
 			}
 			for _, f := range sec.required {
 				if s, _ := e.Get(f).Str(); s == "" {
-					return e.Errorf("%s[%d] has no %s", sec.key, i, f)
+					return nil, e.Errorf("%s[%d] has no %s", sec.key, i, f)
 				}
 			}
 			for _, f := range sec.dates {
-				if err := checkDate(e.Get(f), sec.key+"."+f); err != nil {
-					return err
-				}
+				date(e.Get(f), sec.key+"."+f)
 			}
 		}
 	}
-	return nil
+	return bad, nil
 }
 
 func checkDate(n *tree.Node, what string) error {

@@ -50,6 +50,7 @@ func normalized(s *Snapshot) *Snapshot {
 		Roles:         make([]Role, len(s.Roles)),
 		Policies:      make([]Policy, len(s.Policies)),
 		OIDCProviders: make([]OIDCProvider, len(s.OIDCProviders)),
+		Incomplete:    maps.Clone(s.Incomplete),
 	}
 	for i, x := range s.Secrets {
 		x.Tags = maps.Clone(x.Tags)

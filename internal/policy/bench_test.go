@@ -79,7 +79,7 @@ func TestInputValueEqualsJSON(t *testing.T) {
 		},
 	}
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-	fs, _ := bench.Account(200, 40, now).Facts()
+	fs, _ := bench.Account(600, 40, now).Facts() // above parallelConvertLen: secrets and policies convert in parallel
 	inputs["generated"] = &facts.Input{Schema: facts.Schema, Now: "x", Config: config.Default().Facts(), Roles: fs.Roles, Policies: fs.Policies, Secrets: fs.Secrets}
 	for name, in := range inputs {
 		t.Run(name, func(t *testing.T) {

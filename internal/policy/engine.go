@@ -42,6 +42,14 @@ var ErrPolicy = errors.New("policy error")
 type Engine struct {
 	query   rego.PreparedEvalQuery
 	catalog map[string]result.Rule
+	// compiler and queries serve Eval: other queries over the same
+	// compiled policies.
+	compiler *ast.Compiler
+	queries  preparedQueries
+	// parts, when set, are queries whose results together are Query's:
+	// one per check family and one for the expired waivers. They are
+	// evaluated in parallel over the same input document (see parts.go).
+	parts []part
 }
 
 // Source is one Rego file.
@@ -178,17 +186,30 @@ func compile(ctx context.Context, srcs []Source) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	pq, err := prepare(ctx, compiler, Query)
+	if err != nil {
+		return nil, err
+	}
+	parts, err := prepareParts(ctx, compiler, builtin)
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{query: pq, catalog: catalog, parts: parts, compiler: compiler}, nil
+}
+
+// prepare compiles one query against the compiled policies.
+func prepare(ctx context.Context, compiler *ast.Compiler, query string) (rego.PreparedEvalQuery, error) {
 	pq, err := rego.New(
-		rego.Query(Query),
+		rego.Query(query),
 		rego.Compiler(compiler),
 		// A built-in function failing (to_number on a name, a bad date)
 		// is an error, not a silently undefined rule that finds nothing.
 		rego.StrictBuiltinErrors(true),
 	).PrepareForEval(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%w: prepare query: %v", ErrPolicy, err)
+		return pq, fmt.Errorf("%w: prepare query: %v", ErrPolicy, err)
 	}
-	return &Engine{query: pq, catalog: catalog}, nil
+	return pq, nil
 }
 
 // annotationOf returns the METADATA that describes a finding rule: its own
@@ -450,7 +471,24 @@ func nonNil[T any](s []T) []T {
 }
 
 func (e *Engine) evaluate(ctx context.Context, val ast.Value) ([]Raw, error) {
-	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(val))
+	if len(e.parts) > 0 {
+		return e.evaluateParts(ctx, val)
+	}
+	return evalFindings(ctx, e.query, Query, val)
+}
+
+// evalFindings evaluates a query whose value is a set of findings.
+func evalFindings(ctx context.Context, q rego.PreparedEvalQuery, query string, val ast.Value) ([]Raw, error) {
+	objs, err := evalObjects(ctx, q, query, val)
+	if err != nil {
+		return nil, err
+	}
+	return rawsFromObjects(objs)
+}
+
+// evalObjects evaluates a query whose value is a set of objects.
+func evalObjects(ctx context.Context, q rego.PreparedEvalQuery, query string, val ast.Value) ([]map[string]any, error) {
+	rs, err := q.Eval(ctx, rego.EvalParsedInput(val))
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("evaluate policies: %w", err)
@@ -460,18 +498,26 @@ func (e *Engine) evaluate(ctx context.Context, val ast.Value) ([]Raw, error) {
 		return nil, fmt.Errorf("%w: evaluate policies: %v", ErrPolicy, err)
 	}
 	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
-		return nil, errors.New("evaluate policies: the query data.secretgate.main.findings is undefined")
+		return nil, fmt.Errorf("evaluate policies: the query %s is undefined", query)
 	}
 	set, ok := rs[0].Expressions[0].Value.([]any)
 	if !ok {
 		return nil, fmt.Errorf("evaluate policies: findings is %T, want a set", rs[0].Expressions[0].Value)
 	}
-	out := make([]Raw, 0, len(set))
+	out := make([]map[string]any, 0, len(set))
 	for _, v := range set {
 		obj, ok := v.(map[string]any)
 		if !ok {
 			return nil, fmt.Errorf("evaluate policies: a finding is %T, want an object", v)
 		}
+		out = append(out, obj)
+	}
+	return out, nil
+}
+
+func rawsFromObjects(objs []map[string]any) ([]Raw, error) {
+	out := make([]Raw, 0, len(objs))
+	for _, obj := range objs {
 		r, err := rawFromObject(obj)
 		if err != nil {
 			return nil, err

@@ -18,11 +18,54 @@ import (
 // encoding — the one --write-input writes and docs/input.md describes —
 // reads as; a test holds the two together.
 func inputValue(input *facts.Input) (ast.Value, error) {
-	return toValue(reflect.ValueOf(input))
+	return newConverter().structValueParallel(reflect.ValueOf(input).Elem())
 }
+
+// structValueParallel is toValue for the input document's top level: its
+// large lists (roles, policies, secrets) are converted side by side.
+func (c *converter) structValueParallel(v reflect.Value) (ast.Value, error) {
+	fields := fieldsOf(v.Type())
+	terms := make([]*ast.Term, len(fields))
+	errs := make([]error, len(fields))
+	var wg sync.WaitGroup
+	for i, f := range fields {
+		fv := v.FieldByIndex(f.index)
+		if f.omitEmpty && isEmpty(fv) {
+			continue
+		}
+		convert := func() {
+			terms[i], errs[i] = newConverter().toTerm(fv)
+		}
+		if fv.Kind() == reflect.Slice && fv.Len() >= parallelConvertLen {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				convert()
+			}()
+			continue
+		}
+		convert()
+	}
+	wg.Wait()
+	obj := ast.NewObjectWithCapacity(len(fields))
+	for i, f := range fields {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		if terms[i] != nil {
+			obj.Insert(f.key, terms[i])
+		}
+	}
+	return obj, nil
+}
+
+// parallelConvertLen is the length from which a top-level list of the
+// input is converted on a goroutine of its own.
+const parallelConvertLen = 256
 
 type fieldInfo struct {
 	name      string
+	key       *ast.Term // the name as a term, shared by every object (OPA shares terms, too)
 	index     []int
 	omitEmpty bool
 }
@@ -57,7 +100,7 @@ func fieldsOf(t reflect.Type) []fieldInfo {
 			if name == "" {
 				name = f.Name
 			}
-			out = append(out, fieldInfo{name: name, index: idx, omitEmpty: strings.Contains(opts, "omitempty")})
+			out = append(out, fieldInfo{name: name, key: ast.StringTerm(name), index: idx, omitEmpty: strings.Contains(opts, "omitempty")})
 		}
 	}
 	walk(t, nil)
@@ -81,13 +124,50 @@ func isEmpty(v reflect.Value) bool {
 	return false
 }
 
-func toValue(v reflect.Value) (ast.Value, error) {
+// converter turns Go values into OPA terms. Strings repeat a lot in the
+// input (file names, effects, regions, sources): each distinct one becomes
+// one term, shared like OPA's own interned terms.
+type converter struct {
+	strs map[string]*ast.Term
+}
+
+func newConverter() *converter { return &converter{strs: map[string]*ast.Term{}} }
+
+// str is the shared term of s.
+func (c *converter) str(s string) *ast.Term {
+	if t, ok := c.strs[s]; ok {
+		return t
+	}
+	t := ast.InternedTerm(s)
+	c.strs[s] = t
+	return t
+}
+
+// toTerm is toValue as a term; booleans, small numbers and common strings
+// are OPA's shared (interned) terms.
+func (c *converter) toTerm(v reflect.Value) (*ast.Term, error) {
+	switch v.Kind() {
+	case reflect.String:
+		return c.str(v.String()), nil
+	case reflect.Bool:
+		return ast.InternedTerm(v.Bool()), nil
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return ast.InternedTerm(v.Int()), nil
+	}
+	x, err := c.toValue(v)
+	if err != nil {
+		return nil, err
+	}
+	return ast.NewTerm(x), nil
+}
+
+func (c *converter) toValue(v reflect.Value) (ast.Value, error) {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if v.IsNil() {
 			return ast.NullValue, nil
 		}
-		return toValue(v.Elem())
+		return c.toValue(v.Elem())
 	case reflect.String:
 		return ast.String(v.String()), nil
 	case reflect.Bool:
@@ -102,11 +182,11 @@ func toValue(v reflect.Value) (ast.Value, error) {
 		}
 		terms := make([]*ast.Term, v.Len())
 		for i := range terms {
-			x, err := toValue(v.Index(i))
+			t, err := c.toTerm(v.Index(i))
 			if err != nil {
 				return nil, err
 			}
-			terms[i] = ast.NewTerm(x)
+			terms[i] = t
 		}
 		return ast.NewArray(terms...), nil
 	case reflect.Map:
@@ -119,11 +199,11 @@ func toValue(v reflect.Value) (ast.Value, error) {
 		obj := ast.NewObjectWithCapacity(v.Len())
 		iter := v.MapRange()
 		for iter.Next() {
-			x, err := toValue(iter.Value())
+			t, err := c.toTerm(iter.Value())
 			if err != nil {
 				return nil, err
 			}
-			obj.Insert(ast.StringTerm(iter.Key().String()), ast.NewTerm(x))
+			obj.Insert(c.str(iter.Key().String()), t)
 		}
 		return obj, nil
 	case reflect.Struct:
@@ -134,11 +214,11 @@ func toValue(v reflect.Value) (ast.Value, error) {
 			if f.omitEmpty && isEmpty(fv) {
 				continue
 			}
-			x, err := toValue(fv)
+			t, err := c.toTerm(fv)
 			if err != nil {
 				return nil, err
 			}
-			obj.Insert(ast.StringTerm(f.name), ast.NewTerm(x))
+			obj.Insert(f.key, t)
 		}
 		return obj, nil
 	}

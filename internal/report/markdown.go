@@ -20,6 +20,11 @@ const Marker = "<!-- secretgate:report -->"
 // from the report is escaped, and the whole stays under Options.MaxBytes.
 type Markdown struct {
 	opts Options
+	// preamble follows the marker line (the PR comment's state line).
+	preamble string
+	// head, when set, replaces the verdict headline (the PR comment's
+	// "clean now" variant).
+	head func(result.Report) string
 }
 
 var _ Reporter = (*Markdown)(nil)
@@ -132,7 +137,12 @@ func boolCmp(a, b bool) int {
 func (m *Markdown) doc(r result.Report, fs []result.Finding, keep []bool) string {
 	var b strings.Builder
 	b.WriteString(Marker + "\n")
-	b.WriteString("### " + headline(r) + "\n\n")
+	b.WriteString(m.preamble)
+	h := headline
+	if m.head != nil {
+		h = m.head
+	}
+	b.WriteString("### " + h(r) + "\n\n")
 
 	writeChecks(&b, r)
 	writeInputs(&b, r)
@@ -205,27 +215,78 @@ func countShown(total, shown int) string {
 }
 
 // headline is the verdict line, e.g.
-// "❌ secretgate: 2 high, 1 medium — failing (fail-on: high)".
+// "❌ secretgate: 2 high, 1 medium — failing (fail-on: high)". When only new
+// findings fail the run, the counts are split into new and existing ones.
 func headline(r result.Report) string {
 	s := r.Summary
 	counts := countsPhrase(s)
-	failOn := mdEscape(orDefault(r.FailOn, "-"))
+	if r.NewOnly {
+		counts = newExistingPhrase(r)
+	}
+	failOn := failOnPhrase(r)
 	var h string
 	switch {
 	case s.Failed:
-		h = fmt.Sprintf("❌ secretgate: %s — failing (fail-on: %s)", counts, failOn)
+		h = fmt.Sprintf("❌ secretgate: %s — failing (%s)", counts, failOn)
 		if s.Incomplete {
 			h += "; incomplete: " + incompletePhrase(r)
 		}
 	case s.Incomplete:
-		h = fmt.Sprintf("⚠️ secretgate incomplete: %s — %s (fail-on: %s)", incompletePhrase(r), counts, failOn)
+		h = fmt.Sprintf("⚠️ secretgate incomplete: %s — %s (%s)", incompletePhrase(r), counts, failOn)
 	default:
-		h = fmt.Sprintf("✅ secretgate: %s — passing (fail-on: %s)", counts, failOn)
+		h = fmt.Sprintf("✅ secretgate: %s — passing (%s)", counts, failOn)
 	}
 	if s.Waived > 0 {
 		h += fmt.Sprintf(" · %d waived", s.Waived)
 	}
 	return h
+}
+
+// failOnPhrase reads "fail-on: high" or "fail-on: high, new findings only".
+func failOnPhrase(r result.Report) string {
+	p := "fail-on: " + mdEscape(orDefault(r.FailOn, "-"))
+	if r.NewOnly {
+		p += ", new findings only"
+	}
+	return p
+}
+
+// newExistingPhrase reads "new: 1 high; existing: 2 medium" (or "no
+// findings"), counting unwaived findings.
+func newExistingPhrase(r result.Report) string {
+	var fresh, old result.Summary
+	for _, f := range r.Findings {
+		if f.Waived {
+			continue
+		}
+		s := &old
+		if f.New {
+			s = &fresh
+		}
+		switch normSeverity(f.Severity) {
+		case result.SeverityCritical:
+			s.Critical++
+		case result.SeverityHigh:
+			s.High++
+		case result.SeverityMedium:
+			s.Medium++
+		case result.SeverityLow:
+			s.Low++
+		default:
+			s.Info++
+		}
+	}
+	if countsPhrase(old) == "no findings" {
+		if countsPhrase(fresh) == "no findings" {
+			return "no findings"
+		}
+		return "new: " + countsPhrase(fresh)
+	}
+	newPart := countsPhrase(fresh)
+	if newPart == "no findings" {
+		newPart = "none"
+	}
+	return "new: " + newPart + "; existing: " + countsPhrase(old)
 }
 
 func incompletePhrase(r result.Report) string {
@@ -278,6 +339,14 @@ func writeChecks(b *strings.Builder, r result.Report) {
 			details = mdInline(clip(orDefault(c.Reason, "no reason given"), mdMaxFix))
 		default:
 			status = mdEscape(string(c.Status))
+		}
+		if c.Reason != "" && (c.Status == result.StatusOK || c.Status == result.StatusFailed) {
+			// A check that ran in part (the repository files, not the
+			// live account) says which part was left out.
+			if details != "" {
+				details += "; "
+			}
+			details += mdInline(clip(c.Reason, mdMaxFix))
 		}
 		fmt.Fprintf(b, "| %s | %s | %d | %s |\n", mdEscape(id), status, c.Resources, details)
 	}
@@ -393,7 +462,7 @@ func (m *Markdown) moreNote(hidden []result.Finding) string {
 	}
 	where := "see the job summary or the full report"
 	if u := safeURL(m.opts.FullReportURL); u != "" {
-		where = fmt.Sprintf("see the [full report](%s)", u)
+		where = fmt.Sprintf("see the job summary of the [workflow run](%s)", u)
 	}
 	return fmt.Sprintf("> … %s not shown here (%s) — %s.",
 		plural(len(hidden), "more finding", "more findings"), strings.Join(parts, ", "), where)

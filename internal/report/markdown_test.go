@@ -177,7 +177,7 @@ func TestMarkdownTrimming(t *testing.T) {
 				t.Error("marker lost")
 			}
 			if tc.limit >= 8000 {
-				if !strings.Contains(out, "more findings not shown here") || !strings.Contains(out, "[full report](https://github.com/acme/payments/actions/runs/1)") {
+				if !strings.Contains(out, "more findings not shown here") || !strings.Contains(out, "see the job summary of the [workflow run](https://github.com/acme/payments/actions/runs/1)") {
 					t.Error("no note about the findings left out")
 				}
 				if !strings.Contains(out, "</sub>\n") || strings.Count(out, "<details>") != strings.Count(out, "</details>") {

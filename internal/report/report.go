@@ -57,8 +57,8 @@ type Options struct {
 	// new) and a note says how many. Zero means DefaultMaxBytes; a negative
 	// value means no limit (GitHub's job summary takes up to 1 MiB).
 	MaxBytes int
-	// FullReportURL, when set, is linked from the Markdown note about left
-	// out findings (for example the job summary or a report artifact).
+	// FullReportURL, when set, is the workflow run whose job summary lists
+	// every finding, linked from the Markdown note about left-out findings.
 	FullReportURL string
 	// AnchorFile is the repository path SARIF results are pinned to when a
 	// finding has no file (a live AWS resource). GitHub code scanning

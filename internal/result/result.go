@@ -59,10 +59,13 @@ func (s *Severity) UnmarshalText(b []byte) error {
 }
 
 // Threshold is the --fail-on setting: findings at or above Min fail the run,
-// unless Never is set.
+// unless Never is set. With NewOnly (pull requests, --new-only) only findings
+// absent from the base fail it; existing ones are reported, not blamed on
+// the pull request.
 type Threshold struct {
-	Min   Severity
-	Never bool
+	Min     Severity
+	Never   bool
+	NewOnly bool
 }
 
 // ParseThreshold reads critical|high|medium|low|info|never.
@@ -87,6 +90,12 @@ func (t Threshold) String() string {
 
 // Fails reports whether a finding of severity s fails the run.
 func (t Threshold) Fails(s Severity) bool { return !t.Never && s >= t.Min }
+
+// FailsFinding reports whether f fails the run: unwaived, at or above the
+// threshold, and new when only new findings count.
+func (t Threshold) FailsFinding(f Finding) bool {
+	return !f.Waived && t.Fails(f.Severity) && (!t.NewOnly || f.New)
+}
 
 // Check family identifiers, in the order reports list them.
 const (
@@ -192,10 +201,12 @@ type Summary struct {
 
 // Report is the whole outcome of a run, the value every reporter renders.
 type Report struct {
-	Schema   string    `json:"schema"`
-	Tool     Tool      `json:"tool"`
-	Context  Context   `json:"context"`
-	FailOn   string    `json:"fail_on"`
+	Schema  string  `json:"schema"`
+	Tool    Tool    `json:"tool"`
+	Context Context `json:"context"`
+	FailOn  string  `json:"fail_on"`
+	// NewOnly is set when only new findings fail the run (--new-only).
+	NewOnly  bool      `json:"new_only,omitempty"`
 	Checks   []Check   `json:"checks"`
 	Findings []Finding `json:"findings"`
 	Inputs   Inputs    `json:"inputs"`
@@ -250,7 +261,7 @@ func (r *Report) Summarize(t Threshold) {
 		default:
 			s.Info++
 		}
-		if t.Fails(f.Severity) {
+		if t.FailsFinding(f) {
 			s.Failed = true
 		}
 	}
@@ -263,6 +274,7 @@ func (r *Report) Summarize(t Threshold) {
 		s.Incomplete = true
 	}
 	r.FailOn = t.String()
+	r.NewOnly = t.NewOnly
 	r.Summary = s
 }
 

@@ -78,3 +78,46 @@ func TestSortFindingsWorstFirst(t *testing.T) {
 		t.Errorf("order %v %v %v", fs[0].Rule, fs[1].Rule, fs[2].Rule)
 	}
 }
+
+func TestNewOnly(t *testing.T) {
+	fresh := Finding{Severity: SeverityHigh, New: true, Fingerprint: "a"}
+	old := Finding{Severity: SeverityCritical, New: false, Fingerprint: "b"}
+	tests := []struct {
+		name       string
+		t          Threshold
+		findings   []Finding
+		wantFailed bool
+	}{
+		{"existing critical does not fail with new-only", Threshold{Min: SeverityHigh, NewOnly: true}, []Finding{old}, false},
+		{"new high fails with new-only", Threshold{Min: SeverityHigh, NewOnly: true}, []Finding{old, fresh}, true},
+		{"existing critical fails without new-only", Threshold{Min: SeverityHigh}, []Finding{old}, true},
+		{"waived new finding never fails", Threshold{Min: SeverityHigh, NewOnly: true}, []Finding{{Severity: SeverityCritical, New: true, Waived: true}}, false},
+		{"never", Threshold{Never: true, NewOnly: true}, []Finding{fresh}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := Report{Findings: tc.findings}
+			r.Summarize(tc.t)
+			if r.Summary.Failed != tc.wantFailed {
+				t.Errorf("Failed = %v, want %v", r.Summary.Failed, tc.wantFailed)
+			}
+			if r.NewOnly != tc.t.NewOnly {
+				t.Errorf("report NewOnly = %v", r.NewOnly)
+			}
+			// Counts include existing findings either way.
+			if got := r.Summary.Critical + r.Summary.High; got != countUnwaived(tc.findings) {
+				t.Errorf("counted %d, want %d", got, countUnwaived(tc.findings))
+			}
+		})
+	}
+}
+
+func countUnwaived(fs []Finding) int {
+	n := 0
+	for _, f := range fs {
+		if !f.Waived {
+			n++
+		}
+	}
+	return n
+}

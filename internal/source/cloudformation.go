@@ -90,6 +90,9 @@ func parseCloudFormation(rel string, root *tree.Node) fileResult {
 	for _, link := range p.links {
 		link()
 	}
+	for _, err := range p.res.undecided {
+		out.fail(rel, err)
+	}
 	return out
 }
 

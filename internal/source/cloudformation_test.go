@@ -1,6 +1,7 @@
 package source
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -271,7 +272,11 @@ Resources:
       Description: !If [!And [!Equals [a, b], !Or [!Not [!Condition C], !Condition D]], x, y]
 `
 	r := parseFile("t.yaml", []byte(src))
-	wantNoProblems(t, r)
+	// The condition C is not defined: its !If cannot be decided and its
+	// branches differ; that is reported, and the first branch judged.
+	if len(r.errs) != 1 || r.errs[0].Line != 9 || !strings.Contains(r.errs[0].Message, `Fn::If on condition "C" cannot be decided`) {
+		t.Errorf("errs = %+v, want the undecidable !If at line 9", r.errs)
+	}
 	if len(r.secrets) != 1 {
 		t.Fatalf("secrets = %+v", r.secrets)
 	}
@@ -329,6 +334,62 @@ func TestCloudFormationStructureErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := parseFile("t.yaml", []byte(tt.src))
 			diffProblems(t, "errors", tt.want, r.errs)
+		})
+	}
+}
+
+// TestCloudFormationUndecidableIf: an Fn::If whose condition the template
+// cannot decide (a parameter without a default) is judged on its first
+// branch and, when the other branch differs, reported at its line, so the
+// run is incomplete rather than quietly judging half of the template.
+// Decidable conditions and branches that agree are no problem.
+func TestCloudFormationUndecidableIf(t *testing.T) {
+	tmpl := func(sub string) string {
+		return `AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Stage: {Type: String}
+  Env: {Type: String, Default: prod}
+Conditions:
+  IsMain: !Equals [!Ref Stage, main]
+  IsProd: !Equals [!Ref Env, prod]
+Resources:
+  Deploy:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Federated: !Sub "arn:aws:iam::${AWS::AccountId}:oidc-provider/token.actions.githubusercontent.com"}
+            Action: sts:AssumeRoleWithWebIdentity
+            Condition:
+              StringLike:
+                token.actions.githubusercontent.com:sub: ` + sub + `
+`
+	}
+	tests := []struct {
+		name, sub string
+		wantLine  int
+		wantSub   string
+	}{
+		{"undecidable, branches differ", `!If [IsMain, "repo:acme/app:ref:refs/heads/main", "repo:acme/*"]`, 19, "repo:acme/app:ref:refs/heads/main"},
+		{"undecidable, branches agree", `!If [IsMain, "repo:acme/app:*", "repo:acme/app:*"]`, 0, "repo:acme/app:*"},
+		{"decided by a default", `!If [IsProd, "repo:acme/app:environment:prod", "repo:acme/*"]`, 0, "repo:acme/app:environment:prod"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := parseFile("stack.yaml", []byte(tmpl(tc.sub)))
+			if tc.wantLine == 0 {
+				wantNoProblems(t, r)
+			} else if len(r.errs) != 1 || r.errs[0].Line != tc.wantLine || !strings.Contains(r.errs[0].Message, `Fn::If on condition "IsMain" cannot be decided`) {
+				t.Errorf("errs = %+v, want one undecidable Fn::If at line %d", r.errs, tc.wantLine)
+			}
+			if len(r.roles) != 1 || r.roles[0].Trust == nil {
+				t.Fatalf("roles = %+v: the role must still be read", r.roles)
+			}
+			got := r.roles[0].Trust.Statement[0].Condition["StringLike"]["token.actions.githubusercontent.com:sub"]
+			if len(got) != 1 || got[0] != tc.wantSub {
+				t.Errorf("sub = %v, want [%s]", got, tc.wantSub)
+			}
 		})
 	}
 }

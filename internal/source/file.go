@@ -207,7 +207,7 @@ func parseTree(rel string, data []byte, root *tree.Node) fileResult {
 		if data == nil {
 			return fileResult{} // snapshots are JSON
 		}
-		return parseInventory(rel, data)
+		return parseInventory(rel, data, root)
 	case KindTerraform:
 		return parseTerraform(rel, root)
 	case KindCloudFormation:

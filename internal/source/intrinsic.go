@@ -83,6 +83,48 @@ type resolver struct {
 	conditions *tree.Node
 	conds      map[string]tri
 	busy       map[string]bool
+	// undecided lists the Fn::If calls whose condition the template alone
+	// cannot decide and whose branches differ, once each: only their
+	// first branch was judged.
+	undecided []error
+	reported  map[[2]int]bool
+}
+
+// undecidable records that the Fn::If at at could not be decided.
+func (r *resolver) undecidable(at *tree.Node, condition string) {
+	if at == nil {
+		return
+	}
+	pos := [2]int{at.Line, at.Col}
+	if r.reported == nil {
+		r.reported = map[[2]int]bool{}
+	}
+	if r.reported[pos] {
+		return
+	}
+	r.reported[pos] = true
+	r.undecided = append(r.undecided, at.Errorf("Fn::If on condition %s cannot be decided from the template alone (it depends on a parameter without a default or on the deployment), and its branches differ: only the first branch was judged", tree.Quote(condition)))
+}
+
+// sameValue reports whether two resolved values are equal, positions aside.
+func sameValue(a, b *tree.Node) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	if a.Kind != b.Kind || a.Text != b.Text || len(a.Members) != len(b.Members) || len(a.Elems) != len(b.Elems) {
+		return false
+	}
+	for i := range a.Members {
+		if a.Members[i].Key != b.Members[i].Key || !sameValue(a.Members[i].Value, b.Members[i].Value) {
+			return false
+		}
+	}
+	for i := range a.Elems {
+		if !sameValue(a.Elems[i], b.Elems[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func newResolver(root *tree.Node) *resolver {
@@ -257,9 +299,14 @@ func (r *resolver) call(fn string, arg, at *tree.Node, depth int) (*tree.Node, b
 		case triFalse:
 			return r.resolveDepth(arg.Elems[2], depth)
 		}
-		// Unknown: take the "true" branch, but say the result is not
-		// certain.
+		// Unknown: judge the "true" branch, say the result is not
+		// certain, and when the other branch would differ, report that
+		// the template could not be judged completely.
 		v, _ := r.resolveDepth(arg.Elems[1], depth)
+		alt, _ := r.resolveDepth(arg.Elems[2], depth)
+		if !sameValue(v, alt) {
+			r.undecidable(at, name)
+		}
 		return v, false
 	case "Fn::FindInMap":
 		if arg.Kind != tree.Array || len(arg.Elems) < 3 {

@@ -378,7 +378,12 @@ claims_context(prefix, claims) := {k: vs |
 # absent), ...IfExists holds when absent, negated operators hold when absent.
 # A null or empty condition admits everything.
 condition_admits(condition, prefix, claims) if {
-	ctx := claims_context(prefix, claims)
+	context_admits(condition, claims_context(prefix, claims))
+}
+
+# context_admits(condition, ctx): condition_admits over a request context
+# already computed with claims_context.
+context_admits(condition, ctx) if {
 	every op, block in obj(condition) {
 		condition_block_holds(op, block, ctx)
 	}

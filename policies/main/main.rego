@@ -3,13 +3,15 @@
 # description: |
 #   Collects the findings of every rule package below secretgate.rules,
 #   applies the configured waivers, and reports waivers that have expired.
-#   The Go engine evaluates data.secretgate.main.findings once per run.
+#   findings is every finding of a run; the Go engine evaluates the same
+#   as family_findings(family) per family, in parallel, and
+#   expired_waivers.
 package secretgate.main
 
 import rego.v1
 
-# denies holds what every rule produced, one set per rule package. A rule
-# emits objects of the form
+# deny_docs[family] holds what the rules of one check family produced, one
+# set per rule package. A rule emits objects of the form
 #   {"rule": id, "resource": …, "message": …, "file": …, "line": …,
 #    "key": optional fingerprint discriminator,
 #    "severity": optional override of the rule's metadata severity}
@@ -17,18 +19,15 @@ import rego.v1
 # also live one package deeper, secretgate.rules.<family>.<name>, so that
 # teams can keep their own rules beside the built-in ones.
 #
-# (The findings rules below iterate these sets directly: merging them into
-# one set first would cost a copy and a sort of some 10,000 findings.)
-denies := family_denies | nested_denies
-
-family_denies := {as_set(d) |
-	some family
+# The Go engine evaluates family_findings one family at a time, the
+# families in parallel; findings below is the same, all in one query, for
+# opa eval and for custom policies that extend package secretgate.main.
+deny_docs[family] contains as_set(d) if {
 	d := data.secretgate.rules[family].deny
 }
 
-nested_denies := {as_set(d) |
-	some family, name
-	d := data.secretgate.rules[family][name].deny
+deny_docs[family] contains as_set(d) if {
+	d := data.secretgate.rules[family][_].deny
 }
 
 # as_set(d) is a deny document as a set: deny rules are sets, but a rule
@@ -36,6 +35,17 @@ nested_denies := {as_set(d) |
 as_set(d) := d if {
 	is_set(d)
 } else := {f | some f in d}
+
+# family_findings(family) is what the rules of family found, with the
+# configured waivers applied.
+family_findings(family) := judged(docs) if {
+	docs := deny_docs[family]
+} else := set()
+
+findings contains f if {
+	some family, docs in deny_docs
+	some f in judged(docs)
+}
 
 now_ns := time.parse_rfc3339_ns(input.now)
 
@@ -53,35 +63,36 @@ active_waivers[rule] := ws if {
 	count(ws) > 0
 }
 
-# Without waivers for a finding's rule, the finding passes through as the
-# rule produced it; "waived" defaults to false. (A "finding" without a rule
-# field is dropped.) Without any active waiver, the common case, that is
-# all there is to do.
-findings contains f if {
-	count(active_waivers) == 0
-	some d in denies
+# judged(docs) is what the deny documents docs become once the waivers
+# apply. Without any active waiver, the common case, the findings pass
+# through as the rules produced them ("waived" defaults to false; a
+# "finding" without a rule field is dropped).
+judged(docs) := {f |
+	some d in docs
 	some f in d
 	_ = f.rule
+} if {
+	count(active_waivers) == 0
+} else := {g |
+	aw := active_waivers
+	candidates := candidate_waivers
+	everything := object.get(aw, "*", [])
+	some d in docs
+	some f in d
+	g := judged_finding(f, aw, candidates, everything)
 }
 
-findings contains f if {
-	aw := active_waivers
-	count(aw) > 0
+# Without waivers for a finding's rule, and no "*" waiver, the finding
+# passes through as the rule produced it.
+judged_finding(f, aw, _, _) := f if {
 	not aw["*"]
-	some d in denies
-	some f in d
 	not aw[f.rule]
 }
 
 # A finding whose rule has active waivers, or any finding when a "*" waiver
 # is active, carries the first of those waivers (its rule's first, in
 # configuration order) whose resource pattern matches it, if any.
-findings contains object.union(f, waiver_fields(matches)) if {
-	count(active_waivers) > 0
-	candidates := candidate_waivers
-	everything := object.get(active_waivers, "*", [])
-	some d in denies
-	some f in d
+judged_finding(f, _, candidates, everything) := object.union(f, waiver_fields(matches)) if {
 	ws := object.get(candidates, f.rule, everything)
 	count(ws) > 0
 	matches := [x | some x in ws; glob.match(x.resource, ["/"], f.resource)]
@@ -99,6 +110,14 @@ waiver_fields(matches) := {"waived": true, "waiver_reason": w.reason, "waiver_ow
 	w := matches[0]
 } else := {}
 
+findings contains f if {
+	some f in expired_waivers
+}
+
+# expired_waivers is empty when a custom rule with the id
+# config-waiver-expired replaces the built-in one below.
+default expired_waivers := set()
+
 # METADATA
 # title: A waiver has expired
 # description: |
@@ -110,14 +129,14 @@ waiver_fields(matches) := {"waived": true, "waiver_reason": w.reason, "waiver_ow
 #   check: config
 #   severity: medium
 #   remediation: Fix the waived findings, or set a new expiry date with a fresh reason in .secretgate.yml.
-findings contains {
+expired_waivers := {{
 	"rule": "config-waiver-expired",
 	"resource": sprintf("%s %s", [w.rule, w.resource]),
 	"message": sprintf("The waiver for rule %s on %q (owner %s) expired on %s; its findings are reported again.", [w.rule, w.resource, w.owner, w.expires]),
 	"file": w.file,
 	"line": w.line,
 	"waived": false,
-} if {
+} |
 	some w in input.config.waivers
 	waiver_expired(w)
 }

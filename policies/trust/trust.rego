@@ -75,6 +75,9 @@ worth_a_look(c, env, broad) if c.flagged
 else if {
 	env != ""
 	c.prod_flagged
+} else if {
+	c.sim_any
+	count(object.get(c.sim, role_kind(env), [])) > 0
 } else := count(broad) > 0
 
 web_identity_statement(st) if {
@@ -98,6 +101,8 @@ cores := {k: core(k) | some k in core_keys}
 core(k) := object.union(base, {
 	"flagged": flagged(base),
 	"prod_flagged": prod_flagged(base),
+	"sim": sim,
+	"sim_any": count(sim) > 0,
 }) if {
 	sc := lib.condition_scope(k.condition, k.prefix, k.denies)
 	infos := [{"t": t, "unlisted": lib.unlisted(t, allow)} | some t in sc.tuples]
@@ -120,6 +125,7 @@ core(k) := object.union(base, {
 			kind := lib.hole_kind(c.info)
 		],
 	}
+	sim := core_sim(k, base)
 }
 
 # flagged(c): some finding that does not depend on the role applies.
@@ -670,3 +676,221 @@ deny contains {
 public_text(st) := "NotPrincipal" if lib.get(st, "not_principal") != null
 
 else := "Principal \"*\""
+
+# --- attacker-subject simulation ----------------------------------------------
+#
+# For every role with a GitHub OIDC trust, the tokens an attacker could
+# present (lib.attacker_probes: a pull request, a fork's pull request,
+# another branch, another repository of the organisation, a repository of
+# another organisation, relative to each repository in github.repositories)
+# are evaluated against the whole trust document with IAM's semantics
+# (lib.policy_admits, Deny statements included). The pattern analysis above
+# over-approximates who can assume a role; the simulation is concrete: a
+# token that is admitted is proof.
+#
+# The simulation complements the rules above instead of repeating them: an
+# admitted probe is reported only when no finding of those rules already
+# says the same thing about the statement (covered_groups). Pull requests
+# and other branches are reported for production roles only: a staging role
+# that pull requests can assume is the usual "plan on pull request" set-up.
+# Like the rest of the analysis it runs once per distinct trust condition
+# (core), and only for the probe groups the pattern analysis calls possible
+# (possible_groups; a test checks that this loses no admission).
+
+home_repos := lib.home_repositories(gh)
+
+home_probes := {h.key: lib.attacker_probes(h, audience) | some h in home_repos}
+
+# The probe kinds reported for a role, by whether it is a production role.
+prod_groups := {"pull_request", "other_branch", "other_repo", "other_org"}
+
+other_groups := {"other_repo", "other_org"}
+
+probe_group := {
+	"pull_request": "pull_request",
+	"fork_pull_request": "pull_request",
+	"other_branch": "other_branch",
+	"other_repo": "other_repo",
+	"other_org": "other_org",
+}
+
+# covered_groups(c, kind): the probe groups that the rules above already
+# report for a statement with core analysis c, for a role of kind "prod" or
+# "other": any-org covers every group; whole-org another repository, pull
+# requests and branches; prod-pull-request pull requests and branches;
+# prod-unpinned branches.
+covered_groups(c, kind) := prod_groups if {
+	c.usable
+	count(c.any_org) > 0
+} else := {"other_repo", "pull_request", "other_branch"} if {
+	c.usable
+	count(c.whole_org) > 0
+} else := prod_covers(c) if {
+	kind == "prod"
+} else := set()
+
+prod_covers(c) := {"pull_request", "other_branch"} if {
+	c.usable
+	some t in c.repo_tuples
+	lib.pull_request_code(t)
+} else := {"other_branch"} if {
+	c.usable
+	some t in c.repo_tuples
+	not lib.context_pinned(t)
+} else := set()
+
+reportable := {"prod": prod_groups, "other": other_groups}
+
+role_kind(env) := "prod" if env != ""
+
+else := "other"
+
+# core_sim(k, base): the simulation for a statement with core key k (its
+# condition and provider), once per distinct key like the rest of the core
+# analysis: {kind: admitted probes} for the kinds of role with a reportable,
+# uncovered group that some probe hits. The statement is simulated alone;
+# the finding re-checks the role's whole document when it has more than one
+# statement (Deny statements).
+core_sim(k, base) := {kind: hits |
+	count(home_repos) > 0
+	possible := possible_groups(base)
+	wanted := {kind: groups |
+		some kind, rep in reportable
+		groups := (rep & possible) - covered_groups(base, kind)
+		count(groups) > 0
+	}
+	count(wanted) > 0
+	found := sim_run(k, union({g | some g in wanted}))
+	some kind, groups in wanted
+	hits := [h | some h in found; h.group in groups]
+	count(hits) > 0
+}
+
+# possible_groups(base): the probe groups that the pattern analysis says
+# the statement could admit. It over-approximates who can assume a role, so
+# a probe of any other group cannot be admitted and is not simulated: on
+# large accounts most statements are pinned, and simulating them would only
+# confirm it.
+possible_groups(base) := {g |
+	base.usable
+	some t in base.scope.tuples
+	some g in tuple_groups(t)
+}
+
+tuple_groups(t) := (({"other_org" | t.org.any} | {"other_repo" | any_repo(t)}) | {"pull_request" | lib.pull_request_code(t)}) | {"other_branch" | unreviewed_branch(t)}
+
+any_repo(t) if t.org.any
+
+any_repo(t) if t.repo.any
+
+unreviewed_branch(t) if {
+	t.ctx.push
+	t.ctx.env == null
+	t.ctx.ref == null
+}
+
+unreviewed_branch(t) if {
+	t.ctx.push
+	t.ctx.env == null
+	some r in t.ctx.ref
+	lib.glob(r, concat("", ["refs/heads/", lib.attacker_name]))
+}
+
+sim_doc(k) := {"statement": [{
+	"effect": "Allow",
+	"principal": {"Federated": [concat("", ["arn:aws:iam::000000000000:oidc-provider/", k.prefix])]},
+	"action": [lib.web_identity_action],
+	"condition": k.condition,
+}]}
+
+# sim_run(k, groups): the admitted probes of the groups,
+# [{"home": label, "owner": lower-case owner, "group", "kind", "sub", "claims"}].
+sim_run(k, groups) := [{"home": h.label, "owner": lower(h.owner.name), "group": g, "kind": p.kind, "sub": p.sub, "claims": p.claims} |
+	d := sim_doc(k)
+	some h in lib.homes_for(d, k.prefix, home_repos)
+	some p in home_probes[h.key]
+	g := probe_group[p.kind]
+	g in groups
+	lib.policy_admits(d, k.prefix, p.claims)
+]
+
+attacker_severity("other_org", _) := "critical"
+
+attacker_severity("other_repo", env) := "critical" if env != ""
+
+attacker_severity("other_repo", "") := "high"
+
+attacker_severity("pull_request", _) := "critical"
+
+attacker_severity("other_branch", _) := "high"
+
+# METADATA
+# title: Simulated attacker token admitted
+# description: |
+#   secretgate builds the GitHub OIDC tokens an attacker could obtain — a
+#   pull request, a fork's pull request, a push to an unreviewed branch, a
+#   workflow in another repository of the organisation or in another
+#   organisation — for each repository in github.repositories, and
+#   evaluates the role's whole trust policy against them with IAM's
+#   semantics. An admitted token is reported unless another trust finding
+#   already says the same: another organisation is critical, another
+#   repository high (critical for production roles); pull requests
+#   (critical) and other branches (high) only for production roles.
+#   docs/trust.md lists the simulated tokens.
+# custom:
+#   id: trust-oidc-attacker-subject
+#   check: trust
+#   severity: high
+#   remediation: 'Pin the trust to the subject the deploying workflow really has, with StringEquals: "repo:<org>/<repo>:environment:<protected environment>" or "repo:<org>/<repo>:ref:refs/heads/main". Run "secretgate explain-trust --role <role>" to see every simulated token and whether it is admitted.'
+deny contains {
+	"rule": "trust-oidc-attacker-subject",
+	"resource": name_of(a.role),
+	"message": sprintf("%s Statement %s admits a simulated token: %s can assume the role (%s).%s", [
+		opener(a), stmt_label(a),
+		lib.attacker_who(group, labels, fork),
+		concat(", ", [sprintf("sub %q", [s]) | some s in subs]),
+		prod_note(a),
+	]),
+	"file": file_of(a.role, a.stmt),
+	"line": line_of(a.role, a.stmt),
+	"key": sprintf("%s attacker %s", [stmt_key(a), group]),
+	"severity": attacker_severity(group, a.prod_env),
+} if {
+	some a in analyses
+	a.sim_any
+	hits0 := object.get(a.sim, role_kind(a.prod_env), [])
+	count(hits0) > 0
+	verified := verified_hits(a, hits0)
+	some group in {h.group | some h in verified}
+	hits := [h |
+		some h in verified
+		h.group == group
+		not org_allowed(h)
+	]
+	count(hits) > 0
+	labels := sort({h.home | some h in hits})
+	subs := sort({h.sub | some h in hits})
+	fork := fork_admitted(hits)
+}
+
+# verified_hits(a, hits): the probes that the role's whole trust document
+# admits (only needs checking when it has other statements than a's).
+verified_hits(a, hits) := hits if {
+	count(a.role.trust.statement) == 1
+} else := [h |
+	some h in hits
+	lib.policy_admits(a.role.trust, a.prefix, h.claims)
+]
+
+# Another repository of an organisation listed in github.organizations is
+# allowed by the configuration.
+org_allowed(e) if {
+	e.group == "other_repo"
+	some o in lib.arr(gh.organizations)
+	lower(lib.atom_of(o).name) == e.owner
+}
+
+fork_admitted(hits) if {
+	some e in hits
+	e.kind == "fork_pull_request"
+} else := false

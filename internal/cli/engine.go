@@ -1,0 +1,62 @@
+package cli
+
+import (
+	"context"
+
+	"github.com/secretgate/secretgate/internal/config"
+	"github.com/secretgate/secretgate/internal/facts"
+	"github.com/secretgate/secretgate/internal/policy"
+	"github.com/secretgate/secretgate/internal/result"
+)
+
+// pendingEngine is the policy engine while it compiles in the background:
+// compiling the policies and reading the repository each take a good part
+// of a large run, and they do not depend on each other. Every method waits
+// for the compilation to finish.
+type pendingEngine struct {
+	done   chan struct{}
+	engine *policy.Engine
+	err    error // an *ExitError (exit 2) when the policies or waivers are wrong
+}
+
+// loadPolicies starts compiling the built-in and configured policies and
+// checking the configured waivers against the rule catalogue.
+func loadPolicies(ctx context.Context, cfg *config.Config) *pendingEngine {
+	p := &pendingEngine{done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		eng, err := policy.Load(ctx, cfg.Policies)
+		if err == nil {
+			err = checkWaiverRules(cfg, eng)
+		}
+		if err != nil {
+			p.err = usageError(err)
+			return
+		}
+		p.engine = eng
+	}()
+	return p
+}
+
+// ready waits for the compilation and returns its error (exit 2), if any.
+func (p *pendingEngine) ready() error {
+	<-p.done
+	return p.err
+}
+
+// Evaluate evaluates the compiled policies.
+func (p *pendingEngine) Evaluate(ctx context.Context, in *facts.Input) ([]policy.Raw, error) {
+	if err := p.ready(); err != nil {
+		return nil, err
+	}
+	return p.engine.Evaluate(ctx, in)
+}
+
+// Rule looks a rule up in the catalogue; nothing is found when the
+// policies did not compile.
+func (p *pendingEngine) Rule(id string) (result.Rule, bool) {
+	if p.ready() != nil {
+		return result.Rule{}, false
+	}
+	return p.engine.Rule(id)
+}

@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/secretgate/secretgate/internal/ghevent"
+)
+
+func event(t *testing.T, name, file string) *ghevent.Event {
+	t.Helper()
+	ev, err := ghevent.Load(name, filepath.Join("..", "ghevent", "testdata", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}
+
+func envOf(m map[string]string) Env { return func(k string) string { return m[k] } }
+
+func TestLiveSkipReason(t *testing.T) {
+	actions := map[string]string{"GITHUB_ACTIONS": "true"}
+	withToken := map[string]string{"GITHUB_ACTIONS": "true", "ACTIONS_ID_TOKEN_REQUEST_URL": "https://token"}
+	dependabot := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_ACTOR": "dependabot[bot]"}
+	fork := event(t, ghevent.PullRequest, "pull_request_fork.json")
+	same := event(t, ghevent.PullRequest, "pull_request.json")
+	tests := []struct {
+		name    string
+		offline bool
+		mode    string
+		env     map[string]string
+		ev      *ghevent.Event
+		want    string
+	}{
+		{"fork PR without a token", false, "pr", actions, fork, ForkSkipReason},
+		{"unknown payload counts as a fork", false, "pr", actions, nil, ForkSkipReason},
+		{"same-repository PR fails closed", false, "pr", actions, same, ""},
+		{"Dependabot", false, "pr", dependabot, same, dependabotSkipReason},
+		{"token available", false, "pr", withToken, fork, ""},
+		{"offline asked for", true, "pr", actions, fork, ""},
+		{"not a pull request", false, "nightly", actions, fork, ""},
+		{"outside Actions", false, "pr", map[string]string{}, fork, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := liveSkipReason(tc.offline, tc.mode, envOf(tc.env), tc.ev); got != tc.want {
+				t.Errorf("liveSkipReason = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestGitHubDefaults(t *testing.T) {
+	actions := envOf(map[string]string{"GITHUB_ACTIONS": "true"})
+	local := envOf(map[string]string{})
+	for _, tc := range []struct {
+		flag, mode string
+		env        Env
+		want       string
+	}{
+		{"", "pr", actions, "on-change"},
+		{"", "pr", local, "never"},
+		{"", "nightly", actions, "never"},
+		{"always", "local", local, "always"},
+	} {
+		got, err := commentPolicy(githubFlags{comment: tc.flag}, tc.mode, tc.env)
+		if err != nil || string(got) != tc.want {
+			t.Errorf("commentPolicy(%q, %s) = %q, %v; want %q", tc.flag, tc.mode, got, err, tc.want)
+		}
+	}
+	if newOnly(githubFlags{}, "pr") != true || newOnly(githubFlags{}, "local") != false {
+		t.Error("--new-only default: on in pr mode only")
+	}
+	if newOnly(githubFlags{newOnly: optBool{set: true, val: false}}, "pr") {
+		t.Error("--new-only=false ignored")
+	}
+	if newOnly(githubFlags{newOnly: optBool{set: true, val: true}}, "local") != true {
+		t.Error("--new-only ignored outside pr mode")
+	}
+	if got := runURL(envOf(map[string]string{"GITHUB_SERVER_URL": "https://ghe.example.com/", "GITHUB_REPOSITORY": "a/b", "GITHUB_RUN_ID": "5", "GITHUB_RUN_ATTEMPT": "2"})); got != "https://ghe.example.com/a/b/actions/runs/5/attempts/2" {
+		t.Errorf("runURL = %q", got)
+	}
+	if got := workspacePrefix("/ws/sub/dir", envOf(map[string]string{"GITHUB_WORKSPACE": "/ws"})); got != "sub/dir" {
+		t.Errorf("workspacePrefix = %q", got)
+	}
+	if got := workspacePrefix("/elsewhere", envOf(map[string]string{"GITHUB_WORKSPACE": "/ws"})); got != "" {
+		t.Errorf("workspacePrefix outside = %q", got)
+	}
+}

@@ -1,0 +1,279 @@
+package inventory
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/secretgate/secretgate/internal/source/tree"
+)
+
+// fromTree fills v (a pointer) from the parsed snapshot n the way
+// json.Unmarshal fills it from the snapshot's text data, without parsing
+// the text a second time: fields by their json names (an exact match, else
+// one that differs in case only), unknown keys ignored, null leaves a
+// value as it is (and a slice, map or pointer nil), json.RawMessage gets
+// the value's text, time.Time its UnmarshalJSON. A value of the wrong type
+// is an error naming the field and its line, as json.Unmarshal reports it.
+// Nodes in absent are read as null.
+func fromTree(data []byte, n *tree.Node, v any, absent map[*tree.Node]bool) error {
+	d := &treeDecoder{data: data, absent: absent}
+	return d.value(n, reflect.ValueOf(v).Elem(), "")
+}
+
+type treeDecoder struct {
+	data       []byte
+	absent     map[*tree.Node]bool
+	lineStarts []int // offsets of the lines' first bytes, built when needed
+}
+
+var (
+	rawMessageType = reflect.TypeOf(json.RawMessage(nil))
+	timeType       = reflect.TypeOf(time.Time{})
+)
+
+func (d *treeDecoder) typeError(n *tree.Node, field string, t reflect.Type, found string) error {
+	return &tree.Error{Line: n.Line, Col: n.Col, Msg: fmt.Sprintf("%s must be %s, found %s", field, goKind(t.Kind().String()), found)}
+}
+
+func jsonKind(n *tree.Node) string {
+	switch n.Kind {
+	case tree.Bool:
+		return "bool"
+	case tree.Number:
+		return "number"
+	case tree.String:
+		return "string"
+	case tree.Object:
+		return "object"
+	case tree.Array:
+		return "array"
+	}
+	return "null"
+}
+
+func (d *treeDecoder) value(n *tree.Node, v reflect.Value, field string) error {
+	if d.absent[n] {
+		n = &tree.Node{Kind: tree.Null, Line: n.Line, Col: n.Col}
+	}
+	switch v.Type() {
+	case rawMessageType:
+		raw, err := d.raw(n)
+		if err != nil {
+			return err
+		}
+		v.SetBytes(raw)
+		return nil
+	case timeType:
+		if n.Kind == tree.Null {
+			return nil
+		}
+		if n.Kind != tree.String {
+			return d.typeError(n, field, v.Type(), jsonKind(n))
+		}
+		q, _ := json.Marshal(n.Text)
+		var t time.Time
+		if err := t.UnmarshalJSON(q); err != nil {
+			return &tree.Error{Line: n.Line, Col: n.Col, Msg: err.Error()}
+		}
+		v.Set(reflect.ValueOf(t))
+		return nil
+	}
+	if n.Kind == tree.Null {
+		switch v.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
+			v.SetZero()
+		}
+		return nil
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		return d.value(n, v.Elem(), field)
+	case reflect.String:
+		if n.Kind != tree.String {
+			return d.typeError(n, field, v.Type(), jsonKind(n))
+		}
+		v.SetString(n.Text)
+	case reflect.Bool:
+		if n.Kind != tree.Bool {
+			return d.typeError(n, field, v.Type(), jsonKind(n))
+		}
+		v.SetBool(n.Text == "true")
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if n.Kind != tree.Number {
+			return d.typeError(n, field, v.Type(), jsonKind(n))
+		}
+		i, err := strconv.ParseInt(n.Text, 10, 64)
+		if err != nil || v.OverflowInt(i) {
+			return d.typeError(n, field, v.Type(), "number "+n.Text)
+		}
+		v.SetInt(i)
+	case reflect.Slice:
+		if n.Kind != tree.Array {
+			return d.typeError(n, field, v.Type(), jsonKind(n))
+		}
+		s := reflect.MakeSlice(v.Type(), len(n.Elems), len(n.Elems))
+		for i, e := range n.Elems {
+			if err := d.value(e, s.Index(i), field); err != nil {
+				return err
+			}
+		}
+		v.Set(s)
+	case reflect.Map:
+		if n.Kind != tree.Object {
+			return d.typeError(n, field, v.Type(), jsonKind(n))
+		}
+		if v.Type().Key().Kind() != reflect.String {
+			return fmt.Errorf("inventory: cannot decode into %s", v.Type())
+		}
+		if v.IsNil() {
+			v.Set(reflect.MakeMapWithSize(v.Type(), len(n.Members)))
+		}
+		for _, m := range n.Members {
+			e := reflect.New(v.Type().Elem()).Elem()
+			if err := d.value(m.Value, e, joinField(field, m.Key)); err != nil {
+				return err
+			}
+			v.SetMapIndex(reflect.ValueOf(m.Key).Convert(v.Type().Key()), e)
+		}
+	case reflect.Struct:
+		if n.Kind != tree.Object {
+			return d.typeError(n, field, v.Type(), jsonKind(n))
+		}
+		fields := jsonFields(v.Type())
+		for _, m := range n.Members {
+			f, ok := fields.exact[m.Key]
+			if !ok {
+				if f, ok = fields.fold[strings.ToLower(m.Key)]; !ok {
+					continue
+				}
+			}
+			if err := d.value(m.Value, v.Field(f.index), joinField(field, f.name)); err != nil {
+				return err
+			}
+		}
+	default:
+		return fmt.Errorf("inventory: cannot decode into %s", v.Type())
+	}
+	return nil
+}
+
+// joinField names a nested field as json.UnmarshalTypeError.Field does.
+func joinField(parent, name string) string {
+	if parent == "" {
+		return name
+	}
+	return parent + "." + name
+}
+
+type jsonField struct {
+	name  string
+	index int
+}
+
+type fieldSet struct {
+	exact map[string]jsonField
+	fold  map[string]jsonField
+}
+
+var fieldSets sync.Map // reflect.Type → fieldSet
+
+// jsonFields lists a struct's fields by json name (the snapshot's types have
+// no embedded structs).
+func jsonFields(t reflect.Type) fieldSet {
+	if fs, ok := fieldSets.Load(t); ok {
+		return fs.(fieldSet)
+	}
+	fs := fieldSet{exact: map[string]jsonField{}, fold: map[string]jsonField{}}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		jf := jsonField{name: name, index: i}
+		fs.exact[name] = jf
+		if _, dup := fs.fold[strings.ToLower(name)]; !dup {
+			fs.fold[strings.ToLower(name)] = jf
+		}
+	}
+	fieldSets.Store(t, fs)
+	return fs
+}
+
+// raw returns a copy of the text of the value n.
+func (d *treeDecoder) raw(n *tree.Node) ([]byte, error) {
+	if d.lineStarts == nil {
+		d.lineStarts = []int{0}
+		for off := 0; ; {
+			i := bytes.IndexByte(d.data[off:], '\n')
+			if i < 0 {
+				break
+			}
+			off += i + 1
+			d.lineStarts = append(d.lineStarts, off)
+		}
+	}
+	if n.Line < 1 || n.Line > len(d.lineStarts) {
+		return nil, &tree.Error{Line: n.Line, Col: n.Col, Msg: "inventory: value position out of range"}
+	}
+	start := d.lineStarts[n.Line-1] + n.Col - 1
+	end, ok := skipValue(d.data, start)
+	if !ok {
+		return nil, &tree.Error{Line: n.Line, Col: n.Col, Msg: "inventory: value text not found"}
+	}
+	return append([]byte(nil), d.data[start:end]...), nil
+}
+
+// skipValue returns the offset just after the JSON value that starts at
+// start in valid JSON data.
+func skipValue(data []byte, start int) (int, bool) {
+	if start < 0 || start >= len(data) {
+		return 0, false
+	}
+	depth := 0
+	for i := start; i < len(data); i++ {
+		switch c := data[i]; c {
+		case '"':
+			i++
+			for i < len(data) && data[i] != '"' {
+				if data[i] == '\\' {
+					i++
+				}
+				i++
+			}
+			if depth == 0 {
+				return i + 1, i < len(data)
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				return i + 1, true
+			}
+			if depth < 0 {
+				return 0, false
+			}
+		case ',', ' ', '\t', '\r', '\n':
+			if depth == 0 {
+				return i, i > start
+			}
+		}
+	}
+	return len(data), depth == 0
+}

@@ -1,0 +1,289 @@
+#!/usr/bin/env bash
+# Entry point of the secretgate GitHub Action (action.yml).
+#
+#   action.sh plan     decide how to obtain the binary: a verified release
+#                      asset or a build of the action's own source; says
+#                      whether Go must be set up first
+#   action.sh install  download and verify, or build, the binary
+#   action.sh check    run `secretgate check` with the action's inputs
+#
+# action.yml hands every input over in SG_* environment variables, never by
+# ${{ }} expansion inside the script, so no input value is ever parsed as
+# shell. Outputs go to $GITHUB_OUTPUT.
+set -euo pipefail
+
+die() {
+  printf '::error title=secretgate action::%s\n' "$*" >&2
+  exit 2
+}
+
+output() { printf '%s=%s\n' "$1" "$2" >>"${GITHUB_OUTPUT:?GITHUB_OUTPUT is not set}"; }
+
+# A release tag is exactly vMAJOR.MINOR.PATCH (with an optional -prerelease).
+# Moving tags such as v1 and branch names are built from source: only a
+# release has published binaries and checksums.
+is_release() { [[ "$1" =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.]+)?$ ]]; }
+
+# The action's own ref and repository. ${{ github.action_ref }} is passed in
+# through a step's env: (in composite actions the runner leaves
+# $GITHUB_ACTION_REF empty, actions/runner#2473); when that is empty too, the
+# runner's action directory _actions/OWNER/REPO/REF names it.
+action_ref() {
+  if [ -n "${SG_ACTION_REF:-}" ]; then
+    printf '%s' "$SG_ACTION_REF"
+  elif [[ "${SG_ACTION_PATH:-}" == */_actions/*/*/* ]]; then
+    local p="${SG_ACTION_PATH%/}"
+    printf '%s' "${p##*/}"
+  fi
+}
+
+action_repository() {
+  if [ -n "${SG_ACTION_REPOSITORY:-}" ]; then
+    printf '%s' "$SG_ACTION_REPOSITORY"
+  elif [[ "${SG_ACTION_PATH:-}" == */_actions/*/*/* ]]; then
+    local p="${SG_ACTION_PATH%/}"
+    p="${p%/*}"
+    local repo="${p##*/}"
+    p="${p%/*}"
+    printf '%s/%s' "${p##*/}" "$repo"
+  else
+    printf 'secretgate/secretgate'
+  fi
+}
+
+# go_needed prints true when `go` is missing or older than the go directive
+# of the action's go.mod.
+go_needed() {
+  if ! command -v go >/dev/null 2>&1; then
+    echo true
+    return
+  fi
+  local want have
+  want=$(awk '$1 == "go" { print $2; exit }' "$SG_ACTION_PATH/go.mod")
+  have=$(go env GOVERSION 2>/dev/null || true)
+  have="${have#go}"
+  have="${have%%[-+ ]*}"
+  if [ -z "$have" ] || [ "$(printf '%s\n%s\n' "$want" "$have" | sort -V | head -n1)" != "$want" ]; then
+    echo true
+  else
+    echo false
+  fi
+}
+
+cmd_plan() {
+  : "${SG_ACTION_PATH:?}"
+  local version="${SG_VERSION:-}" ref method release=""
+  ref=$(action_ref)
+  case "$version" in
+    "")
+      if is_release "$ref"; then
+        method=release release="$ref"
+      else
+        method=source
+      fi
+      ;;
+    source) method=source ;;
+    *)
+      is_release "$version" || die "version '$version': want vMAJOR.MINOR.PATCH, \"source\" or empty"
+      method=release release="$version"
+      ;;
+  esac
+  local need_go=false
+  if [ "$method" = source ]; then
+    need_go=$(go_needed)
+  fi
+  echo "secretgate: ${method}${release:+ $release} (action ref: ${ref:-unknown})"
+  output method "$method"
+  output release "$release"
+  output need-go "$need_go"
+}
+
+# platform prints the release asset's OS and architecture for this runner.
+platform() {
+  local os arch
+  case "${RUNNER_OS:-$(uname -s)}" in
+    Linux) os=linux ;;
+    macOS | Darwin) os=darwin ;;
+    Windows | MINGW* | MSYS* | CYGWIN*) os=windows ;;
+    *) die "unsupported runner OS ${RUNNER_OS:-$(uname -s)}" ;;
+  esac
+  case "${RUNNER_ARCH:-$(uname -m)}" in
+    X64 | x86_64 | amd64) arch=amd64 ;;
+    ARM64 | arm64 | aarch64) arch=arm64 ;;
+    *) die "unsupported runner architecture ${RUNNER_ARCH:-$(uname -m)}" ;;
+  esac
+  printf '%s_%s' "$os" "$arch"
+}
+
+sha256() {
+  if command -v sha256sum >/dev/null 2>&1; then
+    sha256sum "$1" | awk '{print $1}'
+  else
+    shasum -a 256 "$1" | awk '{print $1}'
+  fi
+}
+
+# install_release downloads secretgate_VERSION_OS_ARCH.tar.gz and the
+# release's checksums file and refuses an asset whose SHA-256 is not the one
+# listed. The release URL is ${GITHUB_SERVER_URL}/OWNER/REPO/releases, so
+# GitHub Enterprise Server works when the action is mirrored there.
+install_release() {
+  local release="$1" dir="$2" plat repo base asset sums want got exe=""
+  plat=$(platform)
+  repo=$(action_repository)
+  base="${GITHUB_SERVER_URL:-https://github.com}/$repo/releases/download/$release"
+  asset="secretgate_${release#v}_${plat}.tar.gz"
+  sums="secretgate_${release#v}_checksums.txt"
+  # HTTPS only, redirects included, unless the server itself is plain HTTP
+  # (a test server, an internal mirror).
+  local proto="=https"
+  [[ "$base" == http://* ]] && proto="=http"
+  echo "secretgate: downloading $base/$asset"
+  curl -fsSL --retry 3 --proto "$proto" --proto-redir "$proto" -o "$dir/$asset" "$base/$asset" || die "download of $asset failed"
+  curl -fsSL --retry 3 --proto "$proto" --proto-redir "$proto" -o "$dir/$sums" "$base/$sums" || die "download of $sums failed"
+  want=$(awk -v f="$asset" '$2 == f || $2 == "*"f { print $1 }' "$dir/$sums")
+  [ -n "$want" ] || die "$sums lists no checksum for $asset"
+  [ "$(printf '%s\n' "$want" | wc -l)" -eq 1 ] || die "$sums lists $asset more than once"
+  got=$(sha256 "$dir/$asset")
+  [ "$got" = "$want" ] || die "checksum mismatch for $asset: got sha256 $got, $sums says $want; refusing to run it"
+  echo "secretgate: sha256 $got verified against $sums"
+  [ "${plat%%_*}" = windows ] && exe=.exe
+  tar -xzf "$dir/$asset" -C "$dir" "secretgate$exe" || die "$asset holds no secretgate$exe"
+  chmod +x "$dir/secretgate$exe"
+  BINARY="$dir/secretgate$exe"
+}
+
+# install_source builds the action's own checked-out source: the code behind
+# the commit the workflow pinned is the code that runs. Modules are verified
+# against go.sum (and the checksum database) by the go command.
+install_source() {
+  local dir="$1" ref exe=""
+  ref=$(action_ref)
+  case "$(platform)" in windows_*) exe=.exe ;; esac
+  echo "secretgate: building from source at ${ref:-unknown ref} with $(go version)"
+  (
+    cd "$SG_ACTION_PATH"
+    GOFLAGS=-mod=readonly go build -trimpath -buildvcs=false \
+      -ldflags "-s -w -X github.com/secretgate/secretgate/internal/cli.Version=${ref:-source}" \
+      -o "$dir/secretgate$exe" ./cmd/secretgate
+  ) || die "go build of the action's source failed"
+  BINARY="$dir/secretgate$exe"
+}
+
+cmd_install() {
+  : "${SG_ACTION_PATH:?}" "${SG_METHOD:?}"
+  local dir
+  dir="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/secretgate-bin-$$"
+  mkdir -p "$dir"
+  BINARY=""
+  case "$SG_METHOD" in
+    release) install_release "${SG_RELEASE:?}" "$dir" ;;
+    source) install_source "$dir" ;;
+    *) die "unknown install method '$SG_METHOD'" ;;
+  esac
+  "$BINARY" version
+  output binary "$BINARY"
+}
+
+# split prints the items of a newline- or comma-separated list, trimmed, one
+# per line, without empty ones.
+split() {
+  printf '%s\n' "$1" | tr ',' '\n' | sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' | sed '/^$/d'
+}
+
+# infer_mode maps the event to a mode like secretgate itself does, to choose
+# the default leak scope.
+infer_mode() {
+  if [ -n "${SG_MODE:-}" ]; then
+    printf '%s' "$SG_MODE"
+    return
+  fi
+  case "${GITHUB_EVENT_NAME:-}" in
+    pull_request | pull_request_target | merge_group) printf pr ;;
+    schedule | workflow_dispatch) printf nightly ;;
+    *) printf local ;;
+  esac
+}
+
+cmd_check() {
+  : "${SG_BINARY:?the install step did not name a binary}"
+  local mode scope reports args=(check)
+  mode=$(infer_mode)
+  case "${SG_MODE:-}" in
+    "" | pr | nightly | pre-commit) ;;
+    *) die "mode '$SG_MODE': want pr, nightly, pre-commit or empty" ;;
+  esac
+  [ -n "${SG_MODE:-}" ] && args+=(--mode "$SG_MODE")
+
+  scope="${SG_SCOPE:-}"
+  if [ -z "$scope" ]; then
+    case "$mode" in
+      pr) scope="diff" ;;
+      nightly) scope="history" ;;
+      pre-commit) scope="staged" ;;
+      *) scope="tree" ;;
+    esac
+  fi
+  case "$scope" in
+    tree) ;;
+    staged) args+=(--staged) ;;
+    diff) args+=(--diff auto) ;;
+    history) args+=(--history) ;;
+    *) die "scope '$scope': want tree, staged, diff, history or empty" ;;
+  esac
+
+  # Live AWS checks need somewhere to look: a role to assume, or regions
+  # with the credentials already in the environment. Neither: repository
+  # files and leaks only.
+  local regions
+  regions=$(split "${SG_REGIONS:-}")
+  if [ -z "${SG_ROLE:-}" ] && [ -z "$regions" ]; then
+    args+=(--offline)
+  else
+    [ -n "${SG_ROLE:-}" ] && args+=(--role-arn "$SG_ROLE")
+    local r
+    while IFS= read -r r; do
+      [ -n "$r" ] && args+=(--region "$r")
+    done <<<"$regions"
+  fi
+  [ -n "${SG_CONFIG:-}" ] && args+=(--config "$SG_CONFIG")
+  [ -n "${SG_FAIL_ON:-}" ] && args+=(--fail-on "$SG_FAIL_ON")
+  [ -n "${SG_COMMENT:-}" ] && args+=(--comment "$SG_COMMENT")
+  [ -n "${SG_ONLY:-}" ] && args+=(--only "$(split "$SG_ONLY" | paste -sd, -)")
+  [ -n "${SG_SKIP:-}" ] && args+=(--skip "$(split "$SG_SKIP" | paste -sd, -)")
+
+  reports="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/secretgate"
+  mkdir -p "$reports"
+  local sarif="${SG_SARIF_FILE:-$reports/secretgate.sarif}"
+  mkdir -p "$(dirname "$sarif")"
+  # The n-th --output belongs to the n-th --format; the text report, last
+  # and without one, goes to the log.
+  args+=(--format json --output "$reports/report.json"
+    --format sarif --output "$sarif"
+    --format markdown --output "$reports/report.md"
+    --format text)
+
+  printf 'secretgate'
+  printf ' %q' "${args[@]}"
+  printf '\n'
+  local code=0
+  "$SG_BINARY" "${args[@]}" || code=$?
+  output exit-code "$code"
+  # secretgate names the reports it wrote in its own step outputs; name
+  # them here too when it did not (a usage error before any report).
+  local key file
+  for key in report-json:"$reports/report.json" report-sarif:"$sarif" report-markdown:"$reports/report.md"; do
+    file="${key#*:}" key="${key%%:*}"
+    if [ -s "$file" ] && ! grep -qE "^$key(=|<<)" "$GITHUB_OUTPUT"; then
+      output "$key" "$file"
+    fi
+  done
+  return "$code"
+}
+
+case "${1:-}" in
+  plan) cmd_plan ;;
+  install) cmd_install ;;
+  check) cmd_check ;;
+  *) die "usage: action.sh plan|install|check" ;;
+esac
