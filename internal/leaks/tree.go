@@ -29,6 +29,7 @@ func (s *Scanner) scanTree(ctx context.Context, t Target, c *collector) error {
 	if err != nil {
 		return err
 	}
+	largestFirst(t.Root, paths)
 	max := s.maxBytes()
 	jobs := make(chan string)
 	var wg sync.WaitGroup
@@ -55,6 +56,22 @@ feed:
 }
 
 func max1(n int) int { return max(n, 1) }
+
+// largestFirst orders paths by size, largest first, so that a large file
+// does not keep one worker busy at the end while the others are idle (the
+// findings are sorted afterwards, so the order is not seen). Paths that
+// cannot be read keep their place at the end.
+func largestFirst(root string, paths []string) {
+	size := make(map[string]int64, len(paths))
+	for _, p := range paths {
+		if fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(p))); err == nil {
+			size[p] = fi.Size()
+		} else {
+			size[p] = -1
+		}
+	}
+	sort.SliceStable(paths, func(i, j int) bool { return size[paths[i]] > size[paths[j]] })
+}
 
 // gitFiles lists the files git tracks plus the untracked files that
 // .gitignore (and .git/info/exclude, core.excludesFile) does not exclude,
