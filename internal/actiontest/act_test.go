@@ -31,10 +31,12 @@ import (
 // throwaway copy of this repository, talks to a local stand-in for
 // GitHub's REST API, and uploads SARIF to a stand-in for code scanning.
 //
-// Four runs: a pull request that adds a leaked key (one comment is
+// Five runs: a pull request that adds a leaked key (one comment is
 // created), a second push adding another (the same comment is edited), a
 // pull request from a fork with no OIDC token (live checks skipped, the
-// run passes), and the merge queue (no comment).
+// run passes), the merge queue (no comment), and a same-repository pull
+// request that assumes the role with the job's OIDC token and checks the
+// AWS account (act_live_test.go).
 //
 // Without act on PATH the test is skipped, unless CI is set: .ci/run
 // installs act, so a missing one there is a failure.
@@ -159,6 +161,11 @@ func TestActPullRequestWorkflow(t *testing.T) {
 	if !strings.Contains(r4.log, "--diff auto") {
 		t.Errorf("run 4 did not scan the queued commits (--diff auto)")
 	}
+
+	// Run 5: a same-repository pull request with role-to-assume, the
+	// job's OIDC token and AWS (the kumo emulator): the live checks run
+	// under the assumed role and their findings reach the comment.
+	runLive(t, actBin, pr, gh, base)
 }
 
 // actVersion is the act release .ci/run installs.
@@ -170,7 +177,8 @@ type actCase struct {
 	base, head string
 	token      string
 	fork       bool
-	live       bool // keep role-to-assume and aws-region from the example
+	live       bool     // keep role-to-assume and aws-region from the example
+	env        []string // more KEY=VALUE for act's --env
 }
 
 type actResult struct {
@@ -216,6 +224,9 @@ func actRun(t *testing.T, actBin string, pr *prRepository, gh *gitHubStub, c act
 		"--env", "SRC="+pr.dir, "--env", "OUT="+out,
 		"--env", "GITHUB_API_URL="+gh.URL,
 		"-s", "GITHUB_TOKEN="+c.token)
+	for _, kv := range c.env {
+		cmd.Args = append(cmd.Args, "--env", kv)
+	}
 	cmd.Dir = pr.dir
 	cmd.Env = actEnv()
 	b, err := cmd.CombinedOutput()
@@ -242,12 +253,13 @@ func actRun(t *testing.T, actBin string, pr *prRepository, gh *gitHubStub, c act
 
 // actEnv is the environment act runs in: this process's, without what an
 // outer GitHub Actions job (this repository's CI) would leak into the
-// inner run.
+// inner run, and without AWS settings or credentials (a runner has none:
+// the live run's only credential is its OIDC token).
 func actEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "GITHUB_") || strings.HasPrefix(k, "ACTIONS_") || strings.HasPrefix(k, "RUNNER_") || strings.HasPrefix(k, "INPUT_") {
+		if strings.HasPrefix(k, "GITHUB_") || strings.HasPrefix(k, "ACTIONS_") || strings.HasPrefix(k, "RUNNER_") || strings.HasPrefix(k, "INPUT_") || strings.HasPrefix(k, "AWS_") {
 			continue
 		}
 		env = append(env, kv)
