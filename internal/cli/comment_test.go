@@ -18,7 +18,7 @@ import (
 const (
 	commentRepo  = "acme/payments"
 	commentToken = "write-token"
-	prHeadSHA      = "1111111111111111111111111111111111111111"
+	prHeadSHA    = "1111111111111111111111111111111111111111"
 )
 
 // The hostile texts a fork's author can put into the report artifact.
