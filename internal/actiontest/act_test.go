@@ -166,6 +166,11 @@ func TestActPullRequestWorkflow(t *testing.T) {
 	// job's OIDC token and AWS (the kumo emulator): the live checks run
 	// under the assumed role and their findings reach the comment.
 	runLive(t, actBin, pr, gh, base)
+
+	// Runs 6-8: a fork's pull request with a leak cannot comment; the
+	// workflow_run follow-up posts its uploaded report, and refuses a
+	// tampered one (act_forkcomment_test.go).
+	runForkComment(t, actBin, pr, gh, base)
 }
 
 // actVersion is the act release .ci/run installs.
@@ -210,6 +215,8 @@ func actRun(t *testing.T, actBin string, pr *prRepository, gh *gitHubStub, c act
 		filepath.Join(repoRoot(t), "internal/actiontest/testdata/actions/codeql-action")
 	setupGo := "actions/setup-go@" + actionPin(t, "actions/setup-go") + "=" +
 		filepath.Join(repoRoot(t), "internal/actiontest/testdata/actions/setup-go")
+	uploadArtifact := "actions/upload-artifact@" + pinOf(t, "actions/upload-artifact") + "=" +
+		filepath.Join(repoRoot(t), "internal/actiontest/testdata/actions/upload-artifact")
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	eventName := c.event
@@ -220,7 +227,7 @@ func actRun(t *testing.T, actBin string, pr *prRepository, gh *gitHubStub, c act
 		"-W", wf, "-e", event,
 		"-P", "ubuntu-latest=-self-hosted",
 		"--json", "--no-cache-server", "--actor", "dev",
-		"--local-repository", sarifAction, "--local-repository", setupGo,
+		"--local-repository", sarifAction, "--local-repository", setupGo, "--local-repository", uploadArtifact,
 		"--env", "SRC="+pr.dir, "--env", "OUT="+out,
 		"--env", "GITHUB_API_URL="+gh.URL,
 		"-s", "GITHUB_TOKEN="+c.token)
@@ -651,6 +658,7 @@ type gitHubStub struct {
 	readOnly map[string]bool
 	nextID   int64
 	comments map[int][]*stubComment
+	heads    map[int]string // pull request number -> head SHA
 	calls    []stubCall
 }
 
@@ -666,10 +674,11 @@ func (c stubCall) String() string { return c.method + " " + c.path }
 var (
 	commentsPath = regexp.MustCompile(`^/repos/acme/payments/issues/(\d+)/comments$`)
 	commentPath  = regexp.MustCompile(`^/repos/acme/payments/issues/comments/(\d+)$`)
+	pullPath     = regexp.MustCompile(`^/repos/acme/payments/pulls/(\d+)$`)
 )
 
 func newGitHubStub(t *testing.T, readOnlyTokens ...string) *gitHubStub {
-	g := &gitHubStub{readOnly: map[string]bool{}, nextID: 1000, comments: map[int][]*stubComment{}}
+	g := &gitHubStub{readOnly: map[string]bool{}, nextID: 1000, comments: map[int][]*stubComment{}, heads: map[int]string{}}
 	for _, tok := range readOnlyTokens {
 		g.readOnly[tok] = true
 	}
@@ -720,6 +729,19 @@ func (g *gitHubStub) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	if m := pullPath.FindStringSubmatch(r.URL.Path); m != nil && r.Method == http.MethodGet {
+		n, _ := strconv.Atoi(m[1])
+		if sha, ok := g.heads[n]; ok {
+			// "Get a pull request", the fields clients read.
+			writeJSON(w, http.StatusOK, map[string]any{
+				"id": 5000 + n, "number": n, "state": "open",
+				"html_url": fmt.Sprintf("https://github.com/acme/payments/pull/%d", n),
+				"head":     map[string]any{"sha": sha, "ref": "feature", "repo": map[string]any{"full_name": "someone/payments", "fork": true}},
+				"base":     map[string]any{"ref": "main", "repo": map[string]any{"full_name": "acme/payments", "fork": false}},
+			})
+			return
+		}
+	}
 	if m := commentPath.FindStringSubmatch(r.URL.Path); m != nil && r.Method == http.MethodPatch {
 		id, _ := strconv.ParseInt(m[1], 10, 64)
 		for n, list := range g.comments {
@@ -759,6 +781,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func writeGitHubError(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]any{"message": msg, "documentation_url": "https://docs.github.com/rest", "status": strconv.Itoa(status)})
+}
+
+// setPull makes pull request n exist with head commit sha.
+func (g *gitHubStub) setPull(n int, sha string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.heads[n] = sha
 }
 
 func (g *gitHubStub) callsFor(method, path string) []stubCall {
