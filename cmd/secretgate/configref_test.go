@@ -29,8 +29,8 @@ func TestCredentialNamesAreNotLeaks(t *testing.T) {
 		"  - secret: " + name, // 2
 		"  - type: db",
 		"    region: eu-west-1",
-		"    secret: " + name, // 5: not the entry's first key
-		"# token: " + name, // 6: the name, but not a secret: entry
+		"    secret: " + name,         // 5: not the entry's first key
+		"# token: " + name,            // 6: the name, but not a secret: entry
 		"# aws_access_key_id: " + key, // 7: a key pasted into the configuration
 		"",
 	}, "\n")
