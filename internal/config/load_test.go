@@ -315,7 +315,7 @@ func TestLoadValues(t *testing.T) {
 		{"credential type from the name's last segment", `credentials:
   - secret: prod/bybit/api
   - secret: prod/payments/db
-  - secret: prod/bybit/API
+  - secret: prod/bybit/API # gitleaks:allow (a credential name)
   - secret: prod/db/password
   - {secret: prod/kraken/api, fields: [token]}
   - {secret: prod/kraken2/api, type: string}
