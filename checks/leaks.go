@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/secretgate/secretgate/internal/config"
 	"github.com/secretgate/secretgate/internal/facts"
 	"github.com/secretgate/secretgate/internal/leaks"
 	"github.com/secretgate/secretgate/internal/result"
@@ -89,6 +90,32 @@ func LeakFact(f leaks.Finding) facts.Leak {
 		Author:      f.Author,
 		Fingerprint: f.Fingerprint,
 		LiveSecret:  f.LiveSecret,
-		Location:    facts.Location{File: f.File, Line: f.Line},
+		// The scanner marks only references it was given: the
+		// configuration's credential names (CredentialReferences).
+		ConfigReference: f.NameReference,
+		Location:        facts.Location{File: f.File, Line: f.Line},
 	}
+}
+
+// CredentialNameReference is what a leak that is a credential's name in
+// the configuration file is marked as (facts.Leak.ConfigReference).
+const CredentialNameReference = "credential name"
+
+// CredentialReferences returns where the configuration file names its
+// credentials: file is the configuration's path relative to the scan root,
+// "/"-separated ("" when it lies outside the root: nothing is marked). A
+// name like dev/canaryph/db can look like a key to gitleaks'
+// generic-api-key rule; the scanner marks such a match when its file, line
+// and text are a credential's, and the leaks rules skip it.
+func CredentialReferences(file string, creds []config.Credential) []leaks.NameReference {
+	if file == "" {
+		return nil
+	}
+	var refs []leaks.NameReference
+	for _, c := range creds {
+		if c.SecretLine > 0 && c.Secret != "" {
+			refs = append(refs, leaks.NameReference{File: file, Line: c.SecretLine, Name: c.Secret, Describe: CredentialNameReference})
+		}
+	}
+	return refs
 }

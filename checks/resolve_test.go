@@ -42,7 +42,7 @@ func TestResolveThenLeaks(t *testing.T) {
 	key := leakstest.AWSKey(t)
 	ctx := context.Background()
 	for name, value := range map[string]string{
-		"prod/checksleak/api": `{"api_key":"` + key + `","api_secret":"s-0f9e8d7c6b5a4"}`,
+		"prod/checksleak/api": `{"api_key":"` + key + `","api_secret":"s-0f9e8d7c6b5a4"}`, // gitleaks:allow — a canary value in the emulator
 		"dev/checksph/api":    `{"api_key":"mock_key","api_secret":"s-0f9e8d7c6b5a4"}`,
 	} {
 		if _, err := client.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String(value)}); err != nil {

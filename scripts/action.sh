@@ -6,6 +6,9 @@
 #                      whether Go must be set up first
 #   action.sh install  download and verify, or build, the binary
 #   action.sh check    run `secretgate check` with the action's inputs
+#   action.sh comment  run `secretgate comment`: post the pull-request
+#                      comment from an earlier run's JSON report (the
+#                      workflow_run follow-up for pull requests from forks)
 #
 # action.yml hands every input over in SG_* environment variables, never by
 # ${{ }} expansion inside the script, so no input value is ever parsed as
@@ -281,9 +284,28 @@ cmd_check() {
   return "$code"
 }
 
+# cmd_comment publishes the comment from a report and a pull request number
+# that came from another run's artifact: untrusted data. They are handed to
+# secretgate as file names only; secretgate validates both (a plain positive
+# integer, a size-capped secretgate report for that pull request, the pull
+# request's head still at the event's workflow_run.head_sha) and renders the
+# comment itself, escaping every text.
+cmd_comment() {
+  : "${SG_BINARY:?the install step did not name a binary}"
+  [ -n "${SG_REPORT:-}" ] || die "report: empty"
+  [ -n "${SG_PR_FILE:-}" ] || die "pull-request-file is required with report"
+  local args=(comment --report "$SG_REPORT" --pr-file "$SG_PR_FILE")
+  [ -n "${SG_COMMENT:-}" ] && args+=(--comment "$SG_COMMENT")
+  printf 'secretgate'
+  printf ' %q' "${args[@]}"
+  printf '\n'
+  "$SG_BINARY" "${args[@]}"
+}
+
 case "${1:-}" in
   plan) cmd_plan ;;
   install) cmd_install ;;
   check) cmd_check ;;
-  *) die "usage: action.sh plan|install|check" ;;
+  comment) cmd_comment ;;
+  *) die "usage: action.sh plan|install|check|comment" ;;
 esac

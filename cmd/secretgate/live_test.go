@@ -19,12 +19,12 @@ import (
 
 const iamAccount = "123456789012" // the emulator's IAM account
 
-var liveCanaries = []string{"CANARY-live-key-7f3a", "CANARY-live-secret-9b2c", "CANARY-plain-password-1d4e"}
+var liveCanaries = []string{"CANARY-live-key-7f3a", "CANARY-live-secret-9b2c", "CANARY-plain-password-1d4e"} // gitleaks:allow — canaries that must never be printed
 
 func liveAccount(t *testing.T) *awstest.Emulator {
 	t.Helper()
 	em := awstest.Start(t)
-	em.CreateSecret(t, "prod/bybit/api", `{"api_key":"CANARY-live-key-7f3a","api_secret":"CANARY-live-secret-9b2c"}`, nil)
+	em.CreateSecret(t, "prod/bybit/api", `{"api_key":"CANARY-live-key-7f3a","api_secret":"CANARY-live-secret-9b2c"}`, nil) // gitleaks:allow — canaries
 	em.CreateSecret(t, "staging/db/password", "CANARY-plain-password-1d4e", nil)
 	em.CreateSecret(t, "LegacyKey", "x", nil)
 	em.CreateRole(t, awstest.Role{

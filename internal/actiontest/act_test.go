@@ -31,10 +31,12 @@ import (
 // throwaway copy of this repository, talks to a local stand-in for
 // GitHub's REST API, and uploads SARIF to a stand-in for code scanning.
 //
-// Four runs: a pull request that adds a leaked key (one comment is
+// Five runs: a pull request that adds a leaked key (one comment is
 // created), a second push adding another (the same comment is edited), a
 // pull request from a fork with no OIDC token (live checks skipped, the
-// run passes), and the merge queue (no comment).
+// run passes), the merge queue (no comment), and a same-repository pull
+// request that assumes the role with the job's OIDC token and checks the
+// AWS account (act_live_test.go).
 //
 // Without act on PATH the test is skipped, unless CI is set: .ci/run
 // installs act, so a missing one there is a failure.
@@ -159,6 +161,16 @@ func TestActPullRequestWorkflow(t *testing.T) {
 	if !strings.Contains(r4.log, "--diff auto") {
 		t.Errorf("run 4 did not scan the queued commits (--diff auto)")
 	}
+
+	// Run 5: a same-repository pull request with role-to-assume, the
+	// job's OIDC token and AWS (the kumo emulator): the live checks run
+	// under the assumed role and their findings reach the comment.
+	runLive(t, actBin, pr, gh, base)
+
+	// Runs 6-8: a fork's pull request with a leak cannot comment; the
+	// workflow_run follow-up posts its uploaded report, and refuses a
+	// tampered one (act_forkcomment_test.go).
+	runForkComment(t, actBin, pr, gh, base)
 }
 
 // actVersion is the act release .ci/run installs.
@@ -170,7 +182,8 @@ type actCase struct {
 	base, head string
 	token      string
 	fork       bool
-	live       bool // keep role-to-assume and aws-region from the example
+	live       bool     // keep role-to-assume and aws-region from the example
+	env        []string // more KEY=VALUE for act's --env
 }
 
 type actResult struct {
@@ -202,6 +215,8 @@ func actRun(t *testing.T, actBin string, pr *prRepository, gh *gitHubStub, c act
 		filepath.Join(repoRoot(t), "internal/actiontest/testdata/actions/codeql-action")
 	setupGo := "actions/setup-go@" + actionPin(t, "actions/setup-go") + "=" +
 		filepath.Join(repoRoot(t), "internal/actiontest/testdata/actions/setup-go")
+	uploadArtifact := "actions/upload-artifact@" + pinOf(t, "actions/upload-artifact") + "=" +
+		filepath.Join(repoRoot(t), "internal/actiontest/testdata/actions/upload-artifact")
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	eventName := c.event
@@ -212,10 +227,13 @@ func actRun(t *testing.T, actBin string, pr *prRepository, gh *gitHubStub, c act
 		"-W", wf, "-e", event,
 		"-P", "ubuntu-latest=-self-hosted",
 		"--json", "--no-cache-server", "--actor", "dev",
-		"--local-repository", sarifAction, "--local-repository", setupGo,
+		"--local-repository", sarifAction, "--local-repository", setupGo, "--local-repository", uploadArtifact,
 		"--env", "SRC="+pr.dir, "--env", "OUT="+out,
 		"--env", "GITHUB_API_URL="+gh.URL,
 		"-s", "GITHUB_TOKEN="+c.token)
+	for _, kv := range c.env {
+		cmd.Args = append(cmd.Args, "--env", kv)
+	}
 	cmd.Dir = pr.dir
 	cmd.Env = actEnv()
 	b, err := cmd.CombinedOutput()
@@ -242,12 +260,13 @@ func actRun(t *testing.T, actBin string, pr *prRepository, gh *gitHubStub, c act
 
 // actEnv is the environment act runs in: this process's, without what an
 // outer GitHub Actions job (this repository's CI) would leak into the
-// inner run.
+// inner run, and without AWS settings or credentials (a runner has none:
+// the live run's only credential is its OIDC token).
 func actEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "GITHUB_") || strings.HasPrefix(k, "ACTIONS_") || strings.HasPrefix(k, "RUNNER_") || strings.HasPrefix(k, "INPUT_") {
+		if strings.HasPrefix(k, "GITHUB_") || strings.HasPrefix(k, "ACTIONS_") || strings.HasPrefix(k, "RUNNER_") || strings.HasPrefix(k, "INPUT_") || strings.HasPrefix(k, "AWS_") {
 			continue
 		}
 		env = append(env, kv)
@@ -639,6 +658,7 @@ type gitHubStub struct {
 	readOnly map[string]bool
 	nextID   int64
 	comments map[int][]*stubComment
+	heads    map[int]string // pull request number -> head SHA
 	calls    []stubCall
 }
 
@@ -654,10 +674,11 @@ func (c stubCall) String() string { return c.method + " " + c.path }
 var (
 	commentsPath = regexp.MustCompile(`^/repos/acme/payments/issues/(\d+)/comments$`)
 	commentPath  = regexp.MustCompile(`^/repos/acme/payments/issues/comments/(\d+)$`)
+	pullPath     = regexp.MustCompile(`^/repos/acme/payments/pulls/(\d+)$`)
 )
 
 func newGitHubStub(t *testing.T, readOnlyTokens ...string) *gitHubStub {
-	g := &gitHubStub{readOnly: map[string]bool{}, nextID: 1000, comments: map[int][]*stubComment{}}
+	g := &gitHubStub{readOnly: map[string]bool{}, nextID: 1000, comments: map[int][]*stubComment{}, heads: map[int]string{}}
 	for _, tok := range readOnlyTokens {
 		g.readOnly[tok] = true
 	}
@@ -708,6 +729,19 @@ func (g *gitHubStub) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	if m := pullPath.FindStringSubmatch(r.URL.Path); m != nil && r.Method == http.MethodGet {
+		n, _ := strconv.Atoi(m[1])
+		if sha, ok := g.heads[n]; ok {
+			// "Get a pull request", the fields clients read.
+			writeJSON(w, http.StatusOK, map[string]any{
+				"id": 5000 + n, "number": n, "state": "open",
+				"html_url": fmt.Sprintf("https://github.com/acme/payments/pull/%d", n),
+				"head":     map[string]any{"sha": sha, "ref": "feature", "repo": map[string]any{"full_name": "someone/payments", "fork": true}},
+				"base":     map[string]any{"ref": "main", "repo": map[string]any{"full_name": "acme/payments", "fork": false}},
+			})
+			return
+		}
+	}
 	if m := commentPath.FindStringSubmatch(r.URL.Path); m != nil && r.Method == http.MethodPatch {
 		id, _ := strconv.ParseInt(m[1], 10, 64)
 		for n, list := range g.comments {
@@ -747,6 +781,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func writeGitHubError(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]any{"message": msg, "documentation_url": "https://docs.github.com/rest", "status": strconv.Itoa(status)})
+}
+
+// setPull makes pull request n exist with head commit sha.
+func (g *gitHubStub) setPull(n int, sha string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.heads[n] = sha
 }
 
 func (g *gitHubStub) callsFor(method, path string) []stubCall {

@@ -17,7 +17,7 @@ import (
 // The emulator's IAM account (its Secrets Manager and STS use another).
 const iamAccount = "123456789012"
 
-const canary = `{"api_key":"CANARY-live-key-7f3a","api_secret":"CANARY-live-secret-9b2c"}`
+const canary = `{"api_key":"CANARY-live-key-7f3a","api_secret":"CANARY-live-secret-9b2c"}` // gitleaks:allow — canaries that must never be printed
 
 // seed creates a small account: three secrets, two roles with inline
 // policies and GitHub trust, GitHub's OIDC provider.
@@ -25,7 +25,7 @@ func seed(t *testing.T, em *awstest.Emulator) {
 	t.Helper()
 	em.CreateSecret(t, "prod/bybit/api", canary, map[string]string{"owner": "payments"})
 	em.CreateSecret(t, "staging/db/password", "CANARY-plain-password-1d4e", nil)
-	em.CreateSecret(t, "Legacy_Key", "CANARY-legacy-5e6f", nil)
+	em.CreateSecret(t, "Legacy_Key", "CANARY-legacy-5e6f", nil) // gitleaks:allow — a canary
 	em.CreateRole(t, awstest.Role{
 		Name: "payments-prod", Path: "/ci/", Tags: map[string]string{"environment": "prod"},
 		Trust:  awstest.GitHubTrust(iamAccount, "repo:acme/payments:environment:prod"),

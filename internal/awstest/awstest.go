@@ -69,6 +69,7 @@ type Emulator struct {
 	calls  []Call
 	seen   map[string]int
 	faults Faults
+	ages   map[string]time.Duration // secret name -> how much older it reads (age.go)
 }
 
 // Start runs kumo and the proxy until the test ends.
@@ -83,6 +84,7 @@ func Start(tb testing.TB) *Emulator {
 	e := &Emulator{Direct: srv.URL, seen: map[string]int{}}
 	rp := httputil.NewSingleHostReverseProxy(target)
 	rp.ErrorLog = nil
+	rp.ModifyResponse = e.backdate
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.serve(w, r, rp)
 	}))

@@ -151,3 +151,13 @@ func GitHubTrust(account, sub string) string {
 func ReadSecretsPolicy(account, pattern string) string {
 	return fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"arn:aws:secretsmanager:us-east-1:%s:secret:%s"}]}`, account, pattern)
 }
+
+// PutSecretValue adds a version to a secret: the one before becomes
+// AWSPREVIOUS, so a rollback is possible.
+func (e *Emulator) PutSecretValue(tb testing.TB, name, value string) {
+	tb.Helper()
+	in := &secretsmanager.PutSecretValueInput{SecretId: aws.String(name), SecretString: aws.String(value)}
+	if _, err := secretsmanager.NewFromConfig(e.Config(tb)).PutSecretValue(context.Background(), in); err != nil {
+		tb.Fatalf("put secret value %s: %v", name, err)
+	}
+}

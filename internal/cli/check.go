@@ -250,6 +250,9 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 			lg.Scanner.Live = liveValues
 		}
 		lg.Scanner.CacheDir = f.leakCache.cacheDir()
+		// A credential's name in .secretgate.yml is marked (the rules
+		// skip it): it names a secret, it is not one.
+		lg.Scanner.References = checks.CredentialReferences(pathInRoot(root, cfgPath), cfg.Credentials)
 		gatherers = append(gatherers, lg)
 	} else if f.staged {
 		if _, err := leaks.Resolve(ctx, root, scope); err != nil {

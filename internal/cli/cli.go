@@ -76,6 +76,7 @@ Exit codes: 0 complete and clean, 1 findings at or above --fail-on,
 		newPolicyCmd(stdout, stderr, env),
 		newInventoryCmd(stdout, stderr, env),
 		newExplainTrustCmd(stdout, stderr),
+		newCommentCmd(stdout, stderr, env),
 		newVersionCmd(stdout),
 	)
 	return root

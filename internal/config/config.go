@@ -172,6 +172,10 @@ type Credential struct {
 	Environment string
 	// Line and Column locate the entry in the configuration file.
 	Line, Column int
+	// SecretLine is the line of the secret's name (the value of secret:),
+	// which differs from Line when secret is not the entry's first key.
+	// The leak scanner uses it to recognise the name in the file.
+	SecretLine int
 }
 
 // Waiver accepts a rule's findings on matching resources until it expires.

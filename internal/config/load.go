@@ -562,6 +562,7 @@ func (d *decoder) credentials(c *Config, n *yaml.Node) []Credential {
 			d.errorf(f.node, "%s: secret is required (the secret's name or ARN, e.g. prod/bybit/api)", path)
 			valid = false
 		} else if cr.Secret, valid = d.nonEmpty(v, child(path, "secret")); valid {
+			cr.SecretLine = deref(v).Line
 			key := cr.Secret + "\x00" + regionOf(f)
 			if line, dup := seen[key]; dup {
 				d.errorf(deref(v), "%s: %s is already listed at line %d", child(path, "secret"), cr.Secret, line)

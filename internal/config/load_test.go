@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -314,7 +315,7 @@ func TestLoadValues(t *testing.T) {
 		{"credential type from the name's last segment", `credentials:
   - secret: prod/bybit/api
   - secret: prod/payments/db
-  - secret: prod/bybit/API
+  - secret: prod/bybit/API # gitleaks:allow (a credential name)
   - secret: prod/db/password
   - {secret: prod/kraken/api, fields: [token]}
   - {secret: prod/kraken2/api, type: string}
@@ -357,6 +358,17 @@ func TestLoadValues(t *testing.T) {
 				}
 				if cr := c.Credentials[0]; cr.Line != 2 || cr.Column != 5 {
 					t.Errorf("location %d:%d", cr.Line, cr.Column)
+				}
+			}},
+		{"the line of each secret's name", "credentials:\n  - secret: prod/a/api\n  - type: db\n    region: eu-west-1\n    secret: prod/b/db\n  - {secret: prod/c/api}\n",
+			func(t *testing.T, c *Config) {
+				var got []string
+				for _, cr := range c.Credentials {
+					got = append(got, fmt.Sprintf("%s %d:%d", cr.Secret, cr.Line, cr.SecretLine))
+				}
+				want := []string{"prod/a/api 2:2", "prod/b/db 3:5", "prod/c/api 6:6"}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Error(diff)
 				}
 			}},
 		{"same secret in two regions", "credentials:\n  - {secret: prod/a/b, region: eu-west-1}\n  - {secret: prod/a/b, region: us-east-1}\n",

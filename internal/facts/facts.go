@@ -197,6 +197,11 @@ type Leak struct {
 	// LiveSecret names the Secrets Manager secret whose current or previous
 	// value equals the leaked string, when one does.
 	LiveSecret string `json:"live_secret,omitempty"`
+	// ConfigReference says what the match is when it is not a secret but
+	// a reference to one in the loaded configuration file: "credential
+	// name" for the name of a credential listed under credentials: (the
+	// file, the line of its secret: entry and the matched text all agree).
+	ConfigReference string `json:"config_reference,omitempty"`
 	Location
 }
 

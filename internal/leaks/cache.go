@@ -25,10 +25,11 @@ import (
 // What is cached: for a working-tree file, what the detector found in it,
 // usually nothing: a file's findings (rule, line, column, entropy) are a
 // function of its path and content alone. Only their redacted text is kept
-// (the raw text never leaves memory), so with live values to compare (which
-// need the raw text) a file with findings is scanned again. For a commit,
-// only a clean result: a commit with a finding is scanned again, so that
-// its findings carry their commit and author as a scan makes them.
+// (the raw text never leaves memory), so with live values or references
+// to compare (which need the raw text) a file with findings is scanned
+// again. For a commit, only a clean result: a commit with a finding is
+// scanned again, so that its findings carry their commit and author as a
+// scan makes them.
 // Either way the findings then pass through this run's .gitleaksignore,
 // live-value comparison and Rego as usual.
 //

@@ -117,6 +117,15 @@ func TestCacheKeepsNoSecret(t *testing.T) {
 	if res.Cache.Hits != 1 || res.Cache.Misses != 1 || len(res.Findings) != 1 || res.Findings[0].LiveSecret != "prod/app/aws" {
 		t.Errorf("with live values: cache %+v, findings %+v; want the file with the key scanned again and matched", res.Cache, res.Findings)
 	}
+	// Likewise with references, which are compared with the raw text.
+	refs := []NameReference{{File: "config/app.env", Line: 1, Name: key, Describe: "credential name"}}
+	res, err = scanErr(t, r.dir, Scope{}, func(s *Scanner) { s.CacheDir = cacheDir; s.References = refs })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Cache.Misses != 1 || len(res.Findings) != 1 || res.Findings[0].NameReference != "credential name" {
+		t.Errorf("with references: cache %+v, findings %+v; want the file scanned again and marked", res.Cache, res.Findings)
+	}
 }
 
 func TestCacheHistory(t *testing.T) {

@@ -114,6 +114,10 @@ type Finding struct {
 	Fingerprint string
 	// LiveSecret names the secret whose live value equals the match.
 	LiveSecret string
+	// NameReference says what the match names when it is a reference to a
+	// secret, not a secret (Scanner.References): "credential name" for
+	// the name of a credential in the configuration file. "" otherwise.
+	NameReference string
 }
 
 // Skip is a file not scanned, by design: binary, too large, unreadable.
@@ -158,6 +162,10 @@ type Scanner struct {
 	Live LiveValues
 	// MaxFileBytes: 0 means DefaultMaxFileBytes, negative means no limit.
 	MaxFileBytes int64
+	// References are places that name secrets (the configuration's
+	// credentials); a match that is such a name is marked, not dropped:
+	// Finding.NameReference.
+	References []NameReference
 	// Workers is the number of fragments scanned in parallel; 0 means
 	// GOMAXPROCS.
 	Workers int
@@ -327,6 +335,7 @@ func (s *Scanner) finish(ctx context.Context, c *collector) *Result {
 			res.Problems = append(res.Problems, fmt.Sprintf("compare with live secret values: %v", err))
 		}
 	}
+	refs := newReferenceIndex(s.References)
 	res.Findings = make([]Finding, 0, len(kept))
 	for i, f := range kept {
 		out := Finding{
@@ -348,6 +357,7 @@ func (s *Scanner) finish(ctx context.Context, c *collector) *Result {
 		if live != nil {
 			out.LiveSecret = live[i]
 		}
+		out.NameReference = refs.describe(f)
 		res.Findings = append(res.Findings, out)
 	}
 	clear(c.found) // drop the raw texts as early as possible

@@ -57,6 +57,11 @@ feed:
 
 func max1(n int) int { return max(n, 1) }
 
+// needsRawText reports whether findings are compared with something after
+// the scan (live values, references), which needs their raw text: cached
+// findings keep only the redacted text.
+func (s *Scanner) needsRawText() bool { return s.Live != nil || len(s.References) > 0 }
+
 // largestFirst orders paths by size, largest first, so that a large file
 // does not keep one worker busy at the end while the others are idle (the
 // findings are sorted afterwards, so the order is not seen). Paths that
@@ -221,8 +226,9 @@ func (s *Scanner) scanFile(ctx context.Context, root, rel string, max int64, ski
 		key = fileKey(rel, id)
 		if p, hit := c.cache.lookup(key); hit {
 			// Findings keep only their redacted text: with live values
-			// to compare, a file with findings is scanned again.
-			if ms, err := decodeMatches(p); cached && err == nil && (len(ms) == 0 || s.Live == nil) {
+			// or references to compare, a file with findings is scanned
+			// again.
+			if ms, err := decodeMatches(p); cached && err == nil && (len(ms) == 0 || !s.needsRawText()) {
 				if len(ms) > 0 {
 					c.add(Fragment{Path: rel}, ms)
 				}

@@ -479,54 +479,41 @@ func (e *Engine) evaluate(ctx context.Context, val ast.Value) ([]Raw, error) {
 
 // evalFindings evaluates a query whose value is a set of findings.
 func evalFindings(ctx context.Context, q rego.PreparedEvalQuery, query string, val ast.Value) ([]Raw, error) {
-	objs, err := evalObjects(ctx, q, query, val)
+	found, err := evalFound(ctx, q, query, val)
 	if err != nil {
 		return nil, err
 	}
-	return rawsFromObjects(objs)
+	return found.raws, nil
 }
 
-// evalObjects evaluates a query whose value is a set of objects.
-func evalObjects(ctx context.Context, q rego.PreparedEvalQuery, query string, val ast.Value) ([]map[string]any, error) {
-	rs, err := q.Eval(ctx, rego.EvalParsedInput(val))
+// evalFound evaluates a query whose value is a set of findings, read
+// straight from OPA's values (readFindings).
+func evalFound(ctx context.Context, q rego.PreparedEvalQuery, query string, val ast.Value) (foundSet, error) {
+	rs, err := q.Eval(ctx, rego.EvalParsedInput(val), rego.EvalGenerateJSON(readFindings))
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("evaluate policies: %w", err)
+			return foundSet{}, fmt.Errorf("evaluate policies: %w", err)
+		}
+		var re readError
+		if errors.As(err, &re) {
+			return foundSet{}, re.error
 		}
 		// Conflicting values, failing built-ins: the policies are wrong,
 		// nothing was judged.
-		return nil, fmt.Errorf("%w: evaluate policies: %v", ErrPolicy, err)
+		return foundSet{}, fmt.Errorf("%w: evaluate policies: %v", ErrPolicy, err)
 	}
 	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
-		return nil, fmt.Errorf("evaluate policies: the query %s is undefined", query)
+		return foundSet{}, fmt.Errorf("evaluate policies: the query %s is undefined", query)
 	}
-	set, ok := rs[0].Expressions[0].Value.([]any)
+	found, ok := rs[0].Expressions[0].Value.(foundSet)
 	if !ok {
-		return nil, fmt.Errorf("evaluate policies: findings is %T, want a set", rs[0].Expressions[0].Value)
+		return foundSet{}, fmt.Errorf("evaluate policies: findings is %T, want a set", rs[0].Expressions[0].Value)
 	}
-	out := make([]map[string]any, 0, len(set))
-	for _, v := range set {
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("evaluate policies: a finding is %T, want an object", v)
-		}
-		out = append(out, obj)
-	}
-	return out, nil
+	return found, nil
 }
 
-func rawsFromObjects(objs []map[string]any) ([]Raw, error) {
-	out := make([]Raw, 0, len(objs))
-	for _, obj := range objs {
-		r, err := rawFromObject(obj)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, nil
-}
-
+// rawFromObject reads a finding from its generic Go form (what OPA's
+// default conversion gives); rawFromAST reads the same from OPA's value.
 func rawFromObject(obj map[string]any) (Raw, error) {
 	var r Raw
 	str := func(k string) string {

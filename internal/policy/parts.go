@@ -2,7 +2,6 @@ package policy
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"runtime"
 	"sort"
@@ -108,7 +107,7 @@ func ruleFamilies(c *ast.Compiler, builtin map[string]bool) ([]string, bool) {
 // evaluateParts evaluates the parts, GOMAXPROCS at a time, and unions their
 // findings.
 func (e *Engine) evaluateParts(ctx context.Context, val ast.Value) ([]Raw, error) {
-	results := make([][]map[string]any, len(e.parts))
+	results := make([]foundSet, len(e.parts))
 	errs := make([]error, len(e.parts))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -117,7 +116,7 @@ func (e *Engine) evaluateParts(ctx context.Context, val ast.Value) ([]Raw, error
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i], errs[i] = evalObjects(ctx, e.parts[i].query, e.parts[i].text, val)
+				results[i], errs[i] = evalFound(ctx, e.parts[i].query, e.parts[i].text, val)
 			}
 		}()
 	}
@@ -131,7 +130,7 @@ func (e *Engine) evaluateParts(ctx context.Context, val ast.Value) ([]Raw, error
 			return nil, err
 		}
 	}
-	return rawsFromObjects(union(results))
+	return union(results), nil
 }
 
 // order lists the parts largest first (by the built-in families' usual
@@ -151,33 +150,31 @@ func (e *Engine) order() []int {
 // union joins the parts' findings as a set would: a finding produced by
 // two parts with every field equal counts once. Findings with different
 // rule ids always differ, so only the findings of rule ids seen in several
-// parts are compared.
-func union(results [][]map[string]any) []map[string]any {
+// parts are compared (as OPA values, every field, not only those of Raw).
+func union(results []foundSet) []Raw {
 	owner := map[string]int{}
 	shared := map[string]bool{}
 	n := 0
-	for i, objs := range results {
-		n += len(objs)
-		for _, obj := range objs {
-			rule := fmt.Sprint(obj["rule"])
-			if o, seen := owner[rule]; seen && o != i {
-				shared[rule] = true
+	for i, res := range results {
+		n += len(res.raws)
+		for _, r := range res.raws {
+			if o, seen := owner[r.Rule]; seen && o != i {
+				shared[r.Rule] = true
 			}
-			owner[rule] = i
+			owner[r.Rule] = i
 		}
 	}
-	out := make([]map[string]any, 0, n)
-	seen := map[string]bool{}
-	for _, objs := range results {
-		for _, obj := range objs {
-			if shared[fmt.Sprint(obj["rule"])] {
-				b, _ := json.Marshal(obj) // keys sorted: a canonical form
-				if seen[string(b)] {
+	out := make([]Raw, 0, n)
+	seen := ast.NewSet()
+	for _, res := range results {
+		for j, r := range res.raws {
+			if shared[r.Rule] {
+				if seen.Contains(res.terms[j]) {
 					continue
 				}
-				seen[string(b)] = true
+				seen.Add(res.terms[j])
 			}
-			out = append(out, obj)
+			out = append(out, r)
 		}
 	}
 	return out

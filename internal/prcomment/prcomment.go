@@ -190,3 +190,14 @@ func IsPermission(err error) bool {
 	}
 	return false
 }
+
+// HeadSHA returns the commit the pull request's head branch points at now
+// (GET /repos/{owner}/{repo}/pulls/{number}). A follow-up workflow compares
+// it with the commit the report it publishes was made for.
+func (c *Client) HeadSHA(ctx context.Context, t Target) (string, error) {
+	pr, _, err := c.gh.PullRequests.Get(ctx, t.Owner, t.Repo, t.Number)
+	if err != nil {
+		return "", fmt.Errorf("get pull request %s/%s#%d: %w", t.Owner, t.Repo, t.Number, err)
+	}
+	return pr.GetHead().GetSHA(), nil
+}

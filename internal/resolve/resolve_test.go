@@ -87,7 +87,7 @@ func TestResolveOutcomes(t *testing.T) {
 			Format: "json", Empty: true, HasPrevious: fls}},
 		{"binary", config.Credential{Secret: "dev/bin/cert"}, facts.Credential{
 			Format: "binary", HasPrevious: fls}},
-		{"binary placeholder", config.Credential{Secret: "dev/binph/cert"}, facts.Credential{
+		{"binary placeholder", config.Credential{Secret: "dev/binph/cert"}, facts.Credential{ // gitleaks:allow (a secret name)
 			Format: "binary", PlaceholderValue: true, HasPrevious: fls}},
 		{"not found", api("dev/nosuch/api"), facts.Credential{
 			Readable: false, ErrorClass: "not_found"}},
@@ -233,7 +233,7 @@ func TestLiveValues(t *testing.T) {
 	e := newEmulator(t)
 	e.put(t, "prod/livevalues/api", `{"api_key":"old-key-1234","api_secret":"old-secret-5678"}`)
 	e.put(t, "prod/livevalues/api", `{"api_key":"new-key-1234","api_secret":"new-secret-5678","short":"abc"}`)
-	e.put(t, "dev/app/token", `tok-9f8e7d6c5b4a`)
+	e.put(t, "dev/app/token", `tok-9f8e7d6c5b4a`) // gitleaks:allow — a canary
 	// A credential configured by ARN is offered under its name: a leak
 	// message names dev/app/token, not the ARN.
 	d, err := e.direct().DescribeSecret(context.Background(), &secretsmanager.DescribeSecretInput{SecretId: aws.String("dev/app/token")})

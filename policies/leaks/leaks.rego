@@ -14,6 +14,12 @@
 # lies, and reported by its own rule so that waiving leaks-secret on test
 # fixtures never hides it.
 #
+# A match that is a credential's name in the loaded .secretgate.yml (the
+# scanner marks it: input.leaks[_].config_reference, when the file, the
+# line of a credential's secret: entry and the matched text all agree) is
+# not a leak: the configuration names secrets, it does not hold them. A
+# live value is reported all the same.
+#
 # Every finding's resource is the file path, so a waiver with resource
 # "testdata/**" waives the leaks below testdata/. Its key is gitleaks'
 # fingerprint (file:rule:line, commit:file:rule:line in commit scopes), the
@@ -60,6 +66,9 @@ deny contains {
 #   Severity depends on the kind of credential and where it lies: critical
 #   for a cloud, code-hosting, payment or signing credential in a production
 #   path, high elsewhere, medium or low in test code, fixtures and examples.
+#   The name of a credential listed in .secretgate.yml (e.g.
+#   dev/canaryph/db, which gitleaks' generic-api-key rule can take for a
+#   key) is not reported: it names a secret, it is not one.
 # custom:
 #   id: leaks-secret
 #   check: leaks
@@ -77,6 +86,15 @@ deny contains {
 } if {
 	some l in input.leaks
 	not live_secret(l)
+	not config_reference(l)
+}
+
+# config_reference(l) says what l names in the configuration file when the
+# scanner found its text to be a credential's name there.
+config_reference(l) := r if {
+	r := object.get(l, "config_reference", "")
+	is_string(r)
+	r != ""
 }
 
 live_secret(l) := s if {

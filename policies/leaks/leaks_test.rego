@@ -143,6 +143,31 @@ test_empty_live_secret_is_no_live_value if {
 	one(fs, "leaks-secret")
 }
 
+# --- credential names in the configuration ------------------------------------------
+
+test_credential_name_in_config_is_skipped if {
+	l := object.union(leak("generic-api-key", ".secretgate.yml"), {"config_reference": "credential name"})
+	count(findings([l])) == 0
+}
+
+test_unmarked_match_in_config_is_reported if {
+	one(findings([leak("generic-api-key", ".secretgate.yml")]), "leaks-secret")
+	one(findings([object.union(leak("generic-api-key", ".secretgate.yml"), {"config_reference": ""})]), "leaks-secret")
+}
+
+test_only_the_marked_leak_is_skipped if {
+	name := object.union(leak("generic-api-key", ".secretgate.yml"), {"config_reference": "credential name"})
+	key := object.union(aws(".secretgate.yml"), {"line": 7, "fingerprint": ".secretgate.yml:aws-access-token:7"})
+	f := one(findings([name, key]), "leaks-secret")
+	f.line == 7
+	f.key == ".secretgate.yml:aws-access-token:7"
+}
+
+test_live_value_is_reported_even_when_marked if {
+	l := object.union(leak("generic-api-key", ".secretgate.yml"), {"config_reference": "credential name", "live_secret": "dev/canaryph/db"})
+	one(findings([l]), "leaks-live-secret")
+}
+
 test_no_leaks_no_findings if {
 	count(findings([])) == 0
 }

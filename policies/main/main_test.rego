@@ -55,3 +55,16 @@ test_expired_waiver_is_reported_not_applied if {
 	expired[0].waived == false
 	count(fs) == 4
 }
+
+# A family with one deny document passes it through as it is, unless some
+# of its findings have no rule field (those are dropped, as ever).
+test_family_findings_one_document if {
+	fs := main.family_findings("other") with data.secretgate.rules as rules with input as {"now": now, "config": {"waivers": []}}
+	fs == {b1}
+}
+
+test_family_findings_one_document_drops_findings_without_rule if {
+	one := {"solo": {"deny": {a1, {"resource": "x", "message": "no rule"}, "not a finding"}}}
+	fs := main.family_findings("solo") with data.secretgate.rules as one with input as {"now": now, "config": {"waivers": []}}
+	fs == {a1}
+}

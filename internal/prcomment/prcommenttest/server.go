@@ -52,12 +52,13 @@ type Server struct {
 	mu       sync.Mutex
 	calls    []Call
 	comments map[string][]*Comment // "owner/repo#n" → comments
+	heads    map[string]string     // "owner/repo#n" → head SHA of the pull request
 	nextID   int64
 }
 
 // New starts a server whose API lives under prefix ("" or "/api/v3").
 func New(prefix, token string) *Server {
-	s := &Server{Prefix: prefix, Token: token, comments: map[string][]*Comment{}, nextID: 1000}
+	s := &Server{Prefix: prefix, Token: token, comments: map[string][]*Comment{}, heads: map[string]string{}, nextID: 1000}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
@@ -77,6 +78,14 @@ func (s *Server) Seed(repo string, number int, c Comment) int64 {
 	key := fmt.Sprintf("%s#%d", repo, number)
 	s.comments[key] = append(s.comments[key], &c)
 	return c.ID
+}
+
+// SetPull makes pull request number of repo exist with head commit sha
+// (GET /repos/{owner}/{repo}/pulls/{number}).
+func (s *Server) SetPull(repo string, number int, sha string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.heads[fmt.Sprintf("%s#%d", repo, number)] = sha
 }
 
 // Comments returns the comments of a pull request.
@@ -172,9 +181,35 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		id, _ := strconv.ParseInt(parts[4], 10, 64)
 		s.update(w, parts[0]+"/"+parts[1], id, in.Body)
+	case len(parts) == 4 && parts[2] == "pulls" && r.Method == http.MethodGet:
+		s.pull(w, parts[0]+"/"+parts[1], parts[3])
 	default:
 		fail(w, http.StatusNotFound, "Not Found", "https://docs.github.com/rest")
 	}
+}
+
+// pull answers "Get a pull request" with the fields of GitHub's documented
+// response that clients read: number, state and head/base.
+func (s *Server) pull(w http.ResponseWriter, repo, number string) {
+	n, err := strconv.Atoi(number)
+	s.mu.Lock()
+	sha, ok := s.heads[fmt.Sprintf("%s#%d", repo, n)]
+	s.mu.Unlock()
+	if err != nil || !ok {
+		fail(w, http.StatusNotFound, "Not Found", "https://docs.github.com/rest/pulls/pulls#get-a-pull-request")
+		return
+	}
+	owner, _, _ := strings.Cut(repo, "/")
+	writeJSON(w, http.StatusOK, map[string]any{
+		"id":       n + 5000,
+		"number":   n,
+		"state":    "open",
+		"html_url": fmt.Sprintf("https://github.com/%s/pull/%d", repo, n),
+		"head": map[string]any{"sha": sha, "ref": "feature", "label": "someone:feature",
+			"repo": map[string]any{"full_name": "someone/" + strings.TrimPrefix(repo, owner+"/"), "fork": true}},
+		"base": map[string]any{"sha": "0000000000000000000000000000000000000000", "ref": "main", "label": owner + ":main",
+			"repo": map[string]any{"full_name": repo, "fork": false}},
+	})
 }
 
 func (s *Server) list(w http.ResponseWriter, r *http.Request, repo string, n int) {

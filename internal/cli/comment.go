@@ -1,0 +1,301 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/secretgate/secretgate/internal/ghaction"
+	"github.com/secretgate/secretgate/internal/policy"
+	"github.com/secretgate/secretgate/internal/prcomment"
+	"github.com/secretgate/secretgate/internal/report"
+	"github.com/secretgate/secretgate/internal/result"
+)
+
+// Limits on what `secretgate comment` reads: the report and the pull
+// request number come from an artifact a pull request's workflow uploaded,
+// which a fork's author controls.
+const (
+	// MaxCommentReportBytes caps the JSON report. A report of 10,000
+	// findings is about 6 MiB.
+	MaxCommentReportBytes = 16 << 20
+	// maxPRFileBytes caps the file holding the pull request number.
+	maxPRFileBytes = 64
+)
+
+// prNumberRE is a pull request number: a positive decimal integer of at
+// most nine digits, nothing else (no sign, no spaces, no leading zero).
+var prNumberRE = regexp.MustCompile(`^[1-9][0-9]{0,8}$`)
+
+// shaRE is a full commit SHA (SHA-1 or SHA-256).
+var shaRE = regexp.MustCompile(`^(?:[0-9a-f]{40}|[0-9a-f]{64})$`)
+
+// ruleIDRE is a rule id as the policies name them.
+var ruleIDRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,99}$`)
+
+type commentFlags struct {
+	report  string
+	pr      string
+	prFile  string
+	headSHA string
+	repo    string
+	runURL  string
+	policy  string
+}
+
+// newCommentCmd is `secretgate comment`: publish the pull-request comment
+// from a JSON report made by an earlier `secretgate check`, without
+// checking anything. It is what a workflow_run follow-up runs to comment on
+// pull requests from forks, whose own run has a read-only token
+// (docs/examples/workflows/secretgate-fork-comment.yml).
+func newCommentCmd(stdout, stderr io.Writer, env Env) *cobra.Command {
+	var f commentFlags
+	cmd := &cobra.Command{
+		Use:   "comment --report report.json (--pr N | --pr-file FILE)",
+		Short: "Create or update the pull-request comment from a JSON report of an earlier check",
+		Long: `comment publishes the one secretgate comment of a pull request (found by its
+hidden marker and edited in place, created when there is none) from the JSON
+report of an earlier "secretgate check". It runs no check.
+
+It is meant for a workflow_run follow-up that comments on pull requests from
+forks, so it treats the report and the pull request number as untrusted:
+the number must be a plain positive integer; the report is size-capped,
+must be a secretgate/report/v1 document for the same pull request, and is
+rendered again by the comment renderer, which escapes every text from it
+(no mentions, HTML or Markdown structure) — no Markdown from the artifact
+is posted. Rule links always point at secretgate's rule documentation.
+With --head-sha (default: workflow_run.head_sha of a workflow_run event)
+the pull request's head must still be that commit.
+
+The repository is GITHUB_REPOSITORY (--repo), the API GITHUB_API_URL, the
+token GITHUB_TOKEN.
+
+Exit codes: 0 posted (or nothing to post), 2 invalid report, number or
+head, 3 GitHub could not be updated.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runComment(cmd.Context(), f, stderr, env)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.report, "report", "", "JSON report (secretgate/report/v1) to publish")
+	fl.StringVar(&f.pr, "pr", "", "pull request number")
+	fl.StringVar(&f.prFile, "pr-file", "", "file holding the pull request number (from the uploaded artifact)")
+	fl.StringVar(&f.headSHA, "head-sha", "", "refuse unless the pull request's head is this commit (default: workflow_run.head_sha of the event)")
+	fl.StringVar(&f.repo, "repo", "", "owner/name of the repository (default GITHUB_REPOSITORY)")
+	fl.StringVar(&f.runURL, "run-url", "", "workflow run whose job summary holds the full report (default: workflow_run.html_url of the event)")
+	fl.StringVar(&f.policy, "comment", string(prcomment.OnChange), "always|on-change: create the comment always, or only when there are findings or the run was incomplete (an existing comment is always edited)")
+	return cmd
+}
+
+func runComment(ctx context.Context, f commentFlags, stderr io.Writer, env Env) error {
+	policyName, err := prcomment.ParsePolicy(f.policy)
+	if err != nil || policyName == prcomment.Never {
+		return usageError(fmt.Errorf("--comment %q: want always or on-change", f.policy))
+	}
+	number, err := commentPRNumber(f)
+	if err != nil {
+		return usageError(err)
+	}
+	if f.report == "" {
+		return usageError(errors.New("--report is required"))
+	}
+	rep, err := readUntrustedReport(f.report)
+	if err != nil {
+		return usageError(err)
+	}
+	if rep.Context.PullRequest != 0 && rep.Context.PullRequest != number {
+		return usageError(fmt.Errorf("the report was made for pull request %d, not %d; refusing to post it", rep.Context.PullRequest, number))
+	}
+	rep.Context.PullRequest = number
+
+	run := workflowRunOf(env)
+	headSHA := f.headSHA
+	if headSHA == "" {
+		headSHA = run.HeadSHA
+	}
+	if headSHA != "" && !shaRE.MatchString(headSHA) {
+		return usageError(fmt.Errorf("--head-sha %q is not a full commit SHA", headSHA))
+	}
+	runURL := f.runURL
+	if runURL == "" {
+		runURL = run.HTMLURL
+	}
+
+	full := f.repo
+	if full == "" {
+		full = env("GITHUB_REPOSITORY")
+	}
+	owner, repo, err := prcomment.ParseRepository(full)
+	if err != nil {
+		return usageError(fmt.Errorf("repository (--repo or GITHUB_REPOSITORY): %w", err))
+	}
+	client, err := prcomment.New(env("GITHUB_API_URL"), env("GITHUB_TOKEN"), report.Marker, &http.Client{Timeout: 30 * time.Second})
+	if err != nil {
+		return usageError(err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	target := prcomment.Target{Owner: owner, Repo: repo, Number: number}
+	if headSHA != "" {
+		got, err := client.HeadSHA(ctx, target)
+		if err != nil {
+			return &ExitError{Code: result.ExitIncomplete, Err: err}
+		}
+		if got != headSHA {
+			return usageError(fmt.Errorf("pull request %s#%d is at %s, the report is for %s (a newer push, or a report for another pull request); refusing to post it", full, number, shortSHA(got), shortSHA(headSHA)))
+		}
+	}
+	render := func(previous string) (string, bool) {
+		c := report.NewComment(report.Options{FullReportURL: runURL}, report.ParseCommentState(previous))
+		return c.Render(rep), worthComment(rep)
+	}
+	out, err := client.Publish(ctx, target, policyName, render)
+	if err != nil {
+		return &ExitError{Code: result.ExitIncomplete, Err: fmt.Errorf("the pull-request comment was not posted: %w", err)}
+	}
+	if out.Action == prcomment.Skipped {
+		fmt.Fprintf(stderr, "secretgate: no comment on %s#%d: nothing to report and none to update\n", full, number)
+	} else {
+		fmt.Fprintf(stderr, "secretgate: pull-request comment %s: %s\n", out.Action, out.URL)
+	}
+	if path := env("GITHUB_OUTPUT"); path != "" && out.URL != "" {
+		if err := ghaction.WriteOutputs(path, []ghaction.Output{{Name: "comment-url", Value: out.URL}}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// commentPRNumber reads --pr or --pr-file: a plain positive integer.
+func commentPRNumber(f commentFlags) (int, error) {
+	raw := f.pr
+	switch {
+	case f.pr != "" && f.prFile != "":
+		return 0, errors.New("give --pr or --pr-file, not both")
+	case f.prFile != "":
+		b, err := readCapped(f.prFile, maxPRFileBytes)
+		if err != nil {
+			return 0, fmt.Errorf("--pr-file: %w", err)
+		}
+		raw = strings.TrimSpace(string(b))
+	case f.pr == "":
+		return 0, errors.New("--pr or --pr-file is required")
+	}
+	if !prNumberRE.MatchString(raw) {
+		return 0, fmt.Errorf("pull request number %q is not a positive integer", printable(raw))
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil {
+		return 0, fmt.Errorf("pull request number %q: %w", printable(raw), err)
+	}
+	return n, nil
+}
+
+// readUntrustedReport reads a JSON report from an artifact: capped in size,
+// a single secretgate/report/v1 document, its rule links replaced by
+// secretgate's own documentation (a link is the one thing the renderer
+// would not neutralise).
+func readUntrustedReport(path string) (result.Report, error) {
+	var rep result.Report
+	b, err := readCapped(path, MaxCommentReportBytes)
+	if err != nil {
+		return rep, fmt.Errorf("--report: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&rep); err != nil {
+		return rep, fmt.Errorf("--report %s: not a JSON report: %w", path, err)
+	}
+	if dec.More() {
+		return rep, fmt.Errorf("--report %s: more than one JSON document", path)
+	}
+	if rep.Schema != result.Schema {
+		return rep, fmt.Errorf("--report %s: schema %q, want %s", path, printable(rep.Schema), result.Schema)
+	}
+	rep.Rules = nil
+	for i := range rep.Findings {
+		f := &rep.Findings[i]
+		f.DocsURL = ""
+		if ruleIDRE.MatchString(f.Rule) {
+			f.DocsURL = policy.DocsBase + "#" + f.Rule
+		}
+	}
+	return rep, nil
+}
+
+// readCapped reads a regular file of at most limit bytes.
+func readCapped(path string, limit int64) ([]byte, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	info, err := file.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	b, err := io.ReadAll(io.LimitReader(file, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, limit)
+	}
+	return b, nil
+}
+
+// workflowRun is what a workflow_run event says about the run that
+// triggered it; GitHub sets these fields, the pull request cannot.
+type workflowRun struct {
+	HeadSHA string `json:"head_sha"`
+	HTMLURL string `json:"html_url"`
+}
+
+// workflowRunOf reads workflow_run from the event payload of a
+// workflow_run event; the zero value otherwise.
+func workflowRunOf(env Env) workflowRun {
+	if env("GITHUB_EVENT_NAME") != "workflow_run" || env("GITHUB_EVENT_PATH") == "" {
+		return workflowRun{}
+	}
+	b, err := readCapped(env("GITHUB_EVENT_PATH"), 25<<20)
+	if err != nil {
+		return workflowRun{}
+	}
+	var ev struct {
+		WorkflowRun workflowRun `json:"workflow_run"`
+	}
+	if json.Unmarshal(b, &ev) != nil {
+		return workflowRun{}
+	}
+	return ev.WorkflowRun
+}
+
+// printable caps s and quotes nothing but what %q would; for error
+// messages about untrusted input.
+func printable(s string) string {
+	if len(s) > 40 {
+		s = s[:40] + "…"
+	}
+	return s
+}
+
+func shortSHA(s string) string {
+	if len(s) > 12 {
+		return s[:12]
+	}
+	return s
+}
