@@ -2,6 +2,7 @@ package leaks
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io/fs"
 	"os"
@@ -115,7 +116,9 @@ func TestDetectSameWithDecodeFilter(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	for _, text := range append(decoderCorpus(t), "key = \""+strings.Repeat("Zx9", 8)+"\"\npassword: c2VjcmV0cGFzc3dvcmQxMjM0NTY3OA==\n") {
+	// A password in base64, encoded at run time.
+	encoded := base64.StdEncoding.EncodeToString([]byte("secretpassword12345678"))
+	for _, text := range append(decoderCorpus(t), "key = \""+strings.Repeat("Zx9", 8)+"\"\npassword: "+encoded+"\n") {
 		var want, got []string
 		for _, f := range g.detector().DetectContext(ctx, detectFragment(text)) {
 			want = append(want, fmt.Sprintf("%s:%d:%d:%s", f.RuleID, f.StartLine, f.StartColumn, f.Secret))
