@@ -471,10 +471,17 @@ func nonNil[T any](s []T) []T {
 }
 
 func (e *Engine) evaluate(ctx context.Context, val ast.Value) ([]Raw, error) {
+	var raws []Raw
+	var err error
 	if len(e.parts) > 0 {
-		return e.evaluateParts(ctx, val)
+		raws, err = e.evaluateParts(ctx, val)
+	} else {
+		raws, err = evalFindings(ctx, e.query, Query, val)
 	}
-	return evalFindings(ctx, e.query, Query, val)
+	if errors.Is(err, errMissingRule) {
+		return nil, e.blameMissingRule(ctx, val, err)
+	}
+	return raws, err
 }
 
 // evalFindings evaluates a query whose value is a set of findings.
@@ -528,7 +535,7 @@ func rawFromObject(obj map[string]any) (Raw, error) {
 	}
 	r.Rule = str("rule")
 	if r.Rule == "" {
-		return r, fmt.Errorf("%w: a rule produced a finding without a \"rule\" id: %v", ErrPolicy, keys(obj))
+		return r, fmt.Errorf("%w: %w: %v", ErrPolicy, errMissingRule, keys(obj))
 	}
 	r.Resource = str("resource")
 	r.Message = str("message")

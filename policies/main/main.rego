@@ -65,19 +65,18 @@ active_waivers[rule] := ws if {
 
 # judged(docs) is what the deny documents docs become once the waivers
 # apply. Without any active waiver, the common case, the findings pass
-# through as the rules produced them ("waived" defaults to false; a
-# "finding" without a rule field is dropped): a family's one deny
-# document whose findings all have a rule field is returned as it is,
-# which is cheaper than building the same set again (10,000 findings).
+# through as the rules produced them ("waived" defaults to false): a
+# family's one deny document is returned as it is, which is cheaper than
+# building the same set again (10,000 findings). A "finding" without a
+# rule field is never dropped here: it passes through, and the engine
+# rejects it as a policy error naming the package that produced it.
 judged(docs) := d if {
 	count(active_waivers) == 0
 	count(docs) == 1
 	some d in docs
-	count([1 | some f in d; _ = f.rule]) == count(d)
 } else := {f |
 	some d in docs
 	some f in d
-	_ = f.rule
 } if {
 	count(active_waivers) == 0
 } else := {g |
@@ -87,6 +86,16 @@ judged(docs) := d if {
 	some d in docs
 	some f in d
 	g := judged_finding(f, aw, candidates, everything)
+}
+
+# A "finding" without a rule field cannot be waived: it passes through so
+# that the engine reports it.
+judged_finding(f, _, _, _) := f if {
+	not has_rule(f)
+}
+
+has_rule(f) if {
+	_ = f.rule
 }
 
 # Without waivers for a finding's rule, and no "*" waiver, the finding

@@ -12,11 +12,10 @@ a2 := {"rule": "rule-a", "resource": "dev/bybit/api", "message": "a2", "file": "
 
 b1 := {"rule": "rule-b", "resource": "prod/db/password", "message": "b1", "file": "f", "line": 3}
 
-# Findings of a family package and of a nested package, a finding without a
-# rule field and one that is not an object (both dropped).
+# Findings of a family package and of a nested package.
 rules := {
 	"fam": {
-		"deny": {a1, a2, {"resource": "x", "message": "no rule"}, "not a finding"},
+		"deny": {a1, a2},
 		"team": {"deny": {b1}},
 	},
 	"other": {"deny": {b1}},
@@ -56,15 +55,24 @@ test_expired_waiver_is_reported_not_applied if {
 	count(fs) == 4
 }
 
-# A family with one deny document passes it through as it is, unless some
-# of its findings have no rule field (those are dropped, as ever).
+# A family with one deny document passes it through as it is.
 test_family_findings_one_document if {
 	fs := main.family_findings("other") with data.secretgate.rules as rules with input as {"now": now, "config": {"waivers": []}}
 	fs == {b1}
 }
 
-test_family_findings_one_document_drops_findings_without_rule if {
-	one := {"solo": {"deny": {a1, {"resource": "x", "message": "no rule"}, "not a finding"}}}
-	fs := main.family_findings("solo") with data.secretgate.rules as one with input as {"now": now, "config": {"waivers": []}}
-	fs == {a1}
+# A finding without a rule field, or one that is not an object, is never
+# dropped (the engine rejects it, naming the package): with or without
+# waivers, in one or several deny documents.
+norule := {"resource": "x", "message": "no rule"}
+
+bad := {"solo": {"deny": {a1, norule, "not a finding"}}, "two": {"deny": {norule}, "team": {"deny": {"not a finding"}}}}
+
+test_findings_without_rule_pass_through if {
+	every waivers in [[], [waiver("rule-a", "prod/**", "")], [waiver("*", "nothing/**", "")]] {
+		fs := main.family_findings("solo") with data.secretgate.rules as bad with input as {"now": now, "config": {"waivers": waivers}}
+		{norule, "not a finding"} & fs == {norule, "not a finding"}
+		two := main.family_findings("two") with data.secretgate.rules as bad with input as {"now": now, "config": {"waivers": waivers}}
+		two == {norule, "not a finding"}
+	}
 }
