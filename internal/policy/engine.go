@@ -175,6 +175,9 @@ func compile(ctx context.Context, srcs []Source) (*Engine, error) {
 	for _, s := range srcs {
 		builtin[s.Name] = s.Builtin
 	}
+	if err := checkPlacement(mods, builtin); err != nil {
+		return nil, err
+	}
 	applyOverrides(mods, builtin)
 
 	compiler := ast.NewCompiler().WithEnablePrintStatements(false)

@@ -67,3 +67,48 @@ extra := true
 		})
 	}
 }
+
+// A deny rule, or a rule with a custom.id, in a package check never
+// evaluates is refused at load with file:line and the package it must live
+// in; library packages without either stay allowed.
+func TestRulesOutsideRulePackagesAreRefused(t *testing.T) {
+	tests := []struct {
+		name, text string
+		want       string // "" when the policy loads
+	}{
+		{"deny in custom package", "package secretgate.custom.x\n\nimport rego.v1\n\ndeny contains {\"rule\": \"x\"} if {\n\ttrue\n}\n",
+			"x.rego:5: rule deny in package secretgate.custom.x is never evaluated: move it to package secretgate.rules.<check>"},
+		{"custom.id in custom package", "package acme.lib\n\nimport rego.v1\n\n# METADATA\n# custom:\n#   id: acme-x\nviolations contains 1 if {\n\ttrue\n}\n",
+			"x.rego:8: rule violations (custom.id acme-x) in package acme.lib is never evaluated"},
+		{"package-scoped custom.id", "# METADATA\n# custom:\n#   id: acme-y\npackage acme.other\n\nimport rego.v1\n\nhelper := 1\n",
+			"x.rego:4: METADATA custom.id acme-y in package acme.other is never evaluated"},
+		{"deny too deep", "package secretgate.rules.naming.a.b\n\nimport rego.v1\n\n# METADATA\n# custom:\n#   id: acme-deep\ndeny contains {\"rule\": \"acme-deep\"} if {\n\ttrue\n}\n",
+			"x.rego:8: rule deny in package secretgate.rules.naming.a.b is never evaluated"},
+		{"deny in secretgate.main", "package secretgate.main\n\nimport rego.v1\n\ndeny contains {\"rule\": \"x\"} if {\n\ttrue\n}\n",
+			"x.rego:5: rule deny in package secretgate.main is never evaluated"},
+		{"library package", "package acme.lib\n\nimport rego.v1\n\nowner(s) := s.tags.owner\n", ""},
+		{"rule one level below a family", "package secretgate.rules.naming.acme\n\nimport rego.v1\n\n# METADATA\n# custom:\n#   id: acme-ok\ndeny contains {\"rule\": \"acme-ok\"} if {\n\tfalse\n}\n", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFile(t, filepath.Join(dir, "x.rego"), tc.text)
+			_, err := Load(context.Background(), []string{dir})
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("library package refused: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("loaded a rule that check never evaluates")
+			}
+			if !errors.Is(err, ErrPolicy) {
+				t.Errorf("error %v is not ErrPolicy", err)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q does not contain %q", err, tc.want)
+			}
+		})
+	}
+}
