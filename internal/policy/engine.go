@@ -180,7 +180,7 @@ func compile(ctx context.Context, srcs []Source) (*Engine, error) {
 	}
 	applyOverrides(mods, builtin)
 
-	compiler := ast.NewCompiler().WithEnablePrintStatements(false)
+	compiler := ast.NewCompiler().WithCapabilities(capabilities).WithEnablePrintStatements(false)
 	compiler.Compile(mods)
 	if compiler.Failed() {
 		return nil, fmt.Errorf("%w: %v", ErrPolicy, compiler.Errors)
@@ -205,6 +205,7 @@ func prepare(ctx context.Context, compiler *ast.Compiler, query string) (rego.Pr
 	pq, err := rego.New(
 		rego.Query(query),
 		rego.Compiler(compiler),
+		rego.Capabilities(capabilities),
 		// A built-in function failing (to_number on a name, a bad date)
 		// is an error, not a silently undefined rule that finds nothing.
 		rego.StrictBuiltinErrors(true),

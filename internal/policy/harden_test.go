@@ -3,6 +3,7 @@ package policy
 import (
 	"context"
 	"errors"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -110,5 +111,46 @@ func TestRulesOutsideRulePackagesAreRefused(t *testing.T) {
 				t.Errorf("error %q does not contain %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// Policies are pure functions of the input document: built-ins that reach
+// the network or the process environment are compile errors (exit 2) with
+// file:line, in check, in policy test, and in Eval's queries.
+func TestNetworkAndRuntimeBuiltinsAreRefused(t *testing.T) {
+	for _, call := range []string{
+		`http.send({"method": "GET", "url": "http://127.0.0.1:1/"})`,
+		`net.lookup_ip_addr("example.com")`,
+		`opa.runtime()`,
+	} {
+		name := call[:strings.IndexByte(call, '(')]
+		t.Run(name, func(t *testing.T) {
+			text := "package secretgate.rules.naming.net\n\nimport rego.v1\n\n# METADATA\n# custom:\n#   id: acme-net\ndeny contains {\"rule\": \"acme-net\", \"resource\": sprintf(\"%v\", [x])} if {\n\tx := " + call + "\n}\n"
+			dir := t.TempDir()
+			writeFile(t, filepath.Join(dir, "net.rego"), text)
+			_, err := Load(context.Background(), []string{dir})
+			if err == nil || !errors.Is(err, ErrPolicy) {
+				t.Fatalf("Load error = %v, want a policy error", err)
+			}
+			for _, want := range []string{"net.rego:9", name} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not contain %q", err, want)
+				}
+			}
+
+			testDir := t.TempDir()
+			writeFile(t, filepath.Join(testDir, "net_test.rego"), "package acme_test\n\nimport rego.v1\n\ntest_net if {\n\t_ := "+call+"\n}\n")
+			_, err = Test(context.Background(), io.Discard, TestOptions{Dirs: []string{testDir}})
+			if err == nil || !errors.Is(err, ErrPolicy) || !strings.Contains(err.Error(), "net_test.rego:6") {
+				t.Errorf("policy test error = %v, want a policy error at net_test.rego:6", err)
+			}
+		})
+	}
+	eng, err := Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.Eval(context.Background(), `opa.runtime()`, map[string]any{}); err == nil || !errors.Is(err, ErrPolicy) {
+		t.Errorf("Eval(opa.runtime()) error = %v, want a policy error", err)
 	}
 }
