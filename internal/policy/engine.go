@@ -47,8 +47,9 @@ type Engine struct {
 	compiler *ast.Compiler
 	queries  preparedQueries
 	// parts, when set, are queries whose results together are Query's:
-	// one per check family and one for the expired waivers. They are
-	// evaluated in parallel over the same input document (see parts.go).
+	// one per check family and one each for the expired and the too
+	// broad waivers. They are evaluated in parallel over the same input
+	// document (see parts.go).
 	parts []part
 }
 

@@ -154,3 +154,46 @@ func TestNetworkAndRuntimeBuiltinsAreRefused(t *testing.T) {
 		t.Errorf("Eval(opa.runtime()) error = %v, want a policy error", err)
 	}
 }
+
+// A blanket waiver waives every finding but its own: config-waiver-too-broad
+// (high) is reported, unwaived, at the waiver's line.
+func TestBlanketWaiverIsReported(t *testing.T) {
+	eng, err := Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, ok := eng.Rule("config-waiver-too-broad")
+	if !ok || r.Check != "config" || r.Severity.String() != "high" {
+		t.Fatalf("catalogue entry = %+v, %v", r, ok)
+	}
+	tests := []struct {
+		name   string
+		waiver facts.Waiver
+		want   int
+	}{
+		{"every rule and resource", facts.Waiver{Rule: "*", Resource: "**", Reason: "r", Owner: "o", File: ".secretgate.yml", Line: 7}, 1},
+		{"every resource", facts.Waiver{Rule: "naming-pattern", Resource: "*", Reason: "r", Owner: "o", File: ".secretgate.yml", Line: 7}, 1},
+		{"narrow", facts.Waiver{Rule: "naming-pattern", Resource: "Legacy_*", Reason: "r", Owner: "o", File: ".secretgate.yml", Line: 7}, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			raws, err := eng.Evaluate(context.Background(), input([]facts.Secret{{Name: "Legacy_Key"}}, []facts.Waiver{tc.waiver}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, f := range raws {
+				if f.Rule != "config-waiver-too-broad" {
+					continue
+				}
+				n++
+				if f.Waived || f.File != ".secretgate.yml" || f.Line != 7 {
+					t.Errorf("finding %+v: waived or misplaced", f)
+				}
+			}
+			if n != tc.want {
+				t.Errorf("%d too-broad findings, want %d", n, tc.want)
+			}
+		})
+	}
+}

@@ -4,8 +4,8 @@
 #   Collects the findings of every rule package below secretgate.rules,
 #   applies the configured waivers, and reports waivers that have expired.
 #   findings is every finding of a run; the Go engine evaluates the same
-#   as family_findings(family) per family, in parallel, and
-#   expired_waivers.
+#   as family_findings(family) per family, in parallel, expired_waivers
+#   and broad_waivers.
 package secretgate.main
 
 import rego.v1
@@ -156,3 +156,55 @@ expired_waivers := {{
 	some w in input.config.waivers
 	waiver_expired(w)
 }
+
+findings contains f if {
+	some f in broad_waivers
+}
+
+# broad_waivers is empty when a custom rule with the id
+# config-waiver-too-broad replaces the built-in one below.
+default broad_waivers := set()
+
+# METADATA
+# title: A waiver waives every rule or every resource
+# description: |
+#   A waiver should name one rule and the resources it really applies to.
+#   A waiver for rule "*" hides every rule's findings on its resources,
+#   and one for resource "*" or "**" hides every finding of its rule, on
+#   resources nobody has looked at yet. The finding is never waived, not
+#   even by the waiver it is about. Expired waivers waive nothing and are
+#   reported as expired instead.
+# custom:
+#   id: config-waiver-too-broad
+#   check: config
+#   severity: high
+#   remediation: Name the one rule the waiver is for, and the resources (a path, a name, a narrow glob) it applies to; write one waiver per rule.
+broad_waivers := {{
+	"rule": "config-waiver-too-broad",
+	"resource": sprintf("%s %s", [w.rule, w.resource]),
+	"message": sprintf("The waiver for rule %s on %q (owner %s) waives %s; its findings are hidden on resources nobody has judged.", [w.rule, w.resource, w.owner, breadth(w)]),
+	"file": w.file,
+	"line": w.line,
+	"waived": false,
+} |
+	some w in input.config.waivers
+	not waiver_expired(w)
+	too_broad(w)
+}
+
+# A waiver is too broad when it names every rule ("*") or every resource
+# ("*", "**", any pattern of stars only).
+too_broad(w) if every_rule(w)
+
+too_broad(w) if every_resource(w)
+
+every_rule(w) if w.rule == "*"
+
+every_resource(w) if regex.match(`^\*+$`, w.resource)
+
+breadth(w) := "every finding of every rule" if {
+	every_rule(w)
+	every_resource(w)
+} else := "every rule's findings there" if {
+	every_rule(w)
+} else := "every finding of that rule"

@@ -41,7 +41,8 @@ test_waiver_for_one_rule if {
 test_star_waiver_applies_to_every_rule_after_the_rules_own if {
 	own := waiver("rule-a", "**", "2027-01-01T00:00:00Z")
 	star := waiver("*", "prod/**", "")
-	findings([star, own]) == {waived(a1, own), waived(a2, own), waived(b1, star)}
+	fs := findings([star, own])
+	{f | some f in fs; not startswith(f.rule, "config-")} == {waived(a1, own), waived(a2, own), waived(b1, star)}
 }
 
 test_expired_waiver_is_reported_not_applied if {
@@ -75,4 +76,52 @@ test_findings_without_rule_pass_through if {
 		two := main.family_findings("two") with data.secretgate.rules as bad with input as {"now": now, "config": {"waivers": waivers}}
 		two == {norule, "not a finding"}
 	}
+}
+
+# A waiver for every rule, or for every resource, is reported (high), and
+# that finding is never waived, not even by the waiver it is about.
+broad(waivers) := [f | some f in findings(waivers); f.rule == "config-waiver-too-broad"]
+
+test_waiver_for_every_rule_is_too_broad if {
+	w := waiver("*", "prod/**", "")
+	fs := broad([w])
+	count(fs) == 1
+	fs[0].resource == "* prod/**"
+	fs[0].file == ".secretgate.yml"
+	fs[0].line == 4
+	fs[0].waived == false
+}
+
+test_waiver_for_every_resource_is_too_broad if {
+	every resource in ["*", "**", "***"] {
+		count(broad([waiver("rule-a", resource, "")])) == 1
+	}
+}
+
+test_blanket_waiver_does_not_waive_its_own_finding if {
+	w := waiver("*", "**", "2027-01-01T00:00:00Z")
+	fs := findings([w])
+	{waived(a1, w), waived(a2, w), waived(b1, w)} & fs == {waived(a1, w), waived(a2, w), waived(b1, w)}
+	some f in fs
+	f.rule == "config-waiver-too-broad"
+	f.resource == "* **"
+	f.waived == false
+	count(fs) == 4
+}
+
+test_narrow_waivers_are_not_too_broad if {
+	every w in [
+		waiver("rule-a", "prod/**", ""),
+		waiver("rule-a", "prod/bybit/api", ""),
+		waiver("rule-a", "**/api", ""),
+	] {
+		count(broad([w])) == 0
+	}
+}
+
+# An expired blanket waiver waives nothing: it is reported as expired only.
+test_expired_blanket_waiver_is_only_expired if {
+	fs := findings([waiver("*", "**", "2026-01-01T00:00:00Z")])
+	count([f | some f in fs; f.rule == "config-waiver-too-broad"]) == 0
+	count([f | some f in fs; f.rule == "config-waiver-expired"]) == 1
 }
