@@ -279,7 +279,7 @@ func TestCanaryNeverPrinted(t *testing.T) {
 
 func TestRequireWaiverExpiry(t *testing.T) {
 	cfg := filepath.Join(t.TempDir(), "sg.yml")
-	if err := os.WriteFile(cfg, []byte("waivers:\n  - rule: naming-pattern\n    resource: \"**\"\n    reason: legacy\n    owner: team\n"), 0o644); err != nil {
+	if err := os.WriteFile(cfg, []byte("waivers:\n  - rule: naming-pattern\n    resource: \"legacy/**\"\n    reason: legacy\n    owner: team\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	r := secretgate(t, nil, "check", "--offline", "--path", repo("clean"), "--config", cfg, "--require-waiver-expiry", "--now", now)

@@ -47,8 +47,9 @@ type Engine struct {
 	compiler *ast.Compiler
 	queries  preparedQueries
 	// parts, when set, are queries whose results together are Query's:
-	// one per check family and one for the expired waivers. They are
-	// evaluated in parallel over the same input document (see parts.go).
+	// one per check family and one each for the expired and the too
+	// broad waivers. They are evaluated in parallel over the same input
+	// document (see parts.go).
 	parts []part
 }
 
@@ -175,9 +176,12 @@ func compile(ctx context.Context, srcs []Source) (*Engine, error) {
 	for _, s := range srcs {
 		builtin[s.Name] = s.Builtin
 	}
+	if err := checkPlacement(mods, builtin); err != nil {
+		return nil, err
+	}
 	applyOverrides(mods, builtin)
 
-	compiler := ast.NewCompiler().WithEnablePrintStatements(false)
+	compiler := ast.NewCompiler().WithCapabilities(capabilities).WithEnablePrintStatements(false)
 	compiler.Compile(mods)
 	if compiler.Failed() {
 		return nil, fmt.Errorf("%w: %v", ErrPolicy, compiler.Errors)
@@ -202,6 +206,7 @@ func prepare(ctx context.Context, compiler *ast.Compiler, query string) (rego.Pr
 	pq, err := rego.New(
 		rego.Query(query),
 		rego.Compiler(compiler),
+		rego.Capabilities(capabilities),
 		// A built-in function failing (to_number on a name, a bad date)
 		// is an error, not a silently undefined rule that finds nothing.
 		rego.StrictBuiltinErrors(true),
@@ -471,10 +476,17 @@ func nonNil[T any](s []T) []T {
 }
 
 func (e *Engine) evaluate(ctx context.Context, val ast.Value) ([]Raw, error) {
+	var raws []Raw
+	var err error
 	if len(e.parts) > 0 {
-		return e.evaluateParts(ctx, val)
+		raws, err = e.evaluateParts(ctx, val)
+	} else {
+		raws, err = evalFindings(ctx, e.query, Query, val)
 	}
-	return evalFindings(ctx, e.query, Query, val)
+	if errors.Is(err, errMissingRule) {
+		return nil, e.blameMissingRule(ctx, val, err)
+	}
+	return raws, err
 }
 
 // evalFindings evaluates a query whose value is a set of findings.
@@ -528,7 +540,7 @@ func rawFromObject(obj map[string]any) (Raw, error) {
 	}
 	r.Rule = str("rule")
 	if r.Rule == "" {
-		return r, fmt.Errorf("%w: a rule produced a finding without a \"rule\" id: %v", ErrPolicy, keys(obj))
+		return r, fmt.Errorf("%w: %w: %v", ErrPolicy, errMissingRule, keys(obj))
 	}
 	r.Resource = str("resource")
 	r.Message = str("message")

@@ -14,7 +14,8 @@ import (
 // A run's findings are data.secretgate.main.findings: what the deny rules
 // of every check family produce, waivers applied, plus the expired
 // waivers. policies/main/main.rego defines the same set piecewise, as
-// family_findings(family) for each family and expired_waivers, so that the
+// family_findings(family) for each family, expired_waivers and
+// broad_waivers, so that the
 // engine can evaluate the pieces side by side on all cores. Each piece is
 // its own query over the one input document; the findings are their union.
 // opa eval over data.secretgate.main.findings gives the same set (a test
@@ -43,7 +44,10 @@ func prepareParts(ctx context.Context, c *ast.Compiler, builtin map[string]bool)
 	if !ok {
 		return nil, nil
 	}
-	queries := []struct{ name, text string }{{"expired waivers", "data.secretgate.main.expired_waivers"}}
+	queries := []struct{ name, text string }{
+		{"expired waivers", "data.secretgate.main.expired_waivers"},
+		{"broad waivers", "data.secretgate.main.broad_waivers"},
+	}
 	for _, f := range families {
 		queries = append(queries, struct{ name, text string }{f, fmt.Sprintf("data.secretgate.main.family_findings(%s)", ast.StringTerm(f))})
 	}

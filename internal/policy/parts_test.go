@@ -44,7 +44,7 @@ func rawKeys(rs []Raw) []string {
 }
 
 // TestPartsEqualFindings holds the parallel evaluation (family_findings per
-// family, and expired_waivers) to the one query data.secretgate.main.findings
+// family, expired_waivers and broad_waivers) to the one query data.secretgate.main.findings
 // that opa eval runs: the same findings, with and without waivers, with
 // custom rules in families of their own and with identical findings from
 // two packages (counted once, as in a set).
@@ -54,6 +54,7 @@ func TestPartsEqualFindings(t *testing.T) {
 		"rule waiver": {{Rule: "rotation-manual", Resource: "dev/**", Reason: "r", Owner: "o", Expires: "2027-01-01T00:00:00Z"}},
 		"star waiver": {{Rule: "*", Resource: "prod/bybit*/**", Reason: "all", Owner: "o"},
 			{Rule: "naming-pattern", Resource: "Legacy*", Reason: "n", Owner: "o"}},
+		"blanket": {{Rule: "*", Resource: "**", Reason: "all", Owner: "o", File: ".secretgate.yml", Line: 5}},
 		"expired": {{Rule: "rotation-failing", Resource: "**", Reason: "old", Owner: "o", Expires: "2026-01-01T00:00:00Z", File: ".secretgate.yml", Line: 3}},
 	}
 	for _, dirs := range [][]string{nil, {"testdata/custom"}, {"testdata/twofamilies"}, {"testdata/override"}} {

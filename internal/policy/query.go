@@ -55,6 +55,7 @@ func (e *Engine) prepare(ctx context.Context, query string) (*rego.PreparedEvalQ
 	pq, err := rego.New(
 		rego.Query(query),
 		rego.Compiler(e.compiler),
+		rego.Capabilities(capabilities),
 		rego.StrictBuiltinErrors(true),
 	).PrepareForEval(ctx)
 	if err != nil {

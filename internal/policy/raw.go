@@ -108,10 +108,10 @@ func rawFromAST(obj ast.Object) (Raw, error) {
 	if r.Rule == "" {
 		m, e := ast.JSON(obj)
 		if e != nil {
-			return r, fmt.Errorf("%w: a rule produced a finding without a \"rule\" id", ErrPolicy)
+			return r, fmt.Errorf("%w: %w", ErrPolicy, errMissingRule)
 		}
 		o, _ := m.(map[string]any)
-		return r, fmt.Errorf("%w: a rule produced a finding without a \"rule\" id: %v", ErrPolicy, keys(o))
+		return r, fmt.Errorf("%w: %w: %v", ErrPolicy, errMissingRule, keys(o))
 	}
 	r.Resource = str(keyResource)
 	r.Message = str(keyMessage)

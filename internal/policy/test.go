@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/tester"
 )
 
@@ -55,6 +56,7 @@ func Test(ctx context.Context, w io.Writer, opts TestOptions) (TestSummary, erro
 		timeout = 30 * time.Second
 	}
 	runner := tester.NewRunner().
+		SetCompiler(ast.NewCompiler().WithCapabilities(capabilities).WithEnablePrintStatements(true)).
 		SetModules(mods).
 		CapturePrintOutput(true).
 		SetTimeout(timeout).

@@ -4,8 +4,8 @@
 #   Collects the findings of every rule package below secretgate.rules,
 #   applies the configured waivers, and reports waivers that have expired.
 #   findings is every finding of a run; the Go engine evaluates the same
-#   as family_findings(family) per family, in parallel, and
-#   expired_waivers.
+#   as family_findings(family) per family, in parallel, expired_waivers
+#   and broad_waivers.
 package secretgate.main
 
 import rego.v1
@@ -65,19 +65,18 @@ active_waivers[rule] := ws if {
 
 # judged(docs) is what the deny documents docs become once the waivers
 # apply. Without any active waiver, the common case, the findings pass
-# through as the rules produced them ("waived" defaults to false; a
-# "finding" without a rule field is dropped): a family's one deny
-# document whose findings all have a rule field is returned as it is,
-# which is cheaper than building the same set again (10,000 findings).
+# through as the rules produced them ("waived" defaults to false): a
+# family's one deny document is returned as it is, which is cheaper than
+# building the same set again (10,000 findings). A "finding" without a
+# rule field is never dropped here: it passes through, and the engine
+# rejects it as a policy error naming the package that produced it.
 judged(docs) := d if {
 	count(active_waivers) == 0
 	count(docs) == 1
 	some d in docs
-	count([1 | some f in d; _ = f.rule]) == count(d)
 } else := {f |
 	some d in docs
 	some f in d
-	_ = f.rule
 } if {
 	count(active_waivers) == 0
 } else := {g |
@@ -87,6 +86,16 @@ judged(docs) := d if {
 	some d in docs
 	some f in d
 	g := judged_finding(f, aw, candidates, everything)
+}
+
+# A "finding" without a rule field cannot be waived: it passes through so
+# that the engine reports it.
+judged_finding(f, _, _, _) := f if {
+	not has_rule(f)
+}
+
+has_rule(f) if {
+	_ = f.rule
 }
 
 # Without waivers for a finding's rule, and no "*" waiver, the finding
@@ -147,3 +156,55 @@ expired_waivers := {{
 	some w in input.config.waivers
 	waiver_expired(w)
 }
+
+findings contains f if {
+	some f in broad_waivers
+}
+
+# broad_waivers is empty when a custom rule with the id
+# config-waiver-too-broad replaces the built-in one below.
+default broad_waivers := set()
+
+# METADATA
+# title: A waiver waives every rule or every resource
+# description: |
+#   A waiver should name one rule and the resources it really applies to.
+#   A waiver for rule "*" hides every rule's findings on its resources,
+#   and one for resource "*" or "**" hides every finding of its rule, on
+#   resources nobody has looked at yet. The finding is never waived, not
+#   even by the waiver it is about. Expired waivers waive nothing and are
+#   reported as expired instead.
+# custom:
+#   id: config-waiver-too-broad
+#   check: config
+#   severity: high
+#   remediation: Name the one rule the waiver is for, and the resources (a path, a name, a narrow glob) it applies to; write one waiver per rule.
+broad_waivers := {{
+	"rule": "config-waiver-too-broad",
+	"resource": sprintf("%s %s", [w.rule, w.resource]),
+	"message": sprintf("The waiver for rule %s on %q (owner %s) waives %s; its findings are hidden on resources nobody has judged.", [w.rule, w.resource, w.owner, breadth(w)]),
+	"file": w.file,
+	"line": w.line,
+	"waived": false,
+} |
+	some w in input.config.waivers
+	not waiver_expired(w)
+	too_broad(w)
+}
+
+# A waiver is too broad when it names every rule ("*") or every resource
+# ("*", "**", any pattern of stars only).
+too_broad(w) if every_rule(w)
+
+too_broad(w) if every_resource(w)
+
+every_rule(w) if w.rule == "*"
+
+every_resource(w) if regex.match(`^\*+$`, w.resource)
+
+breadth(w) := "every finding of every rule" if {
+	every_rule(w)
+	every_resource(w)
+} else := "every rule's findings there" if {
+	every_rule(w)
+} else := "every finding of that rule"

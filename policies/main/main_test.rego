@@ -12,11 +12,10 @@ a2 := {"rule": "rule-a", "resource": "dev/bybit/api", "message": "a2", "file": "
 
 b1 := {"rule": "rule-b", "resource": "prod/db/password", "message": "b1", "file": "f", "line": 3}
 
-# Findings of a family package and of a nested package, a finding without a
-# rule field and one that is not an object (both dropped).
+# Findings of a family package and of a nested package.
 rules := {
 	"fam": {
-		"deny": {a1, a2, {"resource": "x", "message": "no rule"}, "not a finding"},
+		"deny": {a1, a2},
 		"team": {"deny": {b1}},
 	},
 	"other": {"deny": {b1}},
@@ -42,7 +41,8 @@ test_waiver_for_one_rule if {
 test_star_waiver_applies_to_every_rule_after_the_rules_own if {
 	own := waiver("rule-a", "**", "2027-01-01T00:00:00Z")
 	star := waiver("*", "prod/**", "")
-	findings([star, own]) == {waived(a1, own), waived(a2, own), waived(b1, star)}
+	fs := findings([star, own])
+	{f | some f in fs; not startswith(f.rule, "config-")} == {waived(a1, own), waived(a2, own), waived(b1, star)}
 }
 
 test_expired_waiver_is_reported_not_applied if {
@@ -56,15 +56,72 @@ test_expired_waiver_is_reported_not_applied if {
 	count(fs) == 4
 }
 
-# A family with one deny document passes it through as it is, unless some
-# of its findings have no rule field (those are dropped, as ever).
+# A family with one deny document passes it through as it is.
 test_family_findings_one_document if {
 	fs := main.family_findings("other") with data.secretgate.rules as rules with input as {"now": now, "config": {"waivers": []}}
 	fs == {b1}
 }
 
-test_family_findings_one_document_drops_findings_without_rule if {
-	one := {"solo": {"deny": {a1, {"resource": "x", "message": "no rule"}, "not a finding"}}}
-	fs := main.family_findings("solo") with data.secretgate.rules as one with input as {"now": now, "config": {"waivers": []}}
-	fs == {a1}
+# A finding without a rule field, or one that is not an object, is never
+# dropped (the engine rejects it, naming the package): with or without
+# waivers, in one or several deny documents.
+norule := {"resource": "x", "message": "no rule"}
+
+bad := {"solo": {"deny": {a1, norule, "not a finding"}}, "two": {"deny": {norule}, "team": {"deny": {"not a finding"}}}}
+
+test_findings_without_rule_pass_through if {
+	every waivers in [[], [waiver("rule-a", "prod/**", "")], [waiver("*", "nothing/**", "")]] {
+		fs := main.family_findings("solo") with data.secretgate.rules as bad with input as {"now": now, "config": {"waivers": waivers}}
+		{norule, "not a finding"} & fs == {norule, "not a finding"}
+		two := main.family_findings("two") with data.secretgate.rules as bad with input as {"now": now, "config": {"waivers": waivers}}
+		two == {norule, "not a finding"}
+	}
+}
+
+# A waiver for every rule, or for every resource, is reported (high), and
+# that finding is never waived, not even by the waiver it is about.
+broad(waivers) := [f | some f in findings(waivers); f.rule == "config-waiver-too-broad"]
+
+test_waiver_for_every_rule_is_too_broad if {
+	w := waiver("*", "prod/**", "")
+	fs := broad([w])
+	count(fs) == 1
+	fs[0].resource == "* prod/**"
+	fs[0].file == ".secretgate.yml"
+	fs[0].line == 4
+	fs[0].waived == false
+}
+
+test_waiver_for_every_resource_is_too_broad if {
+	every resource in ["*", "**", "***"] {
+		count(broad([waiver("rule-a", resource, "")])) == 1
+	}
+}
+
+test_blanket_waiver_does_not_waive_its_own_finding if {
+	w := waiver("*", "**", "2027-01-01T00:00:00Z")
+	fs := findings([w])
+	{waived(a1, w), waived(a2, w), waived(b1, w)} & fs == {waived(a1, w), waived(a2, w), waived(b1, w)}
+	some f in fs
+	f.rule == "config-waiver-too-broad"
+	f.resource == "* **"
+	f.waived == false
+	count(fs) == 4
+}
+
+test_narrow_waivers_are_not_too_broad if {
+	every w in [
+		waiver("rule-a", "prod/**", ""),
+		waiver("rule-a", "prod/bybit/api", ""),
+		waiver("rule-a", "**/api", ""),
+	] {
+		count(broad([w])) == 0
+	}
+}
+
+# An expired blanket waiver waives nothing: it is reported as expired only.
+test_expired_blanket_waiver_is_only_expired if {
+	fs := findings([waiver("*", "**", "2026-01-01T00:00:00Z")])
+	count([f | some f in fs; f.rule == "config-waiver-too-broad"]) == 0
+	count([f | some f in fs; f.rule == "config-waiver-expired"]) == 1
 }
