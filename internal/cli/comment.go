@@ -287,10 +287,7 @@ func workflowRunOf(env Env) workflowRun {
 // printable caps s and quotes nothing but what %q would; for error
 // messages about untrusted input.
 func printable(s string) string {
-	if len(s) > 40 {
-		s = s[:40] + "…"
-	}
-	return s
+	return capBytes(s, 40)
 }
 
 func shortSHA(s string) string {

@@ -314,8 +314,5 @@ func workspacePrefix(root string, env Env) string {
 // shortError is err on one line, capped.
 func shortError(err error) string {
 	s := strings.Join(strings.Fields(err.Error()), " ")
-	if len(s) > 300 {
-		s = s[:300] + "…"
-	}
-	return s
+	return capBytes(s, 300)
 }
