@@ -52,6 +52,7 @@ type commentFlags struct {
 	repo    string
 	runURL  string
 	policy  string
+	author  string
 }
 
 // newCommentCmd is `secretgate comment`: publish the pull-request comment
@@ -95,6 +96,7 @@ head, 3 GitHub could not be updated.`,
 	fl.StringVar(&f.headSHA, "head-sha", "", "refuse unless the pull request's head is this commit (default: workflow_run.head_sha of the event)")
 	fl.StringVar(&f.repo, "repo", "", "owner/name of the repository (default GITHUB_REPOSITORY)")
 	fl.StringVar(&f.runURL, "run-url", "", "workflow run whose job summary holds the full report (default: workflow_run.html_url of the event)")
+	fl.StringVar(&f.author, "comment-author", "", commentAuthorUsage)
 	fl.StringVar(&f.policy, "comment", string(prcomment.OnChange), "always|on-change: create the comment always, or only when there are findings or the run was incomplete (an existing comment is always edited)")
 	return cmd
 }
@@ -143,6 +145,9 @@ func runComment(ctx context.Context, f commentFlags, stderr io.Writer, env Env) 
 	}
 	client, err := prcomment.New(env("GITHUB_API_URL"), env("GITHUB_TOKEN"), report.Marker, &http.Client{Timeout: 30 * time.Second})
 	if err != nil {
+		return usageError(err)
+	}
+	if err := setCommentAuthor(client, f.author); err != nil {
 		return usageError(err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)

@@ -48,6 +48,12 @@ type Server struct {
 	// PerPage caps the page size whatever the client asks (GitHub's
 	// maximum is 100), so tests can paginate with few comments.
 	PerPage int
+	// TokenUser, when set, makes the token a personal access token of
+	// that account: GET /user answers with it and comments are created as
+	// it. When empty the token is GITHUB_TOKEN: GET /user answers 403
+	// "Resource not accessible by integration" and comments are created as
+	// github-actions[bot].
+	TokenUser string
 
 	mu       sync.Mutex
 	calls    []Call
@@ -148,6 +154,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusUnauthorized, "Bad credentials", "https://docs.github.com/rest")
 		return
 	}
+	if r.URL.Path == s.Prefix+"/user" && r.Method == http.MethodGet {
+		s.user(w)
+		return
+	}
 	path, ok := strings.CutPrefix(r.URL.Path, s.Prefix+"/repos/")
 	if !ok {
 		fail(w, http.StatusNotFound, "Not Found", "https://docs.github.com/rest")
@@ -155,6 +165,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	parts := strings.Split(path, "/")
 	switch {
+
 	case len(parts) == 5 && parts[2] == "issues" && parts[4] == "comments":
 		n, err := strconv.Atoi(parts[3])
 		if err != nil {
@@ -212,6 +223,16 @@ func (s *Server) pull(w http.ResponseWriter, repo, number string) {
 	})
 }
 
+// user answers "Get the authenticated user": the account of a personal
+// access token, 403 for GITHUB_TOKEN.
+func (s *Server) user(w http.ResponseWriter) {
+	if s.TokenUser == "" {
+		fail(w, http.StatusForbidden, "Resource not accessible by integration", "https://docs.github.com/rest/users/users#get-the-authenticated-user")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"login": s.TokenUser, "id": 583231, "type": "User"})
+}
+
 func (s *Server) list(w http.ResponseWriter, r *http.Request, repo string, n int) {
 	s.mu.Lock()
 	all := s.comments[fmt.Sprintf("%s#%d", repo, n)]
@@ -255,6 +276,9 @@ func (s *Server) create(w http.ResponseWriter, repo string, n int, body string) 
 	s.mu.Lock()
 	s.nextID++
 	c := &Comment{ID: s.nextID, Body: body, User: "github-actions[bot]", UserType: "Bot"}
+	if s.TokenUser != "" {
+		c.User, c.UserType = s.TokenUser, "User"
+	}
 	key := fmt.Sprintf("%s#%d", repo, n)
 	s.comments[key] = append(s.comments[key], c)
 	out := s.commentJSON(repo, n, c)
