@@ -218,13 +218,22 @@ func isStatus(err error, code int) bool {
 	return errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == code
 }
 
-// HeadSHA returns the commit the pull request's head branch points at now
-// (GET /repos/{owner}/{repo}/pulls/{number}). A follow-up workflow compares
-// it with the commit the report it publishes was made for.
-func (c *Client) HeadSHA(ctx context.Context, t Target) (string, error) {
+// Head is where a pull request's head branch is now.
+type Head struct {
+	SHA  string // the commit the branch points at
+	Repo string // owner/name of the repository holding it ("" when deleted)
+	Ref  string // the branch name, without refs/heads/
+}
+
+// PullHead returns the pull request's head now
+// (GET /repos/{owner}/{repo}/pulls/{number}: head.sha, head.repo.full_name,
+// head.ref). A follow-up workflow compares it with the commit, repository
+// and branch the report it publishes was made for.
+func (c *Client) PullHead(ctx context.Context, t Target) (Head, error) {
 	pr, _, err := c.gh.PullRequests.Get(ctx, t.Owner, t.Repo, t.Number)
 	if err != nil {
-		return "", fmt.Errorf("get pull request %s/%s#%d: %w", t.Owner, t.Repo, t.Number, err)
+		return Head{}, fmt.Errorf("get pull request %s/%s#%d: %w", t.Owner, t.Repo, t.Number, err)
 	}
-	return pr.GetHead().GetSHA(), nil
+	h := pr.GetHead()
+	return Head{SHA: h.GetSHA(), Repo: h.GetRepo().GetFullName(), Ref: h.GetRef()}, nil
 }

@@ -58,13 +58,13 @@ type Server struct {
 	mu       sync.Mutex
 	calls    []Call
 	comments map[string][]*Comment // "owner/repo#n" → comments
-	heads    map[string]string     // "owner/repo#n" → head SHA of the pull request
+	heads    map[string]Head       // "owner/repo#n" → head of the pull request
 	nextID   int64
 }
 
 // New starts a server whose API lives under prefix ("" or "/api/v3").
 func New(prefix, token string) *Server {
-	s := &Server{Prefix: prefix, Token: token, comments: map[string][]*Comment{}, heads: map[string]string{}, nextID: 1000}
+	s := &Server{Prefix: prefix, Token: token, comments: map[string][]*Comment{}, heads: map[string]Head{}, nextID: 1000}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
@@ -86,12 +86,26 @@ func (s *Server) Seed(repo string, number int, c Comment) int64 {
 	return c.ID
 }
 
-// SetPull makes pull request number of repo exist with head commit sha
+// Head is a pull request's head: head.sha, head.repo.full_name and
+// head.ref of "Get a pull request".
+type Head struct {
+	SHA, Repo, Ref string
+}
+
+// SetPull makes pull request number of repo exist with head commit sha on
+// branch "feature" of the fork "someone/NAME"
 // (GET /repos/{owner}/{repo}/pulls/{number}).
 func (s *Server) SetPull(repo string, number int, sha string) {
+	_, name, _ := strings.Cut(repo, "/")
+	s.SetPullHead(repo, number, Head{SHA: sha, Repo: "someone/" + name, Ref: "feature"})
+}
+
+// SetPullHead makes pull request number of repo exist with head h; an
+// empty h.Repo is a head repository that was deleted (head.repo null).
+func (s *Server) SetPullHead(repo string, number int, h Head) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.heads[fmt.Sprintf("%s#%d", repo, number)] = sha
+	s.heads[fmt.Sprintf("%s#%d", repo, number)] = h
 }
 
 // Comments returns the comments of a pull request.
@@ -200,24 +214,31 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // pull answers "Get a pull request" with the fields of GitHub's documented
-// response that clients read: number, state and head/base.
+// response that clients read: number, state and head/base (sha, ref,
+// label, repo.full_name).
 func (s *Server) pull(w http.ResponseWriter, repo, number string) {
 	n, err := strconv.Atoi(number)
 	s.mu.Lock()
-	sha, ok := s.heads[fmt.Sprintf("%s#%d", repo, n)]
+	head, ok := s.heads[fmt.Sprintf("%s#%d", repo, n)]
 	s.mu.Unlock()
 	if err != nil || !ok {
 		fail(w, http.StatusNotFound, "Not Found", "https://docs.github.com/rest/pulls/pulls#get-a-pull-request")
 		return
 	}
 	owner, _, _ := strings.Cut(repo, "/")
+	var headRepo any // null when the fork was deleted
+	headOwner := "unknown"
+	if head.Repo != "" {
+		headRepo = map[string]any{"full_name": head.Repo, "fork": head.Repo != repo}
+		headOwner, _, _ = strings.Cut(head.Repo, "/")
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"id":       n + 5000,
 		"number":   n,
 		"state":    "open",
 		"html_url": fmt.Sprintf("https://github.com/%s/pull/%d", repo, n),
-		"head": map[string]any{"sha": sha, "ref": "feature", "label": "someone:feature",
-			"repo": map[string]any{"full_name": "someone/" + strings.TrimPrefix(repo, owner+"/"), "fork": true}},
+		"head": map[string]any{"sha": head.SHA, "ref": head.Ref, "label": headOwner + ":" + head.Ref,
+			"repo": headRepo},
 		"base": map[string]any{"sha": "0000000000000000000000000000000000000000", "ref": "main", "label": owner + ":main",
 			"repo": map[string]any{"full_name": repo, "fork": false}},
 	})
