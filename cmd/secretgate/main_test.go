@@ -123,6 +123,8 @@ func TestExitCodes(t *testing.T) {
 		{"unknown mode", []string{"check", "--offline", "--path", repo("clean"), "--mode", "weekly"}, 2, "weekly"},
 		{"failing built-in in a user rule", []string{"check", "--offline", "--path", repo("badbuiltin")}, 2, "to_number"},
 		{"a rule cannot waive itself", []string{"check", "--offline", "--path", repo("selfwaive")}, 1, ""},
+		{"unwritable report makes a clean run incomplete", []string{"check", "--offline", "--path", repo("clean"), "--format", "json", "--output", "/nonexistent/dir/r.json"}, 3, "/nonexistent/dir/r.json"},
+		{"unwritable report does not hide findings", []string{"check", "--offline", "--path", "../../docs/examples/demo", "--format", "json", "--output", "/nonexistent/dir/r.json"}, 1, "/nonexistent/dir/r.json"},
 		{"credentials without live AWS are incomplete", []string{"check", "--path", "../../docs/examples/demo", "--only", "resolve", "--config", filepath.Join("testdata", "credentials.yml")}, 3, ""},
 	}
 	for _, tc := range tests {

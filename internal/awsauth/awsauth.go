@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/logging"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/sethvargo/go-githubactions"
 )
@@ -118,6 +119,10 @@ func Load(ctx context.Context, o Options) (*Session, error) {
 			})
 		}),
 		config.WithAPIOptions([]func(*middleware.Stack) error{callTimeout(timeout)}),
+		// The SDK's own log lines (e.g. "falling back to IMDSv1") would
+		// interleave with the report on stderr; what went wrong reaches the
+		// user through the errors instead.
+		config.WithLogger(logging.Nop{}),
 	}
 	if o.Region != "" {
 		opts = append(opts, config.WithRegion(o.Region))
@@ -148,7 +153,14 @@ func Load(ctx context.Context, o Options) (*Session, error) {
 				roleARN:     o.RoleARN,
 				sessionName: SessionName(getenv("GITHUB_REPOSITORY"), getenv("GITHUB_RUN_ID")),
 				duration:    o.SessionDuration,
-				token:       func(ctx context.Context) (string, error) { return gha.GetIDToken(ctx, audience) },
+				// The runtime's token endpoint gets the same time limit as
+				// an AWS call: a hanging endpoint must not hang the job.
+				// The token is never printed, not even to mask it.
+				token: func(ctx context.Context) (string, error) {
+					ctx, cancel := context.WithTimeout(ctx, timeout)
+					defer cancel()
+					return gha.GetIDToken(ctx, audience)
+				},
 			}
 		default:
 			s.Method = "assume-role"

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -225,5 +227,41 @@ func TestClaims(t *testing.T) {
 	}
 	if awsauth.Claims("a.!!!.c") != nil {
 		t.Error("claims of an undecodable payload")
+	}
+}
+
+// TestLoadTokenEndpointHangs: an Actions token endpoint that never answers
+// ends the run within the time limit (as an error) instead of hanging the
+// job.
+func TestLoadTokenEndpointHangs(t *testing.T) {
+	em := awstest.Start(t)
+	release := make(chan struct{})
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer hang.Close()
+	defer close(release)
+	env := map[string]string{
+		"GITHUB_ACTIONS":                 "true",
+		"ACTIONS_ID_TOKEN_REQUEST_URL":   hang.URL,
+		"ACTIONS_ID_TOKEN_REQUEST_TOKEN": "request-token",
+		"GITHUB_REPOSITORY":              "acme/payments",
+	}
+	start := time.Now()
+	_, err := awsauth.Load(context.Background(), awsauth.Options{
+		RoleARN: roleARN, Getenv: envOf(env), LoadOptions: awstest.LoadOptions(em.URL),
+		Timeout: 300 * time.Millisecond, MaxBackoff: time.Millisecond, MaxAttempts: 1,
+	})
+	if err == nil {
+		t.Fatal("Load succeeded without a token")
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v: the token request was not cut off", d)
+	}
+	if em.CountActions()["sts:AssumeRoleWithWebIdentity"] != 0 {
+		t.Error("AssumeRoleWithWebIdentity was called without a token")
 	}
 }

@@ -309,12 +309,23 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		lv.fillContext(&rep.Context)
 		lv.explainRefusal(ctx, stderr, engine.engine, roles)
 	}
+	// A report that cannot be written makes the run incomplete, unless
+	// findings already fail it; the other reports are still written.
 	stdoutTaken := false
+	var writeErrs []error
 	for _, o := range outs {
 		if err := writeReport(o, rep, stdout, env, anchor); err != nil {
-			return &ExitError{Code: result.ExitIncomplete, Err: err}
+			writeErrs = append(writeErrs, err)
+			continue
 		}
 		stdoutTaken = stdoutTaken || (o.file == "" && o.format != report.FormatText)
+	}
+	if err := errors.Join(writeErrs...); err != nil {
+		if rep.ExitCode() == result.ExitFindings {
+			fmt.Fprintf(stderr, "secretgate: %v\n", err)
+			return &ExitError{Code: result.ExitFindings}
+		}
+		return &ExitError{Code: result.ExitIncomplete, Err: err}
 	}
 	pubErr := publishGitHub(ctx, githubRun{
 		flags: f.gh, policy: commentPol, threshold: threshold, outs: outs, root: root,

@@ -25,23 +25,30 @@ var liveInventoryFamilies = []string{result.CheckNaming, result.CheckRotation, r
 // liveSkipReason says why this run skips the live AWS checks without that
 // being an error, or "" when the usual rules apply. It applies to pull
 // request runs in GitHub Actions that were not asked to stay offline and
-// have no OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL unset) — unless the event
-// payload shows a same-repository pull request not opened by Dependabot:
-// there a missing token means the workflow lacks `permissions: id-token:
-// write`, a mistake that must not read as a pass, so the live checks fail
-// closed as everywhere else. This rule takes precedence over the live
-// gatherers.
+// have no OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL unset), and only when the
+// event payload positively shows a pull request from a fork or one opened
+// by Dependabot. Anywhere else (a same-repository pull request, merge_group,
+// an unreadable payload, a deleted head repository) a missing token means
+// the workflow lacks `permissions: id-token: write`, a mistake that must not
+// read as a pass, so the live checks fail closed as everywhere else. This
+// rule takes precedence over the live gatherers.
 func liveSkipReason(offline bool, mode string, env Env, ev *ghevent.Event) string {
 	if offline || mode != "pr" || env("GITHUB_ACTIONS") != "true" || env("ACTIONS_ID_TOKEN_REQUEST_URL") != "" {
+		return ""
+	}
+	// Only a pull request payload that was read can excuse a missing
+	// token: merge_group, push, an unreadable payload or one that does not
+	// say where the head lives fail closed.
+	if ev == nil || ev.PullRequest == nil {
 		return ""
 	}
 	if isDependabot(env, ev) {
 		return dependabotSkipReason
 	}
-	if fork, known := ev.Fork(); known && !fork {
-		return ""
+	if fork, known := ev.Fork(); known && fork {
+		return ForkSkipReason
 	}
-	return ForkSkipReason
+	return ""
 }
 
 func isDependabot(env Env, ev *ghevent.Event) bool {

@@ -24,6 +24,9 @@ func TestLiveSkipReason(t *testing.T) {
 	dependabot := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_ACTOR": "dependabot[bot]"}
 	fork := event(t, ghevent.PullRequest, "pull_request_fork.json")
 	same := event(t, ghevent.PullRequest, "pull_request.json")
+	mergeGroup := event(t, ghevent.MergeGroup, "merge_group.json")
+	headless := event(t, ghevent.PullRequest, "pull_request_fork.json")
+	headless.PullRequest.PullRequest.Head.Repo = nil
 	tests := []struct {
 		name    string
 		offline bool
@@ -33,7 +36,10 @@ func TestLiveSkipReason(t *testing.T) {
 		want    string
 	}{
 		{"fork PR without a token", false, "pr", actions, fork, ForkSkipReason},
-		{"unknown payload counts as a fork", false, "pr", actions, nil, ForkSkipReason},
+		{"unreadable payload fails closed", false, "pr", actions, nil, ""},
+		{"merge_group fails closed", false, "pr", actions, mergeGroup, ""},
+		{"deleted head repository fails closed", false, "pr", actions, headless, ""},
+		{"Dependabot without a payload fails closed", false, "pr", dependabot, nil, ""},
 		{"same-repository PR fails closed", false, "pr", actions, same, ""},
 		{"Dependabot", false, "pr", dependabot, same, dependabotSkipReason},
 		{"token available", false, "pr", withToken, fork, ""},

@@ -18,6 +18,10 @@ type NameReference struct {
 	Describe string
 }
 
+// genericRules are the gitleaks rules that match any high-entropy
+// assignment, and so may take a secret's name for a key.
+var genericRules = map[string]bool{"generic-api-key": true}
+
 // referenceIndex finds a match's name reference by place and text.
 type referenceIndex map[refPlace][]NameReference
 
@@ -46,6 +50,12 @@ func newReferenceIndex(refs []NameReference) referenceIndex {
 // The comparison is in constant time for texts of equal length, like every
 // comparison of a match's raw text.
 func (idx referenceIndex) describe(f found) string {
+	// Only the generic rule can mistake a name for a key. A specific rule
+	// (an AWS access key, a GitHub token, ...) matching a "name" means a
+	// real key was written where the name belongs: never excused.
+	if !genericRules[f.RuleID] {
+		return ""
+	}
 	refs := idx[refPlace{f.path, f.Line}]
 	if len(refs) == 0 {
 		return ""

@@ -22,11 +22,13 @@ func TestNameReferences(t *testing.T) {
 		"  - secret: " + name + "\n" + // 2: a reference
 		"  - secret: " + name + "\n" + // 3: same text, no reference for this line
 		"  - secret: " + name + "\n" + // 4: a reference to another name
-		"  - aws_access_key_id: " + key + "\n" // 5: a reference's line, but a key
+		"  - aws_access_key_id: " + key + "\n" + // 5: a reference's line, but a key
+		"  - secret: " + key + "\n" // 6: a key pasted as the name: a specific rule, never excused
 	refs := []NameReference{
 		{File: ".secretgate.yml", Line: 2, Name: name, Describe: "credential name"},
 		{File: ".secretgate.yml", Line: 4, Name: name[:len(name)-1], Describe: "credential name"},
 		{File: ".secretgate.yml", Line: 5, Name: key[:8], Describe: "credential name"},
+		{File: ".secretgate.yml", Line: 6, Name: key, Describe: "credential name"},
 		{File: "copy.yml", Line: 9, Name: name, Describe: "credential name"},
 	}
 	r := newRepo(t)
@@ -50,10 +52,12 @@ func TestNameReferences(t *testing.T) {
 				`.secretgate.yml:3 generic-api-key ""`,
 				`.secretgate.yml:4 generic-api-key ""`,
 				`.secretgate.yml:5 aws-access-token ""`,
+				`.secretgate.yml:6 aws-access-token ""`,
 				`copy.yml:2 generic-api-key ""`,
 				`copy.yml:3 generic-api-key ""`,
 				`copy.yml:4 generic-api-key ""`,
 				`copy.yml:5 aws-access-token ""`,
+				`copy.yml:6 aws-access-token ""`,
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("findings (-want +got):\n%s", diff)
