@@ -52,6 +52,7 @@ type commentFlags struct {
 	repo    string
 	runURL  string
 	policy  string
+	author  string
 }
 
 // newCommentCmd is `secretgate comment`: publish the pull-request comment
@@ -76,7 +77,10 @@ rendered again by the comment renderer, which escapes every text from it
 (no mentions, HTML or Markdown structure) — no Markdown from the artifact
 is posted. Rule links always point at secretgate's rule documentation.
 With --head-sha (default: workflow_run.head_sha of a workflow_run event)
-the pull request's head must still be that commit.
+the pull request's head must still be that commit. On a workflow_run event
+the head is required (exit 2 without it), and the pull request's head
+repository and branch must also be the event's
+workflow_run.head_repository.full_name and workflow_run.head_branch.
 
 The repository is GITHUB_REPOSITORY (--repo), the API GITHUB_API_URL, the
 token GITHUB_TOKEN.
@@ -95,6 +99,7 @@ head, 3 GitHub could not be updated.`,
 	fl.StringVar(&f.headSHA, "head-sha", "", "refuse unless the pull request's head is this commit (default: workflow_run.head_sha of the event)")
 	fl.StringVar(&f.repo, "repo", "", "owner/name of the repository (default GITHUB_REPOSITORY)")
 	fl.StringVar(&f.runURL, "run-url", "", "workflow run whose job summary holds the full report (default: workflow_run.html_url of the event)")
+	fl.StringVar(&f.author, "comment-author", "", commentAuthorUsage)
 	fl.StringVar(&f.policy, "comment", string(prcomment.OnChange), "always|on-change: create the comment always, or only when there are findings or the run was incomplete (an existing comment is always edited)")
 	return cmd
 }
@@ -120,13 +125,23 @@ func runComment(ctx context.Context, f commentFlags, stderr io.Writer, env Env) 
 	}
 	rep.Context.PullRequest = number
 
-	run := workflowRunOf(env)
-	headSHA := f.headSHA
-	if headSHA == "" {
-		headSHA = run.HeadSHA
+	run, err := workflowRunOf(env)
+	if err != nil {
+		return usageError(err)
 	}
-	if headSHA != "" && !shaRE.MatchString(headSHA) {
-		return usageError(fmt.Errorf("--head-sha %q is not a full commit SHA", headSHA))
+	want := run.head()
+	if f.headSHA != "" {
+		want.SHA = f.headSHA
+	}
+	if want.SHA != "" && !shaRE.MatchString(want.SHA) {
+		return usageError(fmt.Errorf("--head-sha %q is not a full commit SHA", printable(want.SHA)))
+	}
+	if run.isEvent {
+		// A workflow_run follow-up posts for a pull request its artifact
+		// names; only the head GitHub recorded for the run ties the two.
+		if want.SHA == "" || want.Repo == "" || want.Ref == "" {
+			return usageError(errors.New("the workflow_run event does not say which head the run was for (workflow_run.head_sha, head_repository.full_name and head_branch are all needed); refusing to post"))
+		}
 	}
 	runURL := f.runURL
 	if runURL == "" {
@@ -145,16 +160,19 @@ func runComment(ctx context.Context, f commentFlags, stderr io.Writer, env Env) 
 	if err != nil {
 		return usageError(err)
 	}
+	if err := setCommentAuthor(client, f.author); err != nil {
+		return usageError(err)
+	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	target := prcomment.Target{Owner: owner, Repo: repo, Number: number}
-	if headSHA != "" {
-		got, err := client.HeadSHA(ctx, target)
+	if want.SHA != "" {
+		got, err := client.PullHead(ctx, target)
 		if err != nil {
 			return &ExitError{Code: result.ExitIncomplete, Err: err}
 		}
-		if got != headSHA {
-			return usageError(fmt.Errorf("pull request %s#%d is at %s, the report is for %s (a newer push, or a report for another pull request); refusing to post it", full, number, shortSHA(got), shortSHA(headSHA)))
+		if err := checkHead(got, want); err != nil {
+			return usageError(fmt.Errorf("pull request %s#%d: %w; refusing to post it", full, number, err))
 		}
 	}
 	render := func(previous string) (string, bool) {
@@ -261,36 +279,70 @@ func readCapped(path string, limit int64) ([]byte, error) {
 // workflowRun is what a workflow_run event says about the run that
 // triggered it; GitHub sets these fields, the pull request cannot.
 type workflowRun struct {
-	HeadSHA string `json:"head_sha"`
+	HeadSHA        string `json:"head_sha"`
+	HeadBranch     string `json:"head_branch"`
+	HeadRepository struct {
+		FullName string `json:"full_name"`
+	} `json:"head_repository"`
 	HTMLURL string `json:"html_url"`
+
+	isEvent bool // the event is workflow_run
+}
+
+// head is the head the run was for.
+func (r workflowRun) head() prcomment.Head {
+	return prcomment.Head{SHA: r.HeadSHA, Repo: r.HeadRepository.FullName, Ref: r.HeadBranch}
 }
 
 // workflowRunOf reads workflow_run from the event payload of a
-// workflow_run event; the zero value otherwise.
-func workflowRunOf(env Env) workflowRun {
-	if env("GITHUB_EVENT_NAME") != "workflow_run" || env("GITHUB_EVENT_PATH") == "" {
-		return workflowRun{}
+// workflow_run event, the zero value for other events. A workflow_run
+// event whose payload cannot be read is an error: its head is what makes
+// posting safe.
+func workflowRunOf(env Env) (workflowRun, error) {
+	if env("GITHUB_EVENT_NAME") != "workflow_run" {
+		return workflowRun{}, nil
+	}
+	if env("GITHUB_EVENT_PATH") == "" {
+		return workflowRun{}, errors.New("a workflow_run event without GITHUB_EVENT_PATH: cannot tell which head the run was for; refusing to post")
 	}
 	b, err := readCapped(env("GITHUB_EVENT_PATH"), 25<<20)
 	if err != nil {
-		return workflowRun{}
+		return workflowRun{}, fmt.Errorf("read the workflow_run event: %w", err)
 	}
 	var ev struct {
 		WorkflowRun workflowRun `json:"workflow_run"`
 	}
-	if json.Unmarshal(b, &ev) != nil {
-		return workflowRun{}
+	if err := json.Unmarshal(b, &ev); err != nil {
+		return workflowRun{}, fmt.Errorf("read the workflow_run event: %w", err)
 	}
-	return ev.WorkflowRun
+	ev.WorkflowRun.isEvent = true
+	return ev.WorkflowRun, nil
+}
+
+// checkHead compares the pull request's head now with the one the report
+// was made for. Commit SHAs must be equal; repository and branch, when
+// want names them, too — a fork's author could otherwise push another pull
+// request's head commit to a branch of their own, open a pull request with
+// it and have its report replace the other one's comment. Repository names
+// are compared without regard to case, as GitHub treats them; branch names
+// exactly.
+func checkHead(got, want prcomment.Head) error {
+	if got.SHA != want.SHA {
+		return fmt.Errorf("its head is at %s, the report is for %s (a newer push, or a report for another pull request)", shortSHA(got.SHA), shortSHA(want.SHA))
+	}
+	if want.Repo != "" && !strings.EqualFold(got.Repo, want.Repo) {
+		return fmt.Errorf("its head is in repository %q, the run was for %q (a report for another pull request)", printable(got.Repo), printable(want.Repo))
+	}
+	if want.Ref != "" && got.Ref != want.Ref {
+		return fmt.Errorf("its head is branch %q, the run was for %q (a report for another pull request)", printable(got.Ref), printable(want.Ref))
+	}
+	return nil
 }
 
 // printable caps s and quotes nothing but what %q would; for error
 // messages about untrusted input.
 func printable(s string) string {
-	if len(s) > 40 {
-		s = s[:40] + "…"
-	}
-	return s
+	return capBytes(s, 40)
 }
 
 func shortSHA(s string) string {

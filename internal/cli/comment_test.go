@@ -168,7 +168,7 @@ func TestCommentRefusesUntrustedInput(t *testing.T) {
 		return p
 	}
 	big := write("big.json", `{"schema":"secretgate/report/v1","tool":{"name":"`+strings.Repeat("x", MaxCommentReportBytes)+`"}}`)
-	runEvent := write("event.json", `{"workflow_run":{"head_sha":"2222222222222222222222222222222222222222","html_url":"https://github.com/acme/payments/actions/runs/1"}}`)
+	runEvent := write("event.json", `{"workflow_run":{"head_sha":"2222222222222222222222222222222222222222","head_branch":"feature","head_repository":{"full_name":"someone/payments"},"html_url":"https://github.com/acme/payments/actions/runs/1"}}`)
 
 	tests := []struct {
 		name string
@@ -192,7 +192,7 @@ func TestCommentRefusesUntrustedInput(t *testing.T) {
 		{"oversized report", nil, []string{"--report", big, "--pr", "12"}, "larger than"},
 		{"report for another pull request", nil, []string{"--report", good, "--pr", "13"}, "made for pull request 12"},
 		{"malformed head", nil, []string{"--report", good, "--pr", "12", "--head-sha", "main"}, "not a full commit SHA"},
-		{"head moved on", map[string]string{"GITHUB_EVENT_NAME": "workflow_run", "GITHUB_EVENT_PATH": runEvent}, []string{"--report", good, "--pr", "12"}, "refusing"},
+		{"head moved on", map[string]string{"GITHUB_EVENT_NAME": "workflow_run", "GITHUB_EVENT_PATH": runEvent}, []string{"--report", good, "--pr", "12"}, "its head is at 111111111111"},
 		{"comment never", nil, []string{"--report", good, "--pr", "12", "--comment", "never"}, "want always or on-change"},
 	}
 	for _, tt := range tests {
@@ -229,7 +229,7 @@ func TestCommentHeadAndPermissions(t *testing.T) {
 		t.Fatal(err)
 	}
 	event := filepath.Join(dir, "event.json")
-	if err := os.WriteFile(event, []byte(`{"workflow_run":{"head_sha":"`+prHeadSHA+`","html_url":"https://github.com/acme/payments/actions/runs/77"}}`), 0o644); err != nil {
+	if err := os.WriteFile(event, []byte(`{"workflow_run":{"head_sha":"`+prHeadSHA+`","head_branch":"feature","head_repository":{"full_name":"someone/payments"},"html_url":"https://github.com/acme/payments/actions/runs/77"}}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	output := filepath.Join(dir, "output")

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -24,10 +25,13 @@ import (
 // githubFlags are the check flags of the GitHub integration
 // (docs/github-action.md).
 type githubFlags struct {
-	comment string  // always|on-change|never; "" is on-change in pr mode, never otherwise
-	github  bool    // job summary, annotations, step outputs
-	newOnly optBool // only new findings fail; default on in pr mode
-	event   *ghevent.Event
+	comment string // always|on-change|never; "" is on-change in pr mode, never otherwise
+	// commentAuthor is the login whose marker comment is reused; "" asks
+	// GitHub who the token is (prcomment.Client.Author).
+	commentAuthor string
+	github        bool    // job summary, annotations, step outputs
+	newOnly       optBool // only new findings fail; default on in pr mode
+	event         *ghevent.Event
 }
 
 // optBool is a boolean flag that remembers whether it was given.
@@ -48,6 +52,7 @@ func (b *optBool) Set(s string) error {
 func addGitHubFlags(cmd *cobra.Command, g *githubFlags, env Env) {
 	fl := cmd.Flags()
 	fl.StringVar(&g.comment, "comment", "", "pull-request comment: always|on-change|never (default on-change in pr mode, never otherwise)")
+	fl.StringVar(&g.commentAuthor, "comment-author", "", commentAuthorUsage)
 	fl.BoolVar(&g.github, "github", env("GITHUB_ACTIONS") == "true", "GitHub Actions job summary, annotations and step outputs (default on when GITHUB_ACTIONS=true)")
 	fl.VarPF(&g.newOnly, "new-only", "", "only findings absent from the base (--baseline, or the --diff range for leaks) fail the run (default on in pr mode)").NoOptDefVal = "true"
 }
@@ -215,6 +220,9 @@ func postComment(ctx context.Context, g githubRun, rep result.Report) (prcomment
 	if err != nil {
 		return prcomment.Outcome{}, err
 	}
+	if err := setCommentAuthor(client, g.flags.commentAuthor); err != nil {
+		return prcomment.Outcome{}, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	render := func(previous string) (string, bool) {
@@ -311,11 +319,26 @@ func workspacePrefix(root string, env Env) string {
 	return filepath.ToSlash(rel)
 }
 
+// commentAuthorUsage is the help of --comment-author (check and comment).
+const commentAuthorUsage = "login whose marker comment is reused, e.g. my-app[bot] for a GitHub App token (default: the token's own account when GitHub says which, else github-actions[bot]); nobody else's comment is ever edited"
+
+// loginRE is a GitHub login, or an app's bot account ("slug[bot]").
+var loginRE = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$`)
+
+// setCommentAuthor applies --comment-author ("" keeps the default).
+func setCommentAuthor(c *prcomment.Client, login string) error {
+	if login == "" {
+		return nil
+	}
+	if !loginRE.MatchString(login) {
+		return fmt.Errorf("--comment-author %q is not a GitHub login", printable(login))
+	}
+	c.SetAuthor(login)
+	return nil
+}
+
 // shortError is err on one line, capped.
 func shortError(err error) string {
 	s := strings.Join(strings.Fields(err.Error()), " ")
-	if len(s) > 300 {
-		s = s[:300] + "…"
-	}
-	return s
+	return capBytes(s, 300)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/safetext"
 )
 
 // MaxPerKind is how many annotations of one kind (error, warning, notice)
@@ -96,13 +97,13 @@ func annotationFields(f result.Finding, prefix string) map[string]string {
 	if f.New {
 		title += " (new)"
 	}
-	m := map[string]string{"title": visible(clip(title, maxTitle), " ")}
+	m := map[string]string{"title": safetext.Visible(clip(title, maxTitle), " ")}
 	if f.File != "" {
 		file := f.File
 		if prefix != "" {
 			file = path.Join(prefix, file)
 		}
-		m["file"] = visible(file, " ")
+		m["file"] = safetext.Visible(file, " ")
 		if f.Line > 0 {
 			m["line"] = strconv.Itoa(f.Line)
 		}
@@ -123,7 +124,7 @@ func annotationMessage(f result.Finding) string {
 	if f.DocsURL != "" {
 		b.WriteString(" — " + f.DocsURL)
 	}
-	return visible(b.String(), "\n")
+	return safetext.Visible(b.String(), "\n")
 }
 
 // errWriter keeps the first write error: go-githubactions panics on write
@@ -141,39 +142,6 @@ func (e *errWriter) Write(p []byte) (int, error) {
 		e.err = fmt.Errorf("write annotations: %w", err)
 	}
 	return len(p), nil
-}
-
-// visible escapes control characters (ANSI sequences among them), invalid
-// UTF-8 and bidirectional controls as \xNN or \uNNNN, so nothing in a finding
-// can restyle the log or reorder what a reader sees. Line breaks become nl.
-func visible(s, nl string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r == '\r':
-			if strings.HasPrefix(s[i+1:], "\n") {
-				size++
-			}
-			b.WriteString(nl)
-		case r == '\n' || r == '\u2028' || r == '\u2029':
-			b.WriteString(nl)
-		case r == '\t':
-			b.WriteByte(' ')
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case r >= 0x80 && r < 0xa0,
-			r == '\u061c', r == '\u200e', r == '\u200f',
-			r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteRune(r)
-		}
-		i += size
-	}
-	return b.String()
 }
 
 func clip(s string, n int) string {

@@ -59,6 +59,7 @@ func ParseRepository(full string) (owner, repo string, err error) {
 type Client struct {
 	gh     *github.Client
 	marker string
+	author string // see Author; "" until set or resolved
 }
 
 // New returns a client for the REST API at apiURL (GITHUB_API_URL, used as
@@ -87,41 +88,65 @@ func New(apiURL, token, marker string, hc *http.Client) (*Client, error) {
 	return &Client{gh: gh, marker: marker}, nil
 }
 
+// DefaultAuthor is the account GITHUB_TOKEN comments as.
+const DefaultAuthor = "github-actions[bot]"
+
+// SetAuthor fixes the login whose marker comment this client reuses
+// (--comment-author), instead of asking GitHub who the token is. A GitHub
+// App's installation token comments as "APP-SLUG[bot]".
+func (c *Client) SetAuthor(login string) { c.author = login }
+
+// Author is the login whose marker comment this client reuses: the one
+// SetAuthor gave; else the token's own account when GitHub says who it is
+// (GET /user answers for personal access tokens); else DefaultAuthor, as
+// GITHUB_TOKEN and installation tokens may not read /user (403). Another
+// error asking is returned, so a comment is never matched on a guess the
+// API could have corrected.
+func (c *Client) Author(ctx context.Context) (string, error) {
+	if c.author != "" {
+		return c.author, nil
+	}
+	u, _, err := c.gh.Users.Get(ctx, "")
+	switch {
+	case err == nil && u.GetLogin() != "":
+		c.author = u.GetLogin()
+	case err == nil || IsPermission(err) || isStatus(err, http.StatusUnauthorized):
+		c.author = DefaultAuthor
+	default:
+		return "", fmt.Errorf("ask GitHub which account the token is: %w", err)
+	}
+	return c.author, nil
+}
+
 // Find returns the pull request's secretgate comment, or nil. It reads
-// every page of comments. A comment is ours when its body starts with the
-// marker and it was written by a bot (the github-actions[bot] account of
-// GITHUB_TOKEN, or an app) or, for personal access tokens, by someone with
-// write access to the repository (author association owner, member or
-// collaborator); bots first, then the oldest. A marker planted by an outside
-// contributor is ignored, so their comment is never taken over.
+// every page of comments. A comment is ours only when its body starts with
+// the marker and its author's login is Author (GitHub logins are compared
+// without regard to case); the oldest such comment wins. Nobody else's
+// comment is ever reused — not another bot's, and not a human's whatever
+// their author association — so a marker planted by anyone but the
+// account secretgate posts as is ignored and never taken over.
 func (c *Client) Find(ctx context.Context, t Target) (*github.IssueComment, error) {
+	author, err := c.Author(ctx)
+	if err != nil {
+		return nil, err
+	}
 	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
-	var human *github.IssueComment
 	for {
 		page, resp, err := c.gh.Issues.ListComments(ctx, t.Owner, t.Repo, t.Number, opts)
 		if err != nil {
 			return nil, fmt.Errorf("list comments of %s/%s#%d: %w", t.Owner, t.Repo, t.Number, err)
 		}
 		for _, cm := range page {
-			if !strings.HasPrefix(cm.GetBody(), c.marker) {
-				continue
-			}
-			if cm.GetUser().GetType() == "Bot" {
+			if strings.HasPrefix(cm.GetBody(), c.marker) && strings.EqualFold(cm.GetUser().GetLogin(), author) {
 				return cm, nil
-			}
-			if human == nil && trusted[cm.GetAuthorAssociation()] {
-				human = cm
 			}
 		}
 		if resp.NextPage == 0 {
-			return human, nil
+			return nil, nil
 		}
 		opts.Page = resp.NextPage
 	}
 }
-
-// trusted are the author associations of people with write access.
-var trusted = map[string]bool{"OWNER": true, "MEMBER": true, "COLLABORATOR": true}
 
 // Action says what Publish did.
 type Action string
@@ -184,20 +209,31 @@ func (c *Client) Publish(ctx context.Context, t Target, p Policy, render Render)
 // read-only GITHUB_TOKEN, as on pull requests from forks, or missing
 // pull-requests: write) or 404 (the token cannot see the repository).
 func IsPermission(err error) bool {
-	var er *github.ErrorResponse
-	if errors.As(err, &er) && er.Response != nil {
-		return er.Response.StatusCode == http.StatusForbidden || er.Response.StatusCode == http.StatusNotFound
-	}
-	return false
+	return isStatus(err, http.StatusForbidden) || isStatus(err, http.StatusNotFound)
 }
 
-// HeadSHA returns the commit the pull request's head branch points at now
-// (GET /repos/{owner}/{repo}/pulls/{number}). A follow-up workflow compares
-// it with the commit the report it publishes was made for.
-func (c *Client) HeadSHA(ctx context.Context, t Target) (string, error) {
+// isStatus reports whether err is GitHub answering with status code.
+func isStatus(err error, code int) bool {
+	var er *github.ErrorResponse
+	return errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == code
+}
+
+// Head is where a pull request's head branch is now.
+type Head struct {
+	SHA  string // the commit the branch points at
+	Repo string // owner/name of the repository holding it ("" when deleted)
+	Ref  string // the branch name, without refs/heads/
+}
+
+// PullHead returns the pull request's head now
+// (GET /repos/{owner}/{repo}/pulls/{number}: head.sha, head.repo.full_name,
+// head.ref). A follow-up workflow compares it with the commit, repository
+// and branch the report it publishes was made for.
+func (c *Client) PullHead(ctx context.Context, t Target) (Head, error) {
 	pr, _, err := c.gh.PullRequests.Get(ctx, t.Owner, t.Repo, t.Number)
 	if err != nil {
-		return "", fmt.Errorf("get pull request %s/%s#%d: %w", t.Owner, t.Repo, t.Number, err)
+		return Head{}, fmt.Errorf("get pull request %s/%s#%d: %w", t.Owner, t.Repo, t.Number, err)
 	}
-	return pr.GetHead().GetSHA(), nil
+	h := pr.GetHead()
+	return Head{SHA: h.GetSHA(), Repo: h.GetRepo().GetFullName(), Ref: h.GetRef()}, nil
 }

@@ -76,7 +76,7 @@ func TestFirstRunCreatesSecondRunEdits(t *testing.T) {
 				t.Errorf("update calls %+v", patches)
 			}
 			for _, call := range srv.Calls() {
-				if !strings.HasPrefix(call.Path, prefix+"/repos/") {
+				if !strings.HasPrefix(call.Path, prefix+"/repos/") && call.Path != prefix+"/user" {
 					t.Errorf("call outside the API base: %s %s", call.Method, call.Path)
 				}
 			}
@@ -102,7 +102,12 @@ func TestPaginationFindsMarkerOnLaterPage(t *testing.T) {
 	if out.Action != prcomment.Updated || out.ID != id {
 		t.Fatalf("%s comment %d, want comment %d (page 3) updated", out.Action, out.ID, id)
 	}
-	gets := srv.CallsOf("GET")
+	var gets []prcommenttest.Call
+	for _, c := range srv.CallsOf("GET") {
+		if strings.HasSuffix(c.Path, "/comments") {
+			gets = append(gets, c)
+		}
+	}
 	if len(gets) != 3 {
 		t.Fatalf("%d list calls, want 3 pages: %+v", len(gets), gets)
 	}
@@ -114,46 +119,76 @@ func TestPaginationFindsMarkerOnLaterPage(t *testing.T) {
 	}
 }
 
-func TestBotCommentPreferred(t *testing.T) {
+// TestReusesOnlyOwnComment: a marker comment is reused only when its
+// author is the account secretgate posts as — github-actions[bot] for
+// GITHUB_TOKEN, the token's own account for a personal access token, the
+// --comment-author login when given. Every other author's marker comment
+// (another bot, or a human of any author association) is left untouched
+// and a new comment is created instead.
+func TestReusesOnlyOwnComment(t *testing.T) {
+	const pat, app = "maintainer", "secretgate-app[bot]"
+	for _, tc := range []struct {
+		name        string
+		tokenUser   string // personal access token of this account; "" is GITHUB_TOKEN
+		setAuthor   string // --comment-author
+		user, typ   string
+		association string
+		reuse       bool
+	}{
+		{"GITHUB_TOKEN reuses github-actions", "", "", "github-actions[bot]", "Bot", "NONE", true},
+		{"login compared without case", "", "", "GitHub-Actions[bot]", "Bot", "NONE", true},
+		{"GITHUB_TOKEN ignores another bot", "", "", "evil-app[bot]", "Bot", "NONE", false},
+		{"GITHUB_TOKEN ignores an owner", "", "", "boss", "User", "OWNER", false},
+		{"GITHUB_TOKEN ignores a member", "", "", "colleague", "User", "MEMBER", false},
+		{"GITHUB_TOKEN ignores a collaborator", "", "", "outsider", "User", "COLLABORATOR", false},
+		{"GITHUB_TOKEN ignores a contributor", "", "", "someone", "User", "CONTRIBUTOR", false},
+		{"GITHUB_TOKEN ignores a first-timer", "", "", "someone", "User", "FIRST_TIME_CONTRIBUTOR", false},
+		{"PAT reuses its own account's", pat, "", pat, "User", "MEMBER", true},
+		{"PAT ignores another member", pat, "", "colleague", "User", "MEMBER", false},
+		{"PAT ignores github-actions", pat, "", "github-actions[bot]", "Bot", "NONE", false},
+		{"comment-author reuses the app's", "", app, app, "Bot", "NONE", true},
+		{"comment-author ignores github-actions", "", app, "github-actions[bot]", "Bot", "NONE", false},
+		{"comment-author wins over the PAT", pat, app, pat, "User", "MEMBER", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := prcommenttest.New("", token)
+			defer srv.Close()
+			srv.TokenUser = tc.tokenUser
+			id := srv.Seed(repo, 7, prcommenttest.Comment{Body: marker + "\nplanted", User: tc.user, UserType: tc.typ, Association: tc.association})
+			c := client(t, srv)
+			if tc.setAuthor != "" {
+				c.SetAuthor(tc.setAuthor)
+			}
+			out, err := c.Publish(context.Background(), target, prcomment.Always, body("report", true, nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if reused := out.Action == prcomment.Updated && out.ID == id; reused != tc.reuse {
+				t.Errorf("%s comment %d; reuse of %s's comment = %v, want %v", out.Action, out.ID, tc.user, reused, tc.reuse)
+			}
+			if !tc.reuse {
+				if got := srv.Comments(repo, 7); len(got) != 2 || got[0].Body != marker+"\nplanted" {
+					t.Errorf("%s's comment was edited or no new comment was made: %+v", tc.user, got)
+				}
+			}
+		})
+	}
+}
+
+// TestOwnCommentFoundAmongPlanted: with planted marker comments before
+// it, the one by the token's account is the one edited.
+func TestOwnCommentFoundAmongPlanted(t *testing.T) {
 	srv := prcommenttest.New("", token)
 	defer srv.Close()
 	srv.Seed(repo, 7, prcommenttest.Comment{Body: marker + "\nby a maintainer", Association: "MEMBER"})
+	srv.Seed(repo, 7, prcommenttest.Comment{Body: marker + "\nby another bot", User: "evil-app[bot]", UserType: "Bot"})
 	bot := srv.Seed(repo, 7, prcommenttest.Comment{Body: marker + "\nby the bot", User: "github-actions[bot]", UserType: "Bot"})
 	got, err := client(t, srv).Find(context.Background(), target)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.GetID() != bot {
-		t.Errorf("found comment %d, want the bot's %d", got.GetID(), bot)
-	}
-}
-
-// TestCommentAuthors: a marker comment by someone with write access (a
-// personal access token's owner) is reused; one planted by an outside
-// contributor is never taken over.
-func TestCommentAuthors(t *testing.T) {
-	for _, tc := range []struct {
-		association string
-		reuse       bool
-	}{
-		{"OWNER", true}, {"MEMBER", true}, {"COLLABORATOR", true},
-		{"CONTRIBUTOR", false}, {"FIRST_TIME_CONTRIBUTOR", false}, {"NONE", false},
-	} {
-		t.Run(tc.association, func(t *testing.T) {
-			srv := prcommenttest.New("", token)
-			defer srv.Close()
-			id := srv.Seed(repo, 7, prcommenttest.Comment{Body: marker + "\nplanted", User: "someone", UserType: "User", Association: tc.association})
-			out, err := client(t, srv).Publish(context.Background(), target, prcomment.Always, body("report", true, nil))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if reused := out.Action == prcomment.Updated && out.ID == id; reused != tc.reuse {
-				t.Errorf("%s comment %d; reuse of the %s comment = %v, want %v", out.Action, out.ID, tc.association, reused, tc.reuse)
-			}
-			if !tc.reuse && srv.Comments(repo, 7)[0].Body != marker+"\nplanted" {
-				t.Error("the outside contributor's comment was edited")
-			}
-		})
+		t.Errorf("found comment %d, want github-actions[bot]'s %d", got.GetID(), bot)
 	}
 }
 

@@ -27,7 +27,8 @@ func newOnly(r result.Report, failOn string) result.Report {
 // hostileNamesReport is a pull-request run whose file names, resources and
 // messages try every way out of the comment: HTML comments that would hide
 // the rest or close the marker, mentions, backticks, pipes, line breaks,
-// bidirectional overrides and names long enough to eat the comment.
+// bidirectional overrides and isolates, zero-width characters that
+// make one name look like another, and names long enough to eat the comment.
 func hostileNamesReport() result.Report {
 	long := strings.Repeat("a-very-long-path-segment/", 60) + "trust.json"
 	names := []string{
@@ -38,6 +39,8 @@ func hostileNamesReport() result.Report {
 		"a|b||c.json",
 		"line1\nline2\r\n### heading.json",
 		"invoice\u202eslx.exe.json",
+		"secrets\u200b.env",
+		"\ufeffconfig\u2060/\u2067prod\u2069/a\u200cb\u200dc.env",
 		long,
 	}
 	r := result.Report{

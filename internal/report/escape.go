@@ -5,56 +5,9 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/secretgate/secretgate/internal/safetext"
 )
-
-// visible makes every character of s harmless to display: control
-// characters (ANSI escape sequences among them), invalid UTF-8 and the
-// bidirectional controls that can reorder what a reader sees ("Trojan
-// Source") become visible escapes such as \x1b or \u202e; tabs become a
-// space. Line breaks become newline, so each caller decides what a line
-// break is in its medium.
-func visible(s string, newline string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r == '\r':
-			if strings.HasPrefix(s[i+1:], "\n") {
-				size++
-			}
-			b.WriteString(newline)
-		case r == '\n' || r == '\u2028' || r == '\u2029':
-			b.WriteString(newline)
-		case r == '\t':
-			b.WriteByte(' ')
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case r >= 0x80 && r < 0xa0:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		case isBidiControl(r):
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteRune(r)
-		}
-		i += size
-	}
-	return b.String()
-}
-
-func isBidiControl(r rune) bool {
-	switch {
-	case r == '\u061c', r == '\u200e', r == '\u200f':
-		return true
-	case r >= '\u202a' && r <= '\u202e':
-		return true
-	case r >= '\u2066' && r <= '\u2069':
-		return true
-	}
-	return false
-}
 
 // clip shortens s to at most max runes, marking the cut with an ellipsis.
 func clip(s string, max int) string {
@@ -77,11 +30,12 @@ const zwj = "\u200d"
 
 // mdEscape escapes Markdown prose for GitHub-flavoured Markdown, for table
 // cells as well as paragraphs and list items: inline syntax characters are
-// backslash-escaped, "<", ">" and "&" become entities so no HTML (comments
+// backslash-escaped, control, bidirectional and zero-width characters
+// become visible escapes (safetext.Hidden), "<", ">" and "&" become entities so no HTML (comments
 // included) can be injected, "@" is followed by a zero-width joiner, and a
 // line break becomes <br> so a table row never ends early.
 func mdEscape(s string) string {
-	s = visible(s, "\n")
+	s = safetext.Hidden(s, "\n")
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/8)
 	for _, r := range s {
@@ -110,11 +64,12 @@ func mdEscape(s string) string {
 
 // mdCode renders s as one inline code span: nothing inside it is Markdown,
 // HTML or a mention. The fence is one backtick longer than the longest run
-// inside, line breaks become spaces, and in a table cell "|" is written "\|"
+// inside, line breaks become spaces, control, bidirectional and zero-width
+// characters visible escapes (safetext.Hidden), and in a table cell "|" is written "\|"
 // (GitHub splits table rows on pipes before it parses code spans; it drops
 // the backslash again). Empty input gives "".
 func mdCode(s string, inTable bool) string {
-	s = visible(s, " ")
+	s = safetext.Hidden(s, " ")
 	if s == "" {
 		return ""
 	}
@@ -159,7 +114,7 @@ func mdInline(s string) string {
 // as mdInline, joined by plain line breaks, so hard-wrapped METADATA text
 // reflows as the author meant instead of breaking at every line.
 func mdBlock(s string) string {
-	lines := strings.Split(visible(s, "\n"), "\n")
+	lines := strings.Split(safetext.Hidden(s, "\n"), "\n")
 	for i, l := range lines {
 		lines[i] = mdInline(l)
 	}

@@ -5,26 +5,6 @@ import (
 	"testing"
 )
 
-func TestVisible(t *testing.T) {
-	for _, tc := range []struct{ name, in, want string }{
-		{"plain", "prod/bybit/api", "prod/bybit/api"},
-		{"newlines", "a\nb\r\nc\rd\u2028e", "a|b|c|d|e"},
-		{"tab", "a\tb", "a b"},
-		{"ansi", "\x1b[31mred\x1b[0m", `\x1b[31mred\x1b[0m`},
-		{"osc title", "\x1b]0;pwned\x07", `\x1b]0;pwned\x07`},
-		{"del and c1", "a\x7fb\u009bc", `a\x7fb\u009bc`},
-		{"bidi", "abc\u202edef\u2066", `abc\u202edef\u2066`},
-		{"invalid utf-8", "a\xffb", `a\xffb`},
-		{"unicode kept", "ünïcødé ✓ 🔑", "ünïcødé ✓ 🔑"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := visible(tc.in, "|"); got != tc.want {
-				t.Errorf("visible(%q) = %q, want %q", tc.in, got, tc.want)
-			}
-		})
-	}
-}
-
 func TestMDEscape(t *testing.T) {
 	for _, tc := range []struct{ name, in, want string }{
 		{"plain", "rotated 132 days ago", "rotated 132 days ago"},
@@ -41,6 +21,16 @@ func TestMDEscape(t *testing.T) {
 		{"backslash", `a\|b`, `a\\\|b`},
 		{"backtick", "a`b", "a\\`b"},
 		{"heading", "# h", `\# h`},
+		// Hidden characters are shown, never rendered: the backslash of
+		// the visible escape is itself escaped, so the reader sees \u200b.
+		{"zero-width space", "a\u200bb", `a\\u200bb`},
+		{"zero-width non-joiner", "a\u200cb", `a\\u200cb`},
+		{"zero-width joiner", "a\u200db", `a\\u200db`},
+		{"word joiner", "a\u2060b", `a\\u2060b`},
+		{"byte order mark", "\ufeffa", `\\ufeffa`},
+		{"bidi embeddings and overrides", "\u202a\u202b\u202c\u202d\u202e", `\\u202a\\u202b\\u202c\\u202d\\u202e`},
+		{"bidi isolates", "\u2066\u2067\u2068\u2069", `\\u2066\\u2067\\u2068\\u2069`},
+		{"own joiner after @ kept", "a\u200d@b", `a\\u200d@` + zwj + "b"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := mdEscape(tc.in); got != tc.want {
@@ -68,6 +58,10 @@ func TestMDCode(t *testing.T) {
 		{"html stays code", "<script>", true, "`<script>`"},
 		{"newline", "a\nb", true, "`a b`"},
 		{"control", "a\x1bb", true, "`a\\x1bb`"},
+		{"zero-width in a file name", "secrets\u200b.env", true, "`secrets\\u200b.env`"},
+		{"joiner, word joiner, bom", "a\u200cb\u200dc\u2060d\ufeff", true, "`a\\u200cb\\u200dc\\u2060d\\ufeff`"},
+		{"bidi override in a file name", "config/\u202egnp.env", true, "`config/\\u202egnp.env`"},
+		{"bidi isolate", "a\u2067b\u2069", true, "`a\\u2067b\\u2069`"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := mdCode(tc.in, tc.table); got != tc.want {

@@ -213,8 +213,8 @@ func cleanReport() result.Report {
 // through them messages and resources) trying to break the Markdown,
 // mention people, inject HTML or terminal escapes, or reorder text.
 const (
-	hostileFile     = "infra/we|rd `name` <script>alert(1)</script> @acme/security-team\n<!-- x -->.json"
-	hostileMessage  = "Role trusts `repo:*` | see <!-- hidden --> @acme/admins & <img src=x onerror=alert(1)>\nsecond line $x^2$ [click](javascript:alert(1)) ~~strike~~ \x1b[31mred\x1b[0m \u202eevil"
+	hostileFile     = "infra/\u202ewe\u200b|rd `name` <script>alert(1)</script> @acme/security-team\n<!-- x -->\ufeff.json\u2060"
+	hostileMessage  = "Role trusts `repo:*` | see <!-- hidden --> @acme/admins & <img src=x onerror=alert(1)>\nsecond line $x^2$ [click](javascript:alert(1)) ~~strike~~ \x1b[31mred\x1b[0m \u202eevil \u2066iso\u2069 zw\u200cj\u200dx"
 	hostileResource = "arn:aws:iam::123456789012:role/``x``|<b>y</b>"
 )
 

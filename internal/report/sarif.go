@@ -10,6 +10,7 @@ import (
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 
 	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/safetext"
 )
 
 // SARIF renders the report as a SARIF 2.1.0 log that GitHub code scanning
@@ -145,13 +146,13 @@ func sarifRule(rule result.Rule) *sarif.ReportingDescriptor {
 	d := sarif.NewRule(rule.ID).
 		WithName(ruleName(rule.ID)).
 		WithShortDescription(sarif.NewMultiformatMessageString().WithText(oneLine(rule.Title))).
-		WithFullDescription(sarif.NewMultiformatMessageString().WithText(visible(rule.Description, "\n")))
+		WithFullDescription(sarif.NewMultiformatMessageString().WithText(safetext.Visible(rule.Description, "\n")))
 
 	docs := safeURL(rule.DocsURL)
-	text := []string{visible(rule.Description, "\n")}
+	text := []string{safetext.Visible(rule.Description, "\n")}
 	md := []string{mdBlock(rule.Description)}
 	if rule.Remediation != "" {
-		text = append(text, "Remediation: "+visible(rule.Remediation, "\n"))
+		text = append(text, "Remediation: "+safetext.Visible(rule.Remediation, "\n"))
 		md = append(md, "**Remediation:** "+mdBlock(rule.Remediation))
 	}
 	if docs != "" {
@@ -209,9 +210,9 @@ func sarifResult(f result.Finding, ruleIndex int, rule result.Rule, anchor strin
 		res.WithPartialFingerprints(map[string]string{FingerprintKey: f.Fingerprint})
 	}
 	if f.Waived {
-		just := visible(f.WaiverReason, " ")
+		just := safetext.Visible(f.WaiverReason, " ")
 		if f.WaiverOwner != "" {
-			just = strings.TrimSpace(just + " (owner: " + visible(f.WaiverOwner, " ") + ")")
+			just = strings.TrimSpace(just + " (owner: " + safetext.Visible(f.WaiverOwner, " ") + ")")
 		}
 		sup := sarif.NewSuppression().WithKind("external").WithStatus("accepted")
 		if just != "" {
@@ -234,7 +235,7 @@ func resultMessage(f result.Finding, rule result.Rule) string {
 	if f.Remediation != "" && f.Remediation != rule.Remediation {
 		msg += "\nRemediation: " + f.Remediation
 	}
-	msg = visible(msg, "\n")
+	msg = safetext.Visible(msg, "\n")
 	if strings.Contains(msg, "](") {
 		msg = strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`).Replace(msg)
 	}
@@ -258,13 +259,13 @@ func sarifInvocation(r result.Report, dropped int) *sarif.Invocation {
 		}
 		switch c.Status {
 		case result.StatusError:
-			note(sarif.LevelError, fmt.Sprintf("check %s could not run: %s", visible(id, " "), visible(orDefault(c.Error, "no reason given"), " ")))
+			note(sarif.LevelError, fmt.Sprintf("check %s could not run: %s", safetext.Visible(id, " "), safetext.Visible(orDefault(c.Error, "no reason given"), " ")))
 		case result.StatusSkipped:
-			note(sarif.LevelNote, fmt.Sprintf("check %s skipped: %s", visible(id, " "), visible(orDefault(c.Reason, "no reason given"), " ")))
+			note(sarif.LevelNote, fmt.Sprintf("check %s skipped: %s", safetext.Visible(id, " "), safetext.Visible(orDefault(c.Reason, "no reason given"), " ")))
 		}
 	}
 	for _, e := range r.Inputs.Errors {
-		note(sarif.LevelError, fmt.Sprintf("could not parse %s: %s", visible(fileLine(e.File, e.Line), " "), visible(e.Message, " ")))
+		note(sarif.LevelError, fmt.Sprintf("could not parse %s: %s", safetext.Visible(fileLine(e.File, e.Line), " "), safetext.Visible(e.Message, " ")))
 	}
 	if n := len(r.Inputs.Skipped); n > 0 {
 		note(sarif.LevelNote, fmt.Sprintf("skipped %s by design (binary, oversized, templated or not UTF-8)", plural(n, "file", "files")))
@@ -301,4 +302,4 @@ func ruleName(id string) string {
 	return b.String()
 }
 
-func oneLine(s string) string { return visible(s, " ") }
+func oneLine(s string) string { return safetext.Visible(s, " ") }

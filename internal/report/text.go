@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/safetext"
 )
 
 // Text renders a report for a terminal: the verdict first, then each check
@@ -263,12 +264,12 @@ func fileLine(file string, line int) string {
 }
 
 // termLine makes one line of report text safe for a terminal.
-func termLine(s string) string { return visible(s, " ") }
+func termLine(s string) string { return safetext.Visible(s, " ") }
 
 // termLines makes multi-line report text safe for a terminal, indenting every
 // line after the first.
 func termLines(s, indent string) string {
-	return visible(strings.TrimRight(s, "\r\n"), "\n"+indent)
+	return safetext.Visible(strings.TrimRight(s, "\r\n"), "\n"+indent)
 }
 
 func orDash(s string) string { return orDefault(s, "-") }

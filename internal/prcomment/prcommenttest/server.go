@@ -48,17 +48,23 @@ type Server struct {
 	// PerPage caps the page size whatever the client asks (GitHub's
 	// maximum is 100), so tests can paginate with few comments.
 	PerPage int
+	// TokenUser, when set, makes the token a personal access token of
+	// that account: GET /user answers with it and comments are created as
+	// it. When empty the token is GITHUB_TOKEN: GET /user answers 403
+	// "Resource not accessible by integration" and comments are created as
+	// github-actions[bot].
+	TokenUser string
 
 	mu       sync.Mutex
 	calls    []Call
 	comments map[string][]*Comment // "owner/repo#n" → comments
-	heads    map[string]string     // "owner/repo#n" → head SHA of the pull request
+	heads    map[string]Head       // "owner/repo#n" → head of the pull request
 	nextID   int64
 }
 
 // New starts a server whose API lives under prefix ("" or "/api/v3").
 func New(prefix, token string) *Server {
-	s := &Server{Prefix: prefix, Token: token, comments: map[string][]*Comment{}, heads: map[string]string{}, nextID: 1000}
+	s := &Server{Prefix: prefix, Token: token, comments: map[string][]*Comment{}, heads: map[string]Head{}, nextID: 1000}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
@@ -80,12 +86,26 @@ func (s *Server) Seed(repo string, number int, c Comment) int64 {
 	return c.ID
 }
 
-// SetPull makes pull request number of repo exist with head commit sha
+// Head is a pull request's head: head.sha, head.repo.full_name and
+// head.ref of "Get a pull request".
+type Head struct {
+	SHA, Repo, Ref string
+}
+
+// SetPull makes pull request number of repo exist with head commit sha on
+// branch "feature" of the fork "someone/NAME"
 // (GET /repos/{owner}/{repo}/pulls/{number}).
 func (s *Server) SetPull(repo string, number int, sha string) {
+	_, name, _ := strings.Cut(repo, "/")
+	s.SetPullHead(repo, number, Head{SHA: sha, Repo: "someone/" + name, Ref: "feature"})
+}
+
+// SetPullHead makes pull request number of repo exist with head h; an
+// empty h.Repo is a head repository that was deleted (head.repo null).
+func (s *Server) SetPullHead(repo string, number int, h Head) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.heads[fmt.Sprintf("%s#%d", repo, number)] = sha
+	s.heads[fmt.Sprintf("%s#%d", repo, number)] = h
 }
 
 // Comments returns the comments of a pull request.
@@ -148,6 +168,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusUnauthorized, "Bad credentials", "https://docs.github.com/rest")
 		return
 	}
+	if r.URL.Path == s.Prefix+"/user" && r.Method == http.MethodGet {
+		s.user(w)
+		return
+	}
 	path, ok := strings.CutPrefix(r.URL.Path, s.Prefix+"/repos/")
 	if !ok {
 		fail(w, http.StatusNotFound, "Not Found", "https://docs.github.com/rest")
@@ -155,6 +179,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	parts := strings.Split(path, "/")
 	switch {
+
 	case len(parts) == 5 && parts[2] == "issues" && parts[4] == "comments":
 		n, err := strconv.Atoi(parts[3])
 		if err != nil {
@@ -189,27 +214,44 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // pull answers "Get a pull request" with the fields of GitHub's documented
-// response that clients read: number, state and head/base.
+// response that clients read: number, state and head/base (sha, ref,
+// label, repo.full_name).
 func (s *Server) pull(w http.ResponseWriter, repo, number string) {
 	n, err := strconv.Atoi(number)
 	s.mu.Lock()
-	sha, ok := s.heads[fmt.Sprintf("%s#%d", repo, n)]
+	head, ok := s.heads[fmt.Sprintf("%s#%d", repo, n)]
 	s.mu.Unlock()
 	if err != nil || !ok {
 		fail(w, http.StatusNotFound, "Not Found", "https://docs.github.com/rest/pulls/pulls#get-a-pull-request")
 		return
 	}
 	owner, _, _ := strings.Cut(repo, "/")
+	var headRepo any // null when the fork was deleted
+	headOwner := "unknown"
+	if head.Repo != "" {
+		headRepo = map[string]any{"full_name": head.Repo, "fork": head.Repo != repo}
+		headOwner, _, _ = strings.Cut(head.Repo, "/")
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"id":       n + 5000,
 		"number":   n,
 		"state":    "open",
 		"html_url": fmt.Sprintf("https://github.com/%s/pull/%d", repo, n),
-		"head": map[string]any{"sha": sha, "ref": "feature", "label": "someone:feature",
-			"repo": map[string]any{"full_name": "someone/" + strings.TrimPrefix(repo, owner+"/"), "fork": true}},
+		"head": map[string]any{"sha": head.SHA, "ref": head.Ref, "label": headOwner + ":" + head.Ref,
+			"repo": headRepo},
 		"base": map[string]any{"sha": "0000000000000000000000000000000000000000", "ref": "main", "label": owner + ":main",
 			"repo": map[string]any{"full_name": repo, "fork": false}},
 	})
+}
+
+// user answers "Get the authenticated user": the account of a personal
+// access token, 403 for GITHUB_TOKEN.
+func (s *Server) user(w http.ResponseWriter) {
+	if s.TokenUser == "" {
+		fail(w, http.StatusForbidden, "Resource not accessible by integration", "https://docs.github.com/rest/users/users#get-the-authenticated-user")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"login": s.TokenUser, "id": 583231, "type": "User"})
 }
 
 func (s *Server) list(w http.ResponseWriter, r *http.Request, repo string, n int) {
@@ -255,6 +297,9 @@ func (s *Server) create(w http.ResponseWriter, repo string, n int, body string) 
 	s.mu.Lock()
 	s.nextID++
 	c := &Comment{ID: s.nextID, Body: body, User: "github-actions[bot]", UserType: "Bot"}
+	if s.TokenUser != "" {
+		c.User, c.UserType = s.TokenUser, "User"
+	}
 	key := fmt.Sprintf("%s#%d", repo, n)
 	s.comments[key] = append(s.comments[key], c)
 	out := s.commentJSON(repo, n, c)

@@ -1,0 +1,45 @@
+package safetext
+
+import "testing"
+
+func TestVisible(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"plain", "prod/bybit/api", "prod/bybit/api"},
+		{"newlines", "a\nb\r\nc\rd\u2028e\u2029f", "a|b|c|d|e|f"},
+		{"tab", "a\tb", "a b"},
+		{"ansi", "\x1b[31mred\x1b[0m", `\x1b[31mred\x1b[0m`},
+		{"osc title", "\x1b]0;pwned\x07", `\x1b]0;pwned\x07`},
+		{"del and c1", "a\x7fb\u009bc", `a\x7fb\u009bc`},
+		{"bidi overrides", "abc\u202a\u202b\u202c\u202d\u202edef", `abc\u202a\u202b\u202c\u202d\u202edef`},
+		{"bidi isolates", "\u2066\u2067\u2068\u2069", `\u2066\u2067\u2068\u2069`},
+		{"bidi marks", "\u061c\u200e\u200f", `\u061c\u200e\u200f`},
+		{"invalid utf-8", "a\xffb", `a\xffb`},
+		{"unicode kept", "ünïcødé ✓ 🔑", "ünïcødé ✓ 🔑"},
+		{"zero-width kept", "a\u200bb\u200dc", "a\u200bb\u200dc"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Visible(tc.in, "|"); got != tc.want {
+				t.Errorf("Visible(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestHidden(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"plain", "config/a.env", "config/a.env"},
+		{"zero-width space", "secrets\u200b.env", `secrets\u200b.env`},
+		{"non-joiner and joiner", "a\u200cb\u200dc", `a\u200cb\u200dc`},
+		{"word joiner", "a\u2060b", `a\u2060b`},
+		{"bom", "\ufeffa", `\ufeffa`},
+		{"bidi still shown", "a\u202eb", `a\u202eb`},
+		{"controls still shown", "a\x1bb\nc", `a\x1bb|c`},
+		{"neighbours kept", "a\u200ab\u200fc\u2061d", "a\u200ab\\u200fc\u2061d"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Hidden(tc.in, "|"); got != tc.want {
+				t.Errorf("Hidden(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
