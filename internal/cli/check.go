@@ -200,7 +200,11 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	defer gc.restore()
 	// The policies compile while the gatherers read the repository; the
 	// evaluation waits for them (engine.ready).
-	engine := loadPolicies(ctx, cfg)
+	var needed func() []string
+	if f.staged && (f.offline || skipLive != "") {
+		needed = stagedFamilies(ctx, root, source.Options{Exclude: cfg.Exclude, MaxFileBytes: cfg.MaxFileSize})
+	}
+	engine := loadPolicies(ctx, cfg, needed)
 
 	// --staged judges what `git commit` would record: the leaks in the
 	// lines the index adds, and the policy files it adds or changes, read
@@ -439,7 +443,7 @@ func checkWaiverRules(cfg *config.Config, engine *policy.Engine) error {
 		if w.Rule == "*" {
 			continue
 		}
-		if _, ok := engine.Rule(w.Rule); !ok {
+		if !engine.Known(w.Rule) {
 			errs = append(errs, &config.Error{File: cfg.Path, Line: w.Line, Column: w.Column,
 				Msg: fmt.Sprintf("waiver names unknown rule %q (see secretgate policy list)", w.Rule)})
 		}

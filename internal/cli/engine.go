@@ -19,13 +19,26 @@ type pendingEngine struct {
 	err    error // an *ExitError (exit 2) when the policies or waivers are wrong
 }
 
+// compiling, when set (by tests), is given the compiled engine.
+var compiling func(*policy.Engine)
+
 // loadPolicies starts compiling the built-in and configured policies and
-// checking the configured waivers against the rule catalogue.
-func loadPolicies(ctx context.Context, cfg *config.Config) *pendingEngine {
+// checking the configured waivers against the rule catalogue. families,
+// when not nil, runs first (in the background too) and names the check
+// families whose built-in rules can have facts to judge; nil from it
+// compiles them all (policy.LoadFamilies).
+func loadPolicies(ctx context.Context, cfg *config.Config, families func() []string) *pendingEngine {
 	p := &pendingEngine{done: make(chan struct{})}
 	go func() {
 		defer close(p.done)
-		eng, err := policy.Load(ctx, cfg.Policies)
+		var only []string
+		if families != nil {
+			only = families()
+		}
+		eng, err := policy.LoadFamilies(ctx, cfg.Policies, only)
+		if compiling != nil && eng != nil {
+			compiling(eng)
+		}
 		if err == nil {
 			err = checkWaiverRules(cfg, eng)
 		}

@@ -51,6 +51,9 @@ type Engine struct {
 	// broad waivers. They are evaluated in parallel over the same input
 	// document (see parts.go).
 	parts []part
+	// partial is set when built-in rule packages were left out
+	// (LoadFamilies).
+	partial bool
 }
 
 // Source is one Rego file.

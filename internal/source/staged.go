@@ -39,12 +39,7 @@ func ScanStaged(ctx context.Context, root string, opts Options) (*Result, error)
 	}
 	var files []stagedFile
 	for _, e := range entries {
-		if !candidateExts[strings.ToLower(path.Ext(e.rel))] || inSkippedDir(e.rel) || excluded(opts.Exclude, e.rel) {
-			continue
-		}
-		// Regular files only: a symbolic link's blob is its target's
-		// name, a submodule (160000) has no blob here.
-		if e.mode != "100644" && e.mode != "100755" {
+		if !stagedCandidate(e, opts) {
 			continue
 		}
 		files = append(files, stagedFile{rel: e.rel, oid: e.oid})
@@ -62,6 +57,38 @@ func ScanStaged(ctx context.Context, root string, opts Options) (*Result, error)
 		return nil, err
 	}
 	return merge(outs, nil, nil), nil
+}
+
+// StagedCandidates lists the staged files ScanStaged would read: the
+// candidate policy files (by extension, outside the skipped directories,
+// not excluded, regular files) the index adds or changes relative to HEAD.
+// None means a staged run has no IAM, trust or secret facts from the
+// repository. root must lie in a git work tree.
+func StagedCandidates(ctx context.Context, root string, opts Options) ([]string, error) {
+	if err := validExclude(opts.Exclude); err != nil {
+		return nil, err
+	}
+	entries, err := stagedEntries(ctx, root)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		if stagedCandidate(e, opts) {
+			out = append(out, e.rel)
+		}
+	}
+	return out, nil
+}
+
+// stagedCandidate reports whether ScanStaged reads a staged entry.
+func stagedCandidate(e stagedEntry, opts Options) bool {
+	if !candidateExts[strings.ToLower(path.Ext(e.rel))] || inSkippedDir(e.rel) || excluded(opts.Exclude, e.rel) {
+		return false
+	}
+	// Regular files only: a symbolic link's blob is its target's name, a
+	// submodule (160000) has no blob here.
+	return e.mode == "100644" || e.mode == "100755"
 }
 
 type stagedEntry struct {

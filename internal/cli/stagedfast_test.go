@@ -1,0 +1,199 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/secretgate/secretgate/internal/leaks/leakstest"
+	"github.com/secretgate/secretgate/internal/policy"
+)
+
+// TestStagedFastPathSameReport runs the same staged checks twice, once
+// with the built-in rules limited as a staged run without policy files
+// allows and once with every rule compiled, and holds the reports equal
+// (durations aside). A staged policy file takes the full path.
+func TestStagedFastPathSameReport(t *testing.T) {
+	key := leakstest.AWSKey(t)
+	const openTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"}}}]}`
+	tests := []struct {
+		name     string
+		files    map[string]string
+		config   string
+		wantFast bool
+		wantCode int
+		wantRule string
+	}{
+		{"leaked key", map[string]string{"deploy/prod.env": "aws_access_key_id=" + key + "\n", "main.go": "package main\n"}, "", true, 1, "leaks-secret"},
+		{"clean change", map[string]string{"main.go": "package main\n"}, "", true, 0, ""},
+		{"waiver for a rule not compiled", map[string]string{"deploy/prod.env": "aws_access_key_id=" + key + "\n"},
+			"waivers:\n  - rule: trust-oidc-any-org\n    resource: \"iam/x.json\"\n    reason: test\n    owner: team\n    expires: \"2030-01-01\"\n", true, 1, "leaks-secret"},
+		{"staged trust policy", map[string]string{"iam/deploy-trust.json": openTrust, "deploy/prod.env": "aws_access_key_id=" + key + "\n"}, "", false, 1, "trust-oidc-sub-missing"},
+		{"excluded policy file", map[string]string{"iam/deploy-trust.json": openTrust}, "exclude: [\"iam/**\"]\n", true, 0, ""},
+		{"user leaks rule runs", map[string]string{"deploy/prod.env": "aws_access_key_id=" + key + "\n", rulesDir + "own.rego": userLeaksRule}, "policies: [rules/]\n", true, 1, "acme-leak-owner"},
+		{"user rule reading a family not compiled", map[string]string{"main.go": "package main\n", rulesDir + "own.rego": userIAMRule}, "policies: [rules/]\n", false, 1, "acme-no-iam"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := stagedRepo(t, tc.files, tc.config)
+			fast, fastCode, partial := stagedReport(t, dir, false)
+			if partial != tc.wantFast {
+				t.Fatalf("built-in rules left out: %v, want %v", partial, tc.wantFast)
+			}
+			full, fullCode, _ := stagedReport(t, dir, true)
+			if fastCode != tc.wantCode || fullCode != tc.wantCode {
+				t.Fatalf("exit codes %d (fast) and %d (full), want %d", fastCode, fullCode, tc.wantCode)
+			}
+			if diff := cmp.Diff(full, fast); diff != "" {
+				t.Errorf("report differs from the fully compiled run (-full +fast):\n%s", diff)
+			}
+			if tc.wantRule != "" && !bytes.Contains(mustJSON(t, fast), []byte(`"rule":"`+tc.wantRule+`"`)) {
+				t.Errorf("no %s finding in %s", tc.wantRule, mustJSON(t, fast))
+			}
+		})
+	}
+}
+
+// TestStagedFastPathUnknownWaiver: a waiver naming no rule at all is still
+// refused when the built-in rules are limited.
+func TestStagedFastPathUnknownWaiver(t *testing.T) {
+	dir := stagedRepo(t, map[string]string{"main.go": "package main\n"},
+		"waivers:\n  - rule: trust-oidc-any-orgg\n    resource: \"x\"\n    reason: test\n    owner: team\n    expires: \"2030-01-01\"\n")
+	var stdout, stderr bytes.Buffer
+	err := Run(context.Background(), []string{"check", "--offline", "--staged", "--mode", "pre-commit", "--path", dir}, &stdout, &stderr, envOf(nil))
+	var ee *ExitError
+	if !errors.As(err, &ee) || ee.Code != 2 || !strings.Contains(err.Error(), "unknown rule") {
+		t.Fatalf("err = %v, want exit 2 naming the unknown rule", err)
+	}
+}
+
+const rulesDir = "rules/"
+
+// userLeaksRule is a user rule of the leaks family: it must run on the
+// fast path too.
+const userLeaksRule = `# METADATA
+# title: Leaks are reported to the owner
+# custom:
+#   id: acme-leak-owner
+#   severity: low
+#   remediation: Tell the owner.
+package secretgate.rules.leaks.acme
+
+import rego.v1
+
+deny contains {"rule": "acme-leak-owner", "resource": l.file, "message": "a leak", "file": l.file, "line": l.line} if {
+	some l in input.leaks
+}
+`
+
+// userIAMRule reads a built-in IAM rule's document: only the full set
+// gives it the same answer.
+const userIAMRule = `# METADATA
+# title: No IAM findings
+# custom:
+#   id: acme-no-iam
+#   check: leaks
+#   severity: high
+#   remediation: None.
+package secretgate.rules.leaks.acme
+
+import rego.v1
+
+deny contains {"rule": "acme-no-iam", "resource": "repo", "message": "no IAM findings", "file": "", "line": 0} if {
+	count(data.secretgate.rules.iam.deny) == 0
+}
+`
+
+var compilingMu sync.Mutex
+
+// stagedReport runs check --staged in dir and returns its JSON report
+// without durations, the exit code and whether built-in rules were left
+// out.
+func stagedReport(t *testing.T, dir string, full bool) (map[string]any, int, bool) {
+	t.Helper()
+	compilingMu.Lock()
+	defer compilingMu.Unlock()
+	partial := false
+	compiling = func(e *policy.Engine) { partial = e.Partial() }
+	defer func() { compiling = nil }()
+	if full {
+		saved := stagedFamilies
+		stagedFamilies = func(context.Context, string, sourceOptions) func() []string { return nil }
+		defer func() { stagedFamilies = saved }()
+	}
+	var stdout, stderr bytes.Buffer
+	err := Run(context.Background(), []string{"check", "--offline", "--staged", "--mode", "pre-commit",
+		"--now", "2026-01-01T00:00:00Z", "--format", "json", "--path", dir}, &stdout, &stderr, envOf(nil))
+	code := 0
+	if err != nil {
+		var ee *ExitError
+		if !errors.As(err, &ee) {
+			t.Fatalf("check: %v\n%s", err, stderr.String())
+		}
+		code = ee.Code
+	}
+	var rep map[string]any
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		t.Fatalf("report: %v\n%s\n%s", err, stdout.String(), stderr.String())
+	}
+	checks, _ := rep["checks"].([]any)
+	for _, c := range checks {
+		delete(c.(map[string]any), "duration_ms")
+	}
+	return rep, code, partial
+}
+
+// stagedRepo is a git repository with one commit and files staged, and
+// config as its .secretgate.yml (committed) when not empty.
+func stagedRepo(t *testing.T, files map[string]string, config string) string {
+	t.Helper()
+	dir := t.TempDir()
+	git := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-c", "user.name=Dev", "-c", "user.email=dev@example.com", "-c", "commit.gpgsign=false"}, args...)...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	write := func(rel, text string) {
+		t.Helper()
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git("init", "-q", "-b", "main")
+	write("README.md", "hello\n")
+	if config != "" {
+		write(".secretgate.yml", config)
+	}
+	git("add", "-A")
+	git("commit", "-q", "-m", "init")
+	for rel, text := range files {
+		write(rel, text)
+	}
+	git("add", "-A")
+	return dir
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
