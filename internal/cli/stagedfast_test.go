@@ -40,6 +40,7 @@ func TestStagedFastPathSameReport(t *testing.T) {
 		{"staged trust policy", map[string]string{"iam/deploy-trust.json": openTrust, "deploy/prod.env": "aws_access_key_id=" + key + "\n"}, "", false, 1, "trust-oidc-sub-missing"},
 		{"excluded policy file", map[string]string{"iam/deploy-trust.json": openTrust}, "exclude: [\"iam/**\"]\n", true, 0, ""},
 		{"user leaks rule runs", map[string]string{"deploy/prod.env": "aws_access_key_id=" + key + "\n", rulesDir + "own.rego": userLeaksRule}, "policies: [rules/]\n", true, 1, "acme-leak-owner"},
+		{"user rule using a library the leaks rules do not", map[string]string{"deploy/prod.env": "aws_access_key_id=" + key + "\n", rulesDir + "own.rego": userLibRule}, "policies: [rules/]\n", true, 1, "acme-leak-file"},
 		{"user rule reading a family not compiled", map[string]string{"main.go": "package main\n", rulesDir + "own.rego": userIAMRule}, "policies: [rules/]\n", false, 1, "acme-no-iam"},
 	}
 	for _, tc := range tests {
@@ -91,6 +92,25 @@ package secretgate.rules.leaks.acme
 import rego.v1
 
 deny contains {"rule": "acme-leak-owner", "resource": l.file, "message": "a leak", "file": l.file, "line": l.line} if {
+	some l in input.leaks
+}
+`
+
+// userLibRule uses the trust library, which the leaks rules do not: it
+// must be compiled for it.
+const userLibRule = `# METADATA
+# title: Leaks name their file
+# custom:
+#   id: acme-leak-file
+#   severity: low
+#   remediation: Tell the owner.
+package secretgate.rules.leaks.acme
+
+import rego.v1
+
+import data.secretgate.lib.trust as tl
+
+deny contains {"rule": "acme-leak-file", "resource": tl.str(l.file), "message": "a leak", "file": l.file, "line": l.line} if {
 	some l in input.leaks
 }
 `

@@ -3,6 +3,7 @@ package policy
 import (
 	"bytes"
 	"context"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -13,11 +14,13 @@ import (
 // LoadFamilies is Load with the built-in rule packages limited to the check
 // families named: the built-in secretgate.rules.<family> packages of other
 // families are not compiled (a run that has no facts for them, a staged
-// commit without policy files, need not pay for them). The built-in
-// library (secretgate.lib) and aggregator (secretgate.main) and every user
-// policy always compile. When a user policy refers to a built-in rule
-// package left out, the whole set is compiled instead, so the outcome
-// never differs from Load's. A nil families is Load.
+// commit without policy files, need not pay for them), nor the built-in
+// library packages (secretgate.lib.<name>) that nothing compiled refers
+// to. The aggregator (secretgate.main) and every user policy always
+// compile. When a user policy refers to a built-in rule package left out,
+// or to data.secretgate in a way that cannot be followed, the whole set is
+// compiled instead, so the outcome never differs from Load's. A nil
+// families is Load.
 //
 // The catalogue (Rule, Catalog) holds the compiled rules only; Known also
 // knows the built-in rules left out, for checking waivers.
@@ -33,16 +36,52 @@ func LoadFamilies(ctx context.Context, dirs []string, families []string) (*Engin
 	if err != nil {
 		return nil, err
 	}
+	uses, ok := userUses(user, families)
+	if !ok {
+		return compile(ctx, append(all, user...))
+	}
+	// The library packages needed: those the kept sources name, and
+	// theirs in turn.
+	libs := map[string][]Source{}
 	var kept []Source
 	left := false
 	for _, s := range all {
-		if fam, ok := familyOf("data." + packageOf(s.Text)); ok && !slices.Contains(families, fam) {
+		pkg := "data." + packageOf(s.Text)
+		if fam, ok := familyOf(pkg); ok && !slices.Contains(families, fam) {
 			left = true
+			continue
+		}
+		if strings.HasPrefix(pkg, libRoot.String()+".") {
+			libs[pkg] = append(libs[pkg], s)
 			continue
 		}
 		kept = append(kept, s)
 	}
-	if !left || refersToRules(user, families) {
+	queue := uses
+	for _, s := range kept {
+		queue = append(queue, libRefs(s.Text)...)
+	}
+	for len(queue) > 0 {
+		pkg := queue[0]
+		queue = queue[1:]
+		srcs, found := libs[pkg]
+		if pkg == libRoot.String() {
+			// The whole library.
+			for p := range libs {
+				queue = append(queue, p)
+			}
+			continue
+		}
+		if !found {
+			continue
+		}
+		delete(libs, pkg)
+		kept = append(kept, srcs...)
+		for _, s := range srcs {
+			queue = append(queue, libRefs(s.Text)...)
+		}
+	}
+	if !left && len(libs) == 0 {
 		return compile(ctx, append(all, user...))
 	}
 	eng, err := compile(ctx, append(kept, user...))
@@ -52,6 +91,23 @@ func LoadFamilies(ctx context.Context, dirs []string, families []string) (*Engin
 	}
 	eng.partial = true
 	return eng, nil
+}
+
+// libRoot is where the built-in library packages live.
+var libRoot = ast.MustParseRef("data.secretgate.lib")
+
+// libRefPattern finds the library packages a built-in source names (they
+// name them in full, in imports).
+var libRefPattern = regexp.MustCompile(`data\.secretgate\.lib\.([A-Za-z0-9_]+)`)
+
+// libRefs returns the library packages a built-in source names, as
+// "data.secretgate.lib.<name>".
+func libRefs(text []byte) []string {
+	var out []string
+	for _, m := range libRefPattern.FindAllSubmatch(text, -1) {
+		out = append(out, libRoot.String()+"."+string(m[1]))
+	}
+	return out
 }
 
 // packageOf returns the package path of a Rego source ("secretgate.rules.iam"),
@@ -66,57 +122,78 @@ func packageOf(text []byte) string {
 	return ""
 }
 
-// refersToRules reports whether a user source might refer to a built-in
-// rule package not among families: it names data.secretgate.rules other
-// than through those families, or it cannot be parsed (the full set then
-// reports the error).
-func refersToRules(user []Source, families []string) bool {
+// userUses returns the library packages the user sources refer to
+// (data.secretgate.lib for all of it); ok is false when the whole set must
+// compile: a user source does not parse (the full set reports the error),
+// adds to a rule package of a family left out or to the library, refers to
+// such a rule package, or refers to data or data.secretgate as a whole or
+// by a computed key.
+func userUses(user []Source, families []string) (uses []string, ok bool) {
 	if len(user) == 0 {
-		return false
+		return nil, true
 	}
 	mods, err := Parse(user)
 	if err != nil {
-		return true
+		return nil, false
 	}
-	refers := false
+	root := ast.MustParseRef("data.secretgate")
+	ok = true
+	check := func(r ast.Ref) {
+		switch {
+		case !r.HasPrefix(ast.DefaultRootRef):
+			return
+		case root.HasPrefix(r) || (r.HasPrefix(ast.DefaultRootRef) && len(r) > 1 && !r[1].IsGround()):
+			// data, data.secretgate, data[x]...
+			ok = false
+		case !r.HasPrefix(root):
+			return
+		case len(r) == len(root) || !r[len(root)].IsGround():
+			ok = false
+		case r.HasPrefix(rulesRoot):
+			if len(r) == len(rulesRoot) {
+				ok = false
+				return
+			}
+			if s, isStr := r[len(rulesRoot)].Value.(ast.String); !isStr || !slices.Contains(families, string(s)) {
+				ok = false
+			}
+		case r.HasPrefix(libRoot):
+			if len(r) == len(libRoot) {
+				uses = append(uses, libRoot.String())
+				return
+			}
+			if s, isStr := r[len(libRoot)].Value.(ast.String); isStr {
+				uses = append(uses, libRoot.String()+"."+string(s))
+			} else {
+				uses = append(uses, libRoot.String())
+			}
+		}
+	}
 	for _, m := range mods {
-		// A user rule package of a family left out is compiled, but its
-		// family's built-in rules would be missing beside it.
-		if fam, ok := familyOf(m.Package.Path.String()); ok && !slices.Contains(families, fam) {
-			return true
+		pkg := m.Package.Path
+		if fam, isRules := familyOf(pkg.String()); isRules && !slices.Contains(families, fam) {
+			return nil, false
+		}
+		if pkg.HasPrefix(libRoot) {
+			return nil, false
+		}
+		for _, imp := range m.Imports {
+			if ref, isRef := imp.Path.Value.(ast.Ref); isRef {
+				check(ref)
+			}
 		}
 		ast.WalkRefs(m, func(r ast.Ref) bool {
-			if refers || !r.HasPrefix(rulesRoot) {
-				return refers
-			}
-			if len(r) <= len(rulesRoot) {
-				refers = true
-				return true
-			}
-			s, ok := r[len(rulesRoot)].Value.(ast.String)
-			if !ok || !slices.Contains(families, string(s)) {
-				refers = true
-			}
-			return refers
+			check(r)
+			return false
 		})
-		for _, imp := range m.Imports {
-			if ref, ok := imp.Path.Value.(ast.Ref); ok && ref.HasPrefix(rulesRoot) {
-				if len(ref) <= len(rulesRoot) {
-					return true
-				}
-				if s, ok := ref[len(rulesRoot)].Value.(ast.String); !ok || !slices.Contains(families, string(s)) {
-					return true
-				}
-			}
-		}
-		if refers {
-			return true
+		if !ok {
+			return nil, false
 		}
 	}
-	return false
+	return uses, true
 }
 
-// Partial reports whether built-in rule packages were left out.
+// Partial reports whether built-in packages were left out.
 func (e *Engine) Partial() bool { return e.partial }
 
 // Known reports whether a rule id is in the catalogue, or, when built-in
