@@ -242,7 +242,11 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	defer release()
 	gatherers = append(gatherers, rg)
 	if slices.Contains(families, result.CheckLeaks) {
-		lg, err := checks.NewLeaks(ctx, root, scope, cfg.MaxFileSize)
+		var leakLimit int64 // 0: the scanner's safety limit
+		if cfg.MaxFileSizeSet {
+			leakLimit = cfg.MaxFileSize
+		}
+		lg, err := checks.NewLeaks(ctx, root, scope, leakLimit)
 		if err != nil {
 			return usageError(err)
 		}

@@ -55,7 +55,12 @@ type Config struct {
 	// MaxFileSize is the size in bytes above which the repository scan skips
 	// a file (and counts it as skipped).
 	MaxFileSize int64
-	AWS         AWS
+	// MaxFileSizeSet says max_file_size was given. Only then is it the
+	// leak scanner's safety limit (a text file above it makes the leaks
+	// check incomplete); otherwise the scanner's own, much larger, default
+	// applies, as gitleaks scans large files.
+	MaxFileSizeSet bool
+	AWS            AWS
 }
 
 // Environment is one environment's rotation and trust rules.

@@ -230,6 +230,7 @@ func (d *decoder) config(c *Config, top *fields, dir string) {
 	if n := top.get("max_file_size"); n != nil {
 		if size, ok := d.size(n, "max_file_size"); ok {
 			c.MaxFileSize = size
+			c.MaxFileSizeSet = true
 		}
 	}
 }
