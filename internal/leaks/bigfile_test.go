@@ -166,3 +166,26 @@ func TestOversizedBinaryByType(t *testing.T) {
 		})
 	}
 }
+
+// TestOversizedTextIsNotCachedAsClean: with a cache, a second scan of a
+// commit or file whose text was above the limit is as incomplete as the
+// first (nothing was stored as clean).
+func TestOversizedTextIsNotCachedAsClean(t *testing.T) {
+	r := newRepo(t)
+	r.write("huge.log", strings.Repeat("plain text line\n", 8<<10))
+	r.commit("x", "A")
+	cacheDir := t.TempDir()
+	for _, sc := range []Scope{{}, {Kind: History}} {
+		for run := range 2 {
+			t.Run(fmt.Sprintf("%s run %d", sc, run+1), func(t *testing.T) {
+				res, err := scanErr(t, r.dir, sc, func(s *Scanner) { s.MaxFileBytes = 64 << 10; s.CacheDir = cacheDir })
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(res.Problems) != 1 || !strings.HasPrefix(res.Problems[0], "huge.log") {
+					t.Errorf("problems %q, want huge.log", res.Problems)
+				}
+			})
+		}
+	}
+}
