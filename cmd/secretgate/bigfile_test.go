@@ -11,7 +11,7 @@ import (
 
 // TestLeakLargeFile: a text file above the old 10 MiB skip is scanned
 // (its key found at the right line, exit 1); above a configured
-// max_file_size it is not scanned and the leaks check is an error naming
+// leaks_max_file_size it is not scanned and the leaks check is an error naming
 // the file (exit 3), never a pass.
 func TestLeakLargeFile(t *testing.T) {
 	key := leakstest.AWSKey(t)
@@ -31,7 +31,7 @@ func TestLeakLargeFile(t *testing.T) {
 	gitIn(t, dir, "add", "-A")
 	gitIn(t, dir, "commit", "-q", "-m", "big")
 	limited := leakRepo(t)
-	writeIn(t, limited, ".secretgate.yml", "max_file_size: 1MiB\n")
+	writeIn(t, limited, ".secretgate.yml", "leaks_max_file_size: 1MiB\n")
 	writeIn(t, limited, "logs/big.txt", strings.Repeat("plain text line\n", 100_000))
 	gitIn(t, limited, "add", "-A")
 	gitIn(t, limited, "commit", "-q", "-m", "big")
@@ -45,8 +45,8 @@ func TestLeakLargeFile(t *testing.T) {
 	}{
 		{"working tree", []string{"--path", dir}, 1, result.StatusFailed, fmt.Sprintf("logs/big.txt:%d", keyLine)},
 		{"history", []string{"--path", dir, "--history"}, 1, result.StatusFailed, fmt.Sprintf("logs/big.txt:%d", keyLine)},
-		{"working tree above max_file_size", []string{"--path", limited}, 3, result.StatusError, "logs/big.txt: text file of"},
-		{"history above max_file_size", []string{"--path", limited, "--history"}, 3, result.StatusError, "logs/big.txt in commit"},
+		{"working tree above leaks_max_file_size", []string{"--path", limited}, 3, result.StatusError, "logs/big.txt: text file of"},
+		{"history above leaks_max_file_size", []string{"--path", limited, "--history"}, 3, result.StatusError, "logs/big.txt in commit"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -242,11 +242,7 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	defer release()
 	gatherers = append(gatherers, rg)
 	if slices.Contains(families, result.CheckLeaks) {
-		var leakLimit int64 // 0: the scanner's safety limit
-		if cfg.MaxFileSizeSet {
-			leakLimit = cfg.MaxFileSize
-		}
-		lg, err := checks.NewLeaks(ctx, root, scope, leakLimit)
+		lg, err := checks.NewLeaks(ctx, root, scope, cfg.LeaksMaxFileSize)
 		if err != nil {
 			return usageError(err)
 		}

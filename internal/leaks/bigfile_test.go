@@ -119,7 +119,7 @@ func TestOversizedTextMakesTheScanIncomplete(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(res.Problems) != 1 || !strings.Contains(res.Problems[0], tc.wantProblem) || !strings.Contains(res.Problems[0], "max_file_size (64 KiB)") {
+			if len(res.Problems) != 1 || !strings.Contains(res.Problems[0], tc.wantProblem) || !strings.Contains(res.Problems[0], "leaks_max_file_size (64 KiB)") {
 				t.Errorf("problems %q, want one naming %q", res.Problems, tc.wantProblem)
 			}
 			for _, p := range res.Problems {

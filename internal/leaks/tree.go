@@ -292,8 +292,8 @@ func (s *Scanner) oversized(ctx context.Context, abs, rel string, size, max int6
 	case binary:
 		c.skip(rel, "binary file or archive")
 	default:
-		c.skip(rel, fmt.Sprintf("text file larger than max_file_size (%s)", sizeText(max)))
-		c.incomplete(nil, fmt.Sprintf("%s: text file of %s is larger than max_file_size (%s) and was not scanned; raise max_file_size", rel, sizeText(size), sizeText(max)))
+		c.skip(rel, fmt.Sprintf("text file larger than leaks_max_file_size (%s)", sizeText(max)))
+		c.incomplete(nil, fmt.Sprintf("%s: text file of %s is larger than leaks_max_file_size (%s) and was not scanned; raise leaks_max_file_size", rel, sizeText(size), sizeText(max)))
 	}
 }
 
