@@ -25,8 +25,9 @@ var _ Gatherer = (*Leaks)(nil)
 // can be scanned there (a git scope needs a repository that has the
 // range's commits) and loads the repository's .gitleaks.toml and
 // .gitleaksignore. Its errors are the user's to fix (exit 2): they name the
-// file or say what to fetch. maxFileBytes is the size above which a file
-// is skipped (0: the default, negative: no limit).
+// file or say what to fetch. maxFileBytes is the safety limit above which
+// a text file is not scanned and the check is incomplete (0: the
+// scanner's default, negative: no limit).
 func NewLeaks(ctx context.Context, root string, scope leaks.Scope, maxFileBytes int64) (*Leaks, error) {
 	target, err := leaks.Resolve(ctx, root, scope)
 	if err != nil {

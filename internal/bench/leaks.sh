@@ -83,7 +83,7 @@ files=$(find "$tree" -type f | wc -l)
 mib=$(du -sm "$tree" | cut -f1)
 modules=$(find "$tree" -maxdepth 4 -name '*@*' -type d | wc -l)
 # No size limit, as gitleaks dir has none by default.
-printf 'max_file_size: 100GiB\n' > "$work/secretgate.yml"
+printf 'max_file_size: 100GiB\nleaks_max_file_size: 100GiB\n' > "$work/secretgate.yml"
 
 echo "== leaks: working tree, Go module cache of this project's dependencies =="
 echo "$modules modules, $files files, $mib MiB (a plain directory, not a git repository)"

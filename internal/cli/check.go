@@ -246,7 +246,7 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	defer release()
 	gatherers = append(gatherers, rg)
 	if slices.Contains(families, result.CheckLeaks) {
-		lg, err := checks.NewLeaks(ctx, root, scope, cfg.MaxFileSize)
+		lg, err := checks.NewLeaks(ctx, root, scope, cfg.LeaksMaxFileSize)
 		if err != nil {
 			return usageError(err)
 		}

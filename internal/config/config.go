@@ -55,7 +55,11 @@ type Config struct {
 	// MaxFileSize is the size in bytes above which the repository scan skips
 	// a file (and counts it as skipped).
 	MaxFileSize int64
-	AWS         AWS
+	// LeaksMaxFileSize is the leak scanner's safety limit: it scans text
+	// files of any size below it in chunks, as gitleaks does; a text file
+	// above it is not scanned and makes the leaks check an error.
+	LeaksMaxFileSize int64
+	AWS              AWS
 }
 
 // Environment is one environment's rotation and trust rules.
@@ -214,16 +218,18 @@ type AWS struct {
 
 // Defaults that are not part of Default's environments.
 const (
-	DefaultWarnDays        = 14
-	DefaultGraceHours      = 24
-	DefaultPattern         = "{env}/{service}/{type}"
-	DefaultAudience        = "sts.amazonaws.com"
-	DefaultIssuer          = "token.actions.githubusercontent.com"
-	DefaultMaxFileSize     = 10 << 20
-	DefaultSessionDuration = time.Hour
-	DefaultTimeout         = 30 * time.Second
-	DefaultConcurrency     = 8
-	DefaultMaxAttempts     = 5
+	DefaultWarnDays    = 14
+	DefaultGraceHours  = 24
+	DefaultPattern     = "{env}/{service}/{type}"
+	DefaultAudience    = "sts.amazonaws.com"
+	DefaultIssuer      = "token.actions.githubusercontent.com"
+	DefaultMaxFileSize = 10 << 20
+	// DefaultLeaksMaxFileSize is the leak scanner's safety limit.
+	DefaultLeaksMaxFileSize = 1 << 30
+	DefaultSessionDuration  = time.Hour
+	DefaultTimeout          = 30 * time.Second
+	DefaultConcurrency      = 8
+	DefaultMaxAttempts      = 5
 )
 
 // Default returns the configuration used when there is no file: the rules
@@ -241,8 +247,9 @@ func Default() *Config {
 			Audience: DefaultAudience,
 			Issuers:  []string{DefaultIssuer},
 		},
-		FailOn:      result.Threshold{Min: result.SeverityHigh},
-		MaxFileSize: DefaultMaxFileSize,
+		FailOn:           result.Threshold{Min: result.SeverityHigh},
+		MaxFileSize:      DefaultMaxFileSize,
+		LeaksMaxFileSize: DefaultLeaksMaxFileSize,
 		AWS: AWS{
 			SessionDuration: DefaultSessionDuration,
 			Timeout:         DefaultTimeout,

@@ -24,7 +24,7 @@ import (
 // docs/schema/secretgate.schema.json lists the same keys.
 var (
 	topKeys = []string{"version", "environments", "naming", "environment_from", "github",
-		"credentials", "waivers", "policies", "fail_on", "exclude", "max_file_size", "aws"}
+		"credentials", "waivers", "policies", "fail_on", "exclude", "max_file_size", "leaks_max_file_size", "aws"}
 	environmentKeys     = []string{"max_rotation_days", "warn_days", "grace_hours", "require_rotation", "production", "aliases"}
 	namingKeys          = []string{"pattern", "regex"}
 	environmentFromKeys = []string{SourceTag, SourceNameSegment, "separator", SourceNameContains, SourcePathSegment}
@@ -230,6 +230,11 @@ func (d *decoder) config(c *Config, top *fields, dir string) {
 	if n := top.get("max_file_size"); n != nil {
 		if size, ok := d.size(n, "max_file_size"); ok {
 			c.MaxFileSize = size
+		}
+	}
+	if n := top.get("leaks_max_file_size"); n != nil {
+		if size, ok := d.size(n, "leaks_max_file_size"); ok {
+			c.LeaksMaxFileSize = size
 		}
 	}
 }

@@ -288,6 +288,12 @@ func TestLoadValues(t *testing.T) {
 					t.Errorf("%d", c.MaxFileSize)
 				}
 			}},
+		{"leak scanner's safety limit apart from max_file_size", "leaks_max_file_size: 2GiB\n",
+			func(t *testing.T, c *Config) {
+				if c.LeaksMaxFileSize != 2<<30 || c.MaxFileSize != DefaultMaxFileSize {
+					t.Errorf("leaks %d, repository %d", c.LeaksMaxFileSize, c.MaxFileSize)
+				}
+			}},
 		{"size in decimal units", "max_file_size: 3MB\n",
 			func(t *testing.T, c *Config) {
 				if c.MaxFileSize != 3_000_000 {

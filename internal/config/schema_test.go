@@ -292,6 +292,7 @@ func TestSchemaPatterns(t *testing.T) {
 		{"regions", get("$defs", "region", "pattern"), regionRE.String()},
 		{"role_arn", get("properties", "aws", "properties", "role_arn", "pattern"), roleARNRE.String()},
 		{"max_file_size", get("properties", "max_file_size", "oneOf", "1", "pattern"), sizeRE.String()},
+		{"leaks_max_file_size", get("properties", "leaks_max_file_size", "oneOf", "1", "pattern"), sizeRE.String()},
 		{"fields", get("$defs", "credential", "properties", "fields", "items", "pattern"), fieldRE.String()},
 		{"concurrency maximum", fmt.Sprint(get("properties", "aws", "properties", "concurrency", "maximum")), fmt.Sprint(maxConcurrency)},
 		{"fail_on", fmt.Sprint(get("properties", "fail_on", "enum")), "[critical high medium low info never]"},

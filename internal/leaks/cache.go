@@ -113,8 +113,11 @@ func (b *blobHasher) id() (string, bool) {
 
 func fileKey(rel, blob string) cacheKey { return newCacheKey("file", rel, blob) }
 
+// commitKey is the key of a commit's entry. "limit-error" marks entries
+// made since text above maxBytes makes the scan incomplete (such a commit
+// is not stored): an older entry could hold such text as a mere skip.
 func commitKey(prefix, sha string, maxBytes int64) cacheKey {
-	return newCacheKey("commit", prefix, sha, strconv.FormatInt(maxBytes, 10))
+	return newCacheKey("commit", "limit-error", prefix, sha, strconv.FormatInt(maxBytes, 10))
 }
 
 // cachedMatch is a working-tree finding as the cache keeps it.

@@ -141,12 +141,17 @@ dispatch:
 			c.skipIn(commit, f.NewName, "binary file")
 			continue
 		}
-		if max > 0 && addedBytes(f) > max {
-			why := "adds more than " + sizeText(max)
+		if n := addedBytes(f); max > 0 && n > max {
+			// Above the safety limit: not scanned, so the scan is
+			// incomplete (git has already called binary files binary).
+			why := "adds more text than leaks_max_file_size (" + sizeText(max) + ")"
+			where := f.NewName
 			if commit != nil {
 				why += " in commit " + commit.SHA
+				where += " in commit " + commit.SHA
 			}
 			c.skipIn(commit, f.NewName, why)
+			c.incomplete(commit, fmt.Sprintf("%s: adds %s of text, more than leaks_max_file_size (%s), and was not scanned; raise leaks_max_file_size", where, sizeText(n), sizeText(max)))
 			continue
 		}
 		if narrow {

@@ -148,9 +148,12 @@ type Result struct {
 	Cache CacheStats
 }
 
-// DefaultMaxFileBytes is the size above which a file (or the text one
-// commit adds to a file) is skipped, when Scanner.MaxFileBytes is 0.
-const DefaultMaxFileBytes int64 = 10 << 20
+// DefaultMaxFileBytes is the safety limit when Scanner.MaxFileBytes is 0.
+// Files below it are scanned whatever their size, in chunks as gitleaks
+// does (gitleaks itself has no limit). A text file above it (or a commit
+// adding more text than it to a file) is not scanned, and the scan is
+// incomplete (Result.Problems): a leak scan does not pass over text.
+const DefaultMaxFileBytes int64 = 1 << 30
 
 // Scanner scans targets with a detector.
 type Scanner struct {
@@ -160,7 +163,10 @@ type Scanner struct {
 	// Live, when set, supplies live secret values; findings whose raw text
 	// equals one get Finding.LiveSecret.
 	Live LiveValues
-	// MaxFileBytes: 0 means DefaultMaxFileBytes, negative means no limit.
+	// MaxFileBytes is the safety limit above which a text file is not
+	// scanned and makes the scan incomplete (binary files and archives
+	// are skipped at any size): 0 means DefaultMaxFileBytes, negative
+	// means no limit.
 	MaxFileBytes int64
 	// References are places that name secrets (the configuration's
 	// credentials); a match that is such a name is marked, not dropped:
@@ -264,6 +270,9 @@ type collector struct {
 	bytes   int64
 	commits map[string]bool
 	skipped map[string]string
+	// problems are text not scanned (above the safety limit): the scan
+	// is incomplete.
+	problems []string
 	// cache is nil when results are not cached; tally then holds the
 	// clean-or-not state of each commit of a range or history scan.
 	cache *cache
@@ -309,10 +318,23 @@ func (c *collector) skipIn(commit *Commit, path, reason string) {
 	c.mu.Unlock()
 }
 
+// incomplete records text that could not be scanned: the result is not a
+// pass. The commit, if any, is not cached as clean.
+func (c *collector) incomplete(commit *Commit, problem string) {
+	c.mu.Lock()
+	c.problems = append(c.problems, problem)
+	if tl := c.tallyOf(commit); tl != nil {
+		tl.dirty = true
+	}
+	c.mu.Unlock()
+}
+
 // finish applies .gitleaksignore, compares with live values, redacts and
 // sorts. After it returns, no raw text is referenced by the result.
 func (s *Scanner) finish(ctx context.Context, c *collector) *Result {
 	res := &Result{Files: c.files, Bytes: c.bytes, Commits: len(c.commits)}
+	sort.Strings(c.problems)
+	res.Problems = append(res.Problems, c.problems...)
 	kept := c.found[:0]
 	fps := make([]string, 0, len(c.found))
 	for _, f := range c.found {

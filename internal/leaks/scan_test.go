@@ -326,7 +326,7 @@ func TestBrokenGitleaksToml(t *testing.T) {
 
 // TestBadInputDoesNotStopTheScan: binary files, oversized files,
 // non-UTF-8 text and very long lines are skipped or scanned, never fatal;
-// skipped files are listed.
+// skipped files are listed, oversized text files also as problems.
 func TestBadInputDoesNotStopTheScan(t *testing.T) {
 	key, latin1Key, afterLongKey := leakstest.AWSKey(t), leakstest.AWSKey(t), leakstest.AWSKey(t)
 	r := newRepo(t)
@@ -357,6 +357,11 @@ func TestBadInputDoesNotStopTheScan(t *testing.T) {
 			}
 			if !strings.Contains(skipped["big.log"], "1 KiB") {
 				t.Errorf("big.log not skipped as too large: %v", skipped)
+			}
+			// Text above the limit is not a quiet skip: the scan is
+			// incomplete, naming each such file.
+			if len(res.Problems) != 2 || !strings.HasPrefix(res.Problems[0], "big.log") || !strings.HasPrefix(res.Problems[1], "long.txt") {
+				t.Errorf("problems %q, want big.log and long.txt", res.Problems)
 			}
 			if skipped["bin/tool"] == "" {
 				t.Errorf("binary not listed as skipped: %v", skipped)

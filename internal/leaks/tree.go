@@ -1,6 +1,7 @@
 package leaks
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -13,6 +14,8 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/h2non/filetype"
+	"github.com/mholt/archives"
 	"github.com/zricethezav/gitleaks/v8/sources"
 )
 
@@ -180,7 +183,7 @@ func (s *Scanner) scanFile(ctx context.Context, root, rel string, max int64, ski
 	case skipper != nil && skipper.SkipPath(rel):
 		return
 	case max > 0 && fi.Size() > max:
-		c.skip(rel, fmt.Sprintf("larger than %s", sizeText(max)))
+		s.oversized(ctx, abs, rel, fi.Size(), max, c)
 		return
 	}
 	f, err := os.Open(abs)
@@ -276,6 +279,52 @@ func (s *Scanner) scanFile(ctx context.Context, root, rel string, max int64, ski
 	}
 }
 
+// oversized handles a file above the safety limit: a binary file or an
+// archive (what gitleaks' file source yields nothing for, decided the way
+// it decides: by name, then by the type of the first chunk) is skipped as
+// at any size; a text file is not scanned, and the scan is incomplete.
+func (s *Scanner) oversized(ctx context.Context, abs, rel string, size, max int64, c *collector) {
+	binary, err := binaryFile(ctx, abs, rel)
+	switch {
+	case err != nil:
+		c.skip(rel, "cannot be read: "+err.Error())
+		c.incomplete(nil, fmt.Sprintf("%s: cannot be read to tell whether it is text: %v", rel, err))
+	case binary:
+		c.skip(rel, "binary file or archive")
+	default:
+		c.skip(rel, fmt.Sprintf("text file larger than leaks_max_file_size (%s)", sizeText(max)))
+		c.incomplete(nil, fmt.Sprintf("%s: text file of %s is larger than leaks_max_file_size (%s) and was not scanned; raise leaks_max_file_size", rel, sizeText(size), sizeText(max)))
+	}
+}
+
+// firstChunkBytes is the size of gitleaks' file source's first chunk, the
+// one whose type it checks.
+const firstChunkBytes = 100 * 1000
+
+// binaryFile reports whether gitleaks' file source (with its default
+// --max-archive-depth 0) yields nothing for the file: an archive by its
+// name, or a first chunk of an application type.
+func binaryFile(ctx context.Context, abs, rel string) (bool, error) {
+	if format, _, err := archives.Identify(ctx, rel, nil); err == nil && format != nil {
+		return true, nil
+	}
+	f, err := os.Open(abs)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	buf := make([]byte, firstChunkBytes)
+	n, err := bufio.NewReader(f).Read(buf)
+	if err != nil && err != io.EOF {
+		return false, err
+	}
+	kind, err := filetype.Match(buf[:n])
+	if err != nil {
+		return false, err
+	}
+	return kind.MIME.Type == "application", nil
+}
+
 // readAll reads a file of about size bytes.
 func readAll(r io.Reader, size int64) ([]byte, error) {
 	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
@@ -289,6 +338,8 @@ func sizeText(n int64) string {
 		return fmt.Sprintf("%d MiB", n>>20)
 	case n >= 1<<10 && n%(1<<10) == 0:
 		return fmt.Sprintf("%d KiB", n>>10)
+	case n >= 1<<20:
+		return fmt.Sprintf("%d bytes (%.1f MiB)", n, float64(n)/(1<<20))
 	}
 	return fmt.Sprintf("%d bytes", n)
 }

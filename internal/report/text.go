@@ -235,7 +235,10 @@ func (t *Text) summaryLine(r result.Report) string {
 		}
 	}
 	parts = append(parts, fmt.Sprintf("checks: %d ok, %d failed, %d error, %d skipped", ok, failed, errored, skipped))
-	parts = append(parts, plural(r.Inputs.Files, "file", "files")+" read")
+	// Inputs.Files counts the files the policies judge (templates, plans,
+	// IAM policies, inventories), not what the leak scanner read: that is
+	// the leaks check's resource count.
+	parts = append(parts, plural(r.Inputs.Files, "policy input file", "policy input files")+" read")
 	if n := len(r.Inputs.Skipped); n > 0 {
 		parts = append(parts, fmt.Sprintf("%d skipped", n))
 	}
