@@ -9,7 +9,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/sethvargo/go-githubactions"
 
@@ -97,7 +96,7 @@ func annotationFields(f result.Finding, prefix string) map[string]string {
 	if f.New {
 		title += " (new)"
 	}
-	m := map[string]string{"title": safetext.Visible(clip(title, maxTitle), " ")}
+	m := map[string]string{"title": safetext.Visible(safetext.Clip(title, maxTitle), " ")}
 	if f.File != "" {
 		file := f.File
 		if prefix != "" {
@@ -113,12 +112,12 @@ func annotationFields(f result.Finding, prefix string) map[string]string {
 
 func annotationMessage(f result.Finding) string {
 	var b strings.Builder
-	b.WriteString(clip(orDefault(f.Message, f.Title), maxMessage))
+	b.WriteString(safetext.Clip(orDefault(f.Message, f.Title), maxMessage))
 	if f.Resource != "" && f.File == "" {
-		b.WriteString("\nResource: " + clip(f.Resource, maxTitle))
+		b.WriteString("\nResource: " + safetext.Clip(f.Resource, maxTitle))
 	}
 	if f.Remediation != "" {
-		b.WriteString("\nFix: " + clip(f.Remediation, maxMessage))
+		b.WriteString("\nFix: " + safetext.Clip(f.Remediation, maxMessage))
 	}
 	b.WriteString("\nRule: " + f.Rule)
 	if f.DocsURL != "" {
@@ -142,20 +141,6 @@ func (e *errWriter) Write(p []byte) (int, error) {
 		e.err = fmt.Errorf("write annotations: %w", err)
 	}
 	return len(p), nil
-}
-
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	i := 0
-	for j := range s {
-		if i == n-1 {
-			return s[:j] + "…"
-		}
-		i++
-	}
-	return s
 }
 
 func orDefault(s, def string) string {

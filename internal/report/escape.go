@@ -4,25 +4,9 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/secretgate/secretgate/internal/safetext"
 )
-
-// clip shortens s to at most max runes, marking the cut with an ellipsis.
-func clip(s string, max int) string {
-	if max <= 0 || utf8.RuneCountInString(s) <= max {
-		return s
-	}
-	n := 0
-	for i := range s {
-		if n == max-1 {
-			return s[:i] + "…"
-		}
-		n++
-	}
-	return s
-}
 
 // zwj is inserted after every "@" in Markdown prose so "@org/team" can
 // neither mention nor notify anyone.

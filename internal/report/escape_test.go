@@ -118,30 +118,6 @@ func TestSafeURL(t *testing.T) {
 	}
 }
 
-func TestClip(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		max  int
-		want string
-	}{
-		{"short", 10, "short"},
-		{"exactly10!", 10, "exactly10!"},
-		{"a longer string", 5, "a lo…"},
-		{"ünïcødé", 4, "ünï…"},
-		{"anything", 0, "anything"},
-	} {
-		t.Run(tc.in, func(t *testing.T) {
-			got := clip(tc.in, tc.max)
-			if got != tc.want {
-				t.Errorf("clip(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
-			}
-			if tc.max > 0 && len([]rune(got)) > tc.max {
-				t.Errorf("%q is longer than %d runes", got, tc.max)
-			}
-		})
-	}
-}
-
 // FuzzMarkdownCell: whatever a value holds, a table row built from it keeps
 // its cells, has no raw HTML or mention outside code, and stays on one line.
 func FuzzMarkdownCell(f *testing.F) {

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/safetext"
 )
 
 // Marker opens every Markdown rendering. It is invisible on GitHub; the
@@ -333,10 +334,10 @@ func writeChecks(b *strings.Builder, r result.Report) {
 			details = plural(active[id], "finding", "findings")
 		case result.StatusError:
 			status = "⚠️ error"
-			details = mdInline(clip(orDefault(c.Error, "no reason given"), mdMaxFix))
+			details = mdInline(safetext.Clip(orDefault(c.Error, "no reason given"), mdMaxFix))
 		case result.StatusSkipped:
 			status = "⏭️ skipped"
-			details = mdInline(clip(orDefault(c.Reason, "no reason given"), mdMaxFix))
+			details = mdInline(safetext.Clip(orDefault(c.Reason, "no reason given"), mdMaxFix))
 		default:
 			status = mdEscape(string(c.Status))
 		}
@@ -346,7 +347,7 @@ func writeChecks(b *strings.Builder, r result.Report) {
 			if details != "" {
 				details += "; "
 			}
-			details += mdInline(clip(c.Reason, mdMaxFix))
+			details += mdInline(safetext.Clip(c.Reason, mdMaxFix))
 		}
 		fmt.Fprintf(b, "| %s | %s | %d | %s |\n", mdEscape(id), status, c.Resources, details)
 	}
@@ -366,7 +367,7 @@ func writeInputs(b *strings.Builder, r result.Report) {
 				fmt.Fprintf(b, "| … | %d more |\n", n-mdMaxProblem)
 				break
 			}
-			fmt.Fprintf(b, "| %s | %s |\n", mdCode(clip(fileLine(e.File, e.Line), mdMaxName), true), mdInline(clip(e.Message, mdMaxFix)))
+			fmt.Fprintf(b, "| %s | %s |\n", mdCode(safetext.Clip(fileLine(e.File, e.Line), mdMaxName), true), mdInline(safetext.Clip(e.Message, mdMaxFix)))
 		}
 		b.WriteString("\n")
 	}
@@ -387,18 +388,18 @@ func badge(s result.Severity) string { return severityBadge[normSeverity(s)] }
 
 func findingRow(r result.Report, f result.Finding) string {
 	msg := orDefault(f.Message, f.Title)
-	cell := mdInline(clip(msg, mdMaxText))
+	cell := mdInline(safetext.Clip(msg, mdMaxText))
 	if f.Remediation != "" {
-		cell += "<br>**Fix:** " + mdInline(clip(f.Remediation, mdMaxFix))
+		cell += "<br>**Fix:** " + mdInline(safetext.Clip(f.Remediation, mdMaxFix))
 	}
 	return fmt.Sprintf("| %s | %s | %s | %s | %s |\n",
 		badge(f.Severity), ruleLink(r, f), mdName(f.Resource), mdLocation(f), cell)
 }
 
 func waivedRow(r result.Report, f result.Finding) string {
-	why := mdInline(clip(orDefault(f.WaiverReason, "no reason given"), mdMaxFix))
+	why := mdInline(safetext.Clip(orDefault(f.WaiverReason, "no reason given"), mdMaxFix))
 	if f.WaiverOwner != "" {
-		why += " — owner " + mdCode(clip(f.WaiverOwner, mdMaxName), true)
+		why += " — owner " + mdCode(safetext.Clip(f.WaiverOwner, mdMaxName), true)
 	}
 	return fmt.Sprintf("| %s | %s | %s | %s | %s |\n",
 		badge(f.Severity), ruleLink(r, f), mdName(f.Resource), mdLocation(f), why)
@@ -407,7 +408,7 @@ func waivedRow(r result.Report, f result.Finding) string {
 // ruleLink is the rule id as code, linked to its documentation when the
 // catalogue has an http(s) URL for it.
 func ruleLink(r result.Report, f result.Finding) string {
-	id := mdCode(clip(f.Rule, mdMaxName), true)
+	id := mdCode(safetext.Clip(f.Rule, mdMaxName), true)
 	if id == "" {
 		id = "—"
 	}
@@ -421,13 +422,13 @@ func mdName(s string) string {
 	if s == "" {
 		return "—"
 	}
-	return mdCode(clip(s, mdMaxName), true)
+	return mdCode(safetext.Clip(s, mdMaxName), true)
 }
 
 func mdLocation(f result.Finding) string {
 	var parts []string
 	if f.File != "" {
-		parts = append(parts, mdCode(clip(fileLine(f.File, f.Line), mdMaxName), true))
+		parts = append(parts, mdCode(safetext.Clip(fileLine(f.File, f.Line), mdMaxName), true))
 	}
 	if f.Commit != "" {
 		parts = append(parts, "commit "+mdCode(shortSHA(f.Commit), true))

@@ -91,3 +91,19 @@ func Hidden(s, newline string) string {
 	}
 	return b.String()
 }
+
+// Clip shortens s to at most max runes, marking the cut with an ellipsis
+// (which counts as one of the max). A max of zero or less leaves s whole.
+func Clip(s string, max int) string {
+	if max <= 0 || utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == max-1 {
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
+}
