@@ -31,9 +31,7 @@ var _ Gatherer = (*LiveInventory)(nil)
 func (g *LiveInventory) Name() string { return "live AWS inventory" }
 
 // Families implements Gatherer.
-func (g *LiveInventory) Families() []string {
-	return []string{result.CheckNaming, result.CheckRotation, result.CheckIAM, result.CheckTrust}
-}
+func (g *LiveInventory) Families() []string { return awsFamilies() }
 
 // Gather implements Gatherer.
 func (g *LiveInventory) Gather(ctx context.Context, in *facts.Input) Outcome {
@@ -64,18 +62,6 @@ func (g *LiveInventory) Gather(ctx context.Context, in *facts.Input) Outcome {
 			}
 		}
 	}
-	in.Roles = append(in.Roles, fs.Roles...)
-	in.Policies = append(in.Policies, fs.Policies...)
-	in.Secrets = append(in.Secrets, fs.Secrets...)
-	trusts := 0
-	for _, r := range fs.Roles {
-		if r.Trust != nil {
-			trusts++
-		}
-	}
-	out.Resources[result.CheckNaming] = len(fs.Secrets)
-	out.Resources[result.CheckRotation] = len(fs.Secrets)
-	out.Resources[result.CheckIAM] = len(fs.Policies)
-	out.Resources[result.CheckTrust] = trusts
+	addAWSFacts(in, out.Resources, fs.Roles, fs.Policies, fs.Secrets)
 	return out
 }

@@ -26,9 +26,7 @@ var _ Gatherer = (*RepoFiles)(nil)
 func (g *RepoFiles) Name() string { return "repository files" }
 
 // Families implements Gatherer.
-func (g *RepoFiles) Families() []string {
-	return []string{result.CheckNaming, result.CheckRotation, result.CheckIAM, result.CheckTrust}
-}
+func (g *RepoFiles) Families() []string { return awsFamilies() }
 
 // Gather implements Gatherer.
 func (g *RepoFiles) Gather(ctx context.Context, in *facts.Input) Outcome {
@@ -44,23 +42,10 @@ func (g *RepoFiles) Gather(ctx context.Context, in *facts.Input) Outcome {
 		}
 		return out
 	}
-	in.Roles = append(in.Roles, res.Roles...)
-	in.Policies = append(in.Policies, res.Policies...)
-	in.Secrets = append(in.Secrets, res.Secrets...)
+	addAWSFacts(in, out.Resources, res.Roles, res.Policies, res.Secrets)
 	out.Files = res.Files
 	out.Problems = res.Errors
 	out.Skips = res.Skipped
-
-	trusts := 0
-	for _, r := range res.Roles {
-		if r.Trust != nil {
-			trusts++
-		}
-	}
-	out.Resources[result.CheckNaming] = len(res.Secrets)
-	out.Resources[result.CheckRotation] = len(res.Secrets)
-	out.Resources[result.CheckIAM] = len(res.Policies)
-	out.Resources[result.CheckTrust] = trusts
 	if n := len(res.Errors); n > 0 {
 		msg := fmt.Sprintf("%d file(s) could not be parsed, first %s", n, describe(res.Errors[0]))
 		for _, f := range g.Families() {
@@ -68,6 +53,31 @@ func (g *RepoFiles) Gather(ctx context.Context, in *facts.Input) Outcome {
 		}
 	}
 	return out
+}
+
+// awsFamilies are the check families judged from role, policy and secret
+// facts, whether read from repository files or from the live account.
+func awsFamilies() []string {
+	return []string{result.CheckNaming, result.CheckRotation, result.CheckIAM, result.CheckTrust}
+}
+
+// addAWSFacts appends roles, policies and secrets to the input and records
+// how many resources each of awsFamilies judges: secrets for naming and
+// rotation, policies for IAM, roles with a trust policy for trust.
+func addAWSFacts(in *facts.Input, resources map[string]int, roles []facts.Role, policies []facts.Policy, secrets []facts.Secret) {
+	in.Roles = append(in.Roles, roles...)
+	in.Policies = append(in.Policies, policies...)
+	in.Secrets = append(in.Secrets, secrets...)
+	trusts := 0
+	for _, r := range roles {
+		if r.Trust != nil {
+			trusts++
+		}
+	}
+	resources[result.CheckNaming] = len(secrets)
+	resources[result.CheckRotation] = len(secrets)
+	resources[result.CheckIAM] = len(policies)
+	resources[result.CheckTrust] = trusts
 }
 
 func describe(p result.InputProblem) string {
