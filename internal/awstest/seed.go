@@ -30,25 +30,16 @@ func (e *Emulator) CreateSecret(tb testing.TB, name, value string, tags map[stri
 func (e *Emulator) CreateSecrets(tb testing.TB, n int) {
 	tb.Helper()
 	client := secretsmanager.NewFromConfig(e.Config(tb))
-	var wg sync.WaitGroup
 	errs := make(chan error, n)
-	sem := make(chan struct{}, 16)
-	for i := range n {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			name := fmt.Sprintf("prod/svc%05d/api", i)
-			_, err := client.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
-				Name: aws.String(name), SecretString: aws.String(`{"api_key":"k","api_secret":"s"}`),
-			})
-			if err != nil {
-				errs <- fmt.Errorf("create secret %s: %w", name, err)
-			}
-		}()
-	}
-	wg.Wait()
+	inParallel(n, 16, func(i int) {
+		name := fmt.Sprintf("prod/svc%05d/api", i)
+		_, err := client.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
+			Name: aws.String(name), SecretString: aws.String(`{"api_key":"k","api_secret":"s"}`),
+		})
+		if err != nil {
+			errs <- fmt.Errorf("create secret %s: %w", name, err)
+		}
+	})
 	close(errs)
 	for err := range errs {
 		tb.Fatal(err)
@@ -123,20 +114,28 @@ func (e *Emulator) CreateGitHubProvider(tb testing.TB) string {
 // policy reading its own secrets and a GitHub trust, in parallel.
 func (e *Emulator) CreateRoles(tb testing.TB, n int, account string) {
 	tb.Helper()
+	inParallel(n, 8, func(i int) {
+		name := fmt.Sprintf("app%04d-prod", i)
+		e.CreateRole(tb, Role{
+			Name:   name,
+			Trust:  GitHubTrust(account, "repo:acme/app:environment:prod"),
+			Inline: map[string]string{"read": ReadSecretsPolicy(account, fmt.Sprintf("prod/svc%05d/*", i))},
+		})
+	})
+}
+
+// inParallel calls fn(i) for every i in [0, n), at most width at a time,
+// and returns when all calls have returned.
+func inParallel(n, width int, fn func(i int)) {
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, 8)
+	sem := make(chan struct{}, width)
 	for i := range n {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			name := fmt.Sprintf("app%04d-prod", i)
-			e.CreateRole(tb, Role{
-				Name:   name,
-				Trust:  GitHubTrust(account, "repo:acme/app:environment:prod"),
-				Inline: map[string]string{"read": ReadSecretsPolicy(account, fmt.Sprintf("prod/svc%05d/*", i))},
-			})
+			fn(i)
 		}()
 	}
 	wg.Wait()
