@@ -60,8 +60,18 @@ type Role struct {
 // CreateRole creates a role with its inline and attached policies.
 func (e *Emulator) CreateRole(tb testing.TB, r Role) string {
 	tb.Helper()
+	arn, err := e.createRole(iam.NewFromConfig(e.Config(tb)), r)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return arn
+}
+
+// createRole does CreateRole's work and returns its error instead of
+// failing the test, so that it can run on goroutines the test did not
+// start (testing forbids Fatal there).
+func (e *Emulator) createRole(client *iam.Client, r Role) (string, error) {
 	ctx := context.Background()
-	client := iam.NewFromConfig(e.Config(tb))
 	in := &iam.CreateRoleInput{RoleName: aws.String(r.Name), AssumeRolePolicyDocument: aws.String(r.Trust)}
 	if r.Path != "" {
 		in.Path = aws.String(r.Path)
@@ -71,19 +81,19 @@ func (e *Emulator) CreateRole(tb testing.TB, r Role) string {
 	}
 	out, err := client.CreateRole(ctx, in)
 	if err != nil {
-		tb.Fatalf("create role %s: %v", r.Name, err)
+		return "", fmt.Errorf("create role %s: %w", r.Name, err)
 	}
 	for name, doc := range r.Inline {
 		if _, err := client.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(r.Name), PolicyName: aws.String(name), PolicyDocument: aws.String(doc)}); err != nil {
-			tb.Fatalf("put role policy %s/%s: %v", r.Name, name, err)
+			return "", fmt.Errorf("put role policy %s/%s: %w", r.Name, name, err)
 		}
 	}
 	for _, arn := range r.Attached {
 		if _, err := client.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(r.Name), PolicyArn: aws.String(arn)}); err != nil {
-			tb.Fatalf("attach %s to %s: %v", arn, r.Name, err)
+			return "", fmt.Errorf("attach %s to %s: %w", arn, r.Name, err)
 		}
 	}
-	return aws.ToString(out.Role.Arn)
+	return aws.ToString(out.Role.Arn), nil
 }
 
 // CreatePolicy creates a customer managed policy and returns its ARN.
@@ -114,14 +124,22 @@ func (e *Emulator) CreateGitHubProvider(tb testing.TB) string {
 // policy reading its own secrets and a GitHub trust, in parallel.
 func (e *Emulator) CreateRoles(tb testing.TB, n int, account string) {
 	tb.Helper()
+	client := iam.NewFromConfig(e.Config(tb))
+	errs := make(chan error, n)
 	inParallel(n, 8, func(i int) {
 		name := fmt.Sprintf("app%04d-prod", i)
-		e.CreateRole(tb, Role{
+		if _, err := e.createRole(client, Role{
 			Name:   name,
 			Trust:  GitHubTrust(account, "repo:acme/app:environment:prod"),
 			Inline: map[string]string{"read": ReadSecretsPolicy(account, fmt.Sprintf("prod/svc%05d/*", i))},
-		})
+		}); err != nil {
+			errs <- err
+		}
 	})
+	close(errs)
+	for err := range errs {
+		tb.Fatal(err)
+	}
 }
 
 // inParallel calls fn(i) for every i in [0, n), at most width at a time,
