@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 
 	"github.com/secretgate/secretgate/checks"
@@ -77,18 +76,6 @@ func (l *live) Session(ctx context.Context) (*awsauth.Session, error) {
 		}
 	})
 	return l.sess, l.err
-}
-
-// AWSConfig establishes the session (once) and returns its configuration
-// (credentials, region, retries, time limits) for other live checks to
-// build clients from. A refused role assumption is an
-// *awsauth.AssumeRoleError.
-func (l *live) AWSConfig(ctx context.Context) (aws.Config, error) {
-	s, err := l.Session(ctx)
-	if err != nil {
-		return aws.Config{}, err
-	}
-	return s.Config, nil
 }
 
 // Regions are the regions to read: --region, aws.regions, else the SDK's.

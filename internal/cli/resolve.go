@@ -6,11 +6,8 @@ import (
 	"io"
 	"os"
 	"slices"
-	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/secretgate/secretgate/checks"
 	"github.com/secretgate/secretgate/internal/config"
@@ -54,16 +51,17 @@ func resolveGatherer(ctx context.Context, f checkFlags, cfg *config.Config, lv *
 		}
 	}
 
-	awsCfg, err := lv.AWSConfig(ctx)
+	sess, err := lv.Session(ctx)
 	if err != nil {
 		return &checks.Unavailable{For: fams, Reason: "AWS session: " + err.Error(), AsError: true}, nil, release, nil
 	}
-	r := checks.NewResolve(secretsmanager.NewFromConfig(awsCfg), cfg.Credentials, resolve.Options{
+	r := checks.NewResolve(secretsmanager.NewFromConfig(sess.Config), cfg.Credentials, resolve.Options{
 		Concurrency: cfg.AWS.Concurrency,
 		Timeout:     cfg.AWS.Timeout,
 		Audit:       audit,
-		CallerARN:   callerARN(ctx, awsCfg, cfg.AWS.Timeout),
-		ConfigFile:  configFile,
+		// The session asked sts:GetCallerIdentity already.
+		CallerARN:  sess.ARN,
+		ConfigFile: configFile,
 	})
 	prev := release
 	release = func() {
@@ -71,16 +69,4 @@ func resolveGatherer(ctx context.Context, f checkFlags, cfg *config.Config, lv *
 		prev()
 	}
 	return r, r, release, nil
-}
-
-// callerARN is the identity secrets are read as, for the audit log; "" when
-// STS cannot tell (the reads themselves then say what is wrong).
-func callerARN(ctx context.Context, awsCfg aws.Config, timeout time.Duration) string {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	out, err := sts.NewFromConfig(awsCfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		return ""
-	}
-	return aws.ToString(out.Arn)
 }
