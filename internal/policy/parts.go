@@ -26,7 +26,46 @@ type part struct {
 	name  string
 	query rego.PreparedEvalQuery
 	text  string
+	// axis, when set, is the input list (secrets, roles) the part can
+	// be split by: evaluated over a slice of that list, with the rest of
+	// the input unchanged, it finds the findings about that slice's
+	// elements, and the union over the slices is its findings over the
+	// whole list (see shardAxes).
+	axis string
 }
+
+// shardAxes names, for the built-in families each of whose findings is
+// about one element of an input list and depends only on that element and
+// the configuration (never on the other elements), that list. A large
+// account's rotation findings, say, are then found by several queries over
+// slices of input.secrets, side by side, instead of one query that would
+// keep one core busy while the other waits. The identity of the union with
+// the whole family's findings is held by TestShardsEqualFindings. A family
+// is split only when all its rules, and every library rule, are built in:
+// a user rule could count the elements or compare them.
+var shardAxes = map[string]string{
+	"rotation": "secrets",
+	"naming":   "secrets",
+	"trust":    "roles",
+}
+
+// costPerElement is roughly what each family costs per element of the
+// input list that drives it, in microseconds on the generated account of
+// internal/bench (BenchmarkParts): the order in which the pieces are
+// started, largest first, so that the slowest does not start last.
+var costPerElement = map[string]struct {
+	list string
+	us   float64
+}{
+	"rotation": {"secrets", 24},
+	"naming":   {"secrets", 10},
+	"trust":    {"roles", 110},
+	"iam":      {"roles", 85},
+}
+
+// shardMin is the fewest elements worth a piece of their own: below it
+// the query's fixed cost outweighs the gain.
+var shardMin = 1000
 
 // rulesRoot and mainRoot are where the rule packages and the aggregator live.
 var (
@@ -51,15 +90,38 @@ func prepareParts(ctx context.Context, c *ast.Compiler, builtin map[string]bool)
 	for _, f := range families {
 		queries = append(queries, struct{ name, text string }{f, fmt.Sprintf("data.secretgate.main.family_findings(%s)", ast.StringTerm(f))})
 	}
+	libOwn := builtinOnly(c, libRoot, builtin)
 	parts := make([]part, 0, len(queries))
 	for _, q := range queries {
 		pq, err := prepare(ctx, c, q.text)
 		if err != nil {
 			return nil, err
 		}
-		parts = append(parts, part{name: q.name, query: pq, text: q.text})
+		p := part{name: q.name, query: pq, text: q.text}
+		if axis, ok := shardAxes[q.name]; ok && libOwn && builtinOnly(c, rulesRoot.Append(ast.StringTerm(q.name)), builtin) {
+			p.axis = axis
+		}
+		parts = append(parts, p)
 	}
 	return parts, nil
+}
+
+// builtinOnly reports whether every rule under ref is a built-in one.
+func builtinOnly(c *ast.Compiler, ref ast.Ref, builtin map[string]bool) bool {
+	node := c.RuleTree.Find(ref)
+	if node == nil {
+		return true
+	}
+	own := true
+	node.DepthFirst(func(n *ast.TreeNode) bool {
+		for _, r := range n.Values {
+			if r.Location == nil || !builtin[r.Location.File] {
+				own = false
+			}
+		}
+		return !own
+	})
+	return own
 }
 
 // ruleFamilies lists the keys of data.secretgate.rules, sorted; ok is false
@@ -69,21 +131,8 @@ func ruleFamilies(c *ast.Compiler, builtin map[string]bool) ([]string, bool) {
 	if c.RuleTree == nil {
 		return nil, false
 	}
-	if m := c.RuleTree.Find(mainRoot); m == nil {
+	if c.RuleTree.Find(mainRoot) == nil || !builtinOnly(c, mainRoot, builtin) {
 		return nil, false
-	} else {
-		own := true
-		m.DepthFirst(func(n *ast.TreeNode) bool {
-			for _, r := range n.Values {
-				if r.Location == nil || !builtin[r.Location.File] {
-					own = false
-				}
-			}
-			return !own
-		})
-		if !own {
-			return nil, false
-		}
 	}
 	// Rules whose heads sit above the families (package secretgate with
 	// rules[x] := …, or package secretgate.main) would be missed.
@@ -109,22 +158,27 @@ func ruleFamilies(c *ast.Compiler, builtin map[string]bool) ([]string, bool) {
 }
 
 // evaluateParts evaluates the parts, GOMAXPROCS at a time, and unions their
-// findings.
+// findings. A part with an axis is split into pieces over slices of that
+// input list when the list is long enough and there are cores to share
+// the work.
 func (e *Engine) evaluateParts(ctx context.Context, val ast.Value) ([]Raw, error) {
-	results := make([]foundSet, len(e.parts))
-	errs := make([]error, len(e.parts))
+	procs := runtime.GOMAXPROCS(0)
+	pieces := e.pieces(val, procs)
+	results := make([]foundSet, len(pieces))
+	errs := make([]error, len(pieces))
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for w := 0; w < min(runtime.GOMAXPROCS(0), len(e.parts)); w++ {
+	for w := 0; w < min(procs, len(pieces)); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i], errs[i] = evalFound(ctx, e.parts[i].query, e.parts[i].text, val)
+				p := e.parts[pieces[i].part]
+				results[i], errs[i] = evalFound(ctx, p.query, p.text, pieces[i].input)
 			}
 		}()
 	}
-	for _, i := range e.order() {
+	for i := range pieces {
 		next <- i
 	}
 	close(next)
@@ -137,18 +191,66 @@ func (e *Engine) evaluateParts(ctx context.Context, val ast.Value) ([]Raw, error
 	return union(results), nil
 }
 
-// order lists the parts largest first (by the built-in families' usual
-// cost), so that the slowest does not start last.
-func (e *Engine) order() []int {
-	weight := map[string]int{"rotation": 4, "naming": 3, "trust": 2, "iam": 2}
-	idx := make([]int, len(e.parts))
-	for i := range idx {
-		idx[i] = i
+// piece is one query to evaluate: a part over the whole input, or over a
+// slice of its axis list.
+type piece struct {
+	part  int
+	input ast.Value
+	cost  float64
+}
+
+// pieces lists what to evaluate, the costliest first (longest processing
+// time first: the slowest piece does not start last). With procs cores, a
+// part with an axis is split into up to 2×procs slices of at least
+// shardMin elements each, so that the pieces can be shared out evenly.
+func (e *Engine) pieces(val ast.Value, procs int) []piece {
+	obj, _ := val.(ast.Object)
+	length := func(list string) int {
+		if obj == nil {
+			return 0
+		}
+		if t := obj.Get(ast.StringTerm(list)); t != nil {
+			if a, ok := t.Value.(*ast.Array); ok {
+				return a.Len()
+			}
+		}
+		return 0
 	}
-	sort.SliceStable(idx, func(a, b int) bool {
-		return weight[e.parts[idx[a]].name] > weight[e.parts[idx[b]].name]
+	var out []piece
+	for i, p := range e.parts {
+		cost := 1.0
+		if c, ok := costPerElement[p.name]; ok {
+			cost = 1 + c.us*float64(length(c.list))
+		}
+		n := length(p.axis)
+		shards := 1
+		if p.axis != "" && procs > 1 {
+			shards = min(n/shardMin, 2*procs)
+		}
+		if shards <= 1 {
+			out = append(out, piece{part: i, input: val, cost: cost})
+			continue
+		}
+		list := obj.Get(ast.StringTerm(p.axis)).Value.(*ast.Array)
+		for k := range shards {
+			lo, hi := k*n/shards, (k+1)*n/shards
+			out = append(out, piece{part: i, input: withList(obj, p.axis, list.Slice(lo, hi)), cost: cost * float64(hi-lo) / float64(n)})
+		}
+	}
+	sort.SliceStable(out, func(a, b int) bool { return out[a].cost > out[b].cost })
+	return out
+}
+
+// withList is the input document obj with its list key replaced by list.
+func withList(obj ast.Object, key string, list *ast.Array) ast.Value {
+	out := ast.NewObjectWithCapacity(obj.Len())
+	obj.Foreach(func(k, v *ast.Term) {
+		if ast.String(key).Equal(k.Value) {
+			v = ast.NewTerm(list)
+		}
+		out.Insert(k, v)
 	})
-	return idx
+	return out
 }
 
 // union joins the parts' findings as a set would: a finding produced by

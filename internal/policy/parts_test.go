@@ -3,11 +3,13 @@ package policy
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/secretgate/secretgate/internal/bench"
 	"github.com/secretgate/secretgate/internal/config"
@@ -131,5 +133,139 @@ func TestOwnMainFallsBack(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("the finding added in package secretgate.main is missing: %+v", raws)
+	}
+}
+
+// TestShardsEqualFindings holds the split evaluation to the whole: the
+// families of shardAxes, evaluated over slices of their list (down to a
+// handful of secrets or roles per slice), find exactly what they find over
+// the whole input, and so does evaluateParts with every family split.
+func TestShardsEqualFindings(t *testing.T) {
+	eng, err := Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	fs, errs := bench.Account(300, 60, now).Facts()
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	cfg := config.Default().Facts()
+	cfg.GitHub.Repositories = bench.Repositories()
+	// Names of every kind the naming rules tell apart, among the
+	// generated ones; duplicates too (one finding in a set, though the
+	// copies may fall in different slices).
+	odd := []facts.Secret{
+		{ID: "o1", Name: "Prod/Bybit/API", Source: "inventory"},
+		{ID: "o2", Name: "prod/bybit/api", Tags: map[string]string{"environment": "staging"}, Environment: "prod", Source: "inventory"},
+		{ID: "o3", Name: "arn:aws:secretsmanager:us-east-1:123456789012:secret:qa/x/api-AbCdEf", Source: "inventory"},
+		{ID: "o4", Name: "${var.env}/x/api", Source: "terraform"},
+		{ID: "o5", Name: "prod//api", Source: "inventory"},
+		{ID: "o6", ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:dev/y/db-AbCdEf", Source: "inventory"},
+		{ID: "o7", Name: "staging/_x/db?", Environment: "staging", Source: "cloudformation"},
+		{ID: "o8", Name: "qa/x/api", Source: "inventory"},
+	}
+	secretsOf := slices.Concat(fs.Secrets[:100], odd, fs.Secrets[100:200], odd, fs.Secrets[200:])
+	natural := &facts.Input{Schema: facts.Schema, Now: now.Format(time.RFC3339), Config: cfg,
+		Roles: fs.Roles, Policies: fs.Policies, Secrets: secretsOf,
+		Leaks: []facts.Leak{}, Credentials: []facts.Credential{}, Checks: []string{"naming", "rotation", "iam", "trust"}}
+	inputs := map[string]*facts.Input{"generated": natural, "all prod, waivers": accountInput(t, []facts.Waiver{
+		{Rule: "rotation-manual", Resource: "dev/**", Reason: "r", Owner: "o"},
+		{Rule: "*", Resource: "prod/bybit*/**", Reason: "all", Owner: "o"}})}
+	inputs["all prod, waivers"].Secrets = slices.Concat(inputs["all prod, waivers"].Secrets, odd, odd)
+	split := 0
+	for name, in := range inputs {
+		val, err := inputValue(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		obj := val.(ast.Object)
+		for _, p := range eng.parts {
+			if p.axis == "" {
+				continue
+			}
+			split++
+			whole, err := evalFound(context.Background(), p.query, p.text, val)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(whole.raws) < 8 {
+				t.Fatalf("%s/%s: only %d findings, the generated account should find more", name, p.name, len(whole.raws))
+			}
+			list := obj.Get(ast.StringTerm(p.axis)).Value.(*ast.Array)
+			for _, shards := range []int{2, 3, 7, list.Len()} {
+				var got []foundSet
+				for k := range shards {
+					lo, hi := k*list.Len()/shards, (k+1)*list.Len()/shards
+					res, err := evalFound(context.Background(), p.query, p.text, withList(obj, p.axis, list.Slice(lo, hi)))
+					if err != nil {
+						t.Fatal(err)
+					}
+					got = append(got, res)
+				}
+				if diff := cmp.Diff(rawKeys(whole.raws), rawKeys(union(got))); diff != "" {
+					t.Errorf("%s/%s in %d slices of %s differs (-whole +slices):\n%s", name, p.name, shards, p.axis, diff)
+				}
+			}
+		}
+		// The engine's own split, every family in slices of 7.
+		defer func(m int) { shardMin = m }(shardMin)
+		shardMin = 7
+		want, err := evalFindings(context.Background(), eng.query, Query, val)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(eng.pieces(val, 2)); n <= len(eng.parts) {
+			t.Fatalf("%s: %d pieces for %d parts: nothing was split", name, n, len(eng.parts))
+		}
+		got, err := eng.evaluateParts(context.Background(), val)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(rawKeys(want), rawKeys(got)); diff != "" {
+			t.Errorf("%s: split evaluation differs from %s (-findings +split):\n%s", name, Query, diff)
+		}
+		shardMin = 1000
+	}
+	if split != 2*len(shardAxes) {
+		t.Errorf("%d families split, want %d (every family of shardAxes, in both inputs)", split/2, len(shardAxes))
+	}
+}
+
+// TestUserRulesKeepFamilyWhole: a user rule in a built-in family's package
+// (which could count or compare the secrets) keeps that family in one
+// piece; the other families still split.
+func TestUserRulesKeepFamilyWhole(t *testing.T) {
+	for _, tc := range []struct {
+		dir   string
+		whole []string
+	}{
+		{"", nil},
+		{"testdata/infamily", []string{"rotation"}},
+		{"testdata/inlib", []string{"rotation", "naming", "trust"}},
+	} {
+		var dirs []string
+		if tc.dir != "" {
+			dirs = []string{tc.dir}
+		}
+		eng, err := Load(context.Background(), dirs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		axes := map[string]string{}
+		for _, p := range eng.parts {
+			if _, ok := shardAxes[p.name]; ok {
+				axes[p.name] = p.axis
+			}
+		}
+		for fam, axis := range shardAxes {
+			want := axis
+			if slices.Contains(tc.whole, fam) {
+				want = ""
+			}
+			if axes[fam] != want {
+				t.Errorf("%s: family %s has axis %q, want %q", tc.dir, fam, axes[fam], want)
+			}
+		}
 	}
 }
