@@ -39,6 +39,20 @@ timed() {
   wall+=($(( (e - s) / 1000000 )))
   cpu+=($(( (t1 - t0) * 1000 / $(getconf CLK_TCK) )))
 }
+# gobench ARGS… runs go test ARGS (benchmarks only) and prints the
+# benchmark lines; a failing benchmark prints its output and fails make
+# bench at the end (failed=1), instead of vanishing from the table.
+failed=0
+gobench() {
+  local out
+  if out=$(go test -run '^$' "$@" 2>&1); then
+    grep -E '^Benchmark' <<<"$out" || true
+  else
+    echo "FAILED: go test -run '^\$' $*"
+    grep -vE '^(goos|goarch|pkg|cpu):' <<<"$out" | head -40
+    failed=1
+  fi
+}
 median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
 
 # The two commands take turns, RUNS rounds, so that both see the same load
@@ -62,21 +76,25 @@ echo "== the finding set is unchanged (golden digest of the 10,000-secret accoun
 go test -count=1 -run 'TestGeneratedAccountGolden' ./internal/bench/ | tail -1
 echo
 echo "== Go benchmarks =="
-go test -run '^$' -bench . -benchmem -count 1 ./internal/bench/ ./internal/policy/ ./internal/source/... 2>/dev/null | grep -E '^(Benchmark|ok|PASS)' || true
+gobench -bench . -benchmem -count 1 ./internal/bench/ ./internal/policy/ ./internal/source/...
 echo
 echo "== live inventory: AWS API calls per run against the kumo emulator (N secrets, 200 roles) =="
 echo "   Secrets Manager goal: ceil(N/100)+2. IAM per-role fallback (no GetAccountAuthorizationDetails):"
 echo "   1 + ceil(R/1000) + R*(3 + inline policies per role) + 2*(distinct managed policies) + 1 + OIDC providers"
-go test -run '^$' -bench BenchmarkInventoryAPICalls -benchtime 1x ./internal/awsinv/ 2>/dev/null | grep -E '^Benchmark' \
-  | awk '{ printf "%-48s secretsmanager %5s (budget %s)   iam %5s (formula %s)\n", $1, $(NF-1), $(NF-3), $(NF-7), $(NF-5) }' || true
+gobench -bench BenchmarkInventoryAPICalls -benchtime 1x ./internal/awsinv/ >"$work/api.txt"
+awk '/^Benchmark/ { printf "%-48s secretsmanager %5s (budget %s)   iam %5s (formula %s)\n", $1, $(NF-1), $(NF-3), $(NF-7), $(NF-5); next } { print }' "$work/api.txt"
 echo
 echo "== resolve: 500 credentials (AWSCURRENT + AWSPREVIOUS each) against the kumo emulator =="
 echo "   one at a time vs bounded concurrency; latency = added per request (a real endpoint's round trip)"
-go test -run '^$' -bench 'BenchmarkResolve500' -benchtime 3x -count 1 ./internal/resolve/ 2>/dev/null | grep -E '^Benchmark' || true
+gobench -bench 'BenchmarkResolve500' -benchtime 3x -count 1 ./internal/resolve/
 
 # Leak scanning against the gitleaks CLI (internal/bench/leaks.sh);
 # LEAKS_BENCH=0 leaves it out.
 if [ "${LEAKS_BENCH:-1}" != 0 ]; then
   echo
   bash internal/bench/leaks.sh
+fi
+if [ "$failed" != 0 ]; then
+  echo "make bench: a benchmark failed (above)" >&2
+  exit 1
 fi
