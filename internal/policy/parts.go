@@ -63,9 +63,13 @@ var costPerElement = map[string]struct {
 	"iam":      {"roles", 85},
 }
 
-// shardMin is the fewest elements worth a piece of their own: below it
-// the query's fixed cost outweighs the gain.
-var shardMin = 1000
+// pieceMin is the smallest estimated cost, in microseconds, worth a piece
+// of its own (and shardMin the fewest elements): below it the query's
+// fixed cost outweighs the gain.
+var (
+	pieceMin = 15000.0
+	shardMin = 50
+)
 
 // rulesRoot and mainRoot are where the rule packages and the aggregator live.
 var (
@@ -201,8 +205,9 @@ type piece struct {
 
 // pieces lists what to evaluate, the costliest first (longest processing
 // time first: the slowest piece does not start last). With procs cores, a
-// part with an axis is split into up to 2×procs slices of at least
-// shardMin elements each, so that the pieces can be shared out evenly.
+// part with an axis is split into up to 2×procs slices, each of at least
+// shardMin elements and an estimated pieceMin, so that the pieces can be
+// shared out evenly.
 func (e *Engine) pieces(val ast.Value, procs int) []piece {
 	obj, _ := val.(ast.Object)
 	length := func(list string) int {
@@ -225,7 +230,7 @@ func (e *Engine) pieces(val ast.Value, procs int) []piece {
 		n := length(p.axis)
 		shards := 1
 		if p.axis != "" && procs > 1 {
-			shards = min(n/shardMin, 2*procs)
+			shards = min(n/shardMin, int(cost/pieceMin), 2*procs)
 		}
 		if shards <= 1 {
 			out = append(out, piece{part: i, input: val, cost: cost})

@@ -173,6 +173,8 @@ func TestShardsEqualFindings(t *testing.T) {
 		{Rule: "rotation-manual", Resource: "dev/**", Reason: "r", Owner: "o"},
 		{Rule: "*", Resource: "prod/bybit*/**", Reason: "all", Owner: "o"}})}
 	inputs["all prod, waivers"].Secrets = slices.Concat(inputs["all prod, waivers"].Secrets, odd, odd)
+	savedMin, savedCost := shardMin, pieceMin
+	defer func() { shardMin, pieceMin = savedMin, savedCost }()
 	split := 0
 	for name, in := range inputs {
 		val, err := inputValue(in)
@@ -209,8 +211,7 @@ func TestShardsEqualFindings(t *testing.T) {
 			}
 		}
 		// The engine's own split, every family in slices of 7.
-		defer func(m int) { shardMin = m }(shardMin)
-		shardMin = 7
+		shardMin, pieceMin = 7, 1
 		want, err := evalFindings(context.Background(), eng.query, Query, val)
 		if err != nil {
 			t.Fatal(err)
@@ -225,7 +226,7 @@ func TestShardsEqualFindings(t *testing.T) {
 		if diff := cmp.Diff(rawKeys(want), rawKeys(got)); diff != "" {
 			t.Errorf("%s: split evaluation differs from %s (-findings +split):\n%s", name, Query, diff)
 		}
-		shardMin = 1000
+		shardMin, pieceMin = savedMin, savedCost
 	}
 	if split != 2*len(shardAxes) {
 		t.Errorf("%d families split, want %d (every family of shardAxes, in both inputs)", split/2, len(shardAxes))

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -15,39 +14,40 @@ import (
 // UTF-8 byte order mark is ignored. Errors are *Error values naming the
 // line and column of the offending byte and encoding/json's reason.
 //
-// encoding/json is the judge of syntax: json.Valid accepts or rejects the
-// input, and for rejected input json.Unmarshal's scanner says where and
-// why. Only valid input is then built into a tree, by a single pass that
-// counts lines as it goes; that is several times faster than walking
-// json.Decoder.Token, whose offsets also are not reliable for errors.
+// The tree is built by a single pass that checks the syntax and counts
+// lines as it goes; that is several times faster than walking
+// json.Decoder.Token, whose offsets also are not reliable for errors. It
+// accepts exactly what json.Valid accepts (FuzzParseJSON holds the two
+// together). For rejected input, encoding/json is the judge of what is
+// wrong: its scanner says where and why, in its own words.
 func ParseJSON(data []byte) (*Node, error) {
 	base := 0
 	if bytes.HasPrefix(data, bom) {
 		base = len(bom)
 	}
-	body := data[base:]
-	if !json.Valid(body) {
+	b := &jsonBuilder{data: data, pos: base, line: 1}
+	n, err := b.value(0)
+	if err == nil {
+		b.space()
+		if b.pos != len(data) {
+			err = b.errorf("unexpected data after the document")
+		}
+	}
+	if err == nil {
+		return n, nil
+	}
+	if body := data[base:]; !json.Valid(body) {
 		var raw json.RawMessage
 		err := json.Unmarshal(body, &raw)
 		return nil, syntaxError(err, newLineIndex(data), base, len(data))
 	}
-	b := &jsonBuilder{data: data, pos: base, line: 1}
-	n, err := b.value(0)
-	if err != nil {
-		return nil, err
-	}
-	b.space()
-	if b.pos != len(data) {
-		return nil, b.errorf("unexpected data after the document")
-	}
-	return n, nil
+	return nil, err // valid JSON beyond the builder's limits (MaxDepth)
 }
 
 var bom = []byte{0xEF, 0xBB, 0xBF}
 
-// jsonBuilder builds a tree from input that json.Valid accepted. It still
-// checks every byte it relies on, so a disagreement with encoding/json
-// would be an error, never a panic.
+// jsonBuilder builds a tree from JSON text, checking its syntax: any input
+// it accepts, json.Valid accepts.
 type jsonBuilder struct {
 	data      []byte
 	pos       int
@@ -163,14 +163,54 @@ func (b *jsonBuilder) value(depth int) (*Node, error) {
 		n.Kind = Null
 	case c == '-' || (c >= '0' && c <= '9'):
 		start := b.pos
-		for b.pos < len(b.data) && strings.IndexByte("+-.0123456789eE", b.data[b.pos]) >= 0 {
-			b.pos++
+		if !b.number() {
+			return nil, b.errorf("invalid number")
 		}
 		n.Kind, n.Text = Number, string(b.data[start:b.pos])
 	default:
 		return nil, b.errorf("unexpected character")
 	}
 	return n, nil
+}
+
+// number reads the number at pos: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+// as JSON spells it, and reports whether there was one.
+func (b *jsonBuilder) number() bool {
+	d := b.data
+	i := b.pos
+	if i < len(d) && d[i] == '-' {
+		i++
+	}
+	digits := func() bool {
+		start := i
+		for i < len(d) && d[i] >= '0' && d[i] <= '9' {
+			i++
+		}
+		return i > start
+	}
+	switch {
+	case i < len(d) && d[i] == '0':
+		i++
+	case !digits():
+		return false
+	}
+	if i < len(d) && d[i] == '.' {
+		i++
+		if !digits() {
+			return false
+		}
+	}
+	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
+		i++
+		if i < len(d) && (d[i] == '+' || d[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return false
+		}
+	}
+	b.pos = i
+	return true
 }
 
 // str reads the string literal at pos. Strings without escapes are
@@ -181,7 +221,11 @@ func (b *jsonBuilder) str() (string, error) {
 	i := start
 	ascii := true
 	for i < len(b.data) && b.data[i] != '"' && b.data[i] != '\\' {
-		if b.data[i] >= utf8.RuneSelf {
+		switch c := b.data[i]; {
+		case c < 0x20:
+			b.pos = i
+			return "", b.errorf("control character in string")
+		case c >= utf8.RuneSelf:
 			ascii = false
 		}
 		i++

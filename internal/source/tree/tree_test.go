@@ -296,6 +296,9 @@ func FuzzParseJSON(f *testing.F) {
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`,
 		"{\n\"a\": [1, 2.5e-3, true, null, \"\\u00e9\"]\n}",
 		`[[[[]]]]`, `"str"`, `{"a" }`, "\xEF\xBB\xBF{}", `{"a":1,"a":2}`, "",
+		// numbers and strings as the builder checks them itself
+		`-`, `01`, `1.`, `1e`, `1e+`, `.5`, `-0`, `2E-7`, `[1,-]`, `0.0e00`, `+1`, `1.5e3x`,
+		"\"a\tb\"", "\"\x01\"", "\"\xff\xfe\"", `"\u00"`, `"\x"`, "[true,nul]", "tru", `{"a":1,}`, `[1,]`,
 	} {
 		f.Add([]byte(s))
 	}
