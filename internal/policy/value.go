@@ -1,8 +1,10 @@
 package policy
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,29 +24,48 @@ func inputValue(input *facts.Input) (ast.Value, error) {
 }
 
 // structValueParallel is toValue for the input document's top level: its
-// large lists (roles, policies, secrets) are converted side by side.
+// large lists (roles, policies, secrets) are converted in slices, one per
+// core each, side by side.
 func (c *converter) structValueParallel(v reflect.Value) (ast.Value, error) {
 	fields := fieldsOf(v.Type())
 	terms := make([]*ast.Term, len(fields))
 	errs := make([]error, len(fields))
 	var wg sync.WaitGroup
+	procs := runtime.GOMAXPROCS(0)
 	for i, f := range fields {
 		fv := v.FieldByIndex(f.index)
 		if f.omitEmpty && isEmpty(fv) {
 			continue
 		}
-		convert := func() {
+		if fv.Kind() != reflect.Slice || fv.IsNil() || fv.Len() < parallelConvertLen {
 			terms[i], errs[i] = newConverter().toTerm(fv)
-		}
-		if fv.Kind() == reflect.Slice && fv.Len() >= parallelConvertLen {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				convert()
-			}()
 			continue
 		}
-		convert()
+		n := fv.Len()
+		elems := make([]*ast.Term, n)
+		sliceErrs := make([]error, procs)
+		var sw sync.WaitGroup
+		for k := range procs {
+			lo, hi := k*n/procs, (k+1)*n/procs
+			sw.Add(1)
+			go func() {
+				defer sw.Done()
+				conv := newConverter()
+				for j := lo; j < hi; j++ {
+					if elems[j], sliceErrs[k] = conv.toTerm(fv.Index(j)); sliceErrs[k] != nil {
+						return
+					}
+				}
+			}()
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sw.Wait()
+			if errs[i] = errors.Join(sliceErrs...); errs[i] == nil {
+				terms[i] = ast.NewTerm(ast.NewArray(elems...))
+			}
+		}()
 	}
 	wg.Wait()
 	obj := ast.NewObjectWithCapacity(len(fields))
@@ -60,7 +81,7 @@ func (c *converter) structValueParallel(v reflect.Value) (ast.Value, error) {
 }
 
 // parallelConvertLen is the length from which a top-level list of the
-// input is converted on a goroutine of its own.
+// input is converted in parallel slices.
 const parallelConvertLen = 256
 
 type fieldInfo struct {
