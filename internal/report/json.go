@@ -28,18 +28,26 @@ func (*JSON) Write(w io.Writer, r result.Report) error {
 	if r.Checks == nil {
 		r.Checks = []result.Check{}
 	}
-	out, err := renderJSON(r)
+	segs, err := renderJSON(r)
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(out)
-	return err
+	for _, seg := range segs {
+		if _, err := w.Write(seg); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // compactJSON is json.Marshal without HTML escaping ("<", ">" and "&" stay
 // readable; JSON consumers need no HTML escaping), with a final newline.
-func compactJSON(v any) ([]byte, error) {
+func compactJSON(v any) ([]byte, error) { return compactJSONSized(v, 0) }
+
+// compactJSONSized is compactJSON into a buffer of about size bytes.
+func compactJSONSized(v any, size int) ([]byte, error) {
 	var buf bytes.Buffer
+	buf.Grow(size)
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
@@ -52,13 +60,18 @@ func compactJSON(v any) ([]byte, error) {
 // encoded in chunks side by side.
 const parallelFindings = 2000
 
+// findingSize is about the length of one finding in compact JSON (its
+// message, remediation and docs URL make most of it), for sizing buffers.
+const findingSize = 800
+
 // findingsKey is where the findings array sits in the compact report.
 var findingsKey = []byte(`,"findings":[]`)
 
 // renderJSON is the report as encoding/json's Encoder with SetIndent("",
-// "  ") writes it, byte for byte. A large report's findings are encoded
-// and indented in chunks, one per core, and spliced in.
-func renderJSON(r result.Report) ([]byte, error) {
+// "  ") writes it, byte for byte, in segments to be written one after the
+// other. A large report's findings are encoded and indented in chunks,
+// one per core, each a segment.
+func renderJSON(r result.Report) ([][]byte, error) {
 	findings := r.Findings
 	chunks := min(runtime.GOMAXPROCS(0), 8)
 	if len(findings) < parallelFindings || chunks < 2 {
@@ -66,7 +79,7 @@ func renderJSON(r result.Report) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		return indentInto(nil, b, 0), nil
+		return [][]byte{indentInto(nil, b, 0)}, nil
 	}
 	r.Findings = []result.Finding{}
 	head, err := compactJSON(r)
@@ -80,7 +93,7 @@ func renderJSON(r result.Report) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		return indentInto(nil, b, 0), nil
+		return [][]byte{indentInto(nil, b, 0)}, nil
 	}
 	// The segments: the head up to and with "[", the chunks (each but the
 	// first led by the "," that separates it from the one before), and
@@ -98,16 +111,16 @@ func renderJSON(r result.Report) ([]byte, error) {
 			if lo == hi {
 				return
 			}
-			b, err := compactJSON(findings[lo:hi])
+			b, err := compactJSONSized(findings[lo:hi], findingSize*(hi-lo))
 			if err != nil {
 				errs[c] = err
 				return
 			}
 			b = bytes.TrimSuffix(b, []byte("\n"))
 			b = b[1 : len(b)-1] // the elements, without [ and ]
-			var dst []byte
+			dst := make([]byte, 0, len(b)+len(b)/2)
 			if lo > 0 {
-				dst = indentInto(nil, []byte{','}, 2)
+				dst = indentInto(dst, []byte{','}, 2)
 			}
 			segs[c+1] = indentInto(dst, b, 2)
 		}()
@@ -121,7 +134,7 @@ func renderJSON(r result.Report) ([]byte, error) {
 			return nil, err
 		}
 	}
-	return bytes.Join(segs, nil), nil
+	return segs, nil
 }
 
 // indentJSON indents compact JSON as encoding/json's Encoder does with

@@ -310,16 +310,18 @@ func readAndParse(c candidate, max int64) (out fileResult) {
 		return fileResult{errs: []result.InputProblem{{File: c.rel, Message: "cannot read: " + unwrapPathError(err)}}}
 	}
 	defer f.Close()
-	if max > 0 {
-		if st, err := f.Stat(); err == nil && st.Size() > max {
-			return oversized(f, c.rel, st.Size(), max)
-		}
+	size := int64(0)
+	if st, err := f.Stat(); err == nil {
+		size = st.Size()
+	}
+	if max > 0 && size > max {
+		return oversized(f, c.rel, size, max)
 	}
 	var r io.Reader = f
 	if max > 0 {
 		r = io.LimitReader(f, max+1)
 	}
-	data, err := io.ReadAll(r)
+	data, err := readAll(r, size)
 	if err != nil {
 		return fileResult{errs: []result.InputProblem{{File: c.rel, Message: "cannot read: " + unwrapPathError(err)}}}
 	}
@@ -327,6 +329,26 @@ func readAndParse(c candidate, max int64) (out fileResult) {
 		return skipped(c.rel, fmt.Sprintf("file is over the %s limit", humanBytes(max)))
 	}
 	return parseFile(c.rel, data)
+}
+
+// readAll is io.ReadAll into a buffer of the file's size (one more byte,
+// to see the end), instead of one grown, copied and cleared again and
+// again: a snapshot of 10,000 secrets is megabytes. The size is only a
+// hint; a file that grew meanwhile is still read to its end.
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	if size <= 0 || size > 1<<30 {
+		return io.ReadAll(r)
+	}
+	buf := make([]byte, size+1)
+	n, err := io.ReadFull(r, buf)
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		return buf[:n], nil
+	case err != nil:
+		return nil, err
+	}
+	rest, err := io.ReadAll(r) // the file grew
+	return append(buf, rest...), err
 }
 
 // kindMarkers are strings whose presence near the start of a file says it
