@@ -49,7 +49,7 @@ type Outcome struct {
 
 // Evaluator turns an input document into raw findings.
 type Evaluator interface {
-	Evaluate(ctx context.Context, in *facts.Input) ([]policy.Raw, error)
+	EvaluateDocument(ctx context.Context, doc *policy.Document) ([]policy.Raw, error)
 	Rule(id string) (result.Rule, bool)
 }
 
@@ -153,19 +153,26 @@ func Run(ctx context.Context, opts Options) (result.Report, error) {
 		}
 	}
 	deriveEnvironments(in, opts.Environments)
-	if opts.Ready != nil {
-		if err := opts.Ready(); err != nil {
-			return rep, err
-		}
-	}
 	if opts.OnInput != nil {
 		if err := opts.OnInput(in); err != nil {
 			return rep, err
 		}
 	}
-
-	start := time.Now()
-	raws, err := opts.Engine.Evaluate(ctx, in)
+	// The document is converted before waiting for Ready: the policies may
+	// still be compiling.
+	convStart := time.Now()
+	doc, docErr := policy.NewDocument(in)
+	convTook := time.Since(convStart)
+	if opts.Ready != nil {
+		if err := opts.Ready(); err != nil {
+			return rep, err
+		}
+	}
+	if docErr != nil {
+		return rep, docErr
+	}
+	start := time.Now().Add(-convTook)
+	raws, err := opts.Engine.EvaluateDocument(ctx, doc)
 	if err != nil {
 		return rep, err
 	}

@@ -99,7 +99,7 @@ func BenchmarkEvaluate10k(b *testing.B) {
 	if _, err := checks.Run(context.Background(), opts); err != nil {
 		b.Fatal(err)
 	}
-	eng := opts.Engine
+	eng := opts.Engine.(*policy.Engine)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, err := eng.Evaluate(context.Background(), in); err != nil {

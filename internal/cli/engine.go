@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/secretgate/secretgate/internal/config"
-	"github.com/secretgate/secretgate/internal/facts"
 	"github.com/secretgate/secretgate/internal/policy"
 	"github.com/secretgate/secretgate/internal/result"
 )
@@ -57,12 +56,12 @@ func (p *pendingEngine) ready() error {
 	return p.err
 }
 
-// Evaluate evaluates the compiled policies.
-func (p *pendingEngine) Evaluate(ctx context.Context, in *facts.Input) ([]policy.Raw, error) {
+// EvaluateDocument evaluates the compiled policies.
+func (p *pendingEngine) EvaluateDocument(ctx context.Context, doc *policy.Document) ([]policy.Raw, error) {
 	if err := p.ready(); err != nil {
 		return nil, err
 	}
-	return p.engine.Evaluate(ctx, in)
+	return p.engine.EvaluateDocument(ctx, doc)
 }
 
 // Rule looks a rule up in the catalogue; nothing is found when the

@@ -455,7 +455,23 @@ type Raw struct {
 
 // Evaluate runs the query over input and returns the raw findings.
 func (e *Engine) Evaluate(ctx context.Context, input *facts.Input) ([]Raw, error) {
-	// The collections are always lists for the rules, never null.
+	doc, err := NewDocument(input)
+	if err != nil {
+		return nil, err
+	}
+	return e.EvaluateDocument(ctx, doc)
+}
+
+// Document is an input document in OPA's own form, ready to be evaluated
+// by any engine. Converting a large account takes a good part of a run;
+// as a value of its own it can be made while the policies still compile.
+type Document struct {
+	val ast.Value
+}
+
+// NewDocument converts input, whose collections are always lists for the
+// rules, never null.
+func NewDocument(input *facts.Input) (*Document, error) {
 	in := *input
 	in.Roles = nonNil(in.Roles)
 	in.Policies = nonNil(in.Policies)
@@ -468,7 +484,12 @@ func (e *Engine) Evaluate(ctx context.Context, input *facts.Input) ([]Raw, error
 	if err != nil {
 		return nil, err
 	}
-	return e.evaluate(ctx, val)
+	return &Document{val: val}, nil
+}
+
+// EvaluateDocument runs the query over doc and returns the raw findings.
+func (e *Engine) EvaluateDocument(ctx context.Context, doc *Document) ([]Raw, error) {
+	return e.evaluate(ctx, doc.val)
 }
 
 func nonNil[T any](s []T) []T {
