@@ -29,7 +29,15 @@ type Facts struct {
 // Documents that do not normalise are returned as errors (with lines when
 // known) and their facts are left without them; the rest is converted.
 func (s *Snapshot) Facts() (Facts, []error) {
-	f := Facts{Roles: []facts.Role{}, Policies: []facts.Policy{}, Secrets: []facts.Secret{}}
+	inline := 0
+	for _, r := range s.Roles {
+		inline += len(r.InlinePolicies)
+	}
+	f := Facts{
+		Roles:    make([]facts.Role, 0, len(s.Roles)),
+		Policies: make([]facts.Policy, 0, len(s.Policies)+inline),
+		Secrets:  make([]facts.Secret, 0, len(s.Secrets)),
+	}
 	var errs []error
 	c := conv{s: s, errs: &errs}
 

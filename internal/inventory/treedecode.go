@@ -23,22 +23,29 @@ import (
 // Nodes in absent are read as null.
 func fromTree(data []byte, n *tree.Node, v any, absent map[*tree.Node]bool) error {
 	d := &treeDecoder{data: data, absent: absent}
-	return d.value(n, reflect.ValueOf(v).Elem(), "")
+	return d.value(n, reflect.ValueOf(v).Elem())
 }
 
 type treeDecoder struct {
 	data       []byte
 	absent     map[*tree.Node]bool
 	lineStarts []int // offsets of the lines' first bytes, built when needed
+	// path names the field being decoded, one element per level, joined
+	// only for an error: most fields never need their name spelled out.
+	path []string
 }
+
+// field names the field being decoded as json.UnmarshalTypeError.Field
+// does ("secrets.tags.owner").
+func (d *treeDecoder) field() string { return strings.Join(d.path, ".") }
 
 var (
 	rawMessageType = reflect.TypeOf(json.RawMessage(nil))
 	timeType       = reflect.TypeOf(time.Time{})
 )
 
-func (d *treeDecoder) typeError(n *tree.Node, field string, t reflect.Type, found string) error {
-	return &tree.Error{Line: n.Line, Col: n.Col, Msg: fmt.Sprintf("%s must be %s, found %s", field, goKind(t.Kind().String()), found)}
+func (d *treeDecoder) typeError(n *tree.Node, t reflect.Type, found string) error {
+	return &tree.Error{Line: n.Line, Col: n.Col, Msg: fmt.Sprintf("%s must be %s, found %s", d.field(), goKind(t.Kind().String()), found)}
 }
 
 func jsonKind(n *tree.Node) string {
@@ -57,7 +64,7 @@ func jsonKind(n *tree.Node) string {
 	return "null"
 }
 
-func (d *treeDecoder) value(n *tree.Node, v reflect.Value, field string) error {
+func (d *treeDecoder) value(n *tree.Node, v reflect.Value) error {
 	if d.absent[n] {
 		n = &tree.Node{Kind: tree.Null, Line: n.Line, Col: n.Col}
 	}
@@ -74,11 +81,10 @@ func (d *treeDecoder) value(n *tree.Node, v reflect.Value, field string) error {
 			return nil
 		}
 		if n.Kind != tree.String {
-			return d.typeError(n, field, v.Type(), jsonKind(n))
+			return d.typeError(n, v.Type(), jsonKind(n))
 		}
-		q, _ := json.Marshal(n.Text)
-		var t time.Time
-		if err := t.UnmarshalJSON(q); err != nil {
+		var t time.Time // as UnmarshalJSON would read the quoted text
+		if err := t.UnmarshalText([]byte(n.Text)); err != nil {
 			return &tree.Error{Line: n.Line, Col: n.Col, Msg: err.Error()}
 		}
 		v.Set(reflect.ValueOf(t))
@@ -96,40 +102,40 @@ func (d *treeDecoder) value(n *tree.Node, v reflect.Value, field string) error {
 		if v.IsNil() {
 			v.Set(reflect.New(v.Type().Elem()))
 		}
-		return d.value(n, v.Elem(), field)
+		return d.value(n, v.Elem())
 	case reflect.String:
 		if n.Kind != tree.String {
-			return d.typeError(n, field, v.Type(), jsonKind(n))
+			return d.typeError(n, v.Type(), jsonKind(n))
 		}
 		v.SetString(n.Text)
 	case reflect.Bool:
 		if n.Kind != tree.Bool {
-			return d.typeError(n, field, v.Type(), jsonKind(n))
+			return d.typeError(n, v.Type(), jsonKind(n))
 		}
 		v.SetBool(n.Text == "true")
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		if n.Kind != tree.Number {
-			return d.typeError(n, field, v.Type(), jsonKind(n))
+			return d.typeError(n, v.Type(), jsonKind(n))
 		}
 		i, err := strconv.ParseInt(n.Text, 10, 64)
 		if err != nil || v.OverflowInt(i) {
-			return d.typeError(n, field, v.Type(), "number "+n.Text)
+			return d.typeError(n, v.Type(), "number "+n.Text)
 		}
 		v.SetInt(i)
 	case reflect.Slice:
 		if n.Kind != tree.Array {
-			return d.typeError(n, field, v.Type(), jsonKind(n))
+			return d.typeError(n, v.Type(), jsonKind(n))
 		}
 		s := reflect.MakeSlice(v.Type(), len(n.Elems), len(n.Elems))
 		for i, e := range n.Elems {
-			if err := d.value(e, s.Index(i), field); err != nil {
+			if err := d.value(e, s.Index(i)); err != nil {
 				return err
 			}
 		}
 		v.Set(s)
 	case reflect.Map:
 		if n.Kind != tree.Object {
-			return d.typeError(n, field, v.Type(), jsonKind(n))
+			return d.typeError(n, v.Type(), jsonKind(n))
 		}
 		if v.Type().Key().Kind() != reflect.String {
 			return fmt.Errorf("inventory: cannot decode into %s", v.Type())
@@ -139,14 +145,17 @@ func (d *treeDecoder) value(n *tree.Node, v reflect.Value, field string) error {
 		}
 		for _, m := range n.Members {
 			e := reflect.New(v.Type().Elem()).Elem()
-			if err := d.value(m.Value, e, joinField(field, m.Key)); err != nil {
+			d.path = append(d.path, m.Key)
+			err := d.value(m.Value, e)
+			d.path = d.path[:len(d.path)-1]
+			if err != nil {
 				return err
 			}
 			v.SetMapIndex(reflect.ValueOf(m.Key).Convert(v.Type().Key()), e)
 		}
 	case reflect.Struct:
 		if n.Kind != tree.Object {
-			return d.typeError(n, field, v.Type(), jsonKind(n))
+			return d.typeError(n, v.Type(), jsonKind(n))
 		}
 		fields := jsonFields(v.Type())
 		for _, m := range n.Members {
@@ -156,7 +165,10 @@ func (d *treeDecoder) value(n *tree.Node, v reflect.Value, field string) error {
 					continue
 				}
 			}
-			if err := d.value(m.Value, v.Field(f.index), joinField(field, f.name)); err != nil {
+			d.path = append(d.path, f.name)
+			err := d.value(m.Value, v.Field(f.index))
+			d.path = d.path[:len(d.path)-1]
+			if err != nil {
 				return err
 			}
 		}
@@ -164,14 +176,6 @@ func (d *treeDecoder) value(n *tree.Node, v reflect.Value, field string) error {
 		return fmt.Errorf("inventory: cannot decode into %s", v.Type())
 	}
 	return nil
-}
-
-// joinField names a nested field as json.UnmarshalTypeError.Field does.
-func joinField(parent, name string) string {
-	if parent == "" {
-		return name
-	}
-	return parent + "." + name
 }
 
 type jsonField struct {
@@ -215,10 +219,10 @@ func jsonFields(t reflect.Type) fieldSet {
 	return fs
 }
 
-// raw returns a copy of the text of the value n.
+// raw returns the text of the value n.
 func (d *treeDecoder) raw(n *tree.Node) ([]byte, error) {
 	if d.lineStarts == nil {
-		d.lineStarts = []int{0}
+		d.lineStarts = make([]int, 1, bytes.Count(d.data, []byte{'\n'})+1)
 		for off := 0; ; {
 			i := bytes.IndexByte(d.data[off:], '\n')
 			if i < 0 {
@@ -236,7 +240,7 @@ func (d *treeDecoder) raw(n *tree.Node) ([]byte, error) {
 	if !ok {
 		return nil, &tree.Error{Line: n.Line, Col: n.Col, Msg: "inventory: value text not found"}
 	}
-	return append([]byte(nil), d.data[start:end]...), nil
+	return d.data[start:end:end], nil // shares data, which is never changed
 }
 
 // skipValue returns the offset just after the JSON value that starts at

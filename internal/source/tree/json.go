@@ -53,6 +53,12 @@ type jsonBuilder struct {
 	pos       int
 	line      int
 	lineStart int
+	// members and elems are scratch stacks: an object's members (an
+	// array's elements) collect on top while it is read and are then
+	// copied into a slice of their exact length, instead of each object
+	// growing its own slice one member at a time.
+	members []Member
+	elems   []*Node
 }
 
 func (b *jsonBuilder) errorf(format string, args ...any) error {
@@ -106,6 +112,8 @@ func (b *jsonBuilder) value(depth int) (*Node, error) {
 				b.pos++
 				return n, nil
 			}
+			base := len(b.members)
+			defer func() { b.members = b.members[:base] }()
 			for {
 				if b.peek() != '"' {
 					return nil, b.errorf("expected an object key")
@@ -122,11 +130,12 @@ func (b *jsonBuilder) value(depth int) (*Node, error) {
 				if m.Value, err = b.value(depth + 1); err != nil {
 					return nil, err
 				}
-				n.Members = append(n.Members, m)
+				b.members = append(b.members, m)
 				if b.peek() == ',' {
 					b.pos++
 					continue
 				}
+				n.Members = append([]Member(nil), b.members[base:]...)
 				return n, b.expect('}')
 			}
 		}
@@ -136,16 +145,19 @@ func (b *jsonBuilder) value(depth int) (*Node, error) {
 			b.pos++
 			return n, nil
 		}
+		base := len(b.elems)
+		defer func() { b.elems = b.elems[:base] }()
 		for {
 			v, err := b.value(depth + 1)
 			if err != nil {
 				return nil, err
 			}
-			n.Elems = append(n.Elems, v)
+			b.elems = append(b.elems, v)
 			if b.peek() == ',' {
 				b.pos++
 				continue
 			}
+			n.Elems = append(n.Elems, b.elems[base:]...)
 			return n, b.expect(']')
 		}
 	case c == '"':
