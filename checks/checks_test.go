@@ -180,6 +180,18 @@ func TestFingerprintsStableAcrossLineMoves(t *testing.T) {
 	if Fingerprint("r", "ab", "c", "") == Fingerprint("r", "a", "bc", "") {
 		t.Error("fingerprint fields are not separated")
 	}
+	// Fingerprints are compared with those of earlier runs (baselines,
+	// SARIF partialFingerprints): their value never changes. The first
+	// 128 bits of SHA-256 over the NUL-terminated fields, in hex.
+	long := strings.Repeat("prod/service/api-", 40) // longer than the stack buffer
+	for _, tc := range []struct{ rule, resource, file, key, want string }{
+		{"rotation-overdue", "prod/bybit/api", "inventory.json", "arn:aws:secretsmanager:eu-west-1:1:secret:prod/bybit/api-AbCdEf", "4625d92084f6bc39dcf21a2cb188d0e6"},
+		{"r", long, "f", "", "012e48e8afa1a546e48482fac8658781"},
+	} {
+		if got := Fingerprint(tc.rule, tc.resource, tc.file, tc.key); got != tc.want {
+			t.Errorf("Fingerprint(%q…) = %s, want %s", tc.rule, got, tc.want)
+		}
+	}
 }
 
 func TestBaselineAndFamiliesFilter(t *testing.T) {
