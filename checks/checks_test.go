@@ -185,7 +185,7 @@ func TestFingerprintsStableAcrossLineMoves(t *testing.T) {
 	// 128 bits of SHA-256 over the NUL-terminated fields, in hex.
 	long := strings.Repeat("prod/service/api-", 40) // longer than the stack buffer
 	for _, tc := range []struct{ rule, resource, file, key, want string }{
-		{"rotation-overdue", "prod/bybit/api", "inventory.json", "arn:aws:secretsmanager:eu-west-1:1:secret:prod/bybit/api-AbCdEf", "4625d92084f6bc39dcf21a2cb188d0e6"},
+		{"rotation-overdue", "prod/bybit/api", "inventory.json", "arn:aws:secretsmanager:eu-west-1:1:secret:prod/bybit/api-AbCdEf", "4625d92084f6bc39dcf21a2cb188d0e6"}, // gitleaks:allow (a fingerprint, not a key)
 		{"r", long, "f", "", "012e48e8afa1a546e48482fac8658781"},
 	} {
 		if got := Fingerprint(tc.rule, tc.resource, tc.file, tc.key); got != tc.want {
