@@ -200,10 +200,8 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	defer gc.restore()
 	// The policies compile while the gatherers read the repository; the
 	// evaluation waits for them (engine.ready).
-	var needed func() []string
-	if f.staged && (f.offline || skipLive != "") {
-		needed = stagedFamilies(ctx, root, source.Options{Exclude: cfg.Exclude, MaxFileBytes: cfg.MaxFileSize})
-	}
+	needed := neededFamilies(ctx, root, source.Options{Exclude: cfg.Exclude, MaxFileBytes: cfg.MaxFileSize},
+		families, f.staged, !f.offline && skipLive == "")
 	engine := loadPolicies(ctx, cfg, needed)
 
 	// --staged judges what `git commit` would record: the leaks in the

@@ -48,7 +48,7 @@ func TestStagedFastPathSameReport(t *testing.T) {
 			dir := stagedRepo(t, tc.files, tc.config)
 			fast, fastCode, partial := stagedReport(t, dir, false)
 			if partial != tc.wantFast {
-				t.Fatalf("built-in rules left out: %v, want %v", partial, tc.wantFast)
+				t.Fatalf("only the leaks rules compiled: %v, want %v", partial, tc.wantFast)
 			}
 			full, fullCode, _ := stagedReport(t, dir, true)
 			if fastCode != tc.wantCode || fullCode != tc.wantCode {
@@ -136,19 +136,23 @@ deny contains {"rule": "acme-no-iam", "resource": "repo", "message": "no IAM fin
 var compilingMu sync.Mutex
 
 // stagedReport runs check --staged in dir and returns its JSON report
-// without durations, the exit code and whether built-in rules were left
-// out.
+// without durations, the exit code and whether only the leaks rules of
+// the built-in families were compiled (the fast path).
 func stagedReport(t *testing.T, dir string, full bool) (map[string]any, int, bool) {
 	t.Helper()
 	compilingMu.Lock()
 	defer compilingMu.Unlock()
 	partial := false
-	compiling = func(e *policy.Engine) { partial = e.Partial() }
+	compiling = func(e *policy.Engine) {
+		_, rotation := e.Rule("rotation-overdue")
+		_, leaks := e.Rule("leaks-secret")
+		partial = e.Partial() && leaks && !rotation
+	}
 	defer func() { compiling = nil }()
 	if full {
-		saved := stagedFamilies
-		stagedFamilies = func(context.Context, string, sourceOptions) func() []string { return nil }
-		defer func() { stagedFamilies = saved }()
+		saved := neededFamilies
+		neededFamilies = func(context.Context, string, sourceOptions, []string, bool, bool) func() []string { return nil }
+		defer func() { neededFamilies = saved }()
 	}
 	var stdout, stderr bytes.Buffer
 	err := Run(context.Background(), []string{"check", "--offline", "--staged", "--mode", "pre-commit",
@@ -216,4 +220,29 @@ func mustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestCompiledFamilies: a run compiles the selected families' built-in
+// rules, without resolve when offline, with trust (the refusal explainer)
+// when live.
+func TestCompiledFamilies(t *testing.T) {
+	all := []string{"naming", "rotation", "iam", "trust", "leaks", "resolve"}
+	for _, tc := range []struct {
+		name     string
+		selected []string
+		live     bool
+		want     []string
+	}{
+		{"offline, everything", all, false, []string{"naming", "rotation", "iam", "trust", "leaks"}},
+		{"live, everything", all, true, all},
+		{"offline --only naming", []string{"naming"}, false, []string{"naming"}},
+		{"live --only resolve", []string{"resolve"}, true, []string{"resolve", "trust"}},
+		{"offline --only resolve", []string{"resolve"}, false, []string{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, compiledFamilies(tc.selected, tc.live)); diff != "" {
+				t.Errorf("compiledFamilies(%v, live %v) (-want +got):\n%s", tc.selected, tc.live, diff)
+			}
+		})
+	}
 }
