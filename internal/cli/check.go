@@ -275,7 +275,7 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		Mode:        mode,
 		PullRequest: prNumber(env, ev),
 		Repository:  repositoryName(root, env),
-		SHA:         headSHA(root, env),
+		SHA:         headSHA(ctx, root, env),
 		RoleARN:     f.roleARN,
 		Regions:     f.regions,
 	}
@@ -539,11 +539,14 @@ func repositoryName(root string, env Env) string {
 	return config.DefaultRepository(root, env)
 }
 
-func headSHA(root string, env Env) string {
+// headSHA is the commit being checked: GITHUB_SHA in Actions, otherwise
+// the repository's HEAD ("" when root is not a git repository or has no
+// commit yet). The git call ends with ctx.
+func headSHA(ctx context.Context, root string, env Env) string {
 	if s := env("GITHUB_SHA"); s != "" {
 		return s
 	}
-	out, err := exec.Command("git", "-C", root, "rev-parse", "--verify", "-q", "HEAD").Output()
+	out, err := exec.CommandContext(ctx, "git", "-C", root, "rev-parse", "--verify", "-q", "HEAD").Output()
 	if err != nil {
 		return ""
 	}
