@@ -235,13 +235,19 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	// what a leak is compared with (in memory, never printed).
 	var rg checks.Gatherer
 	var liveValues *checks.Resolve
-	release := func() {}
+	release := func() error { return nil }
 	if skipLive != "" {
 		rg = liveSkipped(skipLive)
 	} else if rg, liveValues, release, err = resolveGatherer(ctx, f, cfg, lv, families, anchor, stderr); err != nil {
 		return usageError(err)
 	}
-	defer release()
+	// Released once the checks ran (below); on an early return here, with
+	// the run failing anyway, a failed close of the audit log is still said.
+	defer func() {
+		if err := release(); err != nil {
+			fmt.Fprintf(stderr, "secretgate: %v\n", err)
+		}
+	}()
 	gatherers = append(gatherers, rg)
 	if slices.Contains(families, result.CheckLeaks) {
 		lg, err := checks.NewLeaks(ctx, root, scope, cfg.LeaksMaxFileSize)
@@ -314,10 +320,15 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		lv.fillContext(&rep.Context)
 		lv.explainRefusal(ctx, stderr, engine.engine, roles)
 	}
-	// A report that cannot be written makes the run incomplete, unless
-	// findings already fail it; the other reports are still written.
+	// An audit log or a report that cannot be written makes the run
+	// incomplete, unless findings already fail it; the other reports are
+	// still written. Every secret was read by now: the values are zeroed and
+	// the audit log closed before the reports are written.
 	stdoutTaken := false
 	var writeErrs []error
+	if err := release(); err != nil {
+		writeErrs = append(writeErrs, err)
+	}
 	for _, o := range outs {
 		if err := writeReport(o, rep, stdout, env, anchor); err != nil {
 			writeErrs = append(writeErrs, err)

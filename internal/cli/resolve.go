@@ -16,14 +16,16 @@ import (
 )
 
 // resolveGatherer returns the gatherer of the resolve check and a function
-// that releases it (zeroes the values read, closes the audit log). When it
+// that releases it (zeroes the values read, closes the audit log). Release
+// may be called more than once; the first call returns the error of closing
+// the --audit-log file, naming it, and later calls return nil. When it
 // runs, live is the resolver whose values the leak scanner compares leaks
 // with; nil otherwise. Offline or with no credentials configured the check
 // is skipped; a live run that cannot reach AWS makes it error: credentials
 // that were asked for and could not be verified never read as resolved.
-func resolveGatherer(ctx context.Context, f checkFlags, cfg *config.Config, lv *live, families []string, configFile string, stderr io.Writer) (g checks.Gatherer, live *checks.Resolve, release func(), err error) {
+func resolveGatherer(ctx context.Context, f checkFlags, cfg *config.Config, lv *live, families []string, configFile string, stderr io.Writer) (g checks.Gatherer, live *checks.Resolve, release func() error, err error) {
 	fams := []string{result.CheckResolve}
-	release = func() {}
+	release = func() error { return nil }
 	switch {
 	case !slices.Contains(families, result.CheckResolve):
 		return &checks.Unavailable{For: fams, Reason: "not selected"}, nil, release, nil
@@ -34,9 +36,11 @@ func resolveGatherer(ctx context.Context, f checkFlags, cfg *config.Config, lv *
 	}
 	// The audit log is opened first: a file that cannot be written is the
 	// user's to fix (exit 2), before anything is read.
-	var auditFile *os.File
+	// Its write errors make the resolve check error (checks.Resolve); a
+	// failed close is returned by release.
+	var auditFile io.WriteCloser
 	if f.auditLog != "" {
-		if auditFile, err = os.OpenFile(f.auditLog, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600); err != nil {
+		if auditFile, err = openAuditFile(f.auditLog); err != nil {
 			return nil, nil, release, fmt.Errorf("--audit-log: %w", err)
 		}
 	}
@@ -45,11 +49,18 @@ func resolveGatherer(ctx context.Context, f checkFlags, cfg *config.Config, lv *
 		auditTo = append(auditTo, auditFile)
 	}
 	audit := resolve.NewAuditLog(append(auditTo, stderr)...)
-	release = func() {
-		if auditFile != nil {
-			auditFile.Close()
+	closeAudit := func() error {
+		if auditFile == nil {
+			return nil
 		}
+		err := auditFile.Close()
+		auditFile = nil
+		if err != nil {
+			return fmt.Errorf("--audit-log %s could not be closed, the audit trail may be incomplete: %w", f.auditLog, err)
+		}
+		return nil
 	}
+	release = closeAudit
 
 	sess, err := lv.Session(ctx)
 	if err != nil {
@@ -63,10 +74,15 @@ func resolveGatherer(ctx context.Context, f checkFlags, cfg *config.Config, lv *
 		CallerARN:  sess.ARN,
 		ConfigFile: configFile,
 	})
-	prev := release
-	release = func() {
+	release = func() error {
 		r.Close()
-		prev()
+		return closeAudit()
 	}
 	return r, r, release, nil
+}
+
+// openAuditFile opens the --audit-log file for appending, creating it
+// readable by its owner only. Tests replace it to make closing fail.
+var openAuditFile = func(path string) (io.WriteCloser, error) {
+	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 }

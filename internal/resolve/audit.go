@@ -3,6 +3,7 @@ package resolve
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"sync"
 	"time"
@@ -30,10 +31,19 @@ type AuditRecord struct {
 // --audit-log file and the job log). It is safe for concurrent use; a line
 // is written whole or not at all to each writer.
 type AuditLog struct {
-	mu  sync.Mutex
-	ws  []io.Writer
-	err error
-	now func() time.Time
+	mu    sync.Mutex
+	ws    []auditWriter
+	lines int   // records to write
+	err   error // a record that could not be encoded
+	now   func() time.Time
+}
+
+// auditWriter is one destination with its first write error and how many
+// lines it lost.
+type auditWriter struct {
+	w     io.Writer
+	err   error
+	wrong int
 }
 
 // NewAuditLog writes to ws (nil writers are ignored).
@@ -41,7 +51,7 @@ func NewAuditLog(ws ...io.Writer) *AuditLog {
 	a := &AuditLog{now: time.Now}
 	for _, w := range ws {
 		if w != nil {
-			a.ws = append(a.ws, w)
+			a.ws = append(a.ws, auditWriter{w: w})
 		}
 	}
 	return a
@@ -65,20 +75,32 @@ func (a *AuditLog) Record(r AuditRecord) {
 		return
 	}
 	line = append(line, '\n')
-	for _, w := range a.ws {
-		if _, err := w.Write(line); err != nil {
-			a.err = errors.Join(a.err, err)
+	a.lines++
+	for i := range a.ws {
+		w := &a.ws[i]
+		if _, err := w.w.Write(line); err != nil {
+			w.wrong++
+			if w.err == nil {
+				w.err = err
+			}
 		}
 	}
 }
 
-// Err returns the write errors so far: an audit trail that could not be
-// written makes the resolve check incomplete.
+// Err returns the write errors so far, one per writer that failed (its
+// first error and how many lines it lost): an audit trail that could not
+// be written makes the resolve check incomplete.
 func (a *AuditLog) Err() error {
 	if a == nil {
 		return nil
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.err
+	errs := []error{a.err}
+	for _, w := range a.ws {
+		if w.err != nil {
+			errs = append(errs, fmt.Errorf("%w (%d of %d lines not written)", w.err, w.wrong, a.lines))
+		}
+	}
+	return errors.Join(errs...)
 }
