@@ -8,16 +8,26 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X github.com/secretgate/secretgate/internal/cli.Version=$(VERSION)
 export GOFLAGS ?= -mod=mod
 
-.PHONY: all build test lint fmt vet rego-test demo docs bench fuzz clean
+.PHONY: all build test test-race lint fmt vet rego-test demo docs bench fuzz clean
 
 all: build
 
 build: ## build bin/secretgate
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/secretgate
 
-test: lint build ## everything CI checks: formatting, vet, Go tests, Rego tests
+test: lint build ## everything CI checks: formatting, vet, Go tests, Rego tests, race detector
 	$(GO) test -count=1 ./...
 	$(BIN) policy test
+	$(MAKE) --no-print-directory test-race
+
+# The packages that start goroutines (non-test code that says go func,
+# go f(...), sync.WaitGroup, errgroup or .Go): their tests run again under
+# the race detector, which needs cgo and a C compiler (.ci/run installs gcc).
+RACE_GREP := go func|go [A-Za-z_.]+[(]|sync[.]WaitGroup|errgroup|[.]Go[(]
+RACE_PKGS ?= $(addprefix ./,$(sort $(dir $(shell grep -rlE --include='*.go' --exclude='*_test.go' '$(RACE_GREP)' checks cmd internal))))
+
+test-race: ## the tests of the packages that start goroutines, under the race detector
+	CGO_ENABLED=1 $(GO) test -race -count=1 $(RACE_PKGS)
 
 lint: fmt vet ## gofmt and go vet
 
