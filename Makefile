@@ -8,17 +8,18 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X github.com/secretgate/secretgate/internal/cli.Version=$(VERSION)
 export GOFLAGS ?= -mod=mod
 
-.PHONY: all build test test-race lint fmt vet rego-test demo docs bench fuzz clean
+.PHONY: all build test test-race bench-smoke lint fmt vet rego-test demo docs bench fuzz clean
 
 all: build
 
 build: ## build bin/secretgate
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/secretgate
 
-test: lint build ## everything CI checks: formatting, vet, Go tests, Rego tests, race detector
+test: lint build ## everything CI checks: formatting, vet, Go tests, Rego tests, race detector, benchmarks once
 	$(GO) test -count=1 ./...
 	$(BIN) policy test
 	$(MAKE) --no-print-directory test-race
+	$(MAKE) --no-print-directory bench-smoke
 
 # The packages that start goroutines (non-test code that says go func,
 # go f(...), sync.WaitGroup, errgroup or .Go): their tests run again under
@@ -28,6 +29,18 @@ RACE_PKGS ?= $(addprefix ./,$(sort $(dir $(shell grep -rlE --include='*.go' --ex
 
 test-race: ## the tests of the packages that start goroutines, under the race detector
 	CGO_ENABLED=1 $(GO) test -race -count=1 $(RACE_PKGS)
+
+# Every benchmark once (-benchtime 1x), so none rots unnoticed: a failing
+# or skipped benchmark fails the target. BenchmarkTreeScan scans this
+# repository. Measurements are make bench's job, not this one's.
+BENCH_PKGS ?= ./...
+bench-smoke: ## run every Go benchmark once; fails when one fails or is skipped
+	@out=$$(mktemp); \
+	LEAKS_BENCH_TREE='$(CURDIR)' $(GO) test -run '^$$' -bench . -benchtime 1x -v $(BENCH_PKGS) >$$out 2>&1; code=$$?; \
+	grep -v -e 'no test files' -e '^=== RUN' $$out; \
+	if [ $$code -ne 0 ]; then rm -f $$out; echo "bench-smoke: a benchmark failed (above)"; exit $$code; fi; \
+	if grep -q -e '--- SKIP: Benchmark' $$out; then rm -f $$out; echo "bench-smoke: a benchmark was skipped (above); every benchmark must run"; exit 1; fi; \
+	rm -f $$out
 
 lint: fmt vet ## gofmt and go vet
 
