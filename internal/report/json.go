@@ -42,12 +42,8 @@ func (*JSON) Write(w io.Writer, r result.Report) error {
 
 // compactJSON is json.Marshal without HTML escaping ("<", ">" and "&" stay
 // readable; JSON consumers need no HTML escaping), with a final newline.
-func compactJSON(v any) ([]byte, error) { return compactJSONSized(v, 0) }
-
-// compactJSONSized is compactJSON into a buffer of about size bytes.
-func compactJSONSized(v any, size int) ([]byte, error) {
+func compactJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
-	buf.Grow(size)
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
@@ -59,6 +55,28 @@ func compactJSONSized(v any, size int) ([]byte, error) {
 // parallelFindings is the number of findings from which the findings are
 // encoded in chunks side by side.
 const parallelFindings = 2000
+
+// compactElements is compactJSON(findings) without the brackets and the
+// final newline: the elements, comma-separated. Each finding is encoded on
+// its own, so that encoding/json's scratch buffer (pooled) stays the size
+// of one finding instead of growing, copying and clearing its way to
+// megabytes.
+func compactElements(findings []result.Finding) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(findingSize * len(findings))
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	for i := range findings {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if err := enc.Encode(&findings[i]); err != nil {
+			return nil, err
+		}
+		buf.Truncate(buf.Len() - 1) // Encode's newline
+	}
+	return buf.Bytes(), nil
+}
 
 // findingSize is about the length of one finding in compact JSON (its
 // message, remediation and docs URL make most of it), for sizing buffers.
@@ -111,13 +129,11 @@ func renderJSON(r result.Report) ([][]byte, error) {
 			if lo == hi {
 				return
 			}
-			b, err := compactJSONSized(findings[lo:hi], findingSize*(hi-lo))
+			b, err := compactElements(findings[lo:hi])
 			if err != nil {
 				errs[c] = err
 				return
 			}
-			b = bytes.TrimSuffix(b, []byte("\n"))
-			b = b[1 : len(b)-1] // the elements, without [ and ]
 			dst := make([]byte, 0, len(b)+len(b)/2)
 			if lo > 0 {
 				dst = indentInto(dst, []byte{','}, 2)
