@@ -24,8 +24,9 @@ import (
 // compiled instead, so the outcome never differs from Load's. A nil
 // families is Load.
 //
-// The catalogue (Rule, Catalog) holds the compiled rules only; Known also
-// knows the built-in rules left out, for checking waivers.
+// The catalogue (Catalog, Compiled) holds the compiled rules only; Known
+// and Rule also know the built-in rules left out: a waiver may name one,
+// and a user rule may report under its id.
 func LoadFamilies(ctx context.Context, dirs []string, families []string) (*Engine, error) {
 	if families == nil {
 		return Load(ctx, dirs)
@@ -193,6 +194,12 @@ func userUses(user []Source, families []string) (uses []string, ok bool) {
 		}
 	}
 	return uses, true
+}
+
+// Compiled reports whether the rule id is one of the compiled rules.
+func (e *Engine) Compiled(id string) bool {
+	_, ok := e.catalog[id]
+	return ok
 }
 
 // Partial reports whether built-in packages were left out.
