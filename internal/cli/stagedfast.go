@@ -14,7 +14,8 @@ import (
 // files (the resolve check needs live AWS): when the index adds or changes
 // none that source.ScanStaged would read, only the leaks rules can find
 // anything, and compiling the others would only cost time. Any doubt (git
-// failing) compiles everything; the gatherer reports the git error itself.
+// failing) returns nil: the run then compiles what any other run compiles
+// (compiledFamilies); the gatherer reports the git error itself.
 func stagedFamilies(ctx context.Context, root string, opts sourceOptions) func() []string {
 	return func() []string {
 		files, err := source.StagedCandidates(ctx, root, opts)

@@ -140,13 +140,18 @@ var compilingMu sync.Mutex
 // the built-in families were compiled (the fast path).
 func stagedReport(t *testing.T, dir string, full bool) (map[string]any, int, bool) {
 	t.Helper()
+	return checkReport(t, dir, full, "--offline", "--staged", "--mode", "pre-commit")
+}
+
+// checkReport runs check with args (plus --now, --format json, --path dir)
+// and returns what stagedReport does; full compiles every rule.
+func checkReport(t *testing.T, dir string, full bool, args ...string) (map[string]any, int, bool) {
+	t.Helper()
 	compilingMu.Lock()
 	defer compilingMu.Unlock()
 	partial := false
 	compiling = func(e *policy.Engine) {
-		_, rotation := e.Rule("rotation-overdue")
-		_, leaks := e.Rule("leaks-secret")
-		partial = e.Partial() && leaks && !rotation
+		partial = e.Partial() && e.Compiled("leaks-secret") && !e.Compiled("rotation-overdue")
 	}
 	defer func() { compiling = nil }()
 	if full {
@@ -155,8 +160,9 @@ func stagedReport(t *testing.T, dir string, full bool) (map[string]any, int, boo
 		defer func() { neededFamilies = saved }()
 	}
 	var stdout, stderr bytes.Buffer
-	err := Run(context.Background(), []string{"check", "--offline", "--staged", "--mode", "pre-commit",
-		"--now", "2026-01-01T00:00:00Z", "--format", "json", "--path", dir}, &stdout, &stderr, envOf(nil))
+	args = append(append([]string{"check"}, args...), "--now", "2026-01-01T00:00:00Z", "--format", "json", "--path", dir)
+	runErr := Run(context.Background(), args, &stdout, &stderr, envOf(nil))
+	err := runErr
 	code := 0
 	if err != nil {
 		var ee *ExitError
@@ -167,7 +173,7 @@ func stagedReport(t *testing.T, dir string, full bool) (map[string]any, int, boo
 	}
 	var rep map[string]any
 	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
-		t.Fatalf("report: %v\n%s\n%s", err, stdout.String(), stderr.String())
+		t.Fatalf("report: %v (exit %d: %v)\n%s\n%s", err, code, runErr, stdout.String(), stderr.String())
 	}
 	checks, _ := rep["checks"].([]any)
 	for _, c := range checks {
@@ -220,6 +226,61 @@ func mustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// userOtherFamilyRule is a user rule in the naming family that reports
+// under the ids of built-in rules of other families (rotation, resolve).
+const userOtherFamilyRule = `# METADATA
+# title: Borrowed ids
+# custom:
+#   id: acme-borrow
+#   check: naming
+#   severity: low
+#   remediation: None.
+package secretgate.rules.naming.acme
+
+import rego.v1
+
+deny contains {"rule": "rotation-overdue", "resource": "borrowed", "message": "under a rotation id", "file": "", "line": 0} if true
+
+deny contains {"rule": "resolve-not-found", "resource": "borrowed", "message": "under a resolve id", "file": "", "line": 0} if true
+
+deny contains {"rule": "acme-borrow", "resource": "own", "message": "own id", "file": "", "line": 0} if true
+`
+
+// TestSelectedFamiliesSameReport: a run that compiles only the selected
+// families' built-in rules reports exactly what a run with every rule
+// compiled reports, also when a user rule borrows the id of a built-in
+// rule left out.
+func TestSelectedFamiliesSameReport(t *testing.T) {
+	key := leakstest.AWSKey(t)
+	const openTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"}}}]}`
+	files := map[string]string{
+		"iam/deploy-trust.json": openTrust,
+		"deploy/prod.env":       "aws_access_key_id=" + key + "\n",
+		rulesDir + "own.rego":   userOtherFamilyRule,
+	}
+	dir := stagedRepo(t, files, "policies: [rules/]\n")
+	for _, args := range [][]string{
+		{"--offline"},
+		{"--offline", "--only", "naming"},
+		{"--offline", "--only", "naming,trust"},
+		{"--offline", "--skip", "rotation,leaks"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			got, gotCode, _ := checkReport(t, dir, false, args...)
+			want, wantCode, _ := checkReport(t, dir, true, args...)
+			if gotCode != wantCode || gotCode > 1 {
+				t.Fatalf("exit %d, with every rule compiled %d (want 0 or 1, the same)", gotCode, wantCode)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("report differs from the fully compiled run (-full +selected):\n%s", diff)
+			}
+			if !bytes.Contains(mustJSON(t, got), []byte(`"rule":"acme-borrow"`)) {
+				t.Errorf("the user rule's own finding is missing")
+			}
+		})
+	}
 }
 
 // TestCompiledFamilies: a run compiles the selected families' built-in

@@ -83,7 +83,10 @@ func (d *treeDecoder) value(n *tree.Node, v reflect.Value) error {
 		if n.Kind != tree.String {
 			return d.typeError(n, v.Type(), jsonKind(n))
 		}
-		var t time.Time // as UnmarshalJSON would read the quoted text
+		// UnmarshalText reads the text as UnmarshalJSON reads the quoted
+		// text for every date validate accepted (no escapes, quotes or
+		// invalid UTF-8); the others are absent by then.
+		var t time.Time
 		if err := t.UnmarshalText([]byte(n.Text)); err != nil {
 			return &tree.Error{Line: n.Line, Col: n.Col, Msg: err.Error()}
 		}

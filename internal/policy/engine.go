@@ -290,9 +290,15 @@ func applyOverrides(mods map[string]*ast.Module, builtin map[string]bool) {
 // readCatalog builds the rule catalogue from rule-scoped METADATA whose
 // custom block has an id, and rejects finding rules without one.
 func readCatalog(c *ast.Compiler, builtin map[string]bool) (map[string]result.Rule, error) {
+	return catalogOf(c.Modules, builtin)
+}
+
+// catalogOf reads the catalogue from the METADATA of parsed (or compiled)
+// modules.
+func catalogOf(mods map[string]*ast.Module, builtin map[string]bool) (map[string]result.Rule, error) {
 	catalog := map[string]result.Rule{}
 	var errs []error
-	for _, m := range c.Modules {
+	for _, m := range mods {
 		pkg := m.Package.Path.String()
 		family, isRules := familyOf(pkg)
 		for _, r := range m.Rules {
@@ -433,7 +439,17 @@ func checkOrder(c string) int {
 
 // Rule looks up a rule by id.
 func (e *Engine) Rule(id string) (result.Rule, bool) {
-	r, ok := e.catalog[id]
+	if r, ok := e.catalog[id]; ok || !e.partial {
+		return r, ok
+	}
+	// A built-in rule left out (LoadFamilies) is still known: a user rule
+	// may produce a finding under its id, which is then reported (or not:
+	// its family may not be selected) as with every rule compiled.
+	all, err := builtinCatalog()
+	if err != nil {
+		return result.Rule{}, false
+	}
+	r, ok := all[id]
 	return r, ok
 }
 

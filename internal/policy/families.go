@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/secretgate/secretgate/internal/result"
 )
 
 // LoadFamilies is Load with the built-in rule packages limited to the check
@@ -22,8 +24,9 @@ import (
 // compiled instead, so the outcome never differs from Load's. A nil
 // families is Load.
 //
-// The catalogue (Rule, Catalog) holds the compiled rules only; Known also
-// knows the built-in rules left out, for checking waivers.
+// The catalogue (Catalog, Compiled) holds the compiled rules only; Known
+// and Rule also know the built-in rules left out: a waiver may name one,
+// and a user rule may report under its id.
 func LoadFamilies(ctx context.Context, dirs []string, families []string) (*Engine, error) {
 	if families == nil {
 		return Load(ctx, dirs)
@@ -193,6 +196,12 @@ func userUses(user []Source, families []string) (uses []string, ok bool) {
 	return uses, true
 }
 
+// Compiled reports whether the rule id is one of the compiled rules.
+func (e *Engine) Compiled(id string) bool {
+	_, ok := e.catalog[id]
+	return ok
+}
+
 // Partial reports whether built-in packages were left out.
 func (e *Engine) Partial() bool { return e.partial }
 
@@ -206,13 +215,14 @@ func (e *Engine) Known(id string) bool {
 	if !e.partial {
 		return false
 	}
-	ids, err := builtinRuleIDs()
-	return err == nil && ids[id]
+	all, err := builtinCatalog()
+	_, known := all[id]
+	return err == nil && known
 }
 
-// builtinRuleIDs reads the custom.id of every built-in rule from the
-// METADATA of the embedded policies, without compiling them.
-var builtinRuleIDs = sync.OnceValues(func() (map[string]bool, error) {
+// builtinCatalog is the catalogue of every built-in rule, read from the
+// METADATA of the embedded policies without compiling them.
+var builtinCatalog = sync.OnceValues(func() (map[string]result.Rule, error) {
 	srcs, err := BuiltinSources(false)
 	if err != nil {
 		return nil, err
@@ -221,13 +231,9 @@ var builtinRuleIDs = sync.OnceValues(func() (map[string]bool, error) {
 	if err != nil {
 		return nil, err
 	}
-	ids := map[string]bool{}
-	for _, m := range mods {
-		for _, r := range m.Rules {
-			if id := ruleID(m, r); id != "" && strings.TrimSpace(id) != "" {
-				ids[id] = true
-			}
-		}
+	builtin := map[string]bool{}
+	for _, s := range srcs {
+		builtin[s.Name] = s.Builtin
 	}
-	return ids, nil
+	return catalogOf(mods, builtin)
 })

@@ -32,9 +32,12 @@ func TestLoadFamilies(t *testing.T) {
 				t.Fatalf("Partial() = %v, want %v", eng.Partial(), tc.wantPartial)
 			}
 			for _, r := range full.Catalog() {
-				_, compiled := eng.Rule(r.ID)
+				compiled := eng.Compiled(r.ID)
 				if want := tc.wantChecks == nil || tc.wantChecks[r.Check]; compiled != want {
 					t.Errorf("rule %s (%s) compiled: %v, want %v", r.ID, r.Check, compiled, want)
+				}
+				if got, ok := eng.Rule(r.ID); !ok || got != r {
+					t.Errorf("Rule(%s) = %+v, %v; want the catalogue entry %+v", r.ID, got, ok, r)
 				}
 				if !eng.Known(r.ID) {
 					t.Errorf("Known(%s) = false, want true: waivers may name every built-in rule", r.ID)

@@ -169,7 +169,12 @@ func (e *Engine) evaluateParts(ctx context.Context, val ast.Value) ([]Raw, error
 	procs := runtime.GOMAXPROCS(0)
 	pieces := e.pieces(val, procs)
 	results := make([]foundSet, len(pieces))
-	errs := make([]error, len(pieces))
+	// The first piece to fail stops the others; its error is the run's.
+	// Pieces that fail after that fail because they were stopped.
+	evalCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	var mu sync.Mutex
+	var failed []error
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for w := 0; w < min(procs, len(pieces)); w++ {
@@ -178,7 +183,17 @@ func (e *Engine) evaluateParts(ctx context.Context, val ast.Value) ([]Raw, error
 			defer wg.Done()
 			for i := range next {
 				p := e.parts[pieces[i].part]
-				results[i], errs[i] = evalFound(ctx, p.query, p.text, pieces[i].input)
+				res, err := evalFound(evalCtx, p.query, p.text, pieces[i].input)
+				if err != nil {
+					mu.Lock()
+					if evalCtx.Err() == nil || ctx.Err() != nil {
+						failed = append(failed, err)
+					}
+					stop()
+					mu.Unlock()
+					continue
+				}
+				results[i] = res
 			}
 		}()
 	}
@@ -187,10 +202,8 @@ func (e *Engine) evaluateParts(ctx context.Context, val ast.Value) ([]Raw, error
 	}
 	close(next)
 	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	if len(failed) > 0 {
+		return nil, failed[0]
 	}
 	return union(results), nil
 }

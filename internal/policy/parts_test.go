@@ -2,9 +2,13 @@ package policy
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -267,6 +271,51 @@ func TestUserRulesKeepFamilyWhole(t *testing.T) {
 			if axes[fam] != want {
 				t.Errorf("%s: family %s has axis %q, want %q", tc.dir, fam, axes[fam], want)
 			}
+		}
+	}
+}
+
+// TestFailingPieceStopsTheRest: a rule that fails at evaluation time (a
+// built-in error) fails the run with its own error, a policy error naming
+// the rule's file, not with the cancellation it causes in the other pieces.
+func TestFailingPieceStopsTheRest(t *testing.T) {
+	dir := t.TempDir()
+	const failing = `# METADATA
+# title: Fails
+# custom:
+#   id: acme-fails
+#   check: naming
+#   severity: low
+#   remediation: None.
+package secretgate.rules.acme
+
+import rego.v1
+
+deny contains {"rule": "acme-fails", "resource": "x", "message": "m", "line": to_number(s.name)} if {
+	some s in input.secrets
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "fails.rego"), []byte(failing), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := Load(context.Background(), []string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	savedMin, savedCost := shardMin, pieceMin
+	defer func() { shardMin, pieceMin = savedMin, savedCost }()
+	shardMin, pieceMin = 7, 1
+	val, err := inputValue(accountInput(t, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(eng.pieces(val, 2)); n <= len(eng.parts) {
+		t.Fatalf("%d pieces for %d parts: nothing was split", n, len(eng.parts))
+	}
+	for range 5 {
+		_, err := eng.evaluateParts(context.Background(), val)
+		if !errors.Is(err, ErrPolicy) || !strings.Contains(err.Error(), "fails.rego") || !strings.Contains(err.Error(), "to_number") {
+			t.Fatalf("error %v, want the policy error of fails.rego's to_number", err)
 		}
 	}
 }

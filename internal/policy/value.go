@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"errors"
 	"fmt"
 	"reflect"
 	"runtime"
@@ -62,7 +61,12 @@ func (c *converter) structValueParallel(v reflect.Value) (ast.Value, error) {
 		go func() {
 			defer wg.Done()
 			sw.Wait()
-			if errs[i] = errors.Join(sliceErrs...); errs[i] == nil {
+			for _, err := range sliceErrs {
+				if err != nil && errs[i] == nil {
+					errs[i] = err // the same kind of error in every slice: say it once
+				}
+			}
+			if errs[i] == nil {
 				terms[i] = ast.NewTerm(ast.NewArray(elems...))
 			}
 		}()

@@ -292,8 +292,10 @@ func (r *Report) ExitCode() int {
 	}
 }
 
-// SortFindings orders findings worst first, then by check, file, line, rule
-// and resource, so every output is deterministic.
+// SortFindings orders findings worst first, then by check, file, line, rule,
+// resource, fingerprint and message, so every output is deterministic: the
+// same findings give the same order however they were computed (in one
+// query or in pieces on several cores).
 func SortFindings(fs []Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := fs[i], fs[j]
@@ -318,6 +320,9 @@ func SortFindings(fs []Finding) {
 		if a.Resource != b.Resource {
 			return a.Resource < b.Resource
 		}
-		return a.Fingerprint < b.Fingerprint
+		if a.Fingerprint != b.Fingerprint {
+			return a.Fingerprint < b.Fingerprint
+		}
+		return a.Message < b.Message
 	})
 }

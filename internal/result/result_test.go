@@ -71,6 +71,21 @@ func TestSeverityJSON(t *testing.T) {
 	}
 }
 
+// TestSortFindingsTotal: findings equal in every sorted field but the
+// message (two copies of one secret with different dates) come out in one
+// order whatever order they went in.
+func TestSortFindingsTotal(t *testing.T) {
+	a := Finding{Rule: "rotation-overdue", Resource: "dup", File: "inv.json", Line: 1, Fingerprint: "f", Message: "rotated 2019"}
+	b := a
+	b.Message = "rotated 2020"
+	for _, in := range [][]Finding{{a, b}, {b, a}} {
+		SortFindings(in)
+		if in[0].Message != a.Message {
+			t.Errorf("order %q, %q: depends on the input order", in[0].Message, in[1].Message)
+		}
+	}
+}
+
 func TestSortFindingsWorstFirst(t *testing.T) {
 	fs := []Finding{{Rule: "b", Severity: SeverityLow}, {Rule: "w", Severity: SeverityCritical, Waived: true}, {Rule: "a", Severity: SeverityHigh}}
 	SortFindings(fs)
