@@ -67,7 +67,9 @@ roles that read secrets, the OIDC trust of those roles, leaked keys, and
 whether the credentials an application needs resolve.
 
 Exit codes: 0 complete and clean, 1 findings at or above --fail-on,
-2 usage/config/input error, 3 a check could not run (incomplete).`,
+2 usage, configuration or policy error, 3 a check could not run completely
+(an unparsable file, access denied, a timeout: incomplete, never a pass;
+findings at or above --fail-on still make it 1).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

@@ -164,7 +164,7 @@ func TestCommentHeadlines(t *testing.T) {
 		{"clean after failing", clean, StateFailing, "### ✅ secretgate: clean now — the earlier run was failing, this one has no findings (fail-on: high, new findings only)"},
 		{"clean after incomplete", clean, StateIncomplete, "### ✅ secretgate: clean now — the earlier run was incomplete, this one has no findings (fail-on: high, new findings only)"},
 		{"clean after passing", clean, StatePassing, "### ✅ secretgate: no findings — passing (fail-on: high, new findings only)"},
-		{"still failing", failing, StateFailing, "### ❌ secretgate: new: 2 critical, 1 high, 1 medium, 1 info; existing: 1 high, 1 low — failing (fail-on: high, new findings only); incomplete: iam could not run, 1 file could not be parsed · 2 waived"},
+		{"still failing", failing, StateFailing, "### ❌ secretgate: new: 2 critical, 1 high, 1 medium, 1 info; existing: 1 high, 1 low — failing (fail-on: high, new findings only); incomplete: iam could not check everything, 1 file could not be parsed · 2 waived"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -298,7 +298,7 @@ func incompletePhrase(r result.Report) string {
 		for i, id := range errored {
 			ids[i] = mdEscape(id)
 		}
-		why = append(why, strings.Join(ids, ", ")+" could not run")
+		why = append(why, strings.Join(ids, ", ")+" could not check everything")
 	}
 	if unparsed > 0 {
 		why = append(why, plural(unparsed, "file", "files")+" could not be parsed")

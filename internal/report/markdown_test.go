@@ -15,7 +15,7 @@ func TestMarkdownHeadline(t *testing.T) {
 		r    result.Report
 		want string
 	}{
-		{"failing", failingReport(), "### ❌ secretgate: 2 critical, 2 high, 1 medium, 1 low, 1 info — failing (fail-on: high); incomplete: iam could not run, 1 file could not be parsed · 2 waived\n"},
+		{"failing", failingReport(), "### ❌ secretgate: 2 critical, 2 high, 1 medium, 1 low, 1 info — failing (fail-on: high); incomplete: iam could not check everything, 1 file could not be parsed · 2 waived\n"},
 		{"clean", cleanReport(), "### ✅ secretgate: no findings — passing (fail-on: high)\n"},
 		{"below threshold", func() result.Report {
 			r := cleanReport()
@@ -27,7 +27,7 @@ func TestMarkdownHeadline(t *testing.T) {
 			r.Checks[2] = result.Check{ID: result.CheckIAM, Status: result.StatusError, Error: "denied"}
 			r.Findings = []result.Finding{{Rule: "r", Check: "naming", Severity: result.SeverityLow, Message: "m", New: true}}
 			return summarized(r, "high")
-		}(), "### ⚠️ secretgate incomplete: iam could not run — 1 low (fail-on: high)\n"},
+		}(), "### ⚠️ secretgate incomplete: iam could not check everything — 1 low (fail-on: high)\n"},
 		{"never", func() result.Report {
 			r := failingReport()
 			r.Checks = nil

@@ -259,7 +259,7 @@ func sarifInvocation(r result.Report, dropped int) *sarif.Invocation {
 		}
 		switch c.Status {
 		case result.StatusError:
-			note(sarif.LevelError, fmt.Sprintf("check %s could not run: %s", safetext.Visible(id, " "), safetext.Visible(orDefault(c.Error, "no reason given"), " ")))
+			note(sarif.LevelError, fmt.Sprintf("check %s could not check everything: %s", safetext.Visible(id, " "), safetext.Visible(orDefault(c.Error, "no reason given"), " ")))
 		case result.StatusSkipped:
 			note(sarif.LevelNote, fmt.Sprintf("check %s skipped: %s", safetext.Visible(id, " "), safetext.Visible(orDefault(c.Reason, "no reason given"), " ")))
 		}

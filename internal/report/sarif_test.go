@@ -305,7 +305,7 @@ func TestSARIFForGitHub(t *testing.T) {
 	for _, n := range inv[0].Notifications {
 		notes = append(notes, n.Level+": "+n.Message.Text)
 	}
-	for _, want := range []string{"error: check iam could not run", "note: check resolve skipped: offline run", "error: could not parse infra/broken.json:3", "note: skipped 2 files"} {
+	for _, want := range []string{"error: check iam could not check everything", "note: check resolve skipped: offline run", "error: could not parse infra/broken.json:3", "note: skipped 2 files"} {
 		if !strings.Contains(strings.Join(notes, "\n"), want) {
 			t.Errorf("notifications %q lack %q", notes, want)
 		}

@@ -133,7 +133,7 @@ func (t *Text) header(b *strings.Builder, p painter, r result.Report) {
 		errored, unparsed := incompleteReasons(r)
 		var why []string
 		if len(errored) > 0 {
-			why = append(why, termLine(strings.Join(errored, ", "))+" could not run")
+			why = append(why, termLine(strings.Join(errored, ", "))+" could not check everything")
 		}
 		if unparsed > 0 {
 			why = append(why, plural(unparsed, "file", "files")+" could not be parsed")
