@@ -15,13 +15,14 @@ import (
 // of every check family produce, waivers applied, plus the expired
 // waivers. policies/main/main.rego defines the same set piecewise, as
 // family_findings(family) for each family, expired_waivers and
-// broad_waivers, so that the
-// engine can evaluate the pieces side by side on all cores. Each piece is
-// its own query over the one input document; the findings are their union.
+// broad_waivers, so that the engine can evaluate these parts side by side
+// on all cores (and the largest families in pieces, over slices of the
+// input: see shardAxes). Each part is its own query over the one input
+// document; the findings are their union.
 // opa eval over data.secretgate.main.findings gives the same set (a test
 // holds the two together).
 
-// part is one piece of the findings.
+// part is one query whose findings are part of the run's.
 type part struct {
 	name  string
 	query rego.PreparedEvalQuery
