@@ -80,12 +80,7 @@ func TestAuditLogUnwritable(t *testing.T) {
 			if got := rules(rep); !equalCounts(got, tt.wantRules) {
 				t.Errorf("findings %v, want %v", got, tt.wantRules)
 			}
-			var c result.Check
-			for _, ch := range rep.Checks {
-				if ch.ID == result.CheckResolve {
-					c = ch
-				}
-			}
+			c := checkByID(rep, result.CheckResolve)
 			if c.Status != tt.wantStatus {
 				t.Errorf("resolve check %s (%q), want %s", c.Status, c.Error, tt.wantStatus)
 			}

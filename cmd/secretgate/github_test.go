@@ -382,10 +382,8 @@ func TestGitHubDiffAuto(t *testing.T) {
 			if len(rep.Findings) != 1 || !rep.Findings[0].New || rep.Findings[0].File != "deploy/prod.env" {
 				t.Fatalf("findings %+v", rep.Findings)
 			}
-			for _, c := range rep.Checks {
-				if c.ID == result.CheckLeaks && c.Resources != 41 {
-					t.Errorf("leaks scanned %d commits, want all 41 of the range", c.Resources)
-				}
+			if n := checkByID(rep, result.CheckLeaks).Resources; n != 41 {
+				t.Errorf("leaks scanned %d commits, want all 41 of the range", n)
 			}
 			// The base report lists the same leak: still new in the range.
 			r2 := secretgate(t, g.env, "check", "--offline", "--path", dir, "--diff", "auto", "--only", "leaks", "--now", now, "--baseline", out, "--format", "json")

@@ -87,6 +87,16 @@ func rules(rep result.Report) map[string]int {
 	return m
 }
 
+// checkByID is the report's check of that id (zero when absent).
+func checkByID(rep result.Report, id string) result.Check {
+	for _, c := range rep.Checks {
+		if c.ID == id {
+			return c
+		}
+	}
+	return result.Check{}
+}
+
 func checkStatus(rep result.Report) map[string]result.Status {
 	m := map[string]result.Status{}
 	for _, c := range rep.Checks {
@@ -196,13 +206,7 @@ func TestBrokenFileIsReportedAndTheRestChecked(t *testing.T) {
 	if st["trust"] != result.StatusError {
 		t.Errorf("trust status %s, want error", st["trust"])
 	}
-	trust := 0
-	for _, c := range rep.Checks {
-		if c.ID == "trust" {
-			trust = c.Resources
-		}
-	}
-	if trust != 1 {
+	if trust := checkByID(rep, "trust").Resources; trust != 1 {
 		t.Errorf("the good trust policy beside the broken file was not checked: %d resources", trust)
 	}
 }

@@ -150,12 +150,7 @@ func TestResolveAgainstEmulator(t *testing.T) {
 			if got := rules(rep); !equalCounts(got, tt.wantRules) {
 				t.Errorf("findings %v, want %v", got, tt.wantRules)
 			}
-			var c result.Check
-			for _, ch := range rep.Checks {
-				if ch.ID == result.CheckResolve {
-					c = ch
-				}
-			}
+			c := checkByID(rep, result.CheckResolve)
 			if c.Status != tt.wantStatus || !strings.Contains(c.Error, tt.wantError) {
 				t.Errorf("resolve check %s %q, want %s %q", c.Status, c.Error, tt.wantStatus, tt.wantError)
 			}
