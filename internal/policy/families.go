@@ -207,17 +207,10 @@ func (e *Engine) Partial() bool { return e.partial }
 
 // Known reports whether a rule id is in the catalogue, or, when built-in
 // rule packages were left out (LoadFamilies), is the id of one of their
-// rules: a waiver naming it is not a typo.
+// rules (as Rule): a waiver naming it is not a typo.
 func (e *Engine) Known(id string) bool {
-	if _, ok := e.catalog[id]; ok {
-		return true
-	}
-	if !e.partial {
-		return false
-	}
-	all, err := builtinCatalog()
-	_, known := all[id]
-	return err == nil && known
+	_, ok := e.Rule(id)
+	return ok
 }
 
 // builtinCatalog is the catalogue of every built-in rule, read from the
