@@ -174,7 +174,7 @@ func TestActionOutputsAndInputs(t *testing.T) {
 		}
 	}
 	wantInputs := []string{"role-to-assume", "aws-region", "config", "mode", "fail-on", "comment",
-		"sarif-file", "scope", "only", "skip", "github-token", "version"}
+		"sarif-file", "scope", "only", "skip", "github-token", "version", "verify-provenance"}
 	for _, name := range wantInputs {
 		in, ok := a.Inputs[name]
 		if !ok {
