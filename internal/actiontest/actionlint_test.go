@@ -188,6 +188,9 @@ func TestActionOutputsAndInputs(t *testing.T) {
 	if got := a.Inputs["github-token"].Default; got != "${{ github.token }}" {
 		t.Errorf("github-token default = %q, want ${{ github.token }}", got)
 	}
+	if got := a.Inputs["verify-provenance"].Default; got != "true" {
+		t.Errorf("verify-provenance default = %q, want true: a release binary's provenance is verified unless the workflow opts out", got)
+	}
 }
 
 // TestNoExpressionsInScripts: a `${{ }}` inside `run:` is pasted into the
