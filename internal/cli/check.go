@@ -16,13 +16,13 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/secretgate/secretgate/checks"
 	"github.com/secretgate/secretgate/internal/config"
 	"github.com/secretgate/secretgate/internal/facts"
 	"github.com/secretgate/secretgate/internal/leaks"
 	"github.com/secretgate/secretgate/internal/policy"
 	"github.com/secretgate/secretgate/internal/report"
 	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/run"
 	"github.com/secretgate/secretgate/internal/source"
 )
 
@@ -177,7 +177,7 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 			return usageError(fmt.Errorf("--fail-on: %w", err))
 		}
 	}
-	families, notSelected, err := checks.SelectFamilies(f.only, f.skip)
+	families, notSelected, err := run.SelectFamilies(f.only, f.skip)
 	if err != nil {
 		return usageError(err)
 	}
@@ -207,8 +207,8 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	// --staged judges what `git commit` would record: the leaks in the
 	// lines the index adds, and the policy files it adds or changes, read
 	// from the index (a pre-commit hook).
-	gatherers := []checks.Gatherer{
-		&checks.RepoFiles{Root: root, Options: source.Options{Exclude: cfg.Exclude, MaxFileBytes: cfg.MaxFileSize}, Staged: f.staged},
+	gatherers := []run.Gatherer{
+		&run.RepoFiles{Root: root, Options: source.Options{Exclude: cfg.Exclude, MaxFileBytes: cfg.MaxFileSize}, Staged: f.staged},
 	}
 	// A scope that cannot be scanned here (no repository, a range end
 	// missing from a shallow clone) or a broken .gitleaks.toml is the
@@ -233,8 +233,8 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	}
 	// The resolver runs before the leak scanner: the values it read are
 	// what a leak is compared with (in memory, never printed).
-	var rg checks.Gatherer
-	var liveValues *checks.Resolve
+	var rg run.Gatherer
+	var liveValues *run.Resolve
 	release := func() error { return nil }
 	if skipLive != "" {
 		rg = liveSkipped(skipLive)
@@ -250,7 +250,7 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	}()
 	gatherers = append(gatherers, rg)
 	if slices.Contains(families, result.CheckLeaks) {
-		lg, err := checks.NewLeaks(ctx, root, scope, cfg.LeaksMaxFileSize)
+		lg, err := run.NewLeaks(ctx, root, scope, cfg.LeaksMaxFileSize)
 		if err != nil {
 			return usageError(err)
 		}
@@ -260,7 +260,7 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		lg.Scanner.CacheDir = f.leakCache.cacheDir()
 		// A credential's name in .secretgate.yml is marked (the rules
 		// skip it): it names a secret, it is not one.
-		lg.Scanner.References = checks.CredentialReferences(pathInRoot(root, cfgPath), cfg.Credentials)
+		lg.Scanner.References = run.CredentialReferences(pathInRoot(root, cfgPath), cfg.Credentials)
 		gatherers = append(gatherers, lg)
 	} else if f.staged {
 		if _, err := leaks.Resolve(ctx, root, scope); err != nil {
@@ -287,7 +287,7 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	}
 	// The roles gathered, to explain a refused role assumption with.
 	var roles []facts.Role
-	rep, err := checks.Run(ctx, checks.Options{
+	rep, err := run.Pipeline(ctx, run.Options{
 		Config:       policyConfig,
 		Environments: cfg,
 		Engine:       engine,

@@ -4,9 +4,9 @@ import (
 	"maps"
 	"strings"
 
-	"github.com/secretgate/secretgate/checks"
 	"github.com/secretgate/secretgate/internal/ghevent"
 	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/run"
 )
 
 // ForkSkipReason is why the live checks are skipped on a pull request from
@@ -64,8 +64,8 @@ func isDependabot(env Env, ev *ghevent.Event) bool {
 // liveSkipReason applies: resolve (live only) is skipped with the reason;
 // the inventory families are judged on the repository files, and
 // markLiveSkipped notes the reason on them afterwards.
-func liveSkipped(reason string) checks.Gatherer {
-	return &checks.Unavailable{For: []string{result.CheckResolve}, Reason: reason}
+func liveSkipped(reason string) run.Gatherer {
+	return &run.Unavailable{For: []string{result.CheckResolve}, Reason: reason}
 }
 
 // withoutLiveSkipped drops the families liveSkipped skips from the

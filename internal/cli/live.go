@@ -14,7 +14,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/secretgate/secretgate/checks"
 	"github.com/secretgate/secretgate/internal/awsauth"
 	"github.com/secretgate/secretgate/internal/awsinv"
 	"github.com/secretgate/secretgate/internal/config"
@@ -22,6 +21,7 @@ import (
 	"github.com/secretgate/secretgate/internal/inventory"
 	"github.com/secretgate/secretgate/internal/policy"
 	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/run"
 )
 
 // live is a run's access to the AWS account. The session is established
@@ -81,7 +81,7 @@ func (l *live) Session(ctx context.Context) (*awsauth.Session, error) {
 // Regions are the regions to read: --region, aws.regions, else the SDK's.
 func (l *live) Regions() []string { return l.regions }
 
-// ReadInventory implements checks.InventoryReader.
+// ReadInventory implements run.InventoryReader.
 func (l *live) ReadInventory(ctx context.Context) (*inventory.Snapshot, map[string]string, error) {
 	sess, err := l.Session(ctx)
 	if err != nil {
@@ -92,7 +92,7 @@ func (l *live) ReadInventory(ctx context.Context) (*inventory.Snapshot, map[stri
 }
 
 // Gatherer is the live inventory as a check gatherer.
-func (l *live) Gatherer() checks.Gatherer { return &checks.LiveInventory{Reader: l} }
+func (l *live) Gatherer() run.Gatherer { return &run.LiveInventory{Reader: l} }
 
 // fillContext records whose account was checked, as far as it is known.
 func (l *live) fillContext(c *result.Context) {

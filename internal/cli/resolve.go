@@ -9,10 +9,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"github.com/secretgate/secretgate/checks"
 	"github.com/secretgate/secretgate/internal/config"
 	"github.com/secretgate/secretgate/internal/resolve"
 	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/run"
 )
 
 // resolveGatherer returns the gatherer of the resolve check and a function
@@ -23,20 +23,20 @@ import (
 // with; nil otherwise. Offline or with no credentials configured the check
 // is skipped; a live run that cannot reach AWS makes it error: credentials
 // that were asked for and could not be verified never read as resolved.
-func resolveGatherer(ctx context.Context, f checkFlags, cfg *config.Config, lv *live, families []string, configFile string, stderr io.Writer) (g checks.Gatherer, live *checks.Resolve, release func() error, err error) {
+func resolveGatherer(ctx context.Context, f checkFlags, cfg *config.Config, lv *live, families []string, configFile string, stderr io.Writer) (g run.Gatherer, live *run.Resolve, release func() error, err error) {
 	fams := []string{result.CheckResolve}
 	release = func() error { return nil }
 	switch {
 	case !slices.Contains(families, result.CheckResolve):
-		return &checks.Unavailable{For: fams, Reason: "not selected"}, nil, release, nil
+		return &run.Unavailable{For: fams, Reason: "not selected"}, nil, release, nil
 	case f.offline || lv == nil:
-		return &checks.Unavailable{For: fams, Reason: "offline run"}, nil, release, nil
+		return &run.Unavailable{For: fams, Reason: "offline run"}, nil, release, nil
 	case len(cfg.Credentials) == 0:
-		return &checks.Unavailable{For: fams, Reason: "no credentials configured"}, nil, release, nil
+		return &run.Unavailable{For: fams, Reason: "no credentials configured"}, nil, release, nil
 	}
 	// The audit log is opened first: a file that cannot be written is the
 	// user's to fix (exit 2), before anything is read.
-	// Its write errors make the resolve check error (checks.Resolve); a
+	// Its write errors make the resolve check error (run.Resolve); a
 	// failed close is returned by release.
 	var auditFile io.WriteCloser
 	if f.auditLog != "" {
@@ -64,9 +64,9 @@ func resolveGatherer(ctx context.Context, f checkFlags, cfg *config.Config, lv *
 
 	sess, err := lv.Session(ctx)
 	if err != nil {
-		return &checks.Unavailable{For: fams, Reason: "AWS session: " + err.Error(), AsError: true}, nil, release, nil
+		return &run.Unavailable{For: fams, Reason: "AWS session: " + err.Error(), AsError: true}, nil, release, nil
 	}
-	r := checks.NewResolve(secretsmanager.NewFromConfig(sess.Config), cfg.Credentials, resolve.Options{
+	r := run.NewResolve(secretsmanager.NewFromConfig(sess.Config), cfg.Credentials, resolve.Options{
 		Concurrency: cfg.AWS.Concurrency,
 		Timeout:     cfg.AWS.Timeout,
 		Audit:       audit,

@@ -1,4 +1,4 @@
-package checks
+package run
 
 import (
 	"context"
@@ -125,7 +125,7 @@ func TestStatusesAndExitCodes(t *testing.T) {
 			if tc.families != nil {
 				opts.Families = tc.families
 			}
-			rep, err := Run(context.Background(), opts)
+			rep, err := Pipeline(context.Background(), opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -155,7 +155,7 @@ func TestStatusesAndExitCodes(t *testing.T) {
 
 func TestFingerprintsStableAcrossLineMoves(t *testing.T) {
 	fp := func(line int) map[string]string {
-		rep, err := Run(context.Background(), options(t, &staticFacts{fams: []string{"naming", "rotation"}, secrets: []facts.Secret{badSecret(line)}}))
+		rep, err := Pipeline(context.Background(), options(t, &staticFacts{fams: []string{"naming", "rotation"}, secrets: []facts.Secret{badSecret(line)}}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -198,7 +198,7 @@ func TestBaselineAndFamiliesFilter(t *testing.T) {
 	g := &staticFacts{fams: []string{"naming", "rotation"}, secrets: []facts.Secret{badSecret(3)}}
 	opts := options(t, g)
 	opts.Families = []string{"naming"}
-	rep, err := Run(context.Background(), opts)
+	rep, err := Pipeline(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +216,7 @@ func TestBaselineAndFamiliesFilter(t *testing.T) {
 		base[f.Fingerprint] = true
 	}
 	opts.Baseline = base
-	rep, err = Run(context.Background(), opts)
+	rep, err = Pipeline(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

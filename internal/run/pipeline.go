@@ -1,9 +1,14 @@
-// Package checks runs secretgate's pipeline: gatherers turn the repository
-// (and later the AWS account and the leak scanner) into facts, the policy
-// engine turns facts into findings in one evaluation, and the outcome of each
-// check family becomes a result.Report. New sources of facts plug in as
-// Gatherers without touching the rest.
-package checks
+// Package run owns one secretgate check run. Check assembles it from a
+// Plan (the validated flags and configuration): it builds the gatherers
+// (repository files, the credential resolver, the leak scanner, the live
+// AWS inventory), compiles the policies in the background while they read,
+// validates the waivers against the rule catalogue, and returns the
+// finished report. Pipeline is the run's core: gatherers turn the
+// repository, the AWS account and the leak scanner into facts, the policy
+// engine turns the facts into findings in one evaluation, and the outcome
+// of each check family becomes a result.Report. New sources of facts plug
+// in as Gatherers without touching the rest.
+package run
 
 import (
 	"context"
@@ -94,7 +99,7 @@ type Options struct {
 // Run gathers, evaluates and reports. The returned error is for failures
 // that leave nothing to report (the policy engine failing); everything else
 // ends up in the report.
-func Run(ctx context.Context, opts Options) (result.Report, error) {
+func Pipeline(ctx context.Context, opts Options) (result.Report, error) {
 	rep := result.Report{
 		Schema:   result.Schema,
 		Tool:     opts.Tool,

@@ -1,4 +1,4 @@
-package checks
+package run
 
 import (
 	"bytes"
@@ -78,7 +78,7 @@ func leakRun(t *testing.T, g *Leaks, waivers []facts.Waiver, onInput func(*facts
 	cfg := config.Default()
 	fc := cfg.Facts()
 	fc.Waivers = waivers
-	rep, err := Run(context.Background(), Options{
+	rep, err := Pipeline(context.Background(), Options{
 		Config:       fc,
 		Environments: cfg,
 		Engine:       eng,

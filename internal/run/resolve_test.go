@@ -1,4 +1,4 @@
-package checks
+package run
 
 import (
 	"context"
@@ -76,7 +76,7 @@ func TestResolveThenLeaks(t *testing.T) {
 			lg.Scanner.Live = rg
 			opts := options(t, rg, lg)
 			opts.Families = []string{result.CheckLeaks, result.CheckResolve}
-			rep, err := Run(ctx, opts)
+			rep, err := Pipeline(ctx, opts)
 			if err != nil {
 				t.Fatal(err)
 			}
