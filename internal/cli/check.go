@@ -22,6 +22,7 @@ import (
 	"github.com/secretgate/secretgate/internal/policy"
 	"github.com/secretgate/secretgate/internal/report"
 	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/rootpath"
 	"github.com/secretgate/secretgate/internal/run"
 	"github.com/secretgate/secretgate/internal/source"
 )
@@ -217,12 +218,7 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	if err != nil {
 		return usageError(err)
 	}
-	anchor := ""
-	if cfgPath != "" {
-		if rel, err := filepath.Rel(root, cfgPath); err == nil && !strings.HasPrefix(rel, "..") {
-			anchor = filepath.ToSlash(rel)
-		}
-	}
+	anchor, _ := rootpath.Rel(root, cfgPath)
 	// Live AWS: one session (OIDC in Actions, AssumeRole or the ambient
 	// chain elsewhere), established on first use and shared by the
 	// resolver and the inventory. Fork pull requests (fork.go) run the
@@ -260,7 +256,7 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		lg.Scanner.CacheDir = f.leakCache.cacheDir()
 		// A credential's name in .secretgate.yml is marked (the rules
 		// skip it): it names a secret, it is not one.
-		lg.Scanner.References = run.CredentialReferences(pathInRoot(root, cfgPath), cfg.Credentials)
+		lg.Scanner.References = run.CredentialReferences(anchor, cfg.Credentials)
 		gatherers = append(gatherers, lg)
 	} else if f.staged {
 		if _, err := leaks.Resolve(ctx, root, scope); err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/secretgate/secretgate/internal/prcomment"
 	"github.com/secretgate/secretgate/internal/report"
 	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/rootpath"
 )
 
 // githubFlags are the check flags of the GitHub integration
@@ -312,11 +313,11 @@ func workspacePrefix(root string, env Env) string {
 	if ws == "" {
 		return ""
 	}
-	rel, err := filepath.Rel(ws, root)
-	if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
+	rel, ok := rootpath.Rel(ws, root)
+	if !ok || rel == "." {
 		return ""
 	}
-	return filepath.ToSlash(rel)
+	return rel
 }
 
 // commentAuthorUsage is the help of --comment-author (check and comment).
