@@ -25,6 +25,7 @@ import (
 	"github.com/secretgate/secretgate/internal/rootpath"
 	"github.com/secretgate/secretgate/internal/run"
 	"github.com/secretgate/secretgate/internal/source"
+	"github.com/secretgate/secretgate/internal/waiver"
 )
 
 type checkFlags struct {
@@ -169,7 +170,7 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		}
 		cfg.RepoRoot = root
 	}
-	if err := cfg.CheckWaivers(f.requireWaiverExpiry); err != nil {
+	if err := waiver.RequireExpiry(cfg, f.requireWaiverExpiry); err != nil {
 		return usageError(err)
 	}
 	threshold := cfg.FailOn
@@ -438,22 +439,6 @@ func inputWriter(path string) func(*facts.Input) error {
 		}
 		return nil
 	}
-}
-
-// checkWaiverRules refuses waivers that name no known rule: a typo in a
-// rule id would otherwise waive nothing, silently.
-func checkWaiverRules(cfg *config.Config, engine *policy.Engine) error {
-	var errs []error
-	for _, w := range cfg.Waivers {
-		if w.Rule == "*" {
-			continue
-		}
-		if !engine.Known(w.Rule) {
-			errs = append(errs, &config.Error{File: cfg.Path, Line: w.Line, Column: w.Column,
-				Msg: fmt.Sprintf("waiver names unknown rule %q (see secretgate policy list)", w.Rule)})
-		}
-	}
-	return errors.Join(errs...)
 }
 
 func boolCount(bs ...bool) int {

@@ -6,6 +6,7 @@ import (
 	"github.com/secretgate/secretgate/internal/config"
 	"github.com/secretgate/secretgate/internal/policy"
 	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/waiver"
 )
 
 // pendingEngine is the policy engine while it compiles in the background:
@@ -39,7 +40,7 @@ func loadPolicies(ctx context.Context, cfg *config.Config, families func() []str
 			compiling(eng)
 		}
 		if err == nil {
-			err = checkWaiverRules(cfg, eng)
+			err = waiver.CheckRules(cfg, eng.Known)
 		}
 		if err != nil {
 			p.err = usageError(err)

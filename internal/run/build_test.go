@@ -9,8 +9,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/secretgate/secretgate/internal/facts"
 	"github.com/secretgate/secretgate/internal/policy"
 	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/waiver"
 )
 
 // catalogOnly is an Evaluator that only knows rules.
@@ -38,7 +40,7 @@ func TestBuildFindingsInSlices(t *testing.T) {
 		raws = append(raws, policy.Raw{Rule: []string{"a", "b"}[i%2], Resource: fmt.Sprint("r", i), File: "f", Line: i,
 			Waived: i%3 == 0, WaiverReason: []string{"ok", "self-made"}[i%2], WaiverOwner: "o"})
 	}
-	waivers := map[waiverKey]bool{{"a", "ok", "o"}: true}
+	waivers := waiver.NewSet([]facts.Waiver{{Rule: "a", Reason: "ok", Owner: "o"}})
 	got, err := buildFindings(raws, waivers, cat)
 	if err != nil {
 		t.Fatal(err)
@@ -47,9 +49,7 @@ func TestBuildFindingsInSlices(t *testing.T) {
 		t.Fatalf("%d findings from %d raw ones", len(got), len(raws))
 	}
 	for i, raw := range raws {
-		if raw.Waived && !waivers[waiverKey{raw.Rule, raw.WaiverReason, raw.WaiverOwner}] {
-			raw.Waived, raw.WaiverReason, raw.WaiverOwner = false, "", ""
-		}
+		waivers.Confirm(&raw)
 		want, _, err := buildFinding(raw, cat)
 		if err != nil {
 			t.Fatal(err)

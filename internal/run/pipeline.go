@@ -23,6 +23,7 @@ import (
 	"github.com/secretgate/secretgate/internal/facts"
 	"github.com/secretgate/secretgate/internal/policy"
 	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/waiver"
 )
 
 // Gatherer adds the facts of some check families to the input document.
@@ -185,7 +186,7 @@ func Pipeline(ctx context.Context, opts Options) (result.Report, error) {
 	}
 	evalTook := time.Since(start)
 
-	waivers := waiverSet(opts.Config.Waivers)
+	waivers := waiver.NewSet(opts.Config.Waivers)
 	built, err := buildFindings(raws, waivers, opts.Engine)
 	if err != nil {
 		return rep, err
@@ -257,15 +258,13 @@ type builtFinding struct {
 // core side by side; a large account has tens of thousands. Only a
 // configured waiver waives: a rule cannot mark its own findings waived.
 // The error is the first raw finding's, in order.
-func buildFindings(raws []policy.Raw, waivers map[waiverKey]bool, cat Evaluator) ([]builtFinding, error) {
+func buildFindings(raws []policy.Raw, waivers waiver.Set, cat Evaluator) ([]builtFinding, error) {
 	out := make([]builtFinding, len(raws))
 	errs := make([]error, len(raws))
 	build := func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			raw := raws[i]
-			if raw.Waived && !waivers[waiverKey{raw.Rule, raw.WaiverReason, raw.WaiverOwner}] && !waivers[waiverKey{"*", raw.WaiverReason, raw.WaiverOwner}] {
-				raw.Waived, raw.WaiverReason, raw.WaiverOwner = false, "", ""
-			}
+			waivers.Confirm(&raw)
 			out[i].finding, out[i].rule, errs[i] = buildFinding(raw, cat)
 		}
 	}
@@ -289,16 +288,6 @@ func buildFindings(raws []policy.Raw, waivers map[waiverKey]bool, cat Evaluator)
 		}
 	}
 	return out, nil
-}
-
-type waiverKey struct{ rule, reason, owner string }
-
-func waiverSet(ws []facts.Waiver) map[waiverKey]bool {
-	m := map[waiverKey]bool{}
-	for _, w := range ws {
-		m[waiverKey{w.Rule, w.Reason, w.Owner}] = true
-	}
-	return m
 }
 
 func intersect(fams []string, selected map[string]bool) []string {
