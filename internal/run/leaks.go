@@ -19,17 +19,40 @@ type Leaks struct {
 	Scanner *leaks.Scanner
 }
 
-var _ Gatherer = (*Leaks)(nil)
+var (
+	_ Gatherer  = (*Leaks)(nil)
+	_ Dependent = (*Leaks)(nil)
+)
 
-// NewLeaks prepares a leak scan of root in scope: it checks that the scope
-// can be scanned there (a git scope needs a repository that has the
+// LeakOptions configure the leak scanner of a run.
+type LeakOptions struct {
+	// Scope is what to scan: the working tree, the staged lines, a
+	// commit range or the whole history.
+	Scope leaks.Scope
+	// MaxFileBytes is the safety limit above which a text file is not
+	// scanned and the check is incomplete (0: the scanner's default,
+	// negative: no limit).
+	MaxFileBytes int64
+	// Live, when set, holds the secret values read live (the resolve
+	// check) that a leak is compared with, in memory only. When it is a
+	// Gatherer too, Pipeline runs it before the scan (Dependent).
+	Live leaks.LiveValues
+	// CacheDir is the scanner's cache of clean files and commits; "" for
+	// none.
+	CacheDir string
+	// References are the places where the configuration names its
+	// credentials (CredentialReferences): such a match is marked, not
+	// reported as a leak.
+	References []leaks.NameReference
+}
+
+// NewLeaks prepares a leak scan of root with opts: it checks that the
+// scope can be scanned there (a git scope needs a repository that has the
 // range's commits) and loads the repository's .gitleaks.toml and
 // .gitleaksignore. Its errors are the user's to fix (exit 2): they name the
-// file or say what to fetch. maxFileBytes is the safety limit above which
-// a text file is not scanned and the check is incomplete (0: the
-// scanner's default, negative: no limit).
-func NewLeaks(ctx context.Context, root string, scope leaks.Scope, maxFileBytes int64) (*Leaks, error) {
-	target, err := leaks.Resolve(ctx, root, scope)
+// file or say what to fetch.
+func NewLeaks(ctx context.Context, root string, opts LeakOptions) (*Leaks, error) {
+	target, err := leaks.Resolve(ctx, root, opts.Scope)
 	if err != nil {
 		return nil, err
 	}
@@ -42,9 +65,19 @@ func NewLeaks(ctx context.Context, root string, scope leaks.Scope, maxFileBytes 
 		return nil, err
 	}
 	return &Leaks{
-		Target:  target,
-		Scanner: &leaks.Scanner{Detector: det, Ignore: ignore, MaxFileBytes: maxFileBytes},
+		Target: target,
+		Scanner: &leaks.Scanner{Detector: det, Ignore: ignore, MaxFileBytes: opts.MaxFileBytes,
+			Live: opts.Live, CacheDir: opts.CacheDir, References: opts.References},
 	}, nil
+}
+
+// After implements Dependent: the gatherer that reads the live values
+// (the resolver) runs before the scan that compares leaks with them.
+func (g *Leaks) After() []Gatherer {
+	if src, ok := g.Scanner.Live.(Gatherer); ok {
+		return []Gatherer{src}
+	}
+	return nil
 }
 
 // Name implements Gatherer.

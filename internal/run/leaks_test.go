@@ -96,7 +96,7 @@ func leakRun(t *testing.T, g *Leaks, waivers []facts.Waiver, onInput func(*facts
 
 func newLeaks(t *testing.T, dir string, scope leaks.Scope) *Leaks {
 	t.Helper()
-	g, err := NewLeaks(context.Background(), dir, scope, 0)
+	g, err := NewLeaks(context.Background(), dir, LeakOptions{Scope: scope})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,12 +244,12 @@ func TestNewLeaksErrors(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, leaks.ConfigFile), []byte("[[rules]]\nid = \"x\"\nregex = '''(oops'''\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := NewLeaks(ctx, dir, leaks.Scope{}, 0)
+	_, err := NewLeaks(ctx, dir, LeakOptions{})
 	var ce *leaks.ConfigError
 	if !errors.As(err, &ce) || !strings.Contains(err.Error(), ".gitleaks.toml") || !strings.Contains(err.Error(), `rule "x"`) {
 		t.Errorf("broken .gitleaks.toml: %v", err)
 	}
-	_, err = NewLeaks(ctx, t.TempDir(), leaks.Scope{Kind: leaks.Staged}, 0)
+	_, err = NewLeaks(ctx, t.TempDir(), LeakOptions{Scope: leaks.Scope{Kind: leaks.Staged}})
 	if err == nil || !strings.Contains(err.Error(), "needs a git repository") {
 		t.Errorf("staged outside git: %v", err)
 	}

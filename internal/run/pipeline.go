@@ -17,8 +17,9 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/secretgate/secretgate/internal/facts"
 	"github.com/secretgate/secretgate/internal/policy"
@@ -55,6 +56,14 @@ type Outcome struct {
 	Skips    []result.InputProblem
 }
 
+// Dependent is a Gatherer that reads what other gatherers hold once they
+// ran: the leak scanner compares leaks with the secret values the resolver
+// read. Pipeline runs the gatherers After names first, wherever they stand
+// in Options.Gatherers.
+type Dependent interface {
+	After() []Gatherer
+}
+
 // Evaluator turns an input document into raw findings.
 type Evaluator interface {
 	EvaluateDocument(ctx context.Context, doc *policy.Document) ([]policy.Raw, error)
@@ -71,7 +80,9 @@ type Options struct {
 	Config       facts.Config
 	Environments EnvironmentResolver
 	Engine       Evaluator
-	Gatherers    []Gatherer
+	// Gatherers run one after the other, in this order except that a
+	// Dependent's gatherers run before it.
+	Gatherers []Gatherer
 	// Families are the selected check families (after --only/--skip).
 	Families []string
 	// NotSelected gives the reason for families left out by the user.
@@ -136,7 +147,7 @@ func Pipeline(ctx context.Context, opts Options) (result.Report, error) {
 		state[f] = &famState{}
 	}
 
-	for _, g := range opts.Gatherers {
+	for _, g := range inDependencyOrder(opts.Gatherers) {
 		fams := intersect(g.Families(), selected)
 		if len(fams) == 0 {
 			continue
@@ -272,15 +283,15 @@ func buildFindings(raws []policy.Raw, waivers waiver.Set, cat Evaluator) ([]buil
 	if len(raws) < 1000 || procs < 2 {
 		build(0, len(raws))
 	} else {
-		var wg sync.WaitGroup
+		var g errgroup.Group
+		g.SetLimit(procs)
 		for k := range procs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			g.Go(func() error {
 				build(k*len(raws)/procs, (k+1)*len(raws)/procs)
-			}()
+				return nil
+			})
 		}
-		wg.Wait()
+		_ = g.Wait() // build keeps its errors per finding
 	}
 	for _, err := range errs {
 		if err != nil {
@@ -288,6 +299,36 @@ func buildFindings(raws []policy.Raw, waivers waiver.Set, cat Evaluator) ([]buil
 		}
 	}
 	return out, nil
+}
+
+// inDependencyOrder returns gs in their order, except that the gatherers a
+// Dependent names (and that are in gs) come before it.
+func inDependencyOrder(gs []Gatherer) []Gatherer {
+	listed := map[Gatherer]bool{}
+	for _, g := range gs {
+		listed[g] = true
+	}
+	out := make([]Gatherer, 0, len(gs))
+	placed := map[Gatherer]bool{}
+	var place func(g Gatherer)
+	place = func(g Gatherer) {
+		if placed[g] {
+			return
+		}
+		placed[g] = true
+		if d, ok := g.(Dependent); ok {
+			for _, first := range d.After() {
+				if listed[first] {
+					place(first)
+				}
+			}
+		}
+		out = append(out, g)
+	}
+	for _, g := range gs {
+		place(g)
+	}
+	return out
 }
 
 func intersect(fams []string, selected map[string]bool) []string {

@@ -12,7 +12,6 @@ import (
 	"github.com/sivchari/kumo"
 
 	"github.com/secretgate/secretgate/internal/config"
-	"github.com/secretgate/secretgate/internal/leaks"
 	"github.com/secretgate/secretgate/internal/leaks/leakstest"
 	"github.com/secretgate/secretgate/internal/resolve"
 	"github.com/secretgate/secretgate/internal/result"
@@ -69,12 +68,13 @@ func TestResolveThenLeaks(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			rg := NewResolve(client, creds, resolve.Options{Audit: tt.audit, ConfigFile: ".secretgate.yml"})
 			defer rg.Close()
-			lg, err := NewLeaks(ctx, r.dir, leaks.Scope{}, 0)
+			lg, err := NewLeaks(ctx, r.dir, LeakOptions{Live: rg})
 			if err != nil {
 				t.Fatal(err)
 			}
-			lg.Scanner.Live = rg
-			opts := options(t, rg, lg)
+			// The leak scanner is listed first: it depends on the
+			// resolver's values (Dependent), so the resolver runs first.
+			opts := options(t, lg, rg)
 			opts.Families = []string{result.CheckLeaks, result.CheckResolve}
 			rep, err := Pipeline(ctx, opts)
 			if err != nil {

@@ -1,4 +1,4 @@
-package cli
+package run
 
 import (
 	"maps"
@@ -6,7 +6,6 @@ import (
 
 	"github.com/secretgate/secretgate/internal/ghevent"
 	"github.com/secretgate/secretgate/internal/result"
-	"github.com/secretgate/secretgate/internal/run"
 )
 
 // ForkSkipReason is why the live checks are skipped on a pull request from
@@ -18,10 +17,6 @@ const ForkSkipReason = "no OIDC token on pull requests from forks"
 // GitHub runs with the same restrictions as forks.
 const dependabotSkipReason = "no OIDC token on Dependabot pull requests"
 
-// liveInventoryFamilies are the families the live AWS inventory adds facts
-// to; in a run without it they are checked on the repository files only.
-var liveInventoryFamilies = []string{result.CheckNaming, result.CheckRotation, result.CheckIAM, result.CheckTrust}
-
 // liveSkipReason says why this run skips the live AWS checks without that
 // being an error, or "" when the usual rules apply. It applies to pull
 // request runs in GitHub Actions that were not asked to stay offline and
@@ -32,7 +27,7 @@ var liveInventoryFamilies = []string{result.CheckNaming, result.CheckRotation, r
 // the workflow lacks `permissions: id-token: write`, a mistake that must not
 // read as a pass, so the live checks fail closed as everywhere else. This
 // rule takes precedence over the live gatherers.
-func liveSkipReason(offline bool, mode string, env Env, ev *ghevent.Event) string {
+func liveSkipReason(offline bool, mode string, env func(string) string, ev *ghevent.Event) string {
 	if offline || mode != "pr" || env("GITHUB_ACTIONS") != "true" || env("ACTIONS_ID_TOKEN_REQUEST_URL") != "" {
 		return ""
 	}
@@ -51,7 +46,7 @@ func liveSkipReason(offline bool, mode string, env Env, ev *ghevent.Event) strin
 	return ""
 }
 
-func isDependabot(env Env, ev *ghevent.Event) bool {
+func isDependabot(env func(string) string, ev *ghevent.Event) bool {
 	for _, who := range []string{env("GITHUB_ACTOR"), ev.Sender()} {
 		if strings.EqualFold(who, "dependabot[bot]") {
 			return true
@@ -64,8 +59,8 @@ func isDependabot(env Env, ev *ghevent.Event) bool {
 // liveSkipReason applies: resolve (live only) is skipped with the reason;
 // the inventory families are judged on the repository files, and
 // markLiveSkipped notes the reason on them afterwards.
-func liveSkipped(reason string) run.Gatherer {
-	return &run.Unavailable{For: []string{result.CheckResolve}, Reason: reason}
+func liveSkipped(reason string) Gatherer {
+	return &Unavailable{For: []string{result.CheckResolve}, Reason: reason}
 }
 
 // withoutLiveSkipped drops the families liveSkipped skips from the
@@ -88,7 +83,7 @@ func markLiveSkipped(rep *result.Report, reason string) {
 	}
 	for i := range rep.Checks {
 		c := &rep.Checks[i]
-		for _, fam := range liveInventoryFamilies {
+		for _, fam := range awsFamilies() {
 			if c.ID == fam && (c.Status == result.StatusOK || c.Status == result.StatusFailed) && c.Reason == "" {
 				c.Reason = "repository files only; live AWS skipped: " + reason
 			}

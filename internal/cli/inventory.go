@@ -7,104 +7,15 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/spf13/cobra"
 
-	"github.com/secretgate/secretgate/internal/awsauth"
-	"github.com/secretgate/secretgate/internal/awsinv"
-	"github.com/secretgate/secretgate/internal/config"
-	"github.com/secretgate/secretgate/internal/facts"
 	"github.com/secretgate/secretgate/internal/inventory"
-	"github.com/secretgate/secretgate/internal/policy"
 	"github.com/secretgate/secretgate/internal/result"
 	"github.com/secretgate/secretgate/internal/run"
 )
-
-// live is a run's access to the AWS account. The session is established
-// on first use, so a run that checks nothing live (--only leaks) never
-// talks to AWS; every user shares the one session.
-type live struct {
-	auth        awsauth.Options
-	regions     []string
-	concurrency int
-
-	once sync.Once
-	sess *awsauth.Session
-	err  error
-}
-
-// newLive takes the role and regions from the flags, else from the aws
-// section of the configuration.
-func newLive(roleARN string, regions []string, cfg *config.Config, env Env, log io.Writer) *live {
-	a := cfg.AWS
-	if roleARN == "" {
-		roleARN = a.RoleARN
-	}
-	if len(regions) == 0 {
-		regions = a.Regions
-	}
-	l := &live{
-		regions:     slices.Compact(slices.Clone(regions)),
-		concurrency: a.Concurrency,
-		auth: awsauth.Options{
-			RoleARN:         roleARN,
-			Audience:        a.Audience,
-			SessionDuration: a.SessionDuration,
-			MaxAttempts:     a.MaxAttempts,
-			Timeout:         a.Timeout,
-			Getenv:          env,
-			Log:             log,
-		},
-	}
-	if len(l.regions) > 0 {
-		l.auth.Region = l.regions[0]
-	}
-	return l
-}
-
-// Session establishes (once) and returns the AWS session. A refused role
-// assumption is an *awsauth.AssumeRoleError.
-func (l *live) Session(ctx context.Context) (*awsauth.Session, error) {
-	l.once.Do(func() {
-		l.sess, l.err = awsauth.Load(ctx, l.auth)
-		if l.err == nil && len(l.regions) == 0 {
-			l.regions = []string{l.sess.Config.Region}
-		}
-	})
-	return l.sess, l.err
-}
-
-// Regions are the regions to read: --region, aws.regions, else the SDK's.
-func (l *live) Regions() []string { return l.regions }
-
-// ReadInventory implements run.InventoryReader.
-func (l *live) ReadInventory(ctx context.Context) (*inventory.Snapshot, map[string]string, error) {
-	sess, err := l.Session(ctx)
-	if err != nil {
-		return nil, nil, fmt.Errorf("live AWS: %w", err)
-	}
-	res := awsinv.Collect(ctx, sess.Config, awsinv.Options{Regions: l.regions, Concurrency: l.concurrency, Account: sess.Account})
-	return res.Snapshot, res.Errors, nil
-}
-
-// Gatherer is the live inventory as a check gatherer.
-func (l *live) Gatherer() run.Gatherer { return &run.LiveInventory{Reader: l} }
-
-// fillContext records whose account was checked, as far as it is known.
-func (l *live) fillContext(c *result.Context) {
-	if l.sess == nil {
-		return
-	}
-	c.Account = l.sess.Account
-	if l.sess.RoleARN != "" {
-		c.RoleARN = l.sess.RoleARN
-	}
-	c.Regions = l.regions
-}
 
 type inventoryFlags struct {
 	out, config, path string
@@ -145,22 +56,11 @@ func runInventory(ctx context.Context, f inventoryFlags, stdout, stderr io.Write
 	if f.out == "" {
 		return usageError(errors.New("--out FILE is required"))
 	}
-	root, err := filepath.Abs(f.path)
-	if err != nil {
-		return usageError(fmt.Errorf("--path %s: %w", f.path, err))
-	}
-	cfgPath, err := config.Find(root, f.config)
+	_, cfg, err := loadRepoConfig(f.path, f.config)
 	if err != nil {
 		return usageError(err)
 	}
-	cfg := config.Default()
-	if cfgPath != "" {
-		if cfg, err = config.Load(cfgPath); err != nil {
-			return usageError(err)
-		}
-	}
-	l := newLive(f.roleARN, f.regions, cfg, env, stderr)
-	snap, incomplete, err := l.ReadInventory(ctx)
+	snap, incomplete, err := run.ReadInventory(ctx, run.AWS{RoleARN: f.roleARN, Regions: f.regions}, cfg, env, stderr)
 	if err != nil {
 		return &ExitError{Code: result.ExitIncomplete, Err: fmt.Errorf("inventory: %w", err)}
 	}
@@ -210,19 +110,4 @@ func writeSnapshot(path string, snap *inventory.Snapshot, stdout io.Writer) erro
 		return fmt.Errorf("write inventory %s: %w", path, err)
 	}
 	return nil
-}
-
-// explainRefusal writes to w, when the role assumption was refused and the
-// token's claims are known, which trust condition refused them (or the
-// closest miss) and which attacker subjects the role admits. roles are the
-// roles gathered from the repository (and the inventory, when readable).
-func (l *live) explainRefusal(ctx context.Context, w io.Writer, engine *policy.Engine, roles []facts.Role) {
-	var ae *awsauth.AssumeRoleError
-	if !errors.As(l.err, &ae) || len(ae.Claims) == 0 {
-		return
-	}
-	fmt.Fprintf(w, "\nsecretgate: %s refused the role assumption; why:\n", ae.RoleARN)
-	if err := ExplainRefusal(ctx, w, engine, ae.RoleARN, ae.Claims, roles); err != nil {
-		fmt.Fprintf(w, "secretgate: cannot explain the refusal: %v\n", err)
-	}
 }

@@ -1,4 +1,4 @@
-package cli
+package run
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 // anything, and compiling the others would only cost time. Any doubt (git
 // failing) returns nil: the run then compiles what any other run compiles
 // (compiledFamilies); the gatherer reports the git error itself.
-func stagedFamilies(ctx context.Context, root string, opts sourceOptions) func() []string {
+func stagedFamilies(ctx context.Context, root string, opts source.Options) func() []string {
 	return func() []string {
 		files, err := source.StagedCandidates(ctx, root, opts)
 		if err != nil || len(files) > 0 {
@@ -26,13 +26,10 @@ func stagedFamilies(ctx context.Context, root string, opts sourceOptions) func()
 	}
 }
 
-type sourceOptions = source.Options
-
 // neededFamilies decides, in the background (it may ask git), which
 // built-in rule families a run compiles: stagedFamilies for a staged run
-// without live AWS, else compiledFamilies. A variable, so that tests can
-// compile everything instead (a nil function).
-var neededFamilies = func(ctx context.Context, root string, opts sourceOptions, selected []string, staged, live bool) func() []string {
+// without live AWS, else compiledFamilies.
+func neededFamilies(ctx context.Context, root string, opts source.Options, selected []string, staged, live bool) func() []string {
 	if !staged || live {
 		return func() []string { return compiledFamilies(selected, live) }
 	}

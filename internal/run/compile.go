@@ -1,4 +1,4 @@
-package cli
+package run
 
 import (
 	"context"
@@ -16,18 +16,16 @@ import (
 type pendingEngine struct {
 	done   chan struct{}
 	engine *policy.Engine
-	err    error // an *ExitError (exit 2) when the policies or waivers are wrong
+	err    error // the policies or waivers are wrong (the user's to fix)
 }
 
-// compiling, when set (by tests), is given the compiled engine.
-var compiling func(*policy.Engine)
-
 // loadPolicies starts compiling the built-in and configured policies and
-// checking the configured waivers against the rule catalogue. families,
-// when not nil, runs first (in the background too) and names the check
-// families whose built-in rules can have facts to judge; nil from it
-// compiles them all (policy.LoadFamilies).
-func loadPolicies(ctx context.Context, cfg *config.Config, families func() []string) *pendingEngine {
+// checking the configured waivers against the rule catalogue
+// (waiver.CheckRules). families, when not nil, runs first (in the
+// background too) and names the check families whose built-in rules can
+// have facts to judge; nil from it compiles them all
+// (policy.LoadFamilies). compiled, when set, is given the compiled engine.
+func loadPolicies(ctx context.Context, cfg *config.Config, families func() []string, compiled func(*policy.Engine)) *pendingEngine {
 	p := &pendingEngine{done: make(chan struct{})}
 	go func() {
 		defer close(p.done)
@@ -36,14 +34,14 @@ func loadPolicies(ctx context.Context, cfg *config.Config, families func() []str
 			only = families()
 		}
 		eng, err := policy.LoadFamilies(ctx, cfg.Policies, only)
-		if compiling != nil && eng != nil {
-			compiling(eng)
+		if compiled != nil && eng != nil {
+			compiled(eng)
 		}
 		if err == nil {
 			err = waiver.CheckRules(cfg, eng.Known)
 		}
 		if err != nil {
-			p.err = usageError(err)
+			p.err = err
 			return
 		}
 		p.engine = eng
@@ -51,7 +49,7 @@ func loadPolicies(ctx context.Context, cfg *config.Config, families func() []str
 	return p
 }
 
-// ready waits for the compilation and returns its error (exit 2), if any.
+// ready waits for the compilation and returns its error, if any.
 func (p *pendingEngine) ready() error {
 	<-p.done
 	return p.err

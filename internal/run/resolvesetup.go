@@ -1,4 +1,4 @@
-package cli
+package run
 
 import (
 	"context"
@@ -9,10 +9,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"github.com/secretgate/secretgate/internal/config"
 	"github.com/secretgate/secretgate/internal/resolve"
 	"github.com/secretgate/secretgate/internal/result"
-	"github.com/secretgate/secretgate/internal/run"
 )
 
 // resolveGatherer returns the gatherer of the resolve check and a function
@@ -23,24 +21,29 @@ import (
 // with; nil otherwise. Offline or with no credentials configured the check
 // is skipped; a live run that cannot reach AWS makes it error: credentials
 // that were asked for and could not be verified never read as resolved.
-func resolveGatherer(ctx context.Context, f checkFlags, cfg *config.Config, lv *live, families []string, configFile string, stderr io.Writer) (g run.Gatherer, live *run.Resolve, release func() error, err error) {
+func resolveGatherer(ctx context.Context, p *Plan, lv *awsAccess) (g Gatherer, live *Resolve, release func() error, err error) {
+	cfg := p.Config
 	fams := []string{result.CheckResolve}
 	release = func() error { return nil }
 	switch {
-	case !slices.Contains(families, result.CheckResolve):
-		return &run.Unavailable{For: fams, Reason: "not selected"}, nil, release, nil
-	case f.offline || lv == nil:
-		return &run.Unavailable{For: fams, Reason: "offline run"}, nil, release, nil
+	case !slices.Contains(p.Families, result.CheckResolve):
+		return &Unavailable{For: fams, Reason: "not selected"}, nil, release, nil
+	case p.Offline || lv == nil:
+		return &Unavailable{For: fams, Reason: "offline run"}, nil, release, nil
 	case len(cfg.Credentials) == 0:
-		return &run.Unavailable{For: fams, Reason: "no credentials configured"}, nil, release, nil
+		return &Unavailable{For: fams, Reason: "no credentials configured"}, nil, release, nil
 	}
 	// The audit log is opened first: a file that cannot be written is the
 	// user's to fix (exit 2), before anything is read.
-	// Its write errors make the resolve check error (run.Resolve); a
+	// Its write errors make the resolve check error (Resolve); a
 	// failed close is returned by release.
 	var auditFile io.WriteCloser
-	if f.auditLog != "" {
-		if auditFile, err = openAuditFile(f.auditLog); err != nil {
+	if p.AWS.AuditLog != "" {
+		open := p.OpenAuditLog
+		if open == nil {
+			open = openAuditFile
+		}
+		if auditFile, err = open(p.AWS.AuditLog); err != nil {
 			return nil, nil, release, fmt.Errorf("--audit-log: %w", err)
 		}
 	}
@@ -48,7 +51,7 @@ func resolveGatherer(ctx context.Context, f checkFlags, cfg *config.Config, lv *
 	if auditFile != nil {
 		auditTo = append(auditTo, auditFile)
 	}
-	audit := resolve.NewAuditLog(append(auditTo, stderr)...)
+	audit := resolve.NewAuditLog(append(auditTo, p.Log)...)
 	closeAudit := func() error {
 		if auditFile == nil {
 			return nil
@@ -56,7 +59,7 @@ func resolveGatherer(ctx context.Context, f checkFlags, cfg *config.Config, lv *
 		err := auditFile.Close()
 		auditFile = nil
 		if err != nil {
-			return fmt.Errorf("--audit-log %s could not be closed, the audit trail may be incomplete: %w", f.auditLog, err)
+			return fmt.Errorf("--audit-log %s could not be closed, the audit trail may be incomplete: %w", p.AWS.AuditLog, err)
 		}
 		return nil
 	}
@@ -64,15 +67,15 @@ func resolveGatherer(ctx context.Context, f checkFlags, cfg *config.Config, lv *
 
 	sess, err := lv.Session(ctx)
 	if err != nil {
-		return &run.Unavailable{For: fams, Reason: "AWS session: " + err.Error(), AsError: true}, nil, release, nil
+		return &Unavailable{For: fams, Reason: "AWS session: " + err.Error(), AsError: true}, nil, release, nil
 	}
-	r := run.NewResolve(secretsmanager.NewFromConfig(sess.Config), cfg.Credentials, resolve.Options{
+	r := NewResolve(secretsmanager.NewFromConfig(sess.Config), cfg.Credentials, resolve.Options{
 		Concurrency: cfg.AWS.Concurrency,
 		Timeout:     cfg.AWS.Timeout,
 		Audit:       audit,
 		// The session asked sts:GetCallerIdentity already.
 		CallerARN:  sess.ARN,
-		ConfigFile: configFile,
+		ConfigFile: p.ConfigFile,
 	})
 	release = func() error {
 		r.Close()
@@ -82,7 +85,7 @@ func resolveGatherer(ctx context.Context, f checkFlags, cfg *config.Config, lv *
 }
 
 // openAuditFile opens the --audit-log file for appending, creating it
-// readable by its owner only. Tests replace it to make closing fail.
-var openAuditFile = func(path string) (io.WriteCloser, error) {
+// readable by its owner only (unless Plan.OpenAuditLog replaces it).
+func openAuditFile(path string) (io.WriteCloser, error) {
 	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 }

@@ -1,4 +1,4 @@
-package cli
+package run
 
 import (
 	"math"
@@ -30,7 +30,9 @@ type gcTuning struct {
 	prevLimit   int64
 }
 
-func startGC(env Env) *gcTuning {
+// startGC turns the collector off below gcFreeHeap for the run, unless the
+// user set GOGC or GOMEMLIMIT (env).
+func startGC(env func(string) string) *gcTuning {
 	if env("GOGC") != "" || env("GOMEMLIMIT") != "" {
 		return &gcTuning{}
 	}
