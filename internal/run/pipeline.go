@@ -108,9 +108,9 @@ type Options struct {
 	Baseline map[string]bool
 }
 
-// Run gathers, evaluates and reports. The returned error is for failures
-// that leave nothing to report (the policy engine failing); everything else
-// ends up in the report.
+// Pipeline gathers, evaluates and reports. The returned error is for
+// failures that leave nothing to report (the policy engine failing);
+// everything else ends up in the report.
 func Pipeline(ctx context.Context, opts Options) (result.Report, error) {
 	rep := result.Report{
 		Schema:   result.Schema,
@@ -130,75 +130,19 @@ func Pipeline(ctx context.Context, opts Options) (result.Report, error) {
 		Credentials: []facts.Credential{},
 		Checks:      append([]string(nil), opts.Families...),
 	}
-	selected := map[string]bool{}
-	for _, f := range opts.Families {
-		selected[f] = true
-	}
-
-	type famState struct {
-		resources int
-		errs      []string
-		skipped   string
-		gathered  bool
-		duration  time.Duration
-	}
-	state := map[string]*famState{}
-	for _, f := range result.Families {
-		state[f] = &famState{}
-	}
-
-	for _, g := range inDependencyOrder(opts.Gatherers) {
-		fams := intersect(g.Families(), selected)
-		if len(fams) == 0 {
-			continue
-		}
-		start := time.Now()
-		out := g.Gather(ctx, in)
-		took := time.Since(start)
-		rep.Inputs.Files += out.Files
-		rep.Inputs.Errors = append(rep.Inputs.Errors, out.Problems...)
-		rep.Inputs.Skipped = append(rep.Inputs.Skipped, out.Skips...)
-		for _, f := range fams {
-			st := state[f]
-			st.gathered = true
-			st.duration += took
-			st.resources += out.Resources[f]
-			if reason, ok := out.Skipped[f]; ok {
-				st.skipped = reason
-			}
-			if msg, ok := out.Errors[f]; ok {
-				st.errs = append(st.errs, msg)
-			}
-		}
-	}
+	selected := toSet(opts.Families)
+	state := gather(ctx, opts.Gatherers, selected, in, &rep.Inputs)
 	deriveEnvironments(in, opts.Environments)
 	if opts.OnInput != nil {
 		if err := opts.OnInput(in); err != nil {
 			return rep, err
 		}
 	}
-	// The document is converted before waiting for Ready: the policies may
-	// still be compiling.
-	convStart := time.Now()
-	doc, docErr := policy.NewDocument(in)
-	convTook := time.Since(convStart)
-	if opts.Ready != nil {
-		if err := opts.Ready(); err != nil {
-			return rep, err
-		}
-	}
-	if docErr != nil {
-		return rep, docErr
-	}
-	start := time.Now().Add(-convTook)
-	raws, err := opts.Engine.EvaluateDocument(ctx, doc)
+	raws, evalTook, err := evaluate(ctx, opts, in)
 	if err != nil {
 		return rep, err
 	}
-	evalTook := time.Since(start)
-
-	waivers := waiver.NewSet(opts.Config.Waivers)
-	built, err := buildFindings(raws, waivers, opts.Engine)
+	built, err := buildFindings(raws, waiver.NewSet(opts.Config.Waivers), opts.Engine)
 	if err != nil {
 		return rep, err
 	}
@@ -217,7 +161,6 @@ func Pipeline(ctx context.Context, opts Options) (result.Report, error) {
 		rep.Rules[rule.ID] = rule
 	}
 	result.SortFindings(rep.Findings)
-
 	failing := map[string]bool{}
 	for _, f := range rep.Findings {
 		if opts.Threshold.FailsFinding(f) {
@@ -225,38 +168,111 @@ func Pipeline(ctx context.Context, opts Options) (result.Report, error) {
 		}
 	}
 	for _, fam := range result.Families {
-		st := state[fam]
-		c := result.Check{ID: fam, Resources: st.resources, DurationMS: (st.duration + evalTook).Milliseconds()}
-		switch {
-		case !selected[fam]:
-			c.Status = result.StatusSkipped
-			c.Reason = opts.NotSelected[fam]
-			if c.Reason == "" {
-				c.Reason = "not selected"
-			}
-			c.DurationMS = 0
-		case len(st.errs) > 0:
-			c.Status = result.StatusError
-			c.Error = strings.Join(st.errs, "; ")
-		case st.skipped != "" && opts.Requested[fam] != "":
-			c.Status = result.StatusError
-			c.Error = fmt.Sprintf("%s asked for this check, but it could not run: %s", opts.Requested[fam], st.skipped)
-		case st.skipped != "":
-			c.Status = result.StatusSkipped
-			c.Reason = st.skipped
-			c.DurationMS = 0
-		case !st.gathered:
-			c.Status = result.StatusError
-			c.Error = "no gatherer supplies this check in this build"
-		case failing[fam]:
-			c.Status = result.StatusFailed
-		default:
-			c.Status = result.StatusOK
-		}
-		rep.Checks = append(rep.Checks, c)
+		rep.Checks = append(rep.Checks, checkOf(fam, state[fam], opts, selected[fam], failing[fam], evalTook))
 	}
 	rep.Summarize(opts.Threshold)
 	return rep, nil
+}
+
+// famState is what the gatherers said about one check family.
+type famState struct {
+	resources int
+	errs      []string
+	skipped   string
+	gathered  bool
+	duration  time.Duration
+}
+
+// gather runs the gatherers of the selected families (inDependencyOrder)
+// into in, and records the files they read in inputs.
+func gather(ctx context.Context, gs []Gatherer, selected map[string]bool, in *facts.Input, inputs *result.Inputs) map[string]*famState {
+	state := map[string]*famState{}
+	for _, f := range result.Families {
+		state[f] = &famState{}
+	}
+	for _, g := range inDependencyOrder(gs) {
+		fams := intersect(g.Families(), selected)
+		if len(fams) == 0 {
+			continue
+		}
+		start := time.Now()
+		out := g.Gather(ctx, in)
+		took := time.Since(start)
+		inputs.Files += out.Files
+		inputs.Errors = append(inputs.Errors, out.Problems...)
+		inputs.Skipped = append(inputs.Skipped, out.Skips...)
+		for _, f := range fams {
+			st := state[f]
+			st.gathered = true
+			st.duration += took
+			st.resources += out.Resources[f]
+			if reason, ok := out.Skipped[f]; ok {
+				st.skipped = reason
+			}
+			if msg, ok := out.Errors[f]; ok {
+				st.errs = append(st.errs, msg)
+			}
+		}
+	}
+	return state
+}
+
+// evaluate converts the input document and evaluates the policies over
+// it once they are ready (Options.Ready). took counts the conversion and
+// the evaluation.
+func evaluate(ctx context.Context, opts Options, in *facts.Input) (raws []policy.Raw, took time.Duration, err error) {
+	// The document is converted before waiting for Ready: the policies may
+	// still be compiling.
+	convStart := time.Now()
+	doc, docErr := policy.NewDocument(in)
+	convTook := time.Since(convStart)
+	if opts.Ready != nil {
+		if err := opts.Ready(); err != nil {
+			return nil, 0, err
+		}
+	}
+	if docErr != nil {
+		return nil, 0, docErr
+	}
+	start := time.Now().Add(-convTook)
+	if raws, err = opts.Engine.EvaluateDocument(ctx, doc); err != nil {
+		return nil, 0, err
+	}
+	return raws, time.Since(start), nil
+}
+
+// checkOf is the outcome of family fam: skipped when not selected or
+// skipped by its gatherer, error when it could not run completely (or was
+// asked for and skipped), failed with a finding at the threshold, else ok.
+func checkOf(fam string, st *famState, opts Options, selected, failing bool, evalTook time.Duration) result.Check {
+	c := result.Check{ID: fam, Resources: st.resources, DurationMS: (st.duration + evalTook).Milliseconds()}
+	switch {
+	case !selected:
+		c.Status = result.StatusSkipped
+		c.Reason = opts.NotSelected[fam]
+		if c.Reason == "" {
+			c.Reason = "not selected"
+		}
+		c.DurationMS = 0
+	case len(st.errs) > 0:
+		c.Status = result.StatusError
+		c.Error = strings.Join(st.errs, "; ")
+	case st.skipped != "" && opts.Requested[fam] != "":
+		c.Status = result.StatusError
+		c.Error = fmt.Sprintf("%s asked for this check, but it could not run: %s", opts.Requested[fam], st.skipped)
+	case st.skipped != "":
+		c.Status = result.StatusSkipped
+		c.Reason = st.skipped
+		c.DurationMS = 0
+	case !st.gathered:
+		c.Status = result.StatusError
+		c.Error = "no gatherer supplies this check in this build"
+	case failing:
+		c.Status = result.StatusFailed
+	default:
+		c.Status = result.StatusOK
+	}
+	return c
 }
 
 // builtFinding is a finding with its rule's catalogue entry.
