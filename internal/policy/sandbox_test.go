@@ -127,4 +127,3 @@ func TestCapabilitiesAllowNoHost(t *testing.T) {
 		t.Errorf("AllowNet = %#v, want an empty, non-nil list", capabilities.AllowNet)
 	}
 }
-
