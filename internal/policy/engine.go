@@ -163,7 +163,7 @@ func Parse(srcs []Source) (map[string]*ast.Module, error) {
 			RegoVersion:       ast.RegoV1,
 		})
 		if err != nil {
-			errs = append(errs, err)
+			errs = append(errs, parseError(s, err))
 			continue
 		}
 		mods[s.Name] = m
