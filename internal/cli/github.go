@@ -20,6 +20,7 @@ import (
 	"github.com/secretgate/secretgate/internal/prcomment"
 	"github.com/secretgate/secretgate/internal/report"
 	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/safetext"
 )
 
 // githubFlags are the check flags of the GitHub integration
@@ -145,9 +146,9 @@ type githubRun struct {
 // Errors writing the runner's files are returned (the step's outputs would
 // be missing).
 func publishGitHub(ctx context.Context, g githubRun, rep result.Report) error {
-	cmdOut := g.stdout
+	cmdOut := safetext.Commands(g.stdout)
 	if g.stdoutTaken {
-		cmdOut = g.stderr
+		cmdOut = safetext.Commands(g.stderr)
 	}
 	var notes []string
 	warn := func(msg string) {
