@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
+	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -125,7 +128,98 @@ func refuseSchemaRefs(schema ast.Value) error {
 		}
 		return nil
 	}
-	return walk(doc)
+	if err := walk(doc); err != nil {
+		return err
+	}
+	return refuseRefCycles(doc)
+}
+
+// refuseRefCycles returns an error when a "$ref" leads, through schemas
+// that are only references, back to itself ({"$ref": "#"}): OPA's
+// validator would follow it for ever and the process would die of a stack
+// overflow. A reference under a property or an item (a recursive tree
+// schema) consumes the document on its way and is fine. References are
+// resolved from the root; ones it cannot resolve (anchors, "$id" scopes)
+// are left to OPA.
+func refuseRefCycles(doc any) error {
+	var err error
+	var walk func(any)
+	walk = func(x any) {
+		if err != nil {
+			return
+		}
+		switch x := x.(type) {
+		case map[string]any:
+			if _, ok := x["$ref"].(string); ok && refLoops(doc, x) {
+				err = fmt.Errorf("%w: a $ref leads back to itself without any schema in between", errSchemaRef)
+				return
+			}
+			for _, v := range x {
+				walk(v)
+			}
+		case []any:
+			for _, v := range x {
+				walk(v)
+			}
+		}
+	}
+	walk(doc)
+	return err
+}
+
+// refLoops follows the references from schema through schemas holding a
+// "$ref" and reports whether it comes back to one it passed.
+func refLoops(root any, schema map[string]any) bool {
+	seen := map[uintptr]bool{}
+	cur := schema
+	for range 64 {
+		id := reflect.ValueOf(cur).Pointer()
+		if seen[id] {
+			return true
+		}
+		seen[id] = true
+		ref, ok := cur["$ref"].(string)
+		if !ok || !strings.HasPrefix(strings.TrimSpace(ref), "#") {
+			return false
+		}
+		next, ok := resolvePointer(root, strings.TrimPrefix(strings.TrimSpace(ref), "#")).(map[string]any)
+		if !ok {
+			return false
+		}
+		cur = next
+	}
+	return true
+}
+
+// resolvePointer returns what a JSON pointer ("", "/definitions/a")
+// names in doc, or nil.
+func resolvePointer(doc any, ptr string) any {
+	if p, err := url.PathUnescape(ptr); err == nil {
+		ptr = p
+	}
+	if ptr == "" {
+		return doc
+	}
+	if !strings.HasPrefix(ptr, "/") {
+		return nil // an anchor
+	}
+	cur := doc
+	for _, tok := range strings.Split(ptr[1:], "/") {
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		switch c := cur.(type) {
+		case map[string]any:
+			cur = c[tok]
+		case []any:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(c) {
+				return nil
+			}
+			cur = c[i]
+		default:
+			return nil
+		}
+	}
+	return cur
 }
 
 // localRef reports whether a $ref stays inside the schema or names a draft

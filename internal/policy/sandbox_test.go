@@ -3,6 +3,7 @@ package policy
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -125,5 +126,37 @@ func TestSchemaBuiltinsKeepLocalRefs(t *testing.T) {
 func TestCapabilitiesAllowNoHost(t *testing.T) {
 	if capabilities.AllowNet == nil || len(capabilities.AllowNet) != 0 {
 		t.Errorf("AllowNet = %#v, want an empty, non-nil list", capabilities.AllowNet)
+	}
+}
+
+// A $ref that leads back to itself through nothing but references would
+// make OPA's validator recurse until the process dies (a stack overflow
+// cannot be recovered): it is a policy error instead. A recursive schema
+// whose reference sits under a property still validates.
+func TestSchemaRefCyclesAreRefused(t *testing.T) {
+	eng, err := Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, schema := range map[string]string{
+		"root refers to itself": `{"$ref": "#"}`,
+		"two definitions":       `{"definitions": {"a": {"$ref": "#/definitions/b"}, "b": {"$ref": "#/definitions/a"}}, "$ref": "#/definitions/a"}`,
+		"nested self":           `{"properties": {"x": {"$ref": "#/properties/x"}}}`,
+		"escaped pointer":       `{"definitions": {"a/b": {"$ref": "#/definitions/a~1b"}}, "$ref": "#/definitions/a~1b"}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := eng.Eval(context.Background(), `json.match_schema(input.doc, json.unmarshal(input.schema))`, map[string]any{"doc": `{"x": 1}`, "schema": schema})
+			if err == nil || !errors.Is(err, ErrPolicy) || !strings.Contains(err.Error(), "leads back to itself") {
+				t.Errorf("error = %v, want a policy error about the $ref cycle", err)
+			}
+		})
+	}
+	tree := `{"type": "object", "properties": {"name": {"type": "string"}, "children": {"type": "array", "items": {"$ref": "#"}}}}`
+	got, err := eng.Eval(context.Background(), `json.match_schema(input.doc, json.unmarshal(input.schema))`, map[string]any{"doc": `{"name": "a", "children": [{"name": "b", "children": []}]}`, "schema": tree})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, ok := got.([]any); !ok || len(res) != 2 || res[0] != true {
+		t.Errorf("recursive tree schema: %v, want a match", got)
 	}
 }
