@@ -6,33 +6,41 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"github.com/secretgate/secretgate/internal/cli"
 	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/safetext"
 )
 
 func main() {
+	// Every line secretgate prints may carry repository text (a file
+	// name, a Sid, a commit message): none may start a workflow command
+	// in a CI log. secretgate's own commands go through
+	// safetext.Commands.
+	stdout, stderr := safetext.NewWriter(os.Stdout), safetext.NewWriter(os.Stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := cli.Run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+	err := cli.Run(ctx, os.Args[1:], stdout, stderr, os.Getenv)
 	stop()
-	os.Exit(exitCode(err))
+	os.Exit(exitCode(err, stderr))
 }
 
-// exitCode is the one place where errors become exit codes.
-func exitCode(err error) int {
+// exitCode is the one place where errors become exit codes; the error, if
+// any, is written to stderr.
+func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return result.ExitOK
 	}
 	var ee *cli.ExitError
 	if errors.As(err, &ee) {
 		if ee.Err != nil {
-			fmt.Fprintf(os.Stderr, "secretgate: %v\n", ee.Err)
+			fmt.Fprintf(stderr, "secretgate: %v\n", ee.Err)
 		}
 		return ee.Code
 	}
-	fmt.Fprintf(os.Stderr, "secretgate: %v\n", err)
+	fmt.Fprintf(stderr, "secretgate: %v\n", err)
 	return result.ExitIncomplete
 }

@@ -24,6 +24,8 @@ import (
 	"github.com/aws/smithy-go/logging"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/sethvargo/go-githubactions"
+
+	"github.com/secretgate/secretgate/internal/safetext"
 )
 
 // Defaults of Options.
@@ -96,7 +98,9 @@ func Load(ctx context.Context, o Options) (*Session, error) {
 	if log == nil {
 		log = io.Discard
 	}
-	gha := githubactions.New(githubactions.WithWriter(log), githubactions.WithGetenv(getenv))
+	// ::add-mask:: must reach the runner as written, past the filter
+	// that makes repository text inert (safetext.Commands).
+	gha := githubactions.New(githubactions.WithWriter(safetext.Commands(log)), githubactions.WithGetenv(getenv))
 	actions := getenv("GITHUB_ACTIONS") == "true" || InActions(getenv)
 
 	maxAttempts := o.MaxAttempts

@@ -145,9 +145,9 @@ type githubRun struct {
 // Errors writing the runner's files are returned (the step's outputs would
 // be missing).
 func publishGitHub(ctx context.Context, g githubRun, rep result.Report) error {
-	cmdOut := g.stdout
+	cmdOut := safetext.Commands(g.stdout)
 	if g.stdoutTaken {
-		cmdOut = g.stderr
+		cmdOut = safetext.Commands(g.stderr)
 	}
 	var notes []string
 	warn := func(msg string) {

@@ -61,7 +61,9 @@ func Annotate(w io.Writer, r result.Report, opts AnnotateOptions) (AnnotationSta
 	}
 	fs := append([]result.Finding(nil), r.Findings...)
 	result.SortFindings(fs)
-	ew := &errWriter{w: w}
+	// The commands are escaped by go-githubactions: they bypass the
+	// filter that makes repository text inert (safetext.Commands).
+	ew := &errWriter{w: safetext.Commands(w)}
 	act := githubactions.New(githubactions.WithWriter(ew))
 	var st AnnotationStats
 	for _, f := range fs {
@@ -96,13 +98,15 @@ func annotationFields(f result.Finding, prefix string) map[string]string {
 	if f.New {
 		title += " (new)"
 	}
-	m := map[string]string{"title": safetext.Visible(safetext.Clip(title, maxTitle), " ")}
+	// Inert: the runner would read "##[" in a command line as a command
+	// of its own, whatever the line's first command.
+	m := map[string]string{"title": safetext.Inert(safetext.Visible(safetext.Clip(title, maxTitle), " "))}
 	if f.File != "" {
 		file := f.File
 		if prefix != "" {
 			file = path.Join(prefix, file)
 		}
-		m["file"] = safetext.Visible(file, " ")
+		m["file"] = safetext.Inert(safetext.Visible(file, " "))
 		if f.Line > 0 {
 			m["line"] = strconv.Itoa(f.Line)
 		}
@@ -123,7 +127,7 @@ func annotationMessage(f result.Finding) string {
 	if f.DocsURL != "" {
 		b.WriteString(" — " + f.DocsURL)
 	}
-	return safetext.Visible(b.String(), "\n")
+	return safetext.Inert(safetext.Visible(b.String(), "\n"))
 }
 
 // errWriter keeps the first write error: go-githubactions panics on write

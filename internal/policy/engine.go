@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -54,6 +55,9 @@ type Engine struct {
 	// partial is set when built-in rule packages were left out
 	// (LoadFamilies).
 	partial bool
+	// evalTimeout bounds one evaluation (SetEvalTimeout); zero means
+	// DefaultEvalTimeout.
+	evalTimeout time.Duration
 }
 
 // Source is one Rego file.
@@ -159,7 +163,7 @@ func Parse(srcs []Source) (map[string]*ast.Module, error) {
 			RegoVersion:       ast.RegoV1,
 		})
 		if err != nil {
-			errs = append(errs, err)
+			errs = append(errs, parseError(s, err))
 			continue
 		}
 		mods[s.Name] = m
@@ -517,12 +521,17 @@ func nonNil[T any](s []T) []T {
 
 func (e *Engine) evaluate(ctx context.Context, val ast.Value) ([]Raw, error) {
 	var raws []Raw
-	var err error
-	if len(e.parts) > 0 {
-		raws, err = e.evaluateParts(ctx, val)
-	} else {
-		raws, err = evalFindings(ctx, e.query, Query, val)
-	}
+	err := e.withDeadline(ctx, "evaluate policies", func(ctx context.Context) error {
+		var err error
+		if len(e.parts) > 0 {
+			raws, err = e.evaluateParts(ctx, val)
+		} else {
+			raws, err = evalFindings(ctx, e.query, Query, val)
+		}
+		return err
+	}, func(ctx context.Context, limit time.Duration) string {
+		return e.blameSlow(ctx, val, limit)
+	})
 	if errors.Is(err, errMissingRule) {
 		return nil, e.blameMissingRule(ctx, val, err)
 	}

@@ -30,7 +30,14 @@ func (e *Engine) Eval(ctx context.Context, query string, input any) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	rs, err := pq.Eval(ctx, rego.EvalInput(input))
+	var rs rego.ResultSet
+	err = e.withDeadline(ctx, "evaluate "+query, func(ctx context.Context) error {
+		rs, err = pq.Eval(ctx, rego.EvalInput(input))
+		return err
+	}, nil)
+	if errors.Is(err, ErrDeadline) {
+		return nil, err
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("evaluate %s: %w", query, err)

@@ -16,10 +16,11 @@ const zwj = "\u200d"
 // cells as well as paragraphs and list items: inline syntax characters are
 // backslash-escaped, control, bidirectional and zero-width characters
 // become visible escapes (safetext.Hidden), "<", ">" and "&" become entities so no HTML (comments
-// included) can be injected, "@" is followed by a zero-width joiner, and a
-// line break becomes <br> so a table row never ends early.
+// included) can be injected, "@" is followed by a zero-width joiner, URLs
+// and www. hosts are not auto-linked (noAutolink), and a line break
+// becomes <br> so a table row never ends early.
 func mdEscape(s string) string {
-	s = safetext.Hidden(s, "\n")
+	s = noAutolink(safetext.Hidden(s, "\n"))
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/8)
 	for _, r := range s {
@@ -41,6 +42,31 @@ func mdEscape(s string) string {
 			b.WriteRune(r)
 		default:
 			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// noAutolink keeps GitHub from turning URLs in repository text into live
+// links: its autolink extension links "www." and "scheme://" followed by a
+// domain (and e-mail addresses, which the joiner after "@" already
+// breaks), but not inside code spans. A zero-width joiner after "www" and
+// after the colon of "://" breaks the match and changes nothing a reader
+// sees; a link a rule author wants is its docs_url (https only).
+func noAutolink(s string) string {
+	lower := strings.ToLower(s)
+	if !strings.Contains(lower, "://") && !strings.Contains(lower, "www.") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	for i := 0; i < len(s); i++ {
+		b.WriteByte(s[i])
+		switch {
+		case s[i] == ':' && strings.HasPrefix(s[i+1:], "//"):
+			b.WriteString(zwj)
+		case i >= 2 && strings.EqualFold(s[i-2:i+1], "www") && strings.HasPrefix(s[i+1:], "."):
+			b.WriteString(zwj)
 		}
 	}
 	return b.String()
@@ -187,6 +213,16 @@ func safeURL(u string) string {
 		}
 	}
 	return b.String()
+}
+
+// httpsURL is safeURL for https URLs only: a link repository text (a
+// custom rule's docs_url) may put in the comment and the job summary.
+func httpsURL(u string) string {
+	s := safeURL(u)
+	if !strings.HasPrefix(s, "https://") {
+		return ""
+	}
+	return s
 }
 
 // isURLSafe keeps the unreserved and structural URI characters that mean

@@ -16,7 +16,7 @@ func TestMDEscape(t *testing.T) {
 		{"newline", "a\nb", "a<br>b"},
 		{"emphasis", "*a* _b_ ~~c~~", `\*a\* \_b\_ \~\~c\~\~`},
 		{"link", "[x](javascript:alert(1))", `\[x\](javascript:alert(1))`},
-		{"image", "![x](http://e/x.png)", `\!\[x\](http://e/x.png)`},
+		{"image", "![x](http://e/x.png)", "\\!\\[x\\](http:\u200d//e/x.png)"},
 		{"math", "$x^2$", `\$x\^2\$`},
 		{"backslash", `a\|b`, `a\\\|b`},
 		{"backtick", "a`b", "a\\`b"},

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/safetext"
 )
 
 // JSON renders the report as the secretgate/report/v1 document DESIGN.md
@@ -32,6 +33,10 @@ func (*JSON) Write(w io.Writer, r result.Report) error {
 	if err != nil {
 		return err
 	}
+	// Repository text in the values cannot start a workflow command when
+	// the report is printed in a CI log (safetext.Writer; the values
+	// decode the same).
+	w = safetext.NewWriter(w)
 	for _, seg := range segs {
 		if _, err := w.Write(seg); err != nil {
 			return err

@@ -406,13 +406,14 @@ func waivedRow(r result.Report, f result.Finding) string {
 }
 
 // ruleLink is the rule id as code, linked to its documentation when the
-// catalogue has an http(s) URL for it.
+// catalogue has an https URL for it (a custom rule's docs_url is
+// repository text: no plain http, no other scheme).
 func ruleLink(r result.Report, f result.Finding) string {
 	id := mdCode(safetext.Clip(f.Rule, mdMaxName), true)
 	if id == "" {
 		id = "—"
 	}
-	if u := safeURL(ruleFor(r, f).DocsURL); u != "" {
+	if u := httpsURL(ruleFor(r, f).DocsURL); u != "" {
 		return fmt.Sprintf("[%s](%s)", id, u)
 	}
 	return id

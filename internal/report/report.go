@@ -92,6 +92,13 @@ func ColorFor(w io.Writer, env func(string) string) bool {
 	if env("NO_COLOR") != "" || env("TERM") == "dumb" {
 		return false
 	}
+	for {
+		u, ok := w.(interface{ Underlying() io.Writer })
+		if !ok {
+			break
+		}
+		w = u.Underlying()
+	}
 	f, ok := w.(*os.File)
 	if !ok || f == nil {
 		return false

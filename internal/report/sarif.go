@@ -70,7 +70,9 @@ func (s *SARIF) Write(w io.Writer, r result.Report) error {
 		return fmt.Errorf("encode sarif: %w", err)
 	}
 	b = append(b, '\n')
-	_, err = w.Write(b)
+	// As in the JSON report: no workflow command from repository text
+	// when the log is printed; the values decode the same.
+	_, err = safetext.NewWriter(w).Write(b)
 	return err
 }
 

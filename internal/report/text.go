@@ -110,7 +110,10 @@ func (t *Text) Write(w io.Writer, r result.Report) error {
 	}
 
 	b.WriteString(t.summaryLine(r) + "\n")
-	_, err := io.WriteString(w, b.String())
+	// A line break in a value is shown as one (termLines), so the next
+	// line could start a workflow command when the report is printed in a
+	// CI log: Inert makes every such marker inert.
+	_, err := io.WriteString(w, safetext.Inert(b.String()))
 	return err
 }
 

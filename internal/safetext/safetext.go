@@ -1,7 +1,9 @@
 // Package safetext makes untrusted text harmless to show: in a terminal, a
 // CI log, a workflow command, SARIF or Markdown. Every output of secretgate
 // that carries text from a repository (file names, messages, resources)
-// passes through Visible; Markdown adds Hidden on top.
+// passes through Visible; Markdown adds Hidden on top. Whatever reaches
+// standard output or standard error passes through a Writer (Inert), so
+// no repository text starts a GitHub workflow command.
 package safetext
 
 import (
