@@ -8,7 +8,8 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X github.com/secretgate/secretgate/internal/cli.Version=$(VERSION)
 # A build fails when go.mod or go.sum is out of date instead of rewriting
 # them (go mod tidy is a deliberate step; make lint checks it was run).
-export GOFLAGS := $(strip $(filter-out -mod=%,$(GOFLAGS)) -mod=readonly)
+# Other flags from the environment or go env -w are kept.
+export GOFLAGS := $(strip $(filter-out -mod=%,$(shell $(GO) env GOFLAGS)) -mod=readonly)
 
 # The Go-installable tools the tests and lint use, at pinned versions:
 # make tools builds them into .tools/bin (git-ignored), which every target
