@@ -28,7 +28,7 @@ TOOLS = \
 	actionlint=github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
 export PATH := $(TOOLS_BIN):$(PATH)
 
-.PHONY: all build tools test test-go test-skips test-race bench-smoke lint fmt rego-test demo docs bench fuzz clean
+.PHONY: all build tools test test-skips test-race bench-smoke lint fmt rego-test demo docs bench fuzz clean
 
 all: build
 
