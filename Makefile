@@ -95,7 +95,10 @@ bench-smoke: ## run every Go benchmark once; fails when one fails or is skipped
 	rm -f $$out
 
 # Every check runs even when an earlier one fails, so one make lint shows
-# everything to fix; the target fails when any did.
+# everything to fix; the target fails when any did. Rego: opa fmt and opa
+# check --strict (unused imports and variables, shadowed names...); Regal,
+# the Rego linter, is not served by the Go module proxy, so make tools
+# cannot pin it.
 lint: tools ## golangci-lint (.golangci.yml: vet, staticcheck, errcheck, gofmt…), opa fmt and check over policies/, actionlint, go mod tidy, the race list
 	@status=0; \
 	run() { echo "+ $$*"; "$$@" || status=1; }; \
