@@ -1,6 +1,6 @@
 // Package policies embeds secretgate's built-in Rego policies, their unit
-// tests and the shared library they use. Embedding lives here because
-// go:embed cannot reach parent directories.
+// tests and the shared library they use. Embedding lives here because a
+// Go embed directive (go:embed) cannot reach parent directories.
 package policies
 
 import "embed"

@@ -66,7 +66,7 @@ func TestActionlintCatchesMistakes(t *testing.T) {
 		t.Fatal(err)
 	}
 	errs := lint(t, path, content)
-	for _, want := range []string{"role-to-asume", "undefined-step", "permission"} {
+	for _, want := range []string{"role-to-asume", "undefined-step", "permission"} { //nolint:misspell // the broken workflow's deliberate typo
 		found := false
 		for _, e := range errs {
 			if strings.Contains(e.Message, want) {
@@ -287,14 +287,14 @@ func shellcheckPath(t *testing.T) string {
 }
 
 // TestShellcheckScripts runs shellcheck over the action's entry point, the
-// release build and the CI script (without shellcheck: skipped, unless CI
-// is set).
+// release build, the CI script and make's helper scripts (without
+// shellcheck: skipped, unless CI is set).
 func TestShellcheckScripts(t *testing.T) {
 	sc := shellcheckPath(t)
 	if sc == "" {
 		t.Skip("shellcheck is not on PATH; CI runs this test")
 	}
-	for _, script := range []string{"scripts/action.sh", "scripts/release.sh", ".ci/run"} {
+	for _, script := range []string{"scripts/action.sh", "scripts/release.sh", ".ci/run", "scripts/tools.sh", "scripts/race-pkgs.sh"} {
 		out, code := run(t, repoRoot(t), nil, sc, "--shell=bash", script)
 		if code != 0 {
 			t.Errorf("shellcheck %s (exit %d):\n%s", script, code, out)

@@ -2,6 +2,8 @@ package actiontest
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,6 +24,28 @@ func repoRoot(t testing.TB) string {
 		t.Fatal(err)
 	}
 	return root
+}
+
+// toolPath finds a command-line tool the tests run: the one make tools
+// installed at its pinned version into the repository's .tools/bin
+// (so go test finds it outside make too), else the one on PATH.
+func toolPath(t testing.TB, name string) (string, error) {
+	t.Helper()
+	return findTool(filepath.Join(repoRoot(t), ".tools", "bin"), name)
+}
+
+// findTool is toolPath with the pinned folder given: dir/name when it is
+// an executable file, else name looked up on PATH.
+func findTool(dir, name string) (string, error) {
+	pinned := filepath.Join(dir, name)
+	if fi, err := os.Stat(pinned); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+		return pinned, nil
+	}
+	p, err := exec.LookPath(name)
+	if err != nil {
+		return "", fmt.Errorf("%s is neither in %s nor on PATH: %w", name, dir, err)
+	}
+	return p, nil
 }
 
 var (
@@ -70,7 +94,7 @@ func run(t testing.TB, dir string, env []string, name string, args ...string) (s
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
 	if err != nil {
-		if ee, ok := err.(*exec.ExitError); ok {
+		if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
 			return out.String(), ee.ExitCode()
 		}
 		t.Fatalf("%s %v: %v", name, args, err)
@@ -104,7 +128,7 @@ var execCommand = exec.Command
 
 func exitCode(t testing.TB, err error) int {
 	t.Helper()
-	if ee, ok := err.(*exec.ExitError); ok {
+	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
 		return ee.ExitCode()
 	}
 	t.Fatalf("command did not run: %v", err)

@@ -166,7 +166,7 @@ func newReleaseServer(t *testing.T) *releaseServer {
 			return
 		}
 		w.Header().Set("Content-Type", "application/octet-stream")
-		w.Write(b)
+		_, _ = w.Write(b) // a client that hung up fails its own download
 	}))
 	t.Cleanup(rs.Close)
 	return rs
@@ -180,9 +180,15 @@ func tarGz(t *testing.T, name, content string) []byte {
 	if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o755, Size: int64(len(content))}); err != nil {
 		t.Fatal(err)
 	}
-	tw.Write([]byte(content))
-	tw.Close()
-	gz.Close()
+	if _, err := tw.Write([]byte(content)); err != nil {
+		t.Fatal(err)
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := gz.Close(); err != nil {
+		t.Fatal(err)
+	}
 	return buf.Bytes()
 }
 

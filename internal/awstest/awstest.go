@@ -200,7 +200,10 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request, rp http.Handler
 		conn, _, err := hj.Hijack()
 		if err == nil {
 			if tc, ok := conn.(*net.TCPConn); ok {
-				tc.SetLinger(0) // RST, not FIN
+				// RST, not FIN: a clean close would test another fault.
+				if err := tc.SetLinger(0); err != nil {
+					panic("awstest: set linger for a reset: " + err.Error())
+				}
 			}
 			conn.Close()
 		}

@@ -73,7 +73,8 @@ func (a *ActionsRuntime) serve(w http.ResponseWriter, r *http.Request) {
 	a.tokens = append(a.tokens, tok)
 	a.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]string{"value": tok})
+	// A write error means the client hung up: it reports the failed request.
+	_ = json.NewEncoder(w).Encode(map[string]string{"value": tok})
 }
 
 // Audiences are the audiences tokens were requested for.

@@ -44,12 +44,16 @@ func (e *Emulator) wipe(tb testing.TB) {
 		name := r.RoleName
 		if ps, err := client.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: name}); err == nil {
 			for _, p := range ps.PolicyNames {
-				client.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: name, PolicyName: aws.String(p)})
+				if _, err := client.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: name, PolicyName: aws.String(p)}); err != nil {
+					tb.Fatalf("wipe: delete inline policy %s of role %s: %v", p, aws.ToString(name), err)
+				}
 			}
 		}
 		if ps, err := client.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: name}); err == nil {
 			for _, p := range ps.AttachedPolicies {
-				client.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: name, PolicyArn: p.PolicyArn})
+				if _, err := client.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: name, PolicyArn: p.PolicyArn}); err != nil {
+					tb.Fatalf("wipe: detach policy %s from role %s: %v", aws.ToString(p.PolicyArn), aws.ToString(name), err)
+				}
 			}
 		}
 		if _, err := client.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: name}); err != nil {
@@ -65,7 +69,9 @@ func (e *Emulator) wipe(tb testing.TB) {
 	}
 	if ps, err := client.ListOpenIDConnectProviders(ctx, &iam.ListOpenIDConnectProvidersInput{}); err == nil {
 		for _, p := range ps.OpenIDConnectProviderList {
-			client.DeleteOpenIDConnectProvider(ctx, &iam.DeleteOpenIDConnectProviderInput{OpenIDConnectProviderArn: p.Arn})
+			if _, err := client.DeleteOpenIDConnectProvider(ctx, &iam.DeleteOpenIDConnectProviderInput{OpenIDConnectProviderArn: p.Arn}); err != nil {
+				tb.Fatalf("wipe: delete OIDC provider %s: %v", aws.ToString(p.Arn), err)
+			}
 		}
 	}
 }

@@ -19,7 +19,7 @@
 # shorter history; RUNS=N for the medians.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-export GOFLAGS=-mod=mod
+export GOFLAGS=-mod=readonly
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 RUNS=${RUNS:-11}
 LEAKS_MODULES=${LEAKS_MODULES:-.}
@@ -29,11 +29,9 @@ work=$(mktemp -d)
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 
 gl_version=$(go list -m -f '{{.Version}}' github.com/zricethezav/gitleaks/v8)
-gl="$(go env GOPATH)/bin/gitleaks"
-if ! go version -m "$gl" 2>/dev/null | grep -qE "^\s+mod\s+github.com/zricethezav/gitleaks/v8\s+$gl_version\s"; then
-  echo "installing gitleaks $gl_version (go install)…"
-  go install "github.com/zricethezav/gitleaks/v8@$gl_version"
-fi
+# Installed beside make tools' pinned tools (a no-op when already there).
+bash scripts/tools.sh .tools/bin "gitleaks=github.com/zricethezav/gitleaks/v8@$gl_version"
+gl="$PWD/.tools/bin/gitleaks"
 [ -x /usr/bin/time ] || { echo "leaks bench: /usr/bin/time is missing (apt-get install time)" >&2; exit 1; }
 [ -x "$sg" ] || make -s build
 

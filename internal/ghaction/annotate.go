@@ -137,12 +137,12 @@ type errWriter struct {
 	err error
 }
 
+// Write always reports success; after the first error it writes nothing.
 func (e *errWriter) Write(p []byte) (int, error) {
-	if e.err != nil {
-		return len(p), nil
-	}
-	if _, err := e.w.Write(p); err != nil {
-		e.err = fmt.Errorf("write annotations: %w", err)
+	if e.err == nil {
+		if _, err := e.w.Write(p); err != nil {
+			e.err = fmt.Errorf("write annotations: %w", err)
+		}
 	}
 	return len(p), nil
 }

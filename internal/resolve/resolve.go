@@ -183,11 +183,10 @@ func (r *Resolver) resolveOne(ctx context.Context, cr config.Credential) (facts.
 
 	var probs []string
 	prev, err := r.read(ctx, cr, StagePrevious)
-	switch {
-	case err == nil:
+	if err == nil {
 		fc.HasPrevious = aws.Bool(true)
 		r.keep(prev.nameOr(cr.Secret), prev)
-	default:
+	} else {
 		class, reason := classify(ctx, err)
 		if class == ClassNotFound {
 			// The secret exists (AWSCURRENT was read): no version has

@@ -10,7 +10,8 @@ import (
 	"strings"
 )
 
-// Schema is the value of Report.Schema, the contract named in DESIGN.md.
+// Schema is the value of Report.Schema: the version of the JSON report's
+// contract (docs/report.md).
 const Schema = "secretgate/report/v1"
 
 // Severity orders findings. The zero value is SeverityInfo.
@@ -233,7 +234,7 @@ type Rule struct {
 	Builtin bool `json:"builtin"`
 }
 
-// Exit codes, as DESIGN.md fixes them.
+// Exit codes: part of the command-line contract (README, "Exit codes").
 const (
 	ExitOK         = 0
 	ExitFindings   = 1

@@ -15,8 +15,9 @@ import data.secretgate.lib.iam
 # Environments
 # ---------------------------------------------------------------------------
 
-# Defaults used when the input carries no environments (DESIGN.md: prod 90
-# days with automatic rotation required, staging 120, dev manual; 24 h grace).
+# Defaults used when the input carries no environments: prod rotates at
+# least every 90 days and must rotate automatically, staging every 120
+# days, dev has no limit and may rotate by hand; 24 h grace everywhere.
 default_environments := {
 	"prod": {"max_rotation_days": 90, "warn_days": default_warn_days, "grace_hours": default_grace_hours, "require_rotation": true, "production": true},
 	"staging": {"max_rotation_days": 120, "warn_days": default_warn_days, "grace_hours": default_grace_hours, "require_rotation": false, "production": false},

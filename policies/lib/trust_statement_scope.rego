@@ -1,0 +1,197 @@
+# Scope analysis of a whole statement: the constraints its condition puts on
+# GitHub's claims, the Deny statements that narrow it, and the resulting
+# scope tuples (statement_scope). Part of the trust library (trust.rego):
+# same package.
+package secretgate.lib.trust
+
+import rego.v1
+
+import data.secretgate.lib.iam
+
+claim_name(key, prefix) := substring(key, count(prefix) + 1, -1) if {
+	startswith(key, concat("", [prefix, ":"]))
+}
+
+# claim_constraints(stmt, prefix): one entry per operator and claim key of
+# the provider: {"op", "claim", "values", "info", "source": "allow"}.
+claim_constraints(stmt, prefix) := condition_constraints(get(stmt, "condition"), prefix)
+
+condition_constraints(condition, prefix) := [c |
+	some op, block in obj(condition)
+	some key, vals in obj(block)
+	claim := claim_name(lower(key), prefix)
+	c := {"op": op, "claim": claim, "values": arr(vals), "info": op_info(op), "source": "allow"}
+]
+
+# deny_constraints(doc, prefix): Deny statements of the form
+#   Deny sts:AssumeRoleWithWebIdentity if StringNotLike <prefix>:<claim> [v…]
+# (one negated operator, one key) act like "StringLike <claim> [v…]" on every
+# Allow statement. Other Deny statements are ignored, which can only make
+# the analysis wider, never narrower.
+deny_constraints(doc, prefix) := [] if {
+	# fast path: a lone statement is the Allow being judged
+	count(arr(get(doc, "statement"))) < 2
+} else := [c |
+	some s in arr(get(doc, "statement"))
+	is_deny(s)
+	deny_targets(s, prefix)
+	allows_web_identity(s)
+	cond := obj(get(s, "condition"))
+	count(cond) == 1
+	some op, block in cond
+	count(obj(block)) == 1
+	some key, vals in obj(block)
+	info := op_info(op)
+	info.negated
+	info.qual == ""
+	info.positive in pinning_bases
+	claim := claim_name(lower(key), prefix)
+	c := {
+		"op": concat("", ["Deny ", op]),
+		"claim": claim,
+		"values": arr(vals),
+		"info": {"qual": "", "base": info.positive, "ifexists": false, "negated": false, "positive": info.positive},
+		"source": "deny",
+	}
+]
+
+# Claims whose real values never contain "*" or "?": an exact operator with
+# such a value can never match.
+literal_claims := {
+	"sub", "aud", "repository", "repository_owner", "repository_owner_id",
+	"repository_id", "ref", "ref_type", "event_name", "job_workflow_ref", "workflow_ref",
+}
+
+value_dropped(c, v) if {
+	not c.info.base in glob_bases
+	c.claim in literal_claims
+	iam.has_wildcard(v)
+}
+
+# literal_wildcards(stmt, prefix): exact-operator values with "*" or "?" that
+# can never match: [{"op", "claim", "value"}].
+literal_wildcards(stmt, prefix) := literal_wildcards_of(claim_constraints(stmt, prefix))
+
+# literal_wildcards_of(constraints): literal_wildcards over claim_constraints.
+literal_wildcards_of(cs) := [{"op": c.op, "claim": c.claim, "value": v} |
+	some c in cs
+	c.info.base in {"stringequals", "stringequalsignorecase"}
+	some v in c.values
+	value_dropped(c, v)
+]
+
+# foreign_condition(condition, prefix): a constraining condition on another
+# OIDC provider's key (e.g. the default GitHub prefix in a statement trusting
+# an enterprise issuer). Tokens of this provider never carry it, so the
+# statement admits none of them.
+foreign_condition(condition, prefix) if {
+	some op, block in obj(condition)
+	constraining(op_info(op))
+	some key, _ in obj(block)
+	m := regex.find_all_string_submatch_n(`^([^:]*\.[^:]*):`, lower(key), 1)
+	count(m) == 1
+	m[0][1] != prefix
+}
+
+active_constraints(cs, denies) := [object.union(c, {"tuples": ts}) |
+	some c in array.concat(cs, denies)
+	constraining(c.info)
+	ts := [value_scope(c.claim, scope_value(c, v)) | some v in c.values; not value_dropped(c, v)]
+]
+
+# IgnoreCase operators: parse the value in lower case, like GitHub's keys.
+scope_value(c, v) := lower(v) if c.info.base == "stringequalsignorecase"
+
+else := v
+
+# statement_scope(stmt, prefix, doc): who an Allow statement admits through
+# provider prefix, given the whole trust document doc (for its Deny
+# statements; null is fine). Returns
+#   {"tuples": set of scope tuples (empty when nobody),
+#    "nobody": bool,
+#    "sub_conditioned": bool (some condition, of any operator, names sub),
+#    "constraints": claim_constraints(stmt, prefix),
+#    "active": the constraining conditions, Deny-derived ones included,
+#              each with "tuples": the scope of each surviving value}
+statement_scope(stmt, prefix, doc) := condition_scope(get(stmt, "condition"), prefix, deny_constraints(doc, prefix))
+
+# condition_scope(condition, prefix, denies): statement_scope from the parts
+# it depends on, so that callers can cache it per distinct condition.
+condition_scope(condition, prefix, denies) := r if {
+	count(denies) == 0
+	r := simple_scope(condition, prefix)
+} else := general_scope(condition, prefix, denies)
+
+# simple_scope: the common shape computed directly, with the same result as
+# general_scope: only aud and one sub value, plain positive operators, no
+# other keys.
+simple_scope(condition, prefix) := {
+	"tuples": {t},
+	"nobody": false,
+	"sub_conditioned": true,
+	"constraints": cs,
+	"active": [object.union(c, {"tuples": [simple_tuple(c, t)]}) | some c in cs],
+} if {
+	cs := condition_constraints(condition, prefix)
+	count(cs) == sum([count(obj(b)) | some b in obj(condition)])
+	every c in cs {
+		simple_constraint(c)
+	}
+	subs := [c | some c in cs; c.claim == "sub"]
+	count(subs) == 1
+	count(subs[0].values) == 1
+	t := sub_scope(scope_value(subs[0], subs[0].values[0]))
+	not tuple_empty(t)
+}
+
+simple_constraint(c) if {
+	c.claim in {"aud", "sub"}
+	c.info.qual == ""
+	not c.info.ifexists
+	c.info.base in pinning_bases
+	count(c.values) > 0
+	every v in c.values {
+		not value_dropped(c, v)
+	}
+}
+
+simple_tuple(c, t) := t if c.claim == "sub"
+
+else := any_tuple
+
+general_scope(condition, prefix, denies) := {
+	"tuples": ts,
+	"nobody": count(ts) == 0,
+	"sub_conditioned": has_claim(cs, "sub"),
+	"constraints": cs,
+	"active": active,
+} if {
+	cs := condition_constraints(condition, prefix)
+	active := active_constraints(cs, denies)
+	ts := scope_tuples(condition, prefix, active)
+}
+
+has_claim(cs, claim) if {
+	some c in cs
+	c.claim == claim
+} else := false
+
+scope_tuples(condition, prefix, active) := set() if foreign_condition(condition, prefix)
+
+else := set() if {
+	some c in active
+	count(c.tuples) == 0
+}
+
+else := {t |
+	subs := [c | some c in active; c.claim == "sub"]
+	base := base_tuples(subs)
+	narrow := [union_tuples(c.tuples) | some c in active]
+	some b in base
+	t := intersect_tuples(array.concat([b], narrow))
+	not tuple_empty(t)
+}
+
+base_tuples(subs) := subs[0].tuples if count(subs) > 0
+
+else := [any_tuple]
