@@ -30,6 +30,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/pelletier/go-toml/v2"
+	"gopkg.in/yaml.v3"
 )
 
 // FixedFiles are the judge files at fixed places, relative to the
@@ -299,4 +302,74 @@ func git(ctx context.Context, repo string, stdin io.Reader, args ...string) ([]b
 
 func gitEnv() []string {
 	return append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_TERMINAL_PROMPT=0", "LC_ALL=C")
+}
+
+// ExtractReferenced adds the judge files the extracted ones name (see
+// Referenced).
+func (b *Base) ExtractReferenced(ctx context.Context, configRel string) error {
+	return b.Extract(ctx, Referenced(b.Dir, configRel)...)
+}
+
+// Referenced lists the judge paths that the judge files in dir name: the
+// policy directories of the configuration at configRel (repository-
+// relative; "" for none) and the file a .gitleaks.toml [extend] path
+// names. Names outside the repository are left out: the change under
+// review cannot edit them. Malformed files name nothing here — the loaders
+// that read them next say what is wrong, with the line.
+func Referenced(dir, configRel string) []string {
+	var refs []string
+	if configRel != "" {
+		if data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(configRel))); err == nil {
+			var c struct {
+				Policies []string `yaml:"policies"`
+			}
+			if yaml.Unmarshal(data, &c) == nil {
+				for _, p := range c.Policies {
+					refs = appendLocal(refs, path.Join(path.Dir(configRel), filepath.ToSlash(p)))
+				}
+			}
+		}
+	}
+	if data, err := os.ReadFile(filepath.Join(dir, ".gitleaks.toml")); err == nil {
+		var g struct {
+			Extend struct {
+				Path string `toml:"path"`
+			} `toml:"extend"`
+		}
+		if toml.Unmarshal(data, &g) == nil && g.Extend.Path != "" && !filepath.IsAbs(g.Extend.Path) {
+			refs = appendLocal(refs, filepath.ToSlash(g.Extend.Path))
+		}
+	}
+	return refs
+}
+
+// appendLocal appends p when it is a path inside the repository.
+func appendLocal(refs []string, p string) []string {
+	p = path.Clean(p)
+	if p == "." || !filepath.IsLocal(p) {
+		return refs
+	}
+	return append(refs, p)
+}
+
+// Paths lists every repository path that is part of the judge, at the base
+// or in the checkout at checkout: the fixed files, the configuration at
+// configRel, and what either side's judge files name. These are the paths
+// Changed compares.
+func (b *Base) Paths(checkout, configRel string) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(ps ...string) {
+		for _, p := range ps {
+			if p != "" && !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	add(FixedFiles...)
+	add(configRel)
+	add(Referenced(b.Dir, configRel)...)
+	add(Referenced(checkout, configRel)...)
+	return out
 }

@@ -206,3 +206,49 @@ func TestExplainNamesTheCommit(t *testing.T) {
 		t.Error("Rel accepted a path outside the extracted judge")
 	}
 }
+
+func TestPathsFollowWhatTheJudgeFilesName(t *testing.T) {
+	dir, base := repoWith(t, map[string]string{
+		"ci/secretgate.yml":     "policies: [../policy, /opt/shared-policies, ../../outside]\n",
+		"policy/a.rego":         "package a\n",
+		".gitleaks.toml":        "[extend]\npath = \"ci/gitleaks-base.toml\"\n",
+		"ci/gitleaks-base.toml": "title = \"base\"\n",
+	})
+	// The change names another policy directory of its own.
+	write(t, dir, map[string]string{"ci/secretgate.yml": "policies: [../policy, ../mine]\n", "mine/quiet.rego": "package quiet\n"})
+	b, err := Open(context.Background(), dir, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if err := b.Extract(context.Background(), "ci/secretgate.yml"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.ExtractReferenced(context.Background(), "ci/secretgate.yml"); err != nil {
+		t.Fatal(err)
+	}
+	files := b.Files()
+	slices.Sort(files)
+	if diff := cmp.Diff([]string{".gitleaks.toml", "ci/gitleaks-base.toml", "ci/secretgate.yml", "policy/a.rego"}, files); diff != "" {
+		t.Errorf("extracted (-want +got):\n%s", diff)
+	}
+	paths := b.Paths(dir, "ci/secretgate.yml")
+	for _, want := range []string{".secretgate.yml", ".gitleaksignore", "ci/secretgate.yml", "policy", "mine", "ci/gitleaks-base.toml"} {
+		if !slices.Contains(paths, want) {
+			t.Errorf("Paths = %v, want it to hold %s", paths, want)
+		}
+	}
+	for _, never := range []string{"/opt/shared-policies", "../outside", "outside"} {
+		if slices.Contains(paths, never) {
+			t.Errorf("Paths = %v holds %s, outside the repository", paths, never)
+		}
+	}
+	changed, err := b.Changed(context.Background(), paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(changed)
+	if diff := cmp.Diff([]string{"ci/secretgate.yml", "mine/quiet.rego"}, changed); diff != "" {
+		t.Errorf("Changed (-want +got):\n%s", diff)
+	}
+}
