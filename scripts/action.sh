@@ -4,7 +4,8 @@
 #   action.sh plan     decide how to obtain the binary: a verified release
 #                      asset or a build of the action's own source; says
 #                      whether Go must be set up first
-#   action.sh install  download and verify, or build, the binary
+#   action.sh install  download and verify (checksum, then build
+#                      provenance), or build, the binary
 #   action.sh check    run `secretgate check` with the action's inputs
 #   action.sh comment  run `secretgate comment`: post the pull-request
 #                      comment from an earlier run's JSON report (the
@@ -126,12 +127,65 @@ sha256() {
   fi
 }
 
+# The workflow that builds and attests releases (.github/workflows/
+# release.yml); only its attestations are accepted.
+release_workflow=.github/workflows/release.yml
+
+# provenance_wanted prints true or false from the verify-provenance input
+# (empty is true) and, when true, fails closed before anything is
+# downloaded if the gh CLI that verifies attestations is missing or too old.
+provenance_wanted() {
+  case "${SG_VERIFY_PROVENANCE:-true}" in
+    true) ;;
+    false)
+      echo false
+      return
+      ;;
+    *) die "verify-provenance '$SG_VERIFY_PROVENANCE': want true or false" ;;
+  esac
+  command -v gh >/dev/null 2>&1 || die "the GitHub CLI (gh) is not on PATH, so the release's build provenance cannot be verified; refusing to run an unverified binary. Install gh on the runner (https://cli.github.com; GitHub-hosted runners have it), or build from source (version: source, or pin the action by commit SHA), or opt out with verify-provenance: false, which trusts the release's own checksums file alone"
+  # --source-ref is the newest flag used below; an older gh would fail the
+  # verification with a usage error that reads like a forged asset.
+  local help version
+  help=$(gh attestation verify --help 2>&1 || true)
+  if [[ "$help" != *--source-ref* ]]; then
+    version=$(gh --version 2>/dev/null || true)
+    die "${version%%$'\n'*}: too old for 'gh attestation verify --source-ref'; update gh (https://cli.github.com), or opt out with verify-provenance: false"
+  fi
+  echo true
+}
+
+# verify_provenance runs `gh attestation verify` on the downloaded asset:
+# it passes only when a Sigstore-signed SLSA provenance attestation for the
+# asset's exact SHA-256 was made by REPO's release workflow, run for the
+# release's tag on a GitHub-hosted runner. The token reaches gh alone.
+verify_provenance() {
+  local file="$1" repo="$2" release="$3" token="$4" code=0
+  local args=(attestation verify "$file" --repo "$repo"
+    --signer-workflow "$repo/$release_workflow"
+    --source-ref "refs/tags/$release"
+    --predicate-type https://slsa.dev/provenance/v1
+    --deny-self-hosted-runners)
+  printf 'secretgate: gh'
+  printf ' %q' "${args[@]}"
+  printf '\n'
+  GH_TOKEN="${token:-${GH_TOKEN:-}}" gh "${args[@]}" || code=$?
+  [ "$code" -eq 0 ] || die "provenance verification of ${file##*/} failed (gh exit $code): no attestation shows it was built by $repo/$release_workflow for refs/tags/$release; refusing to run it"
+  echo "secretgate: provenance verified: ${file##*/} was built by $repo/$release_workflow at refs/tags/$release"
+}
+
 # install_release downloads secretgate_VERSION_OS_ARCH.tar.gz and the
-# release's checksums file and refuses an asset whose SHA-256 is not the one
-# listed. The release URL is ${GITHUB_SERVER_URL}/OWNER/REPO/releases, so
-# GitHub Enterprise Server works when the action is mirrored there.
+# release's checksums file, refuses an asset whose SHA-256 is not the one
+# listed, then (unless verify-provenance is false) one without a build
+# provenance attestation from this repository's release workflow: the
+# checksums file lives in the release it vouches for, so it only catches a
+# corrupted download; the attestation is signed by the workflow and
+# survives a tampered release. The release URL is
+# ${GITHUB_SERVER_URL}/OWNER/REPO/releases, so GitHub Enterprise Server
+# works when the action is mirrored there.
 install_release() {
-  local release="$1" dir="$2" plat repo base asset sums want got exe=""
+  local release="$1" dir="$2" token="$3" plat repo base asset sums want got provenance exe=""
+  provenance=$(provenance_wanted)
   plat=$(platform)
   repo=$(action_repository)
   base="${GITHUB_SERVER_URL:-https://github.com}/$repo/releases/download/$release"
@@ -150,6 +204,11 @@ install_release() {
   got=$(sha256 "$dir/$asset")
   [ "$got" = "$want" ] || die "checksum mismatch for $asset: got sha256 $got, $sums says $want; refusing to run it"
   echo "secretgate: sha256 $got verified against $sums"
+  if [ "$provenance" = true ]; then
+    verify_provenance "$dir/$asset" "$repo" "$release" "$token"
+  else
+    printf '::warning title=secretgate action::%s\n' "verify-provenance is false: $asset's build provenance was NOT verified; it is checked only against $sums, which whoever can change the release can change too" >&2
+  fi
   [ "${plat%%_*}" = windows ] && exe=.exe
   tar -xzf "$dir/$asset" -C "$dir" "secretgate$exe" || die "$asset holds no secretgate$exe"
   chmod +x "$dir/secretgate$exe"
@@ -175,12 +234,14 @@ install_source() {
 
 cmd_install() {
   : "${SG_ACTION_PATH:?}" "${SG_METHOD:?}"
-  local dir
+  local dir token="${SG_GITHUB_TOKEN:-}"
+  # The token is for gh only: neither go build nor the binary sees it.
+  unset SG_GITHUB_TOKEN
   dir="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/secretgate-bin-$$"
   mkdir -p "$dir"
   BINARY=""
   case "$SG_METHOD" in
-    release) install_release "${SG_RELEASE:?}" "$dir" ;;
+    release) install_release "${SG_RELEASE:?}" "$dir" "$token" ;;
     source) install_source "$dir" ;;
     *) die "unknown install method '$SG_METHOD'" ;;
   esac

@@ -174,7 +174,7 @@ func TestActionOutputsAndInputs(t *testing.T) {
 		}
 	}
 	wantInputs := []string{"role-to-assume", "aws-region", "config", "mode", "fail-on", "comment",
-		"sarif-file", "scope", "only", "skip", "github-token", "version"}
+		"sarif-file", "scope", "only", "skip", "github-token", "version", "verify-provenance"}
 	for _, name := range wantInputs {
 		in, ok := a.Inputs[name]
 		if !ok {
@@ -187,6 +187,9 @@ func TestActionOutputsAndInputs(t *testing.T) {
 	}
 	if got := a.Inputs["github-token"].Default; got != "${{ github.token }}" {
 		t.Errorf("github-token default = %q, want ${{ github.token }}", got)
+	}
+	if got := a.Inputs["verify-provenance"].Default; got != "true" {
+		t.Errorf("verify-provenance default = %q, want true: a release binary's provenance is verified unless the workflow opts out", got)
 	}
 }
 

@@ -220,10 +220,12 @@ func TestActionInstallRelease(t *testing.T) {
 			if tc.sums != "" {
 				rs.files[prefix+"secretgate_9.9.9_checksums.txt"] = []byte(fmt.Sprintf(tc.sums, sum(good)))
 			}
+			gh := newFakeGh(t)
 			out, code, outs := runScript(t, "install", map[string]string{
 				"SG_METHOD": "release", "SG_RELEASE": "v9.9.9",
 				"SG_ACTION_PATH": repoRoot(t), "SG_ACTION_REPOSITORY": "secretgate/secretgate",
 				"GITHUB_SERVER_URL": rs.URL, "RUNNER_OS": tc.os, "RUNNER_ARCH": tc.arch,
+				"PATH": gh.path(),
 			})
 			if !slices.Contains(rs.paths, prefix+tc.wantAsset) {
 				t.Errorf("asset %s was not requested; requests: %v", tc.wantAsset, rs.paths)
@@ -235,7 +237,13 @@ func TestActionInstallRelease(t *testing.T) {
 				if strings.Contains(out, "pwned") || outs["binary"] != "" {
 					t.Fatalf("an unverified binary was run or named (binary=%q):\n%s", outs["binary"], out)
 				}
+				if v := gh.verifyCalls(t); len(v) != 0 {
+					t.Errorf("gh attestation verify ran on an asset that failed its checksum: %q", v)
+				}
 				return
+			}
+			if v := gh.verifyCalls(t); len(v) != 1 || filepath.Base(v[0][2]) != tc.wantAsset {
+				t.Errorf("gh attestation verify calls = %q, want one on %s", v, tc.wantAsset)
 			}
 			if code != 0 {
 				t.Fatalf("exit %d:\n%s", code, out)
@@ -391,13 +399,19 @@ func TestReleaseAssetsInstall(t *testing.T) {
 	}
 	runnerOS := map[string]string{"linux": "Linux", "darwin": "macOS", "windows": "Windows"}[runtime.GOOS]
 	runnerArch := map[string]string{"amd64": "X64", "arm64": "ARM64"}[runtime.GOARCH]
+	gh := newFakeGh(t)
 	out, code, outs := runScript(t, "install", map[string]string{
 		"SG_METHOD": "release", "SG_RELEASE": "v9.9.9",
 		"SG_ACTION_PATH": repoRoot(t), "SG_ACTION_REPOSITORY": "secretgate/secretgate",
 		"GITHUB_SERVER_URL": rs.URL, "RUNNER_OS": runnerOS, "RUNNER_ARCH": runnerArch,
+		"PATH": gh.path(),
 	})
 	if code != 0 {
 		t.Fatalf("install of the release.sh assets (exit %d):\n%s", code, out)
+	}
+	asset := fmt.Sprintf("secretgate_9.9.9_%s_%s.tar.gz", runtime.GOOS, runtime.GOARCH)
+	if v := gh.verifyCalls(t); len(v) != 1 || filepath.Base(v[0][2]) != asset {
+		t.Errorf("gh attestation verify calls = %q, want one on %s", v, asset)
 	}
 	if !strings.Contains(out, "verified against secretgate_9.9.9_checksums.txt") || !strings.Contains(out, "v9.9.9") {
 		t.Errorf("the installed release did not verify and report version v9.9.9:\n%s", out)

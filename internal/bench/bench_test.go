@@ -7,12 +7,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/secretgate/secretgate/checks"
 	"github.com/secretgate/secretgate/internal/config"
 	"github.com/secretgate/secretgate/internal/facts"
 	"github.com/secretgate/secretgate/internal/inventory"
 	"github.com/secretgate/secretgate/internal/policy"
 	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/run"
 )
 
 var benchNow = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
@@ -35,7 +35,7 @@ func writeAccount(tb testing.TB, secrets, roles int) string {
 	return dir
 }
 
-func runOptions(tb testing.TB, root string) checks.Options {
+func runOptions(tb testing.TB, root string) run.Options {
 	tb.Helper()
 	eng, err := policy.Load(context.Background(), nil)
 	if err != nil {
@@ -44,11 +44,11 @@ func runOptions(tb testing.TB, root string) checks.Options {
 	cfg := config.Default()
 	pc := cfg.Facts()
 	pc.GitHub.Repositories = Repositories()
-	return checks.Options{
+	return run.Options{
 		Config:       pc,
 		Environments: cfg,
 		Engine:       eng,
-		Gatherers:    []checks.Gatherer{&checks.RepoFiles{Root: root}},
+		Gatherers:    []run.Gatherer{&run.RepoFiles{Root: root}},
 		Families:     []string{"naming", "rotation", "iam", "trust"},
 		Threshold:    result.Threshold{Min: result.SeverityHigh},
 		Now:          benchNow,
@@ -59,7 +59,7 @@ func runOptions(tb testing.TB, root string) checks.Options {
 // account must produce findings of every family it is meant to exercise.
 func TestGeneratedAccountFindings(t *testing.T) {
 	root := writeAccount(t, 300, 60)
-	rep, err := checks.Run(context.Background(), runOptions(t, root))
+	rep, err := run.Pipeline(context.Background(), runOptions(t, root))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func BenchmarkCheck10k(b *testing.B) {
 	opts := runOptions(b, root)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := checks.Run(context.Background(), opts); err != nil {
+		if _, err := run.Pipeline(context.Background(), opts); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -96,7 +96,7 @@ func BenchmarkEvaluate10k(b *testing.B) {
 	opts := runOptions(b, root)
 	var in *facts.Input
 	opts.OnInput = func(x *facts.Input) error { in = x; return nil }
-	if _, err := checks.Run(context.Background(), opts); err != nil {
+	if _, err := run.Pipeline(context.Background(), opts); err != nil {
 		b.Fatal(err)
 	}
 	eng := opts.Engine.(*policy.Engine)

@@ -15,8 +15,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/secretgate/secretgate/checks"
 	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/run"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
@@ -61,7 +61,7 @@ func TestGeneratedAccountGolden(t *testing.T) {
 				t.Skip("the 10,000-secret account takes seconds; -short leaves it out")
 			}
 			root := writeAccount(t, tc.secrets, tc.roles)
-			rep, err := checks.Run(context.Background(), runOptions(t, root))
+			rep, err := run.Pipeline(context.Background(), runOptions(t, root))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/secretgate/secretgate/internal/awstest"
 	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/run"
 )
 
 // auditSink stands for an --audit-log file whose close fails (as a close
@@ -71,14 +72,15 @@ func TestAuditLogCloseFails(t *testing.T) {
 			}
 			sink := &auditSink{closeErr: tt.closeErr}
 			auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
-			saved := openAuditFile
-			openAuditFile = func(path string) (io.WriteCloser, error) {
-				if path != auditPath {
-					t.Errorf("opened %q, want %q", path, auditPath)
+			testPlan = func(p *run.Plan) {
+				p.OpenAuditLog = func(path string) (io.WriteCloser, error) {
+					if path != auditPath {
+						t.Errorf("opened %q, want %q", path, auditPath)
+					}
+					return sink, nil
 				}
-				return sink, nil
 			}
-			defer func() { openAuditFile = saved }()
+			defer func() { testPlan = nil }()
 
 			var stdout, stderr bytes.Buffer
 			err := Run(context.Background(), []string{"check", "--path", dir, "--only", "resolve", "--format", "json",

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,14 +15,13 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/secretgate/secretgate/checks"
 	"github.com/secretgate/secretgate/internal/config"
-	"github.com/secretgate/secretgate/internal/facts"
 	"github.com/secretgate/secretgate/internal/leaks"
-	"github.com/secretgate/secretgate/internal/policy"
-	"github.com/secretgate/secretgate/internal/report"
+	"github.com/secretgate/secretgate/internal/prcomment"
 	"github.com/secretgate/secretgate/internal/result"
-	"github.com/secretgate/secretgate/internal/source"
+	"github.com/secretgate/secretgate/internal/rootpath"
+	"github.com/secretgate/secretgate/internal/run"
+	"github.com/secretgate/secretgate/internal/waiver"
 )
 
 type checkFlags struct {
@@ -88,307 +86,146 @@ one may).`,
 	return cmd
 }
 
-type output struct {
-	format string
-	file   string // "" means stdout
-}
-
-func parseOutputs(formats, files []string) ([]output, error) {
-	if len(files) > len(formats) {
-		return nil, fmt.Errorf("%d --output given for %d --format: each --output belongs to the --format before it", len(files), len(formats))
-	}
-	if len(formats) == 0 {
-		return []output{{format: "text"}}, nil
-	}
-	var outs []output
-	toStdout := 0
-	for i, f := range formats {
-		o := output{format: f}
-		if i < len(files) {
-			o.file = files[i]
-		} else {
-			toStdout++
-		}
-		if _, err := report.New(f, report.Options{}); err != nil {
-			return nil, err
-		}
-		outs = append(outs, o)
-	}
-	if toStdout > 1 {
-		return nil, errors.New("more than one --format would go to standard output: give each an --output")
-	}
-	return outs, nil
-}
-
 func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env Env) error {
-	root, err := filepath.Abs(f.path)
+	p, err := planCheck(ctx, f, env)
 	if err != nil {
-		return usageError(fmt.Errorf("--path %s: %w", f.path, err))
-	}
-	if info, err := os.Stat(root); err != nil {
-		return usageError(fmt.Errorf("--path %s: does not exist", f.path))
-	} else if !info.IsDir() {
-		return usageError(fmt.Errorf("--path %s: not a directory", f.path))
-	}
-	if err := checkLiveFlags(f); err != nil {
 		return usageError(err)
+	}
+	p.run.Log = stderr
+	if testPlan != nil {
+		testPlan(&p.run)
+	}
+	done, err := run.Check(ctx, p.run)
+	if err != nil {
+		return checkExit(err, result.Report{}, nil, nil, stderr)
+	}
+	stdoutTaken, writeErr := writeReports(p, done, stdout, env)
+	var pubErr error
+	if writeErr == nil {
+		pubErr = publishGitHub(ctx, githubRun{
+			flags: p.gh, policy: p.comment, threshold: p.run.Threshold, outs: p.outs, root: p.run.Root,
+			skipLive: done.LiveSkipped, env: env, stdout: stdout, stderr: stderr, stdoutTaken: stdoutTaken,
+		}, done.Report)
+	}
+	return checkExit(nil, done.Report, writeErr, pubErr, stderr)
+}
+
+// testPlan, when set by tests, adjusts the plan before it runs (an audit
+// log whose close fails, every rule compiled).
+var testPlan func(*run.Plan)
+
+// checkPlan is a check decided from the flags: the run internal/run
+// executes, and what the CLI does with its report.
+type checkPlan struct {
+	run     run.Plan
+	outs    []output
+	anchor  string // the configuration file in the repository, for SARIF
+	gh      githubFlags
+	comment prcomment.Policy
+}
+
+// planCheck turns the flags into a validated plan. Its errors are usage
+// errors (exit 2), checked in a fixed order: --path, the flags on their
+// own, then the configuration and what depends on it.
+func planCheck(ctx context.Context, f checkFlags, env Env) (checkPlan, error) {
+	root, err := repoRoot(f.path)
+	if err != nil {
+		return checkPlan{}, err
+	}
+	p, err := planFlags(&f, env)
+	if err != nil {
+		return checkPlan{}, err
+	}
+	cfg, cfgPath, err := loadConfig(root, f.config)
+	if err != nil {
+		return checkPlan{}, err
+	}
+	if err := waiver.RequireExpiry(cfg, f.requireWaiverExpiry); err != nil {
+		return checkPlan{}, err
+	}
+	if err := planSelection(&p.run, f, cfg); err != nil {
+		return checkPlan{}, err
+	}
+	p.run.Threshold.NewOnly = newOnly(f.gh, p.run.Context.Mode)
+	if p.run.Baseline, err = readBaseline(f.baseline, f.diff != ""); err != nil {
+		return checkPlan{}, err
+	}
+	if p.run.LeakScope, err = leaks.ParseScope(f.staged, f.diff, f.history); err != nil {
+		return checkPlan{}, err
+	}
+	p.anchor, _ = rootpath.Rel(root, cfgPath)
+	p.run.Root, p.run.Config, p.run.ConfigFile = root, cfg, p.anchor
+	p.run.Context.PullRequest = prNumber(env, f.gh.event)
+	p.run.Context.Repository = repositoryName(root, env)
+	p.run.Context.SHA = headSHA(ctx, root, env)
+	return p, nil
+}
+
+// planFlags checks the flags that need no configuration and fills in what
+// they decide: the mode, the pull-request comment, the outputs, --diff auto
+// from the event payload, the live AWS settings.
+func planFlags(f *checkFlags, env Env) (checkPlan, error) {
+	if err := checkLiveFlags(*f); err != nil {
+		return checkPlan{}, err
 	}
 	// The GitHub Actions event (when there is one) names the pull request
 	// and, for --diff auto, the commit range.
 	ev, evErr := loadEvent(env)
+	var err error
 	if f.diff, err = resolveDiffAuto(f.diff, ev, evErr); err != nil {
-		return usageError(err)
+		return checkPlan{}, err
 	}
 	f.gh.event = ev
 	mode := detectMode(f.mode, env)
-	commentPol, err := commentPolicy(f.gh, mode, env)
-	if err != nil {
-		return usageError(err)
+	p := checkPlan{gh: f.gh}
+	if p.comment, err = commentPolicy(f.gh, mode, env); err != nil {
+		return checkPlan{}, err
 	}
-	skipLive := liveSkipReason(f.offline, mode, env, ev)
-	outs, err := parseOutputs(f.formats, f.outputs)
-	if err != nil {
-		return usageError(err)
+	if p.outs, err = parseOutputs(f.formats, f.outputs); err != nil {
+		return checkPlan{}, err
 	}
 	if f.diff != "" && !strings.Contains(f.diff, "..") {
-		return usageError(fmt.Errorf("--diff %q: want BASE..HEAD", f.diff))
+		return checkPlan{}, fmt.Errorf("--diff %q: want BASE..HEAD", f.diff)
 	}
 	if n := boolCount(f.staged, f.history, f.diff != ""); n > 1 {
-		return usageError(errors.New("--staged, --diff and --history are mutually exclusive"))
+		return checkPlan{}, errors.New("--staged, --diff and --history are mutually exclusive")
 	}
-
-	cfgPath, err := config.Find(root, f.config)
-	if err != nil {
-		return usageError(err)
-	}
-	cfg := config.Default()
-	if cfgPath != "" {
-		if cfg, err = config.Load(cfgPath); err != nil {
-			return usageError(err)
-		}
-		cfg.RepoRoot = root
-	}
-	if err := cfg.CheckWaivers(f.requireWaiverExpiry); err != nil {
-		return usageError(err)
-	}
-	threshold := cfg.FailOn
-	if f.failOn != "" {
-		if threshold, err = result.ParseThreshold(f.failOn); err != nil {
-			return usageError(fmt.Errorf("--fail-on: %w", err))
-		}
-	}
-	families, notSelected, err := checks.SelectFamilies(f.only, f.skip)
-	if err != nil {
-		return usageError(err)
-	}
-	if len(families) == 0 {
-		return usageError(errors.New("--only and --skip leave no check to run"))
-	}
-	now := time.Now()
-	if f.now != "" {
-		if now, err = time.Parse(time.RFC3339, f.now); err != nil {
-			return usageError(fmt.Errorf("--now: %w", err))
-		}
-	}
-	threshold.NewOnly = newOnly(f.gh, mode)
-	baseline, err := readBaseline(f.baseline, f.diff != "")
-	if err != nil {
-		return usageError(err)
-	}
-
-	gc := startGC(env)
-	defer gc.restore()
-	// The policies compile while the gatherers read the repository; the
-	// evaluation waits for them (engine.ready).
-	needed := neededFamilies(ctx, root, source.Options{Exclude: cfg.Exclude, MaxFileBytes: cfg.MaxFileSize},
-		families, f.staged, !f.offline && skipLive == "")
-	engine := loadPolicies(ctx, cfg, needed)
-
-	// --staged judges what `git commit` would record: the leaks in the
-	// lines the index adds, and the policy files it adds or changes, read
-	// from the index (a pre-commit hook).
-	gatherers := []checks.Gatherer{
-		&checks.RepoFiles{Root: root, Options: source.Options{Exclude: cfg.Exclude, MaxFileBytes: cfg.MaxFileSize}, Staged: f.staged},
-	}
-	// A scope that cannot be scanned here (no repository, a range end
-	// missing from a shallow clone) or a broken .gitleaks.toml is the
-	// user's to fix: exit 2 with what to do.
-	scope, err := leaks.ParseScope(f.staged, f.diff, f.history)
-	if err != nil {
-		return usageError(err)
-	}
-	anchor := ""
-	if cfgPath != "" {
-		if rel, err := filepath.Rel(root, cfgPath); err == nil && !strings.HasPrefix(rel, "..") {
-			anchor = filepath.ToSlash(rel)
-		}
-	}
-	// Live AWS: one session (OIDC in Actions, AssumeRole or the ambient
-	// chain elsewhere), established on first use and shared by the
-	// resolver and the inventory. Fork pull requests (fork.go) run the
-	// repository checks only and skip the live ones.
-	var lv *live
-	if !f.offline && skipLive == "" {
-		lv = newLive(f.roleARN, f.regions, cfg, env, stderr)
-	}
-	// The resolver runs before the leak scanner: the values it read are
-	// what a leak is compared with (in memory, never printed).
-	var rg checks.Gatherer
-	var liveValues *checks.Resolve
-	release := func() error { return nil }
-	if skipLive != "" {
-		rg = liveSkipped(skipLive)
-	} else if rg, liveValues, release, err = resolveGatherer(ctx, f, cfg, lv, families, anchor, stderr); err != nil {
-		return usageError(err)
-	}
-	// Released once the checks ran (below); on an early return here, with
-	// the run failing anyway, a failed close of the audit log is still said.
-	defer func() {
-		if err := release(); err != nil {
-			fmt.Fprintf(stderr, "secretgate: %v\n", err)
-		}
-	}()
-	gatherers = append(gatherers, rg)
-	if slices.Contains(families, result.CheckLeaks) {
-		lg, err := checks.NewLeaks(ctx, root, scope, cfg.LeaksMaxFileSize)
-		if err != nil {
-			return usageError(err)
-		}
-		if liveValues != nil {
-			lg.Scanner.Live = liveValues
-		}
-		lg.Scanner.CacheDir = f.leakCache.cacheDir()
-		// A credential's name in .secretgate.yml is marked (the rules
-		// skip it): it names a secret, it is not one.
-		lg.Scanner.References = checks.CredentialReferences(pathInRoot(root, cfgPath), cfg.Credentials)
-		gatherers = append(gatherers, lg)
-	} else if f.staged {
-		if _, err := leaks.Resolve(ctx, root, scope); err != nil {
-			return usageError(err)
-		}
-	}
-	if lv != nil {
-		gatherers = append(gatherers, lv.Gatherer())
-	}
-
-	policyConfig := cfg.Facts()
-	if len(policyConfig.GitHub.Repositories) == 0 && len(policyConfig.GitHub.Organizations) == 0 {
-		if repo := config.DefaultRepository(root, env); repo != "" {
-			policyConfig.GitHub.Repositories = []string{repo}
-		}
-	}
-	rctx := result.Context{
-		Mode:        mode,
-		PullRequest: prNumber(env, ev),
-		Repository:  repositoryName(root, env),
-		SHA:         headSHA(ctx, root, env),
-		RoleARN:     f.roleARN,
-		Regions:     f.regions,
-	}
-	// The roles gathered, to explain a refused role assumption with.
-	var roles []facts.Role
-	rep, err := checks.Run(ctx, checks.Options{
-		Config:       policyConfig,
-		Environments: cfg,
-		Engine:       engine,
-		Gatherers:    gatherers,
-		Families:     families,
-		NotSelected:  notSelected,
-		Threshold:    threshold,
-		Now:          now,
-		Context:      rctx,
+	p.run = run.Plan{
+		Context:      result.Context{Mode: mode, RoleARN: f.roleARN, Regions: f.regions},
 		Tool:         result.Tool{Name: "secretgate", Version: version()},
-		Baseline:     baseline,
-		Requested:    withoutLiveSkipped(requested(f), skipLive),
-		OnInput:      rolesSeen(&roles, inputWriter(f.writeInput)),
-		Ready: func() error {
-			gc.afterGather()
-			return engine.ready()
-		},
-	})
-	if perr := engine.ready(); perr != nil {
-		return perr // the policies or waivers are wrong: exit 2
+		Requested:    requested(*f),
+		Staged:       f.staged,
+		LeakCacheDir: f.leakCache.cacheDir(),
+		Offline:      f.offline,
+		AWS:          run.AWS{RoleARN: f.roleARN, Regions: f.regions, AuditLog: f.auditLog},
+		Event:        ev,
+		WriteInput:   f.writeInput,
+		Env:          env,
 	}
-	if errors.Is(err, policy.ErrPolicy) {
-		return usageError(err)
-	}
-	if err != nil {
-		return &ExitError{Code: result.ExitIncomplete, Err: err}
-	}
-	markLiveSkipped(&rep, skipLive)
-	if lv != nil {
-		lv.fillContext(&rep.Context)
-		lv.explainRefusal(ctx, stderr, engine.engine, roles)
-	}
-	// An audit log or a report that cannot be written makes the run
-	// incomplete, unless findings already fail it; the other reports are
-	// still written. Every secret was read by now: the values are zeroed and
-	// the audit log closed before the reports are written.
-	stdoutTaken := false
-	var writeErrs []error
-	if err := release(); err != nil {
-		writeErrs = append(writeErrs, err)
-	}
-	for _, o := range outs {
-		if err := writeReport(o, rep, stdout, env, anchor); err != nil {
-			writeErrs = append(writeErrs, err)
-			continue
-		}
-		stdoutTaken = stdoutTaken || (o.file == "" && o.format != report.FormatText)
-	}
-	if err := errors.Join(writeErrs...); err != nil {
-		if rep.ExitCode() == result.ExitFindings {
-			fmt.Fprintf(stderr, "secretgate: %v\n", err)
-			return &ExitError{Code: result.ExitFindings}
-		}
-		return &ExitError{Code: result.ExitIncomplete, Err: err}
-	}
-	pubErr := publishGitHub(ctx, githubRun{
-		flags: f.gh, policy: commentPol, threshold: threshold, outs: outs, root: root,
-		skipLive: skipLive, env: env, stdout: stdout, stderr: stderr, stdoutTaken: stdoutTaken,
-	}, rep)
-	if code := rep.ExitCode(); code == result.ExitFindings {
-		if pubErr != nil {
-			fmt.Fprintf(stderr, "secretgate: %v\n", pubErr)
-		}
-		return &ExitError{Code: code}
-	}
-	if pubErr != nil {
-		// The step's summary or outputs are missing: the run cannot read
-		// as complete.
-		return &ExitError{Code: result.ExitIncomplete, Err: pubErr}
-	}
-	if code := rep.ExitCode(); code != result.ExitOK {
-		return &ExitError{Code: code}
-	}
-	return nil
+	return p, nil
 }
 
-func writeReport(o output, rep result.Report, stdout io.Writer, env Env, anchor string) error {
-	w := stdout
-	var file *os.File
-	if o.file != "" {
-		var err error
-		if file, err = os.Create(o.file); err != nil {
-			return fmt.Errorf("write %s report: %w", o.format, err)
+// planSelection decides the threshold (--fail-on, else the
+// configuration's fail_on), the families (--only, --skip) and the time.
+func planSelection(p *run.Plan, f checkFlags, cfg *config.Config) error {
+	var err error
+	p.Threshold = cfg.FailOn
+	if f.failOn != "" {
+		if p.Threshold, err = result.ParseThreshold(f.failOn); err != nil {
+			return fmt.Errorf("--fail-on: %w", err)
 		}
-		w = file
 	}
-	r, err := report.New(o.format, report.Options{
-		Color:      o.file == "" && report.ColorFor(w, env),
-		AnchorFile: anchor,
-	})
-	if err != nil {
+	if p.Families, p.NotSelected, err = run.SelectFamilies(f.only, f.skip); err != nil {
 		return err
 	}
-	err = r.Write(w, rep)
-	if file != nil {
-		if cerr := file.Close(); err == nil {
-			err = cerr
-		}
+	if len(p.Families) == 0 {
+		return errors.New("--only and --skip leave no check to run")
 	}
-	if err != nil {
-		return fmt.Errorf("write %s report: %w", o.format, err)
+	p.Now = time.Now()
+	if f.now != "" {
+		if p.Now, err = time.Parse(time.RFC3339, f.now); err != nil {
+			return fmt.Errorf("--now: %w", err)
+		}
 	}
 	return nil
 }
@@ -425,39 +262,6 @@ func readBaseline(path string, diffScope bool) (map[string]bool, error) {
 		m[f.Fingerprint] = true
 	}
 	return m, nil
-}
-
-// inputWriter returns a hook that writes the input document as JSON.
-func inputWriter(path string) func(*facts.Input) error {
-	if path == "" {
-		return nil
-	}
-	return func(in *facts.Input) error {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return fmt.Errorf("--write-input: %w", err)
-		}
-		if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
-			return fmt.Errorf("--write-input: %w", err)
-		}
-		return nil
-	}
-}
-
-// checkWaiverRules refuses waivers that name no known rule: a typo in a
-// rule id would otherwise waive nothing, silently.
-func checkWaiverRules(cfg *config.Config, engine *policy.Engine) error {
-	var errs []error
-	for _, w := range cfg.Waivers {
-		if w.Rule == "*" {
-			continue
-		}
-		if !engine.Known(w.Rule) {
-			errs = append(errs, &config.Error{File: cfg.Path, Line: w.Line, Column: w.Column,
-				Msg: fmt.Sprintf("waiver names unknown rule %q (see secretgate policy list)", w.Rule)})
-		}
-	}
-	return errors.Join(errs...)
 }
 
 func boolCount(bs ...bool) int {
@@ -562,16 +366,4 @@ func headSHA(ctx context.Context, root string, env Env) string {
 		return ""
 	}
 	return strings.TrimSpace(string(out))
-}
-
-// rolesSeen keeps the input document's roles in *roles before passing the
-// document on to next (which may be nil).
-func rolesSeen(roles *[]facts.Role, next func(*facts.Input) error) func(*facts.Input) error {
-	return func(in *facts.Input) error {
-		*roles = in.Roles
-		if next != nil {
-			return next(in)
-		}
-		return nil
-	}
 }

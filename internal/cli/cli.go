@@ -1,6 +1,8 @@
 // Package cli wires secretgate's commands to the packages that do the work.
-// It parses flags, loads configuration, picks gatherers and reporters, and
-// returns errors that carry exit codes; it decides nothing else.
+// It turns flags into a validated plan (planCheck; the configuration
+// through the one loader, loadConfig), hands it to internal/run, writes the
+// reports, publishes to GitHub and decides the exit code (checkExit); it
+// decides nothing else, and reaches AWS only through internal/run.
 package cli
 
 import (

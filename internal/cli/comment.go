@@ -2,25 +2,24 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/secretgate/secretgate/internal/ghaction"
 	"github.com/secretgate/secretgate/internal/policy"
 	"github.com/secretgate/secretgate/internal/prcomment"
-	"github.com/secretgate/secretgate/internal/report"
 	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/safetext"
 )
 
 // Limits on what `secretgate comment` reads: the report and the pull
@@ -105,86 +104,31 @@ head, 3 GitHub could not be updated.`,
 }
 
 func runComment(ctx context.Context, f commentFlags, stderr io.Writer, env Env) error {
-	policyName, err := prcomment.ParsePolicy(f.policy)
-	if err != nil || policyName == prcomment.Never {
-		return usageError(fmt.Errorf("--comment %q: want always or on-change", f.policy))
-	}
-	number, err := commentPRNumber(f)
+	in, err := readCommentInput(f, env)
 	if err != nil {
 		return usageError(err)
 	}
-	if f.report == "" {
-		return usageError(errors.New("--report is required"))
-	}
-	rep, err := readUntrustedReport(f.report)
+	pub, err := newCommentPublisher(env, in.repo, "repository (--repo or GITHUB_REPOSITORY)", in.number, f.author)
 	if err != nil {
 		return usageError(err)
 	}
-	if rep.Context.PullRequest != 0 && rep.Context.PullRequest != number {
-		return usageError(fmt.Errorf("the report was made for pull request %d, not %d; refusing to post it", rep.Context.PullRequest, number))
-	}
-	rep.Context.PullRequest = number
-
-	run, err := workflowRunOf(env)
-	if err != nil {
-		return usageError(err)
-	}
-	want := run.head()
-	if f.headSHA != "" {
-		want.SHA = f.headSHA
-	}
-	if want.SHA != "" && !shaRE.MatchString(want.SHA) {
-		return usageError(fmt.Errorf("--head-sha %q is not a full commit SHA", printable(want.SHA)))
-	}
-	if run.isEvent {
-		// A workflow_run follow-up posts for a pull request its artifact
-		// names; only the head GitHub recorded for the run ties the two.
-		if want.SHA == "" || want.Repo == "" || want.Ref == "" {
-			return usageError(errors.New("the workflow_run event does not say which head the run was for (workflow_run.head_sha, head_repository.full_name and head_branch are all needed); refusing to post"))
-		}
-	}
-	runURL := f.runURL
-	if runURL == "" {
-		runURL = run.HTMLURL
-	}
-
-	full := f.repo
-	if full == "" {
-		full = env("GITHUB_REPOSITORY")
-	}
-	owner, repo, err := prcomment.ParseRepository(full)
-	if err != nil {
-		return usageError(fmt.Errorf("repository (--repo or GITHUB_REPOSITORY): %w", err))
-	}
-	client, err := prcomment.New(env("GITHUB_API_URL"), env("GITHUB_TOKEN"), report.Marker, &http.Client{Timeout: 30 * time.Second})
-	if err != nil {
-		return usageError(err)
-	}
-	if err := setCommentAuthor(client, f.author); err != nil {
-		return usageError(err)
-	}
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	ctx, cancel := context.WithTimeout(ctx, commentTimeout)
 	defer cancel()
-	target := prcomment.Target{Owner: owner, Repo: repo, Number: number}
-	if want.SHA != "" {
-		got, err := client.PullHead(ctx, target)
+	if in.head.SHA != "" {
+		got, err := pub.client.PullHead(ctx, pub.target)
 		if err != nil {
 			return &ExitError{Code: result.ExitIncomplete, Err: err}
 		}
-		if err := checkHead(got, want); err != nil {
-			return usageError(fmt.Errorf("pull request %s#%d: %w; refusing to post it", full, number, err))
+		if err := checkHead(got, in.head); err != nil {
+			return usageError(fmt.Errorf("pull request %s#%d: %w; refusing to post it", in.repo, in.number, err))
 		}
 	}
-	render := func(previous string) (string, bool) {
-		c := report.NewComment(report.Options{FullReportURL: runURL}, report.ParseCommentState(previous))
-		return c.Render(rep), worthComment(rep)
-	}
-	out, err := client.Publish(ctx, target, policyName, render)
+	out, err := pub.publish(ctx, in.policy, in.report, in.runURL)
 	if err != nil {
 		return &ExitError{Code: result.ExitIncomplete, Err: fmt.Errorf("the pull-request comment was not posted: %w", err)}
 	}
 	if out.Action == prcomment.Skipped {
-		fmt.Fprintf(stderr, "secretgate: no comment on %s#%d: nothing to report and none to update\n", full, number)
+		fmt.Fprintf(stderr, "secretgate: no comment on %s#%d: nothing to report and none to update\n", in.repo, in.number)
 	} else {
 		fmt.Fprintf(stderr, "secretgate: pull-request comment %s: %s\n", out.Action, out.URL)
 	}
@@ -194,6 +138,60 @@ func runComment(ctx context.Context, f commentFlags, stderr io.Writer, env Env) 
 		}
 	}
 	return nil
+}
+
+// commentInput is what secretgate comment publishes, validated: the
+// report (for the pull request number), the head it must be for, the
+// repository and the run that holds the full report.
+type commentInput struct {
+	policy prcomment.Policy
+	number int
+	report result.Report
+	head   prcomment.Head
+	repo   string
+	runURL string
+}
+
+// readCommentInput validates the flags, the report and the workflow_run
+// event. Its errors are usage errors (exit 2).
+func readCommentInput(f commentFlags, env Env) (commentInput, error) {
+	var in commentInput
+	var err error
+	if in.policy, err = prcomment.ParsePolicy(f.policy); err != nil || in.policy == prcomment.Never {
+		return in, fmt.Errorf("--comment %q: want always or on-change", f.policy)
+	}
+	if in.number, err = commentPRNumber(f); err != nil {
+		return in, err
+	}
+	if f.report == "" {
+		return in, errors.New("--report is required")
+	}
+	if in.report, err = readUntrustedReport(f.report); err != nil {
+		return in, err
+	}
+	if pr := in.report.Context.PullRequest; pr != 0 && pr != in.number {
+		return in, fmt.Errorf("the report was made for pull request %d, not %d; refusing to post it", pr, in.number)
+	}
+	in.report.Context.PullRequest = in.number
+	run, err := workflowRunOf(env)
+	if err != nil {
+		return in, err
+	}
+	in.head = run.head()
+	if f.headSHA != "" {
+		in.head.SHA = f.headSHA
+	}
+	if in.head.SHA != "" && !shaRE.MatchString(in.head.SHA) {
+		return in, fmt.Errorf("--head-sha %q is not a full commit SHA", printable(in.head.SHA))
+	}
+	// A workflow_run follow-up posts for a pull request its artifact
+	// names; only the head GitHub recorded for the run ties the two.
+	if run.isEvent && (in.head.SHA == "" || in.head.Repo == "" || in.head.Ref == "") {
+		return in, errors.New("the workflow_run event does not say which head the run was for (workflow_run.head_sha, head_repository.full_name and head_branch are all needed); refusing to post")
+	}
+	in.runURL = cmp.Or(f.runURL, run.HTMLURL)
+	in.repo = cmp.Or(f.repo, env("GITHUB_REPOSITORY"))
+	return in, nil
 }
 
 // commentPRNumber reads --pr or --pr-file: a plain positive integer.
@@ -342,7 +340,7 @@ func checkHead(got, want prcomment.Head) error {
 // printable caps s and quotes nothing but what %q would; for error
 // messages about untrusted input.
 func printable(s string) string {
-	return capBytes(s, 40)
+	return safetext.ClipBytes(s, 40)
 }
 
 func shortSHA(s string) string {

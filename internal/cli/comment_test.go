@@ -13,6 +13,7 @@ import (
 	"github.com/secretgate/secretgate/internal/prcomment/prcommenttest"
 	"github.com/secretgate/secretgate/internal/report"
 	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/run"
 )
 
 const (
@@ -40,7 +41,7 @@ func commentReport(t *testing.T, dir string, pr int, findings ...result.Finding)
 		NewOnly: true,
 		Checks: []result.Check{
 			{ID: result.CheckLeaks, Status: result.StatusOK},
-			{ID: result.CheckResolve, Status: result.StatusSkipped, Reason: ForkSkipReason},
+			{ID: result.CheckResolve, Status: result.StatusSkipped, Reason: run.ForkSkipReason},
 		},
 		Findings: findings,
 	}

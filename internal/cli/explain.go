@@ -7,38 +7,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
-	"github.com/secretgate/secretgate/internal/config"
 	"github.com/secretgate/secretgate/internal/explain"
-	"github.com/secretgate/secretgate/internal/facts"
 	"github.com/secretgate/secretgate/internal/policy"
 	"github.com/secretgate/secretgate/internal/result"
 	"github.com/secretgate/secretgate/internal/source"
 )
-
-// ExplainRefusal writes to w why the role's trust policy refuses a token
-// with these claims (or that it would admit it, or that the trust policy is
-// unknown), with the simulated attacker tokens. Call it when
-// sts:AssumeRoleWithWebIdentity was refused, with the role's ARN, the
-// token's decoded claims and the roles gathered so far (repository files
-// and the live inventory), e.g.
-//
-//	var ae *awsauth.AssumeRoleError
-//	if errors.As(err, &ae) {
-//		_ = ExplainRefusal(ctx, stderr, engine, ae.RoleARN, ae.Claims, in.Roles)
-//	}
-//
-// The token itself is never needed and never printed.
-func ExplainRefusal(ctx context.Context, w io.Writer, engine *policy.Engine, roleARN string, claims map[string]any, roles []facts.Role) error {
-	e, err := explain.Explain(ctx, engine, roleARN, claims, roles)
-	if err != nil {
-		return err
-	}
-	return explain.Render(w, e)
-}
 
 type explainFlags struct {
 	role, claims, path, config, format string
@@ -88,19 +64,9 @@ func runExplainTrust(ctx context.Context, f explainFlags, stdin io.Reader, stdou
 	if err != nil {
 		return usageError(err)
 	}
-	root, err := filepath.Abs(f.path)
+	root, cfg, err := loadRepoConfig(f.path, f.config)
 	if err != nil {
 		return usageError(err)
-	}
-	cfg := config.Default()
-	cfgPath, err := config.Find(root, f.config)
-	if err != nil {
-		return usageError(err)
-	}
-	if cfgPath != "" {
-		if cfg, err = config.Load(cfgPath); err != nil {
-			return usageError(err)
-		}
 	}
 	engine, err := policy.Load(ctx, cfg.Policies)
 	if err != nil {

@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/sethvargo/go-githubactions"
 	"github.com/spf13/cobra"
@@ -20,6 +18,8 @@ import (
 	"github.com/secretgate/secretgate/internal/prcomment"
 	"github.com/secretgate/secretgate/internal/report"
 	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/rootpath"
+	"github.com/secretgate/secretgate/internal/safetext"
 )
 
 // githubFlags are the check flags of the GitHub integration
@@ -212,31 +212,13 @@ func postComment(ctx context.Context, g githubRun, rep result.Report) (prcomment
 		}
 		return prcomment.Outcome{}, errors.New("this run belongs to no pull request (no pull_request.number in the event payload, GITHUB_REF is not refs/pull/N/merge)")
 	}
-	owner, repo, err := prcomment.ParseRepository(g.env("GITHUB_REPOSITORY"))
-	if err != nil {
-		return prcomment.Outcome{}, fmt.Errorf("GITHUB_REPOSITORY: %w", err)
-	}
-	client, err := prcomment.New(g.env("GITHUB_API_URL"), g.env("GITHUB_TOKEN"), report.Marker, &http.Client{Timeout: 30 * time.Second})
+	pub, err := newCommentPublisher(g.env, g.env("GITHUB_REPOSITORY"), "GITHUB_REPOSITORY", number, g.flags.commentAuthor)
 	if err != nil {
 		return prcomment.Outcome{}, err
 	}
-	if err := setCommentAuthor(client, g.flags.commentAuthor); err != nil {
-		return prcomment.Outcome{}, err
-	}
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	ctx, cancel := context.WithTimeout(ctx, commentTimeout)
 	defer cancel()
-	render := func(previous string) (string, bool) {
-		c := report.NewComment(report.Options{FullReportURL: runURL(g.env)}, report.ParseCommentState(previous))
-		return c.Render(rep), worthComment(rep)
-	}
-	return client.Publish(ctx, prcomment.Target{Owner: owner, Repo: repo, Number: number}, g.policy, render)
-}
-
-// worthComment says whether a run without an earlier comment deserves one
-// under --comment on-change: it has unwaived findings or is incomplete.
-func worthComment(rep result.Report) bool {
-	s := rep.Summary
-	return s.Critical+s.High+s.Medium+s.Low+s.Info > 0 || s.Incomplete
+	return pub.publish(ctx, g.policy, rep, runURL(g.env))
 }
 
 // runURL links the workflow run, whose page shows the job summary.
@@ -312,11 +294,11 @@ func workspacePrefix(root string, env Env) string {
 	if ws == "" {
 		return ""
 	}
-	rel, err := filepath.Rel(ws, root)
-	if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
+	rel, ok := rootpath.Rel(ws, root)
+	if !ok || rel == "." {
 		return ""
 	}
-	return filepath.ToSlash(rel)
+	return rel
 }
 
 // commentAuthorUsage is the help of --comment-author (check and comment).
@@ -340,5 +322,5 @@ func setCommentAuthor(c *prcomment.Client, login string) error {
 // shortError is err on one line, capped.
 func shortError(err error) string {
 	s := strings.Join(strings.Fields(err.Error()), " ")
-	return capBytes(s, 300)
+	return safetext.ClipBytes(s, 300)
 }

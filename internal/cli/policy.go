@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/secretgate/secretgate/internal/config"
 	"github.com/secretgate/secretgate/internal/policy"
 	"github.com/secretgate/secretgate/internal/result"
 )
@@ -23,16 +22,16 @@ func newPolicyCmd(stdout, stderr io.Writer, env Env) *cobra.Command {
 }
 
 // policyDirs returns the custom policy directories: the arguments when
-// given, else those of the configuration file.
-func policyDirs(root, cfgFlag string, args []string) ([]string, error) {
+// given, else those of the configuration (loadRepoConfig; --path is
+// validated either way).
+func policyDirs(pathFlag, cfgFlag string, args []string) ([]string, error) {
 	if len(args) > 0 {
+		if _, err := repoRoot(pathFlag); err != nil {
+			return nil, err
+		}
 		return args, nil
 	}
-	path, err := config.Find(root, cfgFlag)
-	if err != nil || path == "" {
-		return nil, err
-	}
-	cfg, err := config.Load(path)
+	_, cfg, err := loadRepoConfig(pathFlag, cfgFlag)
 	if err != nil {
 		return nil, err
 	}

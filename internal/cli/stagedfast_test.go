@@ -16,6 +16,7 @@ import (
 
 	"github.com/secretgate/secretgate/internal/leaks/leakstest"
 	"github.com/secretgate/secretgate/internal/policy"
+	"github.com/secretgate/secretgate/internal/run"
 )
 
 // TestStagedFastPathSameReport runs the same staged checks twice, once
@@ -150,15 +151,13 @@ func checkReport(t *testing.T, dir string, full bool, args ...string) (map[strin
 	compilingMu.Lock()
 	defer compilingMu.Unlock()
 	partial := false
-	compiling = func(e *policy.Engine) {
-		partial = e.Partial() && e.Compiled("leaks-secret") && !e.Compiled("rotation-overdue")
+	testPlan = func(p *run.Plan) {
+		p.OnCompile = func(e *policy.Engine) {
+			partial = e.Partial() && e.Compiled("leaks-secret") && !e.Compiled("rotation-overdue")
+		}
+		p.CompileAll = full
 	}
-	defer func() { compiling = nil }()
-	if full {
-		saved := neededFamilies
-		neededFamilies = func(context.Context, string, sourceOptions, []string, bool, bool) func() []string { return nil }
-		defer func() { neededFamilies = saved }()
-	}
+	defer func() { testPlan = nil }()
 	var stdout, stderr bytes.Buffer
 	args = append(append([]string{"check"}, args...), "--now", "2026-01-01T00:00:00Z", "--format", "json", "--path", dir)
 	runErr := Run(context.Background(), args, &stdout, &stderr, envOf(nil))
@@ -278,31 +277,6 @@ func TestSelectedFamiliesSameReport(t *testing.T) {
 			}
 			if !bytes.Contains(mustJSON(t, got), []byte(`"rule":"acme-borrow"`)) {
 				t.Errorf("the user rule's own finding is missing")
-			}
-		})
-	}
-}
-
-// TestCompiledFamilies: a run compiles the selected families' built-in
-// rules, without resolve when offline, with trust (the refusal explainer)
-// when live.
-func TestCompiledFamilies(t *testing.T) {
-	all := []string{"naming", "rotation", "iam", "trust", "leaks", "resolve"}
-	for _, tc := range []struct {
-		name     string
-		selected []string
-		live     bool
-		want     []string
-	}{
-		{"offline, everything", all, false, []string{"naming", "rotation", "iam", "trust", "leaks"}},
-		{"live, everything", all, true, all},
-		{"offline --only naming", []string{"naming"}, false, []string{"naming"}},
-		{"live --only resolve", []string{"resolve"}, true, []string{"resolve", "trust"}},
-		{"offline --only resolve", []string{"resolve"}, false, []string{}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, compiledFamilies(tc.selected, tc.live)); diff != "" {
-				t.Errorf("compiledFamilies(%v, live %v) (-want +got):\n%s", tc.selected, tc.live, diff)
 			}
 		})
 	}

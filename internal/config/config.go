@@ -18,6 +18,7 @@ import (
 
 	"github.com/secretgate/secretgate/internal/facts"
 	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/rootpath"
 )
 
 // FileName is the configuration file looked for at the repository root.
@@ -294,14 +295,8 @@ func (c *Config) File() string {
 	if c.Path == "" {
 		return ""
 	}
-	if c.RepoRoot != "" {
-		abs, err1 := filepath.Abs(c.Path)
-		root, err2 := filepath.Abs(c.RepoRoot)
-		if err1 == nil && err2 == nil {
-			if rel, err := filepath.Rel(root, abs); err == nil && filepath.IsLocal(rel) {
-				return filepath.ToSlash(rel)
-			}
-		}
+	if rel, ok := rootpath.Rel(c.RepoRoot, c.Path); ok {
+		return rel
 	}
 	return filepath.ToSlash(c.Path)
 }

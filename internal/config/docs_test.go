@@ -58,11 +58,6 @@ func TestDocsShowRealErrors(t *testing.T) {
 	if !strings.Contains(docs, "```text\n"+want+"```") {
 		t.Errorf("%s: the Errors example is not testdata/invalid/many-problems.err; copy it over:\n%s", docsPath, want)
 	}
-	c := &Config{Path: FileName, Waivers: []Waiver{{Rule: "iam-kms-decrypt-unscoped", Resource: "**", Line: 14, Column: 5}}}
-	msg := c.CheckWaivers(true).Error()
-	if !strings.Contains(docs, "$ secretgate check --require-waiver-expiry\n  "+msg+"\n") {
-		t.Errorf("%s: the --require-waiver-expiry example is not what CheckWaivers says:\n%s", docsPath, msg)
-	}
 }
 
 var yamlBlockRE = regexp.MustCompile("(?m)^( *)```yaml\n((?:.*\n)*?) *```$")

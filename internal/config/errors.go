@@ -53,8 +53,9 @@ func (es Errors) Unwrap() []error {
 	return out
 }
 
-// err returns nil, the single *Error, or all of them sorted by position.
-func (es Errors) err() error {
+// Err returns nil, the single *Error, or all of them sorted by position:
+// the error to return for the problems found.
+func (es Errors) Err() error {
 	switch len(es) {
 	case 0:
 		return nil

@@ -160,7 +160,7 @@ func parse(file, dir string, data []byte) (*Config, error) {
 	if top := d.mapping(root, "", topKeys); top != nil {
 		d.config(c, top, dir)
 	}
-	if err := dedupe(d.errs).err(); err != nil {
+	if err := dedupe(d.errs).Err(); err != nil {
 		return nil, err
 	}
 	return c, nil

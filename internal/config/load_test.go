@@ -510,7 +510,7 @@ func TestErrorFormat(t *testing.T) {
 			t.Errorf("got %q, want %q", got, tt.want)
 		}
 	}
-	errs := Errors{{File: "a", Line: 9, Column: 1, Msg: "late"}, {File: "a", Line: 2, Column: 7, Msg: "early"}}.err()
+	errs := Errors{{File: "a", Line: 9, Column: 1, Msg: "late"}, {File: "a", Line: 2, Column: 7, Msg: "early"}}.Err()
 	if got, want := errs.Error(), "a:2:7: early\na:9:1: late"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}

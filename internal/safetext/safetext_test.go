@@ -67,3 +67,26 @@ func TestClip(t *testing.T) {
 		})
 	}
 }
+
+func TestClipBytes(t *testing.T) {
+	tests := []struct {
+		name  string
+		in    string
+		limit int
+		want  string
+	}{
+		{"short", "42", 40, "42"},
+		{"exactly the limit", "abcd", 4, "abcd"},
+		{"ascii", "abcdef", 4, "abcd…"},
+		{"euro straddles the limit", "abc€", 4, "abc…"},
+		{"emoji straddles the limit", "ab😀x", 4, "ab…"},
+		{"invalid utf-8 cut at the limit", "\x80\x80\x80\x80\x80\x80", 5, "\x80\x80\x80\x80\x80…"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ClipBytes(tc.in, tc.limit); got != tc.want {
+				t.Errorf("ClipBytes(%q, %d) = %q, want %q", tc.in, tc.limit, got, tc.want)
+			}
+		})
+	}
+}

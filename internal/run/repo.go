@@ -1,0 +1,117 @@
+package run
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/secretgate/secretgate/internal/facts"
+	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/source"
+)
+
+// RepoFiles gathers IAM policies, CloudFormation templates, Terraform plans
+// and inventory snapshots from a repository's files.
+type RepoFiles struct {
+	Root    string
+	Options source.Options
+	// Staged reads only what `git commit` would record: the files the
+	// index adds or changes, from the staged blobs (source.ScanStaged),
+	// instead of walking the working tree.
+	Staged bool
+}
+
+var _ Gatherer = (*RepoFiles)(nil)
+
+// Name implements Gatherer.
+func (g *RepoFiles) Name() string { return "repository files" }
+
+// Families implements Gatherer.
+func (g *RepoFiles) Families() []string { return awsFamilies() }
+
+// Gather implements Gatherer.
+func (g *RepoFiles) Gather(ctx context.Context, in *facts.Input) Outcome {
+	out := Outcome{Resources: map[string]int{}, Errors: map[string]string{}}
+	scan, what := source.Scan, "scan repository"
+	if g.Staged {
+		scan, what = source.ScanStaged, "read staged files"
+	}
+	res, err := scan(ctx, g.Root, g.Options)
+	if err != nil {
+		for _, f := range g.Families() {
+			out.Errors[f] = fmt.Sprintf("%s: %v", what, err)
+		}
+		return out
+	}
+	addAWSFacts(in, out.Resources, res.Roles, res.Policies, res.Secrets)
+	out.Files = res.Files
+	out.Problems = res.Errors
+	out.Skips = res.Skipped
+	if n := len(res.Errors); n > 0 {
+		msg := fmt.Sprintf("%d file(s) could not be parsed, first %s", n, describe(res.Errors[0]))
+		for _, f := range g.Families() {
+			out.Errors[f] = msg
+		}
+	}
+	return out
+}
+
+// awsFamilies are the check families judged from role, policy and secret
+// facts, whether read from repository files or from the live account.
+func awsFamilies() []string {
+	return []string{result.CheckNaming, result.CheckRotation, result.CheckIAM, result.CheckTrust}
+}
+
+// addAWSFacts appends roles, policies and secrets to the input and records
+// how many resources each of awsFamilies judges: secrets for naming and
+// rotation, policies for IAM, roles with a trust policy for trust.
+func addAWSFacts(in *facts.Input, resources map[string]int, roles []facts.Role, policies []facts.Policy, secrets []facts.Secret) {
+	in.Roles = append(in.Roles, roles...)
+	in.Policies = append(in.Policies, policies...)
+	in.Secrets = append(in.Secrets, secrets...)
+	trusts := 0
+	for _, r := range roles {
+		if r.Trust != nil {
+			trusts++
+		}
+	}
+	resources[result.CheckNaming] = len(secrets)
+	resources[result.CheckRotation] = len(secrets)
+	resources[result.CheckIAM] = len(policies)
+	resources[result.CheckTrust] = trusts
+}
+
+func describe(p result.InputProblem) string {
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Message)
+	}
+	return fmt.Sprintf("%s: %s", p.File, p.Message)
+}
+
+// Unavailable is a gatherer for families this run cannot check, with the
+// reason. As error it makes the run incomplete (the user asked for something
+// that could not be done); otherwise the families are reported skipped.
+type Unavailable struct {
+	For    []string
+	Reason string
+	// AsError reports the families as error instead of skipped.
+	AsError bool
+}
+
+// Name implements Gatherer.
+func (u *Unavailable) Name() string { return "unavailable" }
+
+// Families implements Gatherer.
+func (u *Unavailable) Families() []string { return u.For }
+
+// Gather implements Gatherer.
+func (u *Unavailable) Gather(context.Context, *facts.Input) Outcome {
+	out := Outcome{Errors: map[string]string{}, Skipped: map[string]string{}}
+	for _, f := range u.For {
+		if u.AsError {
+			out.Errors[f] = u.Reason
+		} else {
+			out.Skipped[f] = u.Reason
+		}
+	}
+	return out
+}
