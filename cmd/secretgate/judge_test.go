@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -131,4 +132,35 @@ func findingOf(rep result.Report, rule string) (result.Finding, bool) {
 		}
 	}
 	return result.Finding{}, false
+}
+
+// prCheckout copies src into a new git repository of one commit and returns
+// the repository and the commit: the checkout of a pull request whose base
+// holds the same judge files, for tests about other things than the judge.
+func prCheckout(t *testing.T, src string) (dir, sha string) {
+	t.Helper()
+	dir = t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	gitIn(t, dir, "init", "-q", "-b", "main")
+	gitIn(t, dir, "add", "-A")
+	gitIn(t, dir, "commit", "-q", "-m", "base")
+	return dir, gitIn(t, dir, "rev-parse", "HEAD")
+}
+
+// A pull-request run needs a base to read its judge from: without one it
+// stops (exit 2) rather than trust the checkout, and says what to do.
+func TestPullRequestWithoutBase(t *testing.T) {
+	dir, _ := prCheckout(t, repo("clean"))
+	r := secretgate(t, nil, "check", "--offline", "--mode", "pr", "--path", dir, "--now", now)
+	if r.code != result.ExitUsage || !strings.Contains(r.stderr, "--diff BASE..HEAD") || !strings.Contains(r.stderr, "--mode local") {
+		t.Errorf("exit %d, stderr %q; want 2 and the ways out", r.code, r.stderr)
+	}
+	// A base the clone lacks: the advice of a shallow clone.
+	g := actions(t, nil, "pull_request", "pull_request", sha2, sha1)
+	r = secretgate(t, g.env, "check", "--offline", "--path", dir, "--now", now)
+	if r.code != result.ExitUsage || !strings.Contains(r.stderr, "not in this clone") || !strings.Contains(r.stderr, "fetch-depth: 0") {
+		t.Errorf("exit %d, stderr %q; want 2 and how to fetch the base", r.code, r.stderr)
+	}
 }

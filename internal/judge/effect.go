@@ -35,17 +35,25 @@ type Effect struct {
 	// Verdict is what the run would have said under the change's judge
 	// ("pass", "fail", "incomplete") when it differs; "" when the same.
 	Verdict, BaseVerdict string
-	// Broken is set when the change's judge could not be used at all (a
+	// Broken is set when the change's own judge could not be used at all (a
 	// configuration or policy error); the other fields are then empty.
 	Broken string
+	// RepositoryOnly is set when only what the repository holds was
+	// compared (see Compare).
+	RepositoryOnly bool
 }
 
 // Compare says what judging with head's judge would change in base, the
 // report made with the base's judge. Findings are matched by fingerprint;
 // the judge-change finding itself is left out.
-func Compare(base, head result.Report) Effect {
+//
+// With repositoryOnly, head was judged without the live AWS checks that
+// base had: only findings on repository files are compared, and neither
+// the check statuses nor the verdict are, since the live facts would make
+// them differ for reasons other than the judge.
+func Compare(base, head result.Report, repositoryOnly bool) Effect {
 	baseTh, headTh := thresholdOf(base), thresholdOf(head)
-	var e Effect
+	e := Effect{RepositoryOnly: repositoryOnly}
 	inHead := map[string]result.Finding{}
 	for _, f := range head.Findings {
 		if f.Rule != Rule {
@@ -54,7 +62,7 @@ func Compare(base, head result.Report) Effect {
 	}
 	inBase := map[string]bool{}
 	for _, f := range base.Findings {
-		if f.Rule == Rule {
+		if f.Rule == Rule || (repositoryOnly && f.File == "") {
 			continue
 		}
 		inBase[f.Fingerprint] = true
@@ -72,12 +80,15 @@ func Compare(base, head result.Report) Effect {
 		}
 	}
 	for fp, h := range inHead {
-		if !inBase[fp] && headTh.FailsFinding(h) {
+		if !inBase[fp] && headTh.FailsFinding(h) && (!repositoryOnly || h.File != "") {
 			e.Added++
 		}
 	}
 	if base.FailOn != head.FailOn {
 		e.FailOnFrom, e.FailOnTo = base.FailOn, head.FailOn
+	}
+	if repositoryOnly {
+		return e
 	}
 	headStatus := map[string]result.Status{}
 	for _, c := range head.Checks {
@@ -145,10 +156,14 @@ func (e Effect) Describe() string {
 	if e.Verdict != "" {
 		parts = append(parts, fmt.Sprintf("%s instead of %s", e.Verdict, e.BaseVerdict))
 	}
-	if len(parts) == 0 {
-		return "With the change's own judge the verdict and the failing findings would be the same."
+	live := ""
+	if e.RepositoryOnly {
+		live = " (compared on the repository's files; the live AWS checks were judged once, by the base)"
 	}
-	return "With the change's own judge the run would " + join(parts) + "."
+	if len(parts) == 0 {
+		return "With the change's own judge the failing findings would be the same" + live + "."
+	}
+	return "With the change's own judge the run would " + join(parts) + live + "."
 }
 
 // list names up to three findings as "rule on resource", then how many more.

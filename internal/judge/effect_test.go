@@ -35,7 +35,7 @@ func TestCompare(t *testing.T) {
 		want string
 	}{
 		{"same judge", report("high", iamOK, admin, leak, minor),
-			"With the change's own judge the verdict and the failing findings would be the same."},
+			"With the change's own judge the failing findings would be the same."},
 		{"waived", report("high", iamOK, admin, waived(leak), minor),
 			"With the change's own judge the run would waive 1 failing finding (leaks-secret on app.env)."},
 		{"hidden and passing", report("high", []result.Check{{ID: "iam", Status: "no-input"}}),
@@ -51,7 +51,7 @@ func TestCompare(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Compare(base, tt.head).Describe(); got != tt.want {
+			if got := Compare(base, tt.head, false).Describe(); got != tt.want {
 				t.Errorf("Describe =\n %q\nwant\n %q", got, tt.want)
 			}
 		})
@@ -61,7 +61,7 @@ func TestCompare(t *testing.T) {
 // The judge-change finding is not a finding the change hides or adds.
 func TestCompareLeavesTheJudgeFindingOut(t *testing.T) {
 	judged := finding(Rule, ".secretgate.yml", "fp-judge", result.SeverityHigh, false)
-	e := Compare(report("high", iamOK, admin, judged), report("high", iamOK, admin))
+	e := Compare(report("high", iamOK, admin, judged), report("high", iamOK, admin), false)
 	if len(e.Hidden) != 0 || e.Verdict != "" {
 		t.Errorf("Compare counted the judge finding: %+v", e)
 	}
@@ -72,7 +72,7 @@ func TestDescribeListsAtMostThree(t *testing.T) {
 	for _, r := range []string{"a", "b", "c", "d", "e"} {
 		fs = append(fs, finding("rule-"+r, r, "fp-"+r, result.SeverityHigh, false))
 	}
-	e := Compare(report("high", nil, fs...), report("high", nil))
+	e := Compare(report("high", nil, fs...), report("high", nil), false)
 	want := "With the change's own judge the run would hide 5 failing findings (rule-a on a, rule-b on b, rule-c on c and 2 more) and pass instead of fail."
 	if got := e.Describe(); got != want {
 		t.Errorf("Describe = %q, want %q", got, want)
@@ -85,4 +85,30 @@ func TestDescribeListsAtMostThree(t *testing.T) {
 func waived(f result.Finding) result.Finding {
 	f.Waived = true
 	return f
+}
+
+// Without the live checks on the change's side, only findings on files are
+// compared: a live secret's finding is not "hidden" by an offline run.
+func TestCompareRepositoryOnly(t *testing.T) {
+	onFile := finding("iam-wildcard-action", "deploy", "fp-file", result.SeverityCritical, false)
+	onFile.File = "iam/deploy.json"
+	live := finding("rotation-overdue", "prod/db/password", "fp-live", result.SeverityHigh, false)
+	base := report("high", iamOK, onFile, live)
+	tests := []struct {
+		name string
+		head result.Report
+		want string
+	}{
+		{"nothing but the live finding differs", report("high", nil, onFile),
+			"With the change's own judge the failing findings would be the same (compared on the repository's files; the live AWS checks were judged once, by the base)."},
+		{"the file's finding waived", report("high", nil, waived(onFile)),
+			"With the change's own judge the run would waive 1 failing finding (iam-wildcard-action on deploy) (compared on the repository's files; the live AWS checks were judged once, by the base)."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Compare(base, tt.head, true).Describe(); got != tt.want {
+				t.Errorf("Describe =\n %q\nwant\n %q", got, tt.want)
+			}
+		})
+	}
 }
