@@ -132,10 +132,11 @@ func TestGitHubPullRequestComment(t *testing.T) {
 			defer srv.Close()
 			dir := t.TempDir()
 			jsonOut, sarifOut := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.sarif")
+			demo, base := prCheckout(t, demo)
 
 			// Run 1: the demo's findings are all new (no baseline): the PR
 			// fails and one comment is created.
-			g := actions(t, srv, "pull_request", "pull_request", sha2, sha1)
+			g := actions(t, srv, "pull_request", "pull_request", base, base)
 			r := secretgate(t, g.env, "check", "--offline", "--path", demo, "--now", now,
 				"--format", "json", "--output", jsonOut, "--format", "sarif", "--output", sarifOut)
 			if r.code != 1 {
@@ -188,7 +189,7 @@ func TestGitHubPullRequestComment(t *testing.T) {
 
 			// Run 2: the base had the same findings; in pr mode only new
 			// ones fail, so the PR passes and the same comment is edited.
-			g2 := actions(t, srv, "pull_request", "pull_request", sha2, sha1)
+			g2 := actions(t, srv, "pull_request", "pull_request", base, base)
 			r2 := secretgate(t, g2.env, "check", "--offline", "--path", demo, "--now", now, "--baseline", jsonOut)
 			if r2.code != 0 {
 				t.Fatalf("run 2: exit %d, want 0 (existing findings do not fail a PR)\nstderr: %s", r2.code, r2.stderr)
@@ -205,7 +206,7 @@ func TestGitHubPullRequestComment(t *testing.T) {
 				!strings.Contains(cs[0].Body, "<details><summary>Existing findings") {
 				t.Errorf("run 2 comment:\n%.600s", cs[0].Body)
 			}
-			for _, c := range jsonReport(t, secretgate(t, nil, "check", "--offline", "--mode", "pr", "--path", demo, "--now", now, "--baseline", jsonOut, "--format", "json")).Checks {
+			for _, c := range jsonReport(t, secretgate(t, nil, "check", "--offline", "--mode", "pr", "--diff", base+"..HEAD", "--path", demo, "--now", now, "--baseline", jsonOut, "--format", "json")).Checks {
 				if c.Status == result.StatusFailed {
 					t.Errorf("check %s failed on existing findings alone", c.ID)
 				}
@@ -219,7 +220,7 @@ func TestGitHubPullRequestComment(t *testing.T) {
 			}
 
 			// Run 3: --new-only=false blames existing findings too.
-			g3 := actions(t, srv, "pull_request", "pull_request", sha2, sha1)
+			g3 := actions(t, srv, "pull_request", "pull_request", base, base)
 			if r3 := secretgate(t, g3.env, "check", "--offline", "--path", demo, "--now", now, "--baseline", jsonOut, "--new-only=false"); r3.code != 1 {
 				t.Errorf("run 3 with --new-only=false: exit %d, want 1", r3.code)
 			}
@@ -278,8 +279,9 @@ func TestGitHubCommentPolicies(t *testing.T) {
 			srv := prcommenttest.New("", canaryToken)
 			defer srv.Close()
 			srv.ReadOnly = tc.readOnly
-			g := actions(t, srv, "pull_request", "pull_request", sha2, sha1)
-			r := secretgate(t, g.env, append([]string{"check", "--offline", "--path", tc.path, "--now", now}, tc.args...)...)
+			path, base := prCheckout(t, tc.path)
+			g := actions(t, srv, "pull_request", "pull_request", base, base)
+			r := secretgate(t, g.env, append([]string{"check", "--offline", "--path", path, "--now", now}, tc.args...)...)
 			if r.code != tc.wantCode {
 				t.Fatalf("exit %d, want %d\nstderr: %s", r.code, tc.wantCode, r.stderr)
 			}
@@ -306,8 +308,9 @@ func TestGitHubForkPullRequest(t *testing.T) {
 	srv := prcommenttest.New("", canaryToken)
 	defer srv.Close()
 	srv.ReadOnly = true
-	g := actions(t, srv, "pull_request", "pull_request_fork", sha2, sha1)
-	r := secretgate(t, g.env, "check", "--path", repo("clean"), "--now", now, "--format", "json", "--comment", "always", "--config", filepath.Join("testdata", "credentials.yml"))
+	clean, base := prCheckout(t, repo("clean"))
+	g := actions(t, srv, "pull_request", "pull_request_fork", base, base)
+	r := secretgate(t, g.env, "check", "--path", clean, "--now", now, "--format", "json", "--comment", "always", "--config", filepath.Join("testdata", "credentials.yml"))
 	if r.code != 0 {
 		t.Fatalf("exit %d, want 0\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
 	}
@@ -339,14 +342,14 @@ func TestGitHubForkPullRequest(t *testing.T) {
 	}
 
 	// The same without a fork: a missing id-token permission fails closed.
-	same := actions(t, nil, "pull_request", "pull_request", sha2, sha1)
-	if r := secretgate(t, same.env, "check", "--path", repo("clean"), "--now", now, "--comment", "never"); r.code != 3 {
+	same := actions(t, nil, "pull_request", "pull_request", base, base)
+	if r := secretgate(t, same.env, "check", "--path", clean, "--now", now, "--comment", "never"); r.code != 3 {
 		t.Errorf("same-repository PR without an OIDC token: exit %d, want 3", r.code)
 	}
 	// With an OIDC token the fork rule does not apply.
-	tok := actions(t, nil, "pull_request", "pull_request_fork", sha2, sha1)
+	tok := actions(t, nil, "pull_request", "pull_request_fork", base, base)
 	tok.env = append(tok.env, "ACTIONS_ID_TOKEN_REQUEST_URL=http://127.0.0.1:9/token")
-	if r := secretgate(t, tok.env, "check", "--path", repo("clean"), "--now", now, "--comment", "never", "--format", "json"); strings.Contains(r.stdout, "no OIDC token") {
+	if r := secretgate(t, tok.env, "check", "--path", clean, "--now", now, "--comment", "never", "--format", "json"); strings.Contains(r.stdout, "no OIDC token") {
 		t.Errorf("the fork rule applied although an OIDC token was available")
 	}
 }
@@ -432,7 +435,8 @@ func TestGitHubFlags(t *testing.T) {
 	defer srv.Close()
 	g := actions(t, srv, "pull_request", "", "", "")
 	g.env = append(g.env, "GITHUB_REF=refs/pull/9/merge")
-	r := secretgate(t, g.env, "check", "--offline", "--path", demo, "--now", now, "--github=false")
+	demo, base := prCheckout(t, demo)
+	r := secretgate(t, g.env, "check", "--offline", "--path", demo, "--diff", base+"..HEAD", "--now", now, "--github=false")
 	if r.code != 1 {
 		t.Fatalf("exit %d", r.code)
 	}

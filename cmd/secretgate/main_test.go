@@ -315,8 +315,9 @@ func TestBaselineMarksExistingFindings(t *testing.T) {
 }
 
 func TestPullRequestContext(t *testing.T) {
+	clean, base := prCheckout(t, repo("clean"))
 	r := secretgate(t, []string{"GITHUB_REF=refs/pull/42/merge", "GITHUB_EVENT_NAME=pull_request", "GITHUB_REPOSITORY=acme/payments", "GITHUB_SHA=0123abc"},
-		"check", "--offline", "--path", repo("clean"), "--format", "json", "--now", now)
+		"check", "--offline", "--path", clean, "--diff", base+"..HEAD", "--format", "json", "--now", now)
 	rep := jsonReport(t, r)
 	if c := rep.Context; c.PullRequest != 42 || c.Mode != "pr" || c.Repository != "acme/payments" || c.SHA != "0123abc" {
 		t.Errorf("context %+v", c)

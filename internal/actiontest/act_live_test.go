@@ -68,7 +68,7 @@ func newLiveAccount(t *testing.T) *liveAccount {
 	return a
 }
 
-// liveConfig is the pull request's .secretgate.yml: the repository's own,
+// liveConfig is the base's .secretgate.yml: the repository's own,
 // trusting acme/payments (the role's trust names it), with the credentials
 // the application needs.
 func liveConfig(t *testing.T, pr *prRepository) string {
@@ -100,9 +100,12 @@ func runLive(t *testing.T, actBin string, pr *prRepository, gh *gitHubStub, base
 	claims["event_name"] = "pull_request"
 	rt := awstest.NewActionsRuntime(t, claims)
 
-	head := pr.commit(t, "live", base, map[string]string{".secretgate.yml": liveConfig(t, pr)})
+	// The configuration is the base's (a pull request cannot choose its
+	// own judge): it lands on main first, and the pull request builds on it.
+	liveBase := pr.commit(t, "live-base", base, map[string]string{".secretgate.yml": liveConfig(t, pr)})
+	head := pr.commit(t, "live", liveBase, map[string]string{"docs/live.md": "a change under review\n"})
 	acct.em.ResetCalls()
-	r := actRun(t, actBin, pr, gh, actCase{number: 9, base: base, head: head, token: "write-token", live: true, env: []string{
+	r := actRun(t, actBin, pr, gh, actCase{number: 9, base: liveBase, head: head, token: "write-token", live: true, env: []string{
 		"ACTIONS_ID_TOKEN_REQUEST_URL=" + rt.URL,
 		"ACTIONS_ID_TOKEN_REQUEST_TOKEN=" + rt.RequestToken,
 		"AWS_ENDPOINT_URL=" + acct.em.URL,

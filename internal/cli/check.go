@@ -16,10 +16,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/secretgate/secretgate/internal/config"
+	"github.com/secretgate/secretgate/internal/judge"
 	"github.com/secretgate/secretgate/internal/leaks"
 	"github.com/secretgate/secretgate/internal/prcomment"
 	"github.com/secretgate/secretgate/internal/result"
-	"github.com/secretgate/secretgate/internal/rootpath"
 	"github.com/secretgate/secretgate/internal/run"
 	"github.com/secretgate/secretgate/internal/waiver"
 )
@@ -91,13 +91,14 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	if err != nil {
 		return usageError(err)
 	}
+	defer p.Close()
 	p.run.Log = stderr
 	if testPlan != nil {
 		testPlan(&p.run)
 	}
 	done, err := run.Check(ctx, p.run)
 	if err != nil {
-		return checkExit(err, result.Report{}, nil, nil, stderr)
+		return checkExit(p.explain(err), result.Report{}, nil, nil, stderr)
 	}
 	stdoutTaken, writeErr := writeReports(p, done, stdout, env)
 	var pubErr error
@@ -122,6 +123,16 @@ type checkPlan struct {
 	anchor  string // the configuration file in the repository, for SARIF
 	gh      githubFlags
 	comment prcomment.Policy
+	// judge is the base commit the judge files were read from, nil for
+	// the checkout; Close removes them.
+	judge *judge.Base
+}
+
+// Close removes what the plan holds on disk (a base commit's judge files).
+func (p checkPlan) Close() {
+	if p.judge != nil {
+		p.judge.Close()
+	}
 }
 
 // planCheck turns the flags into a validated plan. Its errors are usage
@@ -136,29 +147,49 @@ func planCheck(ctx context.Context, f checkFlags, env Env) (checkPlan, error) {
 	if err != nil {
 		return checkPlan{}, err
 	}
-	cfg, cfgPath, err := loadConfig(root, f.config)
+	base, err := judgeBase(ctx, root, f, p.run.Context.Mode, f.gh.event)
 	if err != nil {
 		return checkPlan{}, err
 	}
-	if err := waiver.RequireExpiry(cfg, f.requireWaiverExpiry); err != nil {
+	j, err := loadJudge(ctx, root, f.config, base)
+	if err != nil {
 		return checkPlan{}, err
 	}
+	p.judge = j.base
+	if err := planWithConfig(ctx, &p, f, env, root, j); err != nil {
+		p.Close()
+		return checkPlan{}, p.explain(err)
+	}
+	return p, nil
+}
+
+// planWithConfig fills in what the configuration decides, then the
+// context of the run.
+func planWithConfig(ctx context.Context, p *checkPlan, f checkFlags, env Env, root string, j runJudge) error {
+	cfg := j.cfg
+	var err error
+	if err := waiver.RequireExpiry(cfg, f.requireWaiverExpiry); err != nil {
+		return err
+	}
 	if err := planSelection(&p.run, f, cfg); err != nil {
-		return checkPlan{}, err
+		return err
 	}
 	p.run.Threshold.NewOnly = newOnly(f.gh, p.run.Context.Mode)
 	if p.run.Baseline, err = readBaseline(f.baseline, f.diff != ""); err != nil {
-		return checkPlan{}, err
+		return err
 	}
 	if p.run.LeakScope, err = leaks.ParseScope(f.staged, f.diff, f.history); err != nil {
-		return checkPlan{}, err
+		return err
 	}
-	p.anchor, _ = rootpath.Rel(root, cfgPath)
+	p.anchor = j.anchor
 	p.run.Root, p.run.Config, p.run.ConfigFile = root, cfg, p.anchor
 	p.run.Context.PullRequest = prNumber(env, f.gh.event)
 	p.run.Context.Repository = repositoryName(root, env)
 	p.run.Context.SHA = headSHA(ctx, root, env)
-	return p, nil
+	if j.base != nil {
+		return planJudgeChange(ctx, p, f, j)
+	}
+	return nil
 }
 
 // planFlags checks the flags that need no configuration and fills in what

@@ -32,6 +32,23 @@ type Input struct {
 	// Checks lists the check families that ran; rules of other families
 	// are ignored by the aggregator.
 	Checks []string `json:"checks"`
+	// Judge is set in a run over a range BASE..HEAD whose judge files
+	// (configuration, policies, gitleaks files) were read from BASE.
+	Judge *Judge `json:"judge,omitempty"`
+}
+
+// Judge tells the rules where the run's judge came from and whether the
+// change under review edits it.
+type Judge struct {
+	// Base is the commit the judge files were read from.
+	Base string `json:"base"`
+	// Changed lists the judge files the change edits, repository-relative.
+	Changed []string `json:"changed"`
+	// Effect says what the change's own judge would have done differently
+	// ("" when the judge is unchanged).
+	Effect string `json:"effect,omitempty"`
+	// Severity of config-judge-changed, from the base configuration.
+	Severity string `json:"severity,omitempty"`
 }
 
 // Config carries the parts of .secretgate.yml that rules need.

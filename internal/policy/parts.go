@@ -91,6 +91,7 @@ func prepareParts(ctx context.Context, c *ast.Compiler, builtin map[string]bool)
 	queries := []struct{ name, text string }{
 		{"expired waivers", "data.secretgate.main.expired_waivers"},
 		{"broad waivers", "data.secretgate.main.broad_waivers"},
+		{"judge changes", "data.secretgate.main.judge_changes"},
 	}
 	for _, f := range families {
 		queries = append(queries, struct{ name, text string }{f, fmt.Sprintf("data.secretgate.main.family_findings(%s)", ast.StringTerm(f))})

@@ -74,6 +74,37 @@ type Plan struct {
 	// those the run can have facts for; the report is the same (tests
 	// prove it with this).
 	CompileAll bool
+
+	// JudgeDir is where the leak scanner reads .gitleaks.toml and
+	// .gitleaksignore: "" for Root, else a base commit's judge files
+	// (internal/judge). Config and the policy directories it names come
+	// from the same place, loaded by the caller.
+	JudgeDir string
+	// Judge is set when the judge was read from a base commit; see Judge.
+	Judge *Judge
+}
+
+// Judge is where a run over a range read its judge from, and what the
+// change under review does to it.
+type Judge struct {
+	// Base is the commit the judge files were read from.
+	Base string
+	// Changed lists the judge files the change edits.
+	Changed []string
+	// Severity of config-judge-changed ("" for the rule's own).
+	Severity string
+	// Head is the same check with the change's own judge (the checkout's
+	// files), run to say what the change would do; nil when that judge
+	// cannot be used, and HeadErr says why. Unused when nothing changed.
+	Head    *Plan
+	HeadErr error
+}
+
+func (j *Judge) facts() *facts.Judge {
+	if j == nil {
+		return nil
+	}
+	return &facts.Judge{Base: j.Base, Changed: append([]string{}, j.Changed...), Severity: j.Severity}
 }
 
 // AWS is how a run reaches the AWS account: the role and regions asked for
@@ -146,6 +177,7 @@ func Check(ctx context.Context, p Plan) (Finished, error) {
 	// Every secret was read by now: the values are zeroed and the audit
 	// log closed before the caller writes the reports.
 	out.ReleaseErr = release()
+	p.describeJudgeChange(ctx, &out.Report)
 	return out, nil
 }
 
@@ -206,6 +238,7 @@ func (p *Plan) leakGatherer(ctx context.Context, values *Resolve) (*Leaks, error
 		// A credential's name in .secretgate.yml is marked (the rules
 		// skip it): it names a secret, it is not one.
 		References: CredentialReferences(p.ConfigFile, p.Config.Credentials),
+		JudgeDir:   p.JudgeDir,
 	}
 	if values != nil {
 		opts.Live = values
@@ -230,6 +263,7 @@ func (p *Plan) evaluate(ctx context.Context, engine *pendingEngine, gc *gcTuning
 		Context:      p.Context,
 		Tool:         p.Tool,
 		Baseline:     p.Baseline,
+		Judge:        p.Judge.facts(),
 		Requested:    withoutLiveSkipped(p.Requested, skip),
 		OnInput:      rolesSeen(&roles, inputWriter(p.WriteInput)),
 		Ready: func() error {

@@ -44,6 +44,9 @@ type LeakOptions struct {
 	// credentials (CredentialReferences): such a match is marked, not
 	// reported as a leak.
 	References []leaks.NameReference
+	// JudgeDir is where .gitleaks.toml and .gitleaksignore are read from:
+	// a pull request's base (see internal/judge), or "" for the root.
+	JudgeDir string
 }
 
 // NewLeaks prepares a leak scan of root with opts: it checks that the
@@ -56,11 +59,15 @@ func NewLeaks(ctx context.Context, root string, opts LeakOptions) (*Leaks, error
 	if err != nil {
 		return nil, err
 	}
-	det, err := leaks.LoadGitleaks(root)
+	judgeDir := opts.JudgeDir
+	if judgeDir == "" {
+		judgeDir = root
+	}
+	det, err := leaks.LoadGitleaks(judgeDir)
 	if err != nil {
 		return nil, err
 	}
-	ignore, err := leaks.LoadIgnore(root)
+	ignore, err := leaks.LoadIgnore(judgeDir)
 	if err != nil {
 		return nil, err
 	}

@@ -106,6 +106,9 @@ type Options struct {
 	// Baseline holds fingerprints of findings that existed before (from a
 	// run on the base of a pull request); matching findings are not new.
 	Baseline map[string]bool
+	// Judge, when set, tells the policies that the judge files were read
+	// from a base commit and which of them the change edits.
+	Judge *facts.Judge
 }
 
 // Pipeline gathers, evaluates and reports. The returned error is for
@@ -129,6 +132,7 @@ func Pipeline(ctx context.Context, opts Options) (result.Report, error) {
 		Leaks:       []facts.Leak{},
 		Credentials: []facts.Credential{},
 		Checks:      append([]string(nil), opts.Families...),
+		Judge:       opts.Judge,
 	}
 	selected := toSet(opts.Families)
 	state := gather(ctx, opts.Gatherers, selected, in, &rep.Inputs)

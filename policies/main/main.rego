@@ -166,12 +166,16 @@ findings contains f if {
 default broad_waivers := set()
 
 # METADATA
-# title: A waiver waives every rule or every resource
+# title: A waiver waives every rule, every resource or most of them
 # description: |
 #   A waiver should name one rule and the resources it really applies to.
 #   A waiver for rule "*" hides every rule's findings on its resources,
-#   and one for resource "*" or "**" hides every finding of its rule, on
-#   resources nobody has looked at yet. The finding is never waived, not
+#   and one whose resource pattern matches every resource ("*", "**", and
+#   any pattern that matches the same, such as "?**" or "{**}") hides every
+#   finding of its rule, on resources nobody has looked at yet. Breadth is
+#   judged by what the pattern matches: one that matches three quarters or
+#   more of the resources its rule judges in the run (five or more) is too
+#   broad as well — it switches the rule off. The finding is never waived, not
 #   even by the waiver it is about. Expired waivers waive nothing and are
 #   reported as expired instead.
 # custom:
@@ -192,19 +196,70 @@ broad_waivers := {{
 	too_broad(w)
 }
 
-# A waiver is too broad when it names every rule ("*") or every resource
-# ("*", "**", any pattern of stars only).
+# A waiver is too broad when it names every rule ("*"), when its resource
+# pattern matches every resource — judged by what it matches, not by how it
+# is spelt: "*", "**", "?**", "{**}", "*{,/**}" alike — or when it matches
+# most of the resources of the run its rule judges.
 too_broad(w) if every_rule(w)
 
 too_broad(w) if every_resource(w)
 
+too_broad(w) if most_resources(w)
+
 every_rule(w) if w.rule == "*"
 
-every_resource(w) if regex.match(`^\*+$`, w.resource)
+# A pattern that matches every probe matches a resource of any shape: a
+# pattern matching every one-segment probe is as wide as "*" (every role,
+# policy and file name at the top), one matching the deep ones as "**".
+every_resource(w) if {
+	every p in resource_probes {
+		glob.match(w.resource, ["/"], p)
+	}
+}
+
+# resource_probes are one-segment resources of the shapes findings name:
+# role and policy names, secret names, file names, ARNs without a slash.
+resource_probes := [
+	"a", "Z", "0", "-", "_", ".", "~", "é", "x y",
+	"deploy", "github-actions-prod", "Deploy.Role_1",
+	"README.md", ".secretgate.yml",
+	"arn:aws:iam::123456789012:root",
+]
+
+# most_resources holds for a waiver that matches at least three quarters
+# of the resources (five or more) of the run its rule judges: a waiver is
+# for exceptions, and one that covers most of a family switches it off.
+most_resources(w) if {
+	not every_resource(w)
+	n := count(run_resources(w))
+	n >= 5
+	4 * count(matched_resources(w)) >= 3 * n
+}
+
+matched_resources(w) := {r | some r in run_resources(w); glob.match(w.resource, ["/"], r)}
+
+# run_resources(w) are the names findings of w's rule can carry, by the
+# family its id starts with (naming-, rotation-, …); every name for a rule
+# of no known family.
+run_resources(w) := resources_of(split(w.rule, "-")[0])
+
+resources_of(family) := {s.name | some s in input.secrets} if {
+	family in {"naming", "rotation"}
+} else := {c.secret | some c in input.credentials} if {
+	family == "resolve"
+} else := {r.name | some r in input.roles} if {
+	family == "trust"
+} else := {p.name | some p in input.policies} | {r.name | some r in input.roles} if {
+	family == "iam"
+} else := {l.file | some l in input.leaks} if {
+	family == "leaks"
+} else := (({s.name | some s in input.secrets} | {r.name | some r in input.roles}) | {p.name | some p in input.policies}) | {l.file | some l in input.leaks}
 
 breadth(w) := "every finding of every rule" if {
 	every_rule(w)
 	every_resource(w)
 } else := "every rule's findings there" if {
 	every_rule(w)
-} else := "every finding of that rule"
+} else := "every finding of that rule" if {
+	every_resource(w)
+} else := sprintf("the findings of that rule on %d of the run's %d resources it judges", [count(matched_resources(w)), count(run_resources(w))])

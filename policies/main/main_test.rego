@@ -93,7 +93,7 @@ test_waiver_for_every_rule_is_too_broad if {
 }
 
 test_waiver_for_every_resource_is_too_broad if {
-	every resource in ["*", "**", "***"] {
+	every resource in ["*", "**", "***", "?**", "{**}", "**?", "*{,/**}", "?*", "{*,x}", "[!/]**"] {
 		count(broad([waiver("rule-a", resource, "")])) == 1
 	}
 }
@@ -114,9 +114,44 @@ test_narrow_waivers_are_not_too_broad if {
 		waiver("rule-a", "prod/**", ""),
 		waiver("rule-a", "prod/bybit/api", ""),
 		waiver("rule-a", "**/api", ""),
+		waiver("rule-a", "?", ""),
+		waiver("rule-a", "[a-z]*", ""),
+		waiver("rule-a", "{deploy,README.md}", ""),
 	] {
 		count(broad([w])) == 0
 	}
+}
+
+secrets(names) := [{"name": n} | some n in names]
+
+broad_in(w, extra) := [f | some f in main.findings with data.secretgate.rules as rules with input as object.union({"now": now, "config": {"waivers": [w]}}, extra); f.rule == "config-waiver-too-broad"]
+
+# A waiver that matches most of the resources its rule judges in the run
+# switches the rule off: too broad, by what it matches.
+test_waiver_matching_most_of_the_run_is_too_broad if {
+	extra := {"secrets": secrets(["prod/a/api", "prod/b/api", "prod/c/api", "prod/d/api", "dev/e/api"])}
+	fs := broad_in(waiver("rotation-overdue", "prod/**", ""), extra)
+	count(fs) == 1
+	fs[0].message == `The waiver for rule rotation-overdue on "prod/**" (owner me) waives the findings of that rule on 4 of the run's 5 resources it judges; its findings are hidden on resources nobody has judged.`
+}
+
+test_waiver_matching_a_few_of_the_run_is_narrow if {
+	extra := {"secrets": secrets(["prod/a/api", "prod/b/api", "dev/c/api", "dev/d/api", "dev/e/api"])}
+	count(broad_in(waiver("rotation-overdue", "prod/**", ""), extra)) == 0
+
+	# Fewer than five resources: no proportion is meaningful.
+	count(broad_in(waiver("rotation-overdue", "prod/**", ""), {"secrets": secrets(["prod/a/api"])})) == 0
+}
+
+# The family comes from the rule id: a leaks waiver is measured on the
+# leaked files, not on the secrets.
+test_waiver_breadth_by_the_rules_family if {
+	extra := {
+		"secrets": secrets(["prod/a/api", "prod/b/api", "prod/c/api", "prod/d/api", "prod/e/api"]),
+		"leaks": [{"file": "src/a.go"}, {"file": "src/b.go"}, {"file": "src/c.go"}, {"file": "src/d.go"}, {"file": "test/e.go"}],
+	}
+	count(broad_in(waiver("leaks-secret", "prod/**", ""), extra)) == 0
+	count(broad_in(waiver("leaks-secret", "src/**", ""), extra)) == 1
 }
 
 # An expired blanket waiver waives nothing: it is reported as expired only.

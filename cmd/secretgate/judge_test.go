@@ -1,0 +1,166 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/secretgate/secretgate/internal/leaks/leakstest"
+	"github.com/secretgate/secretgate/internal/result"
+)
+
+// The judge of a pull request — the configuration and its waivers and
+// fail_on, the repository's Rego policies, .gitleaks.toml and
+// .gitleaksignore — comes from the base of the range, never from the
+// change under review. A pull request that adds an admin policy and a
+// leaked key, and with it any one way of silencing them, still fails; the
+// report names the judge change and what it would have hidden.
+
+const judgeBaseConfig = "github:\n  repositories: [acme/app]\n"
+
+// adminPolicy allows every action on every resource: iam-wildcard-action.
+const adminPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}` + "\n"
+
+// judgeRepo makes a repository whose base commit holds judgeBaseConfig and
+// whose head commit adds an admin policy, a leaked key and the files of
+// silence; it returns the repository and the base commit.
+func judgeRepo(t *testing.T, silence map[string]string) (dir, base string) {
+	t.Helper()
+	dir = leakRepo(t)
+	writeIn(t, dir, ".secretgate.yml", judgeBaseConfig)
+	gitIn(t, dir, "add", "-A")
+	gitIn(t, dir, "commit", "-q", "-m", "base: the maintainers' judge")
+	base = gitIn(t, dir, "rev-parse", "HEAD")
+	writeIn(t, dir, "iam/deploy.json", adminPolicy)
+	writeIn(t, dir, "app.env", "aws_access_key_id="+leakstest.AWSKey(t)+"\n")
+	for rel, content := range silence {
+		writeIn(t, dir, rel, content)
+	}
+	gitIn(t, dir, "add", "-A")
+	gitIn(t, dir, "commit", "-q", "-m", "head: the change under review")
+	return dir, base
+}
+
+// silencers are the ways a pull request could switch its own judge off.
+var silencers = []struct {
+	name    string
+	files   map[string]string
+	changed string // a judge file the report must name
+	effect  string // words of what the change would do
+}{
+	{"waivers", map[string]string{".secretgate.yml": judgeBaseConfig + `waivers:
+  - rule: iam-wildcard-action
+    resource: deploy
+    reason: needed
+    owner: attacker
+    expires: 2027-01-01
+  - rule: leaks-secret
+    resource: app.env
+    reason: test key
+    owner: attacker
+    expires: 2027-01-01
+`}, ".secretgate.yml", "waive"},
+	{"fail_on never", map[string]string{".secretgate.yml": judgeBaseConfig + "fail_on: never\n"}, ".secretgate.yml", "fail_on"},
+	{"exclude everything", map[string]string{".secretgate.yml": judgeBaseConfig + "exclude: [\"**\"]\n"}, ".secretgate.yml", "hide"},
+	{"gitleaksignore", map[string]string{".gitleaksignore": "app.env:aws-access-token:1\n"}, ".gitleaksignore", "hide"},
+	{"gitleaks config without rules", map[string]string{".gitleaks.toml": "title = \"none\"\n"}, ".gitleaks.toml", "hide"},
+	{"gitleaks allowlist", map[string]string{".gitleaks.toml": "[extend]\nuseDefault = true\n[allowlist]\npaths = ['''.*''']\n"}, ".gitleaks.toml", "hide"},
+	{"rego rule reusing a built-in id", map[string]string{
+		".secretgate.yml": judgeBaseConfig + "policies: [policy/]\n",
+		"policy/quiet.rego": `# METADATA
+# title: Quiet
+# custom:
+#   id: iam-wildcard-action
+#   check: iam
+#   severity: low
+#   remediation: none
+package secretgate.rules.iam.quiet
+
+import rego.v1
+
+deny contains {"rule": "iam-wildcard-action", "resource": "x"} if false
+`}, "policy/quiet.rego", "hide"},
+}
+
+func TestPullRequestCannotChooseItsJudge(t *testing.T) {
+	for _, s := range silencers {
+		t.Run(s.name, func(t *testing.T) {
+			dir, base := judgeRepo(t, s.files)
+			r := secretgate(t, nil, "check", "--offline", "--mode", "pr", "--path", dir,
+				"--diff", base+"..HEAD", "--now", now, "--format", "json")
+			if r.code != result.ExitFindings {
+				t.Fatalf("exit %d, want %d (the base judge fails the change)\nstderr: %s", r.code, result.ExitFindings, r.stderr)
+			}
+			rep := jsonReport(t, r)
+			for _, rule := range []string{"iam-wildcard-action", "leaks-secret"} {
+				f, ok := findingOf(rep, rule)
+				if !ok || f.Waived {
+					t.Errorf("%s: found %v, waived %v; want it reported, unwaived (the base judge decides)", rule, ok, f.Waived)
+				}
+			}
+			jf, ok := findingOf(rep, "config-judge-changed")
+			if !ok {
+				t.Fatalf("no config-judge-changed finding; rules: %v", rules(rep))
+			}
+			if jf.Severity != result.SeverityHigh || jf.Waived {
+				t.Errorf("config-judge-changed: severity %s, waived %v; want high, unwaived", jf.Severity, jf.Waived)
+			}
+			if !strings.Contains(jf.Message, s.changed) || !strings.Contains(jf.Message, s.effect) {
+				t.Errorf("config-judge-changed message %q: want it to name %q and say %q", jf.Message, s.changed, s.effect)
+			}
+		})
+	}
+}
+
+// A local run (and pre-commit, and nightly) judges with the checkout's
+// files: the owner of the working tree is the one choosing.
+func TestLocalRunUsesTheCheckoutsJudge(t *testing.T) {
+	dir, _ := judgeRepo(t, silencers[1].files) // fail_on: never
+	r := secretgate(t, nil, "check", "--offline", "--path", dir, "--now", now, "--format", "json")
+	if r.code != result.ExitOK {
+		t.Fatalf("exit %d, want 0 (fail_on: never from the checkout)\nstderr: %s", r.code, r.stderr)
+	}
+	if _, ok := findingOf(jsonReport(t, r), "config-judge-changed"); ok {
+		t.Error("a local run reports a judge change; only a range has a base to compare with")
+	}
+}
+
+func findingOf(rep result.Report, rule string) (result.Finding, bool) {
+	for _, f := range rep.Findings {
+		if f.Rule == rule {
+			return f, true
+		}
+	}
+	return result.Finding{}, false
+}
+
+// prCheckout copies src into a new git repository of one commit and returns
+// the repository and the commit: the checkout of a pull request whose base
+// holds the same judge files, for tests about other things than the judge.
+func prCheckout(t *testing.T, src string) (dir, sha string) {
+	t.Helper()
+	dir = t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	gitIn(t, dir, "init", "-q", "-b", "main")
+	gitIn(t, dir, "add", "-A")
+	gitIn(t, dir, "commit", "-q", "-m", "base")
+	return dir, gitIn(t, dir, "rev-parse", "HEAD")
+}
+
+// A pull-request run needs a base to read its judge from: without one it
+// stops (exit 2) rather than trust the checkout, and says what to do.
+func TestPullRequestWithoutBase(t *testing.T) {
+	dir, _ := prCheckout(t, repo("clean"))
+	r := secretgate(t, nil, "check", "--offline", "--mode", "pr", "--path", dir, "--now", now)
+	if r.code != result.ExitUsage || !strings.Contains(r.stderr, "--diff BASE..HEAD") || !strings.Contains(r.stderr, "--mode local") {
+		t.Errorf("exit %d, stderr %q; want 2 and the ways out", r.code, r.stderr)
+	}
+	// A base the clone lacks: the advice of a shallow clone.
+	g := actions(t, nil, "pull_request", "pull_request", sha2, sha1)
+	r = secretgate(t, g.env, "check", "--offline", "--path", dir, "--now", now)
+	if r.code != result.ExitUsage || !strings.Contains(r.stderr, "not in this clone") || !strings.Contains(r.stderr, "fetch-depth: 0") {
+		t.Errorf("exit %d, stderr %q; want 2 and how to fetch the base", r.code, r.stderr)
+	}
+}
