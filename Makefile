@@ -62,7 +62,6 @@ test-skips: ## list the tests make test skipped for a missing tool, and why
 # (scripts/race-pkgs.sh) fails when a package that starts goroutines (go
 # func, go f(...), sync.WaitGroup, errgroup or .Go) is missing here.
 RACE_PKGS ?= \
-	./checks \
 	./internal/awsinv \
 	./internal/awstest \
 	./internal/cli \
@@ -71,6 +70,7 @@ RACE_PKGS ?= \
 	./internal/policy \
 	./internal/report \
 	./internal/resolve \
+	./internal/run \
 	./internal/source
 
 # Left out under the race detector only: three tests that compare the leak

@@ -3,7 +3,6 @@ package actiontest
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -20,12 +19,12 @@ var ownCommand = regexp.MustCompile(`^::(error|warning|notice) (file|title)=`)
 // after it). The runner (act) must see none of them as a command, and
 // secretgate's own annotation for the file must still be there.
 func TestActRepositoryTextInjectsNoCommands(t *testing.T) {
-	actBin, err := exec.LookPath("act")
+	actBin, err := toolPath(t, "act")
 	if err != nil {
 		if os.Getenv("CI") != "" {
-			t.Fatalf("act is not on PATH and CI is set: .ci/run installs it (go install github.com/nektos/act@%s); %v", actVersion, err)
+			t.Fatalf("act not found and CI is set: make tools installs it (.ci/run runs it); %v", err)
 		}
-		t.Skipf("act is not on PATH (go install github.com/nektos/act@%s); CI runs this test", actVersion)
+		t.Skipf("act not found (run make tools); CI runs this test: %v", err)
 	}
 	const sid = "Admin\n::error::INJECTED-ANNOTATION\n::add-mask::secretgate\n::stop-commands::STOPTOKEN\n##[add-mask]iam"
 	sidJSON, err := json.Marshal(sid)

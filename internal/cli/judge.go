@@ -133,8 +133,10 @@ func planJudgeChange(ctx context.Context, p *checkPlan, f checkFlags, j runJudge
 		err = waiver.RequireExpiry(cfg, f.requireWaiverExpiry)
 	}
 	if err != nil {
+		// The change's judge is broken: the check goes on with the base's,
+		// and the judge finding says so.
 		p.run.Judge.HeadErr = err
-		return nil
+		return nil //nolint:nilerr // recorded in HeadErr, not an error of this run
 	}
 	head.Config = cfg
 	head.ConfigFile, _ = rootpath.Rel(p.run.Root, path)

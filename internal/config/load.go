@@ -562,7 +562,7 @@ func (d *decoder) credentials(c *Config, n *yaml.Node) []Credential {
 			continue
 		}
 		cr := Credential{Line: f.node.Line, Column: f.node.Column}
-		valid := true
+		var valid bool
 		if v := f.get("secret"); v == nil {
 			d.errorf(f.node, "%s: secret is required (the secret's name or ARN, e.g. prod/bybit/api)", path)
 			valid = false

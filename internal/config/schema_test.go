@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -273,8 +274,10 @@ func TestSchemaPatterns(t *testing.T) {
 			case map[string]any:
 				cur = c[p]
 			case []any:
-				var i int
-				fmt.Sscan(p, &i)
+				i, err := strconv.Atoi(p)
+				if err != nil || i < 0 || i >= len(c) {
+					return nil
+				}
 				cur = c[i]
 			}
 		}

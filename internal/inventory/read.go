@@ -100,7 +100,7 @@ func DecodeTreeLenient(file string, data []byte, root *tree.Node) (snap *Snapsho
 		problems = append(problems, fileErr(file, bad.err))
 	}
 	sort.SliceStable(problems, func(i, j int) bool {
-		a, b := problems[i].(*FileError).Err, problems[j].(*FileError).Err
+		a, b := problems[i].(*FileError).Err, problems[j].(*FileError).Err //nolint:errorlint // problems holds the *FileError values built above, unwrapped
 		return a.Line < b.Line || (a.Line == b.Line && a.Col < b.Col)
 	})
 	var s Snapshot

@@ -3,6 +3,7 @@ package inventory
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -91,8 +92,8 @@ func TestFromTreeTypeErrors(t *testing.T) {
 }
 
 func fmtTreeError(err error, te **tree.Error) string {
-	e, ok := err.(*tree.Error)
-	if !ok {
+	var e *tree.Error
+	if !errors.As(err, &e) {
 		return err.Error()
 	}
 	*te = e

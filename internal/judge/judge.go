@@ -159,7 +159,6 @@ func (b *Base) Extract(ctx context.Context, paths ...string) error {
 
 type treeEntry struct {
 	mode, object, path string
-	size               int64
 }
 
 // parseTree reads `git ls-tree -r -z` output: "<mode> <type> <object>\t<path>\0".

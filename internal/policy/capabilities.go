@@ -98,12 +98,12 @@ func refuseSchemaRefs(schema ast.Value) error {
 	switch v := schema.(type) {
 	case ast.String:
 		if err := json.Unmarshal([]byte(v), &doc); err != nil {
-			return nil // not JSON: OPA's own error follows
+			return nil //nolint:nilerr // not JSON: OPA's own error follows, with no ref to follow
 		}
 	default:
 		d, err := ast.JSON(schema)
 		if err != nil {
-			return nil
+			return nil //nolint:nilerr // not convertible: OPA's own error follows, with no ref to follow
 		}
 		doc = d
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -155,10 +156,10 @@ func decodeSARIF(t *testing.T, out []byte) sarifLog {
 }
 
 func TestSARIFValidatesAgainstSchema(t *testing.T) {
-	reports := append(fixtures[:len(fixtures):len(fixtures)], struct {
+	reports := slices.Concat(fixtures, []struct {
 		name   string
 		report func() result.Report
-	}{"many", func() result.Report { return manyFindings(300) }})
+	}{{"many", func() result.Report { return manyFindings(300) }}})
 	for _, fx := range reports {
 		t.Run(fx.name, func(t *testing.T) {
 			validateSARIF(t, render(t, FormatSARIF, Options{}, fx.report()))
@@ -367,8 +368,12 @@ func TestSARIFResultLimit(t *testing.T) {
 	// GitHub also caps uploads at 10 MB gzip-compressed.
 	var gz bytes.Buffer
 	w := gzip.NewWriter(&gz)
-	w.Write(out)
-	w.Close()
+	if _, err := w.Write(out); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
 	if gz.Len() > 10<<20 {
 		t.Errorf("25,000 results compress to %d bytes, over GitHub's 10 MB", gz.Len())
 	}

@@ -67,7 +67,9 @@ func resolveGatherer(ctx context.Context, p *Plan, lv *awsAccess) (g Gatherer, l
 
 	sess, err := lv.Session(ctx)
 	if err != nil {
-		return &Unavailable{For: fams, Reason: "AWS session: " + err.Error(), AsError: true}, nil, release, nil
+		// No session is the check's outcome (error, the run incomplete),
+		// not a reason to stop the run.
+		return &Unavailable{For: fams, Reason: "AWS session: " + err.Error(), AsError: true}, nil, release, nil //nolint:nilerr // reported as the resolve check's error
 	}
 	r := NewResolve(secretsmanager.NewFromConfig(sess.Config), cfg.Credentials, resolve.Options{
 		Concurrency: cfg.AWS.Concurrency,
