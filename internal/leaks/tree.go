@@ -12,11 +12,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
-	"sync"
 
 	"github.com/h2non/filetype"
 	"github.com/mholt/archives"
 	"github.com/zricethezav/gitleaks/v8/sources"
+	"golang.org/x/sync/errgroup"
 )
 
 // scanTree scans the files of the working tree in parallel.
@@ -34,31 +34,20 @@ func (s *Scanner) scanTree(ctx context.Context, t Target, c *collector) error {
 	}
 	largestFirst(t.Root, paths)
 	max := s.maxBytes()
-	jobs := make(chan string)
-	var wg sync.WaitGroup
-	for range min(s.workers(), max1(len(paths))) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for rel := range jobs {
-				s.scanFile(ctx, t.Root, rel, max, skipper, c)
-			}
-		}()
-	}
-feed:
+	var g errgroup.Group
+	g.SetLimit(s.workers())
 	for _, p := range paths {
-		select {
-		case jobs <- p:
-		case <-ctx.Done():
-			break feed
+		if ctx.Err() != nil {
+			break
 		}
+		g.Go(func() error {
+			s.scanFile(ctx, t.Root, p, max, skipper, c)
+			return nil
+		})
 	}
-	close(jobs)
-	wg.Wait()
+	_ = g.Wait() // scanFile records what it could not read in c
 	return ctx.Err()
 }
-
-func max1(n int) int { return max(n, 1) }
 
 // needsRawText reports whether findings are compared with something after
 // the scan (live values, references), which needs their raw text: cached
