@@ -4,12 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os/exec"
 	"strings"
 	"sync"
 
 	"github.com/gitleaks/go-gitdiff/gitdiff"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/secretgate/secretgate/internal/git"
 )
 
 // diffOptions make git's patch output the same whatever the user's git
@@ -84,8 +85,7 @@ func (s *Scanner) scanPatches(ctx context.Context, t Target, c *collector) error
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	args := patchArgs(t, caching)
-	cmd := exec.CommandContext(ctx, "git", args...)
-	cmd.Dir = t.Root
+	cmd := git.Command(ctx, t.Root, args...)
 	if caching {
 		cmd.Stdin = strings.NewReader(strings.Join(pending, "\n") + "\n")
 	}
@@ -197,7 +197,7 @@ func (s *Scanner) scanPatches(ctx context.Context, t Target, c *collector) error
 		return err
 	}
 	if werr != nil {
-		return fmt.Errorf("git %s: %s", args[2], orErr(gitMessage(stderr.String()), werr))
+		return fmt.Errorf("git %s: %s", args[2], git.Or(git.Message(stderr.String()), werr))
 	}
 	if !complete {
 		return fmt.Errorf("git %s: could not parse its output after %d commit(s); the rest was not scanned", args[2], len(commits))
