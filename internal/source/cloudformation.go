@@ -189,12 +189,8 @@ func (p *cfnParser) role(m doctree.Member, props *doctree.Node) {
 				if !ok {
 					continue
 				}
-				id := r.ID + "#inline/" + name
-				p.out.policies = append(p.out.policies, facts.Policy{
-					ID: id, Name: name, Kind: "inline", RoleIDs: []string{r.ID},
-					Document: doc, Source: sourceCloudFormation, Location: facts.Location{File: p.file, Line: e.Line},
-				})
-				r.PolicyIDs = appendUnique(r.PolicyIDs, id)
+				p.out.policies = append(p.out.policies,
+					inlinePolicy(&r, name, doc, sourceCloudFormation, facts.Location{File: p.file, Line: e.Line}))
 			}
 		}
 	}

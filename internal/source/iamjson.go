@@ -121,12 +121,7 @@ func apiRole(rel string, n *doctree.Node, out *fileResult) (*facts.Role, []facts
 				out.fail(rel, err)
 				continue
 			}
-			id := r.ID + "#inline/" + pname
-			inline = append(inline, facts.Policy{
-				ID: id, Name: pname, Kind: "inline", RoleIDs: []string{r.ID},
-				Document: doc, Source: sourceIAMJSON, Location: facts.Location{File: rel, Line: e.Line},
-			})
-			r.PolicyIDs = appendUnique(r.PolicyIDs, id)
+			inline = append(inline, inlinePolicy(r, pname, doc, sourceIAMJSON, facts.Location{File: rel, Line: e.Line}))
 		}
 	}
 	if list := n.Get("AttachedManagedPolicies"); list != nil && list.Kind == doctree.Array {

@@ -306,6 +306,17 @@ func nonNil(s []string) []string {
 	return s
 }
 
+// inlinePolicy is the fact of role's inline policy name (every parser
+// names it "<role id>#inline/<name>"), and lists it among role's policies.
+func inlinePolicy(role *facts.Role, name string, doc facts.PolicyDocument, source string, loc facts.Location) facts.Policy {
+	id := role.ID + "#inline/" + name
+	role.PolicyIDs = appendUnique(role.PolicyIDs, id)
+	return facts.Policy{
+		ID: id, Name: name, Kind: "inline", RoleIDs: []string{role.ID},
+		Document: doc, Source: source, Location: loc,
+	}
+}
+
 func appendUnique(s []string, v string) []string {
 	for _, x := range s {
 		if x == v {

@@ -424,12 +424,8 @@ func (p *tfParser) role(r *tfResource) {
 			if !ok {
 				continue
 			}
-			id := role.ID + "#inline/" + name
-			p.out.policies = append(p.out.policies, facts.Policy{
-				ID: id, Name: name, Kind: "inline", RoleIDs: []string{role.ID},
-				Document: doc, Source: sourceTerraform, Location: facts.Location{File: p.file, Line: e.Line},
-			})
-			role.PolicyIDs = appendUnique(role.PolicyIDs, id)
+			p.out.policies = append(p.out.policies,
+				inlinePolicy(&role, name, doc, sourceTerraform, facts.Location{File: p.file, Line: e.Line}))
 		}
 	}
 	if arns := r.values.Get("managed_policy_arns"); arns != nil && arns.Kind == doctree.Array {
