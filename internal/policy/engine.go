@@ -67,15 +67,23 @@ type Source struct {
 // under dirs, lets user rules override built-in rules with the same id, and
 // compiles the whole set.
 func Load(ctx context.Context, dirs []string) (*Engine, error) {
-	srcs, err := BuiltinSources(false)
+	builtin, user, err := sources(dirs)
 	if err != nil {
 		return nil, err
 	}
-	user, err := DirSources(dirs, false)
-	if err != nil {
-		return nil, err
+	return compile(ctx, append(builtin, user...))
+}
+
+// sources reads the built-in policies and the .rego files under dirs,
+// tests excluded.
+func sources(dirs []string) (builtin, user []Source, err error) {
+	if builtin, err = BuiltinSources(false); err != nil {
+		return nil, nil, err
 	}
-	return compile(ctx, append(srcs, user...))
+	if user, err = DirSources(dirs, false); err != nil {
+		return nil, nil, err
+	}
+	return builtin, user, nil
 }
 
 // BuiltinSources returns the embedded policy files, with or without their

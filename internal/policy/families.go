@@ -31,11 +31,7 @@ func LoadFamilies(ctx context.Context, dirs []string, families []string) (*Engin
 	if families == nil {
 		return Load(ctx, dirs)
 	}
-	all, err := BuiltinSources(false)
-	if err != nil {
-		return nil, err
-	}
-	user, err := DirSources(dirs, false)
+	all, user, err := sources(dirs)
 	if err != nil {
 		return nil, err
 	}
