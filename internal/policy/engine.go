@@ -178,14 +178,23 @@ func Parse(srcs []Source) (map[string]*ast.Module, error) {
 	return mods, nil
 }
 
-func compile(ctx context.Context, srcs []Source) (*Engine, error) {
+// parseSources is Parse, and which of srcs, by name, are built in.
+func parseSources(srcs []Source) (map[string]*ast.Module, map[string]bool, error) {
 	mods, err := Parse(srcs)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	builtin := map[string]bool{}
+	builtin := make(map[string]bool, len(srcs))
 	for _, s := range srcs {
 		builtin[s.Name] = s.Builtin
+	}
+	return mods, builtin, nil
+}
+
+func compile(ctx context.Context, srcs []Source) (*Engine, error) {
+	mods, builtin, err := parseSources(srcs)
+	if err != nil {
+		return nil, err
 	}
 	if err := checkPlacement(mods, builtin); err != nil {
 		return nil, err

@@ -216,13 +216,9 @@ var builtinCatalog = sync.OnceValues(func() (map[string]result.Rule, error) {
 	if err != nil {
 		return nil, err
 	}
-	mods, err := Parse(srcs)
+	mods, builtin, err := parseSources(srcs)
 	if err != nil {
 		return nil, err
-	}
-	builtin := map[string]bool{}
-	for _, s := range srcs {
-		builtin[s.Name] = s.Builtin
 	}
 	return catalogOf(mods, builtin)
 })
