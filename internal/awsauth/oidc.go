@@ -117,18 +117,12 @@ func SessionName(repository, runID string) string {
 	if repo == "" {
 		repo = "secretgate"
 	}
+	// clean leaves only ASCII, so cutting bytes cuts characters; no
+	// ellipsis marks the cut (safetext.Clip's "…" is not allowed in a
+	// session name).
 	if run == "" {
-		return truncate(repo, 64)
+		return repo[:min(len(repo), 64)]
 	}
-	if len(run) > 40 {
-		run = run[:40]
-	}
-	return truncate(repo, 64-1-len(run)) + "@" + run
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
+	run = run[:min(len(run), 40)]
+	return repo[:min(len(repo), 64-1-len(run))] + "@" + run
 }

@@ -82,24 +82,20 @@ func Collect(ctx context.Context, cfg aws.Config, o Options) Result {
 		Regions:     append([]string(nil), regions...),
 	}
 
+	// The parts run side by side without a limit of their own: what is
+	// limited is the API calls they make (collector.call), across parts.
 	var (
-		wg      sync.WaitGroup
-		secrets [][]inventory.Secret
+		g       errgroup.Group
+		secrets = make([][]inventory.Secret, len(regions))
 		iamRes  iamResult
 		oidc    []inventory.OIDCProvider
 	)
-	secrets = make([][]inventory.Secret, len(regions))
 	for i, r := range regions {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			secrets[i] = c.secrets(ctx, r)
-		}()
+		g.Go(func() error { secrets[i] = c.secrets(ctx, r); return nil })
 	}
-	wg.Add(2)
-	go func() { defer wg.Done(); iamRes = c.iam(ctx) }()
-	go func() { defer wg.Done(); oidc = c.oidcProviders(ctx) }()
-	wg.Wait()
+	g.Go(func() error { iamRes = c.iam(ctx); return nil })
+	g.Go(func() error { oidc = c.oidcProviders(ctx); return nil })
+	_ = g.Wait() // each part records its problems in c.probs
 
 	for _, s := range secrets {
 		snap.Secrets = append(snap.Secrets, s...)
@@ -127,7 +123,10 @@ type collector struct {
 	probs *problems
 }
 
-// call runs fn while holding one of the concurrency slots.
+// call runs fn while holding one of the concurrency slots. The slots are a
+// semaphore shared by every part and nesting level (each below also calls
+// through it), which an errgroup's limit cannot be: a part waiting for
+// its items would hold a slot the items need.
 func (c *collector) call(ctx context.Context, fn func(context.Context) error) error {
 	select {
 	case c.sem <- struct{}{}:

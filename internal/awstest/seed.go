@@ -3,7 +3,6 @@ package awstest
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -11,6 +10,7 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"golang.org/x/sync/errgroup"
 )
 
 // CreateSecret creates a secret with a value (the canary tests plant
@@ -30,18 +30,17 @@ func (e *Emulator) CreateSecret(tb testing.TB, name, value string, tags map[stri
 func (e *Emulator) CreateSecrets(tb testing.TB, n int) {
 	tb.Helper()
 	client := secretsmanager.NewFromConfig(e.Config(tb))
-	errs := make(chan error, n)
-	inParallel(n, 16, func(i int) {
+	err := inParallel(n, 16, func(i int) error {
 		name := fmt.Sprintf("prod/svc%05d/api", i)
 		_, err := client.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
 			Name: aws.String(name), SecretString: aws.String(`{"api_key":"k","api_secret":"s"}`),
 		})
 		if err != nil {
-			errs <- fmt.Errorf("create secret %s: %w", name, err)
+			return fmt.Errorf("create secret %s: %w", name, err)
 		}
+		return nil
 	})
-	close(errs)
-	for err := range errs {
+	if err != nil {
 		tb.Fatal(err)
 	}
 }
@@ -125,38 +124,28 @@ func (e *Emulator) CreateGitHubProvider(tb testing.TB) string {
 func (e *Emulator) CreateRoles(tb testing.TB, n int, account string) {
 	tb.Helper()
 	client := iam.NewFromConfig(e.Config(tb))
-	errs := make(chan error, n)
-	inParallel(n, 8, func(i int) {
-		name := fmt.Sprintf("app%04d-prod", i)
-		if _, err := e.createRole(client, Role{
-			Name:   name,
+	err := inParallel(n, 8, func(i int) error {
+		_, err := e.createRole(client, Role{
+			Name:   fmt.Sprintf("app%04d-prod", i),
 			Trust:  GitHubTrust(account, "repo:acme/app:environment:prod"),
 			Inline: map[string]string{"read": ReadSecretsPolicy(account, fmt.Sprintf("prod/svc%05d/*", i))},
-		}); err != nil {
-			errs <- err
-		}
+		})
+		return err
 	})
-	close(errs)
-	for err := range errs {
+	if err != nil {
 		tb.Fatal(err)
 	}
 }
 
 // inParallel calls fn(i) for every i in [0, n), at most width at a time,
-// and returns when all calls have returned.
-func inParallel(n, width int, fn func(i int)) {
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, width)
+// and returns the first error once all calls have returned.
+func inParallel(n, width int, fn func(i int) error) error {
+	var g errgroup.Group
+	g.SetLimit(width)
 	for i := range n {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			fn(i)
-		}()
+		g.Go(func() error { return fn(i) })
 	}
-	wg.Wait()
+	return g.Wait()
 }
 
 // GitHubTrust is a trust policy for GitHub's OIDC provider pinned to sub.

@@ -4,9 +4,10 @@
 // custom policy directories, the fail-on threshold and the settings of the
 // repository scan and of live AWS access.
 //
-// Every key is optional; Default holds the rules DESIGN.md describes. Load is
-// strict: unknown keys, wrong types, duplicate keys and bad values are
-// reported all at once, each with file:line:col. docs/configuration.md is the
+// Every key is optional; Default holds the policy docs/SECURITY.md sets
+// out (docs/configuration.md spells it out as a file). Load is strict:
+// unknown keys, wrong types, duplicate keys and bad values are reported all
+// at once, each with file:line:col. docs/configuration.md is the
 // user's reference and docs/schema/secretgate.schema.json the JSON Schema
 // editors validate with; the tests keep the three in agreement.
 package config
@@ -233,8 +234,9 @@ const (
 	DefaultMaxAttempts      = 5
 )
 
-// Default returns the configuration used when there is no file: the rules
-// DESIGN.md describes.
+// Default returns the configuration used when there is no file: the policy
+// of docs/SECURITY.md, written out in testdata/valid/defaults.yml and in
+// docs/configuration.md ("The defaults"); the tests hold the three equal.
 func Default() *Config {
 	c := &Config{
 		Version: 1,

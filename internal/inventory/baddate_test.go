@@ -1,7 +1,7 @@
 package inventory
 
 import (
-	"github.com/secretgate/secretgate/internal/source/tree"
+	"github.com/secretgate/secretgate/internal/doctree"
 
 	"strings"
 	"testing"
@@ -94,4 +94,4 @@ func decodeTreeText(t *testing.T, src string) (*Snapshot, []error, error) {
 	return DecodeTreeLenient("s.json", []byte(src), root)
 }
 
-func parseForTest(src string) (*tree.Node, error) { return tree.ParseJSON([]byte(src)) }
+func parseForTest(src string) (*doctree.Node, error) { return doctree.ParseJSON([]byte(src)) }

@@ -3,9 +3,9 @@ package inventory
 import (
 	"time"
 
+	"github.com/secretgate/secretgate/internal/doctree"
 	"github.com/secretgate/secretgate/internal/facts"
-	"github.com/secretgate/secretgate/internal/source/iampolicy"
-	"github.com/secretgate/secretgate/internal/source/tree"
+	"github.com/secretgate/secretgate/internal/iampolicy"
 )
 
 // Source is the facts.*.Source value of facts from a snapshot.
@@ -78,9 +78,9 @@ func (s *Snapshot) Facts() (Facts, []error) {
 				role.Trust = &doc
 			}
 		}
-		var inlineNodes []*tree.Node
+		var inlineNodes []*doctree.Node
 		if roleNodes != nil {
-			if l := roleNodes[i].Get("inline_policies"); l != nil && l.Kind == tree.Array && len(l.Elems) == len(r.InlinePolicies) {
+			if l := roleNodes[i].Get("inline_policies"); l != nil && l.Kind == doctree.Array && len(l.Elems) == len(r.InlinePolicies) {
 				inlineNodes = l.Elems
 			}
 		}
@@ -181,18 +181,18 @@ type conv struct {
 
 // section returns the element nodes of a top-level list when the snapshot
 // came from a file and still matches it, else nil.
-func (c conv) section(key string, n int) []*tree.Node {
+func (c conv) section(key string, n int) []*doctree.Node {
 	if c.s.root == nil {
 		return nil
 	}
 	l := c.s.root.Get(key)
-	if l == nil || l.Kind != tree.Array || len(l.Elems) != n {
+	if l == nil || l.Kind != doctree.Array || len(l.Elems) != n {
 		return nil
 	}
 	return l.Elems
 }
 
-func (c conv) loc(nodes []*tree.Node, i int) facts.Location {
+func (c conv) loc(nodes []*doctree.Node, i int) facts.Location {
 	if nodes == nil {
 		return facts.Location{}
 	}
@@ -201,14 +201,14 @@ func (c conv) loc(nodes []*tree.Node, i int) facts.Location {
 
 // document normalises raw, using the file's node for positions when there
 // is one.
-func (c conv) document(raw []byte, nodes []*tree.Node, i int, key string) (facts.PolicyDocument, bool) {
-	var n *tree.Node
+func (c conv) document(raw []byte, nodes []*doctree.Node, i int, key string) (facts.PolicyDocument, bool) {
+	var n *doctree.Node
 	if nodes != nil {
 		n = nodes[i].Get(key)
 	}
 	file := c.s.file
 	if n == nil {
-		parsed, err := tree.ParseJSON(raw)
+		parsed, err := doctree.ParseJSON(raw)
 		if err != nil {
 			*c.errs = append(*c.errs, fileErr(file, err))
 			return facts.PolicyDocument{}, false

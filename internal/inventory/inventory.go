@@ -14,7 +14,7 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/secretgate/secretgate/internal/source/tree"
+	"github.com/secretgate/secretgate/internal/doctree"
 )
 
 // Schema identifies the snapshot format. Readers reject other versions.
@@ -47,7 +47,7 @@ type Snapshot struct {
 	// file and root remember where a snapshot was read from, so facts
 	// can point at lines of it.
 	file string
-	root *tree.Node
+	root *doctree.Node
 }
 
 // Secret is a Secrets Manager secret's metadata, as ListSecrets and

@@ -10,14 +10,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/secretgate/secretgate/internal/source/iampolicy"
-	"github.com/secretgate/secretgate/internal/source/tree"
+	"github.com/secretgate/secretgate/internal/doctree"
+	"github.com/secretgate/secretgate/internal/iampolicy"
 )
 
 // FileError is a problem at a line of a snapshot file.
 type FileError struct {
 	File string
-	Err  *tree.Error
+	Err  *doctree.Error
 }
 
 // Error formats as "file:line: reason (column c)".
@@ -36,11 +36,11 @@ func (e *FileError) Error() string {
 func (e *FileError) Unwrap() error { return e.Err }
 
 func fileErr(file string, err error) error {
-	var te *tree.Error
+	var te *doctree.Error
 	if errors.As(err, &te) {
 		return &FileError{File: file, Err: te}
 	}
-	return &FileError{File: file, Err: &tree.Error{Msg: err.Error()}}
+	return &FileError{File: file, Err: &doctree.Error{Msg: err.Error()}}
 }
 
 // Read reads and validates a snapshot file.
@@ -55,7 +55,7 @@ func Read(path string) (*Snapshot, error) {
 // Decode parses and validates a snapshot. file names it in errors (which
 // are *FileError values with the line) and in the locations of its facts.
 func Decode(file string, data []byte) (*Snapshot, error) {
-	root, err := tree.ParseJSON(data)
+	root, err := doctree.ParseJSON(data)
 	if err != nil {
 		return nil, fileErr(file, err)
 	}
@@ -63,9 +63,9 @@ func Decode(file string, data []byte) (*Snapshot, error) {
 }
 
 // DecodeTree is Decode for a snapshot whose text data the caller has
-// already parsed into root (tree.ParseJSON), so that a large snapshot is
+// already parsed into root (doctree.ParseJSON), so that a large snapshot is
 // not parsed twice.
-func DecodeTree(file string, data []byte, root *tree.Node) (*Snapshot, error) {
+func DecodeTree(file string, data []byte, root *doctree.Node) (*Snapshot, error) {
 	snap, problems, err := DecodeTreeLenient(file, data, root)
 	if err == nil && len(problems) > 0 {
 		return nil, problems[0]
@@ -77,8 +77,8 @@ func DecodeTree(file string, data []byte, root *tree.Node) (*Snapshot, error) {
 // is not an RFC 3339 date is a problem (a *FileError with its line) and is
 // read as absent; the rest of the snapshot is kept. err is for snapshots
 // that cannot be read at all.
-func DecodeTreeLenient(file string, data []byte, root *tree.Node) (snap *Snapshot, problems []error, err error) {
-	if root.Kind != tree.Object {
+func DecodeTreeLenient(file string, data []byte, root *doctree.Node) (snap *Snapshot, problems []error, err error) {
+	if root.Kind != doctree.Object {
 		return nil, nil, fileErr(file, root.Errorf("an inventory snapshot must be an object, found %s", root.Describe()))
 	}
 	schema, _ := root.Get("schema").Str()
@@ -88,13 +88,13 @@ func DecodeTreeLenient(file string, data []byte, root *tree.Node) (snap *Snapsho
 			at = root
 			return nil, nil, fileErr(file, at.Errorf("not a secretgate inventory snapshot: no \"schema\": %q", Schema))
 		}
-		return nil, nil, fileErr(file, at.Errorf("unsupported inventory schema %s (this secretgate reads %q; write the file with the same version of secretgate)", tree.Quote(schema), Schema))
+		return nil, nil, fileErr(file, at.Errorf("unsupported inventory schema %s (this secretgate reads %q; write the file with the same version of secretgate)", doctree.Quote(schema), Schema))
 	}
 	badDates, err := validate(root)
 	if err != nil {
 		return nil, nil, fileErr(file, err)
 	}
-	absent := map[*tree.Node]bool{}
+	absent := map[*doctree.Node]bool{}
 	for _, bad := range badDates {
 		absent[bad.node] = true
 		problems = append(problems, fileErr(file, bad.err))
@@ -129,16 +129,16 @@ func goKind(k string) string {
 
 // badDate is a date field that is not an RFC 3339 date.
 type badDate struct {
-	node *tree.Node
+	node *doctree.Node
 	err  error
 }
 
 // validate checks what encoding/json cannot check with positions: required
 // fields and RFC 3339 dates. Bad dates are returned, not an error: the
 // rest of the snapshot is still read.
-func validate(root *tree.Node) ([]badDate, error) {
+func validate(root *doctree.Node) ([]badDate, error) {
 	var bad []badDate
-	date := func(n *tree.Node, what string) {
+	date := func(n *doctree.Node, what string) {
 		if err := checkDate(n, what); err != nil {
 			bad = append(bad, badDate{n, err})
 		}
@@ -159,11 +159,11 @@ func validate(root *tree.Node) ([]badDate, error) {
 		if list.IsNull() {
 			continue
 		}
-		if list.Kind != tree.Array {
+		if list.Kind != doctree.Array {
 			return nil, list.Errorf("%s must be a list, found %s", sec.key, list.Describe())
 		}
 		for i, e := range list.Elems {
-			if e.Kind != tree.Object {
+			if e.Kind != doctree.Object {
 				return nil, e.Errorf("%s[%d] must be an object, found %s", sec.key, i, e.Describe())
 			}
 			for _, f := range sec.required {
@@ -179,7 +179,7 @@ func validate(root *tree.Node) ([]badDate, error) {
 	return bad, nil
 }
 
-func checkDate(n *tree.Node, what string) error {
+func checkDate(n *doctree.Node, what string) error {
 	if n.IsNull() {
 		return nil
 	}
@@ -188,7 +188,7 @@ func checkDate(n *tree.Node, what string) error {
 		return n.Errorf("%s must be an RFC 3339 date string, found %s", what, n.Describe())
 	}
 	if _, err := time.Parse(time.RFC3339, s); err != nil {
-		return n.Errorf("%s must be an RFC 3339 date such as 2026-01-31T12:00:00Z, found %s", what, tree.Quote(s))
+		return n.Errorf("%s must be an RFC 3339 date such as 2026-01-31T12:00:00Z, found %s", what, doctree.Quote(s))
 	}
 	return nil
 }

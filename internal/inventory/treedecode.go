@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/secretgate/secretgate/internal/source/tree"
+	"github.com/secretgate/secretgate/internal/doctree"
 )
 
 // fromTree fills v (a pointer) from the parsed snapshot n the way
@@ -21,14 +21,14 @@ import (
 // the value's text, time.Time its UnmarshalJSON. A value of the wrong type
 // is an error naming the field and its line, as json.Unmarshal reports it.
 // Nodes in absent are read as null.
-func fromTree(data []byte, n *tree.Node, v any, absent map[*tree.Node]bool) error {
+func fromTree(data []byte, n *doctree.Node, v any, absent map[*doctree.Node]bool) error {
 	d := &treeDecoder{data: data, absent: absent}
 	return d.value(n, reflect.ValueOf(v).Elem())
 }
 
 type treeDecoder struct {
 	data       []byte
-	absent     map[*tree.Node]bool
+	absent     map[*doctree.Node]bool
 	lineStarts []int // offsets of the lines' first bytes, built when needed
 	// path names the field being decoded, one element per level, joined
 	// only for an error: most fields never need their name spelled out.
@@ -44,29 +44,29 @@ var (
 	timeType       = reflect.TypeOf(time.Time{})
 )
 
-func (d *treeDecoder) typeError(n *tree.Node, t reflect.Type, found string) error {
-	return &tree.Error{Line: n.Line, Col: n.Col, Msg: fmt.Sprintf("%s must be %s, found %s", d.field(), goKind(t.Kind().String()), found)}
+func (d *treeDecoder) typeError(n *doctree.Node, t reflect.Type, found string) error {
+	return &doctree.Error{Line: n.Line, Col: n.Col, Msg: fmt.Sprintf("%s must be %s, found %s", d.field(), goKind(t.Kind().String()), found)}
 }
 
-func jsonKind(n *tree.Node) string {
+func jsonKind(n *doctree.Node) string {
 	switch n.Kind {
-	case tree.Bool:
+	case doctree.Bool:
 		return "bool"
-	case tree.Number:
+	case doctree.Number:
 		return "number"
-	case tree.String:
+	case doctree.String:
 		return "string"
-	case tree.Object:
+	case doctree.Object:
 		return "object"
-	case tree.Array:
+	case doctree.Array:
 		return "array"
 	}
 	return "null"
 }
 
-func (d *treeDecoder) value(n *tree.Node, v reflect.Value) error {
+func (d *treeDecoder) value(n *doctree.Node, v reflect.Value) error {
 	if d.absent[n] {
-		n = &tree.Node{Kind: tree.Null, Line: n.Line, Col: n.Col}
+		n = &doctree.Node{Kind: doctree.Null, Line: n.Line, Col: n.Col}
 	}
 	switch v.Type() {
 	case rawMessageType:
@@ -77,10 +77,10 @@ func (d *treeDecoder) value(n *tree.Node, v reflect.Value) error {
 		v.SetBytes(raw)
 		return nil
 	case timeType:
-		if n.Kind == tree.Null {
+		if n.Kind == doctree.Null {
 			return nil
 		}
-		if n.Kind != tree.String {
+		if n.Kind != doctree.String {
 			return d.typeError(n, v.Type(), jsonKind(n))
 		}
 		// UnmarshalText reads the text as UnmarshalJSON reads the quoted
@@ -88,12 +88,12 @@ func (d *treeDecoder) value(n *tree.Node, v reflect.Value) error {
 		// invalid UTF-8); the others are absent by then.
 		var t time.Time
 		if err := t.UnmarshalText([]byte(n.Text)); err != nil {
-			return &tree.Error{Line: n.Line, Col: n.Col, Msg: err.Error()}
+			return &doctree.Error{Line: n.Line, Col: n.Col, Msg: err.Error()}
 		}
 		v.Set(reflect.ValueOf(t))
 		return nil
 	}
-	if n.Kind == tree.Null {
+	if n.Kind == doctree.Null {
 		switch v.Kind() {
 		case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
 			v.SetZero()
@@ -107,17 +107,17 @@ func (d *treeDecoder) value(n *tree.Node, v reflect.Value) error {
 		}
 		return d.value(n, v.Elem())
 	case reflect.String:
-		if n.Kind != tree.String {
+		if n.Kind != doctree.String {
 			return d.typeError(n, v.Type(), jsonKind(n))
 		}
 		v.SetString(n.Text)
 	case reflect.Bool:
-		if n.Kind != tree.Bool {
+		if n.Kind != doctree.Bool {
 			return d.typeError(n, v.Type(), jsonKind(n))
 		}
 		v.SetBool(n.Text == "true")
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		if n.Kind != tree.Number {
+		if n.Kind != doctree.Number {
 			return d.typeError(n, v.Type(), jsonKind(n))
 		}
 		i, err := strconv.ParseInt(n.Text, 10, 64)
@@ -126,7 +126,7 @@ func (d *treeDecoder) value(n *tree.Node, v reflect.Value) error {
 		}
 		v.SetInt(i)
 	case reflect.Slice:
-		if n.Kind != tree.Array {
+		if n.Kind != doctree.Array {
 			return d.typeError(n, v.Type(), jsonKind(n))
 		}
 		s := reflect.MakeSlice(v.Type(), len(n.Elems), len(n.Elems))
@@ -137,7 +137,7 @@ func (d *treeDecoder) value(n *tree.Node, v reflect.Value) error {
 		}
 		v.Set(s)
 	case reflect.Map:
-		if n.Kind != tree.Object {
+		if n.Kind != doctree.Object {
 			return d.typeError(n, v.Type(), jsonKind(n))
 		}
 		if v.Type().Key().Kind() != reflect.String {
@@ -157,7 +157,7 @@ func (d *treeDecoder) value(n *tree.Node, v reflect.Value) error {
 			v.SetMapIndex(reflect.ValueOf(m.Key).Convert(v.Type().Key()), e)
 		}
 	case reflect.Struct:
-		if n.Kind != tree.Object {
+		if n.Kind != doctree.Object {
 			return d.typeError(n, v.Type(), jsonKind(n))
 		}
 		fields := jsonFields(v.Type())
@@ -223,7 +223,7 @@ func jsonFields(t reflect.Type) fieldSet {
 }
 
 // raw returns the text of the value n.
-func (d *treeDecoder) raw(n *tree.Node) ([]byte, error) {
+func (d *treeDecoder) raw(n *doctree.Node) ([]byte, error) {
 	if d.lineStarts == nil {
 		d.lineStarts = make([]int, 1, bytes.Count(d.data, []byte{'\n'})+1)
 		for off := 0; ; {
@@ -236,12 +236,12 @@ func (d *treeDecoder) raw(n *tree.Node) ([]byte, error) {
 		}
 	}
 	if n.Line < 1 || n.Line > len(d.lineStarts) {
-		return nil, &tree.Error{Line: n.Line, Col: n.Col, Msg: "inventory: value position out of range"}
+		return nil, &doctree.Error{Line: n.Line, Col: n.Col, Msg: "inventory: value position out of range"}
 	}
 	start := d.lineStarts[n.Line-1] + n.Col - 1
 	end, ok := skipValue(d.data, start)
 	if !ok {
-		return nil, &tree.Error{Line: n.Line, Col: n.Col, Msg: "inventory: value text not found"}
+		return nil, &doctree.Error{Line: n.Line, Col: n.Col, Msg: "inventory: value text not found"}
 	}
 	return d.data[start:end:end], nil // shares data, which is never changed
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/secretgate/secretgate/internal/source/tree"
+	"github.com/secretgate/secretgate/internal/doctree"
 )
 
 // TestFromTreeMatchesUnmarshal holds the decoding from the parsed tree to
@@ -44,7 +44,7 @@ func TestFromTreeMatchesUnmarshal(t *testing.T) {
 			if err := json.Unmarshal([]byte(src), &want); err != nil {
 				t.Fatal(err)
 			}
-			root, err := tree.ParseJSON([]byte(src))
+			root, err := doctree.ParseJSON([]byte(src))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -74,13 +74,13 @@ func TestFromTreeTypeErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			root, err := tree.ParseJSON([]byte(tc.src))
+			root, err := doctree.ParseJSON([]byte(tc.src))
 			if err != nil {
 				t.Fatal(err)
 			}
 			var s Snapshot
 			err = fromTree([]byte(tc.src), root, &s, nil)
-			var te *tree.Error
+			var te *doctree.Error
 			if err == nil || !strings.HasPrefix(fmtTreeError(err, &te), tc.want) {
 				t.Errorf("err = %v, want %s", err, tc.want)
 			}
@@ -91,8 +91,8 @@ func TestFromTreeTypeErrors(t *testing.T) {
 	}
 }
 
-func fmtTreeError(err error, te **tree.Error) string {
-	var e *tree.Error
+func fmtTreeError(err error, te **doctree.Error) string {
+	var e *doctree.Error
 	if !errors.As(err, &e) {
 		return err.Error()
 	}

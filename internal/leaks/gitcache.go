@@ -37,7 +37,7 @@ func revListArgs(t Target) []string {
 // cachedCommits looks up every commit of the scope in the cache, counts
 // the clean ones as scanned, and returns those still to scan.
 func (s *Scanner) cachedCommits(ctx context.Context, t Target, c *collector) ([]string, error) {
-	out, err := git(ctx, t.Root, revListArgs(t)...)
+	out, err := gitText(ctx, t.Root, revListArgs(t)...)
 	if err != nil {
 		return nil, fmt.Errorf("list the commits: %w", err)
 	}

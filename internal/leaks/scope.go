@@ -1,12 +1,13 @@
 package leaks
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os/exec"
 	"strings"
+
+	"github.com/secretgate/secretgate/internal/git"
 )
 
 // Kind is what a scan covers.
@@ -143,7 +144,7 @@ func Resolve(ctx context.Context, root string, scope Scope) (Target, error) {
 			return t, err
 		}
 		if repo.Shallow {
-			if _, err := git(ctx, root, "merge-base", repo.Base, repo.Head); err != nil {
+			if _, err := gitText(ctx, root, "merge-base", repo.Base, repo.Head); err != nil {
 				return t, fmt.Errorf("--diff %s..%s: this shallow clone lacks the history that connects BASE and HEAD, so the commits of the range cannot be told apart: fetch the full history (actions/checkout with fetch-depth: 0) or deepen it (git fetch --deepen=<n> origin %s)", scope.Base, scope.Head, scope.Base)
 			}
 		}
@@ -153,7 +154,7 @@ func Resolve(ctx context.Context, root string, scope Scope) (Target, error) {
 
 // findRepo returns the work tree root lies in, nil when it lies in none.
 func findRepo(ctx context.Context, root string) (*Repo, error) {
-	out, err := git(ctx, root, "rev-parse", "--show-toplevel", "--show-prefix", "--is-shallow-repository")
+	out, err := gitText(ctx, root, "rev-parse", "--show-toplevel", "--show-prefix", "--is-shallow-repository")
 	if err != nil {
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, errNotRepo) {
 			return nil, nil
@@ -169,7 +170,7 @@ func findRepo(ctx context.Context, root string) (*Repo, error) {
 }
 
 func resolveCommit(ctx context.Context, root, rev, which string, shallow bool) (string, error) {
-	out, err := git(ctx, root, "rev-parse", "--verify", "--quiet", "--end-of-options", rev+"^{commit}")
+	out, err := gitText(ctx, root, "rev-parse", "--verify", "--quiet", "--end-of-options", rev+"^{commit}")
 	if err == nil {
 		return strings.TrimSpace(out), nil
 	}
@@ -181,32 +182,13 @@ func resolveCommit(ctx context.Context, root, rev, which string, shallow bool) (
 
 var errNotRepo = errors.New("not a git repository")
 
-// git runs git in dir and returns its standard output. A failure carries
-// the first line of git's standard error.
-func git(ctx context.Context, dir string, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, "git", args...)
-	cmd.Dir = dir
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		msg := gitMessage(stderr.String())
-		if strings.Contains(msg, "not a git repository") {
-			return "", errNotRepo
-		}
-		if msg != "" {
-			return "", fmt.Errorf("git %s: %s", args[0], msg)
-		}
-		return "", fmt.Errorf("git %s: %w", args[0], err)
+// gitText runs git in dir and returns its standard output; a failure
+// carries git's message (git.Error), or is errNotRepo.
+func gitText(ctx context.Context, dir string, args ...string) (string, error) {
+	out, err := git.Output(ctx, dir, args...)
+	var ge *git.Error
+	if errors.As(err, &ge) && strings.Contains(ge.Stderr, "not a git repository") {
+		return "", errNotRepo
 	}
-	return stdout.String(), nil
-}
-
-// gitMessage shortens git's standard error to one line for an error
-// message; git's hints (how to mark a directory safe, ...) are kept.
-func gitMessage(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 600 {
-		s = s[:600] + "…"
-	}
-	return s
+	return string(out), err
 }

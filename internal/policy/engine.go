@@ -71,15 +71,23 @@ type Source struct {
 // under dirs, lets user rules override built-in rules with the same id, and
 // compiles the whole set.
 func Load(ctx context.Context, dirs []string) (*Engine, error) {
-	srcs, err := BuiltinSources(false)
+	builtin, user, err := sources(dirs)
 	if err != nil {
 		return nil, err
 	}
-	user, err := DirSources(dirs, false)
-	if err != nil {
-		return nil, err
+	return compile(ctx, append(builtin, user...))
+}
+
+// sources reads the built-in policies and the .rego files under dirs,
+// tests excluded.
+func sources(dirs []string) (builtin, user []Source, err error) {
+	if builtin, err = BuiltinSources(false); err != nil {
+		return nil, nil, err
 	}
-	return compile(ctx, append(srcs, user...))
+	if user, err = DirSources(dirs, false); err != nil {
+		return nil, nil, err
+	}
+	return builtin, user, nil
 }
 
 // BuiltinSources returns the embedded policy files, with or without their
@@ -174,14 +182,23 @@ func Parse(srcs []Source) (map[string]*ast.Module, error) {
 	return mods, nil
 }
 
-func compile(ctx context.Context, srcs []Source) (*Engine, error) {
+// parseSources is Parse, and which of srcs, by name, are built in.
+func parseSources(srcs []Source) (map[string]*ast.Module, map[string]bool, error) {
 	mods, err := Parse(srcs)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	builtin := map[string]bool{}
+	builtin := make(map[string]bool, len(srcs))
 	for _, s := range srcs {
 		builtin[s.Name] = s.Builtin
+	}
+	return mods, builtin, nil
+}
+
+func compile(ctx context.Context, srcs []Source) (*Engine, error) {
+	mods, builtin, err := parseSources(srcs)
+	if err != nil {
+		return nil, err
 	}
 	if err := checkPlacement(mods, builtin); err != nil {
 		return nil, err

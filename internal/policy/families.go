@@ -31,11 +31,7 @@ func LoadFamilies(ctx context.Context, dirs []string, families []string) (*Engin
 	if families == nil {
 		return Load(ctx, dirs)
 	}
-	all, err := BuiltinSources(false)
-	if err != nil {
-		return nil, err
-	}
-	user, err := DirSources(dirs, false)
+	all, user, err := sources(dirs)
 	if err != nil {
 		return nil, err
 	}
@@ -220,13 +216,9 @@ var builtinCatalog = sync.OnceValues(func() (map[string]result.Rule, error) {
 	if err != nil {
 		return nil, err
 	}
-	mods, err := Parse(srcs)
+	mods, builtin, err := parseSources(srcs)
 	if err != nil {
 		return nil, err
-	}
-	builtin := map[string]bool{}
-	for _, s := range srcs {
-		builtin[s.Name] = s.Builtin
 	}
 	return catalogOf(mods, builtin)
 })

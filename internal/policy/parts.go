@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"runtime"
 	"sort"
-	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+	"golang.org/x/sync/errgroup"
 )
 
 // A run's findings are data.secretgate.main.findings: what the deny rules
@@ -173,39 +173,18 @@ func (e *Engine) evaluateParts(ctx context.Context, val ast.Value) ([]Raw, error
 	results := make([]foundSet, len(pieces))
 	// The first piece to fail stops the others; its error is the run's.
 	// Pieces that fail after that fail because they were stopped.
-	evalCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	var mu sync.Mutex
-	var failed []error
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < min(procs, len(pieces)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				p := e.parts[pieces[i].part]
-				res, err := evalFound(evalCtx, p.query, p.text, pieces[i].input)
-				if err != nil {
-					mu.Lock()
-					if evalCtx.Err() == nil || ctx.Err() != nil {
-						failed = append(failed, err)
-					}
-					stop()
-					mu.Unlock()
-					continue
-				}
-				results[i] = res
-			}
-		}()
-	}
+	g, evalCtx := errgroup.WithContext(ctx)
+	g.SetLimit(procs)
 	for i := range pieces {
-		next <- i
+		g.Go(func() error {
+			p := e.parts[pieces[i].part]
+			res, err := evalFound(evalCtx, p.query, p.text, pieces[i].input)
+			results[i] = res
+			return err
+		})
 	}
-	close(next)
-	wg.Wait()
-	if len(failed) > 0 {
-		return nil, failed[0]
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	return union(results), nil
 }

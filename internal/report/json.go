@@ -5,15 +5,17 @@ import (
 	"encoding/json"
 	"io"
 	"runtime"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/secretgate/secretgate/internal/result"
 	"github.com/secretgate/secretgate/internal/safetext"
 )
 
-// JSON renders the report as the secretgate/report/v1 document DESIGN.md
-// fixes, through the struct tags of package result: indented by two
-// spaces, one trailing newline, "findings" and "checks" always arrays.
+// JSON renders the report as the secretgate/report/v1 document that
+// docs/report.md specifies, through the struct tags of package result:
+// indented by two spaces, one trailing newline, "findings" and "checks"
+// always arrays.
 type JSON struct{}
 
 var _ Reporter = (*JSON)(nil)
@@ -123,37 +125,31 @@ func renderJSON(r result.Report) ([][]byte, error) {
 	// the rest from "]". Each starts between two tokens at a known depth,
 	// so each is indented on its own.
 	segs := make([][]byte, chunks+2)
-	errs := make([]error, chunks)
-	var wg sync.WaitGroup
+	var g errgroup.Group // chunks ≤ GOMAXPROCS: all run at once
 	size := (len(findings) + chunks - 1) / chunks
 	for c := range chunks {
 		lo, hi := min(c*size, len(findings)), min((c+1)*size, len(findings))
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if lo == hi {
-				return
-			}
+		if lo == hi {
+			continue
+		}
+		g.Go(func() error {
 			b, err := compactElements(findings[lo:hi])
 			if err != nil {
-				errs[c] = err
-				return
+				return err
 			}
 			dst := make([]byte, 0, len(b)+len(b)/2)
 			if lo > 0 {
 				dst = indentInto(dst, []byte{','}, 2)
 			}
 			segs[c+1] = indentInto(dst, b, 2)
-		}()
+			return nil
+		})
 	}
 	head, tail := head[:at+len(findingsKey)-1], head[at+len(findingsKey)-1:]
 	segs[0] = indentInto(nil, head, 0)
 	segs[chunks+1] = indentInto(nil, tail, 2)
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	return segs, nil
 }

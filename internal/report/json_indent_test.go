@@ -1,12 +1,13 @@
 package report
 
 import (
-	"fmt"
-
 	"bytes"
 	"encoding/json"
-	"github.com/secretgate/secretgate/internal/result"
+	"fmt"
+	"io"
 	"testing"
+
+	"github.com/secretgate/secretgate/internal/result"
 )
 
 // TestIndentJSON holds indentJSON to encoding/json's own indenting, byte for
@@ -77,6 +78,25 @@ func TestJSONLargeReportByteIdentical(t *testing.T) {
 				i++
 			}
 			t.Fatalf("%d findings: output differs at byte %d: got %q, want %q", n, i, g[max(0, i-40):min(len(g), i+40)], w[max(0, i-40):min(len(w), i+40)])
+		}
+	}
+}
+
+// BenchmarkJSONWrite measures the JSON report of 10,000 findings, the size
+// from which its findings are encoded in chunks side by side.
+func BenchmarkJSONWrite(b *testing.B) {
+	r := result.Report{Schema: result.Schema, Checks: []result.Check{{ID: "naming", Status: "ok"}}, FailOn: "high"}
+	for i := range 10000 {
+		r.Findings = append(r.Findings, result.Finding{
+			Rule: "naming-pattern", Check: "naming", Severity: result.Severity(i % 5),
+			Message:  fmt.Sprintf("Secret %q does not follow the naming pattern", fmt.Sprintf("prod/s%d/api", i)),
+			Resource: fmt.Sprintf("prod/s%d/api", i), File: "inventory.json", Line: i + 1,
+			Fingerprint: fmt.Sprintf("%032x", i),
+		})
+	}
+	for b.Loop() {
+		if err := (&JSON{}).Write(io.Discard, r); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/secretgate/secretgate/internal/config"
 	"github.com/secretgate/secretgate/internal/facts"
@@ -99,39 +100,35 @@ type Result struct {
 func (r *Resolver) Resolve(ctx context.Context, creds []config.Credential) Result {
 	out := make([]facts.Credential, len(creds))
 	probs := make([][]string, len(creds))
-	sem := make(chan struct{}, r.opts.Concurrency)
 	// Once the endpoint has proved unreachable, the credentials not yet
 	// started are not tried: each would wait out its retries and timeout
 	// for the same answer.
 	var unreachable atomic.Bool
-	var wg sync.WaitGroup
+	var g errgroup.Group
+	g.SetLimit(r.opts.Concurrency)
 	for i, cr := range creds {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			notRead := func(class, why string) {
-				out[i] = r.base(cr)
-				out[i].ErrorClass, out[i].Error = class, "not read: "+why
-				probs[i] = []string{fmt.Sprintf("could not read %s: %s", cr.Secret, why)}
+		notRead := func(class, why string) {
+			out[i] = r.base(cr)
+			out[i].ErrorClass, out[i].Error = class, "not read: "+why
+			probs[i] = []string{fmt.Sprintf("could not read %s: %s", cr.Secret, why)}
+		}
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				notRead(ClassTimeout, err.Error())
+				return nil
 			}
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				notRead(ClassTimeout, ctx.Err().Error())
-				return
-			}
-			defer func() { <-sem }()
 			if unreachable.Load() {
 				notRead(ClassUnreachable, "the endpoint was unreachable for another credential")
-				return
+				return nil
 			}
 			out[i], probs[i] = r.resolveOne(ctx, cr)
 			if out[i].ErrorClass == ClassUnreachable {
 				unreachable.Store(true)
 			}
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = g.Wait() // a credential that fails says so in its facts and problems
 	res := Result{Credentials: out}
 	for _, p := range probs {
 		res.Problems = append(res.Problems, p...)

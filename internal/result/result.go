@@ -10,8 +10,8 @@ import (
 	"strings"
 )
 
-// Schema is the value of Report.Schema: the version of the JSON report's
-// contract (docs/report.md).
+// Schema is the value of Report.Schema: the report contract that
+// docs/report.md describes.
 const Schema = "secretgate/report/v1"
 
 // Severity orders findings. The zero value is SeverityInfo.
@@ -234,7 +234,7 @@ type Rule struct {
 	Builtin bool `json:"builtin"`
 }
 
-// Exit codes: part of the command-line contract (README, "Exit codes").
+// Exit codes, as docs/report.md ("Exit codes") and the README document them.
 const (
 	ExitOK         = 0
 	ExitFindings   = 1

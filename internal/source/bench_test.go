@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/secretgate/secretgate/internal/source/tree"
+	"github.com/secretgate/secretgate/internal/doctree"
 )
 
 // benchTree writes a repository of n service directories, each with the
@@ -83,7 +83,7 @@ func BenchmarkParseJSON(b *testing.B) {
 	b.Run("tree", func(b *testing.B) {
 		b.SetBytes(int64(len(data)))
 		for b.Loop() {
-			if _, err := tree.ParseJSON(data); err != nil {
+			if _, err := doctree.ParseJSON(data); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -4,9 +4,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/secretgate/secretgate/internal/doctree"
 	"github.com/secretgate/secretgate/internal/facts"
-	"github.com/secretgate/secretgate/internal/source/iampolicy"
-	"github.com/secretgate/secretgate/internal/source/tree"
+	"github.com/secretgate/secretgate/internal/iampolicy"
 )
 
 // cfnParser turns one CloudFormation template into facts. Resources are
@@ -22,10 +22,10 @@ type cfnParser struct {
 	secrets  map[string]int // logical id -> index in out.secrets
 	policies map[string]int // logical id -> index in out.policies (Policy and ManagedPolicy resources)
 	links    []func()
-	cur      tree.Member // the resource being read, for errors without a node
+	cur      doctree.Member // the resource being read, for errors without a node
 }
 
-func parseCloudFormation(rel string, root *tree.Node) fileResult {
+func parseCloudFormation(rel string, root *doctree.Node) fileResult {
 	out := fileResult{kind: KindCloudFormation}
 	p := &cfnParser{
 		file:     rel,
@@ -39,7 +39,7 @@ func parseCloudFormation(rel string, root *tree.Node) fileResult {
 	if resources == nil {
 		return out
 	}
-	if resources.Kind != tree.Object {
+	if resources.Kind != doctree.Object {
 		out.fail(rel, resources.Errorf("Resources must be an object, found %s", resources.Describe()))
 		return out
 	}
@@ -54,7 +54,7 @@ func parseCloudFormation(rel string, root *tree.Node) fileResult {
 		if strings.HasPrefix(m.Key, "Fn::") {
 			continue // Fn::ForEach loops of AWS::LanguageExtensions
 		}
-		if m.Value.Kind != tree.Object {
+		if m.Value.Kind != doctree.Object {
 			out.fail(rel, m.Value.Errorf("resource %s must be an object, found %s", m.Key, m.Value.Describe()))
 			continue
 		}
@@ -67,9 +67,9 @@ func parseCloudFormation(rel string, root *tree.Node) fileResult {
 		}
 		props := m.Value.Get("Properties")
 		if props == nil {
-			props = &tree.Node{Kind: tree.Object, Line: m.Line, Col: m.Col}
+			props = &doctree.Node{Kind: doctree.Object, Line: m.Line, Col: m.Col}
 		}
-		if props.Kind != tree.Object {
+		if props.Kind != doctree.Object {
 			out.fail(rel, props.Errorf("%s: Properties must be an object, found %s", m.Key, props.Describe()))
 			continue
 		}
@@ -102,7 +102,7 @@ func (p *cfnParser) fail(err error) { p.out.fail(p.file, err) }
 
 // str reads an optional string property, resolving intrinsics; "" when
 // absent. A list or object where a string belongs is an error.
-func (p *cfnParser) str(props *tree.Node, key, logical string) string {
+func (p *cfnParser) str(props *doctree.Node, key, logical string) string {
 	n := props.Get(key)
 	if n.IsNull() {
 		return ""
@@ -120,13 +120,13 @@ func (p *cfnParser) str(props *tree.Node, key, logical string) string {
 }
 
 // tags reads CloudFormation's [{Key, Value}] tag list.
-func (p *cfnParser) tags(props *tree.Node, logical string) map[string]string {
+func (p *cfnParser) tags(props *doctree.Node, logical string) map[string]string {
 	n := props.Get("Tags")
 	if n.IsNull() {
 		return nil
 	}
 	v, _ := p.res.resolve(n)
-	if v.Kind != tree.Array {
+	if v.Kind != doctree.Array {
 		p.fail(n.Errorf("%s: Tags must be a list of {Key, Value}, found %s", logical, v.Describe()))
 		return nil
 	}
@@ -134,9 +134,9 @@ func (p *cfnParser) tags(props *tree.Node, logical string) map[string]string {
 }
 
 // document resolves and normalises a policy document property.
-func (p *cfnParser) document(n *tree.Node, logical, key string) (facts.PolicyDocument, bool) {
+func (p *cfnParser) document(n *doctree.Node, logical, key string) (facts.PolicyDocument, bool) {
 	if n.IsNull() {
-		p.fail((&tree.Node{Line: p.cur.Line, Col: p.cur.Col}).Errorf("%s: %s is missing", logical, key))
+		p.fail((&doctree.Node{Line: p.cur.Line, Col: p.cur.Col}).Errorf("%s: %s is missing", logical, key))
 		return facts.PolicyDocument{}, false
 	}
 	v, _ := p.res.resolve(n)
@@ -149,7 +149,7 @@ func (p *cfnParser) document(n *tree.Node, logical, key string) (facts.PolicyDoc
 }
 
 func prefixErr(err error, prefix string) error {
-	if te, ok := err.(*tree.Error); ok {
+	if te, ok := err.(*doctree.Error); ok {
 		cp := *te
 		cp.Msg = prefix + cp.Msg
 		return &cp
@@ -157,7 +157,7 @@ func prefixErr(err error, prefix string) error {
 	return err
 }
 
-func (p *cfnParser) role(m tree.Member, props *tree.Node) {
+func (p *cfnParser) role(m doctree.Member, props *doctree.Node) {
 	r := facts.Role{
 		ID:        p.id(m.Key),
 		Name:      p.str(props, "RoleName", m.Key),
@@ -180,29 +180,25 @@ func (p *cfnParser) role(m tree.Member, props *tree.Node) {
 	}
 	if pols := props.Get("Policies"); !pols.IsNull() {
 		v, _ := p.res.resolve(pols)
-		if v.Kind != tree.Array {
+		if v.Kind != doctree.Array {
 			p.fail(pols.Errorf("%s: Policies must be a list, found %s", m.Key, v.Describe()))
 		} else {
 			for _, e := range v.Elems {
 				name, _ := e.Get("PolicyName").Scalar()
-				doc, ok := p.document(e.Get("PolicyDocument"), m.Key, "Policies["+tree.Quote(name)+"].PolicyDocument")
+				doc, ok := p.document(e.Get("PolicyDocument"), m.Key, "Policies["+doctree.Quote(name)+"].PolicyDocument")
 				if !ok {
 					continue
 				}
-				id := r.ID + "#inline/" + name
-				p.out.policies = append(p.out.policies, facts.Policy{
-					ID: id, Name: name, Kind: "inline", RoleIDs: []string{r.ID},
-					Document: doc, Source: sourceCloudFormation, Location: facts.Location{File: p.file, Line: e.Line},
-				})
-				r.PolicyIDs = appendUnique(r.PolicyIDs, id)
+				p.out.policies = append(p.out.policies,
+					inlinePolicy(&r, name, doc, sourceCloudFormation, facts.Location{File: p.file, Line: e.Line}))
 			}
 		}
 	}
 	idx := len(p.out.roles)
 	p.roles[m.Key] = idx
 	if arns := props.Get("ManagedPolicyArns"); !arns.IsNull() {
-		if arns.Kind != tree.Array {
-			if v, _ := p.res.resolve(arns); v.Kind != tree.Array {
+		if arns.Kind != doctree.Array {
+			if v, _ := p.res.resolve(arns); v.Kind != doctree.Array {
 				p.fail(arns.Errorf("%s: ManagedPolicyArns must be a list, found %s", m.Key, v.Describe()))
 			} else {
 				arns = v
@@ -244,7 +240,7 @@ func (p *cfnParser) attach(ri, pi int) {
 // Roles list (or a RoleName) names: a Ref to a role of this template, or a
 // name equal to one of its RoleNames. Roles from elsewhere are not known
 // here and are left out.
-func (p *cfnParser) roleRefs(list []*tree.Node, pi int) func() {
+func (p *cfnParser) roleRefs(list []*doctree.Node, pi int) func() {
 	return func() {
 		for _, e := range list {
 			if fn, arg, ok := intrinsicCall(e); ok && fn == "Ref" {
@@ -269,7 +265,7 @@ func (p *cfnParser) roleRefs(list []*tree.Node, pi int) func() {
 	}
 }
 
-func (p *cfnParser) policy(m tree.Member, props *tree.Node, typ string) {
+func (p *cfnParser) policy(m doctree.Member, props *doctree.Node, typ string) {
 	pol := facts.Policy{
 		ID:       p.id(m.Key),
 		Kind:     "inline",
@@ -295,15 +291,15 @@ func (p *cfnParser) policy(m tree.Member, props *tree.Node, typ string) {
 	p.policies[m.Key] = pi
 	p.out.policies = append(p.out.policies, pol)
 
-	var roles []*tree.Node
+	var roles []*doctree.Node
 	if typ == "AWS::IAM::RolePolicy" {
 		if n := props.Get("RoleName"); n != nil {
-			roles = []*tree.Node{n}
+			roles = []*doctree.Node{n}
 		}
 	} else if n := props.Get("Roles"); !n.IsNull() {
-		if n.Kind == tree.Array {
+		if n.Kind == doctree.Array {
 			roles = n.Elems
-		} else if v, _ := p.res.resolve(n); v.Kind == tree.Array {
+		} else if v, _ := p.res.resolve(n); v.Kind == doctree.Array {
 			roles = v.Elems
 		} else {
 			p.fail(n.Errorf("%s: Roles must be a list, found %s", m.Key, v.Describe()))
@@ -312,7 +308,7 @@ func (p *cfnParser) policy(m tree.Member, props *tree.Node, typ string) {
 	p.links = append(p.links, p.roleRefs(roles, pi))
 }
 
-func (p *cfnParser) secret(m tree.Member, props *tree.Node) {
+func (p *cfnParser) secret(m doctree.Member, props *doctree.Node) {
 	s := facts.Secret{
 		ID:       p.id(m.Key),
 		Name:     p.str(props, "Name", m.Key),
@@ -331,16 +327,16 @@ func (p *cfnParser) secret(m tree.Member, props *tree.Node) {
 	p.out.secrets = append(p.out.secrets, s)
 }
 
-func (p *cfnParser) rotation(m tree.Member, props *tree.Node) {
+func (p *cfnParser) rotation(m doctree.Member, props *doctree.Node) {
 	idn := props.Get("SecretId")
 	if idn == nil {
-		p.fail((&tree.Node{Line: m.Line, Col: m.Col}).Errorf("%s: SecretId is missing", m.Key))
+		p.fail((&doctree.Node{Line: m.Line, Col: m.Col}).Errorf("%s: SecretId is missing", m.Key))
 		return
 	}
 	days, schedule := 0, ""
 	if rules := props.Get("RotationRules"); !rules.IsNull() {
 		v, _ := p.res.resolve(rules)
-		if v.Kind != tree.Object {
+		if v.Kind != doctree.Object {
 			p.fail(rules.Errorf("%s: RotationRules must be an object, found %s", m.Key, v.Describe()))
 			return
 		}
@@ -348,7 +344,7 @@ func (p *cfnParser) rotation(m tree.Member, props *tree.Node) {
 			txt, _ := d.Scalar()
 			n, err := strconv.Atoi(txt)
 			if err != nil {
-				p.fail(d.Errorf("%s: RotationRules.AutomaticallyAfterDays must be a whole number of days, found %s", m.Key, tree.Quote(txt)))
+				p.fail(d.Errorf("%s: RotationRules.AutomaticallyAfterDays must be a whole number of days, found %s", m.Key, doctree.Quote(txt)))
 			} else {
 				days = n
 			}

@@ -6,9 +6,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/secretgate/secretgate/internal/doctree"
 	"github.com/secretgate/secretgate/internal/facts"
 	"github.com/secretgate/secretgate/internal/result"
-	"github.com/secretgate/secretgate/internal/source/tree"
 )
 
 func TestCloudFormationYAML(t *testing.T) {
@@ -215,7 +215,7 @@ Conditions:
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			docs, err := tree.ParseYAML([]byte(tmpl+"Value: "+tt.expr+"\n"), cfnShortTag)
+			docs, err := doctree.ParseYAML([]byte(tmpl+"Value: "+tt.expr+"\n"), cfnShortTag)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -233,7 +233,7 @@ Conditions:
 }
 
 func TestIntrinsicNoValueRemovesProperty(t *testing.T) {
-	docs, err := tree.ParseYAML([]byte(`
+	docs, err := doctree.ParseYAML([]byte(`
 Conditions:
   Off: !Equals [a, b]
 Value:
@@ -287,8 +287,8 @@ Resources:
 		t.Errorf("name = %q, want %q", got, want)
 	}
 	for tag, long := range cfnShortTags {
-		n := cfnShortTag(tag, &tree.Node{Kind: tree.String, Text: "a.b"})
-		if n.Kind != tree.Object || n.Members[0].Key != long {
+		n := cfnShortTag(tag, &doctree.Node{Kind: doctree.String, Text: "a.b"})
+		if n.Kind != doctree.Object || n.Members[0].Key != long {
 			t.Errorf("%s maps to %+v, want %s", tag, n, long)
 		}
 	}

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/secretgate/secretgate/internal/source/tree"
+	"github.com/secretgate/secretgate/internal/doctree"
 )
 
 // checkResult asserts what must hold for any input: facts point into the
@@ -67,21 +67,21 @@ func FuzzCloudFormation(f *testing.F) {
 	f.Add([]byte("Resources:\n  A: {Type: AWS::IAM::Role, Properties: {RoleName: !Sub '${A}${!B}${AWS::NoValue}', ManagedPolicyArns: !Split [',', 'a,b']}}\n"), true)
 	f.Add([]byte(`{"Conditions":{"C":{"Fn::And":[{"Condition":"C"}]}},"Resources":{"S":{"Type":"AWS::SecretsManager::Secret","Condition":"C","Properties":{"Name":{"Fn::If":["C",{"Ref":"AWS::NoValue"},"x"]}}}}}`), false)
 	f.Fuzz(func(t *testing.T, data []byte, asYAML bool) {
-		var docs []*tree.Node
+		var docs []*doctree.Node
 		if asYAML {
 			var err error
-			if docs, err = tree.ParseYAML(data, cfnShortTag); err != nil {
+			if docs, err = doctree.ParseYAML(data, cfnShortTag); err != nil {
 				return
 			}
 		} else {
-			n, err := tree.ParseJSON(data)
+			n, err := doctree.ParseJSON(data)
 			if err != nil {
 				return
 			}
-			docs = []*tree.Node{n}
+			docs = []*doctree.Node{n}
 		}
 		for _, d := range docs {
-			if d.Kind != tree.Object {
+			if d.Kind != doctree.Object {
 				continue
 			}
 			r := parseCloudFormation("t.yaml", d)
@@ -96,8 +96,8 @@ func FuzzTerraform(f *testing.F) {
 	f.Add([]byte(`{"format_version":"1.2","resource_changes":[{"address":"aws_iam_role.r","type":"aws_iam_role","name":"r","change":{"actions":["create"],"after":{"assume_role_policy":"%7B%7D"},"after_unknown":{"name":true}}}]}`))
 	f.Add([]byte(`{"format_version":"1.0","values":{"root_module":{"child_modules":[{"address":"module.a[\"x\"]","resources":[{"address":"module.a[\"x\"].aws_secretsmanager_secret_rotation.r","type":"aws_secretsmanager_secret_rotation","name":"r","values":{"rotation_rules":[{"automatically_after_days":"x"}]}}]}]}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		n, err := tree.ParseJSON(data)
-		if err != nil || n.Kind != tree.Object {
+		n, err := doctree.ParseJSON(data)
+		if err != nil || n.Kind != doctree.Object {
 			return
 		}
 		r := parseTerraform("plan.json", n)

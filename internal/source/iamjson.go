@@ -1,15 +1,15 @@
 package source
 
 import (
+	"github.com/secretgate/secretgate/internal/doctree"
 	"github.com/secretgate/secretgate/internal/facts"
-	"github.com/secretgate/secretgate/internal/source/iampolicy"
-	"github.com/secretgate/secretgate/internal/source/tree"
+	"github.com/secretgate/secretgate/internal/iampolicy"
 )
 
 // parseIAMPolicy reads a standalone policy document: a trust policy
 // becomes a role named after the file, anything else a standalone
 // permission policy. n is the document object or a string holding it.
-func parseIAMPolicy(rel string, n *tree.Node) fileResult {
+func parseIAMPolicy(rel string, n *doctree.Node) fileResult {
 	out := fileResult{kind: KindIAMPolicy}
 	doc, err := iampolicy.Normalize(rel, n)
 	if err != nil {
@@ -45,7 +45,7 @@ func parseIAMPolicy(rel string, n *tree.Node) fileResult {
 // policies, and managed policies with their versions), GetRole,
 // GetRolePolicy and GetPolicyVersion. Documents may be objects (as the CLI
 // prints them) or URL-encoded strings (as the API returns them).
-func parseIAMAPI(rel string, n *tree.Node) fileResult {
+func parseIAMAPI(rel string, n *doctree.Node) fileResult {
 	out := fileResult{kind: KindIAMAPI}
 	switch {
 	case n.Get("RoleDetailList") != nil:
@@ -84,8 +84,8 @@ func parseIAMAPI(rel string, n *tree.Node) fileResult {
 }
 
 // apiRole reads a Role or RoleDetail object.
-func apiRole(rel string, n *tree.Node, out *fileResult) (*facts.Role, []facts.Policy) {
-	if n == nil || n.Kind != tree.Object {
+func apiRole(rel string, n *doctree.Node, out *fileResult) (*facts.Role, []facts.Policy) {
+	if n == nil || n.Kind != doctree.Object {
 		return nil, nil
 	}
 	name, _ := n.Get("RoleName").Str()
@@ -113,7 +113,7 @@ func apiRole(rel string, n *tree.Node, out *fileResult) (*facts.Role, []facts.Po
 		}
 	}
 	var inline []facts.Policy
-	if list := n.Get("RolePolicyList"); list != nil && list.Kind == tree.Array {
+	if list := n.Get("RolePolicyList"); list != nil && list.Kind == doctree.Array {
 		for _, e := range list.Elems {
 			pname, _ := e.Get("PolicyName").Str()
 			doc, err := iampolicy.Normalize(rel, e.Get("PolicyDocument"))
@@ -121,15 +121,10 @@ func apiRole(rel string, n *tree.Node, out *fileResult) (*facts.Role, []facts.Po
 				out.fail(rel, err)
 				continue
 			}
-			id := r.ID + "#inline/" + pname
-			inline = append(inline, facts.Policy{
-				ID: id, Name: pname, Kind: "inline", RoleIDs: []string{r.ID},
-				Document: doc, Source: sourceIAMJSON, Location: facts.Location{File: rel, Line: e.Line},
-			})
-			r.PolicyIDs = appendUnique(r.PolicyIDs, id)
+			inline = append(inline, inlinePolicy(r, pname, doc, sourceIAMJSON, facts.Location{File: rel, Line: e.Line}))
 		}
 	}
-	if list := n.Get("AttachedManagedPolicies"); list != nil && list.Kind == tree.Array {
+	if list := n.Get("AttachedManagedPolicies"); list != nil && list.Kind == doctree.Array {
 		for _, e := range list.Elems {
 			if a, ok := e.Get("PolicyArn").Str(); ok {
 				r.AttachedARNs = appendUnique(r.AttachedARNs, a)
@@ -140,15 +135,15 @@ func apiRole(rel string, n *tree.Node, out *fileResult) (*facts.Role, []facts.Po
 }
 
 // authorizationDetails reads GetAccountAuthorizationDetails output.
-func authorizationDetails(rel string, n *tree.Node, out *fileResult) {
+func authorizationDetails(rel string, n *doctree.Node, out *fileResult) {
 	managed := map[string]int{} // ARN -> index in out.policies
-	if list := n.Get("Policies"); list != nil && list.Kind == tree.Array {
+	if list := n.Get("Policies"); list != nil && list.Kind == doctree.Array {
 		for _, e := range list.Elems {
 			arn, _ := e.Get("Arn").Str()
 			name, _ := e.Get("PolicyName").Str()
 			def, _ := e.Get("DefaultVersionId").Str()
-			var docNode *tree.Node
-			if vs := e.Get("PolicyVersionList"); vs != nil && vs.Kind == tree.Array {
+			var docNode *doctree.Node
+			if vs := e.Get("PolicyVersionList"); vs != nil && vs.Kind == doctree.Array {
 				for _, v := range vs.Elems {
 					id, _ := v.Get("VersionId").Str()
 					isDef, _ := v.Get("IsDefaultVersion").Scalar()
@@ -189,8 +184,8 @@ func authorizationDetails(rel string, n *tree.Node, out *fileResult) {
 }
 
 // tagList reads [{"Key": k, "Value": v}, ...] into a map; nil when empty.
-func tagList(n *tree.Node) map[string]string {
-	if n == nil || n.Kind != tree.Array {
+func tagList(n *doctree.Node) map[string]string {
+	if n == nil || n.Kind != doctree.Array {
 		return nil
 	}
 	tags := map[string]string{}

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/secretgate/secretgate/internal/source/tree"
+	"github.com/secretgate/secretgate/internal/doctree"
 )
 
 // cfnShortTags maps CloudFormation's YAML short forms to the long form
@@ -33,28 +33,28 @@ var cfnShortTags = map[string]string{
 	"!ToJsonString": "Fn::ToJsonString",
 }
 
-// cfnShortTag is the tree.TagFunc for CloudFormation YAML: !Sub x becomes
+// cfnShortTag is the doctree.TagFunc for CloudFormation YAML: !Sub x becomes
 // {"Fn::Sub": x}, and !GetAtt a.b becomes {"Fn::GetAtt": ["a", "b"]}.
 // Unknown tags are ignored.
-func cfnShortTag(tag string, n *tree.Node) *tree.Node {
+func cfnShortTag(tag string, n *doctree.Node) *doctree.Node {
 	fn, ok := cfnShortTags[tag]
 	if !ok {
 		return n
 	}
 	arg := n
-	if tag == "!GetAtt" && n.Kind == tree.String {
+	if tag == "!GetAtt" && n.Kind == doctree.String {
 		res, attr, _ := strings.Cut(n.Text, ".")
-		arg = &tree.Node{Kind: tree.Array, Line: n.Line, Col: n.Col, Elems: []*tree.Node{
-			{Kind: tree.String, Text: res, Line: n.Line, Col: n.Col},
-			{Kind: tree.String, Text: attr, Line: n.Line, Col: n.Col},
+		arg = &doctree.Node{Kind: doctree.Array, Line: n.Line, Col: n.Col, Elems: []*doctree.Node{
+			{Kind: doctree.String, Text: res, Line: n.Line, Col: n.Col},
+			{Kind: doctree.String, Text: attr, Line: n.Line, Col: n.Col},
 		}}
 	}
-	return &tree.Node{Kind: tree.Object, Line: n.Line, Col: n.Col, Members: []tree.Member{{Key: fn, Line: n.Line, Col: n.Col, Value: arg}}}
+	return &doctree.Node{Kind: doctree.Object, Line: n.Line, Col: n.Col, Members: []doctree.Member{{Key: fn, Line: n.Line, Col: n.Col, Value: arg}}}
 }
 
 // noValue is what AWS::NoValue resolves to: the enclosing property or list
 // element disappears.
-var noValue = &tree.Node{Kind: tree.Null}
+var noValue = &doctree.Node{Kind: doctree.Null}
 
 type tri int8
 
@@ -66,7 +66,7 @@ const (
 
 type cfnParam struct {
 	typ string
-	def *tree.Node
+	def *doctree.Node
 }
 
 // resolver evaluates CloudFormation intrinsic functions as far as the
@@ -79,8 +79,8 @@ type cfnParam struct {
 type resolver struct {
 	params     map[string]cfnParam
 	resources  map[string]bool
-	mappings   *tree.Node
-	conditions *tree.Node
+	mappings   *doctree.Node
+	conditions *doctree.Node
 	conds      map[string]tri
 	busy       map[string]bool
 	// undecided lists the Fn::If calls whose condition the template alone
@@ -91,7 +91,7 @@ type resolver struct {
 }
 
 // undecidable records that the Fn::If at at could not be decided.
-func (r *resolver) undecidable(at *tree.Node, condition string) {
+func (r *resolver) undecidable(at *doctree.Node, condition string) {
 	if at == nil {
 		return
 	}
@@ -103,11 +103,11 @@ func (r *resolver) undecidable(at *tree.Node, condition string) {
 		return
 	}
 	r.reported[pos] = true
-	r.undecided = append(r.undecided, at.Errorf("Fn::If on condition %s cannot be decided from the template alone (it depends on a parameter without a default or on the deployment), and its branches differ: only the first branch was judged", tree.Quote(condition)))
+	r.undecided = append(r.undecided, at.Errorf("Fn::If on condition %s cannot be decided from the template alone (it depends on a parameter without a default or on the deployment), and its branches differ: only the first branch was judged", doctree.Quote(condition)))
 }
 
 // sameValue reports whether two resolved values are equal, positions aside.
-func sameValue(a, b *tree.Node) bool {
+func sameValue(a, b *doctree.Node) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
@@ -127,7 +127,7 @@ func sameValue(a, b *tree.Node) bool {
 	return true
 }
 
-func newResolver(root *tree.Node) *resolver {
+func newResolver(root *doctree.Node) *resolver {
 	r := &resolver{
 		params:     map[string]cfnParam{},
 		resources:  map[string]bool{},
@@ -136,13 +136,13 @@ func newResolver(root *tree.Node) *resolver {
 		conds:      map[string]tri{},
 		busy:       map[string]bool{},
 	}
-	if ps := root.Get("Parameters"); ps != nil && ps.Kind == tree.Object {
+	if ps := root.Get("Parameters"); ps != nil && ps.Kind == doctree.Object {
 		for _, m := range ps.Members {
 			t, _ := m.Value.Get("Type").Str()
 			r.params[m.Key] = cfnParam{typ: t, def: m.Value.Get("Default")}
 		}
 	}
-	if rs := root.Get("Resources"); rs != nil && rs.Kind == tree.Object {
+	if rs := root.Get("Resources"); rs != nil && rs.Kind == doctree.Object {
 		for _, m := range rs.Members {
 			r.resources[m.Key] = true
 		}
@@ -150,8 +150,8 @@ func newResolver(root *tree.Node) *resolver {
 	return r
 }
 
-func intrinsicCall(n *tree.Node) (fn string, arg *tree.Node, ok bool) {
-	if n == nil || n.Kind != tree.Object || len(n.Members) != 1 {
+func intrinsicCall(n *doctree.Node) (fn string, arg *doctree.Node, ok bool) {
+	if n == nil || n.Kind != doctree.Object || len(n.Members) != 1 {
 		return "", nil, false
 	}
 	k := n.Members[0].Key
@@ -161,8 +161,8 @@ func intrinsicCall(n *tree.Node) (fn string, arg *tree.Node, ok bool) {
 	return "", nil, false
 }
 
-func strNode(at *tree.Node, s string) *tree.Node {
-	n := &tree.Node{Kind: tree.String, Text: s}
+func strNode(at *doctree.Node, s string) *doctree.Node {
+	n := &doctree.Node{Kind: doctree.String, Text: s}
 	if at != nil {
 		n.Line, n.Col = at.Line, at.Col
 	}
@@ -171,23 +171,23 @@ func strNode(at *tree.Node, s string) *tree.Node {
 
 // resolve returns n with every intrinsic function evaluated or rendered as
 // text, and whether the result is fully known.
-func (r *resolver) resolve(n *tree.Node) (*tree.Node, bool) {
+func (r *resolver) resolve(n *doctree.Node) (*doctree.Node, bool) {
 	return r.resolveDepth(n, 0)
 }
 
-func (r *resolver) resolveDepth(n *tree.Node, depth int) (*tree.Node, bool) {
+func (r *resolver) resolveDepth(n *doctree.Node, depth int) (*doctree.Node, bool) {
 	if n == nil {
 		return nil, false
 	}
-	if depth > tree.MaxDepth {
+	if depth > doctree.MaxDepth {
 		return strNode(n, "${…}"), false
 	}
 	switch n.Kind {
-	case tree.Object:
+	case doctree.Object:
 		if fn, arg, ok := intrinsicCall(n); ok {
 			return r.call(fn, arg, n, depth+1)
 		}
-		out := &tree.Node{Kind: tree.Object, Line: n.Line, Col: n.Col}
+		out := &doctree.Node{Kind: doctree.Object, Line: n.Line, Col: n.Col}
 		known := true
 		for _, m := range n.Members {
 			v, k := r.resolveDepth(m.Value, depth+1)
@@ -195,11 +195,11 @@ func (r *resolver) resolveDepth(n *tree.Node, depth int) (*tree.Node, bool) {
 				continue
 			}
 			known = known && k
-			out.Members = append(out.Members, tree.Member{Key: m.Key, Line: m.Line, Col: m.Col, Value: v})
+			out.Members = append(out.Members, doctree.Member{Key: m.Key, Line: m.Line, Col: m.Col, Value: v})
 		}
 		return out, known
-	case tree.Array:
-		out := &tree.Node{Kind: tree.Array, Line: n.Line, Col: n.Col, Elems: make([]*tree.Node, 0, len(n.Elems))}
+	case doctree.Array:
+		out := &doctree.Node{Kind: doctree.Array, Line: n.Line, Col: n.Col, Elems: make([]*doctree.Node, 0, len(n.Elems))}
 		known := true
 		for _, e := range n.Elems {
 			v, k := r.resolveDepth(e, depth+1)
@@ -215,13 +215,13 @@ func (r *resolver) resolveDepth(n *tree.Node, depth int) (*tree.Node, bool) {
 }
 
 // resolveScalar resolves n and returns its text when it is a scalar.
-func (r *resolver) resolveScalar(n *tree.Node, depth int) (string, bool, bool) {
+func (r *resolver) resolveScalar(n *doctree.Node, depth int) (string, bool, bool) {
 	v, known := r.resolveDepth(n, depth)
 	s, ok := v.Scalar()
 	return s, ok, known
 }
 
-func (r *resolver) call(fn string, arg, at *tree.Node, depth int) (*tree.Node, bool) {
+func (r *resolver) call(fn string, arg, at *doctree.Node, depth int) (*doctree.Node, bool) {
 	switch fn {
 	case "Ref":
 		name, ok := arg.Scalar()
@@ -232,12 +232,12 @@ func (r *resolver) call(fn string, arg, at *tree.Node, depth int) (*tree.Node, b
 	case "Fn::Sub":
 		return r.sub(arg, at, depth)
 	case "Fn::Join":
-		if arg.Kind != tree.Array || len(arg.Elems) != 2 {
+		if arg.Kind != doctree.Array || len(arg.Elems) != 2 {
 			return strNode(at, "${Fn::Join}"), false
 		}
 		delim, _, dk := r.resolveScalar(arg.Elems[0], depth)
 		list, lk := r.resolveDepth(arg.Elems[1], depth)
-		if list.Kind != tree.Array {
+		if list.Kind != doctree.Array {
 			s, _ := list.Scalar()
 			return strNode(at, s), false
 		}
@@ -252,18 +252,18 @@ func (r *resolver) call(fn string, arg, at *tree.Node, depth int) (*tree.Node, b
 		}
 		return strNode(at, strings.Join(parts, delim)), known
 	case "Fn::Select":
-		if arg.Kind != tree.Array || len(arg.Elems) != 2 {
+		if arg.Kind != doctree.Array || len(arg.Elems) != 2 {
 			return strNode(at, "${Fn::Select}"), false
 		}
 		is, _, ik := r.resolveScalar(arg.Elems[0], depth)
 		list, lk := r.resolveDepth(arg.Elems[1], depth)
 		i, err := strconv.Atoi(is)
-		if !ik || !lk || err != nil || list.Kind != tree.Array || i < 0 || i >= len(list.Elems) {
+		if !ik || !lk || err != nil || list.Kind != doctree.Array || i < 0 || i >= len(list.Elems) {
 			return strNode(at, "${Fn::Select}"), false
 		}
 		return list.Elems[i], true
 	case "Fn::Split":
-		if arg.Kind != tree.Array || len(arg.Elems) != 2 {
+		if arg.Kind != doctree.Array || len(arg.Elems) != 2 {
 			return strNode(at, "${Fn::Split}"), false
 		}
 		delim, _, dk := r.resolveScalar(arg.Elems[0], depth)
@@ -271,7 +271,7 @@ func (r *resolver) call(fn string, arg, at *tree.Node, depth int) (*tree.Node, b
 		if !ok || !dk || !sk || delim == "" {
 			return strNode(at, "${Fn::Split}"), false
 		}
-		out := &tree.Node{Kind: tree.Array, Line: at.Line, Col: at.Col}
+		out := &doctree.Node{Kind: doctree.Array, Line: at.Line, Col: at.Col}
 		for _, p := range strings.Split(s, delim) {
 			out.Elems = append(out.Elems, strNode(at, p))
 		}
@@ -279,9 +279,9 @@ func (r *resolver) call(fn string, arg, at *tree.Node, depth int) (*tree.Node, b
 	case "Fn::GetAtt":
 		var res, attr string
 		switch arg.Kind {
-		case tree.String:
+		case doctree.String:
 			res, attr, _ = strings.Cut(arg.Text, ".")
-		case tree.Array:
+		case doctree.Array:
 			if len(arg.Elems) == 2 {
 				res, _ = arg.Elems[0].Scalar()
 				attr, _, _ = r.resolveScalar(arg.Elems[1], depth)
@@ -289,7 +289,7 @@ func (r *resolver) call(fn string, arg, at *tree.Node, depth int) (*tree.Node, b
 		}
 		return strNode(at, "${"+res+"."+attr+"}"), false
 	case "Fn::If":
-		if arg.Kind != tree.Array || len(arg.Elems) != 3 {
+		if arg.Kind != doctree.Array || len(arg.Elems) != 3 {
 			return strNode(at, "${Fn::If}"), false
 		}
 		name, _ := arg.Elems[0].Scalar()
@@ -309,7 +309,7 @@ func (r *resolver) call(fn string, arg, at *tree.Node, depth int) (*tree.Node, b
 		}
 		return v, false
 	case "Fn::FindInMap":
-		if arg.Kind != tree.Array || len(arg.Elems) < 3 {
+		if arg.Kind != doctree.Array || len(arg.Elems) < 3 {
 			return strNode(at, "${Fn::FindInMap}"), false
 		}
 		keys := make([]string, 3)
@@ -341,16 +341,16 @@ func (r *resolver) call(fn string, arg, at *tree.Node, depth int) (*tree.Node, b
 	case "Fn::Equals", "Fn::And", "Fn::Or", "Fn::Not":
 		switch r.condExpr(at, depth) {
 		case triTrue:
-			return &tree.Node{Kind: tree.Bool, Text: "true", Line: at.Line, Col: at.Col}, true
+			return &doctree.Node{Kind: doctree.Bool, Text: "true", Line: at.Line, Col: at.Col}, true
 		case triFalse:
-			return &tree.Node{Kind: tree.Bool, Text: "false", Line: at.Line, Col: at.Col}, true
+			return &doctree.Node{Kind: doctree.Bool, Text: "false", Line: at.Line, Col: at.Col}, true
 		}
 	}
 	return strNode(at, "${"+fn+"}"), false
 }
 
 // ref resolves Ref name.
-func (r *resolver) ref(name string, at *tree.Node) (*tree.Node, bool) {
+func (r *resolver) ref(name string, at *doctree.Node) (*doctree.Node, bool) {
 	switch name {
 	case "AWS::NoValue":
 		return noValue, true
@@ -362,13 +362,13 @@ func (r *resolver) ref(name string, at *tree.Node) (*tree.Node, bool) {
 	if p, ok := r.params[name]; ok {
 		def, ok := p.def.Scalar()
 		if !ok {
-			if p.def != nil && p.def.Kind == tree.Array {
+			if p.def != nil && p.def.Kind == doctree.Array {
 				return p.def, true
 			}
 			return strNode(at, "${"+name+"}"), false
 		}
 		if p.typ == "CommaDelimitedList" || strings.HasPrefix(p.typ, "List<") {
-			out := &tree.Node{Kind: tree.Array, Line: at.Line, Col: at.Col}
+			out := &doctree.Node{Kind: doctree.Array, Line: at.Line, Col: at.Col}
 			for _, s := range strings.Split(def, ",") {
 				out.Elems = append(out.Elems, strNode(at, strings.TrimSpace(s)))
 			}
@@ -381,10 +381,10 @@ func (r *resolver) ref(name string, at *tree.Node) (*tree.Node, bool) {
 
 // sub evaluates Fn::Sub: "text ${Name} ${Res.Attr} ${!Literal}" or
 // [text, {Name: value}].
-func (r *resolver) sub(arg, at *tree.Node, depth int) (*tree.Node, bool) {
+func (r *resolver) sub(arg, at *doctree.Node, depth int) (*doctree.Node, bool) {
 	tmplNode := arg
-	var vars *tree.Node
-	if arg.Kind == tree.Array && len(arg.Elems) >= 1 {
+	var vars *doctree.Node
+	if arg.Kind == doctree.Array && len(arg.Elems) >= 1 {
 		tmplNode = arg.Elems[0]
 		if len(arg.Elems) > 1 {
 			vars = arg.Elems[1]
@@ -415,7 +415,7 @@ func (r *resolver) sub(arg, at *tree.Node, depth int) (*tree.Node, bool) {
 			b.WriteString("${" + name[1:] + "}")
 			continue
 		}
-		var val *tree.Node
+		var val *doctree.Node
 		var k bool
 		if v := vars.Get(name); v != nil {
 			val, k = r.resolveDepth(v, depth)
@@ -454,17 +454,17 @@ func (r *resolver) condition(name string) tri {
 }
 
 // condExpr evaluates a condition function.
-func (r *resolver) condExpr(n *tree.Node, depth int) tri {
-	if depth > tree.MaxDepth || n == nil {
+func (r *resolver) condExpr(n *doctree.Node, depth int) tri {
+	if depth > doctree.MaxDepth || n == nil {
 		return triUnknown
 	}
-	if n.Kind == tree.Bool {
+	if n.Kind == doctree.Bool {
 		if n.Text == "true" {
 			return triTrue
 		}
 		return triFalse
 	}
-	if n.Kind == tree.Object && len(n.Members) == 1 && n.Members[0].Key == "Condition" {
+	if n.Kind == doctree.Object && len(n.Members) == 1 && n.Members[0].Key == "Condition" {
 		name, _ := n.Members[0].Value.Scalar()
 		return r.condition(name)
 	}
@@ -474,7 +474,7 @@ func (r *resolver) condExpr(n *tree.Node, depth int) tri {
 	}
 	switch fn {
 	case "Fn::Equals":
-		if arg.Kind != tree.Array || len(arg.Elems) != 2 {
+		if arg.Kind != doctree.Array || len(arg.Elems) != 2 {
 			return triUnknown
 		}
 		a, aok, ak := r.resolveScalar(arg.Elems[0], depth+1)
@@ -487,7 +487,7 @@ func (r *resolver) condExpr(n *tree.Node, depth int) tri {
 		}
 		return triFalse
 	case "Fn::Not":
-		if arg.Kind != tree.Array || len(arg.Elems) != 1 {
+		if arg.Kind != doctree.Array || len(arg.Elems) != 1 {
 			return triUnknown
 		}
 		switch r.condExpr(arg.Elems[0], depth+1) {
@@ -498,7 +498,7 @@ func (r *resolver) condExpr(n *tree.Node, depth int) tri {
 		}
 		return triUnknown
 	case "Fn::And", "Fn::Or":
-		if arg.Kind != tree.Array {
+		if arg.Kind != doctree.Array {
 			return triUnknown
 		}
 		decisive, other := triFalse, triTrue // And

@@ -5,14 +5,14 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/secretgate/secretgate/internal/doctree"
 	"github.com/secretgate/secretgate/internal/inventory"
-	"github.com/secretgate/secretgate/internal/source/tree"
 )
 
 // parseInventory reads a secretgate inventory snapshot committed to the
 // repository (or written by `secretgate inventory --out` into it). root is
 // data already parsed: the snapshot is not parsed a second time.
-func parseInventory(rel string, data []byte, root *tree.Node) fileResult {
+func parseInventory(rel string, data []byte, root *doctree.Node) fileResult {
 	out := fileResult{kind: KindInventory}
 	snap, problems, err := inventory.DecodeTreeLenient(rel, data, root)
 	if err != nil {

@@ -23,9 +23,9 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/bmatcuk/doublestar/v4"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/secretgate/secretgate/internal/facts"
 	"github.com/secretgate/secretgate/internal/result"
@@ -119,32 +119,23 @@ func Scan(ctx context.Context, root string, opts Options) (*Result, error) {
 	return merge(outs, w.skipped, w.errors), nil
 }
 
-// parseAll runs parse for 0..n-1 in parallel, one worker per CPU. Results
-// are kept by index, so the output does not depend on scheduling.
+// parseAll runs parse for 0..n-1 in parallel, one at a time per CPU.
+// Results are kept by index, so the output does not depend on scheduling.
+// Once ctx is done no further file is started.
 func parseAll(ctx context.Context, n int, parse func(i int) fileResult) ([]fileResult, error) {
 	outs := make([]fileResult, n)
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	workers := min(runtime.GOMAXPROCS(0), max1(n))
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				outs[i] = parse(i)
-			}
-		}()
-	}
-feed:
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i := range n {
-		select {
-		case jobs <- i:
-		case <-ctx.Done():
-			break feed
+		if ctx.Err() != nil {
+			break
 		}
+		g.Go(func() error {
+			outs[i] = parse(i)
+			return nil
+		})
 	}
-	close(jobs)
-	wg.Wait()
+	_ = g.Wait() // parse reports problems in its result, never as an error
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -187,13 +178,6 @@ func validExclude(globs []string) error {
 		}
 	}
 	return nil
-}
-
-func max1(n int) int {
-	if n < 1 {
-		return 1
-	}
-	return n
 }
 
 func sortProblems(ps []result.InputProblem) {

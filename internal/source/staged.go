@@ -7,10 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os/exec"
 	"path"
 	"strconv"
 	"strings"
+
+	"github.com/secretgate/secretgate/internal/git"
 )
 
 // ScanStaged is Scan over what `git commit` would record: the candidate
@@ -147,8 +148,7 @@ func readBlobs(ctx context.Context, root string, files []stagedFile, max int64) 
 		in.WriteString(f.oid)
 		in.WriteByte('\n')
 	}
-	cmd := exec.CommandContext(ctx, "git", "cat-file", "--batch")
-	cmd.Dir = root
+	cmd := git.Command(ctx, root, "cat-file", "--batch")
 	cmd.Stdin = &in
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -168,7 +168,7 @@ func readBlobs(ctx context.Context, root string, files []stagedFile, max int64) 
 		return err
 	}
 	if werr != nil {
-		return fmt.Errorf("git cat-file: %s", gitMessage(stderr.String(), werr))
+		return fmt.Errorf("git cat-file: %s", git.Or(git.Message(stderr.String()), werr))
 	}
 	return rerr
 }
@@ -209,35 +209,14 @@ func readBatch(r *bufio.Reader, files []stagedFile, max int64) error {
 }
 
 // gitOutput runs git in dir and returns its standard output; a failure
-// carries git's message ("not a git repository", ...).
+// carries git's message ("not a git repository", ...) and the directory.
 func gitOutput(ctx context.Context, dir string, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, "git", args...)
-	cmd.Dir = dir
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		if cerr := ctx.Err(); cerr != nil {
-			return nil, cerr
-		}
-		return nil, fmt.Errorf("git %s in %s: %s", args[0], dir, gitMessage(stderr.String(), err))
+	out, err := git.Output(ctx, dir, args...)
+	var ge *git.Error
+	if errors.As(err, &ge) {
+		return nil, fmt.Errorf("git %s in %s: %s", args[0], dir, ge.Reason())
 	}
-	return stdout.Bytes(), nil
-}
-
-// gitMessage is git's standard error on one line, or err when git said
-// nothing.
-func gitMessage(stderr string, err error) string {
-	if s := strings.Join(strings.Fields(stderr), " "); s != "" {
-		if len(s) > 600 {
-			s = s[:600] + "…"
-		}
-		return s
-	}
-	var ee *exec.Error
-	if errors.As(err, &ee) {
-		return ee.Error()
-	}
-	return err.Error()
+	return out, err
 }
 
 // inSkippedDir reports whether a slash-separated path lies below a

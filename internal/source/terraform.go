@@ -6,22 +6,22 @@ import (
 
 	tfjson "github.com/hashicorp/terraform-json"
 
+	"github.com/secretgate/secretgate/internal/doctree"
 	"github.com/secretgate/secretgate/internal/facts"
-	"github.com/secretgate/secretgate/internal/source/iampolicy"
-	"github.com/secretgate/secretgate/internal/source/tree"
+	"github.com/secretgate/secretgate/internal/iampolicy"
 )
 
 // tfResource is one managed resource instance of a plan (or state).
 type tfResource struct {
-	addr    string     // absolute address, module.a[0].aws_iam_role.x["k"]
-	module  string     // module instance address, "" for the root module
-	typ     string     // aws_iam_role
-	name    string     // x
-	index   string     // [0], ["k"] or ""
-	values  *tree.Node // planned values; unknown attributes are absent
-	unknown *tree.Node // after_unknown of its change, when there is one
-	line    int        // of the resource object in the file
-	expr    *tree.Node // its configuration expressions, when found
+	addr    string        // absolute address, module.a[0].aws_iam_role.x["k"]
+	module  string        // module instance address, "" for the root module
+	typ     string        // aws_iam_role
+	name    string        // x
+	index   string        // [0], ["k"] or ""
+	values  *doctree.Node // planned values; unknown attributes are absent
+	unknown *doctree.Node // after_unknown of its change, when there is one
+	line    int           // of the resource object in the file
+	expr    *doctree.Node // its configuration expressions, when found
 }
 
 // str returns a known, non-empty string attribute.
@@ -35,7 +35,7 @@ func (r *tfResource) str(attr string) (string, bool) {
 
 func (r *tfResource) isUnknown(attr string) bool {
 	u := r.unknown.Get(attr)
-	return u != nil && u.Kind == tree.Bool && u.Text == "true"
+	return u != nil && u.Kind == doctree.Bool && u.Text == "true"
 }
 
 // tfParser turns the JSON output of terraform show -json (a plan, or a
@@ -44,14 +44,14 @@ type tfParser struct {
 	file      string
 	out       *fileResult
 	resources []*tfResource
-	config    map[string]map[string]*tree.Node // module path -> resource address -> expressions
+	config    map[string]map[string]*doctree.Node // module path -> resource address -> expressions
 
 	roleIdx   map[*tfResource]int
 	policyIdx map[*tfResource]int
 	secretIdx map[*tfResource]int
 }
 
-func parseTerraform(rel string, root *tree.Node) fileResult {
+func parseTerraform(rel string, root *doctree.Node) fileResult {
 	out := fileResult{kind: KindTerraform}
 	fvNode := root.Get("format_version")
 	fv, _ := fvNode.Str()
@@ -72,7 +72,7 @@ func parseTerraform(rel string, root *tree.Node) fileResult {
 	p := &tfParser{
 		file:      rel,
 		out:       &out,
-		config:    map[string]map[string]*tree.Node{},
+		config:    map[string]map[string]*doctree.Node{},
 		roleIdx:   map[*tfResource]int{},
 		policyIdx: map[*tfResource]int{},
 		secretIdx: map[*tfResource]int{},
@@ -117,10 +117,10 @@ func parseTerraform(rel string, root *tree.Node) fileResult {
 // values), with their changes' after_unknown; resources that only appear
 // in resource_changes (plans written without planned_values) come from
 // their "after" values.
-func (p *tfParser) collect(root *tree.Node) {
-	changes := map[string]*tree.Node{}
+func (p *tfParser) collect(root *doctree.Node) {
+	changes := map[string]*doctree.Node{}
 	var order []string
-	if rcs := root.Get("resource_changes"); rcs != nil && rcs.Kind == tree.Array {
+	if rcs := root.Get("resource_changes"); rcs != nil && rcs.Kind == doctree.Array {
 		for _, rc := range rcs.Elems {
 			addr, _ := rc.Get("address").Str()
 			if addr == "" {
@@ -145,7 +145,7 @@ func (p *tfParser) collect(root *tree.Node) {
 		rc := changes[addr]
 		ch := rc.Get("change")
 		after := ch.Get("after")
-		if after == nil || after.Kind != tree.Object || tfDeletes(ch) {
+		if after == nil || after.Kind != doctree.Object || tfDeletes(ch) {
 			continue
 		}
 		if mode, _ := rc.Get("mode").Str(); mode == "data" {
@@ -163,9 +163,9 @@ func (p *tfParser) collect(root *tree.Node) {
 }
 
 // tfDeletes reports whether a change removes the resource for good.
-func tfDeletes(ch *tree.Node) bool {
+func tfDeletes(ch *doctree.Node) bool {
 	acts := ch.Get("actions")
-	if acts == nil || acts.Kind != tree.Array {
+	if acts == nil || acts.Kind != doctree.Array {
 		return false
 	}
 	var a tfjson.Actions
@@ -176,12 +176,12 @@ func tfDeletes(ch *tree.Node) bool {
 	return a.Delete() || a.Forget()
 }
 
-func (p *tfParser) walkModule(mod *tree.Node, changes map[string]*tree.Node, seen map[string]bool, depth int) {
-	if mod == nil || mod.Kind != tree.Object || depth > 64 {
+func (p *tfParser) walkModule(mod *doctree.Node, changes map[string]*doctree.Node, seen map[string]bool, depth int) {
+	if mod == nil || mod.Kind != doctree.Object || depth > 64 {
 		return
 	}
 	module, _ := mod.Get("address").Str()
-	if rs := mod.Get("resources"); rs != nil && rs.Kind == tree.Array {
+	if rs := mod.Get("resources"); rs != nil && rs.Kind == doctree.Array {
 		for _, rn := range rs.Elems {
 			if mode, _ := rn.Get("mode").Str(); mode == "data" {
 				continue
@@ -190,7 +190,7 @@ func (p *tfParser) walkModule(mod *tree.Node, changes map[string]*tree.Node, see
 			typ, _ := rn.Get("type").Str()
 			name, _ := rn.Get("name").Str()
 			values := rn.Get("values")
-			if addr == "" || values == nil || values.Kind != tree.Object || seen[addr] {
+			if addr == "" || values == nil || values.Kind != doctree.Object || seen[addr] {
 				continue
 			}
 			seen[addr] = true
@@ -205,7 +205,7 @@ func (p *tfParser) walkModule(mod *tree.Node, changes map[string]*tree.Node, see
 			p.resources = append(p.resources, r)
 		}
 	}
-	if cms := mod.Get("child_modules"); cms != nil && cms.Kind == tree.Array {
+	if cms := mod.Get("child_modules"); cms != nil && cms.Kind == doctree.Array {
 		for _, cm := range cms.Elems {
 			p.walkModule(cm, changes, seen, depth+1)
 		}
@@ -223,14 +223,14 @@ func tfIndex(addr, module, typ, name string) string {
 
 // indexConfig records the expressions of every resource in the
 // configuration, by module path ("a.b" for module.a[…].module.b[…]).
-func (p *tfParser) indexConfig(mod *tree.Node, path string, depth int) {
+func (p *tfParser) indexConfig(mod *doctree.Node, path string, depth int) {
 	if mod == nil || depth > 64 {
 		return
 	}
-	if rs := mod.Get("resources"); rs != nil && rs.Kind == tree.Array {
+	if rs := mod.Get("resources"); rs != nil && rs.Kind == doctree.Array {
 		m := p.config[path]
 		if m == nil {
-			m = map[string]*tree.Node{}
+			m = map[string]*doctree.Node{}
 			p.config[path] = m
 		}
 		for _, r := range rs.Elems {
@@ -239,7 +239,7 @@ func (p *tfParser) indexConfig(mod *tree.Node, path string, depth int) {
 			}
 		}
 	}
-	if calls := mod.Get("module_calls"); calls != nil && calls.Kind == tree.Object {
+	if calls := mod.Get("module_calls"); calls != nil && calls.Kind == doctree.Object {
 		for _, c := range calls.Members {
 			sub := c.Key
 			if path != "" {
@@ -294,7 +294,7 @@ func skipIndex(s string) int {
 // known before apply.
 func (p *tfParser) refs(r *tfResource, attr, typ string) []*tfResource {
 	list := r.expr.Get(attr).Get("references")
-	if list == nil || list.Kind != tree.Array {
+	if list == nil || list.Kind != doctree.Array {
 		return nil
 	}
 	var out []*tfResource
@@ -359,12 +359,12 @@ func (p *tfParser) displayName(r *tfResource) string {
 
 // document normalises a JSON policy string attribute; ok is false when it
 // is unknown at plan time or invalid (then an error is recorded).
-func (p *tfParser) document(r *tfResource, n *tree.Node, what string) (facts.PolicyDocument, bool) {
+func (p *tfParser) document(r *tfResource, n *doctree.Node, what string) (facts.PolicyDocument, bool) {
 	if n == nil && r.isUnknown(what) {
 		// The policy is computed from values known only after apply (often
 		// ARNs of resources this plan creates). It cannot be judged, and an
 		// unjudged policy must not read as a clean one.
-		p.out.fail(p.file, &tree.Error{Line: r.line, Msg: r.addr + ": " + what +
+		p.out.fail(p.file, &doctree.Error{Line: r.line, Msg: r.addr + ": " + what +
 			" is not known until apply, so it could not be judged (check the applied state: terraform show -json, or an inventory snapshot)"})
 		return facts.PolicyDocument{}, false
 	}
@@ -380,10 +380,10 @@ func (p *tfParser) document(r *tfResource, n *tree.Node, what string) (facts.Pol
 	return doc, true
 }
 
-func tfTags(values *tree.Node) map[string]string {
+func tfTags(values *doctree.Node) map[string]string {
 	tags := map[string]string{}
 	for _, key := range []string{"tags_all", "tags"} {
-		if t := values.Get(key); t != nil && t.Kind == tree.Object {
+		if t := values.Get(key); t != nil && t.Kind == doctree.Object {
 			for _, m := range t.Members {
 				if s, ok := m.Value.Scalar(); ok {
 					tags[m.Key] = s
@@ -414,25 +414,21 @@ func (p *tfParser) role(r *tfResource) {
 	if doc, ok := p.document(r, r.values.Get("assume_role_policy"), "assume_role_policy"); ok {
 		role.Trust = &doc
 	}
-	if ips := r.values.Get("inline_policy"); ips != nil && ips.Kind == tree.Array {
+	if ips := r.values.Get("inline_policy"); ips != nil && ips.Kind == doctree.Array {
 		for _, e := range ips.Elems {
 			name, _ := e.Get("name").Str()
 			if name == "" {
 				continue // the empty block Terraform shows for "no inline policies"
 			}
-			doc, ok := p.document(r, e.Get("policy"), "inline_policy "+tree.Quote(name))
+			doc, ok := p.document(r, e.Get("policy"), "inline_policy "+doctree.Quote(name))
 			if !ok {
 				continue
 			}
-			id := role.ID + "#inline/" + name
-			p.out.policies = append(p.out.policies, facts.Policy{
-				ID: id, Name: name, Kind: "inline", RoleIDs: []string{role.ID},
-				Document: doc, Source: sourceTerraform, Location: facts.Location{File: p.file, Line: e.Line},
-			})
-			role.PolicyIDs = appendUnique(role.PolicyIDs, id)
+			p.out.policies = append(p.out.policies,
+				inlinePolicy(&role, name, doc, sourceTerraform, facts.Location{File: p.file, Line: e.Line}))
 		}
 	}
-	if arns := r.values.Get("managed_policy_arns"); arns != nil && arns.Kind == tree.Array {
+	if arns := r.values.Get("managed_policy_arns"); arns != nil && arns.Kind == doctree.Array {
 		for _, e := range arns.Elems {
 			if s, ok := e.Str(); ok && s != "" {
 				role.AttachedARNs = appendUnique(role.AttachedARNs, s)
@@ -479,9 +475,9 @@ func (p *tfParser) secret(r *tfResource) {
 	p.out.secrets = append(p.out.secrets, s)
 }
 
-func tfRotationRules(values *tree.Node) (int, string) {
+func tfRotationRules(values *doctree.Node) (int, string) {
 	rules := values.Get("rotation_rules")
-	if rules == nil || rules.Kind != tree.Array || len(rules.Elems) == 0 {
+	if rules == nil || rules.Kind != doctree.Array || len(rules.Elems) == 0 {
 		return 0, ""
 	}
 	rule := rules.Elems[0]
@@ -508,7 +504,7 @@ func (p *tfParser) rolesFor(r *tfResource, attr string) []int {
 	var names []string
 	if s, ok := r.str(attr); ok {
 		names = []string{s}
-	} else if l := r.values.Get(attr); l != nil && l.Kind == tree.Array && !r.isUnknown(attr) {
+	} else if l := r.values.Get(attr); l != nil && l.Kind == doctree.Array && !r.isUnknown(attr) {
 		for _, e := range l.Elems {
 			if s, ok := e.Str(); ok {
 				names = append(names, s)

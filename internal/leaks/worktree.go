@@ -9,14 +9,15 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
-	"sync"
 
 	"github.com/h2non/filetype"
 	"github.com/mholt/archives"
 	"github.com/zricethezav/gitleaks/v8/sources"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/secretgate/secretgate/internal/git"
 )
 
 // scanTree scans the files of the working tree in parallel.
@@ -34,31 +35,20 @@ func (s *Scanner) scanTree(ctx context.Context, t Target, c *collector) error {
 	}
 	largestFirst(t.Root, paths)
 	max := s.maxBytes()
-	jobs := make(chan string)
-	var wg sync.WaitGroup
-	for range min(s.workers(), max1(len(paths))) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for rel := range jobs {
-				s.scanFile(ctx, t.Root, rel, max, skipper, c)
-			}
-		}()
-	}
-feed:
+	var g errgroup.Group
+	g.SetLimit(s.workers())
 	for _, p := range paths {
-		select {
-		case jobs <- p:
-		case <-ctx.Done():
-			break feed
+		if ctx.Err() != nil {
+			break
 		}
+		g.Go(func() error {
+			s.scanFile(ctx, t.Root, p, max, skipper, c)
+			return nil
+		})
 	}
-	close(jobs)
-	wg.Wait()
+	_ = g.Wait() // scanFile records what it could not read in c
 	return ctx.Err()
 }
-
-func max1(n int) int { return max(n, 1) }
 
 // needsRawText reports whether findings are compared with something after
 // the scan (live values, references), which needs their raw text: cached
@@ -85,20 +75,17 @@ func largestFirst(root string, paths []string) {
 // .gitignore (and .git/info/exclude, core.excludesFile) does not exclude,
 // relative to root.
 func gitFiles(ctx context.Context, root string) ([]string, error) {
-	cmd := exec.CommandContext(ctx, "git", "-c", "core.quotePath=false", "ls-files", "-z",
+	out, err := git.Output(ctx, root, "-c", "core.quotePath=false", "ls-files", "-z",
 		"--cached", "--others", "--exclude-standard", "--deduplicate")
-	cmd.Dir = root
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, fmt.Errorf("list the files of the working tree: git ls-files: %s", orErr(gitMessage(stderr.String()), err))
+	var ge *git.Error
+	if errors.As(err, &ge) {
+		return nil, fmt.Errorf("list the files of the working tree: git ls-files: %s", ge.Reason())
+	} else if err != nil {
+		return nil, err
 	}
 	var paths []string
 	seen := map[string]bool{}
-	for _, p := range bytes.Split(stdout.Bytes(), []byte{0}) {
+	for _, p := range bytes.Split(out, []byte{0}) {
 		if len(p) == 0 || seen[string(p)] {
 			continue
 		}
@@ -107,13 +94,6 @@ func gitFiles(ctx context.Context, root string) ([]string, error) {
 	}
 	sort.Strings(paths)
 	return paths, nil
-}
-
-func orErr(msg string, err error) string {
-	if msg != "" {
-		return msg
-	}
-	return err.Error()
 }
 
 // walkFiles lists every regular file below root outside a git work tree,

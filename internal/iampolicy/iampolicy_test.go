@@ -8,13 +8,13 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/secretgate/secretgate/internal/doctree"
 	"github.com/secretgate/secretgate/internal/facts"
-	"github.com/secretgate/secretgate/internal/source/tree"
 )
 
-func parse(t *testing.T, src string) *tree.Node {
+func parse(t *testing.T, src string) *doctree.Node {
 	t.Helper()
-	n, err := tree.ParseJSON([]byte(src))
+	n, err := doctree.ParseJSON([]byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,9 +132,9 @@ func TestNormalizeErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Normalize("p.json", parse(t, tt.src))
-			var te *tree.Error
+			var te *doctree.Error
 			if !errors.As(err, &te) {
-				t.Fatalf("err = %v, want *tree.Error", err)
+				t.Fatalf("err = %v, want *doctree.Error", err)
 			}
 			if te.Line != tt.line || !strings.HasPrefix(te.Msg, tt.msg) {
 				t.Errorf("got line %d %q,\nwant line %d %q", te.Line, te.Msg, tt.line, tt.msg)
@@ -174,7 +174,7 @@ func TestParseDocumentURLEncoded(t *testing.T) {
 func TestNormalizeStringNode(t *testing.T) {
 	// A document held in a string (Terraform plans, IAM API responses):
 	// every location is the string's line, errors too.
-	n := &tree.Node{Kind: tree.String, Line: 42, Col: 7, Text: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`}
+	n := &doctree.Node{Kind: doctree.String, Line: 42, Col: 7, Text: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`}
 	doc, err := Normalize("plan.json", n)
 	if err != nil {
 		t.Fatal(err)
@@ -184,7 +184,7 @@ func TestNormalizeStringNode(t *testing.T) {
 	}
 	n.Text = `{"Statement": [{"Effect": "Allow"}]}`
 	_, err = Normalize("plan.json", n)
-	var te *tree.Error
+	var te *doctree.Error
 	if !errors.As(err, &te) || te.Line != 42 || !strings.Contains(te.Msg, "neither Action nor NotAction") {
 		t.Errorf("err = %v, want line 42", err)
 	}
@@ -238,15 +238,15 @@ func FuzzNormalize(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		n, err := tree.ParseJSON(data)
+		n, err := doctree.ParseJSON(data)
 		if err != nil {
 			return
 		}
 		doc, err := Normalize("f.json", n)
 		if err != nil {
-			var te *tree.Error
+			var te *doctree.Error
 			if !errors.As(err, &te) {
-				t.Fatalf("error %v is not a *tree.Error", err)
+				t.Fatalf("error %v is not a *doctree.Error", err)
 			}
 			return
 		}

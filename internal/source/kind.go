@@ -9,10 +9,10 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/secretgate/secretgate/internal/doctree"
 	"github.com/secretgate/secretgate/internal/facts"
 	"github.com/secretgate/secretgate/internal/inventory"
 	"github.com/secretgate/secretgate/internal/result"
-	"github.com/secretgate/secretgate/internal/source/tree"
 )
 
 // Kind is what a file was recognised as.
@@ -45,10 +45,10 @@ type fileResult struct {
 	errs     []result.InputProblem
 }
 
-// problem turns an error into an InputProblem of file rel; *tree.Error
+// problem turns an error into an InputProblem of file rel; *doctree.Error
 // positions become the line (the column joins the message).
 func problem(rel string, err error) result.InputProblem {
-	var te *tree.Error
+	var te *doctree.Error
 	if errors.As(err, &te) {
 		msg := te.Msg
 		if te.Col > 0 {
@@ -112,7 +112,7 @@ func parseContent(rel string, data []byte) fileResult {
 
 	// A policy document URL-encoded as the IAM API returns it.
 	if iamEncoded(trimmed) {
-		n := &tree.Node{Kind: tree.String, Text: string(trimmed), Line: firstLine(data), Col: 1}
+		n := &doctree.Node{Kind: doctree.String, Text: string(trimmed), Line: firstLine(data), Col: 1}
 		return parseIAMPolicy(rel, n)
 	}
 
@@ -139,7 +139,7 @@ func parseJSONFile(rel string, data []byte, ext string) fileResult {
 			return fileResult{}
 		}
 	}
-	root, err := tree.ParseJSON(data)
+	root, err := doctree.ParseJSON(data)
 	if err != nil {
 		if ext == ".template" && !bytes.Contains(data, []byte("AWS::")) {
 			return fileResult{} // some other tool's template
@@ -151,8 +151,8 @@ func parseJSONFile(rel string, data []byte, ext string) fileResult {
 		// the file parses once comments are blanked and is none of
 		// secretgate's kinds, it is not ours to judge; if it is one of
 		// them, AWS would reject it, so the strict error stands.
-		if stripped, changed := tree.StripComments(data); changed {
-			if lenient, lerr := tree.ParseJSON(stripped); lerr == nil && sniff(lenient) == KindUnknown {
+		if stripped, changed := doctree.StripComments(data); changed {
+			if lenient, lerr := doctree.ParseJSON(stripped); lerr == nil && sniff(lenient) == KindUnknown {
 				return fileResult{}
 			}
 		}
@@ -166,7 +166,7 @@ func validJSON(data []byte) bool {
 }
 
 func parseYAMLFile(rel string, data []byte, ext string) fileResult {
-	docs, err := tree.ParseYAML(data, cfnShortTag)
+	docs, err := doctree.ParseYAML(data, cfnShortTag)
 	if err != nil {
 		if ext == ".template" && !bytes.Contains(data, []byte("AWS::")) {
 			return fileResult{} // some other tool's template
@@ -201,7 +201,7 @@ func templated(data []byte) bool {
 
 // parseTree dispatches a parsed document to the parser of its kind. data
 // is the file's content for JSON files, nil for YAML documents.
-func parseTree(rel string, data []byte, root *tree.Node) fileResult {
+func parseTree(rel string, data []byte, root *doctree.Node) fileResult {
 	switch k := sniff(root); k {
 	case KindInventory:
 		if data == nil {
@@ -233,18 +233,18 @@ func parseTree(rel string, data []byte, root *tree.Node) fileResult {
 //     PolicyDocument with PolicyName, {"PolicyVersion": {"Document"}}: IAM
 //     API responses (GetAccountAuthorizationDetails, GetRole,
 //     GetRolePolicy, GetPolicyVersion).
-func sniff(n *tree.Node) Kind {
+func sniff(n *doctree.Node) Kind {
 	if n == nil {
 		return KindUnknown
 	}
-	if n.Kind == tree.String {
+	if n.Kind == doctree.String {
 		t := strings.TrimSpace(n.Text)
 		if iamEncoded([]byte(t)) || (strings.HasPrefix(t, "{") && strings.Contains(t, "Statement")) {
 			return KindIAMPolicy
 		}
 		return KindUnknown
 	}
-	if n.Kind != tree.Object {
+	if n.Kind != doctree.Object {
 		return KindUnknown
 	}
 	if s, ok := n.Get("schema").Str(); ok && strings.HasPrefix(s, inventory.SchemaPrefix) {
@@ -261,7 +261,7 @@ func sniff(n *tree.Node) Kind {
 			return KindIAMPolicy
 		}
 	}
-	if n.Get("RoleDetailList") != nil && n.Get("RoleDetailList").Kind == tree.Array {
+	if n.Get("RoleDetailList") != nil && n.Get("RoleDetailList").Kind == doctree.Array {
 		return KindIAMAPI
 	}
 	if n.Path("Role", "AssumeRolePolicyDocument") != nil || n.Path("PolicyVersion", "Document") != nil {
@@ -273,8 +273,8 @@ func sniff(n *tree.Node) Kind {
 	return KindUnknown
 }
 
-func hasAWSResource(res *tree.Node) bool {
-	if res == nil || res.Kind != tree.Object {
+func hasAWSResource(res *doctree.Node) bool {
+	if res == nil || res.Kind != doctree.Object {
 		return false
 	}
 	for _, m := range res.Members {
@@ -285,8 +285,8 @@ func hasAWSResource(res *tree.Node) bool {
 	return false
 }
 
-func hasEffect(st *tree.Node) bool {
-	if st.Kind == tree.Object {
+func hasEffect(st *doctree.Node) bool {
+	if st.Kind == doctree.Object {
 		return st.Get("Effect") != nil
 	}
 	for _, e := range st.Elems {
@@ -304,6 +304,17 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// inlinePolicy is the fact of role's inline policy name (every parser
+// names it "<role id>#inline/<name>"), and lists it among role's policies.
+func inlinePolicy(role *facts.Role, name string, doc facts.PolicyDocument, source string, loc facts.Location) facts.Policy {
+	id := role.ID + "#inline/" + name
+	role.PolicyIDs = appendUnique(role.PolicyIDs, id)
+	return facts.Policy{
+		ID: id, Name: name, Kind: "inline", RoleIDs: []string{role.ID},
+		Document: doc, Source: source, Location: loc,
+	}
 }
 
 func appendUnique(s []string, v string) []string {

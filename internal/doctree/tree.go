@@ -1,9 +1,9 @@
-// Package tree is a small document model shared by secretgate's repository
+// Package doctree is a small document model shared by secretgate's repository
 // parsers: JSON and YAML files become the same tree of nodes, and every node
 // remembers the line and column it was written on. Parsers of IAM policies,
 // CloudFormation templates, Terraform plans and inventory snapshots walk
 // these trees, so every fact they produce can point back to its source.
-package tree
+package doctree
 
 import (
 	"fmt"

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os/exec"
 	"strings"
 	"sync"
 
 	"github.com/gitleaks/go-gitdiff/gitdiff"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/secretgate/secretgate/internal/git"
 )
 
 // diffOptions make git's patch output the same whatever the user's git
@@ -83,8 +85,7 @@ func (s *Scanner) scanPatches(ctx context.Context, t Target, c *collector) error
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	args := patchArgs(t, caching)
-	cmd := exec.CommandContext(ctx, "git", args...)
-	cmd.Dir = t.Root
+	cmd := git.Command(ctx, t.Root, args...)
 	if caching {
 		cmd.Stdin = strings.NewReader(strings.Join(pending, "\n") + "\n")
 	}
@@ -107,26 +108,26 @@ func (s *Scanner) scanPatches(ctx context.Context, t Target, c *collector) error
 
 	// A staged scan knows all its text before scanning: it is collected
 	// first, so that a narrower detector compiles only the rules that can
-	// run on it (Narrow). det is set before the first job is sent.
+	// run on it (Narrow). det is set before the first file is handed to scan.
 	det := s.Detector
 	nr, narrow := det.(narrower)
 	narrow = narrow && t.Scope.Kind == Staged
 	var held []patchJob
-	jobs := make(chan patchJob)
-	var wg sync.WaitGroup
-	for range s.workers() {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				s.scanPatch(ctx, det, j, c)
-			}
-		}()
+	// The files are scanned as the parser yields them, s.workers() at a
+	// time; g.Go waits for a free worker, so git's output is read no
+	// faster than it is scanned.
+	var g errgroup.Group
+	g.SetLimit(s.workers())
+	scan := func(j patchJob) {
+		det := det // the narrowed detector, when it was narrowed before
+		g.Go(func() error {
+			s.scanPatch(ctx, det, j, c)
+			return nil
+		})
 	}
 
 	max := s.maxBytes()
 	commits := map[string]*Commit{}
-dispatch:
 	for f := range files {
 		commit := commitOf(f.PatchHeader, commits)
 		if caching {
@@ -158,11 +159,10 @@ dispatch:
 			held = append(held, patchJob{file: f, commit: commit})
 			continue
 		}
-		select {
-		case jobs <- patchJob{file: f, commit: commit}:
-		case <-ctx.Done():
-			break dispatch
+		if ctx.Err() != nil {
+			break
 		}
+		scan(patchJob{file: f, commit: commit})
 	}
 	if narrow && len(held) > 0 && ctx.Err() == nil {
 		var texts []string
@@ -174,17 +174,14 @@ dispatch:
 			}
 		}
 		det = nr.Narrow(texts)
-	send:
 		for _, j := range held {
-			select {
-			case jobs <- j:
-			case <-ctx.Done():
-				break send
+			if ctx.Err() != nil {
+				break
 			}
+			scan(j)
 		}
 	}
-	close(jobs)
-	wg.Wait()
+	_ = g.Wait() // scanPatch records what it could not scan in c
 	for range files {
 		// After cancellation: let the parser finish so it does not leak.
 	}
@@ -200,7 +197,7 @@ dispatch:
 		return err
 	}
 	if werr != nil {
-		return fmt.Errorf("git %s: %s", args[2], orErr(gitMessage(stderr.String()), werr))
+		return fmt.Errorf("git %s: %s", args[2], git.Or(git.Message(stderr.String()), werr))
 	}
 	if !complete {
 		return fmt.Errorf("git %s: could not parse its output after %d commit(s); the rest was not scanned", args[2], len(commits))

@@ -17,8 +17,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/secretgate/secretgate/internal/doctree"
 	"github.com/secretgate/secretgate/internal/facts"
-	"github.com/secretgate/secretgate/internal/source/tree"
 )
 
 // Versions IAM accepts for the Version element.
@@ -54,7 +54,7 @@ func ParseDocument(text string) (facts.PolicyDocument, error) {
 	if err != nil {
 		return facts.PolicyDocument{}, err
 	}
-	n, err := tree.ParseJSON([]byte(js))
+	n, err := doctree.ParseJSON([]byte(js))
 	if err != nil {
 		return facts.PolicyDocument{}, err
 	}
@@ -67,15 +67,15 @@ func ParseDocument(text string) (facts.PolicyDocument, error) {
 // Terraform plans and IAM API responses carry it; then every location is
 // the string's own line, since positions inside the text do not point
 // into the file.
-func Normalize(file string, n *tree.Node) (facts.PolicyDocument, error) {
-	if n != nil && n.Kind == tree.String {
+func Normalize(file string, n *doctree.Node) (facts.PolicyDocument, error) {
+	if n != nil && n.Kind == doctree.String {
 		js, err := DecodeText(n.Text)
 		if err != nil {
 			return facts.PolicyDocument{}, n.Errorf("%v", err)
 		}
-		inner, err := tree.ParseJSON([]byte(js))
+		inner, err := doctree.ParseJSON([]byte(js))
 		if err != nil {
-			var te *tree.Error
+			var te *doctree.Error
 			if errors.As(err, &te) {
 				return facts.PolicyDocument{}, n.Errorf("policy document string: %s", te.Msg)
 			}
@@ -84,11 +84,11 @@ func Normalize(file string, n *tree.Node) (facts.PolicyDocument, error) {
 		inner.SetPos(n.Line, n.Col)
 		n = inner
 	}
-	if n == nil || n.Kind != tree.Object {
+	if n == nil || n.Kind != doctree.Object {
 		return facts.PolicyDocument{}, n.Errorf("policy document must be an object, found %s", n.Describe())
 	}
 	doc := facts.PolicyDocument{Location: facts.Location{File: file, Line: n.Line}, Statement: []facts.Statement{}}
-	var stmts *tree.Node
+	var stmts *doctree.Node
 	for _, m := range n.Members {
 		switch m.Key {
 		case "Version":
@@ -97,7 +97,7 @@ func Normalize(file string, n *tree.Node) (facts.PolicyDocument, error) {
 				return doc, m.Value.Errorf("Version must be a string, found %s", m.Value.Describe())
 			}
 			if !knownVersion(v) {
-				return doc, m.Value.Errorf("Version %s is not one IAM accepts (%s)", tree.Quote(v), strings.Join(Versions, " or "))
+				return doc, m.Value.Errorf("Version %s is not one IAM accepts (%s)", doctree.Quote(v), strings.Join(Versions, " or "))
 			}
 			doc.Version = v
 		case "Id":
@@ -107,17 +107,17 @@ func Normalize(file string, n *tree.Node) (facts.PolicyDocument, error) {
 		case "Statement":
 			stmts = m.Value
 		default:
-			return doc, atKey(m).Errorf("unknown policy element %s (want Version, Id, Statement)", tree.Quote(m.Key))
+			return doc, atKey(m).Errorf("unknown policy element %s (want Version, Id, Statement)", doctree.Quote(m.Key))
 		}
 	}
 	if stmts == nil {
 		return doc, n.Errorf("policy document has no Statement")
 	}
-	var list []*tree.Node
+	var list []*doctree.Node
 	switch stmts.Kind {
-	case tree.Object:
-		list = []*tree.Node{stmts}
-	case tree.Array:
+	case doctree.Object:
+		list = []*doctree.Node{stmts}
+	case doctree.Array:
 		list = stmts.Elems
 	default:
 		return doc, stmts.Errorf("Statement must be an object or a list of objects, found %s", stmts.Describe())
@@ -142,11 +142,11 @@ func knownVersion(v string) bool {
 }
 
 // atKey is a node standing at a member's key, for errors about the key.
-func atKey(m tree.Member) *tree.Node { return &tree.Node{Line: m.Line, Col: m.Col} }
+func atKey(m doctree.Member) *doctree.Node { return &doctree.Node{Line: m.Line, Col: m.Col} }
 
-func statement(file string, n *tree.Node, index int) (facts.Statement, error) {
+func statement(file string, n *doctree.Node, index int) (facts.Statement, error) {
 	st := facts.Statement{Index: index, Location: facts.Location{File: file, Line: n.Line}}
-	if n.Kind != tree.Object {
+	if n.Kind != doctree.Object {
 		return st, n.Errorf("Statement[%d] must be an object, found %s", index, n.Describe())
 	}
 	var err error
@@ -164,8 +164,8 @@ func statement(file string, n *tree.Node, index int) (facts.Statement, error) {
 		case "Effect":
 			s, _ := v.Str()
 			if s != "Allow" && s != "Deny" {
-				if v.Kind == tree.String {
-					return st, v.Errorf("Statement[%d].Effect must be \"Allow\" or \"Deny\", found %s", index, tree.Quote(s))
+				if v.Kind == doctree.String {
+					return st, v.Errorf("Statement[%d].Effect must be \"Allow\" or \"Deny\", found %s", index, doctree.Quote(s))
 				}
 				return st, v.Errorf("Statement[%d].Effect must be \"Allow\" or \"Deny\", found %s", index, v.Describe())
 			}
@@ -185,7 +185,7 @@ func statement(file string, n *tree.Node, index int) (facts.Statement, error) {
 		case "Condition":
 			st.Condition, err = condition(v, index)
 		default:
-			return st, atKey(m).Errorf("Statement[%d] has unknown element %s (want Sid, Effect, Principal, NotPrincipal, Action, NotAction, Resource, NotResource, Condition)", index, tree.Quote(m.Key))
+			return st, atKey(m).Errorf("Statement[%d] has unknown element %s (want Sid, Effect, Principal, NotPrincipal, Action, NotAction, Resource, NotResource, Condition)", index, doctree.Quote(m.Key))
 		}
 		if err != nil {
 			return st, err
@@ -208,11 +208,11 @@ func statement(file string, n *tree.Node, index int) (facts.Statement, error) {
 
 // stringList reads a string or a list of strings. An empty list stays an
 // empty (non-nil) list.
-func stringList(n *tree.Node, index int, key string) ([]string, error) {
+func stringList(n *doctree.Node, index int, key string) ([]string, error) {
 	switch n.Kind {
-	case tree.String:
+	case doctree.String:
 		return []string{n.Text}, nil
-	case tree.Array:
+	case doctree.Array:
 		out := make([]string, 0, len(n.Elems))
 		for _, e := range n.Elems {
 			s, ok := e.Str()
@@ -226,27 +226,27 @@ func stringList(n *tree.Node, index int, key string) ([]string, error) {
 	return nil, n.Errorf("Statement[%d].%s must be a string or a list of strings, found %s", index, key, n.Describe())
 }
 
-func principal(n *tree.Node, index int, key string) (map[string][]string, error) {
+func principal(n *doctree.Node, index int, key string) (map[string][]string, error) {
 	switch n.Kind {
-	case tree.String:
+	case doctree.String:
 		if n.Text != "*" {
-			return nil, n.Errorf("Statement[%d].%s must be \"*\" or an object such as {\"AWS\": …}, found %s", index, key, tree.Quote(n.Text))
+			return nil, n.Errorf("Statement[%d].%s must be \"*\" or an object such as {\"AWS\": …}, found %s", index, key, doctree.Quote(n.Text))
 		}
 		return map[string][]string{"AWS": {"*"}}, nil
-	case tree.Object:
+	case doctree.Object:
 		out := map[string][]string{}
 		for _, m := range n.Members {
 			// CloudFormation YAML often writes account ids unquoted;
 			// CloudFormation hands them to IAM as strings.
 			v := m.Value
-			if v.Kind == tree.Number {
-				v = &tree.Node{Kind: tree.String, Text: v.Text, Line: v.Line, Col: v.Col}
-			} else if v.Kind == tree.Array {
+			if v.Kind == doctree.Number {
+				v = &doctree.Node{Kind: doctree.String, Text: v.Text, Line: v.Line, Col: v.Col}
+			} else if v.Kind == doctree.Array {
 				cp := *v
-				cp.Elems = make([]*tree.Node, len(v.Elems))
+				cp.Elems = make([]*doctree.Node, len(v.Elems))
 				for i, e := range v.Elems {
-					if e.Kind == tree.Number {
-						e = &tree.Node{Kind: tree.String, Text: e.Text, Line: e.Line, Col: e.Col}
+					if e.Kind == doctree.Number {
+						e = &doctree.Node{Kind: doctree.String, Text: e.Text, Line: e.Line, Col: e.Col}
 					}
 					cp.Elems[i] = e
 				}
@@ -267,13 +267,13 @@ func principal(n *tree.Node, index int, key string) (map[string][]string, error)
 // IAM compares them case-insensitively; values of keys that differ only
 // in case are merged. Values are strings: booleans and numbers keep their
 // literal text, so "Bool": {"aws:SecureTransport": false} reads "false".
-func condition(n *tree.Node, index int) (map[string]map[string][]string, error) {
-	if n.Kind != tree.Object {
+func condition(n *doctree.Node, index int) (map[string]map[string][]string, error) {
+	if n.Kind != doctree.Object {
 		return nil, n.Errorf("Statement[%d].Condition must be an object, found %s", index, n.Describe())
 	}
 	out := map[string]map[string][]string{}
 	for _, op := range n.Members {
-		if op.Value.Kind != tree.Object {
+		if op.Value.Kind != doctree.Object {
 			return nil, op.Value.Errorf("Statement[%d].Condition.%s must be an object of condition keys, found %s", index, op.Key, op.Value.Describe())
 		}
 		keys := out[op.Key]
@@ -296,11 +296,11 @@ func condition(n *tree.Node, index int) (map[string]map[string][]string, error) 
 	return out, nil
 }
 
-func conditionValues(n *tree.Node, index int, op, key string) ([]string, error) {
+func conditionValues(n *doctree.Node, index int, op, key string) ([]string, error) {
 	if s, ok := n.Scalar(); ok {
 		return []string{s}, nil
 	}
-	if n.Kind == tree.Array {
+	if n.Kind == doctree.Array {
 		out := make([]string, 0, len(n.Elems))
 		for _, e := range n.Elems {
 			s, ok := e.Scalar()

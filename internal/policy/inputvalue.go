@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/secretgate/secretgate/internal/facts"
 )
@@ -24,13 +25,18 @@ func inputValue(input *facts.Input) (ast.Value, error) {
 
 // structValueParallel is toValue for the input document's top level: its
 // large lists (roles, policies, secrets) are converted in slices, one per
-// core each, side by side.
+// core each, GOMAXPROCS slices at a time. The error is the first field's
+// (in field order) and, within a list, the first slice's: the same kind of
+// error in every slice is said once.
 func (c *converter) structValueParallel(v reflect.Value) (ast.Value, error) {
 	fields := fieldsOf(v.Type())
 	terms := make([]*ast.Term, len(fields))
 	errs := make([]error, len(fields))
-	var wg sync.WaitGroup
+	lists := make([][]*ast.Term, len(fields)) // the large lists' elements
+	sliceErrs := make([][]error, len(fields)) // one per slice of a large list
 	procs := runtime.GOMAXPROCS(0)
+	var g errgroup.Group
+	g.SetLimit(procs)
 	for i, f := range fields {
 		fv := v.FieldByIndex(f.index)
 		if f.omitEmpty && isEmpty(fv) {
@@ -42,40 +48,35 @@ func (c *converter) structValueParallel(v reflect.Value) (ast.Value, error) {
 		}
 		n := fv.Len()
 		elems := make([]*ast.Term, n)
-		sliceErrs := make([]error, procs)
-		var sw sync.WaitGroup
+		lists[i], sliceErrs[i] = elems, make([]error, procs)
 		for k := range procs {
 			lo, hi := k*n/procs, (k+1)*n/procs
-			sw.Add(1)
-			go func() {
-				defer sw.Done()
+			g.Go(func() error {
 				conv := newConverter()
 				for j := lo; j < hi; j++ {
-					if elems[j], sliceErrs[k] = conv.toTerm(fv.Index(j)); sliceErrs[k] != nil {
-						return
+					var err error
+					if elems[j], err = conv.toTerm(fv.Index(j)); err != nil {
+						sliceErrs[i][k] = err
+						return nil // kept by slice, so the error does not depend on timing
 					}
 				}
-			}()
+				return nil
+			})
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sw.Wait()
-			for _, err := range sliceErrs {
-				if err != nil && errs[i] == nil {
-					errs[i] = err // the same kind of error in every slice: say it once
-				}
-			}
-			if errs[i] == nil {
-				terms[i] = ast.NewTerm(ast.NewArray(elems...))
-			}
-		}()
 	}
-	wg.Wait()
+	_ = g.Wait()
 	obj := ast.NewObjectWithCapacity(len(fields))
 	for i, f := range fields {
 		if errs[i] != nil {
 			return nil, errs[i]
+		}
+		for _, err := range sliceErrs[i] {
+			if err != nil {
+				return nil, err
+			}
+		}
+		if lists[i] != nil {
+			terms[i] = ast.NewTerm(ast.NewArray(lists[i]...))
 		}
 		if terms[i] != nil {
 			obj.Insert(f.key, terms[i])
