@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/secretgate/secretgate/internal/config"
+	"github.com/secretgate/secretgate/internal/git"
 	"github.com/secretgate/secretgate/internal/judge"
 	"github.com/secretgate/secretgate/internal/leaks"
 	"github.com/secretgate/secretgate/internal/prcomment"
@@ -392,9 +392,9 @@ func headSHA(ctx context.Context, root string, env Env) string {
 	if s := env("GITHUB_SHA"); s != "" {
 		return s
 	}
-	out, err := exec.CommandContext(ctx, "git", "-C", root, "rev-parse", "--verify", "-q", "HEAD").Output()
+	sha, err := git.HeadSHA(ctx, root)
 	if err != nil {
-		return ""
+		return "" // not a git repository, or no commit yet
 	}
-	return strings.TrimSpace(string(out))
+	return sha
 }

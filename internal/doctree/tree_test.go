@@ -227,7 +227,7 @@ func TestParseYAMLErrors(t *testing.T) {
 
 func TestParseYAMLAliasBomb(t *testing.T) {
 	var b bytes.Buffer
-	b.WriteString("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
+	b.WriteString("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n") //nolint:dupword // ten elements, the bomb's fan-out
 	for i := 1; i < 12; i++ {
 		b.WriteString("a" + itoa(i) + ": &a" + itoa(i) + " [")
 		for j := 0; j < 10; j++ {

@@ -21,17 +21,17 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/pelletier/go-toml/v2"
+
+	"github.com/secretgate/secretgate/internal/git"
 	"gopkg.in/yaml.v3"
 )
 
@@ -59,7 +59,7 @@ type Base struct {
 // judge files it holds. A file the commit does not hold is simply absent
 // (the defaults apply), as in a checkout.
 func Open(ctx context.Context, repo, rev string) (*Base, error) {
-	out, err := git(ctx, repo, nil, "rev-parse", "--verify", "--quiet", "--end-of-options", rev+"^{commit}")
+	out, err := git.Output(ctx, repo, "rev-parse", "--verify", "--quiet", "--end-of-options", rev+"^{commit}")
 	if err != nil {
 		return nil, fmt.Errorf("read the judge at %s: the commit is not in this clone (a shallow clone needs fetch-depth: 0, or git fetch origin %s): %w", rev, rev, err)
 	}
@@ -135,7 +135,7 @@ func (b *Base) Extract(ctx context.Context, paths ...string) error {
 		return nil
 	}
 	args := append([]string{"ls-tree", "-r", "-z", "--full-tree", b.Commit, "--"}, specs...)
-	out, err := git(ctx, b.repo, nil, args...)
+	out, err := git.Output(ctx, b.repo, args...)
 	if err != nil {
 		return fmt.Errorf("read the judge at %s: %w", b.Short(), err)
 	}
@@ -190,8 +190,7 @@ func (b *Base) write(ctx context.Context, blobs []treeEntry) error {
 	for _, e := range blobs {
 		in.WriteString(e.object + "\n")
 	}
-	cmd := exec.CommandContext(ctx, "git", "-C", b.repo, "cat-file", "--batch")
-	cmd.Env = gitEnv()
+	cmd := git.Command(ctx, b.repo, "cat-file", "--batch")
 	cmd.Stdin = &in
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -259,11 +258,11 @@ func (b *Base) Changed(ctx context.Context, paths []string) ([]string, error) {
 	for _, p := range paths {
 		specs = append(specs, ":(literal)"+path.Clean(filepath.ToSlash(p)))
 	}
-	diff, err := git(ctx, b.repo, nil, append([]string{"diff", "--no-renames", "--no-ext-diff", "--name-only", "-z", b.Commit, "--"}, specs...)...)
+	diff, err := git.Output(ctx, b.repo, append([]string{"diff", "--no-renames", "--no-ext-diff", "--name-only", "-z", b.Commit, "--"}, specs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("compare the judge with %s: %w", b.Short(), err)
 	}
-	untracked, err := git(ctx, b.repo, nil, append([]string{"ls-files", "-z", "--others", "--exclude-standard", "--"}, specs...)...)
+	untracked, err := git.Output(ctx, b.repo, append([]string{"ls-files", "-z", "--others", "--exclude-standard", "--"}, specs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("compare the judge with %s: %w", b.Short(), err)
 	}
@@ -276,31 +275,6 @@ func (b *Base) Changed(ctx context.Context, paths []string) ([]string, error) {
 		}
 	}
 	return out, nil
-}
-
-// git runs git in repo with a fixed environment (no user or system
-// configuration that could change its output) and returns its output.
-func git(ctx context.Context, repo string, stdin io.Reader, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", repo}, args...)...)
-	cmd.Env = gitEnv()
-	cmd.Stdin = stdin
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			if msg := strings.TrimSpace(stderr.String()); msg != "" {
-				return nil, fmt.Errorf("git %s: %s", args[0], msg)
-			}
-		}
-		return nil, fmt.Errorf("git %s: %w", args[0], err)
-	}
-	return out, nil
-}
-
-func gitEnv() []string {
-	return append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_TERMINAL_PROMPT=0", "LC_ALL=C")
 }
 
 // ExtractReferenced adds the judge files the extracted ones name (see

@@ -56,7 +56,7 @@ func decoderCorpus(t *testing.T) []string {
 	}
 	roots := []string{".", filepath.Join(moduleDir(t, "github.com/zricethezav/gitleaks/v8"), "detect")}
 	for _, root := range roots {
-		filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
 				return nil
 			}
@@ -66,7 +66,7 @@ func decoderCorpus(t *testing.T) []string {
 			}
 			defer f.Close()
 			src := sources.File{Content: f, Path: p}
-			src.Fragments(context.Background(), func(fr sources.Fragment, err error) error {
+			return src.Fragments(context.Background(), func(fr sources.Fragment, err error) error {
 				if err == nil {
 					corpus = append(corpus, fr.Raw)
 					// Each line alone too: many short fragments.
@@ -74,8 +74,10 @@ func decoderCorpus(t *testing.T) []string {
 				}
 				return nil
 			})
-			return nil
 		})
+		if err != nil {
+			t.Fatalf("read the corpus under %s: %v", root, err)
+		}
 	}
 	return corpus
 }

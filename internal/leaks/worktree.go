@@ -228,7 +228,7 @@ func (s *Scanner) scanFile(ctx context.Context, root, rel string, max int64, ski
 		if ferr != nil {
 			complete = false
 			c.skip(rel, "cannot be read: "+ferr.Error())
-			return nil
+			return nil //nolint:nilerr // the file is reported as skipped and the scan goes on
 		}
 		yielded = true
 		frag := Fragment{Path: rel, Text: fr.Raw, StartLine: fr.StartLine}
@@ -295,7 +295,7 @@ func binaryFile(ctx context.Context, abs, rel string) (bool, error) {
 	defer f.Close()
 	buf := make([]byte, firstChunkBytes)
 	n, err := bufio.NewReader(f).Read(buf)
-	if err != nil && err != io.EOF {
+	if err != nil && !errors.Is(err, io.EOF) {
 		return false, err
 	}
 	kind, err := filetype.Match(buf[:n])

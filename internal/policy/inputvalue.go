@@ -57,7 +57,7 @@ func (c *converter) structValueParallel(v reflect.Value) (ast.Value, error) {
 					var err error
 					if elems[j], err = conv.toTerm(fv.Index(j)); err != nil {
 						sliceErrs[i][k] = err
-						return nil // kept by slice, so the error does not depend on timing
+						return nil //nolint:nilerr // kept by slice, so the error does not depend on timing
 					}
 				}
 				return nil

@@ -1,6 +1,7 @@
 package source
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
@@ -149,7 +150,8 @@ func (p *cfnParser) document(n *doctree.Node, logical, key string) (facts.Policy
 }
 
 func prefixErr(err error, prefix string) error {
-	if te, ok := err.(*doctree.Error); ok {
+	var te *doctree.Error
+	if errors.As(err, &te) {
 		cp := *te
 		cp.Msg = prefix + cp.Msg
 		return &cp
@@ -205,7 +207,6 @@ func (p *cfnParser) role(m doctree.Member, props *doctree.Node) {
 			}
 		}
 		for _, e := range arns.Elems {
-			e := e
 			if fn, arg, ok := intrinsicCall(e); ok && fn == "Ref" {
 				if target, _ := arg.Str(); p.isResource(target) {
 					// A managed policy of this template; linked once all

@@ -90,7 +90,7 @@ type resolver struct {
 	reported  map[[2]int]bool
 }
 
-// undecidable records that the Fn::If at at could not be decided.
+// undecidable records that the Fn::If at node at could not be decided.
 func (r *resolver) undecidable(at *doctree.Node, condition string) {
 	if at == nil {
 		return

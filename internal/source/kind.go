@@ -297,15 +297,6 @@ func hasEffect(st *doctree.Node) bool {
 	return false
 }
 
-// nonNil returns s, or an empty slice for nil, so that facts encode lists
-// as [] rather than null.
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
 // inlinePolicy is the fact of role's inline policy name (every parser
 // names it "<role id>#inline/<name>"), and lists it among role's policies.
 func inlinePolicy(role *facts.Role, name string, doc facts.PolicyDocument, source string, loc facts.Location) facts.Policy {

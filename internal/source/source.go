@@ -239,14 +239,14 @@ func (w *walker) walk(ctx context.Context) error {
 		case typ&fs.ModeSymlink != 0:
 			target, err := filepath.EvalSymlinks(p)
 			if err != nil {
-				return nil // dangling link: nothing to read
+				return nil //nolint:nilerr // a dangling link: nothing to read
 			}
 			if abs, err := filepath.Abs(target); err != nil || !within(w.realRoot, abs) {
 				w.skipped = append(w.skipped, result.InputProblem{File: rel, Message: "symbolic link to a file outside the repository, not followed"})
-				return nil
+				return nil //nolint:nilerr // reported as skipped
 			}
 			if st, err := os.Stat(target); err != nil || !st.Mode().IsRegular() {
-				return nil
+				return nil //nolint:nilerr // a link to no regular file: nothing to read
 			}
 		case !typ.IsRegular():
 			return nil
@@ -326,13 +326,13 @@ func readAll(r io.Reader, size int64) ([]byte, error) {
 	buf := make([]byte, size+1)
 	n, err := io.ReadFull(r, buf)
 	switch {
-	case err == io.EOF || err == io.ErrUnexpectedEOF:
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		return buf[:n], nil
 	case err != nil:
 		return nil, err
 	}
 	rest, err := io.ReadAll(r) // the file grew
-	return append(buf, rest...), err
+	return append(buf[:n], rest...), err
 }
 
 // kindMarkers are strings whose presence near the start of a file says it
