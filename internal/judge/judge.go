@@ -248,8 +248,10 @@ func (b *Base) readBatch(r *bufio.Reader, blobs []treeEntry) error {
 }
 
 // Changed lists the files under the judge paths (repository-relative
-// files or directories) whose content differs between the commit and the
-// checkout at repo: edited, added (tracked or not) or deleted.
+// files or directories) that the change edits: those whose content differs
+// between the checkout at repo and the point where its HEAD branched off
+// the commit (the commit itself when HEAD descends from it) — edited,
+// added (tracked or not) or deleted.
 func (b *Base) Changed(ctx context.Context, paths []string) ([]string, error) {
 	if len(paths) == 0 {
 		return nil, nil
@@ -258,7 +260,15 @@ func (b *Base) Changed(ctx context.Context, paths []string) ([]string, error) {
 	for _, p := range paths {
 		specs = append(specs, ":(literal)"+path.Clean(filepath.ToSlash(p)))
 	}
-	diff, err := git.Output(ctx, b.repo, append([]string{"diff", "--no-renames", "--no-ext-diff", "--name-only", "-z", b.Commit, "--"}, specs...)...)
+	// What the change edits is measured from where it branched off: a
+	// judge file the base branch changed since is not the change's doing
+	// (a checkout of the pull request's head lacks it). For the merge
+	// commit a pull request's run checks out, that point is the base.
+	from := b.Commit
+	if mb, err := git.Output(ctx, b.repo, "merge-base", b.Commit, "HEAD"); err == nil {
+		from = strings.TrimSpace(string(mb))
+	}
+	diff, err := git.Output(ctx, b.repo, append([]string{"diff", "--no-renames", "--no-ext-diff", "--name-only", "-z", from, "--"}, specs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("compare the judge with %s: %w", b.Short(), err)
 	}

@@ -252,3 +252,34 @@ func TestPathsFollowWhatTheJudgeFilesName(t *testing.T) {
 		t.Errorf("Changed (-want +got):\n%s", diff)
 	}
 }
+
+// The base branch moving on does not make its judge changes the pull
+// request's: a checkout of the pull request's head is compared with the
+// point it branched off.
+func TestChangedIgnoresWhatTheBaseDidSince(t *testing.T) {
+	dir, fork := repoWith(t, map[string]string{".secretgate.yml": "fail_on: high\n"})
+	write(t, dir, map[string]string{".gitleaksignore": "x:y:1\n"})
+	gitIn(t, dir, "add", "-A")
+	gitIn(t, dir, "commit", "-q", "-m", "main moves on")
+	base := gitIn(t, dir, "rev-parse", "HEAD")
+	gitIn(t, dir, "checkout", "-q", "-b", "feature", fork)
+	write(t, dir, map[string]string{".secretgate.yml": "fail_on: never\n"})
+	gitIn(t, dir, "commit", "-q", "-am", "the pull request")
+
+	b, err := Open(context.Background(), dir, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	got, err := b.Changed(context.Background(), FixedFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{".secretgate.yml"}, got); diff != "" {
+		t.Errorf("Changed (-want +got):\n%s", diff)
+	}
+	// The judge itself is the base's, newer ignore file included.
+	if _, err := os.Stat(filepath.Join(b.Dir, ".gitleaksignore")); err != nil {
+		t.Errorf("the base's .gitleaksignore was not extracted: %v", err)
+	}
+}
