@@ -18,6 +18,7 @@ import (
 	"github.com/secretgate/secretgate/internal/git"
 	"github.com/secretgate/secretgate/internal/judge"
 	"github.com/secretgate/secretgate/internal/leaks"
+	"github.com/secretgate/secretgate/internal/policy"
 	"github.com/secretgate/secretgate/internal/prcomment"
 	"github.com/secretgate/secretgate/internal/result"
 	"github.com/secretgate/secretgate/internal/run"
@@ -40,6 +41,7 @@ type checkFlags struct {
 	requireWaiverExpiry bool
 	writeInput          string
 	now                 string
+	policyTimeout       time.Duration
 	gh                  githubFlags
 	leakCache           leakCacheFlags
 }
@@ -81,6 +83,7 @@ one may).`,
 	fl.BoolVar(&f.requireWaiverExpiry, "require-waiver-expiry", false, "refuse waivers without an expiry date")
 	fl.StringVar(&f.writeInput, "write-input", "", "also write the input document the policies see to FILE (for opa eval and custom rules)")
 	fl.StringVar(&f.now, "now", "", "evaluation time (RFC 3339) instead of the clock, for reproducible reports")
+	fl.DurationVar(&f.policyTimeout, "policy-timeout", policy.DefaultEvalTimeout, "longest the policy evaluation may take; beyond it the run is incomplete (exit 3), naming the rules still running")
 	addGitHubFlags(cmd, &f.gh, env)
 	f.leakCache.register(cmd)
 	return cmd
@@ -215,6 +218,9 @@ func planFlags(f *checkFlags, env Env) (checkPlan, error) {
 	if p.outs, err = parseOutputs(f.formats, f.outputs); err != nil {
 		return checkPlan{}, err
 	}
+	if f.policyTimeout <= 0 {
+		return checkPlan{}, fmt.Errorf("--policy-timeout %s: want a positive duration, e.g. 60s or 5m", f.policyTimeout)
+	}
 	if f.diff != "" && !strings.Contains(f.diff, "..") {
 		return checkPlan{}, fmt.Errorf("--diff %q: want BASE..HEAD", f.diff)
 	}
@@ -222,16 +228,17 @@ func planFlags(f *checkFlags, env Env) (checkPlan, error) {
 		return checkPlan{}, errors.New("--staged, --diff and --history are mutually exclusive")
 	}
 	p.run = run.Plan{
-		Context:      result.Context{Mode: mode, RoleARN: f.roleARN, Regions: f.regions},
-		Tool:         result.Tool{Name: "secretgate", Version: version()},
-		Requested:    requested(*f),
-		Staged:       f.staged,
-		LeakCacheDir: f.leakCache.cacheDir(),
-		Offline:      f.offline,
-		AWS:          run.AWS{RoleARN: f.roleARN, Regions: f.regions, AuditLog: f.auditLog},
-		Event:        ev,
-		WriteInput:   f.writeInput,
-		Env:          env,
+		Context:       result.Context{Mode: mode, RoleARN: f.roleARN, Regions: f.regions},
+		Tool:          result.Tool{Name: "secretgate", Version: version()},
+		Requested:     requested(*f),
+		Staged:        f.staged,
+		LeakCacheDir:  f.leakCache.cacheDir(),
+		Offline:       f.offline,
+		AWS:           run.AWS{RoleARN: f.roleARN, Regions: f.regions, AuditLog: f.auditLog},
+		Event:         ev,
+		WriteInput:    f.writeInput,
+		PolicyTimeout: f.policyTimeout,
+		Env:           env,
 	}
 	return p, nil
 }

@@ -75,6 +75,11 @@ type Plan struct {
 	// prove it with this).
 	CompileAll bool
 
+	// PolicyTimeout bounds the evaluation of the policies (0: the
+	// engine's default, policy.DefaultEvalTimeout); a run that runs out of
+	// time is incomplete, with the rules still running named.
+	PolicyTimeout time.Duration
+
 	// JudgeDir is where the leak scanner reads .gitleaks.toml and
 	// .gitleaksignore: "" for Root, else a base commit's judge files
 	// (internal/judge). Config and the policy directories it names come
@@ -156,7 +161,13 @@ func Check(ctx context.Context, p Plan) (Finished, error) {
 	if !p.CompileAll {
 		needed = neededFamilies(ctx, p.Root, p.sourceOptions(), p.Families, p.Staged, live)
 	}
-	engine := loadPolicies(ctx, p.Config, needed, p.OnCompile)
+	onCompile := func(e *policy.Engine) {
+		e.SetEvalTimeout(p.PolicyTimeout)
+		if p.OnCompile != nil {
+			p.OnCompile(e)
+		}
+	}
+	engine := loadPolicies(ctx, p.Config, needed, onCompile)
 	var lv *awsAccess
 	if live {
 		lv = newLive(p.AWS.RoleARN, p.AWS.Regions, p.Config, p.Env, p.Log)
