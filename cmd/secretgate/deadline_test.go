@@ -49,7 +49,7 @@ func TestPolicyTimeoutEndsTheRunIncomplete(t *testing.T) {
 	if took > 20*time.Second {
 		t.Errorf("the run took %s with a 1s limit", took)
 	}
-	if r := secretgate(t, nil, "check", "--offline", "--path", dir, "--policy-timeout", "0s"); r.code != result.ExitUsage {
-		t.Errorf("--policy-timeout 0s: exit %d, want 2", r.code)
+	if r := secretgate(t, nil, "check", "--offline", "--path", dir, "--policy-timeout", "-1s"); r.code != result.ExitUsage {
+		t.Errorf("--policy-timeout -1s: exit %d, want 2", r.code)
 	}
 }

@@ -83,7 +83,7 @@ one may).`,
 	fl.BoolVar(&f.requireWaiverExpiry, "require-waiver-expiry", false, "refuse waivers without an expiry date")
 	fl.StringVar(&f.writeInput, "write-input", "", "also write the input document the policies see to FILE (for opa eval and custom rules)")
 	fl.StringVar(&f.now, "now", "", "evaluation time (RFC 3339) instead of the clock, for reproducible reports")
-	fl.DurationVar(&f.policyTimeout, "policy-timeout", policy.DefaultEvalTimeout, "longest the policy evaluation may take; beyond it the run is incomplete (exit 3), naming the rules still running")
+	fl.DurationVar(&f.policyTimeout, "policy-timeout", policy.DefaultEvalTimeout, "longest the policy evaluation may take (0: the default); beyond it the run is incomplete (exit 3), naming the rules still running")
 	addGitHubFlags(cmd, &f.gh, env)
 	f.leakCache.register(cmd)
 	return cmd
@@ -218,7 +218,7 @@ func planFlags(f *checkFlags, env Env) (checkPlan, error) {
 	if p.outs, err = parseOutputs(f.formats, f.outputs); err != nil {
 		return checkPlan{}, err
 	}
-	if f.policyTimeout <= 0 {
+	if f.policyTimeout < 0 {
 		return checkPlan{}, fmt.Errorf("--policy-timeout %s: want a positive duration, e.g. 60s or 5m", f.policyTimeout)
 	}
 	if f.diff != "" && !strings.Contains(f.diff, "..") {
