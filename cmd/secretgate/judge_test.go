@@ -164,3 +164,22 @@ func TestPullRequestWithoutBase(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want 2 and how to fetch the base", r.code, r.stderr)
 	}
 }
+
+// Green must be earned: an empty directory has nothing to judge, and the
+// run says so instead of PASSED; each check is no-input, not ok.
+func TestEmptyDirectoryIsNotAPass(t *testing.T) {
+	dir := t.TempDir()
+	r := secretgate(t, nil, "check", "--offline", "--path", dir, "--now", now)
+	if r.code != result.ExitOK || strings.Contains(r.stdout, "PASSED") || !strings.Contains(r.stdout, "NOTHING JUDGED") {
+		t.Errorf("exit %d, stdout:\n%s", r.code, r.stdout)
+	}
+	rep := jsonReport(t, secretgate(t, nil, "check", "--offline", "--path", dir, "--now", now, "--format", "json"))
+	for _, c := range rep.Checks {
+		if c.Status == result.StatusOK {
+			t.Errorf("check %s is ok with nothing to judge", c.ID)
+		}
+	}
+	if rep.Judged() {
+		t.Error("the report of an empty directory reads as judged")
+	}
+}

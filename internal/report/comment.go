@@ -99,7 +99,7 @@ func (c *Comment) Render(r result.Report) string {
 // says so first.
 func (c *Comment) headline(r result.Report) string {
 	was := c.Previous
-	if (was != StateFailing && was != StateIncomplete) || StateOf(r) != StatePassing {
+	if (was != StateFailing && was != StateIncomplete) || StateOf(r) != StatePassing || !r.Judged() {
 		return headline(r)
 	}
 	s := r.Summary

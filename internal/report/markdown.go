@@ -234,6 +234,8 @@ func headline(r result.Report) string {
 		}
 	case s.Incomplete:
 		h = fmt.Sprintf("⚠️ secretgate incomplete: %s — %s (%s)", incompletePhrase(r), counts, failOn)
+	case !r.Judged():
+		h = fmt.Sprintf("⬜ secretgate: nothing to check — no selected check had anything to judge (%s)", failOn)
 	default:
 		h = fmt.Sprintf("✅ secretgate: %s — passing (%s)", counts, failOn)
 	}
@@ -338,10 +340,13 @@ func writeChecks(b *strings.Builder, r result.Report) {
 		case result.StatusSkipped:
 			status = "⏭️ skipped"
 			details = mdInline(safetext.Clip(orDefault(c.Reason, "no reason given"), mdMaxFix))
+		case result.StatusNoInput:
+			status = "⬜ no input"
+			details = "nothing to judge"
 		default:
 			status = mdEscape(string(c.Status))
 		}
-		if c.Reason != "" && (c.Status == result.StatusOK || c.Status == result.StatusFailed) {
+		if c.Reason != "" && (c.Status == result.StatusOK || c.Status == result.StatusFailed || c.Status == result.StatusNoInput) {
 			// A check that ran in part (the repository files, not the
 			// live account) says which part was left out.
 			if details != "" {

@@ -264,6 +264,8 @@ func sarifInvocation(r result.Report, dropped int) *sarif.Invocation {
 			note(sarif.LevelError, fmt.Sprintf("check %s could not check everything: %s", safetext.Visible(id, " "), safetext.Visible(orDefault(c.Error, "no reason given"), " ")))
 		case result.StatusSkipped:
 			note(sarif.LevelNote, fmt.Sprintf("check %s skipped: %s", safetext.Visible(id, " "), safetext.Visible(orDefault(c.Reason, "no reason given"), " ")))
+		case result.StatusNoInput:
+			note(sarif.LevelWarning, fmt.Sprintf("check %s had nothing to judge: it passed nothing", safetext.Visible(id, " ")))
 		}
 	}
 	for _, e := range r.Inputs.Errors {

@@ -125,10 +125,16 @@ func (t *Text) header(b *strings.Builder, p painter, r result.Report) {
 		verdict = p.paint(ansiBRed, "FAILED")
 	case s.Incomplete:
 		verdict = p.paint(ansiYellow, "INCOMPLETE")
+	case !r.Judged():
+		verdict = p.paint(ansiYellow, "NOTHING JUDGED")
 	default:
 		verdict = p.paint(ansiGreen, "PASSED")
 	}
-	line := fmt.Sprintf("secretgate: %s — %s (fail-on: %s)", verdict, countsPhrase(s), termLine(orDash(r.FailOn)))
+	counts := countsPhrase(s)
+	if !s.Failed && !s.Incomplete && !r.Judged() {
+		counts = "no selected check had anything to judge"
+	}
+	line := fmt.Sprintf("secretgate: %s — %s (fail-on: %s)", verdict, counts, termLine(orDash(r.FailOn)))
 	if s.Waived > 0 {
 		line += fmt.Sprintf(", %d waived", s.Waived)
 	}
@@ -193,6 +199,8 @@ func checkLine(p painter, id string, c result.Check, known bool, findings int) s
 		return fmt.Sprintf("%s: %s — %s\n", name, p.paint(ansiYellow, "error"), termLines(orDefault(c.Error, "no reason given"), "  "))
 	case result.StatusSkipped:
 		return fmt.Sprintf("%s: %s — %s\n", name, p.paint(ansiDim, "skipped"), termLines(orDefault(c.Reason, "no reason given"), "  "))
+	case result.StatusNoInput:
+		return fmt.Sprintf("%s: %s — %s\n", name, p.paint(ansiYellow, "no input"), termLines(orDefault(c.Reason, "nothing to judge"), "  "))
 	}
 	return fmt.Sprintf("%s: %s\n", name, termLine(string(c.Status)))
 }
@@ -224,7 +232,7 @@ func (t *Text) summaryLine(r result.Report) string {
 	if s.Waived > 0 {
 		parts[0] += fmt.Sprintf(", %d waived", s.Waived)
 	}
-	var ok, failed, errored, skipped int
+	var ok, failed, errored, skipped, noInput int
 	for _, c := range r.Checks {
 		switch c.Status {
 		case result.StatusOK:
@@ -235,9 +243,15 @@ func (t *Text) summaryLine(r result.Report) string {
 			errored++
 		case result.StatusSkipped:
 			skipped++
+		case result.StatusNoInput:
+			noInput++
 		}
 	}
-	parts = append(parts, fmt.Sprintf("checks: %d ok, %d failed, %d error, %d skipped", ok, failed, errored, skipped))
+	checks := fmt.Sprintf("checks: %d ok, %d failed, %d error, %d skipped", ok, failed, errored, skipped)
+	if noInput > 0 {
+		checks += fmt.Sprintf(", %d with nothing to judge", noInput)
+	}
+	parts = append(parts, checks)
 	// Inputs.Files counts the files the policies judge (templates, plans,
 	// IAM policies, inventories), not what the leak scanner read: that is
 	// the leaks check's resource count.

@@ -124,6 +124,9 @@ const (
 	StatusFailed  Status = "failed"
 	StatusError   Status = "error"
 	StatusSkipped Status = "skipped"
+	// StatusNoInput is a check that ran and had nothing to judge (no
+	// role, no secret, no file in its scope): never a pass.
+	StatusNoInput Status = "no-input"
 )
 
 // Check is the outcome of one check family.
@@ -277,6 +280,21 @@ func (r *Report) Summarize(t Threshold) {
 	r.FailOn = t.String()
 	r.NewOnly = t.NewOnly
 	r.Summary = s
+}
+
+// Judged reports whether the run judged anything: a finding, or a check
+// that was ok or failed. A run where no selected check had anything to
+// judge never reads as a pass.
+func (r *Report) Judged() bool {
+	if len(r.Findings) > 0 {
+		return true
+	}
+	for _, c := range r.Checks {
+		if c.Status == StatusOK || c.Status == StatusFailed {
+			return true
+		}
+	}
+	return false
 }
 
 // ExitCode maps a summarised report to the process exit code: findings at or

@@ -63,7 +63,8 @@ func offlinePlan(root string, cfg *config.Config) Plan {
 }
 
 // TestCheckOffline: Check builds the gatherers from the plan and returns
-// the finished report: an offline run skips resolve and judges the rest.
+// the finished report: an offline run skips resolve, and over an empty
+// directory every other check has nothing to judge — no input, not ok.
 func TestCheckOffline(t *testing.T) {
 	root := t.TempDir()
 	done, err := Check(context.Background(), offlinePlan(root, config.Default()))
@@ -78,11 +79,14 @@ func TestCheckOffline(t *testing.T) {
 		got[c.ID] = string(c.Status) + " " + c.Reason
 	}
 	want := map[string]string{
-		"naming": "ok ", "rotation": "ok ", "iam": "ok ", "trust": "ok ", "leaks": "ok ",
+		"naming": "no-input ", "rotation": "no-input ", "iam": "no-input ", "trust": "no-input ", "leaks": "no-input ",
 		"resolve": "skipped offline run",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("checks (-want +got):\n%s", diff)
+	}
+	if done.Report.Judged() {
+		t.Error("an empty directory reads as judged")
 	}
 }
 

@@ -84,7 +84,7 @@ func markLiveSkipped(rep *result.Report, reason string) {
 	for i := range rep.Checks {
 		c := &rep.Checks[i]
 		for _, fam := range awsFamilies() {
-			if c.ID == fam && (c.Status == result.StatusOK || c.Status == result.StatusFailed) && c.Reason == "" {
+			if c.ID == fam && (c.Status == result.StatusOK || c.Status == result.StatusFailed || c.Status == result.StatusNoInput) && c.Reason == "" {
 				c.Reason = "repository files only; live AWS skipped: " + reason
 			}
 		}

@@ -165,14 +165,17 @@ func Pipeline(ctx context.Context, opts Options) (result.Report, error) {
 		rep.Rules[rule.ID] = rule
 	}
 	result.SortFindings(rep.Findings)
-	failing := map[string]bool{}
+	failing, found := map[string]bool{}, map[string]bool{}
 	for _, f := range rep.Findings {
+		found[f.Check] = true
 		if opts.Threshold.FailsFinding(f) {
 			failing[f.Check] = true
 		}
 	}
 	for _, fam := range result.Families {
-		rep.Checks = append(rep.Checks, checkOf(fam, state[fam], opts, selected[fam], failing[fam], evalTook))
+		st := state[fam]
+		st.found = found[fam]
+		rep.Checks = append(rep.Checks, checkOf(fam, st, opts, selected[fam], failing[fam], evalTook))
 	}
 	rep.Summarize(opts.Threshold)
 	return rep, nil
@@ -185,6 +188,7 @@ type famState struct {
 	skipped   string
 	gathered  bool
 	duration  time.Duration
+	found     bool // a finding of the family was reported
 }
 
 // gather runs the gatherers of the selected families (inDependencyOrder)
@@ -273,6 +277,9 @@ func checkOf(fam string, st *famState, opts Options, selected, failing bool, eva
 		c.Error = "no gatherer supplies this check in this build"
 	case failing:
 		c.Status = result.StatusFailed
+	case st.resources == 0 && !st.found:
+		// Nothing was there to judge: not a pass.
+		c.Status = result.StatusNoInput
 	default:
 		c.Status = result.StatusOK
 	}

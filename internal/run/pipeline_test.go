@@ -24,7 +24,15 @@ func (s *staticFacts) Name() string       { return "static" }
 func (s *staticFacts) Families() []string { return s.fams }
 func (s *staticFacts) Gather(_ context.Context, in *facts.Input) Outcome {
 	in.Secrets = append(in.Secrets, s.secrets...)
-	return s.out
+	out := s.out
+	if out.Resources == nil {
+		// Every family it supplies judged the secrets it gave.
+		out.Resources = map[string]int{}
+		for _, f := range s.fams {
+			out.Resources[f] = len(s.secrets)
+		}
+	}
+	return out
 }
 
 var testNow = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
@@ -112,6 +120,12 @@ func TestStatusesAndExitCodes(t *testing.T) {
 			wantError: "no gatherer",
 		},
 		{
+			name:     "nothing to judge is no input, not ok",
+			g:        &staticFacts{fams: []string{"naming", "rotation"}},
+			want:     map[string]result.Status{"naming": "no-input", "rotation": "no-input", "iam": "skipped"},
+			wantExit: result.ExitOK,
+		},
+		{
 			name: "skipped by the gatherer",
 			g: &staticFacts{fams: []string{"naming", "rotation"}, secrets: []facts.Secret{goodProd},
 				out: Outcome{Skipped: map[string]string{"rotation": "offline run"}}},
@@ -128,6 +142,9 @@ func TestStatusesAndExitCodes(t *testing.T) {
 			rep, err := Pipeline(context.Background(), opts)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if judged := len(tc.g.secrets) > 0; rep.Judged() != judged {
+				t.Errorf("Judged() = %v, want %v", rep.Judged(), judged)
 			}
 			for id, want := range tc.want {
 				if got := statusOf(rep, id); got.Status != want {
