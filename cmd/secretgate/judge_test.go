@@ -183,3 +183,37 @@ func TestEmptyDirectoryIsNotAPass(t *testing.T) {
 		t.Error("the report of an empty directory reads as judged")
 	}
 }
+
+// The severity of a judge change is the base configuration's
+// judge_changes; the change cannot lower it for itself.
+func TestJudgeChangeSeverityComesFromTheBase(t *testing.T) {
+	tests := []struct {
+		name     string
+		base     string
+		head     string
+		wantSev  result.Severity
+		wantExit int
+	}{
+		{"the base lowers it", judgeBaseConfig + "judge_changes: medium\n", judgeBaseConfig + "judge_changes: medium\nexclude: [docs/**]\n", result.SeverityMedium, result.ExitOK},
+		{"the change cannot", judgeBaseConfig, judgeBaseConfig + "judge_changes: info\n", result.SeverityHigh, result.ExitFindings},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := leakRepo(t)
+			writeIn(t, dir, ".secretgate.yml", tt.base)
+			gitIn(t, dir, "add", "-A")
+			gitIn(t, dir, "commit", "-q", "-m", "base")
+			base := gitIn(t, dir, "rev-parse", "HEAD")
+			writeIn(t, dir, ".secretgate.yml", tt.head)
+			gitIn(t, dir, "commit", "-q", "-am", "head")
+			r := secretgate(t, nil, "check", "--offline", "--mode", "pr", "--path", dir, "--diff", base+"..HEAD", "--now", now, "--format", "json")
+			if r.code != tt.wantExit {
+				t.Fatalf("exit %d, want %d\nstderr: %s", r.code, tt.wantExit, r.stderr)
+			}
+			f, ok := findingOf(jsonReport(t, r), "config-judge-changed")
+			if !ok || f.Severity != tt.wantSev {
+				t.Errorf("config-judge-changed found %v, severity %s; want %s", ok, f.Severity, tt.wantSev)
+			}
+		})
+	}
+}

@@ -121,7 +121,7 @@ func planJudgeChange(ctx context.Context, p *checkPlan, f checkFlags, j runJudge
 		return err
 	}
 	p.run.JudgeDir = b.Dir
-	p.run.Judge = &run.Judge{Base: b.Short(), Changed: changed}
+	p.run.Judge = &run.Judge{Base: b.Short(), Changed: changed, Severity: j.cfg.JudgeChanges.String()}
 	if len(changed) == 0 {
 		return nil
 	}

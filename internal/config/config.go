@@ -51,6 +51,10 @@ type Config struct {
 	Policies []string
 	// FailOn is the threshold for exit code 1 (--fail-on overrides it).
 	FailOn result.Threshold
+	// JudgeChanges is the severity of config-judge-changed, the finding a
+	// pull request gets for editing its own judge (read from the base's
+	// configuration, like every judge setting).
+	JudgeChanges result.Severity
 	// Exclude holds doublestar globs (relative to the repository root,
 	// "/"-separated) of paths the repository scan skips.
 	Exclude []string
@@ -251,6 +255,7 @@ func Default() *Config {
 			Issuers:  []string{DefaultIssuer},
 		},
 		FailOn:           result.Threshold{Min: result.SeverityHigh},
+		JudgeChanges:     result.SeverityHigh,
 		MaxFileSize:      DefaultMaxFileSize,
 		LeaksMaxFileSize: DefaultLeaksMaxFileSize,
 		AWS: AWS{

@@ -24,7 +24,7 @@ import (
 // docs/schema/secretgate.schema.json lists the same keys.
 var (
 	topKeys = []string{"version", "environments", "naming", "environment_from", "github",
-		"credentials", "waivers", "policies", "fail_on", "exclude", "max_file_size", "leaks_max_file_size", "aws"}
+		"credentials", "waivers", "policies", "fail_on", "judge_changes", "exclude", "max_file_size", "leaks_max_file_size", "aws"}
 	environmentKeys     = []string{"max_rotation_days", "warn_days", "grace_hours", "require_rotation", "production", "aliases"}
 	namingKeys          = []string{"pattern", "regex"}
 	environmentFromKeys = []string{SourceTag, SourceNameSegment, "separator", SourceNameContains, SourcePathSegment}
@@ -217,6 +217,16 @@ func (d *decoder) config(c *Config, top *fields, dir string) {
 				d.errorf(deref(n), "fail_on: %q is not a level; want critical, high, medium, low, info or never", s)
 			} else {
 				c.FailOn = t
+			}
+		}
+	}
+	if n := top.get("judge_changes"); n != nil {
+		if s, ok := d.str(n, "judge_changes"); ok {
+			sev, err := result.ParseSeverity(s)
+			if err != nil || s != strings.ToLower(s) {
+				d.errorf(deref(n), "judge_changes: %q is not a severity; want critical, high, medium, low or info", s)
+			} else {
+				c.JudgeChanges = sev
 			}
 		}
 	}
