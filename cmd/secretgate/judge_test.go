@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -215,5 +216,48 @@ func TestJudgeChangeSeverityComesFromTheBase(t *testing.T) {
 				t.Errorf("config-judge-changed found %v, severity %s; want %s", ok, f.Severity, tt.wantSev)
 			}
 		})
+	}
+}
+
+// In pr mode the judge comes from the base the event names, even when
+// --diff scans a range that starts inside the pull request.
+func TestPullRequestJudgeIsTheEventsBase(t *testing.T) {
+	dir, base := judgeRepo(t, nil)
+	writeIn(t, dir, ".secretgate.yml", judgeBaseConfig+"fail_on: never\n")
+	gitIn(t, dir, "commit", "-q", "-am", "silence it")
+	writeIn(t, dir, "README.md", "changed\n")
+	gitIn(t, dir, "commit", "-q", "-am", "the range --diff names starts here")
+	head := gitIn(t, dir, "rev-parse", "HEAD")
+	g := actions(t, nil, "pull_request", "pull_request", base, head)
+	r := secretgate(t, g.env, "check", "--offline", "--path", dir, "--diff", "HEAD~1..HEAD", "--now", now, "--format", "json", "--github=false")
+	if r.code != result.ExitFindings {
+		t.Fatalf("exit %d, want 1 (the event's base judges)\nstderr: %s", r.code, r.stderr)
+	}
+	if _, ok := findingOf(jsonReport(t, r), "config-judge-changed"); !ok {
+		t.Error("no config-judge-changed: the judge was not the event's base")
+	}
+}
+
+// A change whose own judge does not load is still judged by the base's,
+// and its error text — from files the change controls, which may name any
+// file on the runner — is not repeated in the report.
+func TestBrokenChangeJudgeEchoesNothing(t *testing.T) {
+	canary := filepath.Join(t.TempDir(), "runner-secret-8f3a2c.toml")
+	if err := os.WriteFile(canary, []byte("x = 12345678901234567890123\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir, base := judgeRepo(t, map[string]string{".gitleaks.toml": "[extend]\npath = \"" + canary + "\"\n"})
+	r := secretgate(t, nil, "check", "--offline", "--mode", "pr", "--path", dir, "--diff", base+"..HEAD", "--now", now, "--format", "json")
+	if r.code != result.ExitFindings {
+		t.Fatalf("exit %d, want 1\nstderr: %s", r.code, r.stderr)
+	}
+	f, ok := findingOf(jsonReport(t, r), "config-judge-changed")
+	if !ok || !strings.Contains(f.Message, "cannot be used") {
+		t.Fatalf("config-judge-changed: %v %q", ok, f.Message)
+	}
+	for _, leak := range []string{"8f3a2c", "12345678901234567890123", os.TempDir()} {
+		if strings.Contains(r.stdout+r.stderr, leak) {
+			t.Errorf("the output holds %q from the change's broken judge", leak)
+		}
 	}
 }

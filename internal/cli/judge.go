@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/secretgate/secretgate/internal/config"
@@ -27,13 +28,19 @@ type runJudge struct {
 	base *judge.Base
 }
 
-// judgeBase is the commit a check must read its judge from: the base of
-// --diff BASE..HEAD (checked as the leak scanner checks it, with its
-// advice for a clone that lacks it), else in pr mode the base the event
-// names. "" means the checkout (local, pre-commit and nightly runs:
-// whoever owns the working tree chooses the judge). A pr-mode run with no
-// base fails rather than trust the checkout.
+// judgeBase is the commit a check must read its judge from. In pr mode it
+// is the base the GitHub event names — whatever range --diff scans, the
+// event is what GitHub says the pull request merges into — else the base
+// of --diff BASE..HEAD (checked as the leak scanner checks it, with its
+// advice for a clone that lacks it). "" means the checkout (local,
+// pre-commit and nightly runs: whoever owns the working tree chooses the
+// judge). A pr-mode run with no base fails rather than trust the checkout.
 func judgeBase(ctx context.Context, root string, f checkFlags, mode string, ev *ghevent.Event) (string, error) {
+	if mode == "pr" && ev != nil {
+		if base, _, err := ev.Range(); err == nil {
+			return base, nil
+		}
+	}
 	if f.diff != "" {
 		scope, err := leaks.ParseScope(false, f.diff, false)
 		if err != nil {
@@ -48,11 +55,12 @@ func judgeBase(ctx context.Context, root string, f checkFlags, mode string, ev *
 	if mode != "pr" {
 		return "", nil
 	}
-	base, _, err := ev.Range()
-	if err != nil {
-		return "", fmt.Errorf("pr mode reads the judge (configuration, policies, gitleaks files) from the pull request's base, and %v: give --diff BASE..HEAD, or --mode local to judge with the checkout's files", err)
+	why := "no GitHub Actions event names one"
+	if ev != nil {
+		_, _, err := ev.Range()
+		why = err.Error()
 	}
-	return base, nil
+	return "", fmt.Errorf("pr mode reads the judge (configuration, policies, gitleaks files) from the pull request's base, and %s: give --diff BASE..HEAD, or --mode local to judge with the checkout's files", why)
 }
 
 // loadJudge loads the configuration from the checkout, or, with a base,
@@ -94,6 +102,9 @@ func loadBaseJudge(ctx context.Context, root, configFlag string, b *judge.Base) 
 				return runJudge{}, err
 			}
 			explicit = filepath.Join(b.Dir, filepath.FromSlash(rel))
+			if _, err := os.Stat(explicit); err != nil {
+				return runJudge{}, fmt.Errorf("--config %s: the base commit %s has no such file, and the judge of a pull request is read from its base: add the file there first", configFlag, b.Short())
+			}
 		}
 	}
 	path, err := config.Find(b.Dir, explicit)

@@ -41,6 +41,9 @@ type Effect struct {
 	// RepositoryOnly is set when only what the repository holds was
 	// compared (see Compare).
 	RepositoryOnly bool
+	// Unmeasured says why the effect was not measured (the run was
+	// interrupted); the other fields are then empty.
+	Unmeasured string
 }
 
 // Compare says what judging with head's judge would change in base, the
@@ -133,6 +136,9 @@ func verdict(r result.Report) string {
 func (e Effect) Describe() string {
 	if e.Broken != "" {
 		return "The change's own judge cannot be used: " + e.Broken + "."
+	}
+	if e.Unmeasured != "" {
+		return "What the change's own judge would do was not measured: " + e.Unmeasured + "."
 	}
 	var parts []string
 	if n := len(e.Hidden); n > 0 {

@@ -134,7 +134,10 @@ func (b *Base) Extract(ctx context.Context, paths ...string) error {
 	if len(specs) == 0 {
 		return nil
 	}
-	args := append([]string{"ls-tree", "-r", "-z", "--full-tree", b.Commit, "--"}, specs...)
+	// Paths are the checked directory's (repo may be a subdirectory of
+	// the repository, as with --path svc): ls-tree takes and gives them
+	// relative to where it runs, as diff does in Changed.
+	args := append([]string{"ls-tree", "-r", "-z", b.Commit, "--"}, specs...)
 	out, err := git.Output(ctx, b.repo, args...)
 	if err != nil {
 		return fmt.Errorf("read the judge at %s: %w", b.Short(), err)

@@ -283,3 +283,29 @@ func TestChangedIgnoresWhatTheBaseDidSince(t *testing.T) {
 		t.Errorf("the base's .gitleaksignore was not extracted: %v", err)
 	}
 }
+
+// The checked directory may be a subdirectory of the repository (--path
+// svc): its judge files are its own, at the base as in the checkout.
+func TestJudgeOfASubdirectory(t *testing.T) {
+	dir, base := repoWith(t, map[string]string{
+		".secretgate.yml":     "fail_on: never\n",
+		"svc/.secretgate.yml": "fail_on: high\n",
+	})
+	svc := filepath.Join(dir, "svc")
+	write(t, dir, map[string]string{"svc/.gitleaksignore": "x:y:1\n"})
+	b, err := Open(context.Background(), svc, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if diff := cmp.Diff(map[string]string{".secretgate.yml": "fail_on: high\n"}, readAll(t, b.Dir)); diff != "" {
+		t.Errorf("extracted (-want +got):\n%s", diff)
+	}
+	got, err := b.Changed(context.Background(), FixedFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{".gitleaksignore"}, got); diff != "" {
+		t.Errorf("Changed (-want +got):\n%s", diff)
+	}
+}

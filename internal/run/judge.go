@@ -21,16 +21,19 @@ func (p *Plan) describeJudgeChange(ctx context.Context, rep *result.Report) {
 	var e judge.Effect
 	switch {
 	case j.HeadErr != nil:
-		e.Broken = j.HeadErr.Error()
+		e.Broken = brokenJudge
 	case j.Head != nil:
 		head := *j.Head
 		head.Judge, head.Log, head.WriteInput = nil, io.Discard, ""
 		done, err := Check(ctx, head)
-		if err != nil {
-			e.Broken = err.Error()
-			break
+		switch {
+		case ctx.Err() != nil:
+			e.Unmeasured = "the run was interrupted"
+		case err != nil:
+			e.Broken = brokenJudge
+		default:
+			e = judge.Compare(*rep, done.Report, !p.Offline)
 		}
-		e = judge.Compare(*rep, done.Report, !p.Offline)
 	default:
 		return
 	}
@@ -41,6 +44,12 @@ func (p *Plan) describeJudgeChange(ctx context.Context, rep *result.Report) {
 		}
 	}
 }
+
+// brokenJudge says why the change's own judge could not be compared,
+// without its error: that text comes from files the change controls (a
+// configuration, a policy, a gitleaks file that may name any file on the
+// runner) and is not repeated into the report.
+const brokenJudge = "its configuration, Rego policies or gitleaks files do not load; run secretgate check on the branch to see why"
 
 func hasFinding(rep *result.Report, rule string) bool {
 	for _, f := range rep.Findings {

@@ -208,11 +208,18 @@ too_broad(w) if most_resources(w)
 
 every_rule(w) if w.rule == "*"
 
-# A pattern that matches every probe matches a resource of any shape: a
-# pattern matching every one-segment probe is as wide as "*" (every role,
-# policy and file name at the top), one matching the deep ones as "**".
+# A pattern that matches every probe of a set matches a resource of any
+# shape: one matching every one-segment probe is as wide as "*" (every
+# role, policy and top-level file name), one matching every probe with a
+# slash as "*/**" (every secret name, every file in a directory).
 every_resource(w) if {
 	every p in resource_probes {
+		glob.match(w.resource, ["/"], p)
+	}
+}
+
+every_resource(w) if {
+	every p in path_probes {
 		glob.match(w.resource, ["/"], p)
 	}
 }
@@ -224,6 +231,16 @@ resource_probes := [
 	"deploy", "github-actions-prod", "Deploy.Role_1",
 	"README.md", ".secretgate.yml",
 	"arn:aws:iam::123456789012:root",
+]
+
+# path_probes are resources with a slash: secret names of every depth,
+# files in directories, ARNs with a path.
+path_probes := [
+	"prod/bybit/api", "dev/x", "a/b/c/d/e/f", "Z/0",
+	"src/app.py", ".github/workflows/ci.yml", "docs/README.md",
+	"x y/é", "-/_",
+	"arn:aws:iam::123456789012:role/deploy",
+	"arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db/password-AbCdEf",
 ]
 
 # most_resources holds for a waiver that matches at least three quarters

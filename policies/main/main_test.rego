@@ -93,7 +93,7 @@ test_waiver_for_every_rule_is_too_broad if {
 }
 
 test_waiver_for_every_resource_is_too_broad if {
-	every resource in ["*", "**", "***", "?**", "{**}", "**?", "*{,/**}", "?*", "{*,x}", "[!/]**"] {
+	every resource in ["*", "**", "***", "?**", "{**}", "**?", "*{,/**}", "?*", "{*,x}", "[!/]**", "*/**", "**/*", "**/**", "?*/**", "*/*{,/**}"] {
 		count(broad([waiver("rule-a", resource, "")])) == 1
 	}
 }
@@ -117,6 +117,9 @@ test_narrow_waivers_are_not_too_broad if {
 		waiver("rule-a", "?", ""),
 		waiver("rule-a", "[a-z]*", ""),
 		waiver("rule-a", "{deploy,README.md}", ""),
+		waiver("rule-a", "*/*/*", ""),
+		waiver("rule-a", "src/**", ""),
+		waiver("rule-a", "*/bybit/*", ""),
 	] {
 		count(broad([w])) == 0
 	}
