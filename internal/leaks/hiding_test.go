@@ -1,0 +1,146 @@
+package leaks
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/secretgate/secretgate/internal/leaks/leakstest"
+)
+
+// utf16 spells ASCII text in UTF-16 with its byte-order mark.
+func utf16(s string, bigEndian bool) string {
+	var b strings.Builder
+	if bigEndian {
+		b.WriteString("\xfe\xff")
+	} else {
+		b.WriteString("\xff\xfe")
+	}
+	for i := 0; i < len(s); i++ {
+		if bigEndian {
+			b.WriteString("\x00" + s[i:i+1])
+		} else {
+			b.WriteString(s[i:i+1] + "\x00")
+		}
+	}
+	return b.String()
+}
+
+// awsWhere lists the AWS key findings as "file:line".
+func awsWhere(res *Result) []string {
+	out := []string{}
+	for _, f := range awsFindings(res) {
+		out = append(out, fmt.Sprintf("%s:%d", f.File, f.Line))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Text behind a binary format's magic number, an archive's name or a
+// UTF-16 byte-order mark is scanned in the working tree; gitleaks' file
+// source passes over all of them. Real binary data stays skipped.
+func TestTreeScanFindsTextBehindBinaryMarks(t *testing.T) {
+	r := newRepo(t)
+	line := "aws_access_key_id = " + leakstest.AWSKey(t) + "\n"
+	r.write("report.txt", "%PDF-1.4\nnotes\n"+line)
+	r.write("notes.txt", "PK\x03\x04\n"+line)
+	r.write("backup.tar.gz", "first\nsecond\n"+line)
+	r.write("creds-le.txt", utf16("x\n"+line, false))
+	r.write("creds-be.txt", utf16(line, true))
+	r.write("image.png", "\x89PNG\r\n\x1a\n"+noise(16<<10)+line) // binary, key after the prefix
+	r.write("real.zip", "PK\x03\x04"+noise(16<<10)+line)
+	r.commit("files", "A")
+
+	for _, cached := range []bool{false, true} {
+		t.Run(fmt.Sprintf("cache %v", cached), func(t *testing.T) {
+			cacheDir := ""
+			if cached {
+				cacheDir = t.TempDir()
+			}
+			for run := range 2 { // the second run answers from the cache
+				res, err := scanErr(t, r.dir, Scope{}, func(s *Scanner) { s.CacheDir = cacheDir })
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := []string{"backup.tar.gz:3", "creds-be.txt:1", "creds-le.txt:2", "notes.txt:2", "report.txt:3"}
+				if got := awsWhere(res); !slices.Equal(got, want) {
+					t.Errorf("run %d: findings %v, want %v", run+1, got, want)
+				}
+				skipped := map[string]bool{}
+				for _, s := range res.Skipped {
+					skipped[s.Path] = true
+				}
+				if !skipped["real.zip"] || len(res.Problems) > 0 {
+					t.Errorf("run %d: skipped %v, problems %v; want real.zip skipped, no problem", run+1, res.Skipped, res.Problems)
+				}
+			}
+		})
+	}
+}
+
+// One NUL byte, a UTF-16 byte-order mark or a .gitattributes line makes
+// git call a text file binary: its patch has no line. The commit's added
+// lines are found in the blob instead, in every git scope, attributed to
+// the commit that added them; keys the file had before are not.
+func TestPatchScanFindsTextGitCallsBinary(t *testing.T) {
+	r := newRepo(t)
+	old := "old_key = " + leakstest.AWSKey(t) + "\n"
+	r.write("README.md", "hello\n")
+	r.write("data/nul.txt", "a\x00b\n"+old)
+	base := r.commit("base", "A")
+
+	line := "aws_access_key_id = " + leakstest.AWSKey(t) + "\n"
+	r.write("data/nul.txt", "a\x00b\n"+old+"more\n"+line) // modified: line 4 is new
+	r.write("deploy/creds.env", "# env\n\x00\n"+line)      // added
+	r.write("deploy/creds16.env", utf16("x\ny\n"+line, false))
+	r.write(".gitattributes", "*.conf binary\n")
+	r.write("app.conf", "setting = 1\n"+line) // no NUL: binary by attribute
+	r.write("logo.png", "\x89PNG\r\n\x1a\n"+noise(16<<10)+line)
+	head := r.commit("add keys", "Mallory")
+
+	want := []string{"app.conf:2", "data/nul.txt:4", "deploy/creds.env:3", "deploy/creds16.env:3"}
+	for _, sc := range []Scope{{Kind: Range, Base: base, Head: "HEAD"}, {Kind: History}} {
+		t.Run(sc.String(), func(t *testing.T) {
+			res := scan(t, r.dir, sc)
+			got := awsWhere(res)
+			if sc.Kind == History {
+				want := append([]string{"data/nul.txt:2"}, want...) // the base commit's key
+				slices.Sort(want)
+				if !slices.Equal(got, want) {
+					t.Errorf("findings %v, want %v", got, want)
+				}
+			} else if !slices.Equal(got, want) {
+				t.Errorf("findings %v, want %v", got, want)
+			}
+			for _, f := range awsFindings(res) {
+				if f.Line != 2 && f.Commit != head {
+					t.Errorf("%s:%d attributed to %s, want %s", f.File, f.Line, f.Commit, head)
+				}
+			}
+			if len(res.Skipped) != 1 || res.Skipped[0].Path != "logo.png" || len(res.Problems) > 0 {
+				t.Errorf("skipped %v, problems %v; want logo.png skipped as binary", res.Skipped, res.Problems)
+			}
+		})
+	}
+
+	t.Run("staged", func(t *testing.T) {
+		r.write("staged.txt", "\x00\n"+line)
+		r.git("add", "staged.txt")
+		res := scan(t, r.dir, Scope{Kind: Staged})
+		if got := awsWhere(res); !slices.Equal(got, []string{"staged.txt:2"}) {
+			t.Errorf("findings %v, want staged.txt:2", got)
+		}
+	})
+}
+
+func TestAddedRuns(t *testing.T) {
+	got := addedRuns([]byte("a\nb\nc\n"), []byte("a\nx\ny\nb\nc\nz"))
+	want := []Fragment{{Text: "x\ny\n", StartLine: 2}, {Text: "z", StartLine: 6}}
+	if !slices.Equal(got, want) {
+		t.Errorf("addedRuns = %+v, want %+v", got, want)
+	}
+	if got := addedRuns(nil, []byte("a\n\x00\n")); len(got) != 1 || got[0].StartLine != 1 {
+		t.Errorf("a new file is one run from line 1: %+v", got)
+	}
+}
