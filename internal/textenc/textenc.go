@@ -125,7 +125,9 @@ const PrefixBytes = 8 << 10
 
 // MostlyText reports whether the first PrefixBytes of data are text: at
 // least 90% of them printable ASCII, tab, line feed, carriage return, form
-// feed or part of a valid UTF-8 sequence. One NUL byte or a binary format's
+// feed, part of a valid UTF-8 sequence or, outside one, a byte Latin-1
+// prints (0xA0-0xFF: text in a legacy encoding is text). Random bytes, as
+// in compressed data, score about 76%. One NUL byte or a binary format's
 // magic number in front of text does not make it binary; images,
 // compressed data and executables are far below the mark. Text with a
 // wide byte-order mark counts as text too.
@@ -153,6 +155,9 @@ func MostlyText(data []byte) bool {
 					text += len(p) - i // a sequence cut by the prefix's end
 					i = len(p)
 					break
+				}
+				if c >= 0xA0 {
+					text++ // a Latin-1 letter or sign
 				}
 				i++
 				break
