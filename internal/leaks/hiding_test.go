@@ -92,7 +92,7 @@ func TestPatchScanFindsTextGitCallsBinary(t *testing.T) {
 
 	line := "aws_access_key_id = " + leakstest.AWSKey(t) + "\n"
 	r.write("data/nul.txt", "a\x00b\n"+old+"more\n"+line) // modified: line 4 is new
-	r.write("deploy/creds.env", "# env\n\x00\n"+line)      // added
+	r.write("deploy/creds.env", "# env\n\x00\n"+line)     // added
 	r.write("deploy/creds16.env", utf16("x\ny\n"+line, false))
 	r.write(".gitattributes", "*.conf binary\n")
 	r.write("app.conf", "setting = 1\n"+line) // no NUL: binary by attribute
