@@ -2,9 +2,14 @@ package leaks
 
 import (
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/zricethezav/gitleaks/v8/sources"
 
 	"github.com/secretgate/secretgate/internal/leaks/leakstest"
 )
@@ -142,5 +147,55 @@ func TestAddedRuns(t *testing.T) {
 	}
 	if got := addedRuns(nil, []byte("a\n\x00\n")); len(got) != 1 || got[0].StartLine != 1 {
 		t.Errorf("a new file is one run from line 1: %+v", got)
+	}
+}
+
+// TestFileSourceKeepsGitleaksFragments: looking at a file's first chunk
+// does not change the fragments gitleaks' file source cuts it into (their
+// boundaries depend on how its reads are cut), for files of one chunk or
+// many, read from a file or from memory.
+func TestFileSourceKeepsGitleaksFragments(t *testing.T) {
+	var b strings.Builder
+	for i := 0; b.Len() < 450_000; i++ {
+		fmt.Fprintf(&b, "line %d: %s\n", i, strings.Repeat("x", i%97))
+		if i%13 == 0 {
+			b.WriteString("\n")
+		}
+	}
+	text := b.String()
+	dir := t.TempDir()
+	ctx := t.Context()
+	for _, size := range []int{10, 4095, 99_999, 100_000, 100_001, 250_000, len(text)} {
+		name := fmt.Sprintf("f%d.txt", size)
+		writeFile(t, dir, name, text[:size])
+		for _, fromFile := range []bool{true, false} {
+			frags := func(ours bool) []Fragment {
+				var r io.Reader = strings.NewReader(text[:size])
+				if fromFile {
+					f, err := os.Open(filepath.Join(dir, name))
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer f.Close()
+					r = f
+				}
+				var src fragmentSource = &sources.File{Content: r, Path: name}
+				if ours {
+					_, src = fileSource(ctx, name, r, int64(size))
+				}
+				var out []Fragment
+				if err := src.Fragments(ctx, func(fr sources.Fragment, err error) error {
+					out = append(out, Fragment{Text: fr.Raw, StartLine: fr.StartLine})
+					return err
+				}); err != nil {
+					t.Fatal(err)
+				}
+				return out
+			}
+			want, got := frags(false), frags(true)
+			if !slices.Equal(got, want) {
+				t.Errorf("%s (from file %v): %d fragments, gitleaks cuts %d", name, fromFile, len(got), len(want))
+			}
+		}
 	}
 }

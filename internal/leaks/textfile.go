@@ -2,6 +2,7 @@ package leaks
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -32,20 +33,35 @@ type fragmentSource interface {
 }
 
 // fileSource returns the reader to read a working-tree file through (r
-// after a peek at its first chunk) and the source that yields its
-// fragments: gitleaks' file source, or the text chunker for text gitleaks
-// would pass over. size is the file's size, to size the peek's buffer.
+// after its first chunk was read to look at it) and the source that
+// yields its fragments: gitleaks' file source, or the text chunker for
+// text gitleaks would pass over. size is the file's size.
+//
+// gitleaks' source sees the same reads as without the look: its first
+// read returns the first chunk, as reading the file would, and the rest
+// comes from r (its fragment boundaries depend on how its reads are cut,
+// so a buffered reader in between would change them).
 func fileSource(ctx context.Context, rel string, r io.Reader, size int64) (io.Reader, fragmentSource) {
-	br := bufio.NewReaderSize(r, int(min(max(size+1, 16), firstChunkBytes)))
-	head, _ := br.Peek(br.Size()) // what gitleaks' first read will see
-	if dec, _ := textenc.NewReader(head, br); dec != nil {
+	head := make([]byte, min(max(size, 0), firstChunkBytes))
+	n, err := io.ReadFull(r, head)
+	head = head[:n]
+	rest := io.MultiReader(bytes.NewReader(head), r)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		rest = io.MultiReader(bytes.NewReader(head), errReader{err})
+	}
+	if dec, _ := textenc.NewReader(head, rest); dec != nil {
 		return dec, textSource{r: dec}
 	}
 	if gitleaksSkips(ctx, rel, head) && textenc.MostlyText(head) {
-		return br, textSource{r: br}
+		return rest, textSource{r: rest}
 	}
-	return br, &sources.File{Content: br, Path: rel}
+	return rest, &sources.File{Content: rest, Path: rel}
 }
+
+// errReader fails with err.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // gitleaksSkips reports whether gitleaks' file source yields nothing for
 // a file of that name and first chunk: an archive by its name, or an
