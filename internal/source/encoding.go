@@ -35,7 +35,7 @@ var policyMarkers = [][]byte{
 func decodeText(rel string, data []byte) (text []byte, out fileResult, ok bool) {
 	text, enc, err := textenc.Decode(data)
 	if err != nil {
-		return nil, fileResult{errs: []result.InputProblem{{File: rel, Message: "cannot decode: " + err.Error()}}}, false
+		return nil, fileResult{errs: []result.InputProblem{{File: rel, Line: 1, Message: "cannot decode: " + err.Error()}}}, false
 	}
 	head := text[:min(len(text), 8<<10)]
 	nul := bytes.IndexByte(head, 0) >= 0
@@ -50,7 +50,7 @@ func decodeText(rel string, data []byte) (text []byte, out fileResult, ok bool) 
 		why = "a NUL byte in the first 8 KiB"
 	}
 	if looksLikePolicy(data) || textenc.MostlyText(data) {
-		return nil, fileResult{errs: []result.InputProblem{{File: rel, Message: fmt.Sprintf(
+		return nil, fileResult{errs: []result.InputProblem{{File: rel, Line: badLine(text), Message: fmt.Sprintf(
 			"not UTF-8 text (%s): save it as UTF-8 (or UTF-16 or UTF-32 with a byte-order mark), or exclude it; it looks like text, so it could be a policy, template or plan that would go unjudged",
 			why)}}}, false
 	}
@@ -80,4 +80,18 @@ func utf16Bytes(s []byte) []byte {
 		out = append(out, c, 0)
 	}
 	return out[:len(out)-1]
+}
+
+// badLine is the line of text's first NUL byte or byte that is not valid
+// UTF-8 (1 when there is none), for the error to point at.
+func badLine(text []byte) int {
+	off := 0
+	for off < len(text) {
+		r, size := utf8.DecodeRune(text[off:])
+		if r == 0 || (r == utf8.RuneError && size <= 1) {
+			break
+		}
+		off += size
+	}
+	return bytes.Count(text[:off], []byte("\n")) + 1
 }
