@@ -62,6 +62,12 @@ func (s *Scanner) scanBinaryChange(ctx context.Context, blobs *blobReader, j pat
 	if j.commit != nil {
 		where += " in commit " + j.commit.SHA
 	}
+	if skipper, ok := s.Detector.(pathSkipper); ok && skipper.SkipPath(f.NewName) {
+		// A path the rules leave out (lock files, images, ...): its
+		// blobs are not read, as its lines would not be scanned.
+		c.skipIn(j.commit, f.NewName, "binary file")
+		return nil
+	}
 	max := s.maxBytes()
 	b, err := blobs.text(f.NewOIDPrefix, max)
 	switch {
