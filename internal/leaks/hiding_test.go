@@ -102,6 +102,7 @@ func TestPatchScanFindsTextGitCallsBinary(t *testing.T) {
 	r.write(".gitattributes", "*.conf binary\n")
 	r.write("app.conf", "setting = 1\n"+line) // no NUL: binary by attribute
 	r.write("logo.png", "\x89PNG\r\n\x1a\n"+noise(16<<10)+line)
+	r.write("model.dat", "\x00\x01"+noise(16<<10)+line) // binary, not left out by path: read, not text
 	head := r.commit("add keys", "Mallory")
 
 	want := []string{"app.conf:2", "data/nul.txt:4", "deploy/creds.env:3", "deploy/creds16.env:3"}
@@ -128,8 +129,8 @@ func TestPatchScanFindsTextGitCallsBinary(t *testing.T) {
 					t.Errorf("%s:%d attributed to %s, want %s", f.File, f.Line, f.Commit, head)
 				}
 			}
-			if len(res.Skipped) != 1 || res.Skipped[0].Path != "logo.png" || len(res.Problems) > 0 {
-				t.Errorf("skipped %v, problems %v; want logo.png skipped as binary", res.Skipped, res.Problems)
+			if len(res.Skipped) != 2 || res.Skipped[0].Path != "logo.png" || res.Skipped[1].Path != "model.dat" || len(res.Problems) > 0 {
+				t.Errorf("skipped %v, problems %v; want logo.png and model.dat skipped as binary", res.Skipped, res.Problems)
 			}
 		})
 	}
