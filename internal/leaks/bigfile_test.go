@@ -102,7 +102,7 @@ func TestOversizedTextMakesTheScanIncomplete(t *testing.T) {
 	r := newRepo(t)
 	filler := strings.Repeat("plain text line\n", 8<<10) // 128 KiB
 	r.write("huge.log", filler+"k="+leakstest.AWSKey(t)+"\n")
-	r.write("bin/tool", "\x7fELF\x02\x01\x01\x00"+strings.Repeat("\x00", 64)+filler)
+	r.write("bin/tool", "\x7fELF\x02\x01\x01\x00"+strings.Repeat("\x00", 64)+noise(128<<10))
 	r.write("ok.txt", "k="+key+"\n")
 	r.commit("x", "A")
 
@@ -149,9 +149,14 @@ func TestOversizedBinaryByType(t *testing.T) {
 		name, content string
 		binary        bool
 	}{
-		{"a.zip", "not really a zip\n", true},
+		{"a.zip", "PK\x03\x04" + noise(1000), true},
 		{"tool", "\x7fELF\x02\x01\x01\x00" + strings.Repeat("\x00", 64), true},
-		{"doc.pdf.txt", "%PDF-1.4\n" + strings.Repeat("x", 100), true},
+		{"doc.pdf", "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n" + noise(9000), true},
+		// Text behind a binary name or magic number is text (textfile.go).
+		{"text.zip", "not really a zip\n", false},
+		{"doc.pdf.txt", "%PDF-1.4\n" + strings.Repeat("x", 100), false},
+		{"tool.txt", "\x7fELF\x02\x01\x01\x00" + strings.Repeat("\x00", 64) + strings.Repeat("text line\n", 1000), false},
+		{"utf16.txt", "\xff\xfek\x00=\x00", false},
 		{"notes.txt", strings.Repeat("hello\n", 100), false},
 		{"latin1.txt", "caf\xe9 \xff\xfe\n", false},
 	}
@@ -188,4 +193,18 @@ func TestOversizedTextIsNotCachedAsClean(t *testing.T) {
 			})
 		}
 	}
+}
+
+// noise is n bytes of what compressed or encrypted data looks like: no
+// more printable than chance.
+func noise(n int) string {
+	b := make([]byte, n)
+	x := uint32(2463534242)
+	for i := range b {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		b[i] = byte(x)
+	}
+	return string(b)
 }

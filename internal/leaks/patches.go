@@ -17,8 +17,10 @@ import (
 // configuration says (colour, prefixes, external diff and textconv
 // drivers would each break or change parsing), and make paths relative to
 // the scan root. -U0: only added lines are scanned, as gitleaks does.
+// --full-index: the blobs of a change git calls binary are read by their
+// ids (binarypatch.go).
 var diffOptions = []string{
-	"-U0", "--no-color", "--no-ext-diff", "--no-textconv",
+	"-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--full-index",
 	"--src-prefix=a/", "--dst-prefix=b/", "--relative",
 }
 
@@ -128,6 +130,7 @@ func (s *Scanner) scanPatches(ctx context.Context, t Target, c *collector) error
 
 	max := s.maxBytes()
 	commits := map[string]*Commit{}
+	var binary []patchJob // scanned when text after all, see binarypatch.go
 	for f := range files {
 		commit := commitOf(f.PatchHeader, commits)
 		if caching {
@@ -139,7 +142,7 @@ func (s *Scanner) scanPatches(ctx context.Context, t Target, c *collector) error
 			continue
 		}
 		if f.IsBinary {
-			c.skipIn(commit, f.NewName, "binary file")
+			binary = append(binary, patchJob{file: f, commit: commit})
 			continue
 		}
 		if n := addedBytes(f); max > 0 && n > max {
@@ -201,6 +204,9 @@ func (s *Scanner) scanPatches(ctx context.Context, t Target, c *collector) error
 	}
 	if !complete {
 		return fmt.Errorf("git %s: could not parse its output after %d commit(s); the rest was not scanned", args[2], len(commits))
+	}
+	if err := s.scanBinaryChanges(ctx, t, binary, c); err != nil {
+		return err
 	}
 	c.mu.Lock()
 	for sha := range commits {

@@ -22,7 +22,9 @@ type rulesetIdentifier interface {
 
 // cacheSchema names the layout of cache entries and of what they mean; it
 // is part of every rule set identity, so changing it invalidates caches.
-const cacheSchema = "secretgate-leaks-cache/1"
+// 2: text that git or gitleaks calls binary is scanned (textfile.go,
+// binarypatch.go), so a file or commit cached as clean under 1 may not be.
+const cacheSchema = "secretgate-leaks-cache/2"
 
 // rulesetID hashes the configuration in effect after gitleaks has
 // translated it (default rules, .gitleaks.toml, [extend] files, disabled

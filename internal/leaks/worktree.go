@@ -12,12 +12,11 @@ import (
 	"path/filepath"
 	"sort"
 
-	"github.com/h2non/filetype"
-	"github.com/mholt/archives"
 	"github.com/zricethezav/gitleaks/v8/sources"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/secretgate/secretgate/internal/git"
+	"github.com/secretgate/secretgate/internal/textenc"
 )
 
 // scanTree scans the files of the working tree in parallel.
@@ -221,7 +220,7 @@ func (s *Scanner) scanFile(ctx context.Context, root, rel string, max int64, ski
 			c.cache.unused()
 		}
 	}
-	src := sources.File{Content: content, Path: rel}
+	content, src := fileSource(ctx, rel, content, fi.Size())
 	yielded, complete := false, true
 	var found []Match // for the cache
 	err = src.Fragments(ctx, func(fr sources.Fragment, ferr error) error {
@@ -281,13 +280,11 @@ func (s *Scanner) oversized(ctx context.Context, abs, rel string, size, max int6
 // one whose type it checks.
 const firstChunkBytes = 100 * 1000
 
-// binaryFile reports whether gitleaks' file source (with its default
-// --max-archive-depth 0) yields nothing for the file: an archive by its
-// name, or a first chunk of an application type.
+// binaryFile reports whether the file is skipped as binary: its first
+// chunk is not mostly text, and gitleaks' file source (with its default
+// --max-archive-depth 0) yields nothing for it (an archive by its name,
+// or a first chunk of an application type).
 func binaryFile(ctx context.Context, abs, rel string) (bool, error) {
-	if format, _, err := archives.Identify(ctx, rel, nil); err == nil && format != nil {
-		return true, nil
-	}
 	f, err := os.Open(abs)
 	if err != nil {
 		return false, err
@@ -298,11 +295,10 @@ func binaryFile(ctx context.Context, abs, rel string) (bool, error) {
 	if err != nil && !errors.Is(err, io.EOF) {
 		return false, err
 	}
-	kind, err := filetype.Match(buf[:n])
-	if err != nil {
-		return false, err
+	if textenc.MostlyText(buf[:n]) {
+		return false, nil // scanned as text whatever its name or magic (textfile.go)
 	}
-	return kind.MIME.Type == "application", nil
+	return gitleaksSkips(ctx, rel, buf[:n]), nil
 }
 
 // readAll reads a file of about size bytes.

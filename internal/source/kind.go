@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"path"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/secretgate/secretgate/internal/doctree"
 	"github.com/secretgate/secretgate/internal/facts"
@@ -96,15 +95,11 @@ func parseFile(rel string, data []byte) (out fileResult) {
 }
 
 func parseContent(rel string, data []byte) fileResult {
-	head := data[:min(len(data), 8<<10)]
-	if bytes.IndexByte(head, 0) >= 0 {
-		return skipped(rel, "binary file (NUL byte in the first 8 KiB), not read")
+	data, out, ok := decodeText(rel, data)
+	if !ok {
+		return out
 	}
-	if !utf8.Valid(data) {
-		return skipped(rel, "not valid UTF-8 text, not read")
-	}
-	body := bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
-	trimmed := bytes.TrimSpace(body)
+	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
 		return fileResult{} // an empty file is nothing
 	}

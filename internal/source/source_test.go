@@ -98,13 +98,13 @@ func TestScan(t *testing.T) {
 		{File: "broken/statement-number.json", Line: 3, Message: "Statement must be an object or a list of objects, found a number (column 16)"},
 		{File: "broken/truncated.json", Line: 7, Message: `invalid character '"' after object key:value pair (column 7)`},
 		{File: "data/huge.json", Message: "file is 300.1 KiB, over the 256.0 KiB limit, and looks like a template, plan, policy or snapshot: it was not judged (raise max_file_size in .secretgate.yml, or exclude the file)"},
+		{File: "legacy/latin1.yaml", Line: 1, Message: "not UTF-8 text (not valid UTF-8): save it as UTF-8 (or UTF-16 or UTF-32 with a byte-order mark), or exclude it; it looks like text, so it could be a policy, template or plan that would go unjudged"},
 		{File: "terraform/plan.json", Line: 59, Message: "aws_iam_role.later: assume_role_policy is not known until apply, so it could not be judged (check the applied state: terraform show -json, or an inventory snapshot)"},
 	}, res.Errors)
 	diffProblems(t, "skipped", []result.InputProblem{
 		{File: "assets/logo.json", Message: "binary file (NUL byte in the first 8 KiB), not read"},
 		{File: "data/blob.json", Message: "file is 300.0 KiB, over the 256.0 KiB limit"},
 		{File: "helm/templates/secret.yaml", Message: "contains template markup ({{ … }}), not parsed"},
-		{File: "legacy/latin1.yaml", Message: "not valid UTF-8 text, not read"},
 		{File: "links/escape.json", Message: "symbolic link to a file outside the repository, not followed"},
 	}, res.Skipped)
 
