@@ -87,22 +87,22 @@ func TestJudgeFilesMustBeRegularFiles(t *testing.T) {
 		file    string // the file the error must name
 		wantErr string
 	}{
-		{"a .gitleaksignore linked to /dev/stdin, stdin open", func(t *testing.T, dir string) {
+		{"a .gitleaksignore linked to dev-stdin, stdin open", func(t *testing.T, dir string) {
 			symlinkIn(t, dir, ".gitleaksignore", "/dev/stdin")
 		}, nil, ".gitleaksignore", ""},
-		{"a .gitleaksignore linked to /dev/zero", func(t *testing.T, dir string) {
+		{"a .gitleaksignore linked to dev-zero", func(t *testing.T, dir string) {
 			symlinkIn(t, dir, ".gitleaksignore", "/dev/zero")
 		}, nil, ".gitleaksignore", "outside the repository"},
 		{"a .gitleaksignore FIFO", func(t *testing.T, dir string) {
 			fifo(t, dir, ".gitleaksignore")
 		}, nil, ".gitleaksignore", "FIFO"},
-		{"a .gitleaks.toml linked to /dev/zero", func(t *testing.T, dir string) {
+		{"a .gitleaks.toml linked to dev-zero", func(t *testing.T, dir string) {
 			symlinkIn(t, dir, ".gitleaks.toml", "/dev/zero")
 		}, nil, ".gitleaks.toml", "outside the repository"},
-		{"a .secretgate.yml linked to /dev/zero", func(t *testing.T, dir string) {
+		{"a .secretgate.yml linked to dev-zero", func(t *testing.T, dir string) {
 			symlinkIn(t, dir, ".secretgate.yml", "/dev/zero")
 		}, nil, ".secretgate.yml", "outside the repository"},
-		{"a .secretgate.yml linked to /proc/self/environ", func(t *testing.T, dir string) {
+		{"a .secretgate.yml linked to proc-self-environ", func(t *testing.T, dir string) {
 			symlinkIn(t, dir, ".secretgate.yml", "/proc/self/environ")
 		}, nil, ".secretgate.yml", "outside the repository"},
 		{"a .secretgate.yml linked to a file outside the repository", func(t *testing.T, dir string) {
@@ -114,10 +114,10 @@ func TestJudgeFilesMustBeRegularFiles(t *testing.T) {
 		{"a .secretgate.yml over 1 MiB", func(t *testing.T, dir string) {
 			writeIn(t, dir, ".secretgate.yml", "fail_on: high\n"+strings.Repeat("# padding\n", 110_000))
 		}, nil, ".secretgate.yml", "over the 1.0 MiB limit"},
-		{"--config linked to /proc/self/environ from outside", func(t *testing.T, dir string) {
+		{"--config linked to proc-self-environ from outside", func(t *testing.T, dir string) {
 			symlinkIn(t, filepath.Dir(dir), "environ.yml", "/proc/self/environ")
 		}, []string{"--config", "../environ.yml"}, "environ.yml", "/proc"},
-		{"a policy .rego linked to /dev/zero", func(t *testing.T, dir string) {
+		{"a policy .rego linked to dev-zero", func(t *testing.T, dir string) {
 			writeIn(t, dir, ".secretgate.yml", "policies: [policy]\n")
 			symlinkIn(t, dir, "policy/zero.rego", "/dev/zero")
 		}, nil, "zero.rego", "outside the repository"},

@@ -53,8 +53,8 @@ func TestJudgeFilesAreRegularFiles(t *testing.T) {
 			setup func(t *testing.T, p string)
 			want  string
 		}{
-			{"linked to /dev/stdin", link("/dev/stdin"), ""},
-			{"linked to /dev/zero", link("/dev/zero"), "outside the repository"},
+			{"linked to dev-stdin", link("/dev/stdin"), ""},
+			{"linked to dev-zero", link("/dev/zero"), "outside the repository"},
 			{"linked outside the root", link("/etc/hostname"), "outside the repository"},
 			{"a FIFO", fifo, "FIFO"},
 			{"over the cap", oversized(l.max), "limit"},
