@@ -24,7 +24,7 @@ func special(name string, f *os.File) error {
 	if err != nil || statErr != nil {
 		return nil //nolint:nilerr // cannot tell: the other checks stand
 	}
-	switch int64(st.Type) {
+	switch st.Type {
 	case procSuperMagic, sysfsMagic:
 		return &Error{Path: name, Err: ErrNotRegular, Msg: "is a /proc or /sys file, not a regular file; not read"}
 	}
