@@ -162,7 +162,7 @@ func resolve(root, name string) (string, error) {
 	if li.Mode()&fs.ModeSymlink != 0 || root != "" {
 		if resolved, err = filepath.EvalSymlinks(abs); err != nil {
 			// /dev/stdin resolves to /proc/self/fd/0 and then to "pipe:[…]".
-			return "", &Error{Path: name, Err: ErrNotRegular, Msg: "symbolic link that does not resolve to a file; not read"}
+			return "", &Error{Path: name, Err: ErrNotRegular, Msg: "symbolic link that does not resolve to a file (it leads to a pipe, a socket or nothing); not read"}
 		}
 	}
 	if root == "" {
