@@ -39,6 +39,10 @@ func TestJudgeFilesAreRegularFiles(t *testing.T) {
 			}
 		}
 	}
+	outside := filepath.Join(t.TempDir(), "elsewhere")
+	if err := os.WriteFile(outside, []byte("# not the repository's\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	loaders := []struct {
 		file string
 		load func(root string) error
@@ -55,7 +59,7 @@ func TestJudgeFilesAreRegularFiles(t *testing.T) {
 		}{
 			{"linked to dev-stdin", link("/dev/stdin"), ""},
 			{"linked to dev-zero", link("/dev/zero"), "outside the repository"},
-			{"linked outside the root", link("/etc/hostname"), "outside the repository"},
+			{"linked outside the root", link(outside), "outside the repository"},
 			{"a FIFO", fifo, "FIFO"},
 			{"over the cap", oversized(l.max), "limit"},
 		}
