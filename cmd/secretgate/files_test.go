@@ -213,9 +213,6 @@ func fakeGit(t *testing.T) (path, started string) {
 }
 
 func TestSignals(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("POSIX signals")
-	}
 	tests := []struct {
 		name     string
 		signals  []syscall.Signal
