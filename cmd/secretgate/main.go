@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/secretgate/secretgate/internal/cli"
 	"github.com/secretgate/secretgate/internal/result"
@@ -22,7 +20,7 @@ func main() {
 	// in a CI log. secretgate's own commands go through
 	// safetext.Commands.
 	stdout, stderr := safetext.NewWriter(os.Stdout), safetext.NewWriter(os.Stderr)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := cli.SignalContext(context.Background(), os.Stderr, os.Exit)
 	err := cli.Run(ctx, os.Args[1:], stdout, stderr, os.Getenv)
 	stop()
 	os.Exit(exitCode(err, stderr))
@@ -38,6 +36,11 @@ func exitCode(err error, stderr io.Writer) int {
 	if errors.As(err, &ee) {
 		if ee.Err != nil {
 			fmt.Fprintf(stderr, "secretgate: %v\n", ee.Err)
+		}
+		if ee.Code == result.ExitUsage && errors.Is(ee.Err, context.Canceled) {
+			// Interrupted (the only cancel is SignalContext's) while
+			// setting up: the run is incomplete, not misused.
+			return result.ExitIncomplete
 		}
 		return ee.Code
 	}

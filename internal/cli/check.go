@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,6 +21,7 @@ import (
 	"github.com/secretgate/secretgate/internal/prcomment"
 	"github.com/secretgate/secretgate/internal/result"
 	"github.com/secretgate/secretgate/internal/run"
+	"github.com/secretgate/secretgate/internal/safefile"
 	"github.com/secretgate/secretgate/internal/waiver"
 )
 
@@ -178,7 +178,7 @@ func planWithConfig(ctx context.Context, p *checkPlan, f checkFlags, env Env, ro
 		return err
 	}
 	p.run.Threshold.NewOnly = newOnly(f.gh, p.run.Context.Mode)
-	if p.run.Baseline, err = readBaseline(f.baseline, f.diff != ""); err != nil {
+	if p.run.Baseline, err = readBaseline(ctx, f.baseline, f.diff != ""); err != nil {
 		return err
 	}
 	if p.run.LeakScope, err = leaks.ParseScope(f.staged, f.diff, f.history); err != nil {
@@ -270,12 +270,14 @@ func planSelection(p *run.Plan, f checkFlags, cfg *config.Config) error {
 
 // readBaseline reads the fingerprints of a base report. With a --diff
 // range the leaks it lists are left out: every leak the range adds is new
-// by definition, even where the base had the same one.
-func readBaseline(path string, diffScope bool) (map[string]bool, error) {
+// by definition, even where the base had the same one. The report is the
+// user's choice, anywhere, but must be a regular file of at most
+// safefile.MaxBaseline bytes.
+func readBaseline(ctx context.Context, path string, diffScope bool) (map[string]bool, error) {
 	if path == "" {
 		return nil, nil
 	}
-	b, err := os.ReadFile(path)
+	b, err := safefile.Read(ctx, "", path, safefile.MaxBaseline)
 	if err != nil {
 		return nil, fmt.Errorf("--baseline: %w", err)
 	}

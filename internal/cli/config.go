@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/secretgate/secretgate/internal/config"
+	"github.com/secretgate/secretgate/internal/rootpath"
 )
 
 // repoRoot validates --path, the repository root, the same way for every
@@ -36,7 +37,13 @@ func loadConfig(root, explicit string) (cfg *config.Config, path string, err err
 	if path == "" {
 		return config.Default(), "", nil
 	}
-	if cfg, err = config.Load(path); err != nil {
+	// The repository's file must stay inside it; a --config outside the
+	// repository is the user's own choice (still a regular file).
+	within := ""
+	if _, inside := rootpath.Rel(root, path); inside {
+		within = root
+	}
+	if cfg, err = config.LoadIn(within, path); err != nil {
 		return nil, "", err
 	}
 	cfg.RepoRoot = root

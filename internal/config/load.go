@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +19,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/safefile"
+	"github.com/secretgate/secretgate/internal/snippet"
 )
 
 // Keys known at each level of the file. The schema test checks that
@@ -61,10 +64,22 @@ const (
 )
 
 // Load reads and validates the configuration file at path and applies
-// defaults. The file must exist. Problems in the file come back as an *Error
-// or, when there are several, as Errors (all of them, in file order).
-func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+// defaults. The file must exist and be a regular file of at most
+// safefile.MaxConfig bytes (a device, FIFO or /proc file is refused).
+// Problems in the file come back as an *Error or, when there are several,
+// as Errors (all of them, in file order).
+func Load(path string) (*Config, error) { return LoadIn("", path) }
+
+// LoadIn is Load for a configuration that must also lie inside root once
+// symbolic links are resolved: the repository's own file. root "" is for a
+// file the user named outside the repository (--config).
+func LoadIn(root, path string) (*Config, error) {
+	// A regular file within the cap cannot block: no context needed.
+	data, err := safefile.Read(context.Background(), root, path, safefile.MaxConfig)
+	var se *safefile.Error
+	if errors.As(err, &se) {
+		return nil, se // "<path>: is a FIFO …; not read"
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read configuration: %w", err)
 	}
@@ -93,7 +108,9 @@ func Find(root, explicit string) (string, error) {
 	var found []string
 	for _, name := range []string{FileName, ".secretgate.yaml"} {
 		p := filepath.Join(root, name)
-		info, err := os.Stat(p)
+		// Lstat: a symbolic link, even one that leads nowhere or to a
+		// device, is found, and Load says what is wrong with it.
+		info, err := os.Lstat(p)
 		switch {
 		case err == nil && !info.IsDir():
 			found = append(found, p)
@@ -136,34 +153,68 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 func parse(file, dir string, data []byte) (*Config, error) {
 	c := Default()
 	c.Path, c.RepoRoot = file, dir
+	if !snippet.IsText(data) {
+		// yaml.v3 would quote the offending character or line.
+		return nil, &Error{File: file, Msg: "not a YAML text file (invalid UTF-8 or control characters); its contents are not shown"}
+	}
+	c, mapping, err := decode(c, file, dir, data)
+	if err != nil && !mapping {
+		return nil, redact(err, data)
+	}
+	return c, err
+}
+
+// redact redacts in each problem's message the words taken from the file
+// that could be secrets (snippet.Redact). It is for a file that is not a
+// YAML mapping — a syntax error, or a credentials file of KEY=value lines
+// that YAML reads as one string — whose messages would quote it. A
+// mapping's messages quote its values as they are, to be fixed.
+func redact(err error, data []byte) error {
+	var es Errors
+	var e *Error
+	switch {
+	case errors.As(err, &es):
+		for _, e := range es {
+			e.Msg = snippet.Redact(e.Msg, data)
+		}
+	case errors.As(err, &e):
+		e.Msg = snippet.Redact(e.Msg, data)
+	}
+	return err
+}
+
+// decode decodes data into c, which holds the defaults; mapping says
+// whether the file is one YAML document holding a mapping.
+func decode(c *Config, file, dir string, data []byte) (_ *Config, mapping bool, _ error) {
 	d := &decoder{file: file}
 
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	switch err := dec.Decode(&doc); {
 	case errors.Is(err, io.EOF):
-		return c, nil // empty file (or only comments): defaults
+		return c, true, nil // empty file (or only comments): defaults
 	case err != nil:
-		return nil, syntaxError(file, err)
+		return nil, false, syntaxError(file, err)
 	}
 	var extra yaml.Node
 	switch err := dec.Decode(&extra); {
 	case err == nil:
 		d.errorf(&extra, "only one YAML document is allowed; remove the second ---")
 	case !errors.Is(err, io.EOF):
-		return nil, syntaxError(file, err)
+		return nil, false, syntaxError(file, err)
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
 		root = root.Content[0]
 	}
+	mapping = deref(root) != nil && deref(root).Kind == yaml.MappingNode
 	if top := d.mapping(root, "", topKeys); top != nil {
 		d.config(c, top, dir)
 	}
 	if err := dedupe(d.errs).Err(); err != nil {
-		return nil, err
+		return nil, mapping, err
 	}
-	return c, nil
+	return c, mapping, nil
 }
 
 // syntaxError turns yaml.v3's "yaml: line N: msg" into an *Error.

@@ -10,13 +10,21 @@ import (
 	"context"
 	"os/exec"
 	"strings"
+	"time"
 )
+
+// waitDelay bounds how long a killed git may keep its output pipes open:
+// a child it started (a hook, a credential helper, an ssh) can hold them
+// after git itself is gone, and Wait would wait for it, so that cancelling
+// the run would not end it.
+const waitDelay = 5 * time.Second
 
 // Command returns git with args, to run in dir and to be killed when ctx
 // ends. The caller sets its input and output and starts it.
 func Command(ctx context.Context, dir string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir = dir
+	cmd.WaitDelay = waitDelay
 	return cmd
 }
 

@@ -19,6 +19,8 @@ import (
 	"github.com/zricethezav/gitleaks/v8/detect"
 	"github.com/zricethezav/gitleaks/v8/logging"
 	"github.com/zricethezav/gitleaks/v8/report"
+
+	"github.com/secretgate/secretgate/internal/safefile"
 )
 
 // ConfigFile is the gitleaks configuration read from the scan root, as the
@@ -128,14 +130,14 @@ var silenceGitleaks = sync.OnceFunc(func() { logging.Logger = zerolog.Nop() })
 func LoadGitleaks(root string) (*Gitleaks, error) {
 	silenceGitleaks()
 	path := filepath.Join(root, ConfigFile)
-	data, err := os.ReadFile(path)
+	data, err := safefile.Read(context.Background(), root, path, safefile.MaxGitleaks)
 	if errors.Is(err, os.ErrNotExist) {
 		// The default rules are compiled when first needed, and only in
 		// part for a staged scan (Narrow).
 		return &Gitleaks{}, nil
 	}
 	if err != nil {
-		return nil, &ConfigError{File: path, Msg: err.Error()}
+		return nil, &ConfigError{File: path, Msg: fileProblem(err)}
 	}
 	cfg, err := parseConfig(path, root, data)
 	if err != nil {
@@ -237,8 +239,47 @@ func parseConfig(path, root string, data []byte) (cfg glconfig.Config, err error
 	if p := vc.Extend.Path; p != "" && !filepath.IsAbs(p) && root != "" {
 		vc.Extend.Path = filepath.Join(root, p)
 	}
+	if err := checkExtend(vc.Extend.Path, root); err != nil {
+		return cfg, &ConfigError{File: path, Msg: err.Error()}
+	}
 
 	return translate(path, vc)
+}
+
+// checkExtend checks the file an [extend] path names before gitleaks reads
+// it: a regular file within safefile.MaxGitleaks bytes and, when the path
+// is relative, inside root (an absolute path is the configuration's
+// explicit choice, but still no device, FIFO or /proc file).
+func checkExtend(p, root string) error {
+	if p == "" {
+		return nil
+	}
+	within := ""
+	if rel, err := filepath.Rel(root, p); err == nil && root != "" && filepath.IsLocal(rel) {
+		within = root
+	}
+	f, info, err := safefile.Open(within, p)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil // gitleaks says it is missing, as before
+	}
+	if err != nil {
+		return fmt.Errorf("[extend] path: %s", fileProblem(err))
+	}
+	defer f.Close()
+	if info.Size() > safefile.MaxGitleaks {
+		return fmt.Errorf("[extend] path %s: file is %s, over the %s limit", p, safefile.HumanBytes(info.Size()), safefile.HumanBytes(safefile.MaxGitleaks))
+	}
+	return nil
+}
+
+// fileProblem is what a refused or unreadable file's error says, without
+// the path the *ConfigError already names.
+func fileProblem(err error) string {
+	var se *safefile.Error
+	if errors.As(err, &se) {
+		return se.Msg
+	}
+	return err.Error()
 }
 
 // translate compiles a parsed configuration, as gitleaks' CLI does.

@@ -3,12 +3,15 @@ package leaks
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/secretgate/secretgate/internal/safefile"
 )
 
 // IgnoreFile lists fingerprints of findings to drop, as gitleaks reads it
@@ -21,11 +24,18 @@ const IgnoreFile = ".gitleaksignore"
 type Ignore map[string]struct{}
 
 // LoadIgnore reads root/.gitleaksignore; a missing file is an empty set.
+// The file must be a regular file inside root of at most
+// safefile.MaxIgnore bytes: a symbolic link to /dev/stdin or /dev/zero, a
+// FIFO or a /proc file is refused, never read.
 func LoadIgnore(root string) (Ignore, error) {
 	path := filepath.Join(root, IgnoreFile)
-	data, err := os.ReadFile(path)
+	data, err := safefile.Read(context.Background(), root, path, safefile.MaxIgnore)
 	if errors.Is(err, os.ErrNotExist) {
 		return Ignore{}, nil
+	}
+	var se *safefile.Error
+	if errors.As(err, &se) {
+		return nil, err // names the file
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)

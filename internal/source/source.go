@@ -29,6 +29,7 @@ import (
 
 	"github.com/secretgate/secretgate/internal/facts"
 	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/safefile"
 )
 
 // DefaultMaxFileBytes is the size above which files are skipped unread.
@@ -112,7 +113,7 @@ func Scan(ctx context.Context, root string, opts Options) (*Result, error) {
 	if err := w.walk(ctx); err != nil {
 		return nil, err
 	}
-	outs, err := parseAll(ctx, len(w.files), func(i int) fileResult { return readAndParse(w.files[i], max) })
+	outs, err := parseAll(ctx, len(w.files), func(i int) fileResult { return readAndParse(w.realRoot, w.files[i], max) })
 	if err != nil {
 		return nil, err
 	}
@@ -245,15 +246,38 @@ func (w *walker) walk(ctx context.Context) error {
 				w.skipped = append(w.skipped, result.InputProblem{File: rel, Message: "symbolic link to a file outside the repository, not followed"})
 				return nil //nolint:nilerr // reported as skipped
 			}
-			if st, err := os.Stat(target); err != nil || !st.Mode().IsRegular() {
-				return nil //nolint:nilerr // a link to no regular file: nothing to read
+			st, err := os.Stat(target)
+			if err != nil {
+				return nil //nolint:nilerr // vanished meanwhile: nothing to read
+			}
+			if !st.Mode().IsRegular() && !st.IsDir() {
+				w.skipped = append(w.skipped, result.InputProblem{File: rel, Message: "symbolic link to " + special(st.Mode()) + ", not a regular file; not read"})
+				return nil
+			}
+			if !st.Mode().IsRegular() {
+				return nil // a link to a directory: not entered, as WalkDir does
 			}
 		case !typ.IsRegular():
+			// A FIFO would block the read, a device never end it.
+			w.skipped = append(w.skipped, result.InputProblem{File: rel, Message: special(typ) + ", not a regular file; not read"})
 			return nil
 		}
 		w.files = append(w.files, candidate{abs: p, rel: rel})
 		return nil
 	})
+}
+
+// special names a file type that is not a regular file.
+func special(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO (named pipe)"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0 || m&fs.ModeCharDevice != 0:
+		return "a device"
+	}
+	return "a special file"
 }
 
 func within(root, p string) bool {
@@ -288,8 +312,15 @@ func unwrapPathError(err error) string {
 }
 
 // readAndParse reads one candidate within the size limit and parses it.
-func readAndParse(c candidate, max int64) (out fileResult) {
-	f, err := os.Open(c.abs)
+// The file is opened through safefile, which checks again what the walk
+// saw: a file swapped for a FIFO, a device or a link out of root since is
+// skipped, and the open itself never blocks.
+func readAndParse(root string, c candidate, max int64) (out fileResult) {
+	f, _, err := safefile.Open(root, c.abs)
+	var se *safefile.Error
+	if errors.As(err, &se) {
+		return skipped(c.rel, se.Msg)
+	}
 	if err != nil {
 		return fileResult{errs: []result.InputProblem{{File: c.rel, Message: "cannot read: " + unwrapPathError(err)}}}
 	}
