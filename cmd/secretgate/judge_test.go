@@ -261,3 +261,31 @@ func TestBrokenChangeJudgeEchoesNothing(t *testing.T) {
 		}
 	}
 }
+
+// A gitleaks [extend] chain two files deep is the base's all the way: the
+// change cannot swap the second file for one that finds nothing.
+func TestNestedGitleaksExtendIsTheBases(t *testing.T) {
+	dir := leakRepo(t)
+	writeIn(t, dir, ".gitleaks.toml", "[extend]\npath = \"gl/a.toml\"\n")
+	writeIn(t, dir, "gl/a.toml", "[extend]\npath = \"gl/b.toml\"\n")
+	writeIn(t, dir, "gl/b.toml", "[[rules]]\nid = \"aws-access-token\"\nregex = 'AKIA[A-Z2-7]{16}'\n")
+	gitIn(t, dir, "add", "-A")
+	gitIn(t, dir, "commit", "-q", "-m", "base")
+	base := gitIn(t, dir, "rev-parse", "HEAD")
+	writeIn(t, dir, "gl/b.toml", "[[rules]]\nid = \"aws-access-token\"\nregex = 'zz[q]{9}'\n")
+	writeIn(t, dir, "app.env", "aws_access_key_id="+leakstest.AWSKey(t)+"\n")
+	gitIn(t, dir, "add", "-A")
+	gitIn(t, dir, "commit", "-q", "-m", "head")
+	// From elsewhere than the repository: paths are the repository's.
+	r := secretgate(t, nil, "check", "--offline", "--mode", "pr", "--path", dir, "--diff", base+"..HEAD", "--now", now, "--format", "json")
+	if r.code != result.ExitFindings {
+		t.Fatalf("exit %d, want 1\nstderr: %s", r.code, r.stderr)
+	}
+	rep := jsonReport(t, r)
+	if _, ok := findingOf(rep, "leaks-secret"); !ok {
+		t.Errorf("the leak is not found with the base's gitleaks rules; rules: %v", rules(rep))
+	}
+	if f, ok := findingOf(rep, "config-judge-changed"); !ok || !strings.Contains(f.Message, "gl/b.toml") {
+		t.Errorf("config-judge-changed %v %q: want it to name gl/b.toml", ok, f.Message)
+	}
+}

@@ -293,7 +293,25 @@ func (b *Base) Changed(ctx context.Context, paths []string) ([]string, error) {
 // ExtractReferenced adds the judge files the extracted ones name (see
 // Referenced).
 func (b *Base) ExtractReferenced(ctx context.Context, configRel string) error {
-	return b.Extract(ctx, Referenced(b.Dir, configRel)...)
+	// A file named by an extracted one can name another ([extend] in an
+	// [extend] file): extract until nothing new is named.
+	done := map[string]bool{}
+	for range 3 {
+		var todo []string
+		for _, r := range Referenced(b.Dir, configRel) {
+			if !done[r] {
+				done[r] = true
+				todo = append(todo, r)
+			}
+		}
+		if len(todo) == 0 {
+			return nil
+		}
+		if err := b.Extract(ctx, todo...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Referenced lists the judge paths that the judge files in dir name: the
@@ -316,17 +334,40 @@ func Referenced(dir, configRel string) []string {
 			}
 		}
 	}
-	if data, err := os.ReadFile(filepath.Join(dir, ".gitleaks.toml")); err == nil {
-		var g struct {
-			Extend struct {
-				Path string `toml:"path"`
-			} `toml:"extend"`
+	// gitleaks follows [extend] two levels deep; secretgate takes both
+	// paths relative to the repository (internal/leaks).
+	from := ".gitleaks.toml"
+	for range 2 {
+		next := extendPath(filepath.Join(dir, from))
+		if next == "" || filepath.IsAbs(next) {
+			break
 		}
-		if toml.Unmarshal(data, &g) == nil && g.Extend.Path != "" && !filepath.IsAbs(g.Extend.Path) {
-			refs = appendLocal(refs, filepath.ToSlash(g.Extend.Path))
+		before := len(refs)
+		refs = appendLocal(refs, filepath.ToSlash(next))
+		if len(refs) == before {
+			break
 		}
+		from = next
 	}
 	return refs
+}
+
+// extendPath is the [extend] path of the gitleaks configuration at file
+// ("" for none, or when it cannot be read).
+func extendPath(file string) string {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return ""
+	}
+	var g struct {
+		Extend struct {
+			Path string `toml:"path"`
+		} `toml:"extend"`
+	}
+	if toml.Unmarshal(data, &g) != nil {
+		return ""
+	}
+	return g.Extend.Path
 }
 
 // appendLocal appends p when it is a path inside the repository.

@@ -242,8 +242,68 @@ func parseConfig(path, root string, data []byte) (cfg glconfig.Config, err error
 	if err := checkExtend(vc.Extend.Path, root); err != nil {
 		return cfg, &ConfigError{File: path, Msg: err.Error()}
 	}
+	pinned, cleanup, err := pinNestedExtend(vc.Extend.Path, root)
+	if err != nil {
+		return cfg, &ConfigError{File: path, Msg: err.Error()}
+	}
+	defer cleanup()
+	if pinned != "" {
+		vc.Extend.Path = pinned
+	}
 
 	return translate(path, vc)
+}
+
+// pinNestedExtend handles an [extend] file that itself extends another
+// (gitleaks follows two levels). gitleaks would resolve that second path
+// against the working directory, so that a pull request's checkout could
+// supply it while the first came from the base (internal/judge): a
+// relative path is taken relative to root, as the first level is, and
+// checked the same way. The result is a copy of the first file naming
+// the second by its absolute path ("" when there is nothing to pin);
+// cleanup removes it once gitleaks has read it.
+func pinNestedExtend(p, root string) (pinned string, cleanup func(), err error) {
+	cleanup = func() {}
+	if p == "" {
+		return "", cleanup, nil
+	}
+	data, err := safefile.Read(context.Background(), "", p, safefile.MaxGitleaks)
+	if err != nil {
+		return "", cleanup, nil // checkExtend or gitleaks says what is wrong
+	}
+	var doc map[string]any
+	if toml.Unmarshal(data, &doc) != nil {
+		return "", cleanup, nil // gitleaks reports the syntax error
+	}
+	ext, _ := doc["extend"].(map[string]any)
+	next, _ := ext["path"].(string)
+	if next == "" {
+		return "", cleanup, nil
+	}
+	if !filepath.IsAbs(next) && root != "" {
+		next = filepath.Join(root, next)
+	}
+	if err := checkExtend(next, root); err != nil {
+		return "", cleanup, fmt.Errorf("[extend] file %s: %w", p, err)
+	}
+	ext["path"] = next
+	out, err := toml.Marshal(doc)
+	if err != nil {
+		return "", cleanup, fmt.Errorf("[extend] file %s: %w", p, err)
+	}
+	f, err := os.CreateTemp("", "secretgate-gitleaks-*.toml")
+	if err != nil {
+		return "", cleanup, err
+	}
+	cleanup = func() { _ = os.Remove(f.Name()) }
+	if _, err := f.Write(out); err != nil {
+		f.Close()
+		return "", cleanup, err
+	}
+	if err := f.Close(); err != nil {
+		return "", cleanup, err
+	}
+	return f.Name(), cleanup, nil
 }
 
 // checkExtend checks the file an [extend] path names before gitleaks reads
