@@ -269,11 +269,11 @@ func pinNestedExtend(p, root string) (pinned string, cleanup func(), err error) 
 	}
 	data, err := safefile.Read(context.Background(), "", p, safefile.MaxGitleaks)
 	if err != nil {
-		return "", cleanup, nil // checkExtend or gitleaks says what is wrong
+		return "", cleanup, nil //nolint:nilerr // checkExtend or gitleaks says what is wrong
 	}
 	var doc map[string]any
 	if toml.Unmarshal(data, &doc) != nil {
-		return "", cleanup, nil // gitleaks reports the syntax error
+		return "", cleanup, nil //nolint:nilerr // gitleaks reports the syntax error
 	}
 	ext, _ := doc["extend"].(map[string]any)
 	next, _ := ext["path"].(string)
