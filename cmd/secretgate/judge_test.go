@@ -289,3 +289,27 @@ func TestNestedGitleaksExtendIsTheBases(t *testing.T) {
 		t.Errorf("config-judge-changed %v %q: want it to name gl/b.toml", ok, f.Message)
 	}
 }
+
+// An inline gitleaks:allow marker is a judge of its own: on a line the
+// pull request adds, it hides nothing; elsewhere (a local run, and the
+// lines a range does not add) gitleaks' behaviour stands.
+func TestAddedAllowMarkerHidesNothingInAPullRequest(t *testing.T) {
+	dir := leakRepo(t)
+	gitIn(t, dir, "add", "-A")
+	base := gitIn(t, dir, "rev-parse", "HEAD")
+	writeIn(t, dir, "app.env", "aws_access_key_id="+leakstest.AWSKey(t)+" # gitleaks:allow\n")
+	gitIn(t, dir, "add", "-A")
+	gitIn(t, dir, "commit", "-q", "-m", "a key, allowed by the change itself")
+	r := secretgate(t, nil, "check", "--offline", "--mode", "pr", "--path", dir, "--diff", base+"..HEAD", "--now", now, "--format", "json")
+	if r.code != result.ExitFindings {
+		t.Fatalf("pr mode: exit %d, want 1\nstderr: %s", r.code, r.stderr)
+	}
+	if _, ok := findingOf(jsonReport(t, r), "leaks-secret"); !ok {
+		t.Error("pr mode: the leak behind the change's own gitleaks:allow is not reported")
+	}
+	// The working tree, locally: gitleaks' marker is honoured.
+	r = secretgate(t, nil, "check", "--offline", "--path", dir, "--only", "leaks", "--now", now, "--format", "json")
+	if _, ok := findingOf(jsonReport(t, r), "leaks-secret"); ok || r.code != result.ExitOK {
+		t.Errorf("local run: exit %d, leak reported %v; the marker is the owner's choice there", r.code, ok)
+	}
+}

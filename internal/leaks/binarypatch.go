@@ -97,6 +97,9 @@ func (s *Scanner) scanBinaryChange(ctx context.Context, blobs *blobReader, j pat
 	var n int64
 	for _, frag := range addedRuns(decoded(old), decoded(b.data)) {
 		frag.Path, frag.Commit = f.NewName, j.commit
+		if c.disarmAllow {
+			frag.Text = disarmAllow(frag.Text)
+		}
 		n += int64(len(frag.Text))
 		c.add(frag, s.Detector.Detect(ctx, frag))
 	}

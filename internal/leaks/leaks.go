@@ -23,6 +23,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sort"
+	"strings"
 	"sync"
 )
 
@@ -157,7 +158,12 @@ const DefaultMaxFileBytes int64 = 1 << 30
 
 // Scanner scans targets with a detector.
 type Scanner struct {
-	Detector Detector
+	// DistrustAddedAllow makes a commit range's scan (a pull request)
+	// report matches on lines the range adds even when the line carries
+	// an inline gitleaks:allow marker: the change under review cannot
+	// allow its own leaks. Other scopes honour the marker, as gitleaks does.
+	DistrustAddedAllow bool
+	Detector           Detector
 	// Ignore holds .gitleaksignore fingerprints.
 	Ignore Ignore
 	// Live, when set, supplies live secret values; findings whose raw text
@@ -201,9 +207,10 @@ func (s *Scanner) Scan(ctx context.Context, t Target) (*Result, error) {
 		// less) for some 8% more CPU time. GOGC, when set, decides.
 		defer debug.SetGCPercent(debug.SetGCPercent(scanGCPercent))
 	}
-	c := &collector{skipped: map[string]string{}, commits: map[string]bool{}}
+	c := &collector{skipped: map[string]string{}, commits: map[string]bool{},
+		disarmAllow: s.DistrustAddedAllow && t.Scope.Kind == Range}
 	if t.Scope.Kind != Staged {
-		c.cache = s.openCache()
+		c.cache = s.openCache(c.disarmAllow)
 	}
 	var err error
 	switch t.Scope.Kind {
@@ -228,14 +235,31 @@ func (s *Scanner) Scan(ctx context.Context, t Target) (*Result, error) {
 	return res, nil
 }
 
+// disarmedSignature has the length of gitleaks' inline allow marker, so
+// that positions in a fragment stay where they were.
+const disarmedSignature = "gitleaks-allow"
+
+// disarmAllow makes the inline allow markers in text hide nothing.
+func disarmAllow(text string) string {
+	if !strings.Contains(text, gitleaksAllowSignature) {
+		return text
+	}
+	return strings.ReplaceAll(text, gitleaksAllowSignature, disarmedSignature)
+}
+
 // openCache opens the cache of the detector's rule set; nil without a
 // cache directory or with a detector whose results cannot be cached.
-func (s *Scanner) openCache() *cache {
+func (s *Scanner) openCache(disarmAllow bool) *cache {
 	id, ok := s.Detector.(rulesetIdentifier)
 	if s.CacheDir == "" || !ok {
 		return nil
 	}
-	return openCache(s.CacheDir, id.RulesetID(), s.CacheEntries)
+	ruleset := id.RulesetID()
+	if disarmAllow {
+		// A commit clean because of a marker is not clean here.
+		ruleset += "+added-allow-distrusted"
+	}
+	return openCache(s.CacheDir, ruleset, s.CacheEntries)
 }
 
 func (s *Scanner) maxBytes() int64 {
@@ -264,12 +288,15 @@ type found struct {
 
 // collector gathers matches and counts from concurrent workers.
 type collector struct {
-	mu      sync.Mutex
-	found   []found
-	files   int
-	bytes   int64
-	commits map[string]bool
-	skipped map[string]string
+	// disarmAllow: the added lines' gitleaks:allow markers hide nothing
+	// (Scanner.DistrustAddedAllow in a range).
+	disarmAllow bool
+	mu          sync.Mutex
+	found       []found
+	files       int
+	bytes       int64
+	commits     map[string]bool
+	skipped     map[string]string
 	// problems are text not scanned (above the safety limit): the scan
 	// is incomplete.
 	problems []string

@@ -233,6 +233,9 @@ func (s *Scanner) scanPatch(ctx context.Context, det Detector, j patchJob, c *co
 			StartLine: int(tf.NewPosition),
 			Commit:    j.commit,
 		}
+		if c.disarmAllow {
+			frag.Text = disarmAllow(frag.Text)
+		}
 		n += int64(len(frag.Text))
 		c.add(frag, det.Detect(ctx, frag))
 	}

@@ -250,6 +250,8 @@ func (p *Plan) leakGatherer(ctx context.Context, values *Resolve) (*Leaks, error
 		// skip it): it names a secret, it is not one.
 		References: CredentialReferences(p.ConfigFile, p.Config.Credentials),
 		JudgeDir:   p.JudgeDir,
+		// Judged from a base: the range's own allow markers hide nothing.
+		DistrustAddedAllow: p.Judge != nil,
 	}
 	if values != nil {
 		opts.Live = values

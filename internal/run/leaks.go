@@ -47,6 +47,10 @@ type LeakOptions struct {
 	// JudgeDir is where .gitleaks.toml and .gitleaksignore are read from:
 	// a pull request's base (see internal/judge), or "" for the root.
 	JudgeDir string
+	// DistrustAddedAllow: in a commit range, gitleaks:allow markers on the
+	// lines it adds hide nothing (the change under review is judged by its
+	// base, and an inline marker is a judge of its own).
+	DistrustAddedAllow bool
 }
 
 // NewLeaks prepares a leak scan of root with opts: it checks that the
@@ -74,7 +78,8 @@ func NewLeaks(ctx context.Context, root string, opts LeakOptions) (*Leaks, error
 	return &Leaks{
 		Target: target,
 		Scanner: &leaks.Scanner{Detector: det, Ignore: ignore, MaxFileBytes: opts.MaxFileBytes,
-			Live: opts.Live, CacheDir: opts.CacheDir, References: opts.References},
+			Live: opts.Live, CacheDir: opts.CacheDir, References: opts.References,
+			DistrustAddedAllow: opts.DistrustAddedAllow},
 	}, nil
 }
 
