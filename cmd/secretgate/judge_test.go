@@ -313,3 +313,43 @@ func TestAddedAllowMarkerHidesNothingInAPullRequest(t *testing.T) {
 		t.Errorf("local run: exit %d, leak reported %v; the marker is the owner's choice there", r.code, ok)
 	}
 }
+
+// A base configuration may name a policy directory outside the repository
+// (a team's shared rules): a pull request reads it from where it is, and
+// its own copies of the repository's policy directories from the base.
+func TestBasePolicyDirectoryOutsideTheRepository(t *testing.T) {
+	shared := t.TempDir()
+	writeIn(t, shared, "extra.rego", `# METADATA
+# title: Every README is reported
+# custom:
+#   id: acme-readme
+#   check: leaks
+#   severity: low
+#   remediation: none
+package secretgate.rules.leaks.acme
+
+import rego.v1
+
+deny contains {"rule": "acme-readme", "resource": "README.md"} if true
+`)
+	// The base's configuration names ../…/shared; the pull request builds
+	// on it.
+	dir2 := leakRepo(t)
+	rel, err := filepath.Rel(dir2, shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeIn(t, dir2, ".secretgate.yml", judgeBaseConfig+"policies: ["+filepath.ToSlash(rel)+"]\n")
+	gitIn(t, dir2, "add", "-A")
+	gitIn(t, dir2, "commit", "-q", "-m", "base")
+	base2 := gitIn(t, dir2, "rev-parse", "HEAD")
+	writeIn(t, dir2, "README.md", "changed\n")
+	gitIn(t, dir2, "commit", "-q", "-am", "head")
+	r := secretgate(t, nil, "check", "--offline", "--mode", "pr", "--path", dir2, "--diff", base2+"..HEAD", "--now", now, "--format", "json")
+	if r.code != result.ExitOK {
+		t.Fatalf("exit %d, want 0\nstderr: %s", r.code, r.stderr)
+	}
+	if _, ok := findingOf(jsonReport(t, r), "acme-readme"); !ok {
+		t.Error("the shared policy directory's rule did not run")
+	}
+}

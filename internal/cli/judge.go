@@ -115,11 +115,36 @@ func loadBaseJudge(ctx context.Context, root, configFlag string, b *judge.Base) 
 	if err := b.ExtractReferenced(ctx, anchor); err != nil {
 		return runJudge{}, err
 	}
-	cfg, _, err := loadConfig(b.Dir, path)
+	if path == "" {
+		return runJudge{cfg: config.Default(), base: b}, nil
+	}
+	within := ""
+	var resolve func(string) string
+	if anchor != "" {
+		within = b.Dir
+		resolve = basePolicyDir(root, anchor, b)
+	}
+	cfg, err := config.LoadResolving(within, path, resolve)
 	if err != nil {
 		return runJudge{}, err
 	}
+	cfg.RepoRoot = b.Dir
 	return runJudge{cfg: cfg, anchor: anchor, base: b}, nil
+}
+
+// basePolicyDir resolves a `policies` entry of the base's configuration at
+// anchor (repository-relative): an entry inside the repository names the
+// base's copy of it, one outside (../shared) the real directory, which the
+// change under review cannot edit.
+func basePolicyDir(root, anchor string, b *judge.Base) func(string) string {
+	realDir := filepath.Join(root, filepath.Dir(filepath.FromSlash(anchor)))
+	return func(entry string) string {
+		real := filepath.Join(realDir, filepath.FromSlash(entry))
+		if rel, inside := rootpath.Rel(root, real); inside {
+			return filepath.Join(b.Dir, filepath.FromSlash(rel))
+		}
+		return real
+	}
 }
 
 // planJudgeChange completes p for a judge read from a base commit: which

@@ -16,6 +16,9 @@ import (
 type decoder struct {
 	file string
 	errs Errors
+	// policyDir resolves a relative `policies` entry; nil: against the
+	// file's directory.
+	policyDir func(entry string) string
 }
 
 func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {

@@ -73,7 +73,14 @@ func Load(path string) (*Config, error) { return LoadIn("", path) }
 // LoadIn is Load for a configuration that must also lie inside root once
 // symbolic links are resolved: the repository's own file. root "" is for a
 // file the user named outside the repository (--config).
-func LoadIn(root, path string) (*Config, error) {
+func LoadIn(root, path string) (*Config, error) { return LoadResolving(root, path, nil) }
+
+// LoadResolving is LoadIn with the relative entries of `policies` resolved
+// by policyDir instead of against the file's directory: a pull request's
+// judge is a copy of the base's files (internal/judge), whose entries
+// inside the repository name the copy and the others the real places.
+// A nil policyDir resolves against the file's directory.
+func LoadResolving(root, path string, policyDir func(entry string) string) (*Config, error) {
 	// A regular file within the cap cannot block: no context needed.
 	data, err := safefile.Read(context.Background(), root, path, safefile.MaxConfig)
 	var se *safefile.Error
@@ -87,7 +94,7 @@ func LoadIn(root, path string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read configuration: %w", err)
 	}
-	return parse(path, filepath.Dir(abs), data)
+	return parseWith(path, filepath.Dir(abs), data, policyDir)
 }
 
 // Find returns the configuration file to load: explicit (--config) when
@@ -151,13 +158,18 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // parse decodes data, read from file; dir is the directory relative policy
 // paths are resolved against.
 func parse(file, dir string, data []byte) (*Config, error) {
+	return parseWith(file, dir, data, nil)
+}
+
+// parseWith is parse with policyDir (see LoadResolving).
+func parseWith(file, dir string, data []byte, policyDir func(string) string) (*Config, error) {
 	c := Default()
 	c.Path, c.RepoRoot = file, dir
 	if !snippet.IsText(data) {
 		// yaml.v3 would quote the offending character or line.
 		return nil, &Error{File: file, Msg: "not a YAML text file (invalid UTF-8 or control characters); its contents are not shown"}
 	}
-	c, mapping, err := decode(c, file, dir, data)
+	c, mapping, err := decode(c, &decoder{file: file, policyDir: policyDir}, dir, data)
 	if err != nil && !mapping {
 		return nil, redact(err, data)
 	}
@@ -185,8 +197,8 @@ func redact(err error, data []byte) error {
 
 // decode decodes data into c, which holds the defaults; mapping says
 // whether the file is one YAML document holding a mapping.
-func decode(c *Config, file, dir string, data []byte) (_ *Config, mapping bool, _ error) {
-	d := &decoder{file: file}
+func decode(c *Config, d *decoder, dir string, data []byte) (_ *Config, mapping bool, _ error) {
+	file := d.file
 
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
@@ -820,7 +832,11 @@ func (d *decoder) policies(n *yaml.Node, dir string) []string {
 	var out []string
 	d.stringList(n, "policies", func(n *yaml.Node, p, s string) bool {
 		abs := s
-		if !filepath.IsAbs(abs) {
+		switch {
+		case filepath.IsAbs(abs):
+		case d.policyDir != nil:
+			abs = d.policyDir(s)
+		default:
 			abs = filepath.Join(dir, filepath.FromSlash(s))
 		}
 		abs = filepath.Clean(abs)
