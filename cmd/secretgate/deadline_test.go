@@ -35,17 +35,29 @@ func TestPolicyTimeoutEndsTheRunIncomplete(t *testing.T) {
 	writeIn(t, dir, ".secretgate.yml", "policies: [policy/]\n")
 	writeIn(t, dir, "policy/slow.rego", slowRule)
 	start := time.Now()
-	r := secretgate(t, nil, "check", "--offline", "--path", dir, "--now", now, "--policy-timeout", "1s")
+	r := secretgate(t, nil, "check", "--offline", "--path", dir, "--now", now, "--policy-timeout", "1s", "--format", "json")
 	took := time.Since(start)
 	if r.code != result.ExitIncomplete {
 		t.Fatalf("exit %d, want %d\nstderr: %s", r.code, result.ExitIncomplete, r.stderr)
 	}
-	for _, want := range []string{"ran out of time", "acme-slow", "limit 1s"} {
-		if !strings.Contains(r.stderr, want) {
-			t.Errorf("stderr %q lacks %q", r.stderr, want)
+	// The report is still written: every selected check in error, naming
+	// the rule still running.
+	rep := jsonReport(t, r)
+	for _, c := range rep.Checks {
+		if c.Status == result.StatusSkipped {
+			continue
+		}
+		for _, want := range []string{"ran out of time", "acme-slow", "limit 1s"} {
+			if c.Status != result.StatusError || !strings.Contains(c.Error, want) {
+				t.Errorf("check %s: %s %q, want error saying %q", c.ID, c.Status, c.Error, want)
+			}
 		}
 	}
-	// The limit, plus at most as long again to find the slow rule.
+	if !rep.Summary.Incomplete {
+		t.Error("the report does not read as incomplete")
+	}
+	// The limit, plus at most as long again (at most 10 s) to find the
+	// slow rule.
 	if took > 20*time.Second {
 		t.Errorf("the run took %s with a 1s limit", took)
 	}

@@ -39,6 +39,10 @@ func (e *Engine) timeout() time.Duration {
 	return e.evalTimeout
 }
 
+// maxBlame bounds the search for the rules that made an evaluation run out
+// of time: a package still running after it is named.
+const maxBlame = 10 * time.Second
+
 // withDeadline runs eval under the engine's time limit. When the limit,
 // not the caller, ended it, the error is ErrDeadline naming what was slow
 // (blame, given the limit, says it; nil names nothing more).
@@ -52,7 +56,10 @@ func (e *Engine) withDeadline(ctx context.Context, what string, eval func(contex
 	}
 	who := ""
 	if blame != nil {
-		if b := blame(ctx, limit); b != "" {
+		// Naming the slow rules re-runs each rules package; it gets the
+		// limit again, but no more than maxBlame, so that a long limit does
+		// not double the time a stuck run takes.
+		if b := blame(ctx, min(limit, maxBlame)); b != "" {
 			who = ": " + b
 		}
 	}

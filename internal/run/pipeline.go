@@ -11,6 +11,7 @@
 package run
 
 import (
+	"errors"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -143,6 +144,17 @@ func Pipeline(ctx context.Context, opts Options) (result.Report, error) {
 		}
 	}
 	raws, evalTook, err := evaluate(ctx, opts, in)
+	if errors.Is(err, policy.ErrDeadline) && ctx.Err() == nil {
+		// The facts are gathered but no verdict came in time: every
+		// selected check is in error and the run incomplete, and the
+		// report is still written (nothing gathered is lost).
+		for fam := range selected {
+			if st, ok := state[fam]; ok {
+				st.errs = append(st.errs, err.Error())
+			}
+		}
+		raws, err = nil, nil
+	}
 	if err != nil {
 		return rep, err
 	}
