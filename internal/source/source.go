@@ -381,12 +381,15 @@ func oversized(r io.Reader, rel string, size, max int64) fileResult {
 	head := make([]byte, 64<<10)
 	n, _ := io.ReadFull(r, head)
 	head = head[:n]
+	// A marker in ASCII, or spelled in UTF-16/32 (looksLikePolicy).
+	policyLike := looksLikePolicy(head)
 	for _, m := range kindMarkers {
-		if bytes.Contains(head, m) {
-			return fileResult{errs: []result.InputProblem{{File: rel, Message: fmt.Sprintf(
-				"file is %s, over the %s limit, and looks like a template, plan, policy or snapshot: it was not judged (raise max_file_size in .secretgate.yml, or exclude the file)",
-				humanBytes(size), humanBytes(max))}}}
-		}
+		policyLike = policyLike || bytes.Contains(head, m)
+	}
+	if policyLike {
+		return fileResult{errs: []result.InputProblem{{File: rel, Message: fmt.Sprintf(
+			"file is %s, over the %s limit, and looks like a template, plan, policy or snapshot: it was not judged (raise max_file_size in .secretgate.yml, or exclude the file)",
+			humanBytes(size), humanBytes(max))}}}
 	}
 	return skipped(rel, fmt.Sprintf("file is %s, over the %s limit", humanBytes(size), humanBytes(max)))
 }

@@ -63,6 +63,12 @@ func fixture(t *testing.T) string {
 	write("legacy/latin1.yaml", []byte("name: caf\xe9\n"))
 	write("data/huge.json", append(append([]byte(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Sid": "`), bytes.Repeat([]byte("x"), 300<<10)...), []byte(`"}]}`)...))
 	write("data/blob.json", append(append([]byte(`{"values": "`), bytes.Repeat([]byte("y"), 300<<10)...), []byte(`"}`)...))
+	// The same policy as data/huge.json, in UTF-16LE with its mark.
+	huge16 := []byte{0xff, 0xfe}
+	for _, c := range append(append([]byte(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*", "Sid": "`), bytes.Repeat([]byte("x"), 150<<10)...), []byte(`"}]}`)...) {
+		huge16 = append(huge16, c, 0)
+	}
+	write("data/huge16.json", huge16)
 	// Symbolic links: one inside the repository (read), one leaving it
 	// (skipped), one to a directory outside (not followed).
 	outside := t.TempDir()
@@ -98,6 +104,7 @@ func TestScan(t *testing.T) {
 		{File: "broken/statement-number.json", Line: 3, Message: "Statement must be an object or a list of objects, found a number (column 16)"},
 		{File: "broken/truncated.json", Line: 7, Message: `invalid character '"' after object key:value pair (column 7)`},
 		{File: "data/huge.json", Message: "file is 300.1 KiB, over the 256.0 KiB limit, and looks like a template, plan, policy or snapshot: it was not judged (raise max_file_size in .secretgate.yml, or exclude the file)"},
+		{File: "data/huge16.json", Message: "file is 300.2 KiB, over the 256.0 KiB limit, and looks like a template, plan, policy or snapshot: it was not judged (raise max_file_size in .secretgate.yml, or exclude the file)"},
 		{File: "legacy/latin1.yaml", Line: 1, Message: "not UTF-8 text (not valid UTF-8): save it as UTF-8 (or UTF-16 or UTF-32 with a byte-order mark), or exclude it; it looks like text, so it could be a policy, template or plan that would go unjudged"},
 		{File: "terraform/plan.json", Line: 59, Message: "aws_iam_role.later: assume_role_policy is not known until apply, so it could not be judged (check the applied state: terraform show -json, or an inventory snapshot)"},
 	}, res.Errors)
