@@ -21,6 +21,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -32,6 +33,7 @@ import (
 	"github.com/pelletier/go-toml/v2"
 
 	"github.com/secretgate/secretgate/internal/git"
+	"github.com/secretgate/secretgate/internal/safefile"
 	"gopkg.in/yaml.v3"
 )
 
@@ -63,6 +65,9 @@ func Open(ctx context.Context, repo, rev string) (*Base, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the judge at %s: the commit is not in this clone (a shallow clone needs fetch-depth: 0, or git fetch origin %s): %w", rev, rev, err)
 	}
+	if err := reachedDirectly(ctx, repo); err != nil {
+		return nil, err
+	}
 	dir, err := os.MkdirTemp("", "secretgate-judge-")
 	if err != nil {
 		return nil, fmt.Errorf("read the judge at %s: %w", rev, err)
@@ -73,6 +78,59 @@ func Open(ctx context.Context, repo, rev string) (*Base, error) {
 		return nil, err
 	}
 	return b, nil
+}
+
+// reachedDirectly refuses a checked directory reached through a symbolic
+// link inside the repository (--path app, where the change under review
+// made app a link to legacy/): git would read the base's judge of the
+// link's target, a directory the change chose.
+func reachedDirectly(ctx context.Context, dir string) error {
+	out, err := git.Output(ctx, dir, "rev-parse", "--show-toplevel")
+	if err != nil {
+		return fmt.Errorf("read the judge: %s is not in a git repository: %w", dir, err)
+	}
+	top := strings.TrimSpace(string(out))
+	path := filepath.Clean(dir)
+	for range 40 { // links followed outside the repository, at most
+		next, err := linkInside(path, top)
+		if err != nil {
+			return fmt.Errorf("read the judge: %s is reached through the symbolic link %s inside the repository, so its judge would be the link target's: give the directory the link points to", dir, err.Error())
+		}
+		if next == "" {
+			return nil
+		}
+		path = next
+	}
+	return nil
+}
+
+// linkInside walks path up to the repository's top: a symbolic link on
+// the way that lies inside the repository is an error naming it; one
+// outside it (the user's own) gives the path it leads to, to walk again.
+func linkInside(path, top string) (next string, err error) {
+	for d := path; ; d = filepath.Dir(d) {
+		if real, err := filepath.EvalSymlinks(d); err == nil && real == top {
+			return "", nil
+		}
+		if fi, lerr := os.Lstat(d); lerr == nil && fi.Mode()&os.ModeSymlink != 0 {
+			parent, perr := filepath.EvalSymlinks(filepath.Dir(d))
+			if rel, rerr := filepath.Rel(top, parent); perr == nil && rerr == nil && filepath.IsLocal(rel) || parent == top {
+				return "", errors.New(d)
+			}
+			target, rerr := os.Readlink(d)
+			if rerr != nil {
+				return "", nil //nolint:nilerr // an unreadable link: git itself will fail on it
+			}
+			if !filepath.IsAbs(target) {
+				target = filepath.Join(parent, target)
+			}
+			rest, _ := filepath.Rel(d, path)
+			return filepath.Join(target, rest), nil
+		}
+		if d == filepath.Dir(d) {
+			return "", nil
+		}
+	}
 }
 
 // Short is the commit's abbreviated id, for messages.
@@ -318,12 +376,14 @@ func (b *Base) ExtractReferenced(ctx context.Context, configRel string) error {
 // policy directories of the configuration at configRel (repository-
 // relative; "" for none) and the file a .gitleaks.toml [extend] path
 // names. Names outside the repository are left out: the change under
-// review cannot edit them. Malformed files name nothing here — the loaders
-// that read them next say what is wrong, with the line.
+// review cannot edit them. dir may be a checkout, whose files the change
+// controls: they are read as regular files inside dir, within their caps
+// (internal/safefile). Malformed or refused files name nothing here — the
+// loaders that read them next say what is wrong.
 func Referenced(dir, configRel string) []string {
 	var refs []string
 	if configRel != "" {
-		if data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(configRel))); err == nil {
+		if data, err := safefile.Read(context.Background(), dir, filepath.Join(dir, filepath.FromSlash(configRel)), safefile.MaxConfig); err == nil {
 			var c struct {
 				Policies []string `yaml:"policies"`
 			}
@@ -338,7 +398,7 @@ func Referenced(dir, configRel string) []string {
 	// paths relative to the repository (internal/leaks).
 	from := ".gitleaks.toml"
 	for range 2 {
-		next := extendPath(filepath.Join(dir, from))
+		next := extendPath(dir, filepath.Join(dir, from))
 		if next == "" || filepath.IsAbs(next) {
 			break
 		}
@@ -352,10 +412,10 @@ func Referenced(dir, configRel string) []string {
 	return refs
 }
 
-// extendPath is the [extend] path of the gitleaks configuration at file
-// ("" for none, or when it cannot be read).
-func extendPath(file string) string {
-	data, err := os.ReadFile(file)
+// extendPath is the [extend] path of the gitleaks configuration at file,
+// a regular file inside dir ("" for none, or when it cannot be read).
+func extendPath(dir, file string) string {
+	data, err := safefile.Read(context.Background(), dir, file, safefile.MaxGitleaks)
 	if err != nil {
 		return ""
 	}

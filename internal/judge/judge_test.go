@@ -309,3 +309,51 @@ func TestJudgeOfASubdirectory(t *testing.T) {
 		t.Errorf("Changed (-want +got):\n%s", diff)
 	}
 }
+
+// A checked directory reached through a symbolic link inside the
+// repository is refused: the change could make app a link to legacy and
+// be judged by legacy's base configuration. A link outside the repository
+// is the user's own and followed.
+func TestCheckedDirectoryThroughALink(t *testing.T) {
+	dir, base := repoWith(t, map[string]string{
+		"app/.secretgate.yml":    "fail_on: high\n",
+		"legacy/.secretgate.yml": "fail_on: never\n",
+	})
+	if err := os.RemoveAll(filepath.Join(dir, "app")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("legacy", filepath.Join(dir, "app")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(context.Background(), filepath.Join(dir, "app"), base); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Errorf("Open through app -> legacy: err = %v, want a refusal", err)
+	}
+	outside := filepath.Join(t.TempDir(), "legacy-link")
+	if err := os.Symlink(filepath.Join(dir, "legacy"), outside); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(context.Background(), outside, base)
+	if err != nil {
+		t.Fatalf("Open through a link outside the repository: %v", err)
+	}
+	defer b.Close()
+	if got := readAll(t, b.Dir)[".secretgate.yml"]; got != "fail_on: never\n" {
+		t.Errorf("judge through the outside link = %q, want legacy's", got)
+	}
+}
+
+// The checkout's judge files are read as regular files inside it: a link
+// to /dev/zero or out of the repository names nothing (and hangs nothing).
+func TestReferencedReadsRegularFilesOnly(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, map[string]string{"gl/a.toml": "[extend]\npath = \"gl/b.toml\"\n"})
+	if err := os.Symlink("/dev/zero", filepath.Join(dir, ".secretgate.yml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/dev/zero", filepath.Join(dir, ".gitleaks.toml")); err != nil {
+		t.Fatal(err)
+	}
+	if got := Referenced(dir, ".secretgate.yml"); len(got) != 0 {
+		t.Errorf("Referenced = %v, want nothing from links to /dev/zero", got)
+	}
+}
