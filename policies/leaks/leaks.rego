@@ -73,7 +73,7 @@ deny contains {
 #   id: leaks-secret
 #   check: leaks
 #   severity: high
-#   remediation: Treat the value as compromised and rotate it (docs/runbooks/SECRET_ROTATION.md), then remove it from the code and read it from Secrets Manager at run time. If it is not a secret (a test fixture, an example), mark the line with a gitleaks:allow comment, add its fingerprint to .gitleaksignore, or waive leaks-secret for the path in .secretgate.yml with a reason and an expiry.
+#   remediation: Treat the value as compromised and rotate it (docs/runbooks/SECRET_ROTATION.md), then remove it from the code and read it from Secrets Manager at run time. If it is not a secret (a test fixture, an example), add its fingerprint to .gitleaksignore or waive leaks-secret for the path in .secretgate.yml with a reason and an expiry (in a pull request, through the base branch, whose judge it is), or mark the line with a gitleaks:allow comment (honoured outside pull requests only).
 deny contains {
 	"rule": "leaks-secret",
 	"resource": l.file,
