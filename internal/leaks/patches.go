@@ -32,6 +32,23 @@ var logOptions = []string{
 	"--full-history", "--diff-filter=tuxdb",
 }
 
+// remergeDiff reports whether git has --remerge-diff (git 2.36 and
+// later): what a merge commit itself changes, compared with merging its
+// parents again. Without it git log -p prints nothing for a merge, and a
+// key added in a merge commit (an "evil merge") would go unscanned, as it
+// does in gitleaks.
+var remergeDiff = sync.OnceValue(func() bool {
+	out, err := git.Output(context.Background(), "", "version")
+	if err != nil {
+		return false
+	}
+	var major, minor int
+	if _, err := fmt.Sscanf(strings.TrimPrefix(strings.TrimSpace(string(out)), "git version "), "%d.%d", &major, &minor); err != nil {
+		return false
+	}
+	return major > 2 || major == 2 && minor >= 36
+})
+
 // patchArgs is the git command line that prints a scope's added lines;
 // with stdin, of the commits listed on standard input (the ones not
 // cached) instead of the scope's.
@@ -45,6 +62,9 @@ func patchArgs(t Target, stdin bool) []string {
 		args = append(args, "log", "-p")
 		args = append(args, diffOptions...)
 		args = append(args, logOptions...)
+		if remergeDiff() {
+			args = append(args, "--remerge-diff")
+		}
 		switch {
 		case stdin:
 			args = append(args, "--no-walk=unsorted", "--stdin")

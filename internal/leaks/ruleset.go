@@ -24,7 +24,9 @@ type rulesetIdentifier interface {
 // is part of every rule set identity, so changing it invalidates caches.
 // 2: text that git or gitleaks calls binary is scanned (textfile.go,
 // binarypatch.go), so a file or commit cached as clean under 1 may not be.
-const cacheSchema = "secretgate-leaks-cache/2"
+// 3: merge commits are scanned (git log --remerge-diff), so a merge cached
+// as clean under 2 may not be.
+const cacheSchema = "secretgate-leaks-cache/3"
 
 // rulesetID hashes the configuration in effect after gitleaks has
 // translated it (default rules, .gitleaks.toml, [extend] files, disabled
