@@ -353,3 +353,23 @@ deny contains {"rule": "acme-readme", "resource": "README.md"} if true
 		t.Error("the shared policy directory's rule did not run")
 	}
 }
+
+// A pull request chooses the bytes of what it adds: a key after kilobytes
+// of control bytes (not "mostly text" by its start) is still found in pr
+// mode, as the working-tree scan finds it.
+func TestKeyAfterABinaryLookingStartInAPullRequest(t *testing.T) {
+	dir := leakRepo(t)
+	base := gitIn(t, dir, "rev-parse", "HEAD")
+	control := strings.Repeat("\x00\x01\x02\x03\x04\x05\x06\x07", 1200) // 9.6 KB; git calls it binary
+	writeIn(t, dir, "blob.txt", control+"\naws_access_key_id = "+leakstest.AWSKey(t)+"\n"+strings.Repeat("plain text line\n", 2000))
+	gitIn(t, dir, "add", "-A")
+	gitIn(t, dir, "commit", "-q", "-m", "hide a key behind control bytes")
+	r := secretgate(t, nil, "check", "--offline", "--mode", "pr", "--path", dir, "--diff", base+"..HEAD", "--now", now, "--format", "json")
+	if r.code != result.ExitFindings {
+		t.Fatalf("exit %d, want 1\nstderr: %s", r.code, r.stderr)
+	}
+	f, ok := findingOf(jsonReport(t, r), "leaks-secret")
+	if !ok || f.File != "blob.txt" || f.Line != 2 {
+		t.Errorf("leaks-secret %v at %s:%d, want blob.txt:2", ok, f.File, f.Line)
+	}
+}

@@ -41,6 +41,11 @@ func (s *Scanner) scanBinaryChanges(ctx context.Context, t Target, jobs []patchJ
 	if err != nil {
 		return err
 	}
+	if t.Scope.Kind == Range {
+		// A pull request controls the bytes of what it adds: text hidden
+		// behind a binary-looking start is scanned too (printable).
+		blobs.binaryMax = min(s.maxBytes(), maxBinaryScan)
+	}
 	for _, j := range jobs {
 		if err = ctx.Err(); err != nil {
 			break
@@ -77,6 +82,8 @@ func (s *Scanner) scanBinaryChange(ctx context.Context, blobs *blobReader, j pat
 		return nil
 	case err != nil:
 		return fmt.Errorf("read the blob of %s: %w", where, err)
+	case !b.text && b.data != nil:
+		return s.scanBinaryText(ctx, blobs, j, b.data, c)
 	case !b.text:
 		c.skipIn(j.commit, f.NewName, "binary file")
 		return nil
@@ -105,6 +112,53 @@ func (s *Scanner) scanBinaryChange(ctx context.Context, blobs *blobReader, j pat
 	}
 	c.scannedIn(j.commit, n)
 	return nil
+}
+
+// maxBinaryScan caps a binary blob whose printable text a range scan reads
+// (printableText).
+const maxBinaryScan = 32 << 20
+
+// scanBinaryText scans the printable text of a binary blob a range adds
+// or changes: its lines the old blob's printable text lacks.
+func (s *Scanner) scanBinaryText(ctx context.Context, blobs *blobReader, j patchJob, data []byte, c *collector) error {
+	f := j.file
+	var old []byte
+	if !f.IsNew && strings.Trim(f.OldOIDPrefix, "0") != "" {
+		ob, err := blobs.text(f.OldOIDPrefix, blobs.binaryMax)
+		if err != nil && !errors.Is(err, errMissingBlob) {
+			return fmt.Errorf("read the old blob of %s: %w", f.NewName, err)
+		}
+		old = ob.data
+	}
+	var n int64
+	for _, frag := range addedRuns(printableText(old), printableText(data)) {
+		frag.Path, frag.Commit = f.NewName, j.commit
+		if c.disarmAllow {
+			frag.Text = disarmAllow(frag.Text)
+		}
+		n += int64(len(frag.Text))
+		c.add(frag, s.Detector.Detect(ctx, frag))
+	}
+	c.scannedIn(j.commit, n)
+	return nil
+}
+
+// printableText is data with every control byte but tab and newline turned
+// into a space: the text a binary-looking blob holds (say, a key after
+// kilobytes of control bytes) keeps its lines and their numbers, and no
+// control byte joins two words into a match.
+func printableText(data []byte) []byte {
+	if data == nil {
+		return nil
+	}
+	out := make([]byte, len(data))
+	for i, c := range data {
+		if (c < 0x20 && c != '\t' && c != '\n') || c == 0x7f {
+			c = ' '
+		}
+		out[i] = c
+	}
+	return out
 }
 
 // decoded is text as UTF-8: wide text with a byte-order mark decoded,
@@ -169,6 +223,9 @@ type blobReader struct {
 	in     io.WriteCloser
 	out    *bufio.Reader
 	stderr *limitedBuffer
+	// binaryMax, when above 0, keeps blobs that are not mostly text too,
+	// up to that many bytes (a pull request's binaries, see printableText).
+	binaryMax int64
 }
 
 func openBlobs(ctx context.Context, root string) (*blobReader, error) {
@@ -226,7 +283,9 @@ func (b *blobReader) text(oid string, max int64) (blob, error) {
 		return blob{}, b.failed(err)
 	}
 	out := blob{size: size, text: textenc.MostlyText(head)}
-	if out.text && (max <= 0 || size <= max) {
+	keep := out.text && (max <= 0 || size <= max)
+	keep = keep || !out.text && size <= b.binaryMax
+	if keep {
 		out.data = make([]byte, size)
 		copy(out.data, head)
 		_, err = io.ReadFull(body, out.data[len(head):])
