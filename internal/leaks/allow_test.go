@@ -2,6 +2,7 @@ package leaks
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/secretgate/secretgate/internal/leaks/leakstest"
@@ -48,5 +49,31 @@ func TestDistrustAddedAllow(t *testing.T) {
 	}
 	if got := disarmAllow("x # gitleaks:allow"); got != "x # gitleaks-allow" || len(got) != len("x # gitleaks:allow") {
 		t.Errorf("disarmAllow = %q", got)
+	}
+}
+
+// A range reads more than history (the printable text of binary changes):
+// a commit history cached as clean is scanned again in a range.
+func TestRangeCacheIsNotHistorys(t *testing.T) {
+	r := newRepo(t)
+	r.write("README.md", "hello\n")
+	base := r.commit("base", "A")
+	r.write("model.dat", "\x00\x01"+noise(16<<10)+"aws_access_key_id = "+leakstest.AWSKey(t)+"\n")
+	r.commit("a key behind binary noise", "Mallory")
+	cacheDir := t.TempDir()
+	withCache := func(s *Scanner) { s.CacheDir = cacheDir }
+	hist, err := scanErr(t, r.dir, Scope{Kind: History}, withCache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := awsWhere(hist); len(got) != 0 {
+		t.Fatalf("history found %v; it skips binaries as gitleaks does", got)
+	}
+	rng, err := scanErr(t, r.dir, Scope{Kind: Range, Base: base, Head: "HEAD"}, withCache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := awsWhere(rng); len(got) != 1 || !strings.HasPrefix(got[0], "model.dat:") {
+		t.Errorf("range after history over one cache found %v, want the key in model.dat", got)
 	}
 }

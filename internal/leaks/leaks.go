@@ -210,7 +210,7 @@ func (s *Scanner) Scan(ctx context.Context, t Target) (*Result, error) {
 	c := &collector{skipped: map[string]string{}, commits: map[string]bool{},
 		disarmAllow: s.DistrustAddedAllow && t.Scope.Kind == Range}
 	if t.Scope.Kind != Staged {
-		c.cache = s.openCache(c.disarmAllow)
+		c.cache = s.openCache(t.Scope.Kind == Range, c.disarmAllow)
 	}
 	var err error
 	switch t.Scope.Kind {
@@ -249,12 +249,17 @@ func disarmAllow(text string) string {
 
 // openCache opens the cache of the detector's rule set; nil without a
 // cache directory or with a detector whose results cannot be cached.
-func (s *Scanner) openCache(disarmAllow bool) *cache {
+func (s *Scanner) openCache(rangeScope, disarmAllow bool) *cache {
 	id, ok := s.Detector.(rulesetIdentifier)
 	if s.CacheDir == "" || !ok {
 		return nil
 	}
 	ruleset := id.RulesetID()
+	if rangeScope {
+		// A range reads the printable text of binary changes, which
+		// history skips: a commit clean in history is not clean here.
+		ruleset += "+range"
+	}
 	if disarmAllow {
 		// A commit clean because of a marker is not clean here.
 		ruleset += "+added-allow-distrusted"
