@@ -161,9 +161,7 @@ func planJudgeChange(ctx context.Context, p *checkPlan, f checkFlags, j runJudge
 	if len(changed) == 0 {
 		return nil
 	}
-	head := p.run
-	head.Judge, head.JudgeDir = nil, ""
-	head.Offline, head.AWS = true, run.AWS{}
+	head := p.run // run.Check makes it the checkout's, offline comparison
 	cfg, path, err := loadConfig(p.run.Root, f.config)
 	if err == nil {
 		err = waiver.RequireExpiry(cfg, f.requireWaiverExpiry)

@@ -23,8 +23,11 @@ func (p *Plan) describeJudgeChange(ctx context.Context, rep *result.Report) {
 	case j.HeadErr != nil:
 		e.Broken = brokenJudge
 	case j.Head != nil:
+		// The change's judge is the checkout's, and the comparison is
+		// offline: the live facts are judged once, by the base.
 		head := *j.Head
-		head.Judge, head.Log, head.WriteInput = nil, io.Discard, ""
+		head.Judge, head.JudgeDir, head.Log, head.WriteInput = nil, "", io.Discard, ""
+		head.Offline, head.AWS = true, AWS{}
 		done, err := Check(ctx, head)
 		switch {
 		case ctx.Err() != nil:
