@@ -129,6 +129,12 @@ type Role struct {
 	// AttachedARNs are managed policy ARNs attached to the role, known or not.
 	AttachedARNs []string `json:"attached_arns,omitempty"`
 	Source       string   `json:"source"` // iam-json|cloudformation|terraform|inventory
+	// Assumptions say what this fact depends on that the files alone do
+	// not fix: the branch of a CloudFormation Fn::If that was taken
+	// ("condition IsProd is false"), a Terraform value unknown offline
+	// ("var.github_org has no value"). Findings on the fact repeat them.
+	// Empty when the fact is exactly what the files say.
+	Assumptions []string `json:"assumptions,omitempty"`
 	Location
 }
 
@@ -143,6 +149,12 @@ type Policy struct {
 	RoleIDs     []string       `json:"role_ids"` // roles it is in effect for
 	Document    PolicyDocument `json:"document"`
 	Source      string         `json:"source"`
+	// Assumptions say what this fact depends on that the files alone do
+	// not fix: the branch of a CloudFormation Fn::If that was taken
+	// ("condition IsProd is false"), a Terraform value unknown offline
+	// ("var.github_org has no value"). Findings on the fact repeat them.
+	// Empty when the fact is exactly what the files say.
+	Assumptions []string `json:"assumptions,omitempty"`
 	Location
 }
 
@@ -199,6 +211,12 @@ type Secret struct {
 	// ResourcePolicy is the secret's resource policy when known.
 	ResourcePolicy *PolicyDocument `json:"resource_policy,omitempty"`
 	Source         string          `json:"source"` // cloudformation|terraform|inventory
+	// Assumptions say what this fact depends on that the files alone do
+	// not fix: the branch of a CloudFormation Fn::If that was taken
+	// ("condition IsProd is false"), a Terraform value unknown offline
+	// ("var.github_org has no value"). Findings on the fact repeat them.
+	// Empty when the fact is exactly what the files say.
+	Assumptions []string `json:"assumptions,omitempty"`
 	Location
 }
 
