@@ -158,6 +158,9 @@ type Finding struct {
 	WaiverReason string   `json:"waiver_reason,omitempty"`
 	WaiverOwner  string   `json:"waiver_owner,omitempty"`
 	Commit       string   `json:"commit,omitempty"`
+	// Assumptions are what the finding's resource depends on that its
+	// files do not fix (an Fn::If branch taken, a value unknown offline).
+	Assumptions []string `json:"assumptions,omitempty"`
 }
 
 // Context describes where and how a run happened.

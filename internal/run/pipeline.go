@@ -162,8 +162,10 @@ func Pipeline(ctx context.Context, opts Options) (result.Report, error) {
 	if err != nil {
 		return rep, err
 	}
+	assumed := indexAssumptions(in)
 	for _, b := range built {
 		f, rule := b.finding, b.rule
+		assumed.apply(&f)
 		if f.Check != result.CheckConfig && !selected[f.Check] {
 			continue
 		}
