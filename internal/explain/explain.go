@@ -15,6 +15,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/secretgate/secretgate/internal/facts"
@@ -37,6 +38,10 @@ type Explanation struct {
 	Role string `json:"role,omitempty"`
 	// Known is true when the role's trust policy is known and was evaluated.
 	Known bool `json:"known"`
+	// RolesFound lists the names of the roles that were read, sorted, when
+	// the one asked about is not among them: the user mistyped it, or it
+	// lives only in AWS.
+	RolesFound []string `json:"roles_found,omitempty"`
 	// Source says where the trust policy came from (iam-json,
 	// cloudformation, terraform, inventory), File and Line where.
 	Source string `json:"source,omitempty"`
@@ -147,6 +152,20 @@ func roleName(arn string) string {
 	return arn
 }
 
+// roleNames returns the distinct names of roles, sorted.
+func roleNames(roles []facts.Role) []string {
+	seen := map[string]bool{}
+	names := []string{}
+	for _, r := range roles {
+		if r.Name != "" && !seen[r.Name] {
+			seen[r.Name] = true
+			names = append(names, r.Name)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
 // Explain evaluates the trust policy of the role (found in roles by ARN or
 // name) against the token's claims. An unknown role or trust policy is not
 // an error: the Explanation says so (Known false).
@@ -154,6 +173,7 @@ func Explain(ctx context.Context, engine Evaluator, roleARN string, claims map[s
 	e := Explanation{RoleARN: roleARN, Claims: shownClaims(claims)}
 	role, ok := FindRole(roleARN, roles)
 	if !ok {
+		e.RolesFound = roleNames(roles)
 		return e, nil
 	}
 	e.Role = role.Name

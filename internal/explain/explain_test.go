@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -412,6 +413,44 @@ func TestClaimsFromJSON(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), token) {
 				t.Error("error shows the token")
+			}
+		})
+	}
+}
+
+// TestUnknownRoleVerdict: explain-trust runs offline, so a role it cannot
+// find is answered with the roles it did find, never with an AWS
+// permission to grant.
+func TestUnknownRoleVerdict(t *testing.T) {
+	many := make([]string, 25)
+	for i := range many {
+		many[i] = fmt.Sprintf("role-%02d", i)
+	}
+	tests := []struct {
+		name  string
+		e     Explanation
+		want  []string
+		never []string
+	}{
+		{"nothing read", Explanation{RoleARN: "nope"}, []string{`no role "nope"`, "No role was found in the repository."}, []string{"Roles found"}},
+		{"a few", Explanation{RoleARN: "arn:aws:iam::1:role/nope", RolesFound: []string{"deploy", "read"}}, []string{`no role "nope"`, "Roles found (2): deploy, read."}, []string{"more"}},
+		{"many", Explanation{RoleARN: "nope", RolesFound: many}, []string{"Roles found (25): role-00,", "role-19, and 5 more"}, []string{"role-20"}},
+		{"declared without trust", Explanation{RoleARN: "deploy", Role: "deploy", Source: "terraform", File: "main.tf", Line: 3}, []string{"declared in main.tf:3 (terraform) without its trust policy"}, []string{"Roles found"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b strings.Builder
+			renderUnknown(&b, tt.e)
+			got := b.String()
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("verdict %q lacks %q", got, w)
+				}
+			}
+			for _, n := range append(tt.never, "iam:GetRole", "grant") {
+				if strings.Contains(got, n) {
+					t.Errorf("verdict %q says %q", got, n)
+				}
 			}
 		})
 	}

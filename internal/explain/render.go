@@ -60,12 +60,28 @@ func where(source, file string, line int) string {
 	return "unknown location"
 }
 
+// maxRolesListed bounds the roles an unknown-role verdict lists.
+const maxRolesListed = 20
+
+// renderUnknown says why the trust policy is unknown. explain-trust runs
+// offline: the way to a verdict is a file the repository holds (the role's
+// declaration, or an inventory snapshot taken with AWS credentials), never
+// a permission to grant.
 func renderUnknown(b *strings.Builder, e Explanation) {
-	if e.Role == "" {
-		b.WriteString("Verdict: trust policy unknown: declare the role in the repository or grant iam:GetRole.\n")
+	const snapshot = "an inventory snapshot that includes it (secretgate inventory --out FILE, taken with AWS credentials)"
+	if e.Role != "" {
+		fmt.Fprintf(b, "Verdict: trust policy unknown: the role is declared in %s without its trust policy; declare the trust policy there, or add %s.\n", where(e.Source, e.File, e.Line), snapshot)
 		return
 	}
-	fmt.Fprintf(b, "Verdict: trust policy unknown: the role is declared in %s without its trust policy; declare the trust policy in the repository or grant iam:GetRole.\n", where(e.Source, e.File, e.Line))
+	fmt.Fprintf(b, "Verdict: trust policy unknown: no role %q in the repository's IAM JSON, CloudFormation, Terraform or inventory snapshots; check the name, or add %s.\n", roleName(e.RoleARN), snapshot)
+	switch n := len(e.RolesFound); {
+	case n == 0:
+		b.WriteString("No role was found in the repository.\n")
+	case n <= maxRolesListed:
+		fmt.Fprintf(b, "Roles found (%d): %s.\n", n, strings.Join(e.RolesFound, ", "))
+	default:
+		fmt.Fprintf(b, "Roles found (%d): %s, and %d more (--format json lists them all).\n", n, strings.Join(e.RolesFound[:maxRolesListed], ", "), n-maxRolesListed)
+	}
 }
 
 func renderVerdict(b *strings.Builder, e Explanation) {
