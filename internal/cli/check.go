@@ -65,15 +65,15 @@ one may).`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.path, "path", ".", "repository root")
-	fl.StringVar(&f.config, "config", "", "configuration file (default: .secretgate.yml at the root when present)")
+	fl.StringVarP(&f.config, "config", "c", "", "configuration file (default: .secretgate.yml at the root when present)")
 	fl.BoolVar(&f.offline, "offline", false, "no network: repository files and leaks only")
 	fl.BoolVar(&f.staged, "staged", false, "only what git commit would record: leaks in the staged lines, policy files from the index")
 	fl.StringVar(&f.diff, "diff", "", "leak scope: the commits BASE..HEAD add")
 	fl.BoolVar(&f.history, "history", false, "leak scope: every commit")
 	fl.StringSliceVar(&f.only, "only", nil, "check families to run: "+strings.Join(result.Families, ","))
 	fl.StringSliceVar(&f.skip, "skip", nil, "check families to skip")
-	fl.StringArrayVar(&f.formats, "format", nil, "text|json|sarif|markdown (repeatable; default text)")
-	fl.StringArrayVar(&f.outputs, "output", nil, "file for the matching --format (repeatable)")
+	fl.StringArrayVarP(&f.formats, "format", "f", nil, "text|json|sarif|markdown (repeatable; default text)")
+	fl.StringArrayVarP(&f.outputs, "output", "o", nil, "file for the matching --format (repeatable)")
 	fl.StringVar(&f.failOn, "fail-on", "", "critical|high|medium|low|info|never (default: config fail_on, else high)")
 	fl.StringVar(&f.roleARN, "role-arn", "", "role to assume (OIDC in GitHub Actions, AssumeRole elsewhere)")
 	fl.StringArrayVar(&f.regions, "region", nil, "AWS region (repeatable)")
@@ -82,7 +82,7 @@ one may).`,
 	fl.StringVar(&f.baseline, "baseline", "", "JSON report of the base; findings it has are not new")
 	fl.BoolVar(&f.requireWaiverExpiry, "require-waiver-expiry", false, "refuse waivers without an expiry date")
 	fl.StringVar(&f.writeInput, "write-input", "", "also write the input document the policies see to FILE (for opa eval and custom rules)")
-	fl.StringVar(&f.now, "now", "", "evaluation time (RFC 3339) instead of the clock, for reproducible reports")
+	fl.StringVar(&f.now, "now", "", "evaluation time instead of the clock, for reproducible reports: RFC 3339 (2026-12-04T09:30:00Z) or a date (2026-12-04, midnight UTC)")
 	fl.DurationVar(&f.policyTimeout, "policy-timeout", policy.DefaultEvalTimeout, "longest the policy evaluation may take (0: the default); beyond it the run is incomplete (exit 3), naming the rules still running")
 	addGitHubFlags(cmd, &f.gh, env)
 	f.leakCache.register(cmd)
@@ -261,11 +261,23 @@ func planSelection(p *run.Plan, f checkFlags, cfg *config.Config) error {
 	}
 	p.Now = time.Now()
 	if f.now != "" {
-		if p.Now, err = time.Parse(time.RFC3339, f.now); err != nil {
-			return fmt.Errorf("--now: %w", err)
+		if p.Now, err = parseNow(f.now); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// parseNow reads --now: an RFC 3339 time, or a date (midnight UTC). The
+// error names the accepted forms, not Go's layout strings.
+func parseNow(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("--now %q: want an RFC 3339 time such as 2026-12-04T09:30:00Z (or +01:00 for the zone) or a date such as 2026-12-04 (midnight UTC)", s)
 }
 
 // readBaseline reads the fingerprints of a base report. With a --diff

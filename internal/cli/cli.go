@@ -74,7 +74,10 @@ Exit codes: 0 complete and clean, 1 findings at or above --fail-on,
 findings at or above --fail-on still make it 1).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       version(),
 	}
+	// --version prints what `secretgate version` prints.
+	root.SetVersionTemplate("secretgate {{.Version}}\n")
 	root.AddCommand(
 		newCheckCmd(stdout, stderr, env),
 		newPolicyCmd(stdout, stderr, env),

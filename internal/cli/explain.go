@@ -48,8 +48,8 @@ Exit codes: 0 the trust policy admits the token, 1 it refuses it,
 	fl.StringVar(&f.role, "role", "", "role ARN or name")
 	fl.StringVar(&f.claims, "claims", "", "decoded token payload (JSON claims), \"-\" for standard input")
 	fl.StringVar(&f.path, "path", ".", "repository root")
-	fl.StringVar(&f.config, "config", "", "configuration file (default: .secretgate.yml at the root when present)")
-	fl.StringVar(&f.format, "format", "text", "text|json")
+	fl.StringVarP(&f.config, "config", "c", "", "configuration file (default: .secretgate.yml at the root when present)")
+	fl.StringVarP(&f.format, "format", "f", "text", "text|json")
 	return cmd
 }
 

@@ -46,7 +46,7 @@ was read, records what is missing under "incomplete", and the command exits
 	fl := cmd.Flags()
 	fl.StringVar(&f.out, "out", "", "snapshot file to write (- for standard output)")
 	fl.StringVar(&f.path, "path", ".", "repository root, where .secretgate.yml is looked for")
-	fl.StringVar(&f.config, "config", "", "configuration file (default: .secretgate.yml at --path when present)")
+	fl.StringVarP(&f.config, "config", "c", "", "configuration file (default: .secretgate.yml at --path when present)")
 	fl.StringVar(&f.roleARN, "role-arn", "", "role to assume (OIDC in GitHub Actions, AssumeRole elsewhere)")
 	fl.StringArrayVar(&f.regions, "region", nil, "AWS region (repeatable)")
 	return cmd

@@ -84,7 +84,7 @@ func TestPlanCheck(t *testing.T) {
 		{"missing --config", func(f *checkFlags) { f.config = filepath.Join(dir, "none.yml") }, "--config"},
 		{"bad --fail-on", func(f *checkFlags) { f.failOn = "severe" }, "--fail-on"},
 		{"nothing selected", func(f *checkFlags) { f.only, f.skip = []string{"leaks"}, []string{"leaks"} }, "leave no check"},
-		{"bad --now", func(f *checkFlags) { f.now = "yesterday" }, "--now"},
+		{"bad --now", func(f *checkFlags) { f.now = "yesterday" }, "want an RFC 3339 time such as 2026-12-04T09:30:00Z"},
 		{"two formats to stdout", func(f *checkFlags) { f.formats = []string{"json", "sarif"} }, "more than one --format"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

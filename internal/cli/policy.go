@@ -75,9 +75,9 @@ func newPolicyListCmd(stdout io.Writer) *cobra.Command {
 			}
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "text", "text|json|markdown")
+	cmd.Flags().StringVarP(&format, "format", "f", "text", "text|json|markdown")
 	cmd.Flags().StringVar(&path, "path", ".", "repository root (to find .secretgate.yml)")
-	cmd.Flags().StringVar(&cfg, "config", "", "configuration file")
+	cmd.Flags().StringVarP(&cfg, "config", "c", "", "configuration file")
 	return cmd
 }
 
@@ -117,6 +117,6 @@ func newPolicyTestCmd(stdout io.Writer) *cobra.Command {
 	cmd.Flags().StringVar(&opts.Run, "run", "", "run only tests whose name matches this regular expression")
 	cmd.Flags().BoolVar(&noBuiltin, "no-builtin-tests", false, "run only the given directories' tests (built-in policies still load)")
 	cmd.Flags().StringVar(&path, "path", ".", "repository root (to find .secretgate.yml)")
-	cmd.Flags().StringVar(&cfg, "config", "", "configuration file")
+	cmd.Flags().StringVarP(&cfg, "config", "c", "", "configuration file")
 	return cmd
 }

@@ -1,7 +1,13 @@
 package cli
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"testing"
 )
 
@@ -32,5 +38,46 @@ func TestVersionFrom(t *testing.T) {
 				t.Errorf("versionFrom = %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestConventionalFlags: --version prints what the version command
+// prints; the short flags users of gitleaks, trivy and conftest type (-c,
+// -f, -o) mean --config, --format and --output; --now takes a date.
+func TestConventionalFlags(t *testing.T) {
+	var v1, v2, e bytes.Buffer
+	if err := Run(context.Background(), []string{"--version"}, &v1, &e, envOf(nil)); err != nil {
+		t.Fatalf("--version: %v %s", err, e.String())
+	}
+	if err := Run(context.Background(), []string{"version"}, &v2, &e, envOf(nil)); err != nil {
+		t.Fatal(err)
+	}
+	if v1.String() != v2.String() || !strings.HasPrefix(v1.String(), "secretgate ") {
+		t.Errorf("--version %q, version %q", v1.String(), v2.String())
+	}
+
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "sg.yml")
+	if err := os.WriteFile(cfg, []byte("fail_on: never\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "r.json")
+	var stdout, stderr bytes.Buffer
+	err := Run(context.Background(), []string{"check", "--offline", "--only", "naming", "--path", dir, "-c", cfg, "-f", "json", "-o", out, "--now", "2026-12-04"}, &stdout, &stderr, envOf(nil))
+	if err != nil {
+		t.Fatalf("check: %v\n%s", err, stderr.String())
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatalf("-o: %v", err)
+	}
+	var rep struct {
+		FailOn string `json:"fail_on"`
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatalf("-f json wrote %q: %v", data, err)
+	}
+	if rep.FailOn != "never" {
+		t.Errorf("fail_on %q: -c %s was not read", rep.FailOn, cfg)
 	}
 }
