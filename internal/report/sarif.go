@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -65,7 +66,7 @@ func sarifLevel(s result.Severity) string {
 
 // Write renders r to w.
 func (s *SARIF) Write(w io.Writer, r result.Report) error {
-	b, err := json.MarshalIndent(s.log(r), "", "  ")
+	b, err := leanSARIF(s.log(r))
 	if err != nil {
 		return fmt.Errorf("encode sarif: %w", err)
 	}
@@ -74,6 +75,65 @@ func (s *SARIF) Write(w io.Writer, r result.Report) error {
 	// when the log is printed; the values decode the same.
 	_, err = safetext.NewWriter(w).Write(b)
 	return err
+}
+
+// leanSARIF encodes log without what go-sarif fills in for properties
+// that were never set: -1 for "no index/rank/offset" (SARIF's own default,
+// so leaving it out means the same) and empty arrays. A one-result log
+// shrinks to about a third, which matters for code scanning uploads. The
+// run's results array is kept even when empty: SARIF reads an empty one as
+// "ran and found nothing", a missing one as "did not run".
+func leanSARIF(log *sarif.Report) ([]byte, error) {
+	raw, err := json.Marshal(log)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		return nil, err
+	}
+	return json.MarshalIndent(prune(doc, ""), "", "  ")
+}
+
+// keptEmpty are the arrays whose emptiness says something.
+var keptEmpty = map[string]bool{"results": true, "runs": true}
+
+// prune drops -1 numbers and empty arrays and objects below v (key is
+// v's own property name), keeping those keptEmpty names.
+func prune(v any, key string) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, x := range t {
+			p := prune(x, k)
+			if p == nil {
+				delete(t, k)
+				continue
+			}
+			t[k] = p
+		}
+		if len(t) == 0 && !keptEmpty[key] {
+			return nil
+		}
+		return t
+	case []any:
+		out := t[:0]
+		for _, x := range t {
+			if p := prune(x, ""); p != nil {
+				out = append(out, p)
+			}
+		}
+		if len(out) == 0 && !keptEmpty[key] {
+			return nil
+		}
+		return out
+	case json.Number:
+		if t == "-1" {
+			return nil
+		}
+	}
+	return v
 }
 
 func (s *SARIF) log(r result.Report) *sarif.Report {

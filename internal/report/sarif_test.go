@@ -406,3 +406,47 @@ func TestRuleName(t *testing.T) {
 		}
 	}
 }
+
+// TestSARIFIsLean: no -1 placeholder and no empty array except results
+// (an empty one means "ran, found nothing"), so one finding costs about a
+// kilobyte in a code scanning upload, not 7.5.
+func TestSARIFIsLean(t *testing.T) {
+	var walk func(v any, key, at string)
+	walk = func(v any, key, at string) {
+		switch x := v.(type) {
+		case map[string]any:
+			if len(x) == 0 {
+				t.Errorf("%s: empty object", at)
+			}
+			for k, y := range x {
+				walk(y, k, at+"."+k)
+			}
+		case []any:
+			if len(x) == 0 && key != "results" {
+				t.Errorf("%s: empty array", at)
+			}
+			for i, y := range x {
+				walk(y, "", fmt.Sprintf("%s[%d]", at, i))
+			}
+		case float64:
+			if x == -1 {
+				t.Errorf("%s: -1 placeholder", at)
+			}
+		}
+	}
+	for _, fx := range fixtures {
+		var doc any
+		if err := json.Unmarshal(render(t, FormatSARIF, Options{}, fx.report()), &doc); err != nil {
+			t.Fatal(err)
+		}
+		walk(doc, "", fx.name)
+	}
+	one := failingReport()
+	one.Findings = one.Findings[:1]
+	// The fixture's log also carries four notifications and the rule's
+	// help text (about 2.5 KiB together); go-sarif's placeholders alone
+	// added 3.5 KiB more.
+	if n := len(render(t, FormatSARIF, Options{}, one)); n > 5<<10 {
+		t.Errorf("a one-finding SARIF log is %d bytes, want at most 5 KiB", n)
+	}
+}
