@@ -19,6 +19,7 @@ import (
 	"github.com/secretgate/secretgate/internal/leaks"
 	"github.com/secretgate/secretgate/internal/policy"
 	"github.com/secretgate/secretgate/internal/prcomment"
+	"github.com/secretgate/secretgate/internal/report"
 	"github.com/secretgate/secretgate/internal/result"
 	"github.com/secretgate/secretgate/internal/run"
 	"github.com/secretgate/secretgate/internal/safefile"
@@ -104,6 +105,11 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		return checkExit(p.explain(err), result.Report{}, nil, nil, stderr)
 	}
 	stdoutTaken, writeErr := writeReports(p, done, stdout, env)
+	if files := reportFiles(p.outs); len(files) == len(p.outs) {
+		// Every report went to a file: the verdict still shows where the
+		// run was started, with where to read the rest.
+		fmt.Fprintf(stderr, "%s; reports: %s\n", report.Verdict(done.Report), strings.Join(files, ", "))
+	}
 	var pubErr error
 	if writeErr == nil {
 		pubErr = publishGitHub(ctx, githubRun{

@@ -62,6 +62,17 @@ func writeReports(p checkPlan, done run.Finished, stdout io.Writer, env Env) (st
 	return stdoutTaken, errors.Join(errs...)
 }
 
+// reportFiles lists the files of outs that go to a file.
+func reportFiles(outs []output) []string {
+	var files []string
+	for _, o := range outs {
+		if o.file != "" {
+			files = append(files, o.file)
+		}
+	}
+	return files
+}
+
 func writeReport(o output, rep result.Report, stdout io.Writer, env Env, anchor string) error {
 	w := stdout
 	var file *os.File

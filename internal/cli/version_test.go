@@ -80,4 +80,16 @@ func TestConventionalFlags(t *testing.T) {
 	if rep.FailOn != "never" {
 		t.Errorf("fail_on %q: -c %s was not read", rep.FailOn, cfg)
 	}
+	// Every report went to a file: the verdict is on stderr, naming it.
+	if want := "secretgate: NOTHING JUDGED — no selected check had anything to judge (fail-on: never); reports: " + out + "\n"; stderr.String() != want {
+		t.Errorf("stderr %q, want %q", stderr.String(), want)
+	}
+	stdout.Reset()
+	stderr.Reset()
+	if err := Run(context.Background(), []string{"check", "--offline", "--only", "naming", "--path", dir, "-c", cfg, "-f", "json"}, &stdout, &stderr, envOf(nil)); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(stderr.String(), "NOTHING JUDGED") || !strings.Contains(stdout.String(), `"no-input"`) {
+		t.Errorf("report on stdout: stderr %q should not repeat the verdict; stdout %q", stderr.String(), stdout.String())
+	}
 }

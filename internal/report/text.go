@@ -117,7 +117,20 @@ func (t *Text) Write(w io.Writer, r result.Report) error {
 	return err
 }
 
-func (t *Text) header(b *strings.Builder, p painter, r result.Report) {
+// Verdict is the report's verdict in one line, without colour: what
+// secretgate prints on standard error when every report went to a file.
+// An incomplete run says why on the same line.
+func Verdict(r result.Report) string {
+	line := verdictLine(painter{}, r)
+	if r.Summary.Incomplete {
+		line += "; incomplete: " + incompleteWhy(r)
+	}
+	return line
+}
+
+// verdictLine is the first line of the text report: the verdict, the
+// counts and the threshold, and the waived findings.
+func verdictLine(p painter, r result.Report) string {
 	s := r.Summary
 	var verdict string
 	switch {
@@ -138,19 +151,31 @@ func (t *Text) header(b *strings.Builder, p painter, r result.Report) {
 	if s.Waived > 0 {
 		line += fmt.Sprintf(", %d waived", s.Waived)
 	}
+	return line
+}
+
+// incompleteWhy says which checks could not check everything and how many
+// files could not be parsed.
+func incompleteWhy(r result.Report) string {
+	errored, unparsed := incompleteReasons(r)
+	var why []string
+	if len(errored) > 0 {
+		why = append(why, termLine(strings.Join(errored, ", "))+" could not check everything")
+	}
+	if unparsed > 0 {
+		why = append(why, plural(unparsed, "file", "files")+" could not be parsed")
+	}
+	if len(why) == 0 {
+		why = append(why, "see the checks below")
+	}
+	return strings.Join(why, "; ")
+}
+
+func (t *Text) header(b *strings.Builder, p painter, r result.Report) {
+	s := r.Summary
+	line := verdictLine(p, r)
 	if s.Incomplete {
-		errored, unparsed := incompleteReasons(r)
-		var why []string
-		if len(errored) > 0 {
-			why = append(why, termLine(strings.Join(errored, ", "))+" could not check everything")
-		}
-		if unparsed > 0 {
-			why = append(why, plural(unparsed, "file", "files")+" could not be parsed")
-		}
-		if len(why) == 0 {
-			why = append(why, "see the checks below")
-		}
-		line += "\n" + p.paint(ansiYellow, "incomplete: "+strings.Join(why, "; "))
+		line += "\n" + p.paint(ansiYellow, "incomplete: "+incompleteWhy(r))
 	}
 	b.WriteString(line + "\n")
 
