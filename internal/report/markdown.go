@@ -321,7 +321,7 @@ func writeChecks(b *strings.Builder, r result.Report) {
 			active[f.Check]++
 		}
 	}
-	b.WriteString("| Check | Status | Resources | Details |\n|---|---|--:|---|\n")
+	b.WriteString("| Check | Status | Judged | Details |\n|---|---|--:|---|\n")
 	for _, id := range checkOrder(r) {
 		c, ok := checkByID(r, id)
 		if !ok {
@@ -354,7 +354,11 @@ func writeChecks(b *strings.Builder, r result.Report) {
 			}
 			details += mdInline(safetext.Clip(c.Reason, mdMaxFix))
 		}
-		fmt.Fprintf(b, "| %s | %s | %d | %s |\n", mdEscape(id), status, c.Resources, details)
+		judged := "—"
+		if c.Status != result.StatusSkipped && (c.Status != result.StatusError || c.Resources > 0) {
+			judged = mdEscape(judgedCount(c))
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", mdEscape(id), status, judged, details)
 	}
 	b.WriteString("\n")
 }

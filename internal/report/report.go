@@ -246,3 +246,23 @@ func normSeverity(s result.Severity) result.Severity {
 	}
 	return s
 }
+
+// singularUnits names one of each Check.Unit.
+var singularUnits = map[string]string{
+	result.UnitSecrets:     "secret",
+	result.UnitPolicies:    "policy",
+	result.UnitRoles:       "role",
+	result.UnitFiles:       "file",
+	result.UnitCommits:     "commit",
+	result.UnitCredentials: "credential",
+}
+
+// judgedCount says what a check's resources are: "3 roles", "412 files";
+// "2 resources" when the report does not say.
+func judgedCount(c result.Check) string {
+	one, ok := singularUnits[c.Unit]
+	if !ok {
+		return plural(c.Resources, "resource", "resources")
+	}
+	return plural(c.Resources, one, c.Unit)
+}

@@ -217,9 +217,9 @@ func checkLine(p painter, id string, c result.Check, known bool, findings int) s
 	}
 	switch c.Status {
 	case result.StatusOK:
-		return fmt.Sprintf("%s: %s (%s)\n", name, p.paint(ansiGreen, "ok"), plural(c.Resources, "resource", "resources"))
+		return fmt.Sprintf("%s: %s (%s)\n", name, p.paint(ansiGreen, "ok"), judgedCount(c))
 	case result.StatusFailed:
-		return fmt.Sprintf("%s: %s (%s, %s)\n", name, p.paint(ansiRed, "failed"), plural(c.Resources, "resource", "resources"), plural(findings, "finding", "findings"))
+		return fmt.Sprintf("%s: %s (%s, %s)\n", name, p.paint(ansiRed, "failed"), judgedCount(c), plural(findings, "finding", "findings"))
 	case result.StatusError:
 		return fmt.Sprintf("%s: %s — %s\n", name, p.paint(ansiYellow, "error"), termLines(orDefault(c.Error, "no reason given"), "  "))
 	case result.StatusSkipped:

@@ -131,12 +131,43 @@ const (
 
 // Check is the outcome of one check family.
 type Check struct {
-	ID         string `json:"id"`
-	Status     Status `json:"status"`
-	Error      string `json:"error,omitempty"`
-	Reason     string `json:"reason,omitempty"` // why a check was skipped
-	Resources  int    `json:"resources"`
+	ID        string `json:"id"`
+	Status    Status `json:"status"`
+	Error     string `json:"error,omitempty"`
+	Reason    string `json:"reason,omitempty"` // why a check was skipped
+	Resources int    `json:"resources"`
+	// Unit says what Resources counts: secrets, policies, roles, files,
+	// commits or credentials.
+	Unit       string `json:"unit,omitempty"`
 	DurationMS int64  `json:"duration_ms"`
+}
+
+// Units of Check.Resources.
+const (
+	UnitSecrets     = "secrets"
+	UnitPolicies    = "policies"
+	UnitRoles       = "roles"
+	UnitFiles       = "files"
+	UnitCommits     = "commits"
+	UnitCredentials = "credentials"
+)
+
+// DefaultUnit is what a family's resources count unless its gatherer says
+// otherwise (the leak scanner counts commits in a range or history).
+func DefaultUnit(family string) string {
+	switch family {
+	case CheckNaming, CheckRotation:
+		return UnitSecrets
+	case CheckIAM:
+		return UnitPolicies
+	case CheckTrust:
+		return UnitRoles
+	case CheckLeaks:
+		return UnitFiles
+	case CheckResolve:
+		return UnitCredentials
+	}
+	return ""
 }
 
 // Finding is one verdict of one rule on one resource. It never holds a

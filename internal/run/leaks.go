@@ -113,6 +113,7 @@ func (g *Leaks) Gather(ctx context.Context, in *facts.Input) Outcome {
 	switch g.Target.Scope.Kind {
 	case leaks.Range, leaks.History:
 		out.Resources[result.CheckLeaks] = res.Commits
+		out.Units = map[string]string{result.CheckLeaks: result.UnitCommits}
 	default:
 		out.Resources[result.CheckLeaks] = res.Files
 	}

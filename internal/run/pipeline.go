@@ -44,6 +44,9 @@ type Gatherer interface {
 type Outcome struct {
 	// Resources counts what was gathered, per family.
 	Resources map[string]int
+	// Units says what Resources counts for a family when it is not the
+	// family's result.DefaultUnit.
+	Units map[string]string
 	// Errors marks families that could not be checked completely, with the
 	// reason. Such a family's status is error and the run is incomplete.
 	Errors map[string]string
@@ -198,6 +201,7 @@ func Pipeline(ctx context.Context, opts Options) (result.Report, error) {
 // famState is what the gatherers said about one check family.
 type famState struct {
 	resources int
+	unit      string
 	errs      []string
 	skipped   string
 	gathered  bool
@@ -228,6 +232,9 @@ func gather(ctx context.Context, gs []Gatherer, selected map[string]bool, in *fa
 			st.gathered = true
 			st.duration += took
 			st.resources += out.Resources[f]
+			if u := out.Units[f]; u != "" {
+				st.unit = u
+			}
 			if reason, ok := out.Skipped[f]; ok {
 				st.skipped = reason
 			}
@@ -267,7 +274,10 @@ func evaluate(ctx context.Context, opts Options, in *facts.Input) (raws []policy
 // skipped by its gatherer, error when it could not run completely (or was
 // asked for and skipped), failed with a finding at the threshold, else ok.
 func checkOf(fam string, st *famState, opts Options, selected, failing bool, evalTook time.Duration) result.Check {
-	c := result.Check{ID: fam, Resources: st.resources, DurationMS: (st.duration + evalTook).Milliseconds()}
+	c := result.Check{ID: fam, Resources: st.resources, Unit: st.unit, DurationMS: (st.duration + evalTook).Milliseconds()}
+	if c.Unit == "" {
+		c.Unit = result.DefaultUnit(fam)
+	}
 	switch {
 	case !selected:
 		c.Status = result.StatusSkipped

@@ -32,7 +32,7 @@ func TestExplainRefusal(t *testing.T) {
 		want string
 	}{
 		{"arn:aws:iam::123456789012:role/deploy", `Refused by statement 0 (line 7 of inventory.json): condition StringEquals token.actions.githubusercontent.com:sub requires "repo:acme/payments:environment:prod"; the token says "repo:acme/payments:pull_request".`},
-		{"arn:aws:iam::123456789012:role/other", "trust policy unknown: declare the role in the repository or grant iam:GetRole"},
+		{"arn:aws:iam::123456789012:role/other", `trust policy unknown: no role "other" in the repository`},
 	}
 	for _, tt := range tests {
 		var out bytes.Buffer
