@@ -43,6 +43,8 @@ type checkFlags struct {
 	writeInput          string
 	now                 string
 	policyTimeout       time.Duration
+	verbose             bool
+	showSeverity        string
 	gh                  githubFlags
 	leakCache           leakCacheFlags
 }
@@ -85,6 +87,8 @@ one may).`,
 	fl.StringVar(&f.writeInput, "write-input", "", "also write the input document the policies see to FILE (for opa eval and custom rules)")
 	fl.StringVar(&f.now, "now", "", "evaluation time instead of the clock, for reproducible reports: RFC 3339 (2026-12-04T09:30:00Z) or a date (2026-12-04, midnight UTC)")
 	fl.DurationVar(&f.policyTimeout, "policy-timeout", policy.DefaultEvalTimeout, "longest the policy evaluation may take (0: the default); beyond it the run is incomplete (exit 3), naming the rules still running")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "text report: every finding with its location, message and fix, however many (default: compact above "+strconv.Itoa(report.CompactAbove)+" findings)")
+	fl.StringVar(&f.showSeverity, "show-severity", "info", "text report: lowest severity listed, critical|high|medium|low|info (a display filter; --fail-on decides the exit code)")
 	addGitHubFlags(cmd, &f.gh, env)
 	f.leakCache.register(cmd)
 	return cmd
@@ -129,7 +133,8 @@ var testPlan func(*run.Plan)
 type checkPlan struct {
 	run     run.Plan
 	outs    []output
-	anchor  string // the configuration file in the repository, for SARIF
+	text    report.Options // the text report's display settings
+	anchor  string         // the configuration file in the repository, for SARIF
 	gh      githubFlags
 	comment prcomment.Policy
 	// judge is the base commit the judge files were read from, nil for
@@ -223,6 +228,12 @@ func planFlags(f *checkFlags, env Env) (checkPlan, error) {
 	}
 	if p.outs, err = parseOutputs(f.formats, f.outputs); err != nil {
 		return checkPlan{}, err
+	}
+	p.text.Verbose = f.verbose
+	if f.showSeverity != "" {
+		if p.text.ShowSeverity, err = result.ParseSeverity(f.showSeverity); err != nil {
+			return checkPlan{}, fmt.Errorf("--show-severity: %w", err)
+		}
 	}
 	if f.policyTimeout < 0 {
 		return checkPlan{}, fmt.Errorf("--policy-timeout %s: want a positive duration, e.g. 60s or 5m", f.policyTimeout)

@@ -53,7 +53,7 @@ func writeReports(p checkPlan, done run.Finished, stdout io.Writer, env Env) (st
 		errs = append(errs, done.ReleaseErr)
 	}
 	for _, o := range p.outs {
-		if err := writeReport(o, done.Report, stdout, env, p.anchor); err != nil {
+		if err := writeReport(o, done.Report, stdout, env, p.anchor, p.text); err != nil {
 			errs = append(errs, err)
 			continue
 		}
@@ -73,7 +73,7 @@ func reportFiles(outs []output) []string {
 	return files
 }
 
-func writeReport(o output, rep result.Report, stdout io.Writer, env Env, anchor string) error {
+func writeReport(o output, rep result.Report, stdout io.Writer, env Env, anchor string, text report.Options) error {
 	w := stdout
 	var file *os.File
 	if o.file != "" {
@@ -84,8 +84,10 @@ func writeReport(o output, rep result.Report, stdout io.Writer, env Env, anchor 
 		w = file
 	}
 	r, err := report.New(o.format, report.Options{
-		Color:      o.file == "" && report.ColorFor(w, env),
-		AnchorFile: anchor,
+		Color:        o.file == "" && report.ColorFor(w, env),
+		AnchorFile:   anchor,
+		Verbose:      text.Verbose,
+		ShowSeverity: text.ShowSeverity,
 	})
 	if err != nil {
 		return err

@@ -85,6 +85,7 @@ func TestPlanCheck(t *testing.T) {
 		{"bad --fail-on", func(f *checkFlags) { f.failOn = "severe" }, "--fail-on"},
 		{"nothing selected", func(f *checkFlags) { f.only, f.skip = []string{"leaks"}, []string{"leaks"} }, "leave no check"},
 		{"bad --now", func(f *checkFlags) { f.now = "yesterday" }, "want an RFC 3339 time such as 2026-12-04T09:30:00Z"},
+		{"bad --show-severity", func(f *checkFlags) { f.showSeverity = "loud" }, `--show-severity: unknown severity "loud"`},
 		{"two formats to stdout", func(f *checkFlags) { f.formats = []string{"json", "sarif"} }, "more than one --format"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -67,6 +67,14 @@ type Options struct {
 	// (line 1) as their physical one. Empty means DefaultAnchorFile; pass
 	// the configuration file actually used.
 	AnchorFile string
+	// Verbose gives the text report's full view (each finding with its
+	// location, message and fix) however many findings there are; else
+	// more than CompactAbove findings are shown compact.
+	Verbose bool
+	// ShowSeverity is the lowest severity the text report lists (a display
+	// filter, apart from the --fail-on threshold); the counts still
+	// include every finding.
+	ShowSeverity result.Severity
 }
 
 // New returns the reporter for a format name. An unknown name is an error

@@ -40,26 +40,55 @@ func (t *Text) Write(w io.Writer, r result.Report) error {
 
 	t.header(&b, p, r)
 
-	findings := sortedFindings(r.Findings)
+	findings, hidden := shownFindings(sortedFindings(r.Findings), t.opts.ShowSeverity)
+	active := 0
+	for _, f := range findings {
+		if !f.Waived {
+			active++
+		}
+	}
+	compact := !t.opts.Verbose && active > CompactAbove
 	split := splitNew(r)
 	b.WriteString("\n")
 	spaced := true // a blank line sets off each check that has findings
-	for _, id := range checkOrder(r) {
+	order := checkOrder(r)
+	for i := 0; i < len(order); i++ {
+		id := order[i]
 		c, ok := checkByID(r, id)
-		var active []result.Finding
+		var own []result.Finding
 		for _, f := range findings {
 			if f.Check == id && !f.Waived {
-				active = append(active, f)
+				own = append(own, f)
 			}
 		}
-		if len(active) > 0 && !spaced {
+		if ok && c.Status == result.StatusError && len(own) == 0 {
+			// Checks that failed for the same reason (one unparsable file
+			// stops naming, rotation, iam and trust alike) say it once.
+			ids := []string{id}
+			for i+1 < len(order) {
+				next, nok := checkByID(r, order[i+1])
+				if !nok || next.Status != result.StatusError || next.Error != c.Error || hasActive(findings, order[i+1]) {
+					break
+				}
+				ids = append(ids, order[i+1])
+				i++
+			}
+			b.WriteString(errorLine(p, ids, c))
+			spaced = false
+			continue
+		}
+		if len(own) > 0 && !spaced {
 			b.WriteString("\n")
 		}
-		b.WriteString(checkLine(p, id, c, ok, len(active)))
-		for _, f := range active {
-			writeTextFinding(&b, p, f, split)
+		b.WriteString(checkLine(p, id, c, ok, len(own)))
+		if compact {
+			writeCompactFindings(&b, p, own, split)
+		} else {
+			for _, f := range own {
+				writeTextFinding(&b, p, f, split)
+			}
 		}
-		spaced = len(active) > 0
+		spaced = len(own) > 0
 		if spaced {
 			b.WriteString("\n")
 		}
@@ -109,6 +138,13 @@ func (t *Text) Write(w io.Writer, r result.Report) error {
 		b.WriteString("\n")
 	}
 
+	if compact {
+		writeRuleCounts(&b, p, findings)
+	}
+	if hidden > 0 {
+		fmt.Fprintf(&b, "%s\n", p.paint(ansiDim, fmt.Sprintf("%s below %s not shown (--show-severity); the counts and the JSON report include them",
+			plural(hidden, "finding", "findings"), t.opts.ShowSeverity)))
+	}
 	b.WriteString(t.summaryLine(r) + "\n")
 	// A line break in a value is shown as one (termLines), so the next
 	// line could start a workflow command when the report is printed in a
@@ -208,6 +244,24 @@ func (t *Text) header(b *strings.Builder, p painter, r result.Report) {
 	if len(ctx) > 0 {
 		b.WriteString(p.paint(ansiDim, strings.Join(ctx, " · ")) + "\n")
 	}
+}
+
+// errorLine is the status line of checks in error for one reason.
+func errorLine(p painter, ids []string, c result.Check) string {
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = termLine(id)
+	}
+	return fmt.Sprintf("%s: %s — %s\n", p.paint(ansiBold, strings.Join(names, ", ")), p.paint(ansiYellow, "error"), termLines(orDefault(c.Error, "no reason given"), "  "))
+}
+
+func hasActive(fs []result.Finding, check string) bool {
+	for _, f := range fs {
+		if f.Check == check && !f.Waived {
+			return true
+		}
+	}
+	return false
 }
 
 func checkLine(p painter, id string, c result.Check, known bool, findings int) string {
