@@ -19,6 +19,7 @@ import (
 	"github.com/secretgate/secretgate/internal/leaks"
 	"github.com/secretgate/secretgate/internal/policy"
 	"github.com/secretgate/secretgate/internal/prcomment"
+	"github.com/secretgate/secretgate/internal/progress"
 	"github.com/secretgate/secretgate/internal/report"
 	"github.com/secretgate/secretgate/internal/result"
 	"github.com/secretgate/secretgate/internal/run"
@@ -44,6 +45,7 @@ type checkFlags struct {
 	now                 string
 	policyTimeout       time.Duration
 	verbose             bool
+	quiet               bool
 	showSeverity        string
 	gh                  githubFlags
 	leakCache           leakCacheFlags
@@ -88,6 +90,7 @@ one may).`,
 	fl.StringVar(&f.now, "now", "", "evaluation time instead of the clock, for reproducible reports: RFC 3339 (2026-12-04T09:30:00Z) or a date (2026-12-04, midnight UTC)")
 	fl.DurationVar(&f.policyTimeout, "policy-timeout", policy.DefaultEvalTimeout, "longest the policy evaluation may take (0: the default); beyond it the run is incomplete (exit 3), naming the rules still running")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "text report: every finding with its location, message and fix, however many (default: compact above "+strconv.Itoa(report.CompactAbove)+" findings)")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress on standard error (shown only on a terminal, for work over a second)")
 	fl.StringVar(&f.showSeverity, "show-severity", "info", "text report: lowest severity listed, critical|high|medium|low|info (a display filter; --fail-on decides the exit code)")
 	addGitHubFlags(cmd, &f.gh, env)
 	f.leakCache.register(cmd)
@@ -100,11 +103,15 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		return usageError(err)
 	}
 	defer p.Close()
-	p.run.Log = stderr
+	if !f.quiet {
+		p.run.Progress = progress.New(stderr, isTerminal(stderr, env))
+	}
+	p.run.Log = p.run.Progress.Clearing(stderr)
 	if testPlan != nil {
 		testPlan(&p.run)
 	}
 	done, err := run.Check(ctx, p.run)
+	p.run.Progress.Stop() // before anything is written to the terminal
 	if err != nil {
 		return checkExit(p.explain(err), result.Report{}, nil, nil, stderr)
 	}
@@ -436,3 +443,6 @@ func headSHA(ctx context.Context, root string, env Env) string {
 	}
 	return sha
 }
+
+// isTerminal says whether progress may be drawn in place on w.
+func isTerminal(w io.Writer, env Env) bool { return report.Terminal(w, env) }

@@ -188,6 +188,30 @@ type Scanner struct {
 	// CacheEntries bounds the entries of a cache file; 0 means
 	// DefaultCacheEntries.
 	CacheEntries int
+	// Progress, when set, is told how far the scan is: files in the
+	// working tree, commits in a range or history.
+	Progress Counter
+}
+
+// Counter receives a scan's progress: the number of files or commits to
+// scan when it is known, and each one done. It must be safe for
+// concurrent use.
+type Counter interface {
+	SetTotal(n int)
+	Add(n int)
+}
+
+type noCounter struct{}
+
+func (noCounter) SetTotal(int) {}
+func (noCounter) Add(int)      {}
+
+// progress is the scan's Counter, never nil.
+func (s *Scanner) progress() Counter {
+	if s.Progress == nil {
+		return noCounter{}
+	}
+	return s.Progress
 }
 
 // scanGCPercent is the garbage collector's target during long scans.

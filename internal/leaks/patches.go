@@ -150,9 +150,17 @@ func (s *Scanner) scanPatches(ctx context.Context, t Target, c *collector) error
 
 	max := s.maxBytes()
 	commits := map[string]*Commit{}
+	prog := s.progress()
+	if caching {
+		prog.SetTotal(len(pending))
+	}
 	var binary []patchJob // scanned when text after all, see binarypatch.go
 	for f := range files {
+		before := len(commits)
 		commit := commitOf(f.PatchHeader, commits)
+		if len(commits) > before {
+			prog.Add(1) // git log has moved on to the next commit
+		}
 		if caching {
 			c.mu.Lock()
 			c.tallyOf(commit) // listed, so counted, even if nothing is scanned

@@ -34,6 +34,8 @@ func (s *Scanner) scanTree(ctx context.Context, t Target, c *collector) error {
 	}
 	largestFirst(t.Root, paths)
 	max := s.maxBytes()
+	prog := s.progress()
+	prog.SetTotal(len(paths))
 	var g errgroup.Group
 	g.SetLimit(s.workers())
 	for _, p := range paths {
@@ -42,6 +44,7 @@ func (s *Scanner) scanTree(ctx context.Context, t Target, c *collector) error {
 		}
 		g.Go(func() error {
 			s.scanFile(ctx, t.Root, p, max, skipper, c)
+			prog.Add(1)
 			return nil
 		})
 	}

@@ -97,7 +97,16 @@ func New(format string, opts Options) (Reporter, error) {
 // terminal, NO_COLOR is unset or empty (https://no-color.org) and TERM is
 // not "dumb". env is os.Getenv or a stand-in.
 func ColorFor(w io.Writer, env func(string) string) bool {
-	if env("NO_COLOR") != "" || env("TERM") == "dumb" {
+	if env("NO_COLOR") != "" {
+		return false
+	}
+	return Terminal(w, env)
+}
+
+// Terminal reports whether w (seen through any Underlying wrappers) is a
+// terminal that understands cursor movement: not with TERM=dumb.
+func Terminal(w io.Writer, env func(string) string) bool {
+	if env("TERM") == "dumb" {
 		return false
 	}
 	for {

@@ -15,6 +15,7 @@ import (
 	"github.com/secretgate/secretgate/internal/ghevent"
 	"github.com/secretgate/secretgate/internal/leaks"
 	"github.com/secretgate/secretgate/internal/policy"
+	"github.com/secretgate/secretgate/internal/progress"
 	"github.com/secretgate/secretgate/internal/result"
 	"github.com/secretgate/secretgate/internal/source"
 )
@@ -64,6 +65,9 @@ type Plan struct {
 	// refused role assumption (standard error).
 	Env func(string) string
 	Log io.Writer
+	// Progress shows how far the run is on standard error; nil shows
+	// nothing (--quiet, tests).
+	Progress *progress.Meter
 
 	// OpenAuditLog opens the --audit-log file; nil opens it for
 	// appending, readable by its owner only.
@@ -278,6 +282,7 @@ func (p *Plan) evaluate(ctx context.Context, engine *pendingEngine, gc *gcTuning
 		Baseline:     p.Baseline,
 		Judge:        p.Judge.facts(),
 		Requested:    withoutLiveSkipped(p.Requested, skip),
+		Progress:     p.Progress,
 		OnInput:      rolesSeen(&roles, inputWriter(p.WriteInput)),
 		Ready: func() error {
 			gc.afterGather()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/secretgate/secretgate/internal/config"
 	"github.com/secretgate/secretgate/internal/facts"
+	"github.com/secretgate/secretgate/internal/progress"
 	"github.com/secretgate/secretgate/internal/result"
 )
 
@@ -106,5 +107,30 @@ func TestCheckUnknownWaiverRule(t *testing.T) {
 	var ue *UsageError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), `unknown rule "no-such-rule"`) || !strings.Contains(err.Error(), ":2:") {
 		t.Errorf("err = %v, want a usage error naming the unknown rule at line 2", err)
+	}
+}
+
+// TestCheckShowsProgress: each gatherer and the evaluation is a phase of
+// the run's progress; the leak scanner counts the files it scanned. (A
+// Meter outside a terminal leaves one line per phase, here every phase:
+// ShowAfter(0).)
+func TestCheckShowsProgress(t *testing.T) {
+	root := t.TempDir()
+	for _, name := range []string{"a.txt", "b.txt", "c.json"} {
+		if err := os.WriteFile(filepath.Join(root, name), []byte("nothing to see\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var log strings.Builder
+	p := offlinePlan(root, config.Default())
+	p.Progress = progress.New(&log, false).ShowAfter(0)
+	if _, err := Check(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	p.Progress.Stop()
+	for _, want := range []string{"secretgate: leak scanner: 3 files in ", "secretgate: policy evaluation took "} {
+		if !strings.Contains(log.String(), want) {
+			t.Errorf("progress %q lacks %q", log.String(), want)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/secretgate/secretgate/internal/config"
 	"github.com/secretgate/secretgate/internal/facts"
 	"github.com/secretgate/secretgate/internal/leaks"
+	"github.com/secretgate/secretgate/internal/progress"
 	"github.com/secretgate/secretgate/internal/result"
 )
 
@@ -94,6 +95,19 @@ func (g *Leaks) After() []Gatherer {
 
 // Name implements Gatherer.
 func (g *Leaks) Name() string { return "leak scanner" }
+
+func (g *Leaks) progressUnit() string {
+	if k := g.Target.Scope.Kind; k == leaks.Range || k == leaks.History {
+		return "commits"
+	}
+	return "files"
+}
+
+func (g *Leaks) countOn(p *progress.Phase) {
+	if p != nil {
+		g.Scanner.Progress = p
+	}
+}
 
 // Families implements Gatherer.
 func (g *Leaks) Families() []string { return []string{result.CheckLeaks} }

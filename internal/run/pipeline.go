@@ -24,6 +24,7 @@ import (
 
 	"github.com/secretgate/secretgate/internal/facts"
 	"github.com/secretgate/secretgate/internal/policy"
+	"github.com/secretgate/secretgate/internal/progress"
 	"github.com/secretgate/secretgate/internal/result"
 	"github.com/secretgate/secretgate/internal/waiver"
 )
@@ -113,6 +114,16 @@ type Options struct {
 	// Judge, when set, tells the policies that the judge files were read
 	// from a base commit and which of them the change edits.
 	Judge *facts.Judge
+	// Progress shows each gatherer and the evaluation as a phase; nil
+	// shows nothing.
+	Progress *progress.Meter
+}
+
+// counting is a Gatherer that can say how far it is: what it counts
+// ("files", "commits") and a phase to count on.
+type counting interface {
+	progressUnit() string
+	countOn(p *progress.Phase)
 }
 
 // Pipeline gathers, evaluates and reports. The returned error is for
@@ -139,14 +150,16 @@ func Pipeline(ctx context.Context, opts Options) (result.Report, error) {
 		Judge:       opts.Judge,
 	}
 	selected := toSet(opts.Families)
-	state := gather(ctx, opts.Gatherers, selected, in, &rep.Inputs)
+	state := gather(ctx, opts.Gatherers, selected, in, &rep.Inputs, opts.Progress)
 	deriveEnvironments(in, opts.Environments)
 	if opts.OnInput != nil {
 		if err := opts.OnInput(in); err != nil {
 			return rep, err
 		}
 	}
+	phase := opts.Progress.Start("policy evaluation", "")
 	raws, evalTook, err := evaluate(ctx, opts, in)
+	phase.Done()
 	if errors.Is(err, policy.ErrDeadline) && ctx.Err() == nil {
 		// The facts are gathered but no verdict came in time: every
 		// selected check is in error and the run incomplete, and the
@@ -211,7 +224,7 @@ type famState struct {
 
 // gather runs the gatherers of the selected families (inDependencyOrder)
 // into in, and records the files they read in inputs.
-func gather(ctx context.Context, gs []Gatherer, selected map[string]bool, in *facts.Input, inputs *result.Inputs) map[string]*famState {
+func gather(ctx context.Context, gs []Gatherer, selected map[string]bool, in *facts.Input, inputs *result.Inputs, meter *progress.Meter) map[string]*famState {
 	state := map[string]*famState{}
 	for _, f := range result.Families {
 		state[f] = &famState{}
@@ -222,7 +235,17 @@ func gather(ctx context.Context, gs []Gatherer, selected map[string]bool, in *fa
 			continue
 		}
 		start := time.Now()
+		unit := ""
+		c, counts := g.(counting)
+		if counts {
+			unit = c.progressUnit()
+		}
+		phase := meter.Start(g.Name(), unit)
+		if counts {
+			c.countOn(phase)
+		}
 		out := g.Gather(ctx, in)
+		phase.Done()
 		took := time.Since(start)
 		inputs.Files += out.Files
 		inputs.Errors = append(inputs.Errors, out.Problems...)
