@@ -68,6 +68,7 @@ RACE_PKGS ?= \
 	./internal/explain \
 	./internal/leaks \
 	./internal/policy \
+	./internal/progress \
 	./internal/report \
 	./internal/resolve \
 	./internal/run \
