@@ -164,7 +164,29 @@ type Policy struct {
 type PolicyDocument struct {
 	Version   string      `json:"version"`
 	Statement []Statement `json:"statement"`
+	// Duplicates are keys the document's JSON repeats in one object. IAM
+	// keeps the last of them, and so does the normalised document; the
+	// earlier ones have no effect.
+	Duplicates []DuplicateKey `json:"duplicates,omitempty"`
 	Location
+}
+
+// DuplicateKey is a key written twice in one JSON object of a policy.
+type DuplicateKey struct {
+	// Statement is the index of the statement it is in, -1 for the
+	// document's own keys.
+	Statement int `json:"statement"`
+	// Path names the object and key: "Condition.StringEquals",
+	// "Condition.StringLike.token.actions.githubusercontent.com:sub",
+	// "Action", "Statement".
+	Path string `json:"path"`
+	// Line is where the ignored occurrence is, KeptLine where the one IAM
+	// uses is.
+	Line     int `json:"line"`
+	KeptLine int `json:"kept_line"`
+	// Dropped lists the condition keys of an ignored operator block
+	// (lower-case), which therefore constrain nothing.
+	Dropped []string `json:"dropped,omitempty"`
 }
 
 // Statement is one normalised IAM policy statement. Action and NotAction,

@@ -88,6 +88,7 @@ func Normalize(file string, n *doctree.Node) (facts.PolicyDocument, error) {
 		return facts.PolicyDocument{}, n.Errorf("policy document must be an object, found %s", n.Describe())
 	}
 	doc := facts.PolicyDocument{Location: facts.Location{File: file, Line: n.Line}, Statement: []facts.Statement{}}
+	doc.Duplicates = duplicates(n, -1, "", nil)
 	var stmts *doctree.Node
 	for _, m := range n.Members {
 		switch m.Key {
@@ -128,8 +129,79 @@ func Normalize(file string, n *doctree.Node) (facts.PolicyDocument, error) {
 			return doc, err
 		}
 		doc.Statement = append(doc.Statement, st)
+		if s.Kind == doctree.Object {
+			doc.Duplicates = append(doc.Duplicates, duplicates(s, i, "", nil)...)
+			if c := s.Get("Condition"); c != nil && c.Kind == doctree.Object {
+				doc.Duplicates = append(doc.Duplicates, duplicates(c, i, "Condition.", droppedKeys)...)
+				for _, op := range lastMembers(c) {
+					if op.Value.Kind == doctree.Object {
+						doc.Duplicates = append(doc.Duplicates, duplicates(op.Value, i, "Condition."+op.Key+".", nil)...)
+					}
+				}
+			}
+		}
 	}
 	return doc, nil
+}
+
+// duplicates lists the keys n (an object) repeats, each ignored
+// occurrence with the line of the one kept (the last, as IAM and
+// encoding/json do). dropped, when set, names what an ignored value held.
+func duplicates(n *doctree.Node, stmt int, prefix string, dropped func(*doctree.Node) []string) []facts.DuplicateKey {
+	last := map[string]doctree.Member{}
+	for _, m := range n.Members {
+		last[m.Key] = m
+	}
+	var out []facts.DuplicateKey
+	for _, m := range n.Members {
+		kept := last[m.Key]
+		if kept.Line == m.Line && kept.Col == m.Col {
+			continue
+		}
+		d := facts.DuplicateKey{Statement: stmt, Path: prefix + m.Key, Line: m.Line, KeptLine: kept.Line}
+		if dropped != nil {
+			d.Dropped = dropped(m.Value)
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// droppedKeys names the condition keys of an operator block, lower-case.
+func droppedKeys(n *doctree.Node) []string {
+	if n == nil || n.Kind != doctree.Object {
+		return nil
+	}
+	var keys []string
+	for _, m := range n.Members {
+		keys = appendUnique(keys, strings.ToLower(m.Key))
+	}
+	return keys
+}
+
+func appendUnique(s []string, v string) []string {
+	for _, x := range s {
+		if x == v {
+			return s
+		}
+	}
+	return append(s, v)
+}
+
+// lastMembers are n's members without the ones a later member with the
+// same key replaces: what IAM reads.
+func lastMembers(n *doctree.Node) []doctree.Member {
+	last := map[string]int{}
+	for i, m := range n.Members {
+		last[m.Key] = i
+	}
+	var out []doctree.Member
+	for i, m := range n.Members {
+		if last[m.Key] == i {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 func knownVersion(v string) bool {
@@ -273,7 +345,9 @@ func condition(n *doctree.Node, index int) (map[string]map[string][]string, erro
 		return nil, n.Errorf("Statement[%d].Condition must be an object, found %s", index, n.Describe())
 	}
 	out := map[string]map[string][]string{}
-	for _, op := range n.Members {
+	// A repeated operator or condition key: IAM reads only the last one
+	// (Normalize reports the others as duplicates).
+	for _, op := range lastMembers(n) {
 		if op.Value.Kind != doctree.Object {
 			return nil, op.Value.Errorf("Statement[%d].Condition.%s must be an object of condition keys, found %s", index, op.Key, op.Value.Describe())
 		}
@@ -282,7 +356,7 @@ func condition(n *doctree.Node, index int) (map[string]map[string][]string, erro
 			keys = map[string][]string{}
 			out[op.Key] = keys
 		}
-		for _, k := range op.Value.Members {
+		for _, k := range lastMembers(op.Value) {
 			lk := strings.ToLower(k.Key)
 			vals, err := conditionValues(k.Value, index, op.Key, k.Key)
 			if err != nil {

@@ -271,3 +271,48 @@ func FuzzNormalize(f *testing.F) {
 		_ = IsTrust(doc)
 	})
 }
+
+// TestDuplicateKeysLastWins: a key written twice in one object counts
+// once, the last, as IAM reads it; the earlier one is reported with what
+// it held. The case seen in public infrastructure code: a sub pin in a
+// first StringEquals block, silently replaced by a second one that only
+// checks aud.
+func TestDuplicateKeysLastWins(t *testing.T) {
+	src := `{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Allow",
+    "Principal": {"Federated": "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com"},
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {
+      "StringEquals": {"token.actions.githubusercontent.com:sub": "repo:acme/app:ref:refs/heads/main"},
+      "StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/*", "token.actions.githubusercontent.com:sub": "repo:acme/app:*"},
+      "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}
+    }
+  }]
+}`
+	doc, err := Normalize("trust.json", parse(t, src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCond := map[string]map[string][]string{
+		"StringEquals": {"token.actions.githubusercontent.com:aud": {"sts.amazonaws.com"}},
+		"StringLike":   {"token.actions.githubusercontent.com:sub": {"repo:acme/app:*"}},
+	}
+	if diff := cmp.Diff(wantCond, doc.Statement[0].Condition); diff != "" {
+		t.Errorf("condition (-want +got):\n%s", diff)
+	}
+	wantDups := []facts.DuplicateKey{
+		{Statement: 0, Path: "Action", Line: 6, KeptLine: 7},
+		{Statement: 0, Path: "Condition.StringEquals", Line: 9, KeptLine: 11, Dropped: []string{"token.actions.githubusercontent.com:sub"}},
+		{Statement: 0, Path: "Condition.StringLike.token.actions.githubusercontent.com:sub", Line: 10, KeptLine: 10},
+	}
+	if diff := cmp.Diff(wantDups, doc.Duplicates); diff != "" {
+		t.Errorf("duplicates (-want +got):\n%s", diff)
+	}
+	clean, err := Normalize("p.json", parse(t, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}`))
+	if err != nil || clean.Duplicates != nil {
+		t.Errorf("a document without repeats: duplicates %v, err %v", clean.Duplicates, err)
+	}
+}
