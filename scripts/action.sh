@@ -92,14 +92,28 @@ cmd_plan() {
       method=release release="$version"
       ;;
   esac
-  local need_go=false
+  local need_go=false cache_key="" cache_save=false
   if [ "$method" = source ]; then
     need_go=$(go_needed)
+    # A build of a commit is the same on every run: it is cached under
+    # the commit (a branch or moving tag names changing code: never).
+    # Runs a pull request triggers only read the cache, so what they
+    # build never reaches another run.
+    if [[ "$ref" =~ ^[0-9a-f]{40}$ ]]; then
+      cache_key="secretgate-build-v1-$(platform)-$ref"
+      case "${GITHUB_EVENT_NAME:-}" in
+        pull_request | pull_request_target) ;;
+        *) cache_save=true ;;
+      esac
+    fi
   fi
   echo "secretgate: ${method}${release:+ $release} (action ref: ${ref:-unknown})"
   output method "$method"
   output release "$release"
   output need-go "$need_go"
+  output cache-key "$cache_key"
+  output cache-save "$cache_save"
+  output cache-dir "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/secretgate-build"
 }
 
 # platform prints the release asset's OS and architecture for this runner.
@@ -222,6 +236,16 @@ install_source() {
   local dir="$1" ref exe=""
   ref=$(action_ref)
   case "$(platform)" in windows_*) exe=.exe ;; esac
+  if [ -n "${SG_CACHE_DIR:-}" ] && [ -n "$ref" ]; then
+    # The cache step restored (or will save) the build of this commit.
+    dir="$SG_CACHE_DIR"
+    mkdir -p "$dir"
+    if [ -x "$dir/secretgate$exe" ] && [ "$("$dir/secretgate$exe" version 2>/dev/null)" = "secretgate $ref" ]; then
+      echo "secretgate: using the build of $ref cached by an earlier run"
+      BINARY="$dir/secretgate$exe"
+      return
+    fi
+  fi
   echo "secretgate: building from source at ${ref:-unknown ref} with $(go version)"
   (
     cd "$SG_ACTION_PATH"

@@ -426,3 +426,93 @@ func TestReleaseAssetsInstall(t *testing.T) {
 		t.Errorf("no binary output")
 	}
 }
+
+// TestActionBuildCachePlan: only a build of a commit is cached (a branch
+// or a moving tag names code that changes), and runs a pull request
+// triggers only read the cache.
+func TestActionBuildCachePlan(t *testing.T) {
+	root := repoRoot(t)
+	cases := []struct {
+		name, ref, event string
+		key              bool
+		save             string
+	}{
+		{"commit, push", sha40, "push", true, "true"},
+		{"commit, schedule", sha40, "schedule", true, "true"},
+		{"commit, pull request", sha40, "pull_request", true, "false"},
+		{"commit, pull_request_target", sha40, "pull_request_target", true, "false"},
+		{"branch", "main", "push", false, "false"},
+		{"moving tag", "v1", "push", false, "false"},
+		{"local action", "", "push", false, "false"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, code, outs := runScript(t, "plan", map[string]string{
+				"SG_ACTION_PATH": root, "SG_ACTION_REF": tc.ref, "GITHUB_EVENT_NAME": tc.event,
+				"RUNNER_OS": "Linux", "RUNNER_ARCH": "X64",
+			})
+			if code != 0 {
+				t.Fatalf("exit %d:\n%s", code, out)
+			}
+			wantKey := ""
+			if tc.key {
+				wantKey = "secretgate-build-v1-linux_amd64-" + sha40
+			}
+			if outs["cache-key"] != wantKey || outs["cache-save"] != tc.save {
+				t.Errorf("cache-key %q, cache-save %q; want %q, %q", outs["cache-key"], outs["cache-save"], wantKey, tc.save)
+			}
+			if !strings.HasSuffix(outs["cache-dir"], "/secretgate-build") {
+				t.Errorf("cache-dir %q", outs["cache-dir"])
+			}
+		})
+	}
+}
+
+// TestActionInstallFromBuildCache: a restored build of the action's commit
+// is used without Go; one that is not that commit's build (another
+// version, or not secretgate) is not run as the check but rebuilt — here
+// without Go on PATH, so the rebuild is refused.
+func TestActionInstallFromBuildCache(t *testing.T) {
+	tests := []struct {
+		name    string
+		version string
+		reused  bool
+	}{
+		{"the commit's build", "secretgate " + sha40, true},
+		{"another commit's build", "secretgate 1111111111111111111111111111111111111111", false},
+		{"not secretgate", "hello", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cache := t.TempDir()
+			fake := "#!/bin/sh\necho '" + tc.version + "'\n"
+			if err := os.WriteFile(filepath.Join(cache, "secretgate"), []byte(fake), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			out, code, outs := runScript(t, "install", map[string]string{
+				"SG_METHOD": "source", "SG_ACTION_PATH": repoRoot(t), "SG_ACTION_REF": sha40,
+				"SG_CACHE_DIR": cache, "RUNNER_OS": "Linux", "RUNNER_ARCH": "X64",
+				"PATH": emptyBin(t) + ":/bin",
+			})
+			if tc.reused {
+				if code != 0 || !strings.Contains(out, "using the build of "+sha40+" cached by an earlier run") || outs["binary"] != filepath.Join(cache, "secretgate") {
+					t.Errorf("exit %d, binary %q:\n%s", code, outs["binary"], out)
+				}
+				return
+			}
+			if code == 0 || strings.Contains(out, "cached by an earlier run") || !strings.Contains(out, "go") {
+				t.Errorf("a build that is not the commit's was used (exit %d):\n%s", code, out)
+			}
+		})
+	}
+}
+
+// emptyBin is a directory with the few tools action.sh needs besides go
+// (none here: /bin has them), so that go is not on PATH.
+func emptyBin(t *testing.T) string {
+	t.Helper()
+	if _, err := os.Stat("/bin/go"); err == nil {
+		t.Skip("go is installed in /bin; cannot hide it")
+	}
+	return t.TempDir()
+}
