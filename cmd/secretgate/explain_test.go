@@ -166,7 +166,7 @@ func TestExplainTrust(t *testing.T) {
 			args:   []string{"--role", "arn:aws:iam::123456789012:role/nowhere"},
 			claims: tokenClaims(nil),
 			code:   result.ExitIncomplete,
-			want:   []string{"Verdict: trust policy unknown: declare the role in the repository or grant iam:GetRole."},
+			want:   []string{`Verdict: trust policy unknown: no role "nowhere" in the repository`, "Roles found (2): ci-trust, payments-deploy-prod."},
 		},
 	}
 	for _, tt := range tests {

@@ -77,7 +77,7 @@ func TestLeakScopes(t *testing.T) {
 		{"working tree is clean now", []string{"--path", dir}, 0, "leaks: ok", nil},
 		{"history finds the removed key", []string{"--path", dir, "--history"}, 1, "deploy/prod.env:1", nil},
 		{"the range finds it too", []string{"--path", dir, "--diff", base + "..HEAD"}, 1, "added in commit", nil},
-		{"clean staged change passes", []string{"--path", cleanStaged, "--staged"}, 0, "leaks: ok (1 resource)", nil},
+		{"clean staged change passes", []string{"--path", cleanStaged, "--staged"}, 0, "leaks: ok (1 file)", nil},
 		{"staged outside git", []string{"--path", t.TempDir(), "--staged"}, 2, "", []string{"--staged needs a git repository"}},
 		{"diff outside git", []string{"--path", t.TempDir(), "--diff", "main..HEAD"}, 2, "", []string{"--diff needs a git repository", "actions/checkout"}},
 		{"unknown base", []string{"--path", dir, "--diff", "origin/main..HEAD"}, 2, "", []string{"origin/main", "git fetch origin origin/main"}},

@@ -348,9 +348,9 @@ func TestStagedPolicyFiles(t *testing.T) {
 		wantCode   int
 		wantStdout []string
 	}{
-		{"staged bad policy is judged from the index", []string{"--path", stagedBad}, 1, []string{"iam/deploy-trust.json:4", "trust-oidc-any-org", "trust: failed (1 resource"}},
+		{"staged bad policy is judged from the index", []string{"--path", stagedBad}, 1, []string{"iam/deploy-trust.json:4", "trust-oidc-any-org", "trust: failed (1 role"}},
 		{"without --staged the working copy is judged", []string{"--path", stagedBad, "--only", "trust"}, 0, []string{"trust: no input — nothing to judge"}},
-		{"bad policy in the working tree only is not judged", []string{"--path", workingBad}, 0, []string{"iam: ok (1 resource)", "trust: no input — nothing to judge"}},
+		{"bad policy in the working tree only is not judged", []string{"--path", workingBad}, 0, []string{"iam: ok (1 policy)", "trust: no input — nothing to judge"}},
 		{"deleted policy is ignored", []string{"--path", deleted}, 0, []string{"trust: no input — nothing to judge"}},
 		{"--staged without leaks still judges the index", []string{"--path", stagedBad, "--skip", "leaks"}, 1, []string{"iam/deploy-trust.json:4"}},
 	}

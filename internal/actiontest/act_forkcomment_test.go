@@ -76,6 +76,7 @@ func actFollowUp(t *testing.T, actBin string, pr *prRepository, gh *gitHubStub, 
 		"-P", "ubuntu-latest=-self-hosted",
 		"--json", "--no-cache-server", "--actor", "someone",
 		"--local-repository", download, "--local-repository", self, "--local-repository", setupGo,
+		"--local-repository", cacheStandIn(t),
 		"--env", "OUT="+out, "--env", "ARTIFACTS="+c.artifacts,
 		"--env", "GITHUB_API_URL="+gh.URL,
 		"-s", "GITHUB_TOKEN="+c.token)

@@ -215,6 +215,7 @@ func actRun(t *testing.T, actBin string, pr *prRepository, gh *gitHubStub, c act
 		filepath.Join(repoRoot(t), "internal/actiontest/testdata/actions/setup-go")
 	uploadArtifact := "actions/upload-artifact@" + pinOf(t, "actions/upload-artifact") + "=" +
 		filepath.Join(repoRoot(t), "internal/actiontest/testdata/actions/upload-artifact")
+	cache := cacheStandIn(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	eventName := c.event
@@ -226,6 +227,7 @@ func actRun(t *testing.T, actBin string, pr *prRepository, gh *gitHubStub, c act
 		"-P", "ubuntu-latest=-self-hosted",
 		"--json", "--no-cache-server", "--actor", "dev",
 		"--local-repository", sarifAction, "--local-repository", setupGo, "--local-repository", uploadArtifact,
+		"--local-repository", cache,
 		"--env", "SRC="+pr.dir, "--env", "OUT="+out,
 		"--env", "GITHUB_API_URL="+gh.URL,
 		"-s", "GITHUB_TOKEN="+c.token)
@@ -420,6 +422,15 @@ func actionPin(t *testing.T, action string) string {
 		t.Fatalf("action.yml does not pin %s", action)
 	}
 	return string(m[1])
+}
+
+// cacheStandIn is the --local-repository mapping of the actions/cache
+// commit action.yml pins (its restore and save subdirectories) to the
+// stand-ins that fail when run.
+func cacheStandIn(t *testing.T) string {
+	t.Helper()
+	return "actions/cache@" + actionPin(t, "actions/cache/restore") + "=" +
+		filepath.Join(repoRoot(t), "internal/actiontest/testdata/actions/cache")
 }
 
 // actEvent is one line of act's --json log.

@@ -213,9 +213,12 @@ func Count(n int) string {
 
 // Clearing returns a writer to w that first erases the status line, so
 // that a warning printed during a phase starts on a clean line (the next
-// redraw puts the status back under it). With a nil Meter it is w.
+// redraw puts the status back under it). Outside a terminal, where
+// nothing is drawn, and with a nil Meter it is w itself: a writer such as
+// safetext's keeps its identity (GitHub workflow commands are written
+// through it as they are, which a wrapper would hide).
 func (m *Meter) Clearing(w io.Writer) io.Writer {
-	if m == nil {
+	if m == nil || !m.terminal {
 		return w
 	}
 	return clearingWriter{m: m, w: w}

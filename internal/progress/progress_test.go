@@ -146,3 +146,16 @@ func TestClearingWriterErasesTheStatusFirst(t *testing.T) {
 		t.Errorf("erased twice: %q", buf.String())
 	}
 }
+
+func TestClearingIsTheWriterItselfOutsideATerminal(t *testing.T) {
+	var buf bytes.Buffer
+	m := New(&buf, false)
+	defer m.Stop()
+	if w := m.Clearing(&buf); w != &buf {
+		t.Errorf("Clearing wrapped the writer outside a terminal: %T", w)
+	}
+	var nilMeter *Meter
+	if w := nilMeter.Clearing(&buf); w != &buf {
+		t.Errorf("a nil Meter wrapped the writer: %T", w)
+	}
+}
