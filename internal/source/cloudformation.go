@@ -267,7 +267,13 @@ func assumptionText(c condValue) string {
 }
 
 // emit adds a resource's variants to the output: IDs and, where variants
-// would share one, names tell them apart; facts carry their assumptions.
+// would share one, the names of roles and policies tell them apart
+// ("Deploy/if IsMain=false"); facts carry their assumptions.
+//
+// The label follows a "/" so that the name's own parts still give the
+// environment (environment_from: the first "/" segment, a token such as
+// "-prod" at the end). Secrets keep their name, which the naming rules
+// judge as it is: their variants differ in ID and assumptions only.
 func (p *cfnParser) emit(m doctree.Member, frags []*cfnFrag) {
 	primary := func(f *cfnFrag) string {
 		switch {
@@ -275,8 +281,6 @@ func (p *cfnParser) emit(m doctree.Member, frags []*cfnFrag) {
 			return "role " + f.roles[0].Name
 		case len(f.policies) > 0:
 			return "policy " + f.policies[0].Name
-		case len(f.secrets) > 0:
-			return "secret " + f.secrets[0].Name
 		}
 		return ""
 	}
@@ -284,29 +288,28 @@ func (p *cfnParser) emit(m doctree.Member, frags []*cfnFrag) {
 	for _, f := range frags {
 		names[primary(f)]++
 	}
+	usedIDs := map[string]bool{}
 	errSeen := map[string]bool{}
-	for _, f := range frags {
-		var conds []string
+	for i, f := range frags {
+		var conds, tags []string
 		for _, c := range f.assume {
 			conds = append(conds, assumptionText(c))
+			tags = append(tags, fmt.Sprintf("%s=%t", c.name, c.value))
 		}
 		assumptions := append(append(append([]string(nil), conds...), f.params...), f.notes...)
 		if len(frags) > 1 {
-			var tag []string
-			for _, c := range f.assume {
-				tag = append(tag, fmt.Sprintf("%s=%t", c.name, c.value))
+			suffix := "[" + strings.Join(tags, ",") + "]"
+			if usedIDs[suffix] { // joined variants may assume the same
+				suffix = fmt.Sprintf("[%s#%d]", strings.Join(tags, ","), i+1)
 			}
-			suffix := "[" + strings.Join(tag, ",") + "]"
+			usedIDs[suffix] = true
 			rename(f, p.id(m.Key), p.id(m.Key)+suffix)
-			if names[primary(f)] > 1 && len(conds) > 0 {
-				label := " (" + strings.Join(conds, ", ") + ")"
-				switch {
-				case len(f.roles) > 0:
+			if k := primary(f); k != "" && names[k] > 1 && len(tags) > 0 {
+				label := "/if " + strings.Join(tags, ", ")
+				if len(f.roles) > 0 {
 					f.roles[0].Name += label
-				case len(f.policies) > 0:
+				} else {
 					f.policies[0].Name += label
-				case len(f.secrets) > 0:
-					f.secrets[0].Name += label
 				}
 			}
 		}
@@ -599,8 +602,12 @@ func (p *cfnParser) role(f *cfnFrag, m doctree.Member, props *doctree.Node) {
 		if v.Kind != doctree.Array {
 			f.errs = append(f.errs, pols.Errorf("%s: Policies must be a list, found %s", m.Key, v.Describe()))
 		} else {
-			for _, e := range v.Elems {
+			for i, e := range v.Elems {
 				name, _ := e.Get("PolicyName").Scalar()
+				if strings.Contains(name, "${") { // IAM names hold no "${"
+					f.note(fmt.Sprintf("PolicyName %s is not fixed by the template: named by its place in Policies", doctree.Quote(name)))
+					name = fmt.Sprintf("Policies[%d]", i)
+				}
 				doc, ok := p.normalize(f, e.Get("PolicyDocument"), m.Key, "Policies["+doctree.Quote(name)+"].PolicyDocument")
 				if !ok {
 					continue

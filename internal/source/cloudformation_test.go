@@ -383,8 +383,8 @@ Resources:
 		want      []variant
 	}{
 		{"undecidable, branches differ", `!If [IsMain, "repo:acme/app:ref:refs/heads/main", "repo:acme/*"]`, []variant{
-			{"stack.yaml#Deploy[IsMain=true]", "Deploy (condition IsMain is true)", "repo:acme/app:ref:refs/heads/main", strs("condition IsMain is true")},
-			{"stack.yaml#Deploy[IsMain=false]", "Deploy (condition IsMain is false)", "repo:acme/*", strs("condition IsMain is false")},
+			{"stack.yaml#Deploy[IsMain=true]", "Deploy/if IsMain=true", "repo:acme/app:ref:refs/heads/main", strs("condition IsMain is true")},
+			{"stack.yaml#Deploy[IsMain=false]", "Deploy/if IsMain=false", "repo:acme/*", strs("condition IsMain is false")},
 		}},
 		{"undecidable, branches agree", `!If [IsMain, "repo:acme/app:*", "repo:acme/app:*"]`, []variant{
 			// Nothing judged depends on the condition.
