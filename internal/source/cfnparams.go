@@ -65,6 +65,7 @@ func parseCloudFormationParameters(data []byte) (map[string]string, error) {
 	if inner, ok := obj["Parameters"]; ok && len(obj) <= 3 && bytes.HasPrefix(bytes.TrimSpace(inner), []byte("{")) {
 		// A CodePipeline template configuration ({"Parameters", "Tags",
 		// "StackPolicy"}).
+		obj = nil
 		if err := json.Unmarshal(inner, &obj); err != nil {
 			return nil, fmt.Errorf("Parameters: %w", err)
 		}

@@ -183,7 +183,7 @@ func (p *cfnParser) resource(m doctree.Member, typ string, props *doctree.Node) 
 	}
 	if len(capped) > 0 {
 		p.out.fail(p.file, (&doctree.Node{Line: m.Line, Col: m.Col}).Errorf(
-			"%s: its properties depend on more undecided conditions than the %d combinations judged; %s took only their first branch",
+			"%s: its properties depend on more undecided conditions than the %d combinations judged: beyond them, %s counted as true",
 			m.Key, maxVariants, quoteAll(capped)))
 	}
 	p.emit(m, collapse(done))
@@ -229,36 +229,54 @@ func (p *cfnParser) read(m doctree.Member, typ string, props *doctree.Node, assu
 	return readResult{cfnFrag: f, pending: p.res.pending}
 }
 
-// collapse joins the variants that give the same facts; the joined one
-// assumes what all of them assume.
+// collapse joins variants that give the same facts and differ only in the
+// condition decided last (the two branches of one Fn::If), again and again:
+// the joined variant no longer assumes that condition. Variants that agree
+// without being such a pair stay apart, so that each one's assumptions
+// stay exactly true.
 func collapse(frags []*cfnFrag) []*cfnFrag {
-	var out []*cfnFrag
-	byKey := map[string]*cfnFrag{}
-	for _, f := range frags {
-		k := f.key()
-		g, ok := byKey[k]
-		if !ok {
-			byKey[k] = f
-			out = append(out, f)
-			continue
-		}
-		var common []condValue
-		for _, c := range g.assume {
-			for _, d := range f.assume {
-				if c == d {
-					common = append(common, c)
+	keys := make([]string, len(frags))
+	for i, f := range frags {
+		keys[i] = f.key()
+	}
+	for joined := true; joined; {
+		joined = false
+		for i := 0; i < len(frags) && !joined; i++ {
+			for j := i + 1; j < len(frags); j++ {
+				if keys[i] != keys[j] || !branches(frags[i].assume, frags[j].assume) {
+					continue
 				}
+				g, f := frags[i], frags[j]
+				g.assume = g.assume[:len(g.assume)-1]
+				for _, n := range f.notes {
+					g.note(n)
+				}
+				for _, n := range f.params {
+					g.params = appendUnique(g.params, n)
+				}
+				frags = append(frags[:j], frags[j+1:]...)
+				keys = append(keys[:j], keys[j+1:]...)
+				joined = true
+				break
 			}
 		}
-		g.assume = common
-		for _, n := range f.notes {
-			g.note(n)
-		}
-		for _, n := range f.params {
-			g.params = appendUnique(g.params, n)
+	}
+	return frags
+}
+
+// branches reports whether a and b assume the same but the last condition,
+// decided both ways.
+func branches(a, b []condValue) bool {
+	n := len(a)
+	if n == 0 || n != len(b) || a[n-1].name != b[n-1].name || a[n-1].value == b[n-1].value {
+		return false
+	}
+	for i := range n - 1 {
+		if a[i] != b[i] {
+			return false
 		}
 	}
-	return out
+	return true
 }
 
 // assumptionText says what a variant's conditions are.

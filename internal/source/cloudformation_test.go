@@ -175,6 +175,13 @@ Parameters:
   Env: {Type: String, Default: prod}
   Names: {Type: CommaDelimitedList, Default: "a, b,c"}
   NoDefault: {Type: String}
+  Region: {Type: String, AllowedValues: [eu-west-1, us-east-1]}
+  Only: {Type: String, AllowedValues: [prod]}
+  Subnets: {Type: "List<AWS::EC2::Subnet::Id>"}
+Resources:
+  Gh: {Type: AWS::IAM::OIDCProvider, Properties: {Url: "https://token.actions.githubusercontent.com"}}
+  Ent: {Type: AWS::IAM::OIDCProvider, Properties: {Url: !Sub "https://token.actions.githubusercontent.com/${Env}"}}
+  Unknown: {Type: AWS::IAM::OIDCProvider, Properties: {Url: !Ref NoDefault}}
 Mappings:
   M: {prod: {Key: mapped}}
 Conditions:
@@ -184,6 +191,9 @@ Conditions:
   Either: !Or [!Condition NotProd, !Equals [!Ref NoDefault, y]]
   Unknown: !Equals [!Ref AWS::Region, eu-west-1]
   Loop: !Not [!Condition Loop]
+  InAsia: !Equals [!Ref Region, ap-south-1]
+  InEurope: !Equals [!Ref Region, eu-west-1]
+  OnlyProd: !Equals [prod, !Ref Only]
 `
 	tests := []struct {
 		name, expr, want string
@@ -215,6 +225,16 @@ Conditions:
 		{"unknown function", `{"Fn::Nope": 1}`, "${Fn::Nope}"},
 		{"ref to resource", `!Ref Thing`, "${Thing}"},
 		{"bad ref", `{"Ref": [1]}`, "${Ref}"},
+		{"ref oidc provider", `!Ref Gh`, "arn:aws:iam::${AWS::AccountId}:oidc-provider/token.actions.githubusercontent.com"},
+		{"getatt oidc provider arn", `!GetAtt Gh.Arn`, "arn:aws:iam::${AWS::AccountId}:oidc-provider/token.actions.githubusercontent.com"},
+		{"getatt oidc provider long form", `{"Fn::GetAtt": [Gh, Arn]}`, "arn:aws:iam::${AWS::AccountId}:oidc-provider/token.actions.githubusercontent.com"},
+		{"oidc provider of an enterprise", `!Ref Ent`, "arn:aws:iam::${AWS::AccountId}:oidc-provider/token.actions.githubusercontent.com/prod"},
+		{"oidc provider other attribute", `!GetAtt Gh.Thumbprints`, "${Gh.Thumbprints}"},
+		{"oidc provider without a known url", `!Ref Unknown`, "${Unknown}"},
+		{"if not an allowed value", `!If [InAsia, p, d]`, "d"},
+		{"if an allowed value", `!If [InEurope, p, d]`, "p"},
+		{"if the only allowed value", `!If [OnlyProd, p, d]`, "p"},
+		{"join list parameter without value", `!Join [",", !Ref Subnets]`, "${Subnets}"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
