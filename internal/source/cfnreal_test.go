@@ -149,7 +149,7 @@ func TestCloudFormationAsPeopleWriteIt(t *testing.T) {
 		},
 		{
 			// The values of the AWS CLI's --parameters file.
-			file: "oidc-list-params.yaml",
+			file:   "oidc-list-params.yaml",
 			params: mustParams(t, "params/oidc-list-params.json"),
 			roles: []roleView{
 				{
