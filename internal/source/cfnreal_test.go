@@ -426,6 +426,46 @@ Resources:
 	}
 }
 
+// TestCloudFormationLinksByAttribute: a managed policy attached by
+// !GetAtt PolicyArn, a role named by !GetAtt Arn and a secret rotated by
+// !GetAtt Id are the template's own; a SAM function's role has its
+// RolePath.
+func TestCloudFormationLinksByAttribute(t *testing.T) {
+	src := `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Read:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument: {Statement: [{Effect: Allow, Action: s3:GetObject, Resource: "*"}]}
+  App:
+    Type: AWS::IAM::Role
+    Properties:
+      ManagedPolicyArns: [!GetAtt Read.PolicyArn]
+  Key:
+    Type: AWS::SecretsManager::Secret
+  Rotate:
+    Type: AWS::SecretsManager::RotationSchedule
+    Properties:
+      SecretId: !GetAtt Key.Id
+      RotationRules: {AutomaticallyAfterDays: 7}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      RolePath: /lambda/
+`
+	r := parseFile("t.yaml", []byte(src))
+	wantNoProblems(t, r)
+	if len(r.roles) != 2 || len(r.roles[0].AttachedARNs) != 0 || !cmp.Equal(r.roles[0].PolicyIDs, strs("t.yaml#Read")) {
+		t.Errorf("roles = %+v, want App with the policy Read linked", r.roles)
+	}
+	if len(r.roles) == 2 && r.roles[1].Path != "/lambda/" {
+		t.Errorf("FnRole path = %q, want /lambda/", r.roles[1].Path)
+	}
+	if len(r.secrets) != 1 || r.secrets[0].RotationDays != 7 {
+		t.Errorf("secrets = %+v, want Key rotating every 7 days", r.secrets)
+	}
+}
+
 func TestLoadCloudFormationParameters(t *testing.T) {
 	tests := []struct {
 		name, src string

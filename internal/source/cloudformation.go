@@ -582,14 +582,26 @@ func (p *cfnParser) list(f *cfnFrag, n *doctree.Node, logical, key string) ([]*d
 }
 
 // refTarget returns X when s is "${X}", the text a Ref to the template's
-// resource X resolves to.
+// resource X resolves to, or "${X.attr}" for one of the attributes that
+// name it as a whole (a managed policy's PolicyArn, a secret's Id, any Arn).
 func (p *cfnParser) refTarget(s string) (string, bool) {
 	inner, ok := strings.CutPrefix(s, "${")
 	if !ok {
 		return "", false
 	}
 	inner, ok = strings.CutSuffix(inner, "}")
-	if !ok || !p.res.isResource(inner) {
+	if !ok {
+		return "", false
+	}
+	if res, attr, dotted := strings.Cut(inner, "."); dotted {
+		switch attr {
+		case "Arn", "PolicyArn", "Id":
+			inner = res
+		default:
+			return "", false
+		}
+	}
+	if !p.res.isResource(inner) {
 		return "", false
 	}
 	return inner, true

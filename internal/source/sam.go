@@ -16,8 +16,8 @@ const lambdaBasicExecution = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasi
 // Role the function runs as that role (a role of the template is read as
 // its own resource; SAM then ignores Policies), so there is nothing more to
 // read. Without one SAM creates the role "<Logical>Role": trusted by
-// Lambda (or AssumeRolePolicyDocument), AWSLambdaBasicExecutionRole
-// attached, and Policies turned into attached managed policies (a name or
+// Lambda (or AssumeRolePolicyDocument), at RolePath,
+// AWSLambdaBasicExecutionRole attached, and Policies turned into attached managed policies (a name or
 // an ARN), inline policies (a policy document) and SAM policy templates
 // (expanded where they grant Secrets Manager or KMS access; others are
 // named in the role's assumptions as not judged).
@@ -29,11 +29,14 @@ func (p *cfnParser) samFunction(f *cfnFrag, m doctree.Member, props *doctree.Nod
 	r := facts.Role{
 		ID:           p.id(logical),
 		Name:         logical,
-		Path:         "/",
+		Path:         p.str(f, props, "RolePath", m.Key),
 		PolicyIDs:    []string{},
 		AttachedARNs: []string{lambdaBasicExecution},
 		Source:       sourceCloudFormation,
 		Location:     facts.Location{File: p.file, Line: m.Line},
+	}
+	if r.Path == "" {
+		r.Path = "/"
 	}
 	if n := props.Get("AssumeRolePolicyDocument"); n != nil {
 		if doc, ok := p.document(f, m, n, "AssumeRolePolicyDocument"); ok {
