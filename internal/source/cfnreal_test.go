@@ -243,9 +243,9 @@ func TestCloudFormationAsPeopleWriteIt(t *testing.T) {
 			secrets: []secretView{{ID: "sam-function.yaml#ApiKey", Name: "prod/api/key"}},
 		},
 		{
-			// Names the template does not fix are the logical id (or the
-			// place in Policies); a reference by the same parameter
-			// still links.
+			// Role and policy names the template does not fix are the
+			// logical id (or the place in Policies); a reference by the
+			// same parameter still links.
 			file: "placeholder-names.yaml",
 			roles: []roleView{{
 				ID: "placeholder-names.yaml#AppRole", Name: "AppRole",
@@ -269,7 +269,12 @@ func TestCloudFormationAsPeopleWriteIt(t *testing.T) {
 						`ManagedPolicyName "${AWS::StackName}-read" is not fixed by the template: named by its logical id`),
 				},
 			},
-			secrets: []secretView{{ID: "placeholder-names.yaml#DbSecret", Name: "staging/app/db"}},
+			// A secret's unfixed name stays as written: the naming rules
+			// leave template names unjudged.
+			secrets: []secretView{
+				{ID: "placeholder-names.yaml#DbSecret", Name: "staging/app/db"},
+				{ID: "placeholder-names.yaml#StackSecret", Name: "${AWS::StackName}/db", Assumptions: strs(`Name "${AWS::StackName}/db" is not fixed by the template`)},
+			},
 		},
 	}
 	for _, tc := range tests {

@@ -506,7 +506,7 @@ func (p *cfnParser) strKnown(f *cfnFrag, props *doctree.Node, key, logical strin
 	return s, known
 }
 
-// name reads a resource's name property. A name the template does not fix
+// name reads a role's or policy's name property. A name the template does not fix
 // (it holds a parameter without a value, the stack name, an attribute) is
 // no name to judge: the resource is named by its logical id, as
 // CloudFormation does when the name is left out, and the facts say so.
@@ -734,7 +734,19 @@ func (p *cfnParser) secret(f *cfnFrag, m doctree.Member, props *doctree.Node) {
 		Source:          sourceCloudFormation,
 		Location:        facts.Location{File: p.file, Line: m.Line},
 	}
-	s.Name, _ = p.name(f, props, "Name", m.Key)
+	// A name the template does not fix stays as written: the naming
+	// rules leave such template names unjudged, where the logical id
+	// would be judged as the secret's name.
+	name, known := p.strKnown(f, props, "Name", m.Key)
+	switch {
+	case name == "":
+		s.Name = m.Key
+	case !known && strings.Contains(name, "${"):
+		s.Name = name
+		f.note(fmt.Sprintf("Name %s is not fixed by the template", doctree.Quote(name)))
+	default:
+		s.Name = name
+	}
 	f.secrets = append(f.secrets, s)
 }
 
