@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -86,6 +87,9 @@ func TestCheckCloudFormationAsPeopleWriteIt(t *testing.T) {
 					continue
 				}
 				got = append(got, f.Rule+" "+f.Resource)
+				if f.Resource == "Deploy/if IsMain=false" && !strings.HasSuffix(f.Message, " (assuming condition IsMain is false)") {
+					t.Errorf("%s on %s: message %q does not say which branch", f.Rule, f.Resource, f.Message)
+				}
 			}
 			sort.Strings(got)
 			if diff := cmp.Diff(tc.want, got); diff != "" {

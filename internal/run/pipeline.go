@@ -162,8 +162,10 @@ func Pipeline(ctx context.Context, opts Options) (result.Report, error) {
 	if err != nil {
 		return rep, err
 	}
-	for _, b := range built {
+	assumed := newAssumptionIndex(in)
+	for i, b := range built {
 		f, rule := b.finding, b.rule
+		f.Message = withAssumptions(f.Message, assumed.of(raws[i]))
 		if f.Check != result.CheckConfig && !selected[f.Check] {
 			continue
 		}
