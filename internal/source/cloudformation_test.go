@@ -182,6 +182,7 @@ Resources:
   Gh: {Type: AWS::IAM::OIDCProvider, Properties: {Url: "https://token.actions.githubusercontent.com"}}
   Ent: {Type: AWS::IAM::OIDCProvider, Properties: {Url: !Sub "https://token.actions.githubusercontent.com/${Env}"}}
   Unknown: {Type: AWS::IAM::OIDCProvider, Properties: {Url: !Ref NoDefault}}
+  Self: {Type: AWS::IAM::OIDCProvider, Properties: {Url: !Join ["", [!Ref Self, !GetAtt Self.Arn, !Ref Self]]}}
 Mappings:
   M: {prod: {Key: mapped}}
 Conditions:
@@ -231,6 +232,7 @@ Conditions:
 		{"oidc provider of an enterprise", `!Ref Ent`, "arn:aws:iam::${AWS::AccountId}:oidc-provider/token.actions.githubusercontent.com/prod"},
 		{"oidc provider other attribute", `!GetAtt Gh.Thumbprints`, "${Gh.Thumbprints}"},
 		{"oidc provider without a known url", `!Ref Unknown`, "${Unknown}"},
+		{"oidc provider whose url refers to itself", `!Ref Self`, "${Self}"},
 		{"if not an allowed value", `!If [InAsia, p, d]`, "d"},
 		{"if an allowed value", `!If [InEurope, p, d]`, "p"},
 		{"if the only allowed value", `!If [OnlyProd, p, d]`, "p"},

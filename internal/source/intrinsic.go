@@ -212,10 +212,12 @@ func (r *resolver) isResource(logical string) bool {
 // URL without the scheme. ok is false when logical is no such provider or
 // its Url is not known.
 func (r *resolver) oidcProviderARN(logical string, at *doctree.Node, depth int) (*doctree.Node, bool) {
-	if r.resourceType(logical) != "AWS::IAM::OIDCProvider" {
-		return nil, false
+	if r.resourceType(logical) != "AWS::IAM::OIDCProvider" || r.busy["resource "+logical] {
+		return nil, false // a Url that refers to its own provider has no value
 	}
+	r.busy["resource "+logical] = true
 	url, ok, known := r.resolveScalar(r.resources[logical].Path("Properties", "Url"), depth)
+	delete(r.busy, "resource "+logical)
 	if !ok || !known || url == "" {
 		return nil, false
 	}
