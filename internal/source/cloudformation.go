@@ -235,6 +235,9 @@ func (p *cfnParser) read(m doctree.Member, typ string, props *doctree.Node, assu
 // without being such a pair stay apart, so that each one's assumptions
 // stay exactly true.
 func collapse(frags []*cfnFrag) []*cfnFrag {
+	if len(frags) < 2 {
+		return frags
+	}
 	keys := make([]string, len(frags))
 	for i, f := range frags {
 		keys[i] = f.key()

@@ -119,11 +119,11 @@ type resolver struct {
 // reset starts reading a variant in which the conditions of forced are
 // decided.
 func (r *resolver) reset(forced []condValue) {
-	r.forced = map[string]bool{}
+	clear(r.forced)
 	for _, c := range forced {
 		r.forced[c.name] = c.value
 	}
-	r.conds = map[string]tri{} // derived conditions may change
+	clear(r.conds) // derived conditions may change
 	r.pending, r.unknownParams = nil, nil
 }
 
