@@ -1,6 +1,7 @@
 package source
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"sort"
@@ -294,6 +295,35 @@ func TestCloudFormationAsPeopleWriteIt(t *testing.T) {
 				t.Errorf("secrets (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestScanCloudFormationParameters: Scan hands Options'
+// CloudFormationParameters to every template that declares them.
+func TestScanCloudFormationParameters(t *testing.T) {
+	dir := filepath.Join("testdata", "cfn")
+	names := func(opts Options) []string {
+		res, err := Scan(context.Background(), dir, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Errors) > 0 {
+			t.Fatalf("errors: %+v", res.Errors)
+		}
+		var out []string
+		for _, r := range res.Roles {
+			if strings.HasPrefix(r.ID, "oidc-list-params.yaml#") {
+				out = append(out, r.Name)
+			}
+		}
+		return out
+	}
+	if diff := cmp.Diff(strs("gha-dev-github-iac-iam-role", "gha-dev-reader"), names(Options{})); diff != "" {
+		t.Errorf("defaults (-want +got):\n%s", diff)
+	}
+	given := Options{CloudFormationParameters: mustParams(t, "params/oidc-list-params.json")}
+	if diff := cmp.Diff(strs("gha-prod-github-iac-iam-role", "gha-prod-reader"), names(given)); diff != "" {
+		t.Errorf("given (-want +got):\n%s", diff)
 	}
 }
 

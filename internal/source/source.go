@@ -48,9 +48,9 @@ type Options struct {
 	MaxFileBytes int64
 	// CloudFormationParameters are parameter values for every
 	// CloudFormation template that declares them (over their Default),
-	// as `aws cloudformation deploy --parameter-overrides` gives them;
-	// see LoadCloudFormationParameters. Pseudo parameters (AWS::AccountId,
-	// AWS::Region) may be given too.
+	// as a stack's parameters file gives them (the AWS CLI's --parameters
+	// JSON, see LoadCloudFormationParameters). Pseudo parameters
+	// (AWS::AccountId, AWS::Region) may be given too.
 	CloudFormationParameters map[string]string
 }
 
