@@ -1,74 +1,73 @@
 package run
 
 import (
-	"slices"
-	"sort"
 	"strings"
 
 	"github.com/secretgate/secretgate/internal/facts"
-	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/policy"
 )
 
-// assumptionKey is how a finding names the fact it is about: the file the
-// fact came from and the resource as rules report it (a name, an id or an
-// ARN).
-type assumptionKey struct{ file, resource string }
-
-// assumptionIndex maps the facts that depend on something their files do
-// not fix (an Fn::If branch, a Terraform value unknown offline) to those
-// assumptions.
-type assumptionIndex map[assumptionKey][]string
-
-// indexAssumptions collects the assumptions of in's roles, policies and
-// secrets under every name a rule may report them by.
-func indexAssumptions(in *facts.Input) assumptionIndex {
-	idx := assumptionIndex{}
-	add := func(file string, as []string, names ...string) {
-		if len(as) == 0 {
-			return
-		}
-		for _, n := range names {
-			if n == "" {
-				continue
-			}
-			k := assumptionKey{file, n}
-			for _, a := range as {
-				if !slices.Contains(idx[k], a) {
-					idx[k] = append(idx[k], a)
-				}
-			}
-		}
-	}
-	for _, r := range in.Roles {
-		add(r.File, r.Assumptions, r.Name, r.ID, r.ARN)
-	}
-	for _, p := range in.Policies {
-		add(p.File, p.Assumptions, p.Name, p.ID, p.ARN)
-	}
-	for _, s := range in.Secrets {
-		add(s.File, s.Assumptions, s.Name, s.ID, s.ARN)
-	}
-	for k := range idx {
-		sort.Strings(idx[k])
-	}
-	return idx
+// assumptionIndex finds the assumptions of the fact a finding is about: a
+// CloudFormation Fn::If branch judged ("condition IsMain is false"), a value
+// unknown offline. Facts without assumptions are not indexed; in the usual
+// run there are none, and nothing is looked up.
+type assumptionIndex struct {
+	byID   map[string][]string
+	byName map[string][]string // file + "\x00" + name, when one fact has that name
 }
 
-// apply gives f the assumptions of the fact it is about, in its own field
-// and at the end of its message, so every format says what the verdict
-// depends on. The fingerprint is unchanged: it never depends on messages.
-func (idx assumptionIndex) apply(f *result.Finding) {
-	if len(idx) == 0 || f.File == "" {
-		return
+func newAssumptionIndex(in *facts.Input) *assumptionIndex {
+	x := &assumptionIndex{byID: map[string][]string{}, byName: map[string][]string{}}
+	names := map[string]int{}
+	add := func(id, name, file string, a []string) {
+		k := file + "\x00" + name
+		names[k]++
+		if len(a) == 0 {
+			return
+		}
+		x.byID[id] = a
+		x.byName[k] = a
 	}
-	as := idx[assumptionKey{f.File, f.Resource}]
-	if len(as) == 0 {
-		return
+	for _, r := range in.Roles {
+		add(r.ID, r.Name, r.File, r.Assumptions)
 	}
-	f.Assumptions = as
-	msg := strings.TrimRight(f.Message, " ")
-	if msg != "" && !strings.HasSuffix(msg, ".") {
-		msg += "."
+	for _, p := range in.Policies {
+		add(p.ID, p.Name, p.File, p.Assumptions)
 	}
-	f.Message = msg + " This assumes " + strings.Join(as, "; ") + "."
+	for _, s := range in.Secrets {
+		add(s.ID, s.Name, s.File, s.Assumptions)
+	}
+	for k, n := range names {
+		if n > 1 {
+			delete(x.byName, k) // the name does not tell which fact
+		}
+	}
+	return x
+}
+
+// of returns the assumptions of raw's fact: the fact whose ID is raw's key
+// or its start (rules key statements as "<policy id>#<index>"), the longest
+// such; else the only fact of raw's file with raw's resource as its name.
+func (x *assumptionIndex) of(raw policy.Raw) []string {
+	if len(x.byID) == 0 {
+		return nil
+	}
+	k := raw.Key
+	for end := len(k); end > 0; {
+		if a, ok := x.byID[k[:end]]; ok {
+			return a
+		}
+		end = strings.LastIndexAny(k[:end], "# ")
+	}
+	return x.byName[raw.File+"\x00"+raw.Resource]
+}
+
+// withAssumptions is a finding's message followed by what its fact
+// assumes, so that a finding on one branch of an undecidable Fn::If says
+// which branch.
+func withAssumptions(msg string, a []string) string {
+	if len(a) == 0 {
+		return msg
+	}
+	return msg + " (assuming " + strings.Join(a, "; ") + ")"
 }

@@ -178,10 +178,13 @@ func Pipeline(ctx context.Context, opts Options) (result.Report, error) {
 	if err != nil {
 		return rep, err
 	}
-	assumed := indexAssumptions(in)
-	for _, b := range built {
+	assumed := newAssumptionIndex(in)
+	for i, b := range built {
 		f, rule := b.finding, b.rule
-		assumed.apply(&f)
+		if a := assumed.of(raws[i]); len(a) > 0 {
+			f.Assumptions = a
+			f.Message = withAssumptions(f.Message, a)
+		}
 		if f.Check != result.CheckConfig && !selected[f.Check] {
 			continue
 		}

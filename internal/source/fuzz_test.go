@@ -84,7 +84,7 @@ func FuzzCloudFormation(f *testing.F) {
 			if d.Kind != doctree.Object {
 				continue
 			}
-			r := parseCloudFormation("t.yaml", d)
+			r := parseCloudFormation("t.yaml", d, parseOptions{})
 			checkResult(t, "t.yaml", r, true)
 		}
 	})

@@ -2,6 +2,7 @@ package source
 
 import (
 	"encoding/base64"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -65,45 +66,76 @@ const (
 )
 
 type cfnParam struct {
-	typ string
-	def *doctree.Node
+	typ     string
+	def     *doctree.Node
+	allowed []string
+}
+
+// isList reports whether the parameter's value is a list: CommaDelimitedList
+// and the List<…> types.
+func (p cfnParam) isList() bool {
+	return p.typ == "CommaDelimitedList" || strings.HasPrefix(p.typ, "List<")
+}
+
+// condValue is one condition decided for a variant of a resource.
+type condValue struct {
+	name  string
+	value bool
 }
 
 // resolver evaluates CloudFormation intrinsic functions as far as the
-// template alone allows: parameters resolve to their Default, AWS::Partition
-// to "aws", conditions are evaluated from those, Fn::Sub, Fn::Join,
-// Fn::Select, Fn::Split, Fn::FindInMap and Fn::If are computed. What cannot
-// be known before deployment (account id, region, resource attributes,
-// imports) stays as readable text in Fn::Sub syntax, e.g. "${AWS::AccountId}"
-// or "${AppRole.Arn}", so names and ARNs keep their known parts.
+// template alone allows: parameters resolve to the value given
+// (Options.CloudFormationParameters) or their Default, AWS::Partition to
+// "aws", conditions are evaluated from those, Fn::Sub, Fn::Join,
+// Fn::Select, Fn::Split, Fn::FindInMap and Fn::If are computed, and a Ref or
+// Fn::GetAtt Arn of an AWS::IAM::OIDCProvider of the template is the
+// provider's ARN. What cannot be known before deployment (account id,
+// region, resource attributes, imports) stays as readable text in Fn::Sub
+// syntax, e.g. "${AWS::AccountId}" or "${AppRole.Arn}", so names and ARNs
+// keep their known parts.
+//
+// An Fn::If whose condition cannot be decided is not guessed: the resolver
+// takes the branch its forced conditions say (the parser judges a resource
+// once per combination, see cfnParser.resource) and lists the undecided
+// conditions it met in pending.
 type resolver struct {
 	params     map[string]cfnParam
-	resources  map[string]bool
+	given      map[string]string // parameter values from outside the template
+	resources  map[string]*doctree.Node
 	mappings   *doctree.Node
 	conditions *doctree.Node
 	conds      map[string]tri
 	busy       map[string]bool
-	// undecided lists the Fn::If calls whose condition the template alone
-	// cannot decide and whose branches differ, once each: only their
-	// first branch was judged.
-	undecided []error
-	reported  map[[2]int]bool
+	// forced holds the conditions decided for the variant being read.
+	forced map[string]bool
+	// pending lists, in the order met, the undecided conditions of Fn::If
+	// calls whose branches differ, since the last reset.
+	pending []string
+	// unknownParams lists the parameters without a value that were read
+	// since the last reset.
+	unknownParams []string
 }
 
-// undecidable records that the Fn::If at node at could not be decided.
-func (r *resolver) undecidable(at *doctree.Node, condition string) {
-	if at == nil {
-		return
+// reset starts reading a variant in which the conditions of forced are
+// decided.
+func (r *resolver) reset(forced []condValue) {
+	clear(r.forced)
+	for _, c := range forced {
+		r.forced[c.name] = c.value
 	}
-	pos := [2]int{at.Line, at.Col}
-	if r.reported == nil {
-		r.reported = map[[2]int]bool{}
+	clear(r.conds) // derived conditions may change
+	r.pending, r.unknownParams = nil, nil
+}
+
+// pend records the undecided condition name at position mark of pending
+// (before the conditions met inside its branches), once.
+func (r *resolver) pend(name string, mark int) {
+	for _, p := range r.pending {
+		if p == name {
+			return
+		}
 	}
-	if r.reported[pos] {
-		return
-	}
-	r.reported[pos] = true
-	r.undecided = append(r.undecided, at.Errorf("Fn::If on condition %s cannot be decided from the template alone (it depends on a parameter without a default or on the deployment), and its branches differ: only the first branch was judged", doctree.Quote(condition)))
+	r.pending = append(r.pending[:mark], append([]string{name}, r.pending[mark:]...)...)
 }
 
 // sameValue reports whether two resolved values are equal, positions aside.
@@ -127,27 +159,80 @@ func sameValue(a, b *doctree.Node) bool {
 	return true
 }
 
-func newResolver(root *doctree.Node) *resolver {
+// newResolver prepares the resolution of root's intrinsics; given holds
+// parameter values from outside the template (nil for none).
+func newResolver(root *doctree.Node, given map[string]string) *resolver {
 	r := &resolver{
 		params:     map[string]cfnParam{},
-		resources:  map[string]bool{},
+		given:      given,
+		resources:  map[string]*doctree.Node{},
 		mappings:   root.Get("Mappings"),
 		conditions: root.Get("Conditions"),
 		conds:      map[string]tri{},
 		busy:       map[string]bool{},
+		forced:     map[string]bool{},
 	}
 	if ps := root.Get("Parameters"); ps != nil && ps.Kind == doctree.Object {
 		for _, m := range ps.Members {
 			t, _ := m.Value.Get("Type").Str()
-			r.params[m.Key] = cfnParam{typ: t, def: m.Value.Get("Default")}
+			p := cfnParam{typ: t, def: m.Value.Get("Default")}
+			if av := m.Value.Get("AllowedValues"); av != nil {
+				for _, a := range av.Elems {
+					if s, ok := a.Scalar(); ok {
+						p.allowed = append(p.allowed, s)
+					}
+				}
+			}
+			r.params[m.Key] = p
 		}
 	}
 	if rs := root.Get("Resources"); rs != nil && rs.Kind == doctree.Object {
 		for _, m := range rs.Members {
-			r.resources[m.Key] = true
+			r.resources[m.Key] = m.Value
 		}
 	}
 	return r
+}
+
+// resourceType is the Type of the template's resource logical, "" when
+// there is none.
+func (r *resolver) resourceType(logical string) string {
+	t, _ := r.resources[logical].Get("Type").Str()
+	return t
+}
+
+// isResource reports whether logical is a resource of the template.
+func (r *resolver) isResource(logical string) bool {
+	_, ok := r.resources[logical]
+	return ok
+}
+
+// oidcProviderARN is the ARN of the template's AWS::IAM::OIDCProvider
+// logical, as Ref and Fn::GetAtt Arn return it: IAM names a provider by its
+// URL without the scheme. ok is false when logical is no such provider or
+// its Url is not known.
+func (r *resolver) oidcProviderARN(logical string, at *doctree.Node, depth int) (*doctree.Node, bool) {
+	if r.resourceType(logical) != "AWS::IAM::OIDCProvider" || r.busy["resource "+logical] {
+		return nil, false // a Url that refers to its own provider has no value
+	}
+	r.busy["resource "+logical] = true
+	url, ok, known := r.resolveScalar(r.resources[logical].Path("Properties", "Url"), depth)
+	delete(r.busy, "resource "+logical)
+	if !ok || !known || url == "" {
+		return nil, false
+	}
+	host := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(url, "https://"), "http://"), "/")
+	partition := r.pseudo("AWS::Partition", at)
+	account := r.pseudo("AWS::AccountId", at)
+	return strNode(at, "arn:"+partition+":iam::"+account+":oidc-provider/"+host), account != "${AWS::AccountId}"
+}
+
+// pseudo is the text of a pseudo parameter: the value given, else its
+// placeholder ("${AWS::Region}").
+func (r *resolver) pseudo(name string, at *doctree.Node) string {
+	v, _ := r.ref(name, at)
+	s, _ := v.Scalar()
+	return s
 }
 
 func intrinsicCall(n *doctree.Node) (fn string, arg *doctree.Node, ok bool) {
@@ -228,6 +313,9 @@ func (r *resolver) call(fn string, arg, at *doctree.Node, depth int) (*doctree.N
 		if !ok {
 			return strNode(at, "${Ref}"), false
 		}
+		if arn, known := r.oidcProviderARN(name, at, depth); arn != nil {
+			return arn, known
+		}
 		return r.ref(name, at)
 	case "Fn::Sub":
 		return r.sub(arg, at, depth)
@@ -287,6 +375,11 @@ func (r *resolver) call(fn string, arg, at *doctree.Node, depth int) (*doctree.N
 				attr, _, _ = r.resolveScalar(arg.Elems[1], depth)
 			}
 		}
+		if attr == "Arn" {
+			if arn, known := r.oidcProviderARN(res, at, depth); arn != nil {
+				return arn, known
+			}
+		}
 		return strNode(at, "${"+res+"."+attr+"}"), false
 	case "Fn::If":
 		if arg.Kind != doctree.Array || len(arg.Elems) != 3 {
@@ -299,13 +392,14 @@ func (r *resolver) call(fn string, arg, at *doctree.Node, depth int) (*doctree.N
 		case triFalse:
 			return r.resolveDepth(arg.Elems[2], depth)
 		}
-		// Unknown: judge the "true" branch, say the result is not
-		// certain, and when the other branch would differ, report that
-		// the template could not be judged completely.
+		// Undecided: when the branches differ, the condition is pending
+		// (the parser reads the resource again with it decided each
+		// way); meanwhile the "true" branch stands, not certain.
+		mark := len(r.pending)
 		v, _ := r.resolveDepth(arg.Elems[1], depth)
 		alt, _ := r.resolveDepth(arg.Elems[2], depth)
 		if !sameValue(v, alt) {
-			r.undecidable(at, name)
+			r.pend(name, mark)
 		}
 		return v, false
 	case "Fn::FindInMap":
@@ -359,15 +453,25 @@ func (r *resolver) ref(name string, at *doctree.Node) (*doctree.Node, bool) {
 	case "AWS::URLSuffix":
 		return strNode(at, "amazonaws.com"), true
 	}
+	if v, ok := r.given[name]; ok && strings.HasPrefix(name, "AWS::") {
+		return strNode(at, v), true // a pseudo parameter given from outside
+	}
 	if p, ok := r.params[name]; ok {
 		def, ok := p.def.Scalar()
+		if v, given := r.given[name]; given {
+			def, ok = v, true
+		}
 		if !ok {
 			if p.def != nil && p.def.Kind == doctree.Array {
 				return p.def, true
 			}
+			r.unknownParam(name)
+			if p.isList() { // a list of one unknown element
+				return &doctree.Node{Kind: doctree.Array, Line: at.Line, Col: at.Col, Elems: []*doctree.Node{strNode(at, "${"+name+"}")}}, false
+			}
 			return strNode(at, "${"+name+"}"), false
 		}
-		if p.typ == "CommaDelimitedList" || strings.HasPrefix(p.typ, "List<") {
+		if p.isList() {
 			out := &doctree.Node{Kind: doctree.Array, Line: at.Line, Col: at.Col}
 			for _, s := range strings.Split(def, ",") {
 				out.Elems = append(out.Elems, strNode(at, strings.TrimSpace(s)))
@@ -377,6 +481,25 @@ func (r *resolver) ref(name string, at *doctree.Node) (*doctree.Node, bool) {
 		return strNode(at, def), true
 	}
 	return strNode(at, "${"+name+"}"), false
+}
+
+// unknownParam records that parameter name, which has no value, was read.
+func (r *resolver) unknownParam(name string) {
+	for _, p := range r.unknownParams {
+		if p == name {
+			return
+		}
+	}
+	r.unknownParams = append(r.unknownParams, name)
+}
+
+// paramNote says what is assumed of a parameter without a value.
+func (r *resolver) paramNote(name string) string {
+	p := r.params[name]
+	if len(p.allowed) > 0 {
+		return fmt.Sprintf("parameter %s has no value (allowed: %s)", name, strings.Join(p.allowed, ", "))
+	}
+	return fmt.Sprintf("parameter %s has no value", name)
 }
 
 // sub evaluates Fn::Sub: "text ${Name} ${Res.Attr} ${!Literal}" or
@@ -436,6 +559,12 @@ func (r *resolver) sub(arg, at *doctree.Node, depth int) (*doctree.Node, bool) {
 
 // condition evaluates a named condition from the Conditions section.
 func (r *resolver) condition(name string) tri {
+	if v, ok := r.forced[name]; ok {
+		if v {
+			return triTrue
+		}
+		return triFalse
+	}
 	if v, ok := r.conds[name]; ok {
 		return v
 	}
@@ -451,6 +580,36 @@ func (r *resolver) condition(name string) tri {
 	delete(r.busy, name)
 	r.conds[name] = v
 	return v
+}
+
+// equalsAllowed decides Fn::Equals of the Ref n to a parameter without a
+// value and the known text s from the parameter's AllowedValues: false
+// when s is not allowed, true when it is the only value allowed.
+func (r *resolver) equalsAllowed(n *doctree.Node, s string) tri {
+	fn, arg, ok := intrinsicCall(n)
+	if !ok || fn != "Ref" {
+		return triUnknown
+	}
+	name, _ := arg.Scalar()
+	p, ok := r.params[name]
+	if !ok || len(p.allowed) == 0 || p.isList() {
+		return triUnknown
+	}
+	res := triTrue
+	for _, a := range p.allowed {
+		if a != s {
+			res = triUnknown
+		}
+	}
+	if res == triTrue {
+		return triTrue
+	}
+	for _, a := range p.allowed {
+		if a == s {
+			return triUnknown
+		}
+	}
+	return triFalse
 }
 
 // condExpr evaluates a condition function.
@@ -477,8 +636,19 @@ func (r *resolver) condExpr(n *doctree.Node, depth int) tri {
 		if arg.Kind != doctree.Array || len(arg.Elems) != 2 {
 			return triUnknown
 		}
+		// A parameter read to decide a condition is not itself an
+		// assumption of the facts: when the condition decides something,
+		// the variants say which way.
+		mark := len(r.unknownParams)
 		a, aok, ak := r.resolveScalar(arg.Elems[0], depth+1)
 		b, bok, bk := r.resolveScalar(arg.Elems[1], depth+1)
+		r.unknownParams = r.unknownParams[:mark]
+		if aok && bok && ak && !bk {
+			return r.equalsAllowed(arg.Elems[1], a)
+		}
+		if aok && bok && !ak && bk {
+			return r.equalsAllowed(arg.Elems[0], b)
+		}
 		if !aok || !bok || !ak || !bk {
 			return triUnknown
 		}

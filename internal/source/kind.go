@@ -85,16 +85,34 @@ func hasMarker(data []byte) bool {
 // parseFile recognises and parses one file. It never panics: a parser bug
 // on hostile input becomes an error for this file, and the scan goes on.
 // (The fuzz tests call parseContent directly, so such bugs do not hide.)
-func parseFile(rel string, data []byte) (out fileResult) {
+func parseFile(rel string, data []byte) fileResult {
+	return parseFileWith(rel, data, parseOptions{})
+}
+
+// parseOptions is what a scan's Options tell the parsers.
+type parseOptions struct {
+	cfnParams map[string]string // Options.CloudFormationParameters
+}
+
+func (o Options) parseOptions() parseOptions {
+	return parseOptions{cfnParams: o.CloudFormationParameters}
+}
+
+// parseFileWith is parseFile with the scan's options.
+func parseFileWith(rel string, data []byte, po parseOptions) (out fileResult) {
 	defer func() {
 		if r := recover(); r != nil {
 			out = fileResult{errs: []result.InputProblem{{File: rel, Message: fmt.Sprintf("internal error while parsing (please report it): %v", r)}}}
 		}
 	}()
-	return parseContent(rel, data)
+	return parseContentWith(rel, data, po)
 }
 
 func parseContent(rel string, data []byte) fileResult {
+	return parseContentWith(rel, data, parseOptions{})
+}
+
+func parseContentWith(rel string, data []byte, po parseOptions) fileResult {
 	data, out, ok := decodeText(rel, data)
 	if !ok {
 		return out
@@ -113,9 +131,9 @@ func parseContent(rel string, data []byte) fileResult {
 
 	isJSON := ext == ".json" || (ext == ".template" && (trimmed[0] == '{' || trimmed[0] == '['))
 	if isJSON {
-		return parseJSONFile(rel, data, ext)
+		return parseJSONFile(rel, data, ext, po)
 	}
-	return parseYAMLFile(rel, data, ext)
+	return parseYAMLFile(rel, data, ext, po)
 }
 
 func iamEncoded(b []byte) bool {
@@ -128,7 +146,7 @@ func firstLine(data []byte) int {
 	return bytes.Count(data[:off], []byte("\n")) + 1
 }
 
-func parseJSONFile(rel string, data []byte, ext string) fileResult {
+func parseJSONFile(rel string, data []byte, ext string, po parseOptions) fileResult {
 	if !hasMarker(data) {
 		if validJSON(data) {
 			return fileResult{}
@@ -153,14 +171,14 @@ func parseJSONFile(rel string, data []byte, ext string) fileResult {
 		}
 		return fileResult{errs: []result.InputProblem{problem(rel, err)}}
 	}
-	return parseTree(rel, data, root)
+	return parseTree(rel, data, root, po)
 }
 
 func validJSON(data []byte) bool {
 	return json.Valid(bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF")))
 }
 
-func parseYAMLFile(rel string, data []byte, ext string) fileResult {
+func parseYAMLFile(rel string, data []byte, ext string, po parseOptions) fileResult {
 	docs, err := doctree.ParseYAML(data, cfnShortTag)
 	if err != nil {
 		if ext == ".template" && !bytes.Contains(data, []byte("AWS::")) {
@@ -176,7 +194,7 @@ func parseYAMLFile(rel string, data []byte, ext string) fileResult {
 		if sniff(d) != KindCloudFormation {
 			continue
 		}
-		r := parseTree(rel, nil, d)
+		r := parseTree(rel, nil, d, po)
 		out.kind = r.kind
 		out.roles = append(out.roles, r.roles...)
 		out.policies = append(out.policies, r.policies...)
@@ -196,7 +214,7 @@ func templated(data []byte) bool {
 
 // parseTree dispatches a parsed document to the parser of its kind. data
 // is the file's content for JSON files, nil for YAML documents.
-func parseTree(rel string, data []byte, root *doctree.Node) fileResult {
+func parseTree(rel string, data []byte, root *doctree.Node, po parseOptions) fileResult {
 	switch k := sniff(root); k {
 	case KindInventory:
 		if data == nil {
@@ -206,7 +224,7 @@ func parseTree(rel string, data []byte, root *doctree.Node) fileResult {
 	case KindTerraform:
 		return parseTerraform(rel, root)
 	case KindCloudFormation:
-		return parseCloudFormation(rel, root)
+		return parseCloudFormation(rel, root, po)
 	case KindIAMPolicy:
 		return parseIAMPolicy(rel, root)
 	case KindIAMAPI:
@@ -248,7 +266,7 @@ func sniff(n *doctree.Node) Kind {
 	if n.Get("format_version") != nil && (n.Get("planned_values") != nil || n.Get("resource_changes") != nil || n.Path("values", "root_module") != nil) {
 		return KindTerraform
 	}
-	if n.Get("AWSTemplateFormatVersion") != nil || hasAWSResource(n.Get("Resources")) {
+	if n.Get("AWSTemplateFormatVersion") != nil || hasAWSResource(n.Get("Resources")) || samTransform(n.Get("Transform")) {
 		return KindCloudFormation
 	}
 	if st := n.Get("Statement"); st != nil {
@@ -266,6 +284,22 @@ func sniff(n *doctree.Node) Kind {
 		return KindIAMAPI
 	}
 	return KindUnknown
+}
+
+// samTransform reports whether a Transform names the SAM transform
+// (AWS::Serverless-2016-10-31), alone or in a list.
+func samTransform(t *doctree.Node) bool {
+	if s, ok := t.Str(); ok {
+		return strings.HasPrefix(s, "AWS::Serverless")
+	}
+	if t != nil && t.Kind == doctree.Array {
+		for _, e := range t.Elems {
+			if samTransform(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func hasAWSResource(res *doctree.Node) bool {

@@ -46,6 +46,12 @@ type Options struct {
 	// MaxFileBytes skips larger files; 0 means DefaultMaxFileBytes and a
 	// negative value means no limit.
 	MaxFileBytes int64
+	// CloudFormationParameters are parameter values for every
+	// CloudFormation template that declares them (over their Default),
+	// as a stack's parameters file gives them (the AWS CLI's --parameters
+	// JSON, see LoadCloudFormationParameters). Pseudo parameters
+	// (AWS::AccountId, AWS::Region) may be given too.
+	CloudFormationParameters map[string]string
 }
 
 // Result is what a scan found.
@@ -113,7 +119,7 @@ func Scan(ctx context.Context, root string, opts Options) (*Result, error) {
 	if err := w.walk(ctx); err != nil {
 		return nil, err
 	}
-	outs, err := parseAll(ctx, len(w.files), func(i int) fileResult { return readAndParse(w.realRoot, w.files[i], max) })
+	outs, err := parseAll(ctx, len(w.files), func(i int) fileResult { return readAndParse(w.realRoot, w.files[i], max, opts.parseOptions()) })
 	if err != nil {
 		return nil, err
 	}
@@ -315,7 +321,7 @@ func unwrapPathError(err error) string {
 // The file is opened through safefile, which checks again what the walk
 // saw: a file swapped for a FIFO, a device or a link out of root since is
 // skipped, and the open itself never blocks.
-func readAndParse(root string, c candidate, max int64) (out fileResult) {
+func readAndParse(root string, c candidate, max int64, po parseOptions) (out fileResult) {
 	f, _, err := safefile.Open(root, c.abs)
 	var se *safefile.Error
 	if errors.As(err, &se) {
@@ -343,7 +349,7 @@ func readAndParse(root string, c candidate, max int64) (out fileResult) {
 	if max > 0 && int64(len(data)) > max {
 		return skipped(c.rel, fmt.Sprintf("file is over the %s limit", humanBytes(max)))
 	}
-	return parseFile(c.rel, data)
+	return parseFileWith(c.rel, data, po)
 }
 
 // readAll is io.ReadAll into a buffer of the file's size (one more byte,

@@ -52,7 +52,7 @@ func ScanStaged(ctx context.Context, root string, opts Options) (*Result, error)
 		if files[i].pre != nil {
 			return *files[i].pre
 		}
-		return parseFile(files[i].rel, files[i].data)
+		return parseFileWith(files[i].rel, files[i].data, opts.parseOptions())
 	})
 	if err != nil {
 		return nil, err
