@@ -72,7 +72,13 @@ func runExplainTrust(ctx context.Context, f explainFlags, stdin io.Reader, stdou
 	if err != nil {
 		return usageError(err)
 	}
-	res, err := source.Scan(ctx, root, source.Options{Exclude: cfg.Exclude, MaxFileBytes: cfg.MaxFileSize})
+	opts := source.Options{Exclude: cfg.Exclude, MaxFileBytes: cfg.MaxFileSize}
+	if cfg.CloudFormationParameters != "" {
+		if opts.CloudFormationParameters, err = source.LoadCloudFormationParameters(cfg.CloudFormationParameters); err != nil {
+			return usageError(err)
+		}
+	}
+	res, err := source.Scan(ctx, root, opts)
 	if err != nil {
 		return usageError(fmt.Errorf("scan %s: %w", f.path, err))
 	}

@@ -49,6 +49,10 @@ type Config struct {
 	Waivers         []Waiver
 	// Policies are absolute paths of directories with extra .rego files.
 	Policies []string
+	// CloudFormationParameters is the absolute path of a file of
+	// parameter values for the repository's CloudFormation templates
+	// (the AWS CLI's --parameters JSON); "" for none.
+	CloudFormationParameters string
 	// FailOn is the threshold for exit code 1 (--fail-on overrides it).
 	FailOn result.Threshold
 	// JudgeChanges is the severity of config-judge-changed, the finding a

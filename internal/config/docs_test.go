@@ -78,13 +78,24 @@ func TestDocsExamplesAreValid(t *testing.T) {
 		}
 		text = strings.Join(lines, "")
 		dir := t.TempDir()
-		// Create the policy directories the example names.
+		// Create the policy directories and the parameters file the
+		// example names.
 		var v struct {
-			Policies []string `yaml:"policies"`
+			Policies   []string `yaml:"policies"`
+			Parameters string   `yaml:"cloudformation_parameters"`
 		}
 		_ = yaml.Unmarshal([]byte(text), &v)
 		for _, p := range v.Policies {
 			if err := os.MkdirAll(filepath.Join(dir, "cfg", p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if v.Parameters != "" {
+			params := filepath.Join(dir, "cfg", v.Parameters)
+			if err := os.MkdirAll(filepath.Dir(params), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(params, []byte("{}"), 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}

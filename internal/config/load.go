@@ -27,7 +27,7 @@ import (
 // docs/schema/secretgate.schema.json lists the same keys.
 var (
 	topKeys = []string{"version", "environments", "naming", "environment_from", "github",
-		"credentials", "waivers", "policies", "fail_on", "judge_changes", "exclude", "max_file_size", "leaks_max_file_size", "aws"}
+		"credentials", "waivers", "policies", "cloudformation_parameters", "fail_on", "judge_changes", "exclude", "max_file_size", "leaks_max_file_size", "aws"}
 	environmentKeys     = []string{"max_rotation_days", "warn_days", "grace_hours", "require_rotation", "production", "aliases"}
 	namingKeys          = []string{"pattern", "regex"}
 	environmentFromKeys = []string{SourceTag, SourceNameSegment, "separator", SourceNameContains, SourcePathSegment}
@@ -273,6 +273,7 @@ func (d *decoder) config(c *Config, top *fields, dir string) {
 	c.Credentials = d.credentials(c, top.get("credentials"))
 	c.Waivers = d.waivers(top.get("waivers"))
 	c.Policies = d.policies(top.get("policies"), dir)
+	c.CloudFormationParameters = d.parametersFile(top.get("cloudformation_parameters"), dir)
 	if n := top.get("fail_on"); n != nil {
 		if s, ok := d.str(n, "fail_on"); ok {
 			t, err := result.ParseThreshold(s)
@@ -855,6 +856,41 @@ func (d *decoder) policies(n *yaml.Node, dir string) []string {
 		return true
 	})
 	return out
+}
+
+// parametersFile reads cloudformation_parameters: a file, relative to the
+// configuration file (or resolved like policies, from a pull request's
+// base), that must exist.
+func (d *decoder) parametersFile(n *yaml.Node, dir string) string {
+	if n == nil {
+		return ""
+	}
+	s, ok := d.str(n, "cloudformation_parameters")
+	if !ok {
+		return ""
+	}
+	abs := s
+	switch {
+	case s == "":
+		d.errorf(deref(n), "cloudformation_parameters: empty; name a file or leave the key out")
+		return ""
+	case filepath.IsAbs(abs):
+	case d.policyDir != nil:
+		abs = d.policyDir(s)
+	default:
+		abs = filepath.Join(dir, filepath.FromSlash(s))
+	}
+	abs = filepath.Clean(abs)
+	info, err := os.Stat(abs)
+	switch {
+	case err != nil:
+		d.errorf(deref(n), "cloudformation_parameters: %s does not exist (the path is relative to the configuration file)", s)
+		return ""
+	case !info.Mode().IsRegular():
+		d.errorf(deref(n), "cloudformation_parameters: %s is not a regular file", s)
+		return ""
+	}
+	return abs
 }
 
 // size reads a byte count: an integer, or a string such as "10MiB".

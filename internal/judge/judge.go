@@ -385,11 +385,17 @@ func Referenced(dir, configRel string) []string {
 	if configRel != "" {
 		if data, err := safefile.Read(context.Background(), dir, filepath.Join(dir, filepath.FromSlash(configRel)), safefile.MaxConfig); err == nil {
 			var c struct {
-				Policies []string `yaml:"policies"`
+				Policies   []string `yaml:"policies"`
+				Parameters string   `yaml:"cloudformation_parameters"`
 			}
 			if yaml.Unmarshal(data, &c) == nil {
 				for _, p := range c.Policies {
 					refs = appendLocal(refs, path.Join(path.Dir(configRel), filepath.ToSlash(p)))
+				}
+				// Parameter values change verdicts (a sub built from a
+				// parameter): the file is part of the judge.
+				if c.Parameters != "" {
+					refs = appendLocal(refs, path.Join(path.Dir(configRel), filepath.ToSlash(c.Parameters)))
 				}
 			}
 		}

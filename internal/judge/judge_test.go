@@ -357,3 +357,18 @@ func TestReferencedReadsRegularFilesOnly(t *testing.T) {
 		t.Errorf("Referenced = %v, want nothing from links to /dev/zero", got)
 	}
 }
+
+// TestReferencedParametersFile: the CloudFormation parameter values the
+// configuration names change verdicts, so the file is part of the judge.
+func TestReferencedParametersFile(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, map[string]string{
+		"ci/.secretgate.yml":   "cloudformation_parameters: ../deploy/params.json\npolicies: [rules]\n",
+		"deploy/params.json":   "{}",
+		"ci/rules/custom.rego": "package x\n",
+	})
+	got := Referenced(dir, "ci/.secretgate.yml")
+	if !slices.Contains(got, "deploy/params.json") || !slices.Contains(got, "ci/rules") {
+		t.Errorf("Referenced = %v, want the parameters file and the policy directory", got)
+	}
+}

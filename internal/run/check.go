@@ -91,6 +91,10 @@ type Plan struct {
 	JudgeDir string
 	// Judge is set when the judge was read from a base commit; see Judge.
 	Judge *Judge
+
+	// cfnParameters are the values of Config.CloudFormationParameters,
+	// read by Check.
+	cfnParameters map[string]string
 }
 
 // Judge is where a run over a range read its judge from, and what the
@@ -155,6 +159,9 @@ func Check(ctx context.Context, p Plan) (Finished, error) {
 	if p.Log == nil {
 		p.Log = io.Discard
 	}
+	if err := p.loadCloudFormationParameters(); err != nil {
+		return Finished{}, &UsageError{Err: err}
+	}
 	skip := liveSkipReason(p.Offline, p.Context.Mode, p.Env, p.Event)
 	live := !p.Offline && skip == ""
 	gc := startGC(p.Env)
@@ -197,7 +204,21 @@ func Check(ctx context.Context, p Plan) (Finished, error) {
 }
 
 func (p *Plan) sourceOptions() source.Options {
-	return source.Options{Exclude: p.Config.Exclude, MaxFileBytes: p.Config.MaxFileSize}
+	return source.Options{Exclude: p.Config.Exclude, MaxFileBytes: p.Config.MaxFileSize, CloudFormationParameters: p.cfnParameters}
+}
+
+// loadCloudFormationParameters reads the configuration's
+// cloudformation_parameters file into the plan.
+func (p *Plan) loadCloudFormationParameters() error {
+	if p.Config == nil || p.Config.CloudFormationParameters == "" {
+		return nil
+	}
+	params, err := source.LoadCloudFormationParameters(p.Config.CloudFormationParameters)
+	if err != nil {
+		return fmt.Errorf("cloudformation_parameters: %w", err)
+	}
+	p.cfnParameters = params
+	return nil
 }
 
 // gatherers builds the run's gatherers from the plan: the repository

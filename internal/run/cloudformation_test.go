@@ -2,6 +2,7 @@ package run
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"sort"
@@ -96,5 +97,58 @@ func TestCheckCloudFormationAsPeopleWriteIt(t *testing.T) {
 				t.Errorf("findings (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestCheckCloudFormationParametersFile: the configuration's
+// cloudformation_parameters file gives the template's parameters their
+// values: the subjects it lists pin the role, which without them trusts
+// any organisation.
+func TestCheckCloudFormationParametersFile(t *testing.T) {
+	root := t.TempDir()
+	for src, dst := range map[string]string{
+		"oidc-list-params.yaml":        "oidc-list-params.yaml",
+		"params/oidc-list-params.json": "deploy/params.json",
+	} {
+		data, err := os.ReadFile(filepath.Join("..", "source", "testdata", "cfn", filepath.FromSlash(src)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Join(root, filepath.Dir(dst)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, dst), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfgPath := filepath.Join(root, ".secretgate.yml")
+	if err := os.WriteFile(cfgPath, []byte("cloudformation_parameters: deploy/params.json\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, err := Check(context.Background(), offlinePlan(root, cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range done.Report.Findings {
+		if f.Rule == "trust-oidc-any-org" {
+			t.Errorf("with the parameters file the subjects are known, yet: %s %s: %s", f.Rule, f.Resource, f.Message)
+		}
+	}
+	if done.Report.Summary.Incomplete {
+		t.Errorf("incomplete: %+v", done.Report.Inputs.Errors)
+	}
+
+	bad := filepath.Join(root, "deploy", "params.json")
+	if err := os.WriteFile(bad, []byte("[{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Check(context.Background(), offlinePlan(root, cfg))
+	var ue *UsageError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "cloudformation_parameters") {
+		t.Errorf("a malformed parameters file: err = %v, want a usage error naming the key", err)
 	}
 }

@@ -2,10 +2,13 @@ package source
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
-	"os"
+	"path/filepath"
 	"strings"
+
+	"github.com/secretgate/secretgate/internal/safefile"
 )
 
 // LoadCloudFormationParameters reads CloudFormation parameter values for
@@ -21,7 +24,9 @@ import (
 // Values that are lists (for CommaDelimitedList parameters) are joined
 // with commas, numbers and booleans written as text.
 func LoadCloudFormationParameters(path string) (map[string]string, error) {
-	data, err := os.ReadFile(path)
+	// A regular file of at most safefile.MaxConfig bytes: a FIFO or a
+	// device named here would block or never end the read.
+	data, err := safefile.Read(context.Background(), filepath.Dir(path), path, safefile.MaxConfig)
 	if err != nil {
 		return nil, fmt.Errorf("read CloudFormation parameters: %w", err)
 	}
