@@ -268,6 +268,9 @@ func sarifInvocation(r result.Report, dropped int) *sarif.Invocation {
 			note(sarif.LevelWarning, fmt.Sprintf("check %s had nothing to judge: it passed nothing", safetext.Visible(id, " ")))
 		}
 	}
+	for _, e := range r.Inputs.NotJudged {
+		note(sarif.LevelError, fmt.Sprintf("not judged: %s, %s", safetext.Visible(fileLine(e.File, e.Line), " "), safetext.Visible(e.Message, " ")))
+	}
 	for _, e := range r.Inputs.Errors {
 		note(sarif.LevelError, fmt.Sprintf("could not parse %s: %s", safetext.Visible(fileLine(e.File, e.Line), " "), safetext.Visible(e.Message, " ")))
 	}

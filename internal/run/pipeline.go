@@ -55,6 +55,10 @@ type Outcome struct {
 	Files    int
 	Problems []result.InputProblem
 	Skips    []result.InputProblem
+	// NotJudged lists infrastructure code the gatherer found and could
+	// not read as written (source.Result.NotJudged); the families it
+	// holds facts for are in error, the run incomplete.
+	NotJudged []result.InputProblem
 }
 
 // Dependent is a Gatherer that reads what other gatherers hold once they
@@ -221,6 +225,7 @@ func gather(ctx context.Context, gs []Gatherer, selected map[string]bool, in *fa
 		inputs.Files += out.Files
 		inputs.Errors = append(inputs.Errors, out.Problems...)
 		inputs.Skipped = append(inputs.Skipped, out.Skips...)
+		inputs.NotJudged = append(inputs.NotJudged, out.NotJudged...)
 		for _, f := range fams {
 			st := state[f]
 			st.gathered = true

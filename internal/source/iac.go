@@ -127,7 +127,7 @@ func (t *iacTracker) notJudged(ctx context.Context, root string, read map[string
 				continue
 			}
 		}
-		out = append(out, result.InputProblem{File: rel, Message: proj.what + ", not judged: " + proj.fix})
+		out = append(out, result.InputProblem{File: rel, Message: proj.what + " — " + proj.fix})
 	}
 	sortProblems(out)
 	return out

@@ -97,13 +97,13 @@ func TestScanNotJudged(t *testing.T) {
 			name:          "CDK app not synthesized",
 			files:         unsynthesized,
 			wantKinds:     map[Kind]int{},
-			wantNotJudged: []string{"cdk.json: an AWS CDK app, not judged: run `cdk synth`"},
+			wantNotJudged: []string{"cdk.json: an AWS CDK app — run `cdk synth`"},
 		},
 		{
 			name:          "CDK app whose cdk.out holds no template",
 			files:         with(unsynthesized, map[string]string{"cdk.out/cdk.out": cdkOutMarker, "cdk.out/manifest.json": `{"version": "36.0.0"}`}),
 			wantKinds:     map[Kind]int{},
-			wantNotJudged: []string{"cdk.json: an AWS CDK app, not judged: run `cdk synth`"},
+			wantNotJudged: []string{"cdk.json: an AWS CDK app — run `cdk synth`"},
 		},
 		{
 			name: "CDK app with its own output directory",
@@ -124,7 +124,7 @@ func TestScanNotJudged(t *testing.T) {
 			},
 			wantRoles:     []string{"github-deploy"},
 			wantKinds:     map[Kind]int{KindCloudFormation: 1},
-			wantNotJudged: []string{"infra/cdk.json: an AWS CDK app, not judged"},
+			wantNotJudged: []string{"infra/cdk.json: an AWS CDK app — "},
 		},
 		{
 			name:          "CDK app excluded by the user",
@@ -140,7 +140,7 @@ func TestScanNotJudged(t *testing.T) {
 				"cdktf.out/stacks/app/cdk.tf.json": `{"resource": {"aws_iam_role": {"r": {"name": "x"}}}}`,
 			},
 			wantKinds:     map[Kind]int{},
-			wantNotJudged: []string{"cdktf.json: a CDK for Terraform app, not judged: run `cdktf synth`"},
+			wantNotJudged: []string{"cdktf.json: a CDK for Terraform app — run `cdktf synth`"},
 		},
 		{
 			name: "Pulumi project and Serverless service",
@@ -152,8 +152,8 @@ func TestScanNotJudged(t *testing.T) {
 			},
 			wantKinds: map[Kind]int{},
 			wantNotJudged: []string{
-				"Pulumi.yaml: a Pulumi project, not judged: secretgate cannot read Pulumi programs",
-				"svc/serverless.yml: a Serverless Framework service, not judged: run `serverless package`",
+				"Pulumi.yaml: a Pulumi project — secretgate cannot read Pulumi programs",
+				"svc/serverless.yml: a Serverless Framework service — run `serverless package`",
 			},
 		},
 		{
