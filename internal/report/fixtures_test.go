@@ -201,7 +201,7 @@ func cleanReport() result.Report {
 			{ID: result.CheckIAM, Status: result.StatusOK, Resources: 2},
 			{ID: result.CheckTrust, Status: result.StatusOK, Resources: 2},
 			{ID: result.CheckLeaks, Status: result.StatusOK, Resources: 18},
-			{ID: result.CheckResolve, Status: result.StatusSkipped, Reason: "no credentials configured"},
+			{ID: result.CheckResolve, Status: result.StatusNoInput, Reason: "no credentials configured"},
 			{ID: result.CheckConfig, Status: result.StatusOK},
 		},
 		Inputs: result.Inputs{Files: 6},

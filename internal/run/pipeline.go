@@ -50,6 +50,10 @@ type Outcome struct {
 	// Skipped marks families the gatherer deliberately did not gather, with
 	// the reason.
 	Skipped map[string]string
+	// NoInput marks families the gatherer found nothing to judge for, with
+	// the reason (the resolve check with no credentials configured): their
+	// status is no-input, never a pass.
+	NoInput map[string]string
 	// Files counts files read; Problems lists files that could not be
 	// parsed (the run is incomplete); Skips lists files skipped by design.
 	Files    int
@@ -202,6 +206,7 @@ type famState struct {
 	resources int
 	errs      []string
 	skipped   string
+	noInput   string // why there was nothing to judge, when a gatherer said
 	gathered  bool
 	duration  time.Duration
 	found     bool // a finding of the family was reported
@@ -233,6 +238,9 @@ func gather(ctx context.Context, gs []Gatherer, selected map[string]bool, in *fa
 			st.resources += out.Resources[f]
 			if reason, ok := out.Skipped[f]; ok {
 				st.skipped = reason
+			}
+			if reason, ok := out.NoInput[f]; ok {
+				st.noInput = reason
 			}
 			if msg, ok := out.Errors[f]; ok {
 				st.errs = append(st.errs, msg)
@@ -297,6 +305,7 @@ func checkOf(fam string, st *famState, opts Options, selected, failing bool, eva
 	case st.resources == 0 && !st.found:
 		// Nothing was there to judge: not a pass.
 		c.Status = result.StatusNoInput
+		c.Reason = st.noInput
 	default:
 		c.Status = result.StatusOK
 	}

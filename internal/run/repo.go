@@ -106,6 +106,9 @@ type Unavailable struct {
 	Reason string
 	// AsError reports the families as error instead of skipped.
 	AsError bool
+	// NoInput reports the families as having nothing to judge (no-input)
+	// instead of skipped: the check could run, there was nothing for it.
+	NoInput bool
 }
 
 // Name implements Gatherer.
@@ -116,11 +119,14 @@ func (u *Unavailable) Families() []string { return u.For }
 
 // Gather implements Gatherer.
 func (u *Unavailable) Gather(context.Context, *facts.Input) Outcome {
-	out := Outcome{Errors: map[string]string{}, Skipped: map[string]string{}}
+	out := Outcome{Errors: map[string]string{}, Skipped: map[string]string{}, NoInput: map[string]string{}}
 	for _, f := range u.For {
-		if u.AsError {
+		switch {
+		case u.AsError:
 			out.Errors[f] = u.Reason
-		} else {
+		case u.NoInput:
+			out.NoInput[f] = u.Reason
+		default:
 			out.Skipped[f] = u.Reason
 		}
 	}
