@@ -411,6 +411,10 @@ func buildFinding(raw policy.Raw, cat Evaluator) (result.Finding, result.Rule, e
 		}
 		sev = s
 	}
+	remediation := rule.Remediation
+	if raw.Remediation != "" {
+		remediation = raw.Remediation
+	}
 	f := result.Finding{
 		Rule:         raw.Rule,
 		Check:        rule.Check,
@@ -420,7 +424,7 @@ func buildFinding(raw policy.Raw, cat Evaluator) (result.Finding, result.Rule, e
 		Resource:     raw.Resource,
 		File:         raw.File,
 		Line:         raw.Line,
-		Remediation:  rule.Remediation,
+		Remediation:  remediation,
 		DocsURL:      rule.DocsURL,
 		Waived:       raw.Waived,
 		WaiverReason: raw.WaiverReason,

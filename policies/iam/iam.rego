@@ -136,7 +136,7 @@ deny contains {
 #   id: iam-secret-read-other-environment
 #   check: iam
 #   severity: high
-#   remediation: Scope the statement to the role's own environment, e.g. arn:aws:secretsmanager:<region>:<account>:secret:dev/*, or add a StringEquals condition secretsmanager:ResourceTag/environment = <env>. Critical when a non-production role reaches production secrets.
+#   remediation: Scope the statement to the role's own environment, e.g. arn:aws:secretsmanager:<region>:<account>:secret:<env>/* (each finding names the pattern of its role's environment), or add a StringEquals condition secretsmanager:ResourceTag/environment = <env>. Critical when a non-production role reaches production secrets.
 deny contains {
 	"rule": "iam-secret-read-other-environment",
 	"resource": subject.name,
@@ -145,6 +145,7 @@ deny contains {
 	"line": l.line,
 	"key": sprintf("%s#%s", [stmt_key(p, st), target]),
 	"severity": scope_severity(subject.env, target),
+	"remediation": own_environment_fix(subject),
 } if {
 	by_id := policies_by_id
 	reach := secret_reach
@@ -160,6 +161,11 @@ deny contains {
 	st := p.document.statement[j]
 	l := loc(p, st)
 }
+
+# own_environment_fix is the fix of iam-secret-read-other-environment with
+# the example drawn from the subject's own environment: a prod role is
+# told secret:prod/*, never another environment's pattern.
+own_environment_fix(subject) := sprintf("Scope the statement to the %s's own environment (%s), e.g. arn:aws:secretsmanager:<region>:<account>:secret:%s, or add a StringEquals condition secretsmanager:ResourceTag/environment = %s.", [lower(subject.kind), subject.env, secrets.env_scope_example(subject.env), subject.env])
 
 # via_policy names the policy in a role's finding ("policy X "); a policy's
 # own finding needs no repetition.
