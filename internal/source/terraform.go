@@ -482,6 +482,7 @@ func (p *tfParser) managedPolicy(r *tfResource) {
 	pol := facts.Policy{
 		ID: p.id(r), Name: p.displayName(r), Kind: "managed", RoleIDs: []string{},
 		Document: doc, Source: sourceTerraform, Location: p.loc(r),
+		Assumptions: p.notes,
 	}
 	pol.ARN, _ = r.str("arn")
 	p.policyIdx[r] = len(p.out.policies)
@@ -571,6 +572,7 @@ func (p *tfParser) rolePolicy(r *tfResource) {
 	p.out.policies = append(p.out.policies, facts.Policy{
 		ID: p.id(r), Name: p.displayName(r), Kind: "inline", RoleIDs: []string{},
 		Document: doc, Source: sourceTerraform, Location: p.loc(r),
+		Assumptions: p.notes,
 	})
 	for _, ri := range p.rolesFor(r, "role") {
 		p.link(ri, pi)

@@ -18,8 +18,8 @@ import (
 // from them the way the AWS provider renders it, so the role is judged
 // rather than reported as not known. An unknown part is taken from what
 // the configuration says it refers to when the plan knows that (the ARN of
-// an aws_iam_openid_connect_provider whose url is known); any other
-// unknown part leaves the policy unknown, as before.
+// an OIDC provider whose url is known, of a secret or role whose name is);
+// any other unknown part leaves the policy unknown, as before.
 
 // tfPolicyDocType is the data source rendering IAM policy documents.
 const tfPolicyDocType = "aws_iam_policy_document"
@@ -260,25 +260,31 @@ func (v *tfValue) list() ([]*tfValue, error) {
 	return out, nil
 }
 
-// strs is a known list (or set) of strings. An unknown element that the
-// configuration takes from an OIDC provider of the plan whose url is
-// known is that provider's ARN.
+// strs is a known list (or set) of strings. Unknown elements are taken
+// from what the configuration expression refers to, when every resource
+// it refers to has an ARN the plan can tell (refARNs).
 func (v *tfValue) strs() ([]string, error) {
 	elems, err := v.list()
 	if err != nil {
-		if arn, ok := v.providerARN(); ok {
-			return []string{arn}, nil
+		arns, ok := v.refARNs()
+		if !ok {
+			return nil, err
 		}
-		return nil, err
+		return arns, nil
 	}
 	var out []string
+	substituted := false
 	for _, e := range elems {
 		if e.isUnknown() {
-			arn, ok := v.providerARN()
+			if substituted {
+				continue
+			}
+			arns, ok := v.refARNs()
 			if !ok {
 				return nil, e.unknownErr()
 			}
-			out = append(out, arn)
+			out = append(out, arns...)
+			substituted = true
 			continue
 		}
 		if s, ok := e.node.Scalar(); ok {
@@ -288,38 +294,111 @@ func (v *tfValue) strs() ([]string, error) {
 	return out, nil
 }
 
-// providerARN is the ARN of the aws_iam_openid_connect_provider the
-// configuration expression refers to when the plan knows its url (the
-// account is not known before apply, and is written so): how a trust
-// policy names the provider created in the same configuration.
-func (v *tfValue) providerARN() (string, bool) {
+// afterApply stands in an ARN for the parts AWS assigns on apply.
+const afterApply = "(known after apply)"
+
+// refARNs are the ARNs of the resources the configuration expression
+// refers to, when the plan holds each and knows what names it: an
+// aws_iam_openid_connect_provider by its url, an aws_secretsmanager_secret
+// by its name, an aws_iam_role by its path and name. The account (and a
+// secret's region and suffix) are not known before apply and are written
+// so. An unknown element of a list is one of them: the list holds them
+// all. ok is false when the expression refers to nothing else than such
+// resources, or to one whose ARN cannot be told.
+func (v *tfValue) refARNs() ([]string, bool) {
 	list := v.expr.Get("references")
 	if list == nil || list.Kind != doctree.Array {
-		return "", false
+		return nil, false
 	}
 	var found []*tfResource
 	for _, e := range list.Elems {
 		ref, _ := e.Str()
-		for _, t := range v.p.resources {
-			if t.typ != "aws_iam_openid_connect_provider" || t.module != v.d.module {
-				continue
+		t := v.p.referenced(v.d.module, ref)
+		if t == nil {
+			if isPlainRef(ref) {
+				return nil, false // a variable, local or other resource
 			}
-			base := t.typ + "." + t.name
-			if (ref == base || ref == base+".arn" || ref == base+t.index || ref == base+t.index+".arn") && !slices.Contains(found, t) {
-				found = append(found, t)
+			continue
+		}
+		if !slices.Contains(found, t) {
+			found = append(found, t)
+		}
+	}
+	if len(found) == 0 {
+		return nil, false
+	}
+	var arns []string
+	for _, t := range found {
+		arn, note, ok := plannedARN(t)
+		if !ok {
+			return nil, false
+		}
+		arns = append(arns, arn)
+		v.p.notes = appendUnique(v.p.notes, note)
+	}
+	return arns, true
+}
+
+// isPlainRef reports whether a reference names a value on its own (var.x,
+// local.y, module.m.out, data.t.n, t.n.attr) rather than being the
+// resource prefix Terraform lists besides an attribute reference.
+func isPlainRef(ref string) bool {
+	return ref != "each.key" && ref != "each.value" && ref != "count.index"
+}
+
+// referenced is the resource of module that ref (t.n, t.n.arn, t.n.id,
+// t.n[k].arn, ...) names, among the types refARNs knows; nil otherwise.
+func (p *tfParser) referenced(module, ref string) *tfResource {
+	for _, t := range p.resources {
+		if t.module != module {
+			continue
+		}
+		switch t.typ {
+		case "aws_iam_openid_connect_provider", "aws_secretsmanager_secret", "aws_iam_role":
+		default:
+			continue
+		}
+		for _, base := range []string{t.typ + "." + t.name, t.typ + "." + t.name + t.index} {
+			if ref == base || ref == base+".arn" || (ref == base+".id" && t.typ != "aws_iam_role") {
+				return t
 			}
 		}
 	}
-	if len(found) != 1 {
-		return "", false
+	return nil
+}
+
+// plannedARN is the ARN resource t will have, as far as the plan tells,
+// with a note of what is assumed.
+func plannedARN(t *tfResource) (arn, note string, ok bool) {
+	switch t.typ {
+	case "aws_iam_openid_connect_provider":
+		url, ok := t.str("url")
+		if !ok {
+			return "", "", false
+		}
+		host := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(url, "https://"), "http://"), "/")
+		return "arn:aws:iam::" + afterApply + ":oidc-provider/" + host,
+			fmt.Sprintf("the account in the ARN of %s (the OIDC provider for %s) is known only after apply", t.addr, host), true
+	case "aws_secretsmanager_secret":
+		name, ok := t.str("name")
+		if !ok {
+			return "", "", false
+		}
+		return "arn:aws:secretsmanager:" + afterApply + ":" + afterApply + ":secret:" + name + "-??????",
+			fmt.Sprintf("the region and account in the ARN of %s (secret %s) are known only after apply", t.addr, name), true
+	case "aws_iam_role":
+		name, ok := t.str("name")
+		if !ok {
+			return "", "", false
+		}
+		path, ok := t.str("path")
+		if !ok {
+			path = "/"
+		}
+		return "arn:aws:iam::" + afterApply + ":role" + path + name,
+			fmt.Sprintf("the account in the ARN of %s (role %s) is known only after apply", t.addr, name), true
 	}
-	url, ok := found[0].str("url")
-	if !ok {
-		return "", false
-	}
-	host := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(url, "https://"), "http://"), "/")
-	v.p.notes = appendUnique(v.p.notes, fmt.Sprintf("the account in the ARN of %s (the OIDC provider for %s) is known only after apply", found[0].addr, host))
-	return "arn:aws:iam::(known after apply):oidc-provider/" + host, true
+	return "", "", false
 }
 
 // statement renders one statement block as the provider does.

@@ -116,7 +116,9 @@ const dataDocPlan = `{"format_version": "1.2",
    "condition": [{"test": "StringLike", "variable": "token.actions.githubusercontent.com:sub", "values": [null]}]}]}},
  {"address": "data.aws_iam_policy_document.rendered", "mode": "data", "type": "aws_iam_policy_document", "name": "rendered", "values": {
   "json": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\",\"Principal\":{\"Service\":\"lambda.amazonaws.com\"}}]}"}},
- {"address": "aws_iam_role_policy.read", "mode": "managed", "type": "aws_iam_role_policy", "name": "read", "values": {"name": "read"}}
+ {"address": "aws_iam_role_policy.read", "mode": "managed", "type": "aws_iam_role_policy", "name": "read", "values": {"name": "read"}},
+ {"address": "aws_iam_role_policy.write", "mode": "managed", "type": "aws_iam_role_policy", "name": "write", "values": {"name": "write"}},
+ {"address": "aws_secretsmanager_secret.api", "mode": "managed", "type": "aws_secretsmanager_secret", "name": "api", "values": {"name": "prod/payments/api"}}
 ]}},
 "resource_changes": [
  {"address": "aws_iam_role.deploy", "mode": "managed", "type": "aws_iam_role", "name": "deploy", "change": {"actions": ["create"], "after_unknown": {"assume_role_policy": true}}},
@@ -125,6 +127,10 @@ const dataDocPlan = `{"format_version": "1.2",
  {"address": "data.aws_iam_policy_document.trust", "mode": "data", "type": "aws_iam_policy_document", "name": "trust", "change": {"actions": ["read"], "after_unknown": {"json": true}}},
  {"address": "data.aws_iam_policy_document.unknown", "mode": "data", "type": "aws_iam_policy_document", "name": "unknown", "change": {"actions": ["read"], "after_unknown": {"json": true, "statement": [{"condition": [{"values": [true]}]}]}}},
  {"address": "aws_iam_role_policy.read", "mode": "managed", "type": "aws_iam_role_policy", "name": "read", "change": {"actions": ["create"], "after_unknown": {"policy": true, "role": true}}},
+ {"address": "aws_iam_role_policy.write", "mode": "managed", "type": "aws_iam_role_policy", "name": "write", "change": {"actions": ["create"], "after_unknown": {"policy": true, "role": true}}},
+ {"address": "data.aws_iam_policy_document.write", "mode": "data", "type": "aws_iam_policy_document", "name": "write", "change": {"actions": ["read"],
+  "after": {"statement": [{"actions": ["secretsmanager:PutSecretValue"], "resources": [null, "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/other-AbCdEf"]}]},
+  "after_unknown": {"json": true, "statement": [{"resources": [true, false]}]}}},
  {"address": "data.aws_iam_policy_document.read[0]", "mode": "data", "type": "aws_iam_policy_document", "name": "read", "index": 0, "change": {"actions": ["read"],
   "after": {"statement": [{"actions": ["secretsmanager:GetSecretValue"], "resources": [null]}]},
   "after_unknown": {"json": true, "statement": [{"resources": [true]}]}}}
@@ -135,7 +141,9 @@ const dataDocPlan = `{"format_version": "1.2",
  {"address": "aws_iam_role.known", "expressions": {"assume_role_policy": {"references": ["data.aws_iam_policy_document.rendered.json", "data.aws_iam_policy_document.rendered"]}}},
  {"address": "data.aws_iam_policy_document.unknown", "expressions": {"statement": [{"condition": [{"values": {"references": ["var.sub"]}}]}]}},
  {"address": "aws_iam_role_policy.read", "expressions": {"role": {"references": ["aws_iam_role.known.id", "aws_iam_role.known"]}, "policy": {"references": ["data.aws_iam_policy_document.read[0].json", "data.aws_iam_policy_document.read[0]", "data.aws_iam_policy_document.read"]}}},
- {"address": "data.aws_iam_policy_document.read", "expressions": {"statement": [{"resources": {"references": ["aws_secretsmanager_secret.api.arn", "aws_secretsmanager_secret.api"]}}]}}
+ {"address": "data.aws_iam_policy_document.read", "expressions": {"statement": [{"resources": {"references": ["aws_secretsmanager_secret.missing.arn", "aws_secretsmanager_secret.missing"]}}]}},
+ {"address": "aws_iam_role_policy.write", "expressions": {"role": {"references": ["aws_iam_role.known.id", "aws_iam_role.known"]}, "policy": {"references": ["data.aws_iam_policy_document.write.json", "data.aws_iam_policy_document.write"]}}},
+ {"address": "data.aws_iam_policy_document.write", "expressions": {"statement": [{"resources": {"references": ["aws_secretsmanager_secret.api.arn", "aws_secretsmanager_secret.api"]}}]}}
 ]}}}`
 
 func TestTerraformPlanDataDocumentCases(t *testing.T) {
@@ -157,11 +165,36 @@ func TestTerraformPlanDataDocumentCases(t *testing.T) {
 		t.Errorf("trust (-want +got):\n%s", diff)
 	}
 	// A role policy from a data source that appears in resource_changes
-	// only, by its index, with a resource unknown until apply (a secret
-	// this plan creates): not judged, and said so.
+	// only, by its index, with a resource unknown until apply that the
+	// plan does not hold: not judged, and said so.
 	if len(r.errs) != 2 ||
 		!strings.Contains(r.errs[0].Message, "aws_iam_role.other: assume_role_policy is not known until apply, so it could not be judged: it comes from data.aws_iam_policy_document.unknown, whose statement[0].condition[0].values[0] is not known until apply") ||
 		!strings.Contains(r.errs[1].Message, "aws_iam_role_policy.read: policy is not known until apply, so it could not be judged: it comes from data.aws_iam_policy_document.read[0], whose statement[0].resources[0] is not known until apply") {
 		t.Errorf("problems = %+v, want the unknown condition values and the unknown resource named", r.errs)
+	}
+}
+
+// A resource ARN unknown until apply that is a secret of the plan is that
+// secret's ARN, the parts AWS assigns marked; the policy says so.
+func TestTerraformPlanDataDocumentSecretARN(t *testing.T) {
+	r := parseFile("plan.json", []byte(dataDocPlan))
+	var write *facts.Policy
+	for i := range r.policies {
+		if r.policies[i].Name == "write" {
+			write = &r.policies[i]
+		}
+	}
+	if write == nil {
+		t.Fatalf("policies = %+v, want write judged", r.policies)
+	}
+	want := strs("arn:aws:secretsmanager:(known after apply):(known after apply):secret:prod/payments/api-??????", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/other-AbCdEf")
+	if diff := cmp.Diff(want, write.Document.Statement[0].Resource); diff != "" {
+		t.Errorf("resources (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(strs("the region and account in the ARN of aws_secretsmanager_secret.api (secret prod/payments/api) are known only after apply"), write.Assumptions); diff != "" {
+		t.Errorf("assumptions (-want +got):\n%s", diff)
+	}
+	if len(write.RoleIDs) != 1 || !strings.HasSuffix(write.RoleIDs[0], "aws_iam_role.known") {
+		t.Errorf("write applies to %v, want aws_iam_role.known", write.RoleIDs)
 	}
 }
