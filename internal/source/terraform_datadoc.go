@@ -303,8 +303,9 @@ const afterApply = "(known after apply)"
 // by its name, an aws_iam_role by its path and name. The account (and a
 // secret's region and suffix) are not known before apply and are written
 // so. An unknown element of a list is one of them: the list holds them
-// all. ok is false when the expression refers to nothing else than such
-// resources, or to one whose ARN cannot be told.
+// all. ok is false when the expression refers to anything else (a
+// variable, a local, another resource), or to such a resource whose ARN
+// cannot be told.
 func (v *tfValue) refARNs() ([]string, bool) {
 	list := v.expr.Get("references")
 	if list == nil || list.Kind != doctree.Array {
@@ -339,9 +340,9 @@ func (v *tfValue) refARNs() ([]string, bool) {
 	return arns, true
 }
 
-// isPlainRef reports whether a reference names a value on its own (var.x,
-// local.y, module.m.out, data.t.n, t.n.attr) rather than being the
-// resource prefix Terraform lists besides an attribute reference.
+// isPlainRef reports whether ref may stand for a value unknown until
+// apply: anything but each.key, each.value and count.index, which a plan
+// always knows.
 func isPlainRef(ref string) bool {
 	return ref != "each.key" && ref != "each.value" && ref != "count.index"
 }
