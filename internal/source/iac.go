@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/secretgate/secretgate/internal/result"
@@ -33,9 +34,9 @@ type iacProject struct {
 	// default name, relative to the project file ("" when no output of
 	// the project can be read).
 	outputKey, defaultOutput string
-	// outputKind is the kind a file of the output must be read as for the
-	// project to count as judged.
-	outputKind Kind
+	// outputKinds are the kinds a file of the output may be read as for
+	// the project to count as judged.
+	outputKinds []Kind
 	// fix says how to make the project judgeable.
 	fix string
 }
@@ -43,11 +44,11 @@ type iacProject struct {
 // iacProjects maps project file names to their project kind.
 var iacProjects = map[string]iacProject{
 	"cdk.json": {
-		what: "an AWS CDK app", outputKey: "output", defaultOutput: "cdk.out", outputKind: KindCloudFormation,
+		what: "an AWS CDK app", outputKey: "output", defaultOutput: "cdk.out", outputKinds: []Kind{KindCloudFormation},
 		fix: "run `cdk synth` before secretgate and keep cdk.out (its *.template.json files are read as CloudFormation)",
 	},
 	"cdktf.json": {
-		what: "a CDK for Terraform app", outputKey: "output", defaultOutput: "cdktf.out", outputKind: KindTerraform,
+		what: "a CDK for Terraform app", outputKey: "output", defaultOutput: "cdktf.out", outputKinds: []Kind{KindTerraform},
 		fix: "run `cdktf synth`, then in cdktf.out/stacks/<stack> `terraform init && terraform plan -out=tfplan && terraform show -json tfplan > plan.json` (the plan JSON is read)",
 	},
 	"Pulumi.yaml": {
@@ -65,7 +66,7 @@ var iacProjects = map[string]iacProject{
 }
 
 var serverlessProject = iacProject{
-	what: "a Serverless Framework service", defaultOutput: ".serverless", outputKind: KindCloudFormation,
+	what: "a Serverless Framework service", defaultOutput: ".serverless", outputKinds: []Kind{KindCloudFormation},
 	fix: "run `serverless package` before secretgate and keep .serverless (its CloudFormation templates are read)",
 }
 
@@ -123,7 +124,7 @@ func (t *iacTracker) notJudged(ctx context.Context, root string, read map[string
 		dir := path.Dir(rel)
 		if proj.defaultOutput != "" {
 			outDir := path.Join(dir, outputDir(ctx, root, rel, proj))
-			if readUnder(read, outDir, proj.outputKind) {
+			if readUnder(read, outDir, proj.outputKinds) {
 				continue
 			}
 		}
@@ -153,14 +154,14 @@ func outputDir(ctx context.Context, root, rel string, proj iacProject) string {
 	return proj.defaultOutput
 }
 
-// readUnder reports whether a file of kind k under dir was read.
-func readUnder(read map[string]Kind, dir string, k Kind) bool {
+// readUnder reports whether a file of one of kinds under dir was read.
+func readUnder(read map[string]Kind, dir string, kinds []Kind) bool {
 	prefix := dir + "/"
 	if dir == "." {
 		prefix = ""
 	}
 	for rel, kind := range read {
-		if kind == k && strings.HasPrefix(rel, prefix) {
+		if slices.Contains(kinds, kind) && strings.HasPrefix(rel, prefix) {
 			return true
 		}
 	}
