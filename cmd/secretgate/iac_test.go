@@ -96,3 +96,28 @@ func TestCDKAppNotSynthesizedIsNotAPass(t *testing.T) {
 		t.Errorf("findings = %v, want the whole-organisation trust of the synthesized role", rules)
 	}
 }
+
+// Checkov's plan fixture for its GitHub OIDC check: every role's trust
+// policy is known only after apply, from policy-document data sources the
+// plan holds. All four roles are judged; the run is complete.
+func TestTerraformPlanDataDocumentsJudged(t *testing.T) {
+	plan, err := os.ReadFile(filepath.Join("..", "..", "internal", "source", "testdata", "checkov-github-oidc", "tfplan.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"infra/tfplan.json": string(plan)})
+	r := secretgate(t, nil, "check", "--offline", "--only", "trust,iam", "--path", dir, "--now", now, "--format", "json")
+	if r.code != result.ExitOK {
+		t.Errorf("exit %d, want 0; stderr %s", r.code, r.stderr)
+	}
+	rep := jsonReport(t, r)
+	if len(rep.Inputs.Errors) != 0 || rep.Summary.Incomplete {
+		t.Errorf("inputs = %+v; want every role judged", rep.Inputs)
+	}
+	for _, c := range rep.Checks {
+		if c.ID == result.CheckTrust && (c.Status != result.StatusOK || c.Resources != 4) {
+			t.Errorf("trust = %+v, want ok over 4 roles", c)
+		}
+	}
+}
