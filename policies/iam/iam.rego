@@ -107,7 +107,7 @@ deny contains {
 #   id: iam-secret-read-wildcard-resource
 #   check: iam
 #   severity: high
-#   remediation: Scope Resource to the role's secrets, e.g. arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/bybit/*, or add a StringEquals condition on secretsmanager:ResourceTag/environment.
+#   remediation: Scope Resource to the role's secrets, e.g. arn:aws:secretsmanager:<region>:<account>:secret:<env>/<service>/* (a finding on a policy whose environment is known names its own), or add a StringEquals condition on secretsmanager:ResourceTag/environment.
 deny contains {
 	"rule": "iam-secret-read-wildcard-resource",
 	"resource": policy_name(p),
@@ -115,6 +115,7 @@ deny contains {
 	"file": l.file,
 	"line": l.line,
 	"key": stmt_key(p, st),
+	"remediation": wildcard_resource_fix(p),
 } if {
 	some [i, j] in statements_with.reads_every_secret
 	p := input.policies[i]
@@ -161,6 +162,14 @@ deny contains {
 	st := p.document.statement[j]
 	l := loc(p, st)
 }
+
+# wildcard_resource_fix is the fix of iam-secret-read-wildcard-resource
+# with the example drawn from the policy's environment when it is known.
+wildcard_resource_fix(p) := sprintf("Scope Resource to the role's secrets, e.g. arn:aws:secretsmanager:<region>:<account>:secret:%s (the %s environment's; narrow it to the service's secrets), or add a StringEquals condition secretsmanager:ResourceTag/environment = %s.", [secrets.env_scope_example(env), env, env]) if {
+	env := p.environment
+	is_string(env)
+	env != ""
+} else := "Scope Resource to the role's secrets, e.g. arn:aws:secretsmanager:<region>:<account>:secret:<env>/<service>/*, or add a StringEquals condition on secretsmanager:ResourceTag/environment."
 
 # own_environment_fix is the fix of iam-secret-read-other-environment with
 # the example drawn from the subject's own environment: a prod role is

@@ -416,6 +416,19 @@ test_fix_example_is_the_roles_own_environment if {
 	not contains(g.remediation, "prod")
 }
 
+# The wildcard-resource fix names the policy's own environment when it is
+# known, and no environment otherwise.
+test_wildcard_resource_fix_names_the_policys_environment if {
+	p := object.union(policy("dev-all", [allow(["secretsmanager:GetSecretValue"], ["*"])]), {"environment": "dev"})
+	f := one(findings([p], []), "iam-secret-read-wildcard-resource")
+	contains(f.remediation, "secret:dev/*")
+	not contains(f.remediation, "prod")
+
+	q := policy("all", [allow(["secretsmanager:GetSecretValue"], ["*"])])
+	g := one(findings([q], []), "iam-secret-read-wildcard-resource")
+	contains(g.remediation, "secret:<env>/<service>/*")
+}
+
 # Under a naming pattern with the environment second, the example puts it
 # there.
 test_fix_example_follows_the_naming_pattern if {
