@@ -85,6 +85,10 @@ func runExplainTrust(ctx context.Context, f explainFlags, stdin io.Reader, stdou
 	for _, p := range res.Errors {
 		fmt.Fprintf(stderr, "secretgate: warning: %s could not be read: %s\n", p.File, p.Message)
 	}
+	for _, p := range res.NotJudged {
+		// The role asked about may be defined there.
+		fmt.Fprintf(stderr, "secretgate: warning: %s was not read: %s\n", p.File, p.Message)
+	}
 	e, err := explain.Explain(ctx, engine, f.role, claims, res.Roles)
 	if err != nil {
 		return &ExitError{Code: result.ExitIncomplete, Err: err}

@@ -167,7 +167,7 @@ func publishGitHub(ctx context.Context, g githubRun, rep result.Report) error {
 		out, err := postComment(ctx, g, rep)
 		switch {
 		case err != nil && prcomment.IsPermission(err):
-			warn("the pull-request comment was not posted: GitHub refused the token (" + shortError(err) + "). Pull requests from forks get a read-only GITHUB_TOKEN; elsewhere grant `permissions: pull-requests: write`. The verdict is unaffected. See docs/github-action.md#fork-pull-requests.")
+			warn("the pull-request comment was not posted: GitHub refused the token (" + shortError(err) + "). Pull requests from forks get a read-only GITHUB_TOKEN; elsewhere grant `permissions: pull-requests: write`. The verdict is unaffected. See https://github.com/secretgate/secretgate/blob/main/docs/github-action.md#fork-pull-requests.")
 		case err != nil:
 			warn("the pull-request comment was not posted: " + shortError(err) + ". The verdict is unaffected.")
 		default:

@@ -30,9 +30,10 @@ func newInventoryCmd(stdout, stderr io.Writer, env Env) *cobra.Command {
 		Short: "Write the live AWS state (no secret values) as a snapshot the offline check reads",
 		Long: `inventory reads the AWS account behind the credentials (or --role-arn):
 Secrets Manager metadata in each --region, IAM roles with their trust and
-policies, and OIDC providers; it writes them as a snapshot (docs/inventory.md)
-that secretgate check --offline judges like live state. It never reads a
-secret's value.
+policies, and OIDC providers; it writes them as a snapshot that secretgate
+check --offline judges like live state. It never reads a secret's value.
+The snapshot's format:
+https://github.com/secretgate/secretgate/blob/main/docs/inventory.md
 
 When part of the account could not be read (access denied, throttling that
 outlasted the retries, a time-out), the snapshot is still written with what

@@ -487,13 +487,16 @@ func (e *Engine) Rule(id string) (result.Rule, bool) {
 // Raw is one finding as a rule produced it, before the catalogue fills in
 // title, remediation and default severity.
 type Raw struct {
-	Rule         string `json:"rule"`
-	Resource     string `json:"resource"`
-	Message      string `json:"message"`
-	File         string `json:"file"`
-	Line         int    `json:"line"`
-	Key          string `json:"key"`
-	Severity     string `json:"severity"`
+	Rule     string `json:"rule"`
+	Resource string `json:"resource"`
+	Message  string `json:"message"`
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Key      string `json:"key"`
+	Severity string `json:"severity"`
+	// Remediation, when set, is this finding's own fix text (with the
+	// resource's environment filled in), instead of the rule's.
+	Remediation  string `json:"remediation"`
 	Commit       string `json:"commit"`
 	Waived       bool   `json:"waived"`
 	WaiverReason string `json:"waiver_reason"`
@@ -635,6 +638,7 @@ func rawFromObject(obj map[string]any) (Raw, error) {
 	}
 	r.Key = str("key")
 	r.Severity = str("severity")
+	r.Remediation = str("remediation")
 	r.Commit = str("commit")
 	r.Waived, _ = obj["waived"].(bool)
 	r.WaiverReason = str("waiver_reason")

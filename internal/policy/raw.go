@@ -77,6 +77,7 @@ var (
 	keyLine         = ast.StringTerm("line")
 	keyKey          = ast.StringTerm("key")
 	keySeverity     = ast.StringTerm("severity")
+	keyRemediation  = ast.StringTerm("remediation")
 	keyCommit       = ast.StringTerm("commit")
 	keyWaived       = ast.StringTerm("waived")
 	keyWaiverReason = ast.StringTerm("waiver_reason")
@@ -127,6 +128,7 @@ func rawFromAST(obj ast.Object) (Raw, error) {
 	}
 	r.Key = str(keyKey)
 	r.Severity = str(keySeverity)
+	r.Remediation = str(keyRemediation)
 	r.Commit = str(keyCommit)
 	if t := obj.Get(keyWaived); t != nil {
 		b, _ := t.Value.(ast.Boolean)

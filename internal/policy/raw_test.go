@@ -15,7 +15,7 @@ import (
 func TestRawFromASTEqualsGeneric(t *testing.T) {
 	findings := []string{
 		`{"rule": "r", "resource": "prod/a/api", "message": "m", "file": "dir/../inventory.json", "line": 12, "key": "k", "severity": "high"}`,
-		`{"rule": "r", "resource": "x", "message": "m", "file": "", "line": 0}`,
+		`{"rule": "r", "resource": "x", "message": "m", "file": "", "line": 0, "remediation": "Scope it to secret:prod/*."}`,
 		`{"rule": "r", "resource": 42, "message": ["a", 1], "file": "./a/b.json", "line": 3.5, "key": null, "severity": true}`,
 		`{"rule": "r", "resource": {"b": 1, "a": [true, null]}, "message": "m", "line": "7", "commit": "abc", "waived": true, "waiver_reason": "why", "waiver_owner": "me"}`,
 		`{"rule": "r", "waived": "yes", "extra": "ignored", "line": 99999999999}`,

@@ -201,7 +201,7 @@ func cleanReport() result.Report {
 			{ID: result.CheckIAM, Status: result.StatusOK, Resources: 2, Unit: result.UnitPolicies},
 			{ID: result.CheckTrust, Status: result.StatusOK, Resources: 2, Unit: result.UnitRoles},
 			{ID: result.CheckLeaks, Status: result.StatusOK, Resources: 18, Unit: result.UnitFiles},
-			{ID: result.CheckResolve, Status: result.StatusSkipped, Reason: "no credentials configured"},
+			{ID: result.CheckResolve, Status: result.StatusNoInput, Reason: "no credentials configured"},
 			{ID: result.CheckConfig, Status: result.StatusOK},
 		},
 		Inputs: result.Inputs{Files: 6},

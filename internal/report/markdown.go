@@ -305,6 +305,9 @@ func incompletePhrase(r result.Report) string {
 	if unparsed > 0 {
 		why = append(why, plural(unparsed, "file", "files")+" could not be parsed")
 	}
+	if n := len(r.Inputs.NotJudged); n > 0 {
+		why = append(why, notJudgedPhrase(n))
+	}
 	if len(why) == 0 {
 		return "see the checks"
 	}
@@ -365,8 +368,20 @@ func writeChecks(b *strings.Builder, r result.Report) {
 
 func writeInputs(b *strings.Builder, r result.Report) {
 	in := r.Inputs
-	if len(in.Errors) == 0 && len(in.Skipped) == 0 {
+	if len(in.Errors) == 0 && len(in.Skipped) == 0 && len(in.NotJudged) == 0 {
 		return
+	}
+	if n := len(in.NotJudged); n > 0 {
+		fmt.Fprintf(b, "**Not judged:** %s secretgate cannot read as written, so the run is incomplete.\n\n", plural(n, "infrastructure project", "infrastructure projects"))
+		b.WriteString("| File | What would make it judgeable |\n|---|---|\n")
+		for i, e := range in.NotJudged {
+			if i == mdMaxProblem {
+				fmt.Fprintf(b, "| … | %d more |\n", n-mdMaxProblem)
+				break
+			}
+			fmt.Fprintf(b, "| %s | %s |\n", mdCode(safetext.Clip(fileLine(e.File, e.Line), mdMaxName), true), mdInline(safetext.Clip(e.Message, mdMaxFix)))
+		}
+		b.WriteString("\n")
 	}
 	if n := len(in.Errors); n > 0 {
 		fmt.Fprintf(b, "**Input problems:** %s could not be parsed, so the run is incomplete.\n\n", plural(n, "file", "files"))

@@ -65,3 +65,39 @@ func TestNothingJudgedNeverReadsAsAPass(t *testing.T) {
 		t.Errorf("comment headline after a failing run: %q", headline)
 	}
 }
+
+// Infrastructure code secretgate could not read is named in every format,
+// with what would make it judgeable, and the run reads as incomplete.
+func TestNotJudgedIsNamedInEveryFormat(t *testing.T) {
+	r := nothingJudged()
+	r.Inputs.NotJudged = []result.InputProblem{{File: "infra/cdk.json", Message: "an AWS CDK app — run `cdk synth` before secretgate and keep cdk.out"}}
+	r.Summarize(result.Threshold{Min: result.SeverityHigh})
+	if !r.Summary.Incomplete || r.ExitCode() != result.ExitIncomplete {
+		t.Fatalf("summary = %+v, exit %d; want incomplete, exit 3", r.Summary, r.ExitCode())
+	}
+	tests := []struct {
+		format    string
+		want      []string
+		forbidden []string
+	}{
+		{FormatText, []string{"INCOMPLETE", "1 infrastructure project not judged", "not judged infra/cdk.json: an AWS CDK app — run `cdk synth`"}, []string{"PASSED", "NOTHING JUDGED"}},
+		{FormatMarkdown, []string{"incomplete", "1 infrastructure project not judged", "**Not judged:**", "| `infra/cdk.json` |"}, []string{"passing", "nothing to check"}},
+		{FormatSARIF, []string{"not judged: infra/cdk.json, an AWS CDK app"}, nil},
+		{FormatJSON, []string{`"not_judged": [`, `"file": "infra/cdk.json"`, `"incomplete": true`}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.format, func(t *testing.T) {
+			out := string(render(t, tt.format, Options{}, r))
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("%s output lacks %q:\n%s", tt.format, w, out)
+				}
+			}
+			for _, f := range tt.forbidden {
+				if strings.Contains(out, f) {
+					t.Errorf("%s output holds %q:\n%s", tt.format, f, out)
+				}
+			}
+		})
+	}
+}

@@ -227,6 +227,11 @@ func incompleteReasons(r result.Report) (errored []string, unparsed int) {
 	return errored, len(r.Inputs.Errors)
 }
 
+// notJudgedPhrase reads "1 infrastructure project not judged".
+func notJudgedPhrase(n int) string {
+	return plural(n, "infrastructure project", "infrastructure projects") + " not judged"
+}
+
 // splitNew reports whether the new/existing distinction is worth showing: on
 // pull requests, or whenever some finding is known from the base.
 func splitNew(r result.Report) bool {

@@ -325,8 +325,15 @@ func sarifInvocation(r result.Report, dropped int) *sarif.Invocation {
 		case result.StatusSkipped:
 			note(sarif.LevelNote, fmt.Sprintf("check %s skipped: %s", safetext.Visible(id, " "), safetext.Visible(orDefault(c.Reason, "no reason given"), " ")))
 		case result.StatusNoInput:
-			note(sarif.LevelWarning, fmt.Sprintf("check %s had nothing to judge: it passed nothing", safetext.Visible(id, " ")))
+			why := ""
+			if c.Reason != "" {
+				why = " (" + safetext.Visible(c.Reason, " ") + ")"
+			}
+			note(sarif.LevelWarning, fmt.Sprintf("check %s had nothing to judge%s: it passed nothing", safetext.Visible(id, " "), why))
 		}
+	}
+	for _, e := range r.Inputs.NotJudged {
+		note(sarif.LevelError, fmt.Sprintf("not judged: %s, %s", safetext.Visible(fileLine(e.File, e.Line), " "), safetext.Visible(e.Message, " ")))
 	}
 	for _, e := range r.Inputs.Errors {
 		note(sarif.LevelError, fmt.Sprintf("could not parse %s: %s", safetext.Visible(fileLine(e.File, e.Line), " "), safetext.Visible(e.Message, " ")))

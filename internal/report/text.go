@@ -122,8 +122,11 @@ func (t *Text) Write(w io.Writer, r result.Report) error {
 		b.WriteString("\n")
 	}
 
-	if len(r.Inputs.Errors) > 0 || len(r.Inputs.Skipped) > 0 {
+	if len(r.Inputs.Errors) > 0 || len(r.Inputs.Skipped) > 0 || len(r.Inputs.NotJudged) > 0 {
 		fmt.Fprintf(&b, "%s\n", p.paint(ansiBold, "input problems:"))
+		for _, e := range r.Inputs.NotJudged {
+			fmt.Fprintf(&b, "  %s %s: %s\n", p.paint(ansiYellow, "not judged"), termLine(fileLine(e.File, e.Line)), termLines(e.Message, "    "))
+		}
 		for _, e := range r.Inputs.Errors {
 			fmt.Fprintf(&b, "  %s %s: %s\n", p.paint(ansiYellow, "could not read"), termLine(fileLine(e.File, e.Line)), termLines(e.Message, "    "))
 		}
@@ -200,6 +203,9 @@ func incompleteWhy(r result.Report) string {
 	}
 	if unparsed > 0 {
 		why = append(why, plural(unparsed, "file", "files")+" could not be parsed")
+	}
+	if n := len(r.Inputs.NotJudged); n > 0 {
+		why = append(why, notJudgedPhrase(n))
 	}
 	if len(why) == 0 {
 		why = append(why, "see the checks below")

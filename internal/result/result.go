@@ -223,6 +223,11 @@ type Inputs struct {
 	Files   int            `json:"files"`
 	Skipped []InputProblem `json:"skipped,omitempty"` // binary or oversized files, by design not read
 	Errors  []InputProblem `json:"errors,omitempty"`  // files that could not be parsed: the run is incomplete
+	// NotJudged lists infrastructure code secretgate cannot read as
+	// written (a CDK app without its synthesized templates, a Pulumi
+	// project, ...), by project file, with what would make it judgeable:
+	// the run is incomplete.
+	NotJudged []InputProblem `json:"not_judged,omitempty"`
 }
 
 // Summary counts unwaived findings by severity and states the verdict.
@@ -308,7 +313,7 @@ func (r *Report) Summarize(t Threshold) {
 			s.Incomplete = true
 		}
 	}
-	if len(r.Inputs.Errors) > 0 {
+	if len(r.Inputs.Errors) > 0 || len(r.Inputs.NotJudged) > 0 {
 		s.Incomplete = true
 	}
 	r.FailOn = t.String()

@@ -54,11 +54,19 @@ type Outcome struct {
 	// Skipped marks families the gatherer deliberately did not gather, with
 	// the reason.
 	Skipped map[string]string
+	// NoInput marks families the gatherer found nothing to judge for, with
+	// the reason (the resolve check with no credentials configured): their
+	// status is no-input, never a pass.
+	NoInput map[string]string
 	// Files counts files read; Problems lists files that could not be
 	// parsed (the run is incomplete); Skips lists files skipped by design.
 	Files    int
 	Problems []result.InputProblem
 	Skips    []result.InputProblem
+	// NotJudged lists infrastructure code the gatherer found and could
+	// not read as written (source.Result.NotJudged); the families it
+	// holds facts for are in error, the run incomplete.
+	NotJudged []result.InputProblem
 }
 
 // Dependent is a Gatherer that reads what other gatherers hold once they
@@ -220,6 +228,7 @@ type famState struct {
 	unit      string
 	errs      []string
 	skipped   string
+	noInput   string // why there was nothing to judge, when a gatherer said
 	gathered  bool
 	duration  time.Duration
 	found     bool // a finding of the family was reported
@@ -253,6 +262,7 @@ func gather(ctx context.Context, gs []Gatherer, selected map[string]bool, in *fa
 		inputs.Files += out.Files
 		inputs.Errors = append(inputs.Errors, out.Problems...)
 		inputs.Skipped = append(inputs.Skipped, out.Skips...)
+		inputs.NotJudged = append(inputs.NotJudged, out.NotJudged...)
 		for _, f := range fams {
 			st := state[f]
 			st.gathered = true
@@ -263,6 +273,9 @@ func gather(ctx context.Context, gs []Gatherer, selected map[string]bool, in *fa
 			}
 			if reason, ok := out.Skipped[f]; ok {
 				st.skipped = reason
+			}
+			if reason, ok := out.NoInput[f]; ok {
+				st.noInput = reason
 			}
 			if msg, ok := out.Errors[f]; ok {
 				st.errs = append(st.errs, msg)
@@ -330,6 +343,7 @@ func checkOf(fam string, st *famState, opts Options, selected, failing bool, eva
 	case st.resources == 0 && !st.found:
 		// Nothing was there to judge: not a pass.
 		c.Status = result.StatusNoInput
+		c.Reason = st.noInput
 	default:
 		c.Status = result.StatusOK
 	}
@@ -435,6 +449,10 @@ func buildFinding(raw policy.Raw, cat Evaluator) (result.Finding, result.Rule, e
 		}
 		sev = s
 	}
+	remediation := rule.Remediation
+	if raw.Remediation != "" {
+		remediation = raw.Remediation
+	}
 	f := result.Finding{
 		Rule:         raw.Rule,
 		Check:        rule.Check,
@@ -444,7 +462,7 @@ func buildFinding(raw policy.Raw, cat Evaluator) (result.Finding, result.Rule, e
 		Resource:     raw.Resource,
 		File:         raw.File,
 		Line:         raw.Line,
-		Remediation:  rule.Remediation,
+		Remediation:  remediation,
 		DocsURL:      rule.DocsURL,
 		Waived:       raw.Waived,
 		WaiverReason: raw.WaiverReason,

@@ -126,6 +126,13 @@ func TestStatusesAndExitCodes(t *testing.T) {
 			wantExit: result.ExitOK,
 		},
 		{
+			name: "infrastructure code not judged makes the run incomplete",
+			g: &staticFacts{fams: []string{"naming", "rotation"}, secrets: []facts.Secret{goodProd},
+				out: Outcome{NotJudged: []result.InputProblem{{File: "cdk.json", Message: "an AWS CDK app"}}}},
+			want:     map[string]result.Status{"naming": "ok", "rotation": "ok"},
+			wantExit: result.ExitIncomplete,
+		},
+		{
 			name: "skipped by the gatherer",
 			g: &staticFacts{fams: []string{"naming", "rotation"}, secrets: []facts.Secret{goodProd},
 				out: Outcome{Skipped: map[string]string{"rotation": "offline run"}}},
@@ -167,6 +174,26 @@ func TestStatusesAndExitCodes(t *testing.T) {
 				t.Errorf("iam reason %q", r.Reason)
 			}
 		})
+	}
+}
+
+// A gatherer that found nothing to judge says why (the resolve check with
+// no credentials configured): the check is no-input with that reason, not
+// skipped and not ok.
+func TestNoInputReason(t *testing.T) {
+	g := &staticFacts{fams: []string{"naming", "rotation"}, out: Outcome{NoInput: map[string]string{"rotation": "no credentials configured"}}}
+	rep, err := Pipeline(context.Background(), options(t, g))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := statusOf(rep, "rotation"); c.Status != result.StatusNoInput || c.Reason != "no credentials configured" {
+		t.Errorf("rotation = %+v, want no-input with the gatherer's reason", c)
+	}
+	if c := statusOf(rep, "naming"); c.Status != result.StatusNoInput || c.Reason != "" {
+		t.Errorf("naming = %+v, want no-input without a reason", c)
+	}
+	if rep.Judged() || rep.ExitCode() != result.ExitOK {
+		t.Errorf("judged %v, exit %d; want nothing judged, exit 0", rep.Judged(), rep.ExitCode())
 	}
 }
 

@@ -3,6 +3,7 @@ package run
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/secretgate/secretgate/internal/facts"
 	"github.com/secretgate/secretgate/internal/result"
@@ -46,8 +47,18 @@ func (g *RepoFiles) Gather(ctx context.Context, in *facts.Input) Outcome {
 	out.Files = res.Files
 	out.Problems = res.Errors
 	out.Skips = res.Skipped
+	out.NotJudged = res.NotJudged
+	var msgs []string
 	if n := len(res.Errors); n > 0 {
-		msg := fmt.Sprintf("%d file(s) could not be parsed, first %s", n, describe(res.Errors[0]))
+		msgs = append(msgs, fmt.Sprintf("%d file(s) could not be parsed, first %s", n, describe(res.Errors[0])))
+	}
+	if n := len(res.NotJudged); n > 0 {
+		// The roles and secrets such code defines were not judged: the
+		// families cannot read as ok (or as having nothing to judge).
+		msgs = append(msgs, fmt.Sprintf("%d infrastructure project(s) not judged, first %s", n, describe(res.NotJudged[0])))
+	}
+	if len(msgs) > 0 {
+		msg := strings.Join(msgs, "; ")
 		for _, f := range g.Families() {
 			out.Errors[f] = msg
 		}
@@ -95,6 +106,9 @@ type Unavailable struct {
 	Reason string
 	// AsError reports the families as error instead of skipped.
 	AsError bool
+	// NoInput reports the families as having nothing to judge (no-input)
+	// instead of skipped: the check could run, there was nothing for it.
+	NoInput bool
 }
 
 // Name implements Gatherer.
@@ -105,11 +119,14 @@ func (u *Unavailable) Families() []string { return u.For }
 
 // Gather implements Gatherer.
 func (u *Unavailable) Gather(context.Context, *facts.Input) Outcome {
-	out := Outcome{Errors: map[string]string{}, Skipped: map[string]string{}}
+	out := Outcome{Errors: map[string]string{}, Skipped: map[string]string{}, NoInput: map[string]string{}}
 	for _, f := range u.For {
-		if u.AsError {
+		switch {
+		case u.AsError:
 			out.Errors[f] = u.Reason
-		} else {
+		case u.NoInput:
+			out.NoInput[f] = u.Reason
+		default:
 			out.Skipped[f] = u.Reason
 		}
 	}

@@ -18,8 +18,8 @@ import (
 // may be called more than once; the first call returns the error of closing
 // the --audit-log file, naming it, and later calls return nil. When it
 // runs, live is the resolver whose values the leak scanner compares leaks
-// with; nil otherwise. Offline or with no credentials configured the check
-// is skipped; a live run that cannot reach AWS makes it error: credentials
+// with; nil otherwise. Offline the check is skipped; with no credentials
+// configured it had nothing to judge (no-input, never a pass); a live run that cannot reach AWS makes it error: credentials
 // that were asked for and could not be verified never read as resolved.
 func resolveGatherer(ctx context.Context, p *Plan, lv *awsAccess) (g Gatherer, live *Resolve, release func() error, err error) {
 	cfg := p.Config
@@ -31,7 +31,7 @@ func resolveGatherer(ctx context.Context, p *Plan, lv *awsAccess) (g Gatherer, l
 	case p.Offline || lv == nil:
 		return &Unavailable{For: fams, Reason: "offline run"}, nil, release, nil
 	case len(cfg.Credentials) == 0:
-		return &Unavailable{For: fams, Reason: "no credentials configured"}, nil, release, nil
+		return &Unavailable{For: fams, Reason: "no credentials configured", NoInput: true}, nil, release, nil
 	}
 	// The audit log is opened first: a file that cannot be written is the
 	// user's to fix (exit 2), before anything is read.

@@ -95,6 +95,7 @@ func FuzzTerraform(f *testing.F) {
 	addFiles(f, "terraform/*.json")
 	f.Add([]byte(`{"format_version":"1.2","resource_changes":[{"address":"aws_iam_role.r","type":"aws_iam_role","name":"r","change":{"actions":["create"],"after":{"assume_role_policy":"%7B%7D"},"after_unknown":{"name":true}}}]}`))
 	f.Add([]byte(`{"format_version":"1.0","values":{"root_module":{"child_modules":[{"address":"module.a[\"x\"]","resources":[{"address":"module.a[\"x\"].aws_secretsmanager_secret_rotation.r","type":"aws_secretsmanager_secret_rotation","name":"r","values":{"rotation_rules":[{"automatically_after_days":"x"}]}}]}]}}}`))
+	f.Add([]byte(dataDocPlan))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		n, err := doctree.ParseJSON(data)
 		if err != nil || n.Kind != doctree.Object {

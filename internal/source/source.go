@@ -70,6 +70,11 @@ type Result struct {
 	Errors []result.InputProblem
 	// Kinds counts files by kind (KindIAMPolicy, ...), for summaries.
 	Kinds map[Kind]int
+	// NotJudged lists infrastructure projects secretgate cannot read as
+	// written (a CDK app without its cdk.out, a Pulumi project, ...), by
+	// project file, with the command that would make them judgeable (see
+	// iac.go). Their roles and secrets were not judged: never a pass.
+	NotJudged []result.InputProblem
 }
 
 // skipDirs are directory names never entered: version control metadata,
@@ -123,7 +128,15 @@ func Scan(ctx context.Context, root string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return merge(outs, w.skipped, w.errors), nil
+	res := merge(outs, w.skipped, w.errors)
+	read := make(map[string]Kind, len(outs))
+	for i, o := range outs {
+		if o.kind != KindUnknown {
+			read[w.files[i].rel] = o.kind
+		}
+	}
+	res.NotJudged = w.iac.notJudged(ctx, w.realRoot, read)
+	return res, nil
 }
 
 // parseAll runs parse for 0..n-1 in parallel, one at a time per CPU.
@@ -208,6 +221,7 @@ type walker struct {
 	files    []candidate
 	skipped  []result.InputProblem
 	errors   []result.InputProblem
+	iac      iacTracker
 }
 
 func (w *walker) walk(ctx context.Context) error {
@@ -234,12 +248,16 @@ func (w *walker) walk(ctx context.Context) error {
 			if rel == "." {
 				return nil
 			}
-			if skipDirs[d.Name()] || w.excluded(rel) {
+			if skipDirs[d.Name()] || w.excluded(rel) || w.iac.skipDir(p, d.Name()) {
 				return fs.SkipDir
 			}
 			return nil
 		}
-		if !candidateExts[strings.ToLower(path.Ext(d.Name()))] || w.excluded(rel) {
+		if w.excluded(rel) {
+			return nil
+		}
+		w.iac.noteFile(rel)
+		if !candidateExts[strings.ToLower(path.Ext(d.Name()))] || w.iac.skipFile(p, d.Name()) {
 			return nil
 		}
 		switch typ := d.Type(); {

@@ -44,7 +44,13 @@ type tfParser struct {
 	file      string
 	out       *fileResult
 	resources []*tfResource
-	config    map[string]map[string]*doctree.Node // module path -> resource address -> expressions
+	// data holds the aws_iam_policy_document data source instances, to
+	// render policies unknown until apply from (terraform_datadoc.go).
+	data   []*tfResource
+	config map[string]map[string]*doctree.Node // module path -> resource address -> expressions
+	// notes are the assumptions of the last document rendered from a data
+	// source (a provider ARN whose account is known after apply).
+	notes []string
 
 	roleIdx   map[*tfResource]int
 	policyIdx map[*tfResource]int
@@ -84,6 +90,11 @@ func parseTerraform(rel string, root *doctree.Node) fileResult {
 	for _, r := range p.resources {
 		if m := p.config[configPath(r.module)]; m != nil {
 			r.expr = m[r.typ+"."+r.name]
+		}
+	}
+	for _, d := range p.data {
+		if m := p.config[configPath(d.module)]; m != nil {
+			d.expr = m["data."+d.typ+"."+d.name]
 		}
 	}
 	for _, r := range p.resources {
@@ -148,17 +159,24 @@ func (p *tfParser) collect(root *doctree.Node) {
 		if after == nil || after.Kind != doctree.Object || tfDeletes(ch) {
 			continue
 		}
-		if mode, _ := rc.Get("mode").Str(); mode == "data" {
-			continue
-		}
+		mode, _ := rc.Get("mode").Str()
 		typ, _ := rc.Get("type").Str()
 		name, _ := rc.Get("name").Str()
 		module, _ := rc.Get("module_address").Str()
-		p.resources = append(p.resources, &tfResource{
+		if mode == "data" && typ != tfPolicyDocType {
+			continue
+		}
+		r := &tfResource{
 			addr: addr, module: module, typ: typ, name: name,
-			index:  tfIndex(addr, module, typ, name),
+			index:  tfIndex(addr, module, "data."+typ, name),
 			values: after, unknown: ch.Get("after_unknown"), line: rc.Line,
-		})
+		}
+		if mode == "data" {
+			p.data = append(p.data, r)
+			continue
+		}
+		r.index = tfIndex(addr, module, typ, name)
+		p.resources = append(p.resources, r)
 	}
 }
 
@@ -183,12 +201,13 @@ func (p *tfParser) walkModule(mod *doctree.Node, changes map[string]*doctree.Nod
 	module, _ := mod.Get("address").Str()
 	if rs := mod.Get("resources"); rs != nil && rs.Kind == doctree.Array {
 		for _, rn := range rs.Elems {
-			if mode, _ := rn.Get("mode").Str(); mode == "data" {
-				continue
-			}
+			mode, _ := rn.Get("mode").Str()
 			addr, _ := rn.Get("address").Str()
 			typ, _ := rn.Get("type").Str()
 			name, _ := rn.Get("name").Str()
+			if mode == "data" && typ != tfPolicyDocType {
+				continue
+			}
 			values := rn.Get("values")
 			if addr == "" || values == nil || values.Kind != doctree.Object || seen[addr] {
 				continue
@@ -196,12 +215,17 @@ func (p *tfParser) walkModule(mod *doctree.Node, changes map[string]*doctree.Nod
 			seen[addr] = true
 			r := &tfResource{
 				addr: addr, module: module, typ: typ, name: name,
-				index:  tfIndex(addr, module, typ, name),
 				values: values, line: rn.Line,
 			}
 			if rc := changes[addr]; rc != nil {
 				r.unknown = rc.Path("change", "after_unknown")
 			}
+			if mode == "data" {
+				r.index = tfIndex(addr, module, "data."+typ, name)
+				p.data = append(p.data, r)
+				continue
+			}
+			r.index = tfIndex(addr, module, typ, name)
 			p.resources = append(p.resources, r)
 		}
 	}
@@ -360,13 +384,23 @@ func (p *tfParser) displayName(r *tfResource) string {
 // document normalises a JSON policy string attribute; ok is false when it
 // is unknown at plan time or invalid (then an error is recorded).
 func (p *tfParser) document(r *tfResource, n *doctree.Node, what string) (facts.PolicyDocument, bool) {
+	p.notes = nil
 	if n == nil && r.isUnknown(what) {
 		// The policy is computed from values known only after apply (often
-		// ARNs of resources this plan creates). It cannot be judged, and an
-		// unjudged policy must not read as a clean one.
-		p.out.fail(p.file, &doctree.Error{Line: r.line, Msg: r.addr + ": " + what +
-			" is not known until apply, so it could not be judged (check the applied state: terraform show -json, or an inventory snapshot)"})
-		return facts.PolicyDocument{}, false
+		// ARNs of resources this plan creates). When it is the json of a
+		// policy-document data source the plan holds, it is rendered from
+		// the data source's planned arguments; otherwise it cannot be
+		// judged, and an unjudged policy must not read as a clean one.
+		rendered, why, ok := p.dataDocument(r, what)
+		if !ok {
+			if why != "" {
+				why = ": " + why
+			}
+			p.out.fail(p.file, &doctree.Error{Line: r.line, Msg: r.addr + ": " + what +
+				" is not known until apply, so it could not be judged" + why + " (check the applied state: terraform show -json, or an inventory snapshot)"})
+			return facts.PolicyDocument{}, false
+		}
+		n = rendered
 	}
 	s, isStr := n.Str()
 	if !isStr || strings.TrimSpace(s) == "" {
@@ -413,6 +447,7 @@ func (p *tfParser) role(r *tfResource) {
 	}
 	if doc, ok := p.document(r, r.values.Get("assume_role_policy"), "assume_role_policy"); ok {
 		role.Trust = &doc
+		role.Assumptions = append(role.Assumptions, p.notes...)
 	}
 	if ips := r.values.Get("inline_policy"); ips != nil && ips.Kind == doctree.Array {
 		for _, e := range ips.Elems {
@@ -447,6 +482,7 @@ func (p *tfParser) managedPolicy(r *tfResource) {
 	pol := facts.Policy{
 		ID: p.id(r), Name: p.displayName(r), Kind: "managed", RoleIDs: []string{},
 		Document: doc, Source: sourceTerraform, Location: p.loc(r),
+		Assumptions: p.notes,
 	}
 	pol.ARN, _ = r.str("arn")
 	p.policyIdx[r] = len(p.out.policies)
@@ -536,6 +572,7 @@ func (p *tfParser) rolePolicy(r *tfResource) {
 	p.out.policies = append(p.out.policies, facts.Policy{
 		ID: p.id(r), Name: p.displayName(r), Kind: "inline", RoleIDs: []string{},
 		Document: doc, Source: sourceTerraform, Location: p.loc(r),
+		Assumptions: p.notes,
 	})
 	for _, ri := range p.rolesFor(r, "role") {
 		p.link(ri, pi)

@@ -107,7 +107,7 @@ deny contains {
 #   id: iam-secret-read-wildcard-resource
 #   check: iam
 #   severity: high
-#   remediation: Scope Resource to the role's secrets, e.g. arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/bybit/*, or add a StringEquals condition on secretsmanager:ResourceTag/environment.
+#   remediation: Scope Resource to the role's secrets, e.g. arn:aws:secretsmanager:<region>:<account>:secret:<env>/<service>/* (a finding on a policy whose environment is known names its own), or add a StringEquals condition on secretsmanager:ResourceTag/environment.
 deny contains {
 	"rule": "iam-secret-read-wildcard-resource",
 	"resource": policy_name(p),
@@ -115,6 +115,7 @@ deny contains {
 	"file": l.file,
 	"line": l.line,
 	"key": stmt_key(p, st),
+	"remediation": wildcard_resource_fix(p),
 } if {
 	some [i, j] in statements_with.reads_every_secret
 	p := input.policies[i]
@@ -136,7 +137,7 @@ deny contains {
 #   id: iam-secret-read-other-environment
 #   check: iam
 #   severity: high
-#   remediation: Scope the statement to the role's own environment, e.g. arn:aws:secretsmanager:<region>:<account>:secret:dev/*, or add a StringEquals condition secretsmanager:ResourceTag/environment = <env>. Critical when a non-production role reaches production secrets.
+#   remediation: Scope the statement to the role's own environment, e.g. arn:aws:secretsmanager:<region>:<account>:secret:<env>/* (each finding names the pattern of its role's environment), or add a StringEquals condition secretsmanager:ResourceTag/environment = <env>. Critical when a non-production role reaches production secrets.
 deny contains {
 	"rule": "iam-secret-read-other-environment",
 	"resource": subject.name,
@@ -145,6 +146,7 @@ deny contains {
 	"line": l.line,
 	"key": sprintf("%s#%s", [stmt_key(p, st), target]),
 	"severity": scope_severity(subject.env, target),
+	"remediation": own_environment_fix(subject),
 } if {
 	by_id := policies_by_id
 	reach := secret_reach
@@ -160,6 +162,19 @@ deny contains {
 	st := p.document.statement[j]
 	l := loc(p, st)
 }
+
+# wildcard_resource_fix is the fix of iam-secret-read-wildcard-resource
+# with the example drawn from the policy's environment when it is known.
+wildcard_resource_fix(p) := sprintf("Scope Resource to the role's secrets, e.g. arn:aws:secretsmanager:<region>:<account>:secret:%s (the %s environment's; narrow it to the service's secrets), or add a StringEquals condition secretsmanager:ResourceTag/environment = %s.", [secrets.env_scope_example(env), env, env]) if {
+	env := p.environment
+	is_string(env)
+	env != ""
+} else := "Scope Resource to the role's secrets, e.g. arn:aws:secretsmanager:<region>:<account>:secret:<env>/<service>/*, or add a StringEquals condition on secretsmanager:ResourceTag/environment."
+
+# own_environment_fix is the fix of iam-secret-read-other-environment with
+# the example drawn from the subject's own environment: a prod role is
+# told secret:prod/*, never another environment's pattern.
+own_environment_fix(subject) := sprintf("Scope the statement to the %s's own environment (%s), e.g. arn:aws:secretsmanager:<region>:<account>:secret:%s, or add a StringEquals condition secretsmanager:ResourceTag/environment = %s.", [lower(subject.kind), subject.env, secrets.env_scope_example(subject.env), subject.env])
 
 # via_policy names the policy in a role's finding ("policy X "); a policy's
 # own finding needs no repetition.

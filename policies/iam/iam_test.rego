@@ -400,6 +400,46 @@ test_prod_role_reading_dev_is_medium if {
 	f.message == "Role prod-app in prod can read dev secrets: policy prod-secrets statement 0 allows secretsmanager:GetSecretValue on arn:aws:secretsmanager:eu-west-1:123456789012:secret:dev/bybit/api-AbCdEf."
 }
 
+# The fix's example comes from the role's own environment: a prod role is
+# never told to scope itself to dev/*.
+test_fix_example_is_the_roles_own_environment if {
+	p := policy("prod-secrets", [allow(["secretsmanager:GetSecretValue"], [secret_arn("prod/*"), secret_arn("dev/bybit/api-AbCdEf")])])
+	f := one(findings([p], [role("prod-app", "prod", [p])]), "iam-secret-read-other-environment")
+	contains(f.remediation, "secret:prod/*")
+	not contains(f.remediation, "dev/")
+	contains(f.remediation, "secretsmanager:ResourceTag/environment = prod")
+	startswith(f.remediation, "Scope the statement to the role's own environment (prod)")
+
+	q := policy("dev-secrets", [allow(["secretsmanager:GetSecretValue"], [secret_arn("prod/bybit/*")])])
+	g := one(findings([q], [role("dev-ci", "dev", [q])]), "iam-secret-read-other-environment")
+	contains(g.remediation, "secret:dev/*")
+	not contains(g.remediation, "prod")
+}
+
+# The wildcard-resource fix names the policy's own environment when it is
+# known, and no environment otherwise.
+test_wildcard_resource_fix_names_the_policys_environment if {
+	p := object.union(policy("dev-all", [allow(["secretsmanager:GetSecretValue"], ["*"])]), {"environment": "dev"})
+	f := one(findings([p], []), "iam-secret-read-wildcard-resource")
+	contains(f.remediation, "secret:dev/*")
+	not contains(f.remediation, "prod")
+
+	q := policy("all", [allow(["secretsmanager:GetSecretValue"], ["*"])])
+	g := one(findings([q], []), "iam-secret-read-wildcard-resource")
+	contains(g.remediation, "secret:<env>/<service>/*")
+}
+
+# Under a naming pattern with the environment second, the example puts it
+# there.
+test_fix_example_follows_the_naming_pattern if {
+	p := policy("stg", [allow(["secretsmanager:GetSecretValue"], [secret_arn("*")])])
+	cfg := object.union(config, {"naming": {"pattern": "{service}/{env}/{type}", "regex": ""}})
+	fs := iam.deny with input as {"now": "2026-11-26T12:00:00Z", "config": cfg, "policies": [p], "roles": [role("staging-app", "staging", [p])], "secrets": []}
+	some f in fs
+	f.rule == "iam-secret-read-other-environment"
+	contains(f.remediation, "secret:*/staging/*")
+}
+
 test_staging_role_reading_dev_is_high if {
 	p := policy("stg", [allow(["secretsmanager:GetSecretValue"], [secret_arn("dev/*")])])
 	one(findings([p], [role("staging-app", "staging", [p])]), "iam-secret-read-other-environment").severity == "high"

@@ -42,7 +42,7 @@ import data.secretgate.lib.secrets
 #   id: leaks-live-secret
 #   check: leaks
 #   severity: critical
-#   remediation: Rotate now, following docs/runbooks/SECRET_ROTATION.md — stop or pin the consumers, revoke the leaked value at its issuer, cancel what it can do, rotate in Secrets Manager, restart, verify. Then remove the value from the code and read it from Secrets Manager at run time. Deleting the line does not un-leak it (it stays in git history and every clone); rotating does.
+#   remediation: Rotate now, following https://github.com/secretgate/secretgate/blob/main/docs/runbooks/SECRET_ROTATION.md — stop or pin the consumers, revoke the leaked value at its issuer, cancel what it can do, rotate in Secrets Manager, restart, verify. Then remove the value from the code and read it from Secrets Manager at run time. Deleting the line does not un-leak it (it stays in git history and every clone); rotating does.
 deny contains {
 	"rule": "leaks-live-secret",
 	"resource": l.file,
@@ -73,7 +73,7 @@ deny contains {
 #   id: leaks-secret
 #   check: leaks
 #   severity: high
-#   remediation: Treat the value as compromised and rotate it (docs/runbooks/SECRET_ROTATION.md), then remove it from the code and read it from Secrets Manager at run time. If it is not a secret (a test fixture, an example), add its fingerprint to .gitleaksignore or waive leaks-secret for the path in .secretgate.yml with a reason and an expiry (in a pull request, through the base branch, whose judge it is), or mark the line with a gitleaks:allow comment (honoured outside pull requests only).
+#   remediation: Treat the value as compromised and rotate it (https://github.com/secretgate/secretgate/blob/main/docs/runbooks/SECRET_ROTATION.md), then remove it from the code and read it from Secrets Manager at run time. If it is not a secret (a test fixture, an example), add its fingerprint to .gitleaksignore or waive leaks-secret for the path in .secretgate.yml with a reason and an expiry (in a pull request, through the base branch, whose judge it is), or mark the line with a gitleaks:allow comment (honoured outside pull requests only).
 deny contains {
 	"rule": "leaks-secret",
 	"resource": l.file,

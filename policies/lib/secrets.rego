@@ -187,6 +187,20 @@ env_index := i if {
 	seg in {"{env}", "{environment}"}
 }
 
+# env_scope_example(env) is a secret-name pattern that reaches the secrets
+# of environment env, and no other's, under the naming pattern: "prod/*"
+# for "{env}/{service}/{type}", "*/prod/*" for "{service}/{env}/{type}"
+# (IAM's * crosses slashes). Without an {env} segment: "prod/*".
+env_scope_example(env) := concat("", [env_example_prefix, env, env_example_suffix])
+
+env_example_prefix := "*/" if {
+	env_index > 0
+} else := ""
+
+env_example_suffix := "" if {
+	env_index == count(pattern_segments) - 1
+} else := "/*"
+
 segment_regex := `[a-z0-9][a-z0-9._-]*`
 
 # naming_regex is input.config.naming.regex, or the pattern compiled with

@@ -14,7 +14,9 @@ import rego.v1
 # set per rule package. A rule emits objects of the form
 #   {"rule": id, "resource": …, "message": …, "file": …, "line": …,
 #    "key": optional fingerprint discriminator,
-#    "severity": optional override of the rule's metadata severity}
+#    "severity": optional override of the rule's metadata severity,
+#    "remediation": optional fix text of this finding, instead of the
+#      rule's metadata remediation (an example fitted to the resource)}
 # from a rule named deny in a package secretgate.rules.<family>. Rules may
 # also live one package deeper, secretgate.rules.<family>.<name>, so that
 # teams can keep their own rules beside the built-in ones.

@@ -836,7 +836,8 @@ attacker_severity("other_branch", _) := "high"
 #   already says the same: another organisation is critical, another
 #   repository high (critical for production roles); pull requests
 #   (critical) and other branches (high) only for production roles.
-#   docs/trust.md lists the simulated tokens.
+#   https://github.com/secretgate/secretgate/blob/main/docs/trust.md lists
+#   the simulated tokens.
 # custom:
 #   id: trust-oidc-attacker-subject
 #   check: trust
