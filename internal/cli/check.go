@@ -444,5 +444,12 @@ func headSHA(ctx context.Context, root string, env Env) string {
 	return sha
 }
 
-// isTerminal says whether progress may be drawn in place on w.
-func isTerminal(w io.Writer, env Env) bool { return report.Terminal(w, env) }
+// isTerminal says whether progress may be drawn in place on w: a terminal,
+// and not a CI runner's log (GitHub Actions, act, and other CI systems can
+// hand a step a pseudo-terminal whose output ends up in a log file).
+func isTerminal(w io.Writer, env Env) bool {
+	if env("GITHUB_ACTIONS") == "true" || env("CI") != "" {
+		return false
+	}
+	return report.Terminal(w, env)
+}

@@ -229,6 +229,10 @@ type clearingWriter struct {
 	w io.Writer
 }
 
+// Underlying returns the writer c writes to (safetext.Commands looks
+// through it).
+func (c clearingWriter) Underlying() io.Writer { return c.w }
+
 func (c clearingWriter) Write(p []byte) (int, error) {
 	c.m.mu.Lock()
 	defer c.m.mu.Unlock()

@@ -163,9 +163,18 @@ func (c commandWriter) Write(p []byte) (int, error) {
 // Commands returns the writer for secretgate's own workflow commands
 // (annotations, ::add-mask::, ::warning::), whose values their writer has
 // escaped already: w's underlying writer when w is a Writer, else w.
+// A wrapper around a Writer that says what it wraps (Underlying, as the
+// progress display's line-clearing writer does) is seen through.
 func Commands(w io.Writer) io.Writer {
-	if x, ok := w.(*Writer); ok {
-		return commandWriter{x}
+	for u := w; u != nil; {
+		if x, ok := u.(*Writer); ok {
+			return commandWriter{x}
+		}
+		in, ok := u.(interface{ Underlying() io.Writer })
+		if !ok {
+			break
+		}
+		u = in.Underlying()
 	}
 	return w
 }

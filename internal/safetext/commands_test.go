@@ -3,6 +3,7 @@ package safetext
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 )
@@ -76,7 +77,21 @@ func TestCommandsPassThrough(t *testing.T) {
 	if Commands(&plain) != &plain {
 		t.Error("Commands of a plain writer is not that writer")
 	}
+	// Through a wrapper that names what it wraps (the progress display's
+	// line-clearing writer), secretgate's own commands still pass.
+	buf.Reset()
+	if _, err := Commands(wrapper{w}).Write([]byte("::add-mask::ASIAEXAMPLE\n")); err != nil {
+		t.Fatal(err)
+	}
+	if buf.String() != "::add-mask::ASIAEXAMPLE\n" {
+		t.Errorf("through a wrapper: got %q", buf.String())
+	}
 }
+
+type wrapper struct{ w io.Writer }
+
+func (x wrapper) Write(p []byte) (int, error) { return x.w.Write(p) }
+func (x wrapper) Underlying() io.Writer       { return x.w }
 
 // The Writer leaves no command in a JSON document, which stays valid and
 // decodes to the same values.
