@@ -72,7 +72,7 @@ func parseCloudFormationParameters(data []byte) (map[string]string, error) {
 		// "StackPolicy"}).
 		obj = nil
 		if err := json.Unmarshal(inner, &obj); err != nil {
-			return nil, fmt.Errorf("Parameters: %w", err)
+			return nil, fmt.Errorf("the Parameters object: %w", err)
 		}
 	}
 	for k, raw := range obj {

@@ -73,16 +73,17 @@ func (p *cfnParser) samPolicy(f *cfnFrag, r *facts.Role, m doctree.Member, i int
 		return
 	}
 	var doc *doctree.Node
-	if e.Get("Statement") != nil {
+	switch {
+	case e.Get("Statement") != nil:
 		doc = e
-	} else if len(e.Members) == 1 {
+	case len(e.Members) == 1:
 		tmpl := e.Members[0]
 		doc = samTemplate(tmpl.Key, tmpl.Value, p.res, e)
 		if doc == nil {
 			f.note(fmt.Sprintf("SAM policy template %s of %s is not judged", tmpl.Key, m.Key))
 			return
 		}
-	} else {
+	default:
 		f.errs = append(f.errs, e.Errorf("%s: Policies[%d] is neither a policy document nor a SAM policy template", m.Key, i))
 		return
 	}

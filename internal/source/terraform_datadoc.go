@@ -2,6 +2,7 @@ package source
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -188,7 +189,7 @@ func statementsOf(js string) ([]map[string]any, error) {
 	}
 	var one map[string]any
 	if err := json.Unmarshal(doc.Statement, &one); err != nil {
-		return nil, fmt.Errorf("Statement is neither an object nor a list")
+		return nil, errors.New("the Statement is neither an object nor a list")
 	}
 	return []map[string]any{one}, nil
 }
