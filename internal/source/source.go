@@ -46,6 +46,9 @@ type Options struct {
 	// MaxFileBytes skips larger files; 0 means DefaultMaxFileBytes and a
 	// negative value means no limit.
 	MaxFileBytes int64
+	// TerraformVarFiles are extra .tfvars files (relative to the root)
+	// applied to every Terraform root module, as terraform -var-file.
+	TerraformVarFiles []string
 }
 
 // Result is what a scan found.
@@ -117,7 +120,16 @@ func Scan(ctx context.Context, root string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return merge(outs, w.skipped, w.errors), nil
+	tf, n, tfSkipped, err := scanTerraformHCL(ctx, w.realRoot, w.tfDirs, opts)
+	if err != nil {
+		return nil, err
+	}
+	res := merge(append(outs, tf), append(w.skipped, tfSkipped...), w.errors)
+	if n > 0 {
+		res.Files += n
+		res.Kinds[KindTerraformHCL] += n
+	}
+	return res, nil
 }
 
 // parseAll runs parse for 0..n-1 in parallel, one at a time per CPU.
@@ -200,8 +212,11 @@ type walker struct {
 	realRoot string
 	opts     Options
 	files    []candidate
-	skipped  []result.InputProblem
-	errors   []result.InputProblem
+	// tfDirs holds Terraform configuration files (.tf, .tf.json) by
+	// directory: they are read as modules, not one by one.
+	tfDirs  map[string][]string
+	skipped []result.InputProblem
+	errors  []result.InputProblem
 }
 
 func (w *walker) walk(ctx context.Context) error {
@@ -233,7 +248,8 @@ func (w *walker) walk(ctx context.Context) error {
 			}
 			return nil
 		}
-		if !candidateExts[strings.ToLower(path.Ext(d.Name()))] || w.excluded(rel) {
+		tfConfig := isTerraformConfig(d.Name())
+		if (!candidateExts[strings.ToLower(path.Ext(d.Name()))] && !tfConfig) || w.excluded(rel) {
 			return nil
 		}
 		switch typ := d.Type(); {
@@ -260,6 +276,10 @@ func (w *walker) walk(ctx context.Context) error {
 		case !typ.IsRegular():
 			// A FIFO would block the read, a device never end it.
 			w.skipped = append(w.skipped, result.InputProblem{File: rel, Message: special(typ) + ", not a regular file; not read"})
+			return nil
+		}
+		if tfConfig {
+			w.addTerraform(p)
 			return nil
 		}
 		w.files = append(w.files, candidate{abs: p, rel: rel})
@@ -406,4 +426,13 @@ func humanBytes(n int64) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// addTerraform records a Terraform configuration file under its directory.
+func (w *walker) addTerraform(p string) {
+	if w.tfDirs == nil {
+		w.tfDirs = map[string][]string{}
+	}
+	dir := filepath.Dir(p)
+	w.tfDirs[dir] = append(w.tfDirs[dir], p)
 }
