@@ -141,8 +141,10 @@ func (p *tfParser) unusedTrust(res *tfhcl.Result) {
 
 func resolveRole(ph *tfhcl.Placeholders, role *facts.Role, why map[string][]string) {
 	role.Assumptions = appendAll(role.Assumptions, why[role.ID])
-	role.Name = resolveName(ph, role.Name, &role.Assumptions)
 	if tfhcl.Has(role.Name) || role.Name == "" {
+		// A name unknown offline: the role is called by its address.
+		_, w := ph.Resolve(role.Name)
+		role.Assumptions = appendAll(role.Assumptions, w)
 		role.Name = role.ID[strings.Index(role.ID, "#")+1:]
 	}
 	role.ARN = knownOnly(role.ARN)
