@@ -123,6 +123,17 @@ func (l *loader) diagProblems(diags hcl.Diagnostics) {
 	}
 }
 
+// firstError keeps the first error of a parse: the others follow from it
+// (an unclosed bracket is also an unclosed object and a premature end).
+func firstError(diags hcl.Diagnostics) hcl.Diagnostics {
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			return hcl.Diagnostics{d}
+		}
+	}
+	return nil
+}
+
 // moduleFiles lists the .tf and .tf.json files of dir, sorted.
 func moduleFiles(dir string) []string {
 	ents, err := os.ReadDir(dir)
@@ -179,7 +190,7 @@ func (l *loader) loadFile(m *moduleConfig, path string) {
 	} else {
 		f, diags = l.parser.ParseHCL(src, path)
 	}
-	l.diagProblems(diags)
+	l.diagProblems(firstError(diags))
 	if f == nil || diags.HasErrors() {
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -374,9 +375,21 @@ func (e *evaluator) decode(body hcl.Body, ctx *hcl.EvalContext, nested blockSche
 		}
 	}
 	sort.Slice(schema.Blocks, func(i, j int) bool { return schema.Blocks[i].Type < schema.Blocks[j].Type })
-	content, remain, _ := body.PartialContent(schema)
-	attrs, _ := remain.JustAttributes()
+	// The attributes are asked for by name: only then does a dynamic
+	// block's content see its iterator.
+	raw, _ := body.JustAttributes()
+	for n := range raw {
+		if _, isBlock := nested[n]; !isBlock && n != "dynamic" && !slices.Contains(ignoredBlocks, n) {
+			schema.Attributes = append(schema.Attributes, hcl.AttributeSchema{Name: n})
+		}
+	}
+	sort.Slice(schema.Attributes, func(i, j int) bool { return schema.Attributes[i].Name < schema.Attributes[j].Name })
+	content, _, _ := body.PartialContent(schema)
 	out := &Block{Attrs: map[string]Attr{}}
+	var attrs hcl.Attributes
+	if content != nil {
+		attrs = content.Attributes
+	}
 	for n, a := range attrs {
 		if metaAttrs[n] || n == "dynamic" {
 			continue

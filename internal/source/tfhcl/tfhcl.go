@@ -147,7 +147,7 @@ func (l *loader) readVarFile(path string, vals map[string]cty.Value) {
 	} else {
 		f, diags = l.parser.ParseHCL(src, path)
 	}
-	l.diagProblems(diags)
+	l.diagProblems(firstError(diags))
 	if f == nil || diags.HasErrors() {
 		return
 	}
