@@ -226,7 +226,7 @@ func resolveDocument(ph *tfhcl.Placeholders, doc *facts.PolicyDocument) []string
 	kept := doc.Statement[:0]
 	for _, st := range doc.Statement {
 		if st.Effect == "Deny" && statementHasPlaceholder(st) {
-			_ = list(st.Action) // record what was unknown
+			_ = list(statementStrings(st)) // records what was unknown
 			why = appendUnique(why, fmt.Sprintf("statement %d is a Deny with a value not known offline; it is left out", st.Index))
 			continue
 		}
@@ -245,7 +245,13 @@ func resolveDocument(ph *tfhcl.Placeholders, doc *facts.PolicyDocument) []string
 			}
 			sort.Strings(ops)
 			for _, op := range ops {
-				for key, vals := range st.Condition[op] {
+				condKeys := make([]string, 0, len(st.Condition[op]))
+				for key := range st.Condition[op] {
+					condKeys = append(condKeys, key)
+				}
+				sort.Strings(condKeys)
+				for _, key := range condKeys {
+					vals := st.Condition[op][key]
 					target := op
 					unknown := false
 					for _, v := range vals {
@@ -293,30 +299,29 @@ func likeOperator(op string) string {
 	return prefix + op + suffix
 }
 
-func statementHasPlaceholder(st facts.Statement) bool {
+// statementStrings lists every string of a statement.
+func statementStrings(st facts.Statement) []string {
+	var out []string
 	for _, l := range [][]string{st.Action, st.NotAction, st.Resource, st.NotResource} {
-		for _, s := range l {
-			if tfhcl.Has(s) {
-				return true
-			}
-		}
+		out = append(out, l...)
 	}
 	for _, pm := range []map[string][]string{st.Principal, st.NotPrincipal} {
 		for _, v := range pm {
-			for _, s := range v {
-				if tfhcl.Has(s) {
-					return true
-				}
-			}
+			out = append(out, v...)
 		}
 	}
 	for _, m := range st.Condition {
 		for _, v := range m {
-			for _, s := range v {
-				if tfhcl.Has(s) {
-					return true
-				}
-			}
+			out = append(out, v...)
+		}
+	}
+	return out
+}
+
+func statementHasPlaceholder(st facts.Statement) bool {
+	for _, s := range statementStrings(st) {
+		if tfhcl.Has(s) {
+			return true
 		}
 	}
 	return false

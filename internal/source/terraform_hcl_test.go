@@ -280,3 +280,57 @@ resource "aws_iam_role" "r" {
 		}
 	}
 }
+
+// TestTerraformHCLUnknownNeverStricter: a value unknown offline is judged
+// as "*" where that is the loosest reading; where "*" would make the
+// document stricter (a Deny, a negated condition) the part is left out,
+// and an equality becomes its Like form. Every case says what was unknown.
+func TestTerraformHCLUnknownNeverStricter(t *testing.T) {
+	dir := t.TempDir()
+	tf := `
+variable "org" { type = string }
+resource "aws_iam_role" "r" {
+  name = "ci"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect = "Allow", Action = "sts:AssumeRoleWithWebIdentity",
+        Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" },
+        Condition = {
+          StringEquals    = { "token.actions.githubusercontent.com:sub" = "repo:${var.org}/app:ref:refs/heads/main", "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com" }
+          StringNotEquals = { "token.actions.githubusercontent.com:actor" = "${var.org}-bot" }
+        }
+      },
+      { Effect = "Deny", Action = "sts:AssumeRoleWithWebIdentity", Principal = { AWS = "*" }, Condition = { StringEquals = { "token.actions.githubusercontent.com:repository_owner" = var.org } } },
+    ]
+  })
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(tf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Scan(context.Background(), dir, Options{})
+	if err != nil || len(res.Roles) != 1 {
+		t.Fatalf("roles %+v, err %v", res.Roles, err)
+	}
+	r := res.Roles[0]
+	if len(r.Trust.Statement) != 1 {
+		t.Fatalf("statements %+v, want the Deny left out", r.Trust.Statement)
+	}
+	want := map[string]map[string][]string{
+		"StringEquals": {"token.actions.githubusercontent.com:aud": {"sts.amazonaws.com"}},
+		"StringLike":   {"token.actions.githubusercontent.com:sub": {"repo:*/app:ref:refs/heads/main"}},
+	}
+	if diff := cmp.Diff(want, r.Trust.Statement[0].Condition); diff != "" {
+		t.Errorf("condition (-want +got):\n%s", diff)
+	}
+	wantWhy := []string{
+		`var.org has no value (judged as "*")`,
+		"the StringNotEquals condition on token.actions.githubusercontent.com:actor of statement 0 has a value not known offline; it is left out",
+		"statement 1 is a Deny with a value not known offline; it is left out",
+	}
+	if diff := cmp.Diff(wantWhy, r.Assumptions); diff != "" {
+		t.Errorf("assumptions (-want +got):\n%s", diff)
+	}
+}
