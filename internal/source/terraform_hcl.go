@@ -47,16 +47,43 @@ func scanTerraformHCL(ctx context.Context, root string, dirs map[string][]string
 	for _, s := range res.Skipped {
 		skipped = append(skipped, result.InputProblem{File: s.File, Line: s.Line, Message: s.Message})
 	}
+	// Each root module is a configuration of its own: resources link
+	// (by reference or by name) only within it.
+	var roots []string
+	byRoot := map[string][]*tfhcl.Resource{}
+	for _, r := range res.Resources {
+		if _, ok := byRoot[r.Root]; !ok {
+			roots = append(roots, r.Root)
+		}
+		byRoot[r.Root] = append(byRoot[r.Root], r)
+	}
+	for _, root := range roots {
+		part := hclFacts(res.Placeholders, byRoot[root])
+		out.roles = append(out.roles, part.roles...)
+		out.policies = append(out.policies, part.policies...)
+		out.secrets = append(out.secrets, part.secrets...)
+		out.errs = append(out.errs, part.errs...)
+	}
+	return out, len(res.Files), skipped, nil
+}
+
+// hclFacts turns the evaluated resources of one root module into facts,
+// with the plan reader's rules, and resolves the placeholders in them.
+func hclFacts(ph *tfhcl.Placeholders, resources []*tfhcl.Resource) fileResult {
+	out := fileResult{}
 	p := &tfParser{
 		out: &out, offline: true,
 		roleIdx: map[*tfResource]int{}, policyIdx: map[*tfResource]int{}, secretIdx: map[*tfResource]int{},
 	}
-	byRes := map[*tfResource]*tfhcl.Resource{}
-	dataWhy := map[string][]string{} // root#module.data.t.n -> assumptions
-	for _, r := range res.Resources {
+	dataWhy := map[string][]string{} // module|data.t.n -> assumptions
+	for _, r := range resources {
 		if r.Data {
-			k := r.Root + "#" + r.Module + "|data." + r.Type + "." + r.Name
+			k := r.Module + "|data." + r.Type + "." + r.Name
 			dataWhy[k] = appendAll(dataWhy[k], r.Assumptions)
+		}
+	}
+	for _, r := range resources {
+		if r.Data {
 			continue
 		}
 		values, unknown, expr := hclTrees(r)
@@ -68,22 +95,18 @@ func scanTerraformHCL(ctx context.Context, root string, dirs map[string][]string
 		for _, a := range r.Body.Attrs {
 			for _, ref := range a.Refs {
 				if strings.HasPrefix(ref, "data.") {
-					for _, w := range dataWhy[r.Root+"#"+r.Module+"|"+ref] {
-						t.assumptions = appendUnique(t.assumptions, w)
-					}
+					t.assumptions = appendAll(t.assumptions, dataWhy[r.Module+"|"+ref])
 				}
 			}
 		}
-		byRes[t] = r
 		p.resources = append(p.resources, t)
 	}
 	p.build()
-	p.unusedTrust(res)
+	p.unusedTrust(resources)
 	whyByID := map[string][]string{}
 	for _, t := range p.resources {
 		whyByID[p.id(t)] = t.assumptions
 	}
-	ph := res.Placeholders
 	for i := range out.roles {
 		resolveRole(ph, &out.roles[i], whyByID)
 	}
@@ -101,22 +124,22 @@ func scanTerraformHCL(ctx context.Context, root string, dirs map[string][]string
 	for i := range out.secrets {
 		resolveSecret(ph, &out.secrets[i], whyByID)
 	}
-	return out, len(res.Files), skipped, nil
+	return out
 }
 
 // unusedTrust judges trust documents of aws_iam_policy_document data
 // sources that no role of the configuration uses (a module whose trust
 // policy is an output) as the trust of a role of unknown name.
-func (p *tfParser) unusedTrust(res *tfhcl.Result) {
+func (p *tfParser) unusedTrust(resources []*tfhcl.Resource) {
 	used := map[string]bool{}
-	for _, r := range res.Resources {
+	for _, r := range resources {
 		if !r.Data && r.Type == "aws_iam_role" {
 			if a, ok := r.Body.Attrs["assume_role_policy"]; ok && a.Value.IsKnown() && a.Value.Type() == cty.String && !a.Value.IsNull() {
 				used[a.Value.AsString()] = true
 			}
 		}
 	}
-	for _, r := range res.Resources {
+	for _, r := range resources {
 		if !r.Data || r.Type != "aws_iam_policy_document" {
 			continue
 		}

@@ -1,15 +1,19 @@
 package tfhcl
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
-	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	hcljson "github.com/hashicorp/hcl/v2/json"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -86,14 +90,14 @@ var metaAttrs = map[string]bool{"count": true, "for_each": true, "depends_on": t
 // loader parses directories once each and keeps their diagnostics.
 type loader struct {
 	root    string // absolute scan root
-	parser  *hclparse.Parser
+	mu      sync.Mutex
 	modules map[string]*moduleConfig
 	errs    []Problem
 	read    map[string]bool // files read, relative
 }
 
 func newLoader(root string) *loader {
-	return &loader{root: root, parser: hclparse.NewParser(), modules: map[string]*moduleConfig{}, read: map[string]bool{}}
+	return &loader{root: root, modules: map[string]*moduleConfig{}, read: map[string]bool{}}
 }
 
 func (l *loader) rel(abs string) string {
@@ -107,6 +111,8 @@ func (l *loader) rel(abs string) string {
 // diagProblems turns parse diagnostics into problems. Parse diagnostics
 // describe syntax, never values.
 func (l *loader) diagProblems(diags hcl.Diagnostics) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	for _, d := range diags {
 		if d.Severity != hcl.DiagError {
 			continue
@@ -121,6 +127,22 @@ func (l *loader) diagProblems(diags hcl.Diagnostics) {
 		}
 		l.errs = append(l.errs, p)
 	}
+}
+
+// parse parses HCL native syntax, or JSON for a .json file.
+func parse(src []byte, path string) (*hcl.File, hcl.Diagnostics) {
+	if strings.HasSuffix(path, ".json") {
+		return hcljson.Parse(src, path)
+	}
+	return hclsyntax.ParseConfig(src, path, hcl.Pos{Line: 1, Column: 1, Byte: 0})
+}
+
+func unwrapPathError(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }
 
 // firstError keeps the first error of a parse: the others follow from it
@@ -157,9 +179,12 @@ func moduleFiles(dir string) []string {
 // load parses the module in dir (absolute); files nil means all of the
 // directory's .tf and .tf.json files.
 func (l *loader) load(dir string, files []string) *moduleConfig {
+	l.mu.Lock()
 	if m, ok := l.modules[dir]; ok {
+		l.mu.Unlock()
 		return m
 	}
+	l.mu.Unlock()
 	if files == nil {
 		files = moduleFiles(dir)
 	}
@@ -168,28 +193,44 @@ func (l *loader) load(dir string, files []string) *moduleConfig {
 		variables: map[string]*variable{}, locals: map[string]*hcl.Attribute{},
 		outputs: map[string]*hcl.Attribute{}, refAttrs: map[string]map[string]bool{},
 	}
-	l.modules[dir] = m
 	for _, f := range files {
 		l.loadFile(m, f)
 	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if prev, ok := l.modules[dir]; ok {
+		return prev // loaded meanwhile by another root
+	}
+	l.modules[dir] = m
 	return m
 }
 
-func (l *loader) loadFile(m *moduleConfig, path string) {
+// problem records a problem.
+func (l *loader) problem(p Problem) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.errs = append(l.errs, p)
+}
+
+// readFile reads a file and records it as read.
+func (l *loader) readFile(path string) ([]byte, string, error) {
 	src, err := os.ReadFile(path)
 	rel := l.rel(path)
+	if err == nil {
+		l.mu.Lock()
+		l.read[rel] = true
+		l.mu.Unlock()
+	}
+	return src, rel, err
+}
+
+func (l *loader) loadFile(m *moduleConfig, path string) {
+	src, rel, err := l.readFile(path)
 	if err != nil {
-		l.errs = append(l.errs, Problem{File: rel, Message: "cannot read: " + err.Error()})
+		l.problem(Problem{File: rel, Message: "cannot read: " + unwrapPathError(err)})
 		return
 	}
-	l.read[rel] = true
-	var f *hcl.File
-	var diags hcl.Diagnostics
-	if strings.HasSuffix(path, ".json") {
-		f, diags = l.parser.ParseJSON(src, path)
-	} else {
-		f, diags = l.parser.ParseHCL(src, path)
-	}
+	f, diags := parse(src, path)
 	l.diagProblems(firstError(diags))
 	if f == nil || diags.HasErrors() {
 		return

@@ -156,27 +156,50 @@ func (e *evaluator) ctx(in *instance) *hcl.EvalContext {
 		"path":      cty.ObjectVal(map[string]cty.Value{"module": cty.StringVal(in.cfg.dir), "root": cty.StringVal(filepath.Join(e.l.root, e.rootRel)), "cwd": cty.StringVal(filepath.Join(e.l.root, e.rootRel))}),
 		"terraform": cty.ObjectVal(map[string]cty.Value{"workspace": cty.StringVal("default")}),
 	}
+	ctx := &hcl.EvalContext{Variables: vars, Functions: e.funcs}
+	seen := map[string]bool{}
+	for _, r := range in.cfg.resources {
+		if !r.data && !seen[r.typ] {
+			seen[r.typ] = true
+			e.refresh(ctx, in, r)
+		}
+	}
+	e.refreshData(ctx, in)
+	return ctx
+}
+
+// refresh updates the context's object of r's resource type after r was
+// evaluated: cheaper than building the whole context again.
+func (e *evaluator) refresh(ctx *hcl.EvalContext, in *instance, r *resourceConfig) {
+	if r.data {
+		e.refreshData(ctx, in)
+		return
+	}
+	m := map[string]cty.Value{}
+	for _, o := range in.cfg.resources {
+		if !o.data && o.typ == r.typ {
+			m[o.name] = in.res[o.key()]
+		}
+	}
+	ctx.Variables[r.typ] = objectOf(m)
+}
+
+func (e *evaluator) refreshData(ctx *hcl.EvalContext, in *instance) {
 	byType := map[string]map[string]cty.Value{}
 	for _, r := range in.cfg.resources {
-		t := r.typ
-		if r.data {
-			t = "data." + t
+		if !r.data {
+			continue
 		}
-		if byType[t] == nil {
-			byType[t] = map[string]cty.Value{}
+		if byType[r.typ] == nil {
+			byType[r.typ] = map[string]cty.Value{}
 		}
-		byType[t][r.name] = in.res[r.key()]
+		byType[r.typ][r.name] = in.res[r.key()]
 	}
 	data := map[string]cty.Value{}
 	for t, m := range byType {
-		if strings.HasPrefix(t, "data.") {
-			data[t[len("data."):]] = objectOf(m)
-		} else {
-			vars[t] = objectOf(m)
-		}
+		data[t] = objectOf(m)
 	}
-	vars["data"] = objectOf(data)
-	return &hcl.EvalContext{Variables: vars, Functions: e.funcs}
+	ctx.Variables["data"] = objectOf(data)
 }
 
 func objectOf(m map[string]cty.Value) cty.Value {
@@ -194,10 +217,11 @@ func (e *evaluator) eval(in *instance) {
 		ctx := e.ctx(in)
 		for _, r := range in.cfg.resources {
 			e.evalResource(in, r, ctx)
-			ctx = e.ctx(in)
+			e.refresh(ctx, in, r)
 		}
 		for _, c := range in.cfg.calls {
-			e.evalCall(in, c, e.ctx(in))
+			e.evalCall(in, c, ctx)
+			ctx.Variables["module"] = objectOf(in.calls)
 		}
 		now := cty.TupleVal([]cty.Value{objectOf(in.locals), objectOf(in.res), objectOf(in.calls)})
 		if pass > 0 && now.RawEquals(before) {
@@ -223,9 +247,9 @@ func (e *evaluator) evalLocals(in *instance) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	ctx := e.ctx(in)
 	for range len(names) + 1 {
 		changed := false
-		ctx := e.ctx(in)
 		for _, n := range names {
 			v, diags := in.cfg.locals[n].Expr.Value(ctx)
 			if diags.HasErrors() {
@@ -234,7 +258,7 @@ func (e *evaluator) evalLocals(in *instance) {
 			if !v.RawEquals(in.locals[n]) {
 				in.locals[n] = v
 				changed = true
-				ctx = e.ctx(in)
+				ctx.Variables["local"] = objectOf(in.locals)
 			}
 		}
 		if !changed {

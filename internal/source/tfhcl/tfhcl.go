@@ -19,11 +19,12 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 
-	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
+	"golang.org/x/sync/errgroup"
 )
 
 // Options tune an evaluation.
@@ -61,9 +62,7 @@ func Evaluate(ctx context.Context, root string, dirs map[string][]string, opts O
 		names = append(names, d)
 	}
 	sort.Strings(names)
-	for _, d := range names {
-		l.load(d, dirs[d])
-	}
+	parallel(len(names), func(i int) { l.load(names[i], dirs[names[i]]) })
 	called := map[string]bool{}
 	for _, d := range names {
 		for _, c := range l.modules[d].calls {
@@ -75,13 +74,22 @@ func Evaluate(ctx context.Context, root string, dirs map[string][]string, opts O
 			}
 		}
 	}
+	var roots []string
 	for _, d := range names {
-		if called[d] {
-			continue
+		if !called[d] {
+			roots = append(roots, d)
 		}
-		if err := ctx.Err(); err != nil {
-			return nil, err
+	}
+	type rootResult struct {
+		resources []*Resource
+		skipped   []Problem
+	}
+	outs := make([]rootResult, len(roots))
+	parallel(len(roots), func(i int) {
+		if ctx.Err() != nil {
+			return
 		}
+		d := roots[i]
 		cfg := l.modules[d]
 		e := &evaluator{
 			l: l, ph: ph, rootRel: cfg.rel, funcs: functions(root, d, ph),
@@ -92,15 +100,40 @@ func Evaluate(ctx context.Context, root string, dirs map[string][]string, opts O
 		given := l.varFiles(d, opts.VarFiles)
 		in := e.newInstance(cfg, "", "", 0, e.varsFor(cfg, given, ""))
 		e.eval(in)
-		res.Resources = append(res.Resources, collect(in)...)
-		res.Skipped = append(res.Skipped, e.skipped...)
+		outs[i] = rootResult{resources: collect(in), skipped: e.skipped}
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
+	for _, o := range outs {
+		res.Resources = append(res.Resources, o.resources...)
+		res.Skipped = append(res.Skipped, o.skipped...)
+	}
+	sort.SliceStable(l.errs, func(i, j int) bool {
+		if l.errs[i].File != l.errs[j].File {
+			return l.errs[i].File < l.errs[j].File
+		}
+		return l.errs[i].Line < l.errs[j].Line
+	})
 	res.Errors = l.errs
 	for f := range l.read {
 		res.Files = append(res.Files, f)
 	}
 	sort.Strings(res.Files)
 	return res, nil
+}
+
+// parallel runs f for 0..n-1, one at a time per CPU.
+func parallel(n int, f func(i int)) {
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i := range n {
+		g.Go(func() error {
+			f(i)
+			return nil
+		})
+	}
+	_ = g.Wait()
 }
 
 // varFiles reads the variable values of a root module: terraform.tfvars,
@@ -133,20 +166,12 @@ func (l *loader) varFiles(dir string, extra []string) map[string]cty.Value {
 // readVarFile reads one .tfvars file into vals. Problems name the file
 // and line, never a value: a tfvars file may hold secrets.
 func (l *loader) readVarFile(path string, vals map[string]cty.Value) {
-	src, err := os.ReadFile(path)
-	rel := l.rel(path)
+	src, rel, err := l.readFile(path)
 	if err != nil {
-		l.errs = append(l.errs, Problem{File: rel, Message: "cannot read variable file"})
+		l.problem(Problem{File: rel, Message: "cannot read variable file: " + unwrapPathError(err)})
 		return
 	}
-	l.read[rel] = true
-	var f *hcl.File
-	var diags hcl.Diagnostics
-	if strings.HasSuffix(path, ".json") {
-		f, diags = l.parser.ParseJSON(src, path)
-	} else {
-		f, diags = l.parser.ParseHCL(src, path)
-	}
+	f, diags := parse(src, path)
 	l.diagProblems(firstError(diags))
 	if f == nil || diags.HasErrors() {
 		return
@@ -156,7 +181,7 @@ func (l *loader) readVarFile(path string, vals map[string]cty.Value) {
 	for n, a := range attrs {
 		v, diags := a.Expr.Value(nil)
 		if diags.HasErrors() {
-			l.errs = append(l.errs, Problem{File: rel, Line: a.NameRange.Start.Line, Message: "the value of variable " + n + " could not be read (a variable file holds only literal values)"})
+			l.problem(Problem{File: rel, Line: a.NameRange.Start.Line, Message: "the value of variable " + n + " could not be read (a variable file holds only literal values)"})
 			continue
 		}
 		vals[n] = v
