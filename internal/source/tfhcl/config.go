@@ -110,7 +110,11 @@ func (l *loader) rel(abs string) string {
 
 // diagProblems turns parse diagnostics into problems. Parse diagnostics
 // describe syntax, never values.
-func (l *loader) diagProblems(diags hcl.Diagnostics) {
+func (l *loader) diagProblems(diags hcl.Diagnostics) { l.diagProblemsOf(diags, true) }
+
+// diagProblemsOf is diagProblems, without the diagnostics' details unless
+// withDetail: a variable file's may quote a value, and it may be a secret.
+func (l *loader) diagProblemsOf(diags hcl.Diagnostics, withDetail bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, d := range diags {
@@ -118,7 +122,7 @@ func (l *loader) diagProblems(diags hcl.Diagnostics) {
 			continue
 		}
 		p := Problem{Message: d.Summary}
-		if d.Detail != "" {
+		if d.Detail != "" && withDetail {
 			p.Message += ": " + d.Detail
 		}
 		if d.Subject != nil {

@@ -21,6 +21,9 @@ const (
 	maxPasses      = 24  // evaluation passes of one module instance
 	maxModuleDepth = 16  // nested module calls
 	maxInstances   = 512 // instances of one count or for_each
+	// maxModuleInstances bounds the module instances of one root module
+	// (a module calling itself with for_each would never end).
+	maxModuleInstances = 4096
 )
 
 // Attr is one evaluated argument and the line it was written on.
@@ -86,6 +89,8 @@ type evaluator struct {
 	account     string
 	region      string
 	skipped     []Problem
+	// moduleEvals counts module instance evaluations (maxModuleInstances).
+	moduleEvals int
 }
 
 // instance is one module instance being evaluated.
@@ -503,6 +508,11 @@ func (e *evaluator) evalCall(in *instance, c *moduleCall, ctx *hcl.EvalContext) 
 		inputs := objectOf(given)
 		st := in.children[iaddr]
 		if st == nil || !st.inputs.RawEquals(inputs) {
+			if e.moduleEvals >= maxModuleInstances {
+				e.skip(c, fmt.Sprintf("the configuration has more than %d module instances", maxModuleInstances))
+				break
+			}
+			e.moduleEvals++
 			vars := e.varsFor(cfg, given, " of "+iaddr)
 			child := e.newInstance(cfg, iaddr, key, in.depth+1, vars)
 			if st != nil {

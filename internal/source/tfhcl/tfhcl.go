@@ -172,12 +172,12 @@ func (l *loader) readVarFile(path string, vals map[string]cty.Value) {
 		return
 	}
 	f, diags := parse(src, path)
-	l.diagProblems(firstError(diags))
+	l.diagProblemsOf(firstError(diags), false)
 	if f == nil || diags.HasErrors() {
 		return
 	}
 	attrs, diags := f.Body.JustAttributes()
-	l.diagProblems(diags)
+	l.diagProblemsOf(diags, false)
 	for n, a := range attrs {
 		v, diags := a.Expr.Value(nil)
 		if diags.HasErrors() {

@@ -395,3 +395,32 @@ func TestFileOutsideRepository(t *testing.T) {
 		t.Errorf("assumptions %v", r.Assumptions)
 	}
 }
+
+// TestRunawayModules: a module that calls itself stops at the depth limit
+// and is named among the skipped calls; a variable file's syntax error
+// never quotes the file's text.
+func TestRunawayModules(t *testing.T) {
+	res, _ := evalFiles(t, map[string]string{
+		"root/main.tf": `module "loop" { source = "../loop" }`,
+		"loop/main.tf": `
+module "again" {
+  source   = "../loop"
+  for_each = toset(["a", "b"])
+}
+resource "aws_iam_role" "r" {
+  name               = "r"
+  assume_role_policy = "{}"
+}
+`,
+		"root/terraform.tfvars": "password = \"hunter2\nother = 1\n",
+	}, Options{})
+	if len(res.Skipped) != 1 || res.Skipped[0].File != "loop/main.tf" || !strings.Contains(res.Skipped[0].Message, `module "again"`) {
+		t.Errorf("skipped %+v", res.Skipped)
+	}
+	if len(res.Resources) == 0 || len(res.Resources) > maxModuleInstances+1 {
+		t.Errorf("%d resources", len(res.Resources))
+	}
+	if len(res.Errors) != 1 || res.Errors[0].File != "root/terraform.tfvars" || strings.Contains(res.Errors[0].Message, "hunter2") {
+		t.Errorf("errors %+v", res.Errors)
+	}
+}
