@@ -390,7 +390,9 @@ func (p *tfParser) displayName(r *tfResource) string {
 // document normalises a JSON policy string attribute; ok is false when it
 // is unknown at plan time or invalid (then an error is recorded).
 func (p *tfParser) document(r *tfResource, n *doctree.Node, what string) (facts.PolicyDocument, bool) {
-	if n == nil && r.isUnknown(what) {
+	// Read from HCL, a policy argument is absent only when its value could
+	// not be known (Terraform requires it).
+	if n == nil && (r.isUnknown(what) || p.offline) {
 		// The policy is computed from values known only after apply (often
 		// ARNs of resources this plan creates). It cannot be judged, and an
 		// unjudged policy must not read as a clean one.

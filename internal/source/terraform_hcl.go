@@ -86,11 +86,11 @@ func hclFacts(ph *tfhcl.Placeholders, resources []*tfhcl.Resource) fileResult {
 		if r.Data {
 			continue
 		}
-		values, unknown, expr := hclTrees(r)
+		values, unknown, expr, why := hclTrees(ph, r)
 		t := &tfResource{
 			addr: r.Addr, module: r.Module, typ: r.Type, name: r.Name, index: r.Index,
 			values: values, unknown: unknown, expr: expr, line: r.Line,
-			file: r.File, idPrefix: r.Root, assumptions: r.Assumptions,
+			file: r.File, idPrefix: r.Root, assumptions: appendAll(append([]string(nil), r.Assumptions...), why),
 		}
 		for _, a := range r.Body.Attrs {
 			for _, ref := range a.Refs {
@@ -353,11 +353,14 @@ func statementHasPlaceholder(st facts.Statement) bool {
 // hclTrees turns an evaluated resource into the trees the plan reader
 // reads: its values (arguments, nested blocks, and the arn AWS computes),
 // which of them are unknown, and the references of its arguments.
-func hclTrees(r *tfhcl.Resource) (values, unknown, expr *doctree.Node) {
+// An argument that is one placeholder as a whole (a policy from a data
+// source secretgate cannot read) is unknown, and why joins the
+// assumptions.
+func hclTrees(ph *tfhcl.Placeholders, r *tfhcl.Resource) (values, unknown, expr *doctree.Node, why []string) {
 	values = &doctree.Node{Kind: doctree.Object, Line: r.Line}
 	unknown = &doctree.Node{Kind: doctree.Object}
 	expr = &doctree.Node{Kind: doctree.Object}
-	blockTree(r.Body, values, unknown)
+	why = blockTree(ph, r.Body, values, unknown)
 	if values.Get("arn") == nil && r.Value.Type().IsObjectType() && r.Value.Type().HasAttribute("arn") {
 		if n, ok := ctyNode(r.Value.GetAttr("arn"), r.Line); ok {
 			values.Members = append(values.Members, doctree.Member{Key: "arn", Line: r.Line, Value: n})
@@ -376,10 +379,10 @@ func hclTrees(r *tfhcl.Resource) (values, unknown, expr *doctree.Node) {
 		expr.Members = append(expr.Members, doctree.Member{Key: n, Value: &doctree.Node{Kind: doctree.Object,
 			Members: []doctree.Member{{Key: "references", Value: refs}}}})
 	}
-	return values, unknown, expr
+	return values, unknown, expr, why
 }
 
-func blockTree(b *tfhcl.Block, values, unknown *doctree.Node) {
+func blockTree(ph *tfhcl.Placeholders, b *tfhcl.Block, values, unknown *doctree.Node) (why []string) {
 	names := make([]string, 0, len(b.Attrs))
 	for n := range b.Attrs {
 		names = append(names, n)
@@ -388,6 +391,11 @@ func blockTree(b *tfhcl.Block, values, unknown *doctree.Node) {
 	for _, n := range names {
 		a := b.Attrs[n]
 		v, ok := ctyNode(a.Value, a.Line)
+		if ok && v.Kind == doctree.String && tfhcl.IsPlaceholder(v.Text) {
+			_, w := ph.Resolve(v.Text)
+			why = appendAll(why, w)
+			ok = false
+		}
 		if !ok {
 			unknown.Members = append(unknown.Members, doctree.Member{Key: n, Value: &doctree.Node{Kind: doctree.Bool, Text: "true"}})
 			continue
@@ -403,9 +411,10 @@ func blockTree(b *tfhcl.Block, values, unknown *doctree.Node) {
 			values.Members = append(values.Members, doctree.Member{Key: nb.Type, Line: nb.Line, Value: arr})
 		}
 		obj := &doctree.Node{Kind: doctree.Object, Line: nb.Line}
-		blockTree(nb, obj, &doctree.Node{Kind: doctree.Object})
+		why = appendAll(why, blockTree(ph, nb, obj, &doctree.Node{Kind: doctree.Object}))
 		arr.Elems = append(arr.Elems, obj)
 	}
+	return why
 }
 
 // ctyNode converts a value to a tree node on line; ok is false when the

@@ -334,3 +334,87 @@ resource "aws_iam_role" "r" {
 		t.Errorf("assumptions (-want +got):\n%s", diff)
 	}
 }
+
+// TestTerraformHCLResourceKinds: the OIDC provider data source, policy
+// attachments by list, managed_policy_arns, name_prefix, a rotation
+// schedule, and a policy from a data source secretgate cannot read (an
+// input error, and the assumption says why).
+func TestTerraformHCLResourceKinds(t *testing.T) {
+	dir := t.TempDir()
+	tf := `
+data "aws_iam_openid_connect_provider" "github" {
+  url = "https://token.actions.githubusercontent.com"
+}
+data "external" "policy" {
+  program = ["make-policy"]
+}
+resource "aws_iam_role" "ci" {
+  name_prefix = "ci-"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect = "Allow", Action = "sts:AssumeRoleWithWebIdentity",
+      Principal = { Federated = data.aws_iam_openid_connect_provider.github.arn },
+      Condition = { StringEquals = { "token.actions.githubusercontent.com:sub" = "repo:acme/app:environment:prod" } }
+    }]
+  })
+  managed_policy_arns = [aws_iam_policy.p.arn]
+  inline_policy {
+    name   = "opaque"
+    policy = data.external.policy.result
+  }
+}
+resource "aws_iam_policy" "p" {
+  name   = "p"
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "s3:ListBucket", Resource = "*" }] })
+}
+resource "aws_iam_policy" "q" {
+  name   = "q"
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }] })
+}
+resource "aws_iam_policy_attachment" "q" {
+  name       = "q"
+  roles      = [aws_iam_role.ci.name]
+  policy_arn = aws_iam_policy.q.arn
+}
+resource "aws_secretsmanager_secret" "s" {
+  count = 2
+  name  = "dev/app/key-${count.index}"
+}
+resource "aws_secretsmanager_secret_rotation" "s" {
+  secret_id = aws_secretsmanager_secret.s[1].id
+  rotation_rules {
+    schedule_expression = "rate(10 days)"
+  }
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(tf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Scan(context.Background(), dir, Options{})
+	if err != nil || len(res.Roles) != 1 {
+		t.Fatalf("roles %+v, err %v", res.Roles, err)
+	}
+	r := res.Roles[0]
+	if r.Name != "ci-" || r.Trust == nil {
+		t.Fatalf("role %+v", r)
+	}
+	if got := r.Trust.Statement[0].Principal["Federated"]; len(got) != 1 || got[0] != "arn:aws:iam::*:oidc-provider/token.actions.githubusercontent.com" {
+		t.Errorf("federated %v", got)
+	}
+	if diff := cmp.Diff(strs(".#aws_iam_policy.p", ".#aws_iam_policy.q"), r.PolicyIDs); diff != "" {
+		t.Errorf("policy ids (-want +got):\n%s", diff)
+	}
+	want := []result.InputProblem{{File: "main.tf", Line: 8, Message: `aws_iam_role.ci: inline_policy "opaque" could not be known offline, so it could not be judged (give the variables it depends on a value, or judge a plan: terraform show -json)`}}
+	diffProblems(t, "errors", want, res.Errors)
+	if diff := cmp.Diff(strs(`data source data.external.policy.result is not known offline (judged as "*")`), r.Assumptions); diff != "" {
+		t.Errorf("assumptions (-want +got):\n%s", diff)
+	}
+	var rot []string
+	for _, s := range res.Secrets {
+		rot = append(rot, s.ID+" "+s.Name+" "+s.RotationSchedule)
+	}
+	if diff := cmp.Diff(strs(".#aws_secretsmanager_secret.s[0] dev/app/key-0 ", ".#aws_secretsmanager_secret.s[1] dev/app/key-1 rate(10 days)"), rot); diff != "" {
+		t.Errorf("secrets (-want +got):\n%s", diff)
+	}
+}

@@ -48,6 +48,11 @@ func (p *Placeholders) token(reason string, quiet bool) string {
 // Has reports whether s holds a placeholder.
 func Has(s string) bool { return tokenRE.MatchString(s) }
 
+var wholeTokenRE = regexp.MustCompile(`^⟪\d+⟫$`)
+
+// IsPlaceholder reports whether s is one placeholder and nothing else.
+func IsPlaceholder(s string) bool { return wholeTokenRE.MatchString(s) }
+
 // Resolve replaces every placeholder in s by "*" and returns the
 // assumptions they stand for, in order, without repeats.
 func (p *Placeholders) Resolve(s string) (string, []string) {
