@@ -404,6 +404,14 @@ func (p *tfParser) document(r *tfResource, n *doctree.Node, what string) (facts.
 		return facts.PolicyDocument{}, false
 	}
 	s, isStr := n.Str()
+	if isStr && strings.TrimSpace(s) == "" && p.offline {
+		// Terraform would refuse it; with the values given (often a
+		// module's defaults) there is nothing to judge, and that must
+		// not read as a clean role.
+		p.out.fail(p.fileOf(r), &doctree.Error{Line: n.Line, Msg: r.addr + ": " + what +
+			" is empty with the variables' values given, so it could not be judged (give the module's variables their values: terraform.tfvars or a var file)"})
+		return facts.PolicyDocument{}, false
+	}
 	if !isStr || strings.TrimSpace(s) == "" {
 		return facts.PolicyDocument{}, false
 	}

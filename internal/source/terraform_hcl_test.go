@@ -68,8 +68,9 @@ func TestTerraformHCLRoles(t *testing.T) {
 		{
 			id: "examples/complete#module.github_oidc_role.aws_iam_role.this[0]", name: "gha-deploy",
 			loc: at("modules/github-oidc-role/main.tf", 35), trustAt: 40,
-			// The account id and partition come from data sources: "*".
-			federal:  "arn:*:iam::*:oidc-provider/token.actions.githubusercontent.com",
+			// The account id comes from a data source: "*"; the partition
+			// is taken to be the commercial one.
+			federal:  "arn:aws:iam::*:oidc-provider/token.actions.githubusercontent.com",
 			subs:     map[string][]string{"StringLike": {"repo:acme/payments:ref:refs/heads/main", "repo:acme/*"}},
 			attached: strs("arn:aws:iam::aws:policy/AdministratorAccess"),
 		},

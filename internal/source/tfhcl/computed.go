@@ -112,10 +112,14 @@ func (e *evaluator) computed(in *instance, r *resourceConfig, res *Resource) cty
 		set("json", doc)
 		set("minified_json", doc)
 	case "data.aws_partition":
-		set("partition", e.ph.token("the AWS partition", true))
-		set("dns_suffix", e.ph.token("the AWS partition's DNS suffix", true))
+		// The commercial partition: elsewhere names differ, never scopes.
+		set("partition", e.ph.tokenAs("the AWS partition", "aws", true))
+		set("dns_suffix", e.ph.tokenAs("the AWS partition's DNS suffix", "amazonaws.com", true))
 	case "data.aws_caller_identity":
 		set("account_id", acct)
+		// The identity running Terraform is one principal of the account:
+		// at most as broad as the account's root, never "*".
+		set("arn", "arn:aws:iam::"+acct+":"+e.ph.tokenAs("the identity running Terraform ("+res.Addr+".arn) is not known offline; judged as its account's root", "root", false))
 	case "data.aws_region":
 		set("name", e.region)
 		set("region", e.region)

@@ -483,7 +483,7 @@ func (e *evaluator) evalCall(in *instance, c *moduleCall, ctx *hcl.EvalContext) 
 	}
 	dir := e.resolveSource(in, c, key)
 	if dir == "" || in.depth >= maxModuleDepth {
-		in.calls[c.name] = e.unknownObject(in.cfg.refAttrs["module."+c.name], "module."+c.name+" (source "+strconv.Quote(c.source)+") was not read")
+		in.calls[c.name] = e.unknownObject(in.cfg.refAttrs["module."+c.name], e.prefixed(in, "module."+c.name), " (its source "+strconv.Quote(c.source)+" was not read)")
 		return
 	}
 	cfg := e.l.load(dir, nil)
@@ -618,10 +618,10 @@ func loadModulesJSON(scanRoot, dir string) map[string]string {
 
 // unknownObject is an object whose attributes (those referred to) are
 // placeholders.
-func (e *evaluator) unknownObject(attrs map[string]bool, what string) cty.Value {
+func (e *evaluator) unknownObject(attrs map[string]bool, what, why string) cty.Value {
 	m := map[string]cty.Value{}
 	for a := range attrs {
-		m[a] = cty.StringVal(e.ph.token(what+"."+a+" is not known offline", false))
+		m[a] = cty.StringVal(e.ph.token(what+"."+a+" is not known offline"+why, false))
 	}
 	return objectOf(m)
 }

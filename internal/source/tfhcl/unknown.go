@@ -21,6 +21,7 @@ type Placeholders struct {
 	mu       sync.Mutex
 	reasons  []string
 	quiet    []bool
+	as       []string // what each resolves to; "" means "*"
 	byReason map[string]int
 }
 
@@ -33,6 +34,12 @@ var tokenRE = regexp.MustCompile(`⟪(\d+)⟫`)
 // reason. A quiet placeholder (the account id in an ARN) is replaced
 // without an assumption: it never changes a verdict.
 func (p *Placeholders) token(reason string, quiet bool) string {
+	return p.tokenAs(reason, "", quiet)
+}
+
+// tokenAs is token for a value judged as as rather than "*"; reason then
+// says so itself.
+func (p *Placeholders) tokenAs(reason, as string, quiet bool) string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	i, ok := p.byReason[reason]
@@ -40,6 +47,7 @@ func (p *Placeholders) token(reason string, quiet bool) string {
 		i = len(p.reasons)
 		p.reasons = append(p.reasons, reason)
 		p.quiet = append(p.quiet, quiet)
+		p.as = append(p.as, as)
 		p.byReason[reason] = i
 	}
 	return "⟪" + strconv.Itoa(i) + "⟫"
@@ -64,7 +72,16 @@ func (p *Placeholders) Resolve(s string) (string, []string) {
 		i, _ := strconv.Atoi(tokenRE.FindStringSubmatch(t)[1])
 		p.mu.Lock()
 		defer p.mu.Unlock()
-		if i < len(p.reasons) && !p.quiet[i] {
+		if i >= len(p.reasons) {
+			return "*"
+		}
+		if p.as[i] != "" {
+			if !p.quiet[i] {
+				why = appendUnique(why, p.reasons[i])
+			}
+			return p.as[i]
+		}
+		if !p.quiet[i] {
 			why = appendUnique(why, p.reasons[i]+` (judged as "*")`)
 		}
 		return "*"
