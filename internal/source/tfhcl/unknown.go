@@ -161,22 +161,14 @@ func collectRefs(body hcl.Body, into map[string]map[string]bool) {
 // refers to (aws_iam_role.x, data.t.n, module.m) and the attribute read
 // on it ("" when none).
 func refKey(tr hcl.Traversal) (key, attr string) {
-	names := []string{}
-	rest := tr
-	for i, step := range tr {
+	var names []string // the traversal's names; index steps are skipped
+	for _, step := range tr {
 		switch s := step.(type) {
 		case hcl.TraverseRoot:
 			names = append(names, s.Name)
 		case hcl.TraverseAttr:
 			names = append(names, s.Name)
-		default:
-			if i == 0 {
-				return "", ""
-			}
-			continue
 		}
-		rest = tr[i+1:]
-		_ = rest
 	}
 	if len(names) == 0 {
 		return "", ""
