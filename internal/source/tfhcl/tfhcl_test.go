@@ -424,3 +424,25 @@ resource "aws_iam_role" "r" {
 		t.Errorf("errors %+v", res.Errors)
 	}
 }
+
+// TestCallerIdentityAndPartition: the identity running Terraform is
+// judged as its account's root, never as anyone; the partition as aws.
+func TestCallerIdentityAndPartition(t *testing.T) {
+	res, _ := evalFiles(t, map[string]string{
+		"main.tf": `
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+resource "aws_iam_role" "r" {
+  name               = "r"
+  assume_role_policy = jsonencode({ p = data.aws_caller_identity.current.arn, aud = "sts.${data.aws_partition.current.dns_suffix}", arn = "arn:${data.aws_partition.current.partition}:iam::x" })
+}
+`,
+	}, Options{})
+	doc, why := res.Placeholders.Resolve(attrString(t, byAddr(res)["aws_iam_role.r"], "assume_role_policy"))
+	if doc != `{"arn":"arn:aws:iam::x","aud":"sts.amazonaws.com","p":"arn:aws:iam::*:root"}` {
+		t.Errorf("document %s", doc)
+	}
+	if diff := cmp.Diff([]string{"the identity running Terraform (data.aws_caller_identity.current.arn) is not known offline; judged as its account's root"}, why); diff != "" {
+		t.Errorf("why (-want +got):\n%s", diff)
+	}
+}
