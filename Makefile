@@ -72,7 +72,8 @@ RACE_PKGS ?= \
 	./internal/report \
 	./internal/resolve \
 	./internal/run \
-	./internal/source
+	./internal/source \
+	./internal/source/tfhcl
 
 # Left out under the race detector only: three tests that compare the leak
 # matchers with gitleaks' regular expressions on thousands of texts, one

@@ -48,8 +48,8 @@ var iacProjects = map[string]iacProject{
 		fix: "run `cdk synth` before secretgate and keep cdk.out (its *.template.json files are read as CloudFormation)",
 	},
 	"cdktf.json": {
-		what: "a CDK for Terraform app", outputKey: "output", defaultOutput: "cdktf.out", outputKinds: []Kind{KindTerraform},
-		fix: "run `cdktf synth`, then in cdktf.out/stacks/<stack> `terraform init && terraform plan -out=tfplan && terraform show -json tfplan > plan.json` (the plan JSON is read)",
+		what: "a CDK for Terraform app", outputKey: "output", defaultOutput: "cdktf.out", outputKinds: []Kind{KindTerraform, KindTerraformHCL},
+		fix: "run `cdktf synth` before secretgate and keep cdktf.out (its stacks/*/cdk.tf.json is read as Terraform configuration)",
 	},
 	"Pulumi.yaml": {
 		what: "a Pulumi project",

@@ -134,10 +134,21 @@ func TestScanNotJudged(t *testing.T) {
 			wantNotJudged: nil,
 		},
 		{
-			name: "CDKTF app synthesized to Terraform JSON only",
+			// cdktf synth writes Terraform JSON configuration, which the
+			// Terraform reader reads as it reads .tf files.
+			name: "CDKTF app synthesized: its Terraform JSON is read",
 			files: map[string]string{
 				"cdktf.json":                       `{"language": "typescript", "app": "npx ts-node main.ts"}`,
-				"cdktf.out/stacks/app/cdk.tf.json": `{"resource": {"aws_iam_role": {"r": {"name": "x"}}}}`,
+				"cdktf.out/stacks/app/cdk.tf.json": `{"resource": {"aws_iam_role": {"r": {"name": "x", "assume_role_policy": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"lambda.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}"}}}}`,
+			},
+			wantRoles:     []string{"x"},
+			wantKinds:     map[Kind]int{KindTerraformHCL: 1},
+			wantNotJudged: nil,
+		},
+		{
+			name: "CDKTF app not synthesized",
+			files: map[string]string{
+				"cdktf.json": `{"language": "typescript", "app": "npx ts-node main.ts"}`,
 			},
 			wantKinds:     map[Kind]int{},
 			wantNotJudged: []string{"cdktf.json: a CDK for Terraform app — run `cdktf synth`"},

@@ -52,6 +52,9 @@ type Options struct {
 	// JSON, see LoadCloudFormationParameters). Pseudo parameters
 	// (AWS::AccountId, AWS::Region) may be given too.
 	CloudFormationParameters map[string]string
+	// TerraformVarFiles are extra .tfvars files (relative to the root)
+	// applied to every Terraform root module, as terraform -var-file.
+	TerraformVarFiles []string
 }
 
 // Result is what a scan found.
@@ -128,11 +131,29 @@ func Scan(ctx context.Context, root string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := merge(outs, w.skipped, w.errors)
+	tf, n, tfSkipped, err := scanTerraformHCL(ctx, w.realRoot, w.tfDirs, opts)
+	if err != nil {
+		return nil, err
+	}
+	res := merge(append(outs, tf), append(w.skipped, tfSkipped...), w.errors)
+	if n > 0 {
+		res.Files += n
+		res.Kinds[KindTerraformHCL] += n
+	}
 	read := make(map[string]Kind, len(outs))
 	for i, o := range outs {
 		if o.kind != KindUnknown {
 			read[w.files[i].rel] = o.kind
+		}
+	}
+	if n > 0 {
+		// Terraform configurations are read by directory (module).
+		for _, files := range w.tfDirs {
+			for _, f := range files {
+				if rel, err := filepath.Rel(w.realRoot, f); err == nil {
+					read[filepath.ToSlash(rel)] = KindTerraformHCL
+				}
+			}
 		}
 	}
 	res.NotJudged = w.iac.notJudged(ctx, w.realRoot, read)
@@ -219,9 +240,12 @@ type walker struct {
 	realRoot string
 	opts     Options
 	files    []candidate
-	skipped  []result.InputProblem
-	errors   []result.InputProblem
-	iac      iacTracker
+	// tfDirs holds Terraform configuration files (.tf, .tf.json) by
+	// directory: they are read as modules, not one by one.
+	tfDirs  map[string][]string
+	skipped []result.InputProblem
+	errors  []result.InputProblem
+	iac     iacTracker
 }
 
 func (w *walker) walk(ctx context.Context) error {
@@ -257,7 +281,8 @@ func (w *walker) walk(ctx context.Context) error {
 			return nil
 		}
 		w.iac.noteFile(rel)
-		if !candidateExts[strings.ToLower(path.Ext(d.Name()))] || w.iac.skipFile(p, d.Name()) {
+		tfConfig := isTerraformConfig(d.Name())
+		if (!candidateExts[strings.ToLower(path.Ext(d.Name()))] && !tfConfig) || w.iac.skipFile(p, d.Name()) {
 			return nil
 		}
 		switch typ := d.Type(); {
@@ -284,6 +309,10 @@ func (w *walker) walk(ctx context.Context) error {
 		case !typ.IsRegular():
 			// A FIFO would block the read, a device never end it.
 			w.skipped = append(w.skipped, result.InputProblem{File: rel, Message: special(typ) + ", not a regular file; not read"})
+			return nil
+		}
+		if tfConfig {
+			w.addTerraform(p)
 			return nil
 		}
 		w.files = append(w.files, candidate{abs: p, rel: rel})
@@ -430,4 +459,13 @@ func humanBytes(n int64) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// addTerraform records a Terraform configuration file under its directory.
+func (w *walker) addTerraform(p string) {
+	if w.tfDirs == nil {
+		w.tfDirs = map[string][]string{}
+	}
+	dir := filepath.Dir(p)
+	w.tfDirs[dir] = append(w.tfDirs[dir], p)
 }

@@ -22,6 +22,13 @@ type tfResource struct {
 	unknown *doctree.Node // after_unknown of its change, when there is one
 	line    int           // of the resource object in the file
 	expr    *doctree.Node // its configuration expressions, when found
+	// file and idPrefix, when set, replace the parser's file as the
+	// resource's location and the prefix of its facts' ids: resources
+	// read from HCL come from many files of a module.
+	file     string
+	idPrefix string
+	// assumptions are what its facts depend on that is unknown offline.
+	assumptions []string
 }
 
 // str returns a known, non-empty string attribute.
@@ -41,8 +48,12 @@ func (r *tfResource) isUnknown(attr string) bool {
 // tfParser turns the JSON output of terraform show -json (a plan, or a
 // state) into facts.
 type tfParser struct {
-	file      string
-	out       *fileResult
+	file string
+	out  *fileResult
+	// offline is set when the resources come from HCL configuration
+	// rather than a plan: an unknown value is unknown offline, not until
+	// apply.
+	offline   bool
 	resources []*tfResource
 	// data holds the aws_iam_policy_document data source instances, to
 	// render policies unknown until apply from (terraform_datadoc.go).
@@ -97,6 +108,13 @@ func parseTerraform(rel string, root *doctree.Node) fileResult {
 			d.expr = m["data."+d.typ+"."+d.name]
 		}
 	}
+	p.build()
+	return out
+}
+
+// build turns the resources into roles, policies and secrets, and links
+// them: attachments, inline policies, rotations.
+func (p *tfParser) build() {
 	for _, r := range p.resources {
 		switch r.typ {
 		case "aws_iam_role":
@@ -121,7 +139,6 @@ func parseTerraform(rel string, root *doctree.Node) fileResult {
 			p.rotation(r)
 		}
 	}
-	return out
 }
 
 // collect gathers resource instances from planned_values (or a state's
@@ -363,10 +380,23 @@ func (p *tfParser) refs(r *tfResource, attr, typ string) []*tfResource {
 	return out
 }
 
-func (p *tfParser) id(r *tfResource) string { return p.file + "#" + r.addr }
+func (p *tfParser) id(r *tfResource) string {
+	if r.idPrefix != "" {
+		return r.idPrefix + "#" + r.addr
+	}
+	return p.file + "#" + r.addr
+}
+
+// fileOf is the file a resource was read from.
+func (p *tfParser) fileOf(r *tfResource) string {
+	if r.file != "" {
+		return r.file
+	}
+	return p.file
+}
 
 func (p *tfParser) loc(r *tfResource) facts.Location {
-	return facts.Location{File: p.file, Line: r.line}
+	return facts.Location{File: p.fileOf(r), Line: r.line}
 }
 
 // displayName is a resource's name attribute, else its name_prefix, else
@@ -385,6 +415,13 @@ func (p *tfParser) displayName(r *tfResource) string {
 // is unknown at plan time or invalid (then an error is recorded).
 func (p *tfParser) document(r *tfResource, n *doctree.Node, what string) (facts.PolicyDocument, bool) {
 	p.notes = nil
+	if n == nil && p.offline {
+		// Read from HCL, a policy argument is absent only when its value
+		// could not be known (Terraform requires it).
+		p.out.fail(p.fileOf(r), &doctree.Error{Line: r.line, Msg: r.addr + ": " + what +
+			" could not be known offline, so it could not be judged (give the variables it depends on a value, or judge a plan: terraform show -json)"})
+		return facts.PolicyDocument{}, false
+	}
 	if n == nil && r.isUnknown(what) {
 		// The policy is computed from values known only after apply (often
 		// ARNs of resources this plan creates). When it is the json of a
@@ -396,19 +433,27 @@ func (p *tfParser) document(r *tfResource, n *doctree.Node, what string) (facts.
 			if why != "" {
 				why = ": " + why
 			}
-			p.out.fail(p.file, &doctree.Error{Line: r.line, Msg: r.addr + ": " + what +
+			p.out.fail(p.fileOf(r), &doctree.Error{Line: r.line, Msg: r.addr + ": " + what +
 				" is not known until apply, so it could not be judged" + why + " (check the applied state: terraform show -json, or an inventory snapshot)"})
 			return facts.PolicyDocument{}, false
 		}
 		n = rendered
 	}
 	s, isStr := n.Str()
+	if isStr && strings.TrimSpace(s) == "" && p.offline {
+		// Terraform would refuse it; with the values given (often a
+		// module's defaults) there is nothing to judge, and that must
+		// not read as a clean role.
+		p.out.fail(p.fileOf(r), &doctree.Error{Line: n.Line, Msg: r.addr + ": " + what +
+			" is empty with the variables' values given, so it could not be judged (give the module's variables their values: terraform.tfvars or a var file)"})
+		return facts.PolicyDocument{}, false
+	}
 	if !isStr || strings.TrimSpace(s) == "" {
 		return facts.PolicyDocument{}, false
 	}
-	doc, err := iampolicy.Normalize(p.file, n)
+	doc, err := iampolicy.Normalize(p.fileOf(r), n)
 	if err != nil {
-		p.out.fail(p.file, prefixErr(err, r.addr+": "+what+": "))
+		p.out.fail(p.fileOf(r), prefixErr(err, r.addr+": "+what+": "))
 		return doc, false
 	}
 	return doc, true
@@ -460,7 +505,7 @@ func (p *tfParser) role(r *tfResource) {
 				continue
 			}
 			p.out.policies = append(p.out.policies,
-				inlinePolicy(&role, name, doc, sourceTerraform, facts.Location{File: p.file, Line: e.Line}))
+				inlinePolicy(&role, name, doc, sourceTerraform, facts.Location{File: p.fileOf(r), Line: e.Line}))
 		}
 	}
 	if arns := r.values.Get("managed_policy_arns"); arns != nil && arns.Kind == doctree.Array {
