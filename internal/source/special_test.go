@@ -56,3 +56,27 @@ func TestSpecialFilesSkipped(t *testing.T) {
 		t.Errorf("errors: %v", res.Errors)
 	}
 }
+
+// TestTerraformVariableFileFIFO: a terraform.tfvars that is a FIFO (or a
+// link to /dev/zero) is not read — the scan neither blocks nor runs
+// forever — and says which file it could not read.
+func TestTerraformVariableFileFIFO(t *testing.T) {
+	root := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(root, "main.tf"), []byte("variable \"org\" {}\n"), 0o644))
+	must(t, syscall.Mkfifo(filepath.Join(root, "terraform.tfvars"), 0o600))
+	must(t, os.Symlink("/dev/zero", filepath.Join(root, "zero.auto.tfvars")))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	res, err := Scan(ctx, root, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var named []string
+	for _, p := range append(res.Errors, res.Skipped...) {
+		named = append(named, p.File)
+	}
+	got := strings.Join(named, " ")
+	if !strings.Contains(got, "terraform.tfvars") || !strings.Contains(got, "zero.auto.tfvars") {
+		t.Errorf("problems name %q, want both variable files", got)
+	}
+}

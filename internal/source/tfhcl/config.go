@@ -1,6 +1,7 @@
 package tfhcl
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -15,7 +16,25 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	hcljson "github.com/hashicorp/hcl/v2/json"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/secretgate/secretgate/internal/safefile"
 )
+
+// maxConfigFile caps a configuration or variable file read.
+const maxConfigFile = 10 << 20
+
+// readRegular reads a regular file of at most maxConfigFile bytes: a
+// FIFO or a device in a pull request's place of terraform.tfvars would
+// block the run or never end it (internal/safefile). A file under root
+// may not be a link out of it; one outside root (a var file the judge
+// names) is checked against its own directory.
+func readRegular(root, path string) ([]byte, error) {
+	within := root
+	if r, err := filepath.Rel(root, path); err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		within = filepath.Dir(path)
+	}
+	return safefile.Read(context.Background(), within, path, maxConfigFile)
+}
 
 // moduleConfig is one directory of .tf and .tf.json files: a Terraform
 // module, as written (not yet evaluated).
@@ -218,7 +237,7 @@ func (l *loader) problem(p Problem) {
 
 // readFile reads a file and records it as read.
 func (l *loader) readFile(path string) ([]byte, string, error) {
-	src, err := os.ReadFile(path)
+	src, err := readRegular(l.root, path)
 	rel := l.rel(path)
 	if err == nil {
 		l.mu.Lock()

@@ -593,7 +593,7 @@ func within(root, p string) bool {
 // loadModulesJSON reads the module directory map terraform init wrote in
 // root module dir.
 func loadModulesJSON(scanRoot, dir string) map[string]string {
-	b, err := os.ReadFile(filepath.Join(dir, ".terraform", "modules", "modules.json"))
+	b, err := readRegular(scanRoot, filepath.Join(dir, ".terraform", "modules", "modules.json"))
 	if err != nil {
 		return nil
 	}

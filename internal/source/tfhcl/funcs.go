@@ -114,7 +114,7 @@ func (r fileReader) read(p string) (string, error) {
 	if st.Size() > maxReadFile {
 		return "", fmt.Errorf("file %s is too large", filepath.ToSlash(rel))
 	}
-	b, err := os.ReadFile(p)
+	b, err := readRegular(r.root, p)
 	if err != nil {
 		return "", fmt.Errorf("cannot read %s", filepath.ToSlash(rel))
 	}

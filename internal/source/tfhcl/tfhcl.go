@@ -141,7 +141,8 @@ func parallel(n int, f func(i int)) {
 func (l *loader) varFiles(dir string, extra []string) map[string]cty.Value {
 	var files []string
 	for _, n := range []string{"terraform.tfvars", "terraform.tfvars.json"} {
-		if st, err := os.Stat(filepath.Join(dir, n)); err == nil && st.Mode().IsRegular() {
+		if _, err := os.Lstat(filepath.Join(dir, n)); err == nil {
+			// Read (and refused, when it is not a regular file) below.
 			files = append(files, filepath.Join(dir, n))
 		}
 	}
