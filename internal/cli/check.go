@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,6 +24,7 @@ import (
 	"github.com/secretgate/secretgate/internal/progress"
 	"github.com/secretgate/secretgate/internal/report"
 	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/rootpath"
 	"github.com/secretgate/secretgate/internal/run"
 	"github.com/secretgate/secretgate/internal/safefile"
 	"github.com/secretgate/secretgate/internal/waiver"
@@ -46,6 +49,7 @@ type checkFlags struct {
 	policyTimeout       time.Duration
 	verbose             bool
 	quiet               bool
+	varFiles            []string
 	showSeverity        string
 	gh                  githubFlags
 	leakCache           leakCacheFlags
@@ -90,6 +94,7 @@ one may).`,
 	fl.StringVar(&f.now, "now", "", "evaluation time instead of the clock, for reproducible reports: RFC 3339 (2026-12-04T09:30:00Z) or a date (2026-12-04, midnight UTC)")
 	fl.DurationVar(&f.policyTimeout, "policy-timeout", policy.DefaultEvalTimeout, "longest the policy evaluation may take (0: the default); beyond it the run is incomplete (exit 3), naming the rules still running")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "text report: every finding with its location, message and fix, however many (default: compact above "+strconv.Itoa(report.CompactAbove)+" findings)")
+	fl.StringArrayVar(&f.varFiles, "var-file", nil, "Terraform variable file applied to every root module, after the configuration's terraform_var_files (repeatable)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress on standard error (shown only on a terminal, for work over a second)")
 	fl.StringVar(&f.showSeverity, "show-severity", "info", "text report: lowest severity listed, critical|high|medium|low|info (a display filter; --fail-on decides the exit code)")
 	addGitHubFlags(cmd, &f.gh, env)
@@ -204,6 +209,15 @@ func planWithConfig(ctx context.Context, p *checkPlan, f checkFlags, env Env, ro
 	}
 	p.anchor = j.anchor
 	p.run.Root, p.run.Config, p.run.ConfigFile = root, cfg, p.anchor
+	if j.base != nil {
+		// Variable values change verdicts; inside the repository they
+		// are the change's to edit, so they belong to the judge.
+		for _, v := range p.run.TerraformVarFiles {
+			if _, inside := rootpath.Rel(root, v); inside {
+				return fmt.Errorf("--var-file %s lies in the repository, whose files the change under review controls; name it under terraform_var_files in .secretgate.yml, which is read from the base", v)
+			}
+		}
+	}
 	p.run.Context.PullRequest = prNumber(env, f.gh.event)
 	p.run.Context.Repository = repositoryName(root, env)
 	p.run.Context.SHA = headSHA(ctx, root, env)
@@ -251,20 +265,43 @@ func planFlags(f *checkFlags, env Env) (checkPlan, error) {
 	if n := boolCount(f.staged, f.history, f.diff != ""); n > 1 {
 		return checkPlan{}, errors.New("--staged, --diff and --history are mutually exclusive")
 	}
+	varFiles, err := absVarFiles(f.varFiles)
+	if err != nil {
+		return checkPlan{}, err
+	}
 	p.run = run.Plan{
-		Context:       result.Context{Mode: mode, RoleARN: f.roleARN, Regions: f.regions},
-		Tool:          result.Tool{Name: "secretgate", Version: version()},
-		Requested:     requested(*f),
-		Staged:        f.staged,
-		LeakCacheDir:  f.leakCache.cacheDir(),
-		Offline:       f.offline,
-		AWS:           run.AWS{RoleARN: f.roleARN, Regions: f.regions, AuditLog: f.auditLog},
-		Event:         ev,
-		WriteInput:    f.writeInput,
-		PolicyTimeout: f.policyTimeout,
-		Env:           env,
+		TerraformVarFiles: varFiles,
+		Context:           result.Context{Mode: mode, RoleARN: f.roleARN, Regions: f.regions},
+		Tool:              result.Tool{Name: "secretgate", Version: version()},
+		Requested:         requested(*f),
+		Staged:            f.staged,
+		LeakCacheDir:      f.leakCache.cacheDir(),
+		Offline:           f.offline,
+		AWS:               run.AWS{RoleARN: f.roleARN, Regions: f.regions, AuditLog: f.auditLog},
+		Event:             ev,
+		WriteInput:        f.writeInput,
+		PolicyTimeout:     f.policyTimeout,
+		Env:               env,
 	}
 	return p, nil
+}
+
+// absVarFiles makes the --var-file paths absolute; each must be a regular
+// file.
+func absVarFiles(files []string) ([]string, error) {
+	var out []string
+	for _, v := range files {
+		abs, err := filepath.Abs(v)
+		if err != nil {
+			return nil, fmt.Errorf("--var-file %s: %w", v, err)
+		}
+		st, err := os.Stat(abs)
+		if err != nil || !st.Mode().IsRegular() {
+			return nil, fmt.Errorf("--var-file %s: not a regular file", v)
+		}
+		out = append(out, abs)
+	}
+	return out, nil
 }
 
 // planSelection decides the threshold (--fail-on, else the

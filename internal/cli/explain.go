@@ -72,7 +72,7 @@ func runExplainTrust(ctx context.Context, f explainFlags, stdin io.Reader, stdou
 	if err != nil {
 		return usageError(err)
 	}
-	opts := source.Options{Exclude: cfg.Exclude, MaxFileBytes: cfg.MaxFileSize}
+	opts := source.Options{Exclude: cfg.Exclude, MaxFileBytes: cfg.MaxFileSize, TerraformVarFiles: cfg.TerraformVarFiles}
 	if cfg.CloudFormationParameters != "" {
 		if opts.CloudFormationParameters, err = source.LoadCloudFormationParameters(cfg.CloudFormationParameters); err != nil {
 			return usageError(err)

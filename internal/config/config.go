@@ -53,6 +53,10 @@ type Config struct {
 	// parameter values for the repository's CloudFormation templates
 	// (the AWS CLI's --parameters JSON); "" for none.
 	CloudFormationParameters string
+	// TerraformVarFiles are absolute paths of .tfvars files applied to
+	// every Terraform root module after its own terraform.tfvars and
+	// *.auto.tfvars, as terraform -var-file does.
+	TerraformVarFiles []string
 	// FailOn is the threshold for exit code 1 (--fail-on overrides it).
 	FailOn result.Threshold
 	// JudgeChanges is the severity of config-judge-changed, the finding a

@@ -83,6 +83,7 @@ func TestDocsExamplesAreValid(t *testing.T) {
 		var v struct {
 			Policies   []string `yaml:"policies"`
 			Parameters string   `yaml:"cloudformation_parameters"`
+			VarFiles   []string `yaml:"terraform_var_files"`
 		}
 		_ = yaml.Unmarshal([]byte(text), &v)
 		for _, p := range v.Policies {
@@ -90,8 +91,11 @@ func TestDocsExamplesAreValid(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if v.Parameters != "" {
-			params := filepath.Join(dir, "cfg", v.Parameters)
+		for _, f := range append(v.VarFiles, v.Parameters) {
+			if f == "" {
+				continue
+			}
+			params := filepath.Join(dir, "cfg", f)
 			if err := os.MkdirAll(filepath.Dir(params), 0o755); err != nil {
 				t.Fatal(err)
 			}

@@ -27,7 +27,7 @@ import (
 // docs/schema/secretgate.schema.json lists the same keys.
 var (
 	topKeys = []string{"version", "environments", "naming", "environment_from", "github",
-		"credentials", "waivers", "policies", "cloudformation_parameters", "fail_on", "judge_changes", "exclude", "max_file_size", "leaks_max_file_size", "aws"}
+		"credentials", "waivers", "policies", "cloudformation_parameters", "terraform_var_files", "fail_on", "judge_changes", "exclude", "max_file_size", "leaks_max_file_size", "aws"}
 	environmentKeys     = []string{"max_rotation_days", "warn_days", "grace_hours", "require_rotation", "production", "aliases"}
 	namingKeys          = []string{"pattern", "regex"}
 	environmentFromKeys = []string{SourceTag, SourceNameSegment, "separator", SourceNameContains, SourcePathSegment}
@@ -274,6 +274,7 @@ func (d *decoder) config(c *Config, top *fields, dir string) {
 	c.Waivers = d.waivers(top.get("waivers"))
 	c.Policies = d.policies(top.get("policies"), dir)
 	c.CloudFormationParameters = d.parametersFile(top.get("cloudformation_parameters"), dir)
+	c.TerraformVarFiles = d.varFiles(top.get("terraform_var_files"), dir)
 	if n := top.get("fail_on"); n != nil {
 		if s, ok := d.str(n, "fail_on"); ok {
 			t, err := result.ParseThreshold(s)
@@ -853,6 +854,35 @@ func (d *decoder) policies(n *yaml.Node, dir string) []string {
 		if !contains(out, abs) {
 			out = append(out, abs)
 		}
+		return true
+	})
+	return out
+}
+
+// varFiles reads terraform_var_files: files, relative to the
+// configuration file (or resolved like policies), that must exist.
+func (d *decoder) varFiles(n *yaml.Node, dir string) []string {
+	var out []string
+	d.stringList(n, "terraform_var_files", func(n *yaml.Node, p, s string) bool {
+		abs := s
+		switch {
+		case filepath.IsAbs(abs):
+		case d.policyDir != nil:
+			abs = d.policyDir(s)
+		default:
+			abs = filepath.Join(dir, filepath.FromSlash(s))
+		}
+		abs = filepath.Clean(abs)
+		info, err := os.Stat(abs)
+		switch {
+		case err != nil:
+			d.errorf(n, "%s: %s does not exist (paths are relative to the configuration file)", p, s)
+			return false
+		case !info.Mode().IsRegular():
+			d.errorf(n, "%s: %s is not a regular file", p, s)
+			return false
+		}
+		out = append(out, abs)
 		return true
 	})
 	return out

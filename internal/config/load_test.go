@@ -466,6 +466,8 @@ func TestLoadErrors(t *testing.T) {
 			`1:28: cloudformation_parameters: none.json does not exist (the path is relative to the configuration file)`},
 		{"parameters file is a directory", "cloudformation_parameters: .\n",
 			`1:28: cloudformation_parameters: . is not a regular file`},
+		{"var file missing", "terraform_var_files: [prod.tfvars]\n",
+			`1:23: terraform_var_files[0]: prod.tfvars does not exist (paths are relative to the configuration file)`},
 		{"empty issuers", "github: {issuers: []}\n",
 			`1:19: github.issuers: name at least one issuer (default token.actions.githubusercontent.com)`},
 		{"duplicate list item", "exclude: [a, b, a]\n",

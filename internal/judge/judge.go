@@ -387,6 +387,7 @@ func Referenced(dir, configRel string) []string {
 			var c struct {
 				Policies   []string `yaml:"policies"`
 				Parameters string   `yaml:"cloudformation_parameters"`
+				VarFiles   []string `yaml:"terraform_var_files"`
 			}
 			if yaml.Unmarshal(data, &c) == nil {
 				for _, p := range c.Policies {
@@ -396,6 +397,9 @@ func Referenced(dir, configRel string) []string {
 				// parameter): the file is part of the judge.
 				if c.Parameters != "" {
 					refs = appendLocal(refs, path.Join(path.Dir(configRel), filepath.ToSlash(c.Parameters)))
+				}
+				for _, v := range c.VarFiles {
+					refs = appendLocal(refs, path.Join(path.Dir(configRel), filepath.ToSlash(v)))
 				}
 			}
 		}

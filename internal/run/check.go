@@ -92,6 +92,10 @@ type Plan struct {
 	// Judge is set when the judge was read from a base commit; see Judge.
 	Judge *Judge
 
+	// TerraformVarFiles are .tfvars files the workflow names (--var-file),
+	// applied after the configuration's terraform_var_files.
+	TerraformVarFiles []string
+
 	// cfnParameters are the values of Config.CloudFormationParameters,
 	// read by Check.
 	cfnParameters map[string]string
@@ -204,7 +208,8 @@ func Check(ctx context.Context, p Plan) (Finished, error) {
 }
 
 func (p *Plan) sourceOptions() source.Options {
-	return source.Options{Exclude: p.Config.Exclude, MaxFileBytes: p.Config.MaxFileSize, CloudFormationParameters: p.cfnParameters}
+	return source.Options{Exclude: p.Config.Exclude, MaxFileBytes: p.Config.MaxFileSize, CloudFormationParameters: p.cfnParameters,
+		TerraformVarFiles: append(append([]string(nil), p.Config.TerraformVarFiles...), p.TerraformVarFiles...)}
 }
 
 // loadCloudFormationParameters reads the configuration's
