@@ -1,0 +1,4 @@
+
+
+# Calling account ID
+data "aws_caller_identity" "current" {}

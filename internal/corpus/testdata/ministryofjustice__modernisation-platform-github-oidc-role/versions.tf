@@ -1,0 +1,9 @@
+terraform {
+  required_providers {
+    aws = {
+      version = "~> 6.0"
+      source  = "hashicorp/aws"
+    }
+  }
+  required_version = "~> 1.0"
+}

@@ -1,0 +1,4 @@
+variable "region" {
+  default = "eu-west-1"
+  type    = string
+}

@@ -1,0 +1,8 @@
+terraform {
+  required_version = ">= 1"
+  required_providers {
+    aws = {
+      source = "hashicorp/aws"
+    }
+  }
+}
