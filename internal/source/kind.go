@@ -41,7 +41,10 @@ type fileResult struct {
 	policies []facts.Policy
 	secrets  []facts.Secret
 	skip     *result.InputProblem
-	errs     []result.InputProblem
+	// skips are parts of the file not judged by design (a Terraform
+	// policy that is empty with the variables' defaults).
+	skips []result.InputProblem
+	errs  []result.InputProblem
 }
 
 // problem turns an error into an InputProblem of file rel; *doctree.Error

@@ -205,6 +205,7 @@ func merge(outs []fileResult, skipped, errs []result.InputProblem) *Result {
 		if o.skip != nil {
 			res.Skipped = append(res.Skipped, *o.skip)
 		}
+		res.Skipped = append(res.Skipped, o.skips...)
 		res.Errors = append(res.Errors, o.errs...)
 	}
 	sortProblems(res.Skipped)

@@ -9,6 +9,7 @@ import (
 	"github.com/secretgate/secretgate/internal/doctree"
 	"github.com/secretgate/secretgate/internal/facts"
 	"github.com/secretgate/secretgate/internal/iampolicy"
+	"github.com/secretgate/secretgate/internal/result"
 )
 
 // tfResource is one managed resource instance of a plan (or state).
@@ -444,8 +445,10 @@ func (p *tfParser) document(r *tfResource, n *doctree.Node, what string) (facts.
 		// Terraform would refuse it; with the values given (often a
 		// module's defaults) there is nothing to judge, and that must
 		// not read as a clean role.
-		p.out.fail(p.fileOf(r), &doctree.Error{Line: n.Line, Msg: r.addr + ": " + what +
-			" is empty with the variables' values given, so it could not be judged (give the module's variables their values: terraform.tfvars or a var file)"})
+		// Module examples often leave the inputs that build a policy at
+		// an empty default: not judged, said so, and not an input error.
+		p.out.skips = append(p.out.skips, result.InputProblem{File: p.fileOf(r), Line: n.Line, Message: r.addr + ": " + what +
+			" is empty with the variables' values given, so it was not judged (give the module's variables their values: terraform.tfvars, terraform_var_files or --var-file)"})
 		return facts.PolicyDocument{}, false
 	}
 	if !isStr || strings.TrimSpace(s) == "" {

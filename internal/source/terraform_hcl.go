@@ -63,6 +63,7 @@ func scanTerraformHCL(ctx context.Context, root string, dirs map[string][]string
 		out.policies = append(out.policies, part.policies...)
 		out.secrets = append(out.secrets, part.secrets...)
 		out.errs = append(out.errs, part.errs...)
+		skipped = append(skipped, part.skips...)
 	}
 	return out, len(res.Files), skipped, nil
 }

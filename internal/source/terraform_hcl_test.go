@@ -419,3 +419,41 @@ resource "aws_secretsmanager_secret_rotation" "s" {
 		t.Errorf("secrets (-want +got):\n%s", diff)
 	}
 }
+
+// TestTerraformHCLEmptyPolicyWithDefaults: a module example whose trust is
+// "" with the variables' defaults (the shape of unfunco/terraform-aws-oidc-
+// github's multiple-roles example) keeps its role, judges nothing of its
+// trust, and says so as a skipped part — not an input error that would
+// make every run over the example incomplete.
+func TestTerraformHCLEmptyPolicyWithDefaults(t *testing.T) {
+	dir := t.TempDir()
+	tf := `
+variable "subjects" {
+  type    = list(string)
+  default = []
+}
+locals {
+  policy = length(var.subjects) > 0 ? jsonencode({ Version = "2012-10-17", Statement = [] }) : ""
+}
+resource "aws_iam_role" "network" {
+  name               = "network"
+  assume_role_policy = local.policy
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(tf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Scan(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Errors) != 0 {
+		t.Errorf("errors %+v, want none", res.Errors)
+	}
+	if len(res.Roles) != 1 || res.Roles[0].Trust != nil {
+		t.Fatalf("roles %+v, want network without a judged trust", res.Roles)
+	}
+	if len(res.Skipped) != 1 || !strings.Contains(res.Skipped[0].Message, "aws_iam_role.network: assume_role_policy is empty with the variables' values given, so it was not judged") {
+		t.Errorf("skipped %+v, want the empty trust named", res.Skipped)
+	}
+}
