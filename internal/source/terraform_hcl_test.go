@@ -457,3 +457,44 @@ resource "aws_iam_role" "network" {
 		t.Errorf("skipped %+v, want the empty trust named", res.Skipped)
 	}
 }
+
+// TestTerraformHCLProviderDataSourceID: a trust that names the GitHub
+// provider through the data source's id (its ARN, as the AWS provider
+// sets it; stroeer/terraform-aws-github-oidc-role does) is GitHub's.
+func TestTerraformHCLProviderDataSourceID(t *testing.T) {
+	dir := t.TempDir()
+	tf := `
+data "aws_iam_openid_connect_provider" "github" {
+  url = "https://token.actions.githubusercontent.com"
+}
+data "aws_iam_policy_document" "trust" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = [data.aws_iam_openid_connect_provider.github.id]
+    }
+    condition {
+      test     = "StringLike"
+      variable = "token.actions.githubusercontent.com:sub"
+      values   = ["repo:acme/app:ref:refs/heads/main"]
+    }
+  }
+}
+resource "aws_iam_role" "ci" {
+  name               = "ci"
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(tf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Scan(context.Background(), dir, Options{})
+	if err != nil || len(res.Roles) != 1 || res.Roles[0].Trust == nil {
+		t.Fatalf("roles %+v, err %v", res.Roles, err)
+	}
+	fed := res.Roles[0].Trust.Statement[0].Principal["Federated"]
+	if len(fed) != 1 || !strings.HasSuffix(fed[0], ":oidc-provider/token.actions.githubusercontent.com") {
+		t.Errorf("Federated %q, want the GitHub provider's ARN", fed)
+	}
+}

@@ -99,6 +99,8 @@ func (e *evaluator) computed(in *instance, r *resourceConfig, res *Resource) cty
 				set("url", "https://"+arn[i+len(":oidc-provider/"):])
 			}
 		}
+		// The provider's id is its ARN (the AWS provider's data source).
+		set("id", get("arn"))
 	case "aws_secretsmanager_secret":
 		name, ok := str(m, "name")
 		if !ok {
