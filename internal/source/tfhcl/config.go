@@ -229,9 +229,16 @@ func (l *loader) load(dir string, files []string) *moduleConfig {
 }
 
 // problem records a problem.
+// The same problem found again (an expression evaluated on every pass)
+// is recorded once.
 func (l *loader) problem(p Problem) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	for _, x := range l.errs {
+		if x == p {
+			return
+		}
+	}
 	l.errs = append(l.errs, p)
 }
 

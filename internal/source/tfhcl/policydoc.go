@@ -2,6 +2,7 @@ package tfhcl
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
@@ -143,7 +144,26 @@ func (e *evaluator) renderPolicyDocument(res *Resource) (string, []string) {
 	return string(text), why
 }
 
+// statementArgs are the arguments of a statement block of the
+// aws_iam_policy_document data source; plural, as the provider names them.
+var statementArgs = map[string]string{
+	"sid": "", "effect": "", "actions": "", "not_actions": "", "resources": "", "not_resources": "",
+	"action": "actions", "not_action": "not_actions", "resource": "resources", "not_resource": "not_resources",
+}
+
 func (e *evaluator) renderStatement(res *Resource, b *Block) stmtOut {
+	for name, a := range b.Attrs {
+		if want, known := statementArgs[name]; !known || want != "" {
+			hint := ""
+			if want != "" {
+				hint = fmt.Sprintf(" (did you mean %s?)", want)
+			}
+			// Terraform refuses the configuration; secretgate says so
+			// rather than judge a statement without the argument.
+			e.l.problem(Problem{File: res.File, Line: a.Line, Message: fmt.Sprintf(
+				"%s: a statement has an argument %q, which aws_iam_policy_document does not take%s; Terraform rejects this configuration", res.Addr, name, hint)})
+		}
+	}
 	get := func(n string) []string {
 		a, ok := b.Attrs[n]
 		if !ok {

@@ -446,3 +446,27 @@ resource "aws_iam_role" "r" {
 		t.Errorf("why (-want +got):\n%s", diff)
 	}
 }
+
+// TestPolicyDocumentUnknownArgument: a statement argument the data source
+// does not take (Checkov's fixtures write "action") is invalid Terraform:
+// an input error naming it and the likely spelling, reported once however
+// many passes evaluate the document.
+func TestPolicyDocumentUnknownArgument(t *testing.T) {
+	dir := t.TempDir()
+	src := `data "aws_iam_policy_document" "t" {
+  statement {
+    action = ["sts:AssumeRoleWithWebIdentity"]
+  }
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Evaluate(context.Background(), dir, map[string][]string{dir: {filepath.Join(dir, "main.tf")}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Errors) != 1 || res.Errors[0].Line != 3 || !strings.Contains(res.Errors[0].Message, `argument "action", which aws_iam_policy_document does not take (did you mean actions?)`) {
+		t.Errorf("errors %+v, want one at line 3 naming action and actions", res.Errors)
+	}
+}
