@@ -120,11 +120,16 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	if err != nil {
 		return checkExit(p.explain(err), result.Report{}, nil, nil, stderr)
 	}
-	stdoutTaken, writeErr := writeReports(p, done, stdout, env)
+	stdoutTaken, written, writeErr := writeReports(p, done, stdout, env)
 	if files := reportFiles(p.outs); len(files) == len(p.outs) {
 		// Every report went to a file: the verdict still shows where the
-		// run was started, with where to read the rest.
-		fmt.Fprintf(stderr, "%s; reports: %s\n", report.Verdict(done.Report), strings.Join(files, ", "))
+		// run was started, with where to read the rest — only the files
+		// written (a report that could not be written is an error below).
+		verdict := report.Verdict(done.Report)
+		if len(written) > 0 {
+			verdict += "; reports: " + strings.Join(written, ", ")
+		}
+		fmt.Fprintln(stderr, verdict)
 	}
 	var pubErr error
 	if writeErr == nil {

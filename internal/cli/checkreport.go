@@ -46,8 +46,8 @@ func parseOutputs(formats, files []string) ([]output, error) {
 // writeReports writes every report of the plan. An audit log that could
 // not be closed or a report that cannot be written is returned (the other
 // reports are still written); stdoutTaken says whether a machine-readable
-// report went to standard output.
-func writeReports(p checkPlan, done run.Finished, stdout io.Writer, env Env) (stdoutTaken bool, err error) {
+// report went to standard output, written lists the files written.
+func writeReports(p checkPlan, done run.Finished, stdout io.Writer, env Env) (stdoutTaken bool, written []string, err error) {
 	var errs []error
 	if done.ReleaseErr != nil {
 		errs = append(errs, done.ReleaseErr)
@@ -58,8 +58,11 @@ func writeReports(p checkPlan, done run.Finished, stdout io.Writer, env Env) (st
 			continue
 		}
 		stdoutTaken = stdoutTaken || (o.file == "" && o.format != report.FormatText)
+		if o.file != "" {
+			written = append(written, o.file)
+		}
 	}
-	return stdoutTaken, errors.Join(errs...)
+	return stdoutTaken, written, errors.Join(errs...)
 }
 
 // reportFiles lists the files of outs that go to a file.

@@ -94,3 +94,27 @@ func TestConventionalFlags(t *testing.T) {
 		t.Errorf("report on stdout: stderr %q should not repeat the verdict; stdout %q", stderr.String(), stdout.String())
 	}
 }
+
+// TestVerdictNamesOnlyReportsWritten: a report that could not be written
+// is an error, not a place the verdict sends the reader to.
+func TestVerdictNamesOnlyReportsWritten(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "sg.yml")
+	if err := os.WriteFile(cfg, []byte("fail_on: never\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join(dir, "r.json")
+	bad := filepath.Join(dir, "missing-dir", "r.sarif")
+	var stdout, stderr bytes.Buffer
+	err := Run(context.Background(), []string{"check", "--offline", "--only", "naming", "--path", dir, "-c", cfg,
+		"-f", "json", "-o", good, "-f", "sarif", "-o", bad, "--now", "2026-12-04"}, &stdout, &stderr, envOf(nil))
+	if err == nil {
+		t.Fatalf("check wrote to %s without an error", bad)
+	}
+	if !strings.Contains(stderr.String(), "; reports: "+good+"\n") {
+		t.Errorf("stderr %q: the verdict should name %s", stderr.String(), good)
+	}
+	if strings.Contains(stderr.String(), "reports: "+good+", "+bad) {
+		t.Errorf("stderr %q: the verdict names %s, which could not be written", stderr.String(), bad)
+	}
+}

@@ -113,6 +113,11 @@ func TestTextShowSeverity(t *testing.T) {
 	if !strings.Contains(out, "summary: 2 critical, 2 high, 1 medium, 1 low, 1 info") {
 		t.Errorf("counts changed by the display filter:\n%s", out)
 	}
+	// A check's line counts its findings, shown or not (rotation has a
+	// high, a low and an info finding; only the high one is listed).
+	if !strings.Contains(out, "rotation: failed (4 secrets, 3 findings)") {
+		t.Errorf("the check line counts only the findings shown:\n%s", out)
+	}
 }
 
 // TestTextErrorOncePerReason: one unparsable file stops four checks; the

@@ -80,7 +80,9 @@ func (t *Text) Write(w io.Writer, r result.Report) error {
 		if len(own) > 0 && !spaced {
 			b.WriteString("\n")
 		}
-		b.WriteString(checkLine(p, id, c, ok, len(own)))
+		// The count is the check's, as in the summary: the display filter
+		// (--show-severity) hides findings from the list, not from it.
+		b.WriteString(checkLine(p, id, c, ok, activeCount(r.Findings, id)))
 		if compact {
 			writeCompactFindings(&b, p, own, split)
 		} else {
@@ -268,6 +270,17 @@ func hasActive(fs []result.Finding, check string) bool {
 		}
 	}
 	return false
+}
+
+// activeCount is the number of findings of check that no waiver hides.
+func activeCount(fs []result.Finding, check string) int {
+	n := 0
+	for _, f := range fs {
+		if f.Check == check && !f.Waived {
+			n++
+		}
+	}
+	return n
 }
 
 func checkLine(p painter, id string, c result.Check, known bool, findings int) string {

@@ -15,8 +15,8 @@ default judge_changes := set()
 # description: |
 #   In a pull request (and any run over a range BASE..HEAD) the files that
 #   judge the change — the configuration with its waivers and fail_on, the
-#   Rego policy directories it names, .gitleaks.toml and .gitleaksignore —
-#   are read from BASE, so that the change cannot choose its own judge. A
+#   Rego policy directories and the cloudformation_parameters file it
+#   names, .gitleaks.toml and .gitleaksignore — are read from BASE, so that the change cannot choose its own judge. A
 #   change that edits them is reported here, with what its own judge would
 #   have done differently: the findings it would hide or waive, the
 #   threshold it would lower, the verdict it would turn. The base's judge
