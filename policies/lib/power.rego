@@ -36,6 +36,8 @@ powerful_classes := {"admin", "privilege-escalation", "secret-write", "prod-secr
 
 powerful(p) if p.class in powerful_classes
 
+else := false
+
 # Plain words for a class, used after "which ..." in trust messages.
 class_words := {
 	"admin": "has administrator access",

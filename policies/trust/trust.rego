@@ -12,6 +12,7 @@ package secretgate.rules.trust
 
 import rego.v1
 
+import data.secretgate.lib.power
 import data.secretgate.lib.trust as lib
 
 gh := object.get(input, ["config", "github"], {})
@@ -49,8 +50,10 @@ role_statements := {ri: [{"si": si, "prefix": prefix, "key": core_key(role, st, 
 
 # analyses: the entries of role_statements that can produce a finding, with
 # the core analysis, the role, the statement, "prod_env" (the role's
-# environment when it is a production one, else "") and "who": the plain
-# words for everyone who can assume the role (over all its statements).
+# environment when it is a production one, else ""), "power" (what the role
+# can do, lib.power), "sensitive" (a production or powerful role: pull
+# requests and unpinned branches are findings) and "who": the plain words
+# for everyone who can assume the role (over all its statements).
 analyses := [object.union(c, {
 	"ri": ri,
 	"role": role,
@@ -58,6 +61,9 @@ analyses := [object.union(c, {
 	"idx": object.get(st, "index", s.si),
 	"prefix": s.prefix,
 	"prod_env": env,
+	"power": pw,
+	"powerful": power.powerful(pw),
+	"sensitive": sensitive,
 	"broad": s.broad,
 	"who": role_who(ri),
 }) |
@@ -65,20 +71,57 @@ analyses := [object.union(c, {
 	some s in list
 	c := cores[s.key]
 	env := object.get(production_envs, ri, "")
-	worth_a_look(c, env, s.broad)
+	pw := powers[ri]
+	sensitive := is_sensitive(env, pw)
+	worth_a_look(c, sensitive, s.broad, pw)
 	role := roles[ri]
 	st := role.trust.statement[s.si]
 ]
 
-worth_a_look(c, env, broad) if c.flagged
+is_sensitive(env, pw) if env != ""
+
+else if power.powerful(pw)
+
+else := false
+
+worth_a_look(c, sensitive, broad, pw) if c.flagged
 
 else if {
-	env != ""
+	sensitive
 	c.prod_flagged
 } else if {
 	c.sim_any
-	count(object.get(c.sim, role_kind(env), [])) > 0
+	count(object.get(c.sim, kind_of(sensitive), [])) > 0
+} else if {
+	power.powerful(pw)
+	c.usable
+	count(c.aud) == 0
 } else := count(broad) > 0
+
+# --- power: what each role with a GitHub statement can do ----------------------
+
+# policy_list, policies_by_id, policies_by_role: the input's policies, by
+# id and by the ids of the roles they name in role_ids; role_policies(role):
+# the policies in effect for a role (its policy_ids and the policies that
+# name it), each once.
+policy_list := lib.arr(object.get(input, "policies", []))
+
+policies_by_id := {id: [p | some p in policy_list; p.id == id] | some q in policy_list; id := q.id}
+
+policies_by_role := {rid: [p | some p in policy_list; rid in lib.arr(object.get(p, "role_ids", []))] |
+	some q in policy_list
+	some rid in lib.arr(object.get(q, "role_ids", []))
+}
+
+role_policies(role) := [p |
+	ids := {id | some id in lib.arr(object.get(role, "policy_ids", []))}
+	named := [q | some id in ids; some q in object.get(policies_by_id, id, [])]
+	naming := [q | some q in object.get(policies_by_role, object.get(role, "id", ""), []); not q.id in ids]
+	some p in array.concat(named, naming)
+]
+
+# powers[ri]: the power of each role with a GitHub statement.
+powers := {ri: power.role_power(roles[ri], role_policies(roles[ri])) | some ri, _ in role_statements}
 
 web_identity_statement(st) if {
 	lib.is_allow(st)
@@ -231,6 +274,47 @@ quoted(vals) := concat(", ", [sprintf("%q", [v]) | some v in vals])
 
 evidence(cs) := concat("; ", [sprintf("%s %s", [c.op, quoted(c.values)]) | some c in cs])
 
+# --- severity by blast radius ----------------------------------------------------
+#
+# A finding's severity is the higher of what the environment rules give
+# (production roles rank higher) and power_severity[exposure][power class]:
+# who can assume the role combined with what it can do. Power only raises a
+# severity. docs/trust.md has the same matrix; change both together.
+
+severity_rank := {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+
+power_severity := {
+	"any-org": {"admin": "critical", "privilege-escalation": "critical", "secret-write": "critical", "prod-secret-read": "critical"},
+	"unlisted": {"admin": "critical", "privilege-escalation": "critical", "secret-write": "high", "prod-secret-read": "high"},
+	"whole-org": {"admin": "critical", "privilege-escalation": "critical", "secret-write": "high", "prod-secret-read": "high"},
+	"pull-request": {"admin": "critical", "privilege-escalation": "critical", "secret-write": "high", "prod-secret-read": "high"},
+	"any-branch": {"admin": "high", "privilege-escalation": "high", "secret-write": "medium", "prod-secret-read": "medium"},
+	"aud-missing": {"admin": "high", "privilege-escalation": "high", "secret-write": "high", "prod-secret-read": "high"},
+}
+
+# severity_field(dflt, base, exposure, a): the finding's "severity"
+# field: the higher of base (the environment rules) and the power matrix's
+# cell, {} when that is dflt, the rule's default.
+severity_field(dflt, base, exposure, a) := field(dflt, higher(base, cell)) if {
+	cell := object.get(power_severity[exposure], a.power.class, "info")
+}
+
+field(dflt, s) := {} if s == dflt
+
+else := {"severity": s}
+
+higher(x, y) := x if severity_rank[x] >= severity_rank[y]
+
+else := y
+
+# power_note(a, who): " Any pull request of acme/app can assume deploy,
+# which has AdministratorAccess." for a powerful role, "" otherwise.
+power_note(a, who) := sprintf(" %s can assume %s, %s.", [capitalised(who), name_of(a.role), power.words(a.power)]) if a.powerful
+
+else := ""
+
+capitalised(s) := concat("", [upper(substring(s, 0, 1)), substring(s, 1, -1)])
+
 # METADATA
 # title: GitHub OIDC trust without a sub condition
 # description: |
@@ -249,7 +333,7 @@ deny contains object.union(
 	{
 		"rule": "trust-oidc-sub-missing",
 		"resource": name_of(a.role),
-		"message": sprintf("%s %s", [opener(a), sub_missing_detail(a)]),
+		"message": sprintf("%s %s%s", [opener(a), sub_missing_detail(a), sub_missing_power(a)]),
 		"file": file_of(a.role, a.stmt),
 		"line": line_of(a.role, a.stmt),
 		"key": stmt_key(a),
@@ -264,6 +348,10 @@ deny contains object.union(
 sub_missing_detail(a) := sprintf("Statement %s trusts GitHub's OIDC provider %s with no condition on %s:sub, so a workflow in any repository can obtain the role's credentials.", [stmt_label(a), a.prefix, a.prefix]) if {
 	count(a.any_org) > 0
 } else := sprintf("Statement %s has no condition on %s:sub; only other claims pin the workflow, which tools that read sub (AWS's own check among them) do not see.", [stmt_label(a), a.prefix])
+
+sub_missing_power(a) := power_note(a, "any repository in any organisation") if count(a.any_org) > 0
+
+else := ""
 
 sub_missing_severity(a) := {} if count(a.any_org) > 0
 
@@ -284,7 +372,7 @@ else := {"severity": "low"}
 deny contains {
 	"rule": "trust-oidc-any-org",
 	"resource": name_of(a.role),
-	"message": sprintf("%s The conditions on sub in statement %s (%s) do not pin an organisation: anyone can create a repository whose workflows match.", [opener(a), stmt_label(a), evidence(sub_conditions(a))]),
+	"message": sprintf("%s The conditions on sub in statement %s (%s) do not pin an organisation: anyone can create a repository whose workflows match.%s", [opener(a), stmt_label(a), evidence(sub_conditions(a)), power_note(a, "any repository in any organisation")]),
 	"file": file_of(a.role, a.stmt),
 	"line": line_of(a.role, a.stmt),
 	"key": stmt_key(a),
@@ -309,14 +397,17 @@ sub_conditions(a) := [c | some c in a.scope.constraints; c.claim == "sub"]
 #   check: trust
 #   severity: high
 #   remediation: Change the sub condition to one of the repositories in github.repositories, or add the repository to .secretgate.yml if it really must assume the role.
-deny contains {
-	"rule": "trust-oidc-untrusted-repo",
-	"resource": name_of(a.role),
-	"message": sprintf("%s Statement %s trusts %s, which github.repositories and github.organizations do not list.", [opener(a), stmt_label(a), concat(" and ", labels)]),
-	"file": file_of(a.role, a.stmt),
-	"line": line_of(a.role, a.stmt),
-	"key": stmt_key(a),
-} if {
+deny contains object.union(
+	{
+		"rule": "trust-oidc-untrusted-repo",
+		"resource": name_of(a.role),
+		"message": sprintf("%s Statement %s trusts %s, which github.repositories and github.organizations do not list.%s", [opener(a), stmt_label(a), concat(" and ", labels), power_note(a, sprintf("a workflow of %s", [concat(" or ", labels)]))]),
+		"file": file_of(a.role, a.stmt),
+		"line": line_of(a.role, a.stmt),
+		"key": stmt_key(a),
+	},
+	severity_field("high", "high", "unlisted", a),
+) if {
 	some a in analyses
 	a.usable
 	count(a.any_org) == 0
@@ -340,12 +431,12 @@ deny contains object.union(
 	{
 		"rule": "trust-oidc-whole-org",
 		"resource": name_of(a.role),
-		"message": sprintf("%s Statement %s pins the organisation but not the repository: every repository in it, including new ones, can obtain the role's credentials.%s", [opener(a), stmt_label(a), prod_note(a)]),
+		"message": sprintf("%s Statement %s pins the organisation but not the repository: every repository in it, including new ones, can obtain the role's credentials.%s%s", [opener(a), stmt_label(a), prod_note(a), power_note(a, sprintf("any repository of %s", [orgs_text(a.whole_org)]))]),
 		"file": file_of(a.role, a.stmt),
 		"line": line_of(a.role, a.stmt),
 		"key": stmt_key(a),
 	},
-	prod_severity(a),
+	severity_field("high", prod_base(a, "high"), "whole-org", a),
 ) if {
 	some a in analyses
 	a.usable
@@ -357,46 +448,66 @@ prod_note(a) := sprintf(" It is a production role (environment %s).", [a.prod_en
 
 else := ""
 
-prod_severity(a) := {"severity": "critical"} if a.prod_env != ""
+# prod_base(a, other): what the environment rules give a finding on the
+# role of a: critical for a production role, other for the rest.
+prod_base(a, other) := "critical" if a.prod_env != ""
 
-else := {}
+else := other
+
+orgs_text(ts) := concat(" or ", sort({lib.org_label(o) | some t in ts; some o in t.org.atoms}))
+
+repos_text(ts) := concat(" or ", sort({lib.repo_label(o, r) | some t in ts; some o in t.org.atoms; some r in t.repo.atoms}))
 
 # METADATA
-# title: Production role admits pull requests
+# title: Production or powerful role admits pull requests
 # description: |
 #   Pull request runs execute the pull request's own code before anyone has
 #   reviewed or merged it. A production role that admits them (a "pull_request"
 #   subject, or a wildcard such as "repo:org/repo:*") hands production
-#   credentials to anyone who can push a branch and open a pull request.
+#   credentials to anyone who can push a branch and open a pull request. The
+#   same holds for a role of any environment whose permissions are powerful
+#   (administrator, privilege escalation, secret write, production secret
+#   read): the severity is then the matrix of docs/trust.md.
 # custom:
 #   id: trust-oidc-prod-pull-request
 #   check: trust
 #   severity: critical
 #   remediation: 'Pin the production role to reviewed code: "repo:<org>/<repo>:ref:refs/heads/main" or a protected GitHub environment "repo:<org>/<repo>:environment:prod", and give pull requests a separate read-only role.'
-deny contains {
-	"rule": "trust-oidc-prod-pull-request",
-	"resource": name_of(a.role),
-	"message": sprintf("%s It is a production role (environment %s), and statement %s admits pull request runs, which execute code nobody has reviewed yet.", [opener(a), env, stmt_label(a)]),
-	"file": file_of(a.role, a.stmt),
-	"line": line_of(a.role, a.stmt),
-	"key": stmt_key(a),
-} if {
+deny contains object.union(
+	{
+		"rule": "trust-oidc-prod-pull-request",
+		"resource": name_of(a.role),
+		"message": sprintf("%s %s admits pull request runs, which execute code nobody has reviewed yet.%s", [opener(a), role_intro(a), power_note(a, sprintf("any pull request of %s", [repos_text(ts)]))]),
+		"file": file_of(a.role, a.stmt),
+		"line": line_of(a.role, a.stmt),
+		"key": stmt_key(a),
+	},
+	severity_field("critical", prod_base(a, "low"), "pull-request", a),
+) if {
 	some a in analyses
 	a.usable
-	env := a.prod_env
-	env != ""
+	a.sensitive
 	count(a.any_org) == 0
-	some t in a.repo_tuples
-	lib.pull_request_code(t)
+	ts := {t | some t in a.repo_tuples; lib.pull_request_code(t)}
+	count(ts) > 0
 }
 
+# role_intro(a): "It is a production role (environment prod), and
+# statement 0" or "Statement 0".
+role_intro(a) := sprintf("It is a production role (environment %s), and statement %s", [a.prod_env, stmt_label(a)]) if a.prod_env != ""
+
+else := sprintf("Statement %s", [stmt_label(a)])
+
 # METADATA
-# title: Production role not pinned to a branch, tag or environment
+# title: Production or powerful role not pinned to a branch, tag or environment
 # description: |
 #   A production role should be usable only from reviewed code: a protected
 #   branch, a release tag, or a GitHub environment with protection rules.
 #   "repo:org/repo:*", any branch, any environment or a branch pattern lets a
-#   workflow on any branch deploy to production.
+#   workflow on any branch deploy to production. Roles of other environments
+#   whose permissions are powerful are judged the same way when any branch
+#   or tag can assume them (branch patterns with a literal prefix are left
+#   alone); the severity is then the matrix of docs/trust.md.
 # custom:
 #   id: trust-oidc-prod-unpinned
 #   check: trust
@@ -406,21 +517,35 @@ deny contains object.union(
 	{
 		"rule": "trust-oidc-prod-unpinned",
 		"resource": name_of(a.role),
-		"message": sprintf("%s It is a production role (environment %s); statement %s must pin it to a branch, a tag or a GitHub environment.", [opener(a), env, stmt_label(a)]),
+		"message": sprintf("%s %s must pin it to a branch, a tag or a GitHub environment.%s", [opener(a), unpinned_intro(a), power_note(a, lib.who(ts))]),
 		"file": file_of(a.role, a.stmt),
 		"line": line_of(a.role, a.stmt),
 		"key": stmt_key(a),
 	},
-	unpinned_severity(ts),
+	severity_field("high", unpinned_base(a, ts), "any-branch", a),
 ) if {
 	some a in analyses
 	a.usable
-	env := a.prod_env
-	env != ""
+	a.sensitive
 	count(a.any_org) == 0
-	ts := {t | some t in a.repo_tuples; not lib.pull_request_code(t); not lib.context_pinned(t)}
+	ts := unpinned_tuples(a)
 	count(ts) > 0
 }
+
+# unpinned_tuples(a): the tuples of a that no branch, tag or environment
+# pins; for a role that is powerful but not a production one, only those
+# not narrowed by a literal prefix either.
+unpinned_tuples(a) := {t | some t in a.repo_tuples; not lib.pull_request_code(t); not lib.context_pinned(t)} if {
+	a.prod_env != ""
+} else := {t | some t in a.repo_tuples; not lib.pull_request_code(t); not lib.context_pinned(t); not lib.context_narrowed(t)}
+
+unpinned_intro(a) := sprintf("It is a production role (environment %s); statement %s", [a.prod_env, stmt_label(a)]) if a.prod_env != ""
+
+else := sprintf("Statement %s does not pin it, and", [stmt_label(a)])
+
+unpinned_base(a, ts) := object.get(unpinned_severity(ts), "severity", "high") if a.prod_env != ""
+
+else := "low"
 
 # Patterns with a literal prefix ("release/*", "prod-*") are narrower than
 # "any branch": medium.
@@ -436,20 +561,24 @@ unpinned_severity(ts) := {"severity": "medium"} if {
 #   GitHub issues tokens for any audience a workflow asks for. Without a
 #   condition that aud equals sts.amazonaws.com (the configured audience),
 #   tokens minted for other services can be replayed against AWS whenever
-#   the IAM OIDC provider lists their audience.
+#   the IAM OIDC provider lists their audience. High for a role whose
+#   permissions are powerful (docs/trust.md).
 # custom:
 #   id: trust-oidc-aud-missing
 #   check: trust
 #   severity: medium
 #   remediation: 'Add "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"} to the statement.'
-deny contains {
-	"rule": "trust-oidc-aud-missing",
-	"resource": name_of(a.role),
-	"message": sprintf("%s Statement %s does not require the audience %s: no StringEquals condition on %s:aud.", [opener(a), stmt_label(a), audience, a.prefix]),
-	"file": file_of(a.role, a.stmt),
-	"line": line_of(a.role, a.stmt),
-	"key": stmt_key(a),
-} if {
+deny contains object.union(
+	{
+		"rule": "trust-oidc-aud-missing",
+		"resource": name_of(a.role),
+		"message": sprintf("%s Statement %s does not require the audience %s: no StringEquals condition on %s:aud.%s", [opener(a), stmt_label(a), audience, a.prefix, power_note(a, "a token that the trusted workflows mint for another audience")]),
+		"file": file_of(a.role, a.stmt),
+		"line": line_of(a.role, a.stmt),
+		"key": stmt_key(a),
+	},
+	severity_field("medium", "medium", "aud-missing", a),
+) if {
 	some a in analyses
 	a.usable
 	count(a.aud) == 0
@@ -741,7 +870,9 @@ prod_covers(c) := {"pull_request", "other_branch"} if {
 
 reportable := {"prod": prod_groups, "other": other_groups}
 
-role_kind(env) := "prod" if env != ""
+# kind_of(sensitive): the kind of role whose probe groups are reported:
+# "prod" for production and powerful roles, "other" for the rest.
+kind_of(sensitive) := "prod" if sensitive
 
 else := "other"
 
@@ -858,7 +989,7 @@ deny contains {
 } if {
 	some a in analyses
 	a.sim_any
-	hits0 := object.get(a.sim, role_kind(a.prod_env), [])
+	hits0 := object.get(a.sim, kind_of(a.sensitive), [])
 	count(hits0) > 0
 	verified := verified_hits(a, hits0)
 	some group in {h.group | some h in verified}

@@ -1,0 +1,141 @@
+# Verdicts by blast radius: the severity of a trust finding is who can
+# assume the role (the exposure) combined with what the role can do (its
+# power, data.secretgate.lib.power); docs/trust.md has the matrix.
+package secretgate.rules.trust_power_test
+
+import rego.v1
+
+import data.secretgate.rules.trust
+
+provider := "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+
+k(claim) := concat("", ["token.actions.githubusercontent.com:", claim])
+
+aud_ok := {k("aud"): ["sts.amazonaws.com"]}
+
+config := {
+	"environments": {
+		"prod": {"max_rotation_days": 90, "production": true},
+		"dev": {"max_rotation_days": 0, "production": false},
+	},
+	"github": {
+		"organizations": [],
+		"repositories": ["acme/payments"],
+		"audience": "sts.amazonaws.com",
+		"issuers": ["token.actions.githubusercontent.com"],
+	},
+	"waivers": [],
+}
+
+gh_stmt(cond) := {
+	"sid": "",
+	"effect": "Allow",
+	"principal": {"Federated": [provider]},
+	"action": ["sts:AssumeRoleWithWebIdentity"],
+	"condition": cond,
+	"index": 0,
+	"file": "iam/deploy-trust.json",
+	"line": 4,
+}
+
+sub_like(vals) := {"StringEquals": aud_ok, "StringLike": {k("sub"): vals}}
+
+sub_eq(vals) := {"StringEquals": object.union(aud_ok, {k("sub"): vals})}
+
+admin := "arn:aws:iam::aws:policy/AdministratorAccess"
+
+role(name, env, cond, arns, ids) := {
+	"id": concat("", ["arn:aws:iam::123456789012:role/", name]),
+	"name": name,
+	"environment": env,
+	"trust": {"version": "2012-10-17", "statement": [gh_stmt(cond)]},
+	"policy_ids": ids,
+	"attached_arns": arns,
+	"source": "iam-json",
+	"file": "iam/deploy-trust.json",
+	"line": 1,
+}
+
+policy(id, actions, resources) := {
+	"id": id,
+	"name": id,
+	"kind": "inline",
+	"role_ids": [],
+	"document": {"statement": [{"effect": "Allow", "action": actions, "not_action": null, "resource": resources, "not_resource": null, "index": 0}]},
+}
+
+run(roles, policies) := fs if {
+	fs := trust.deny with input as {"config": config, "roles": roles, "policies": policies}
+}
+
+run_gh(roles, gh) := fs if {
+	fs := trust.deny with input as {"config": object.union(config, {"github": object.union(config.github, gh)}), "roles": roles, "policies": []}
+}
+
+by_rule(fs) := {f.rule: f | some f in fs}
+
+# --- 1. power raises severity; the message says both -------------------------------
+
+test_admin_role_open_to_pull_requests_critical if {
+	f := by_rule(run([role("deploy", "", sub_like(["repo:acme/payments:*"]), [admin], [])], []))["trust-oidc-prod-pull-request"]
+	not f.severity # the rule's default: critical
+	contains(f.message, "Any pull request of acme/payments can assume deploy, which has AdministratorAccess.")
+}
+
+test_terraform_apply_role_open_to_every_ref if {
+	fs := run([role("terraform-apply", "dev", sub_like(["repo:acme/payments:ref:*", "repo:acme/payments:pull_request"]), [], ["tf"])], [policy("tf", ["iam:*"], ["*"])])
+	f := by_rule(fs)["trust-oidc-prod-pull-request"]
+	not f.severity # critical
+	contains(f.message, "which can escalate its own privileges (policy tf allows iam:CreatePolicyVersion)")
+}
+
+test_secret_writer_any_branch_medium if {
+	fs := run([role("rotate", "dev", sub_like(["repo:acme/payments:ref:refs/heads/*"]), [], ["w"])], [policy("w", ["secretsmanager:PutSecretValue"], ["*"])])
+	f := by_rule(fs)["trust-oidc-prod-unpinned"]
+	f.severity == "medium"
+	contains(f.message, "Any branch of acme/payments can assume rotate, which can write and delete secrets (policy w allows secretsmanager:PutSecretValue).")
+}
+
+test_read_only_role_unchanged if {
+	count(run([role("plan", "dev", sub_like(["repo:acme/payments:*"]), ["arn:aws:iam::aws:policy/ReadOnlyAccess"], [])], [])) == 0
+}
+
+test_unknown_managed_policy_does_not_raise if {
+	count(run([role("plan", "dev", sub_like(["repo:acme/payments:*"]), ["arn:aws:iam::123456789012:policy/elsewhere"], [])], [])) == 0
+}
+
+test_whole_org_admin_critical if {
+	f := by_rule(run([role("deploy", "dev", sub_like(["repo:acme/*"]), [admin], [])], []))["trust-oidc-whole-org"]
+	f.severity == "critical"
+	contains(f.message, "Any repository of the acme organisation can assume deploy, which has AdministratorAccess.")
+}
+
+test_power_never_lowers_production_severity if {
+	f := by_rule(run([role("deploy", "prod", sub_like(["repo:acme/payments:*"]), ["arn:aws:iam::aws:policy/ReadOnlyAccess"], [])], []))["trust-oidc-prod-pull-request"]
+	not f.severity
+	f2 := by_rule(run([role("deploy", "prod", sub_like(["repo:acme/*"]), [], [])], []))["trust-oidc-whole-org"]
+	f2.severity == "critical"
+}
+
+test_prod_admin_any_branch_stays_high_with_both_in_message if {
+	f := by_rule(run([role("deploy", "prod", sub_like(["repo:acme/payments:ref:refs/heads/*"]), [admin], [])], []))["trust-oidc-prod-unpinned"]
+	not f.severity
+	contains(f.message, "It is a production role (environment prod)")
+	contains(f.message, "which has AdministratorAccess")
+}
+
+test_policy_found_through_role_ids if {
+	p := object.union(policy("w", ["secretsmanager:DeleteSecret"], ["*"]), {"role_ids": ["arn:aws:iam::123456789012:role/rotate"]})
+	f := by_rule(run([role("rotate", "dev", sub_like(["repo:acme/payments:*"]), [], [])], [p]))["trust-oidc-prod-pull-request"]
+	f.severity == "high"
+}
+
+# --- 2. missing aud: severity by power ----------------------------------------------
+
+test_aud_missing_high_for_powerful_role if {
+	f := by_rule(run([role("deploy", "dev", {"StringEquals": {k("sub"): ["repo:acme/payments:ref:refs/heads/main"]}}, [admin], [])], []))["trust-oidc-aud-missing"]
+	f.severity == "high"
+	contains(f.message, "which has AdministratorAccess")
+	g := by_rule(run([role("deploy", "dev", {"StringEquals": {k("sub"): ["repo:acme/payments:ref:refs/heads/main"]}}, [], [])], []))["trust-oidc-aud-missing"]
+	not g.severity
+}
