@@ -139,3 +139,18 @@ test_aud_missing_high_for_powerful_role if {
 	g := by_rule(run([role("deploy", "dev", {"StringEquals": {k("sub"): ["repo:acme/payments:ref:refs/heads/main"]}}, [], [])], []))["trust-oidc-aud-missing"]
 	not g.severity
 }
+
+# --- 3. a custom audience pinned with StringEquals ---------------------------------
+
+test_custom_audience_pinned_is_not_a_mismatch if {
+	cond := {"StringEquals": {k("aud"): ["https://github.com/acme"], k("sub"): ["repo:acme/payments:ref:refs/heads/main"]}}
+	count(run([role("deploy", "prod", cond, [admin], [])], [])) == 0
+	cond2 := {"StringEquals": {k("sub"): ["repo:acme/payments:ref:refs/heads/main"]}, "StringLike": {k("aud"): ["sts.amazonaws.com", "my-audience"]}}
+	count(run([role("deploy", "prod", cond2, [], [])], [])) == 0
+}
+
+test_audience_pattern_still_a_mismatch if {
+	cond := {"StringEquals": {k("sub"): ["repo:acme/payments:ref:refs/heads/main"]}, "StringLike": {k("aud"): ["sts.*"]}}
+	f := by_rule(run([role("deploy", "prod", cond, [], [])], []))["trust-oidc-aud-mismatch"]
+	contains(f.message, "accepts the audience \"sts.*\"")
+}

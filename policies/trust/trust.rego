@@ -12,6 +12,7 @@ package secretgate.rules.trust
 
 import rego.v1
 
+import data.secretgate.lib.iam as iamlib
 import data.secretgate.lib.power
 import data.secretgate.lib.trust as lib
 
@@ -584,11 +585,26 @@ deny contains object.union(
 	count(a.aud) == 0
 }
 
+# A value is fine when it is the configured audience, or any other audience
+# pinned literally: the IAM OIDC provider's client-id list decides which
+# audiences exist, so a pinned custom audience is as specific as
+# sts.amazonaws.com. Only patterns are a mismatch.
 aud_value_ok(_, v) if v == audience
 
 aud_value_ok(c, v) if {
 	c.info.base == "stringequalsignorecase"
 	lower(v) == lower(audience)
+}
+
+aud_value_ok(c, v) if {
+	c.info.base in {"stringequals", "stringequalsignorecase"}
+	v != ""
+}
+
+aud_value_ok(c, v) if {
+	c.info.base == "stringlike"
+	v != ""
+	not iamlib.has_wildcard(v)
 }
 
 aud_pinned(cs) if {
@@ -601,9 +617,11 @@ aud_pinned(cs) if {
 # METADATA
 # title: GitHub OIDC trust accepts another audience
 # description: |
-#   Every value of the aud condition is judged: a wildcard or an extra value
+#   Every value of the aud condition is judged: a pattern ("*", "sts.*")
 #   admits tokens that GitHub minted for other services, which can then be
-#   replayed against AWS.
+#   replayed against AWS. A custom audience pinned literally (StringEquals,
+#   or StringLike without a wildcard) is as specific as sts.amazonaws.com:
+#   the IAM OIDC provider's client-id list decides which audiences exist.
 # custom:
 #   id: trust-oidc-aud-mismatch
 #   check: trust
