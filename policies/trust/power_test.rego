@@ -154,3 +154,30 @@ test_audience_pattern_still_a_mismatch if {
 	f := by_rule(run([role("deploy", "prod", cond, [], [])], []))["trust-oidc-aud-mismatch"]
 	contains(f.message, "accepts the audience \"sts.*\"")
 }
+
+# --- 4. any environment admits pull requests unless environments are protected ----
+
+test_any_environment_admits_pull_requests_for_powerful_role if {
+	f := by_rule(run([role("deploy", "dev", sub_like(["repo:acme/payments:environment:*"]), [admin], [])], []))["trust-oidc-prod-pull-request"]
+	not f.severity # critical
+	contains(f.message, "environments are created on first use")
+	contains(f.message, "Any pull request of acme/payments can assume deploy, which has AdministratorAccess.")
+}
+
+test_any_environment_of_production_role_admits_pull_requests if {
+	f := by_rule(run([role("deploy", "prod", sub_like(["repo:acme/payments:environment:*"]), [], [])], []))["trust-oidc-prod-pull-request"]
+	contains(f.message, "It is a production role (environment prod)")
+}
+
+test_protected_environments_keep_pull_requests_out if {
+	fs := run_gh([role("deploy", "dev", sub_like(["repo:acme/payments:environment:release-*"]), [admin], [])], {"protected_environments": ["prod", "release-*"]})
+	count(fs) == 0
+	gs := run_gh([role("deploy", "dev", sub_like(["repo:acme/payments:environment:*"]), [admin], [])], {"protected_environments": ["prod", "release-*"]})
+	{f.rule | some f in gs} == {"trust-oidc-prod-pull-request"}
+	hs := run_gh([role("deploy", "prod", sub_like(["repo:acme/payments:environment:*"]), [admin], [])], {"protected_environments": ["*"]})
+	{f.rule | some f in hs} == {"trust-oidc-prod-unpinned"}
+}
+
+test_read_only_role_any_environment_unchanged if {
+	count(run([role("plan", "dev", sub_like(["repo:acme/payments:environment:*"]), ["arn:aws:iam::aws:policy/ReadOnlyAccess"], [])], [])) == 0
+}

@@ -478,7 +478,7 @@ deny contains object.union(
 	{
 		"rule": "trust-oidc-prod-pull-request",
 		"resource": name_of(a.role),
-		"message": sprintf("%s %s admits pull request runs, which execute code nobody has reviewed yet.%s", [opener(a), role_intro(a), power_note(a, sprintf("any pull request of %s", [repos_text(ts)]))]),
+		"message": sprintf("%s %s admits pull request runs%s, which execute code nobody has reviewed yet.%s", [opener(a), role_intro(a), pull_note(ts), power_note(a, sprintf("any pull request of %s", [repos_text(ts)]))]),
 		"file": file_of(a.role, a.stmt),
 		"line": line_of(a.role, a.stmt),
 		"key": stmt_key(a),
@@ -489,9 +489,53 @@ deny contains object.union(
 	a.usable
 	a.sensitive
 	count(a.any_org) == 0
-	ts := {t | some t in a.repo_tuples; lib.pull_request_code(t)}
+	ts := {t | some t in a.repo_tuples; admits_pull(t)}
 	count(ts) > 0
 }
+
+# admits_pull(t): pull request runs can obtain a token that tuple t admits:
+# a pull_request subject, or (for the production and powerful roles these
+# rules judge) an environment outside github.protected_environments. A
+# pull-request job that names an environment gets that environment's
+# subject, and environments are created on first use.
+admits_pull(t) if lib.pull_request_code(t)
+
+admits_pull(t) if env_pull_request(t)
+
+env_pull_request(t) if {
+	t.ctx.pr
+	t.ctx.env != null
+	lib.ref_admits_pull(t.ctx.ref)
+	some e in t.ctx.env
+	iamlib.has_wildcard(e)
+	not env_protected(e)
+}
+
+protected_environments := lib.arr(object.get(gh, "protected_environments", []))
+
+# env_protected(e): every environment the pattern e admits is protected.
+env_protected(e) if {
+	some p in protected_environments
+	pattern_within(e, p)
+}
+
+pattern_within(_, "*")
+
+pattern_within(e, e)
+
+pattern_within(e, p) if {
+	endswith(p, "*")
+	prefix := trim_suffix(p, "*")
+	not iamlib.has_wildcard(prefix)
+	startswith(e, prefix)
+}
+
+# pull_note(ts): why tuples that admit pull requests only through an
+# environment do.
+pull_note(ts) := "" if {
+	some t in ts
+	lib.pull_request_code(t)
+} else := " (a pull-request job that names an environment gets that environment's subject, and environments are created on first use; github.protected_environments does not list these)"
 
 # role_intro(a): "It is a production role (environment prod), and
 # statement 0" or "Statement 0".
@@ -536,9 +580,9 @@ deny contains object.union(
 # unpinned_tuples(a): the tuples of a that no branch, tag or environment
 # pins; for a role that is powerful but not a production one, only those
 # not narrowed by a literal prefix either.
-unpinned_tuples(a) := {t | some t in a.repo_tuples; not lib.pull_request_code(t); not lib.context_pinned(t)} if {
+unpinned_tuples(a) := {t | some t in a.repo_tuples; not admits_pull(t); not lib.context_pinned(t)} if {
 	a.prod_env != ""
-} else := {t | some t in a.repo_tuples; not lib.pull_request_code(t); not lib.context_pinned(t); not lib.context_narrowed(t)}
+} else := {t | some t in a.repo_tuples; not admits_pull(t); not lib.context_pinned(t); not lib.context_narrowed(t)}
 
 unpinned_intro(a) := sprintf("It is a production role (environment %s); statement %s", [a.prod_env, stmt_label(a)]) if a.prod_env != ""
 
@@ -879,7 +923,7 @@ covered_groups(c, kind) := prod_groups if {
 prod_covers(c) := {"pull_request", "other_branch"} if {
 	c.usable
 	some t in c.repo_tuples
-	lib.pull_request_code(t)
+	admits_pull(t)
 } else := {"other_branch"} if {
 	c.usable
 	some t in c.repo_tuples

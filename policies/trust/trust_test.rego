@@ -243,9 +243,12 @@ test_prod_branch_pattern_medium if {
 	f.severity == "medium"
 }
 
+# A pull-request job that names an environment gets its subject, and
+# environments are created on first use: any environment admits pull
+# requests unless github.protected_environments covers it.
 test_prod_any_environment if {
 	f := only(one("prod", sub_cond("StringLike", ["repo:acme/payments:environment:*"])))
-	f.rule == "trust-oidc-prod-unpinned"
+	f.rule == "trust-oidc-prod-pull-request"
 	startswith(f.message, "Role deploy can be assumed by any environment of acme/payments. ")
 }
 
