@@ -181,3 +181,25 @@ test_protected_environments_keep_pull_requests_out if {
 test_read_only_role_any_environment_unchanged if {
 	count(run([role("plan", "dev", sub_like(["repo:acme/payments:environment:*"]), ["arn:aws:iam::aws:policy/ReadOnlyAccess"], [])], [])) == 0
 }
+
+# --- 5. trust-oidc-whole-org honours github.organizations ----------------------------
+
+listed := {"organizations": ["acme"], "repositories": []}
+
+test_whole_org_of_listed_organisation_fine_for_ordinary_roles if {
+	count(run_gh([role("deploy-dev", "dev", sub_like(["repo:acme/*"]), [], [])], listed)) == 0
+	count(run_gh([role("deploy", "", sub_like(["repo:acme/*"]), [], [])], listed)) == 0
+	count(run_gh([role("deploy", "", sub_like(["repo:acme@123/*"]), [], [])], {"organizations": ["acme@123"], "repositories": []})) == 0
+}
+
+test_whole_org_of_listed_organisation_still_reported_for_production_and_powerful_roles if {
+	f := by_rule(run_gh([role("deploy", "prod", sub_like(["repo:acme/*"]), [], [])], listed))["trust-oidc-whole-org"]
+	f.severity == "critical"
+	g := by_rule(run_gh([role("deploy", "dev", sub_like(["repo:acme/*"]), [admin], [])], listed))["trust-oidc-whole-org"]
+	g.severity == "critical"
+}
+
+test_owner_of_a_listed_repository_is_not_a_listed_organisation if {
+	f := by_rule(run([role("deploy", "dev", sub_like(["repo:acme/*"]), [], [])], []))["trust-oidc-whole-org"]
+	not f.severity
+}

@@ -160,6 +160,9 @@ core(k) := object.union(base, {
 		"unlisted": union({i.unlisted | some i in infos}),
 		# allow-listed organisations trusted as a whole
 		"whole_org": [t | some t in listed; t.repo.any],
+		# ... of which those not in github.organizations (owners of listed
+		# repositories only), a finding whatever the role
+		"whole_org_open": [t | some t in listed; t.repo.any; not organizations_list(t)],
 		# allow-listed, repository-pinned tuples
 		"repo_tuples": [t | some t in listed; not t.repo.any],
 		"aud": [c | some c in sc.active; c.claim == "aud"],
@@ -189,19 +192,45 @@ else if count(c.any_org) > 0
 
 else if count(c.unlisted) > 0
 
-else if count(c.whole_org) > 0
+else if count(c.whole_org_open) > 0
 
 else if not aud_pinned(c.aud)
 
 else := false
 
-# prod_flagged(c): a production role with this trust has a finding.
+# prod_flagged(c): a production or powerful role with this trust has a
+# finding.
 prod_flagged(c) if {
 	c.usable
 	count(c.any_org) == 0
 	some t in c.repo_tuples
 	not lib.context_pinned(t)
+} else if {
+	c.usable
+	count(c.any_org) == 0
+	count(c.whole_org) > 0
 } else := false
+
+# organizations_list(t): github.organizations lists every organisation of
+# tuple t, whose every repository may then assume roles (docs/configuration.md).
+organizations_list(t) if {
+	count(t.org.atoms) > 0
+	every a in t.org.atoms {
+		organization_listed(a)
+	}
+}
+
+organization_listed(a) if {
+	a.name != null
+	some o in object.get(allow.orgs_by_name, lower(a.name), [])
+	lib.compatible(a, o)
+}
+
+organization_listed(a) if {
+	a.name == null
+	some o in allow.orgs
+	lib.compatible(a, o)
+}
 
 # production_envs[ri]: the environment of role ri when it is a production one.
 production_envs := {ri: env |
@@ -422,7 +451,9 @@ deny contains object.union(
 #   A sub like "repo:acme/*" pins the organisation but not the repository:
 #   every repository of the organisation, including ones created tomorrow and
 #   those with weaker review rules, can assume the role. Critical for
-#   production roles.
+#   production roles. An organisation listed in github.organizations may
+#   assume roles with every repository: then only production and powerful
+#   roles are reported.
 # custom:
 #   id: trust-oidc-whole-org
 #   check: trust
@@ -443,7 +474,12 @@ deny contains object.union(
 	a.usable
 	count(a.any_org) == 0
 	count(a.whole_org) > 0
+	whole_org_reported(a)
 }
+
+whole_org_reported(a) if a.sensitive
+
+whole_org_reported(a) if count(a.whole_org_open) > 0
 
 prod_note(a) := sprintf(" It is a production role (environment %s).", [a.prod_env]) if a.prod_env != ""
 

@@ -179,8 +179,9 @@ test_whole_org_narrowed_by_repository_claim if {
 
 test_wide_sub_narrowed_by_owner_id if {
 	cond := {"StringEquals": object.union(aud_ok, {k("repository_owner_id"): ["123"]}), "StringLike": {k("sub"): ["*"]}}
-	f := only(run_cfg([role("deploy", "dev", [gh_stmt(cond)])], {"organizations": ["acme@123"], "repositories": []}))
+	f := only(run_cfg([role("deploy", "prod", [gh_stmt(cond)])], {"organizations": ["acme@123"], "repositories": []}))
 	f.rule == "trust-oidc-whole-org"
+	count(run_cfg([role("deploy", "dev", [gh_stmt(cond)])], {"organizations": ["acme@123"], "repositories": []})) == 0
 	startswith(f.message, "Role deploy can be assumed by any repository of the organisation with id 123. ")
 }
 
