@@ -203,3 +203,63 @@ test_owner_of_a_listed_repository_is_not_a_listed_organisation if {
 	f := by_rule(run([role("deploy", "dev", sub_like(["repo:acme/*"]), [], [])], []))["trust-oidc-whole-org"]
 	not f.severity
 }
+
+# --- 6. subjects parsed strictly; a role nobody can assume is broken ---------------
+
+broken(fs) := [f | some f in fs; f.rule == "trust-oidc-subject-malformed"]
+
+test_empty_repo_subject_is_broken_not_whole_org if {
+	fs := run([role("deploy", "prod", sub_eq(["repo:"]), [admin], [])], [])
+	{f.rule | some f in fs} == {"trust-oidc-subject-malformed"}
+	f := broken(fs)[0]
+	not f.severity # the rule's default: low
+	f.message == "Role deploy can be assumed by no GitHub Actions workflow. In statement 0, StringEquals token.actions.githubusercontent.com:sub \"repo:\" is not a subject GitHub issues (the owner/repository part is empty), so no workflow can assume the role through it."
+}
+
+test_malformed_subjects if {
+	every v in [
+		"repo:/payments:ref:refs/heads/main",
+		"repo:acme/:ref:refs/heads/main",
+		"repo:acme:ref:refs/heads/main",
+		" repo:acme/payments:ref:refs/heads/main",
+		"repo:acme/payments:ref:refs/heads/main ",
+		"repo: acme/payments:ref:refs/heads/main",
+		"Repo:acme/payments:ref:refs/heads/main",
+		"repo:acme/payments:ref:refs/Heads/main",
+		"repo:acme/payments:Pull_Request",
+		"repo:acme/payments:environment:",
+		"repo:acme/payments:ref:refs/heads/",
+	] {
+		fs := run([role("deploy", "prod", sub_eq([v]), [], [])], [])
+		{f.rule | some f in fs} == {"trust-oidc-subject-malformed"}
+	}
+}
+
+test_malformed_pattern_prefix if {
+	fs := run([role("deploy", "dev", sub_like(["repo: acme/*"]), [], [])], [])
+	{f.rule | some f in fs} == {"trust-oidc-subject-malformed"}
+}
+
+test_malformed_value_next_to_a_good_one if {
+	fs := run([role("deploy", "prod", sub_eq(["repo:acme/payments:ref:refs/heads/main", "Repo:acme/payments:ref:refs/heads/main"]), [], [])], [])
+	f := broken(fs)[0]
+	count(fs) == 1
+	contains(f.message, "the value never matches")
+	startswith(f.message, "Role deploy can be assumed by only branch main of acme/payments. ")
+}
+
+test_well_formed_subjects_untouched if {
+	every v in [
+		"repo:acme/payments:ref:refs/heads/main",
+		"repo:acme@123/payments@456:environment:prod",
+		"repo:acme/payments:environment:Production US",
+	] {
+		count(run([role("deploy", "prod", sub_eq([v]), [], [])], [])) == 0
+	}
+	count(run([role("deploy", "prod", {"StringEquals": aud_ok, "StringEqualsIgnoreCase": {k("sub"): ["REPO:ACME/PAYMENTS:REF:REFS/HEADS/MAIN"]}}, [], [])], [])) == 0
+}
+
+test_any_org_pattern_repo_star_star if {
+	fs := run([role("deploy", "dev", sub_like(["repo:*:*"]), [], [])], [])
+	{f.rule | some f in fs} == {"trust-oidc-any-org"}
+}

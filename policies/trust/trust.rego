@@ -167,6 +167,7 @@ core(k) := object.union(base, {
 		"repo_tuples": [t | some t in listed; not t.repo.any],
 		"aud": [c | some c in sc.active; c.claim == "aud"],
 		"literal_wildcards": lib.literal_wildcards_of(sc.constraints),
+		"malformed": lib.malformed_subjects_of(sc.constraints),
 		"holes": [object.union(c, {"kind": kind, "pinned": pinned_claim(sc, c.claim)}) |
 			some c in sc.constraints
 			kind := lib.hole_kind(c.info)
@@ -184,6 +185,8 @@ flagged(c) if {
 	reportable_hole(h)
 } else if {
 	count(c.literal_wildcards) > 0
+} else if {
+	count(c.malformed) > 0
 } else := false
 
 role_independent_finding(c) if not c.scope.sub_conditioned
@@ -857,6 +860,37 @@ deny contains {
 	some a in analyses
 	some w in a.literal_wildcards
 }
+
+# METADATA
+# title: Subject that GitHub never issues
+# description: |
+#   Subjects are parsed strictly: a sub value with an empty owner or
+#   repository ("repo:", "repo:acme/"), no "/" between them, spaces around
+#   the value or in the repository path, or keywords in the wrong case
+#   ("Repo:", "refs/Heads/", "Pull_Request") under a case-sensitive
+#   operator never equals the subject of a token GitHub issues. The value
+#   never matches; when no other value does, nobody can assume the role:
+#   it is broken, not exposed.
+# custom:
+#   id: trust-oidc-subject-malformed
+#   check: trust
+#   severity: low
+#   remediation: 'Write the subject exactly as GitHub issues it: "repo:<org>/<repo>:ref:refs/heads/<branch>", "repo:<org>/<repo>:environment:<name>" or "repo:<org>/<repo>:pull_request"; "secretgate explain-trust --claims" shows what a token carries.'
+deny contains {
+	"rule": "trust-oidc-subject-malformed",
+	"resource": name_of(a.role),
+	"message": sprintf("%s In statement %s, %s %s:%s %q is not a subject GitHub issues (%s), %s", [opener(a), stmt_label(a), m.op, a.prefix, m.claim, m.value, m.reason, malformed_effect(a)]),
+	"file": file_of(a.role, a.stmt),
+	"line": line_of(a.role, a.stmt),
+	"key": sprintf("%s %s %s %s", [stmt_key(a), m.op, m.claim, m.value]),
+} if {
+	some a in analyses
+	some m in a.malformed
+}
+
+malformed_effect(a) := "so no workflow can assume the role through it." if a.usable == false
+
+else := "so the value never matches."
 
 # Condition keys that do not narrow who the caller is.
 non_identifying_keys := {
