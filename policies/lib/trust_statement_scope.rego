@@ -118,9 +118,26 @@ foreign_condition(condition, prefix) if {
 
 active_constraints(cs, denies) := [object.union(c, {"tuples": ts}) |
 	some c in array.concat(cs, denies)
-	constraining(c.info)
+	constrains(c)
 	ts := [value_scope(c.claim, scope_value(c, v)) | some v in c.values; not value_dropped(c, v)]
 ]
+
+# constrains(c): the constraint narrows who can assume the role. Besides
+# the constraining operators, ForAllValues and ...IfExists constrain the
+# claims that every token GitHub issues carries (they are true only when the
+# claim is absent, which never happens for these): the attacker simulation,
+# whose tokens carry them, agrees.
+constrains(c) if constraining(c.info)
+
+constrains(c) if {
+	c.claim in always_present_claims
+	not c.info.negated
+	c.info.positive in pinning_bases
+	c.info.qual != "any"
+}
+
+# Claims present in every GitHub Actions token (and in every simulated one).
+always_present_claims := {"sub", "repository", "repository_owner"}
 
 # IgnoreCase operators: parse the value in lower case, like GitHub's keys.
 scope_value(c, v) := lower(v) if c.info.base == "stringequalsignorecase"

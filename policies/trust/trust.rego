@@ -528,18 +528,36 @@ deny contains object.union(
 	a.usable
 	a.sensitive
 	count(a.any_org) == 0
-	ts := {t | some t in a.repo_tuples; admits_pull(t)}
+	ts := {t | some t in a.repo_tuples; admits_pull(t, a.scope)}
 	count(ts) > 0
 }
 
-# admits_pull(t): pull request runs can obtain a token that tuple t admits:
-# a pull_request subject, or (for the production and powerful roles these
-# rules judge) an environment outside github.protected_environments. A
-# pull-request job that names an environment gets that environment's
-# subject, and environments are created on first use.
-admits_pull(t) if lib.pull_request_code(t)
+# admits_pull(t, sc): pull request runs can obtain a token that tuple t of
+# scope sc admits: a pull_request subject, or (for the production and
+# powerful roles these rules judge) an environment outside
+# github.protected_environments. A pull-request job that names an
+# environment gets that environment's subject, and environments are created
+# on first use. A negated condition on event_name that excludes
+# pull_request keeps them out (the scope analysis treats negated operators
+# as absent).
+admits_pull(t, sc) if {
+	lib.pull_request_code(t)
+	not pull_request_excluded(sc)
+}
 
-admits_pull(t) if env_pull_request(t)
+admits_pull(t, sc) if {
+	env_pull_request(t)
+	not pull_request_excluded(sc)
+}
+
+pull_request_excluded(sc) if {
+	some c in sc.constraints
+	c.claim == "event_name"
+	c.info.negated
+	c.info.qual == ""
+	some v in c.values
+	lib.value_match(c.info.positive, v, "pull_request")
+}
 
 env_pull_request(t) if {
 	t.ctx.pr
@@ -619,9 +637,9 @@ deny contains object.union(
 # unpinned_tuples(a): the tuples of a that no branch, tag or environment
 # pins; for a role that is powerful but not a production one, only those
 # not narrowed by a literal prefix either.
-unpinned_tuples(a) := {t | some t in a.repo_tuples; not admits_pull(t); not lib.context_pinned(t)} if {
+unpinned_tuples(a) := {t | some t in a.repo_tuples; not admits_pull(t, a.scope); not lib.context_pinned(t)} if {
 	a.prod_env != ""
-} else := {t | some t in a.repo_tuples; not admits_pull(t); not lib.context_pinned(t); not lib.context_narrowed(t)}
+} else := {t | some t in a.repo_tuples; not admits_pull(t, a.scope); not lib.context_pinned(t); not lib.context_narrowed(t)}
 
 unpinned_intro(a) := sprintf("It is a production role (environment %s); statement %s", [a.prod_env, stmt_label(a)]) if a.prod_env != ""
 
@@ -800,7 +818,7 @@ deny contains object.union(
 	{
 		"rule": "trust-oidc-condition-hole",
 		"resource": name_of(a.role),
-		"message": sprintf("%s In statement %s, %s on %s:%s does not constrain the claim: %s.", [opener(a), stmt_label(a), h.op, a.prefix, h.claim, hole_reason[h.kind]]),
+		"message": sprintf("%s In statement %s, %s on %s:%s does not constrain the claim: %s.%s", [opener(a), stmt_label(a), h.op, a.prefix, h.claim, hole_reason[h.kind], present_note(h)]),
 		"file": file_of(a.role, a.stmt),
 		"line": line_of(a.role, a.stmt),
 		"key": sprintf("%s %s %s", [stmt_key(a), h.op, h.claim]),
@@ -811,6 +829,13 @@ deny contains object.union(
 	some h in a.holes
 	reportable_hole(h)
 }
+
+# present_note(h): a hole on a claim every GitHub token carries only looks
+# like one (lib.constrains).
+present_note(h) := sprintf(" Every GitHub token carries %s, so here it works as the plain operator; write that instead.", [h.claim]) if {
+	h.kind != "negated"
+	h.claim in lib.always_present_claims
+} else := ""
 
 hole_reason := {
 	"forallvalues": "ForAllValues is true when the token has no such claim",
@@ -993,7 +1018,7 @@ covered_groups(c, kind) := prod_groups if {
 prod_covers(c) := {"pull_request", "other_branch"} if {
 	c.usable
 	some t in c.repo_tuples
-	admits_pull(t)
+	admits_pull(t, c.scope)
 } else := {"other_branch"} if {
 	c.usable
 	some t in c.repo_tuples

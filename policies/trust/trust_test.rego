@@ -352,19 +352,22 @@ test_negated_wildcard_not_literal if {
 
 # --- conditions that do not constrain ---------------------------------------------------
 
+# Every GitHub token carries sub: ForAllValues and IfExists on it work like
+# the plain operator (the attacker simulation agrees), so the role is not
+# open to any organisation; the operator is still reported, low.
 test_for_all_values_sub_hole if {
 	cond := {"StringEquals": aud_ok, "ForAllValues:StringLike": {k("sub"): ["repo:acme/payments:*"]}}
 	fs := one("dev", cond)
-	ids(fs) == {"trust-oidc-condition-hole", "trust-oidc-any-org"}
-	some f in fs
-	f.rule == "trust-oidc-condition-hole"
-	not f.severity
-	f.message == "Role deploy can be assumed by any repository in any organisation. In statement 0, ForAllValues:StringLike on token.actions.githubusercontent.com:sub does not constrain the claim: ForAllValues is true when the token has no such claim."
+	ids(fs) == {"trust-oidc-condition-hole"}
+	f := only(fs)
+	f.severity == "low"
+	f.message == "Role deploy can be assumed by any branch, tag or pull request of acme/payments. In statement 0, ForAllValues:StringLike on token.actions.githubusercontent.com:sub does not constrain the claim: ForAllValues is true when the token has no such claim. Every GitHub token carries sub, so here it works as the plain operator; write that instead."
 }
 
 test_if_exists_sub_hole if {
 	cond := {"StringEquals": aud_ok, "StringLikeIfExists": {k("sub"): ["repo:acme/payments:*"]}}
-	ids(one("dev", cond)) == {"trust-oidc-condition-hole", "trust-oidc-any-org"}
+	ids(one("dev", cond)) == {"trust-oidc-condition-hole"}
+	ids(one("prod", cond)) == {"trust-oidc-condition-hole", "trust-oidc-prod-pull-request"}
 }
 
 test_if_exists_environment_on_prod if {
