@@ -108,49 +108,65 @@ write_verb_re := `^[a-z0-9-]+:(put|create|delete|update|attach|detach|modify|set
 # statement_power(st): {"class", "action"} for one Allow statement. Deny
 # statements and conditions are not subtracted: power is an upper bound,
 # which can only raise a trust finding's severity.
-statement_power(st) := {"class": "admin", "action": "every action on every resource"} if {
-	allows(st, "iam:PutRolePolicy")
-	allows(st, "secretsmanager:GetSecretValue")
-	allows(st, "s3:GetObject")
+statement_power(st) := classify(st, action_facts(st)) if lower(st.effect) == "allow"
+
+else := {"class": "read-only", "action": ""}
+
+# action_facts(st): the statement's Action patterns split into lower-case
+# literals (matched by set membership, the common and cheap case) and
+# wildcard patterns, and its NotAction.
+action_facts(st) := {
+	"literal": {lower(p) | some p in arr(st.action); not iam.has_wildcard(p)},
+	"patterns": [p | some p in arr(st.action); iam.has_wildcard(p)],
+	"not_action": object.get(st, "not_action", null),
+}
+
+classify(st, f) := {"class": "admin", "action": "every action on every resource"} if {
+	grants(f, "iam:PutRolePolicy")
+	grants(f, "secretsmanager:GetSecretValue")
+	grants(f, "s3:GetObject")
 	"*" in arr(st.resource)
 } else := {"class": "privilege-escalation", "action": a} if {
-	a := first_allowed(st, escalation_actions)
+	a := first_granted(f, escalation_actions)
 } else := {"class": "privilege-escalation", "action": sprintf("%s on every role", [a])} if {
-	a := first_allowed(st, role_wide_actions)
+	a := first_granted(f, role_wide_actions)
 	secrets.grants_on_all(st, "iam", "role/")
 } else := {"class": "secret-write", "action": a} if {
-	a := first_allowed(st, secret_write_actions)
+	a := first_granted(f, secret_write_actions)
 } else := {"class": "prod-secret-read", "action": sprintf("secretsmanager:GetSecretValue on %s", [rs[0]])} if {
-	allows(st, "secretsmanager:GetSecretValue")
+	grants(f, "secretsmanager:GetSecretValue")
 	rs := reaches_production(st)
 	count(rs) > 0
 } else := {"class": "write", "action": ws[0]} if {
-	lower(st.effect) == "allow"
 	ws := [a | some a in arr(st.action); regex.match(write_verb_re, lower(a))]
 	count(ws) > 0
 } else := {"class": "write", "action": "NotAction"} if {
-	lower(st.effect) == "allow"
-	is_array(st.not_action)
+	is_array(f.not_action)
 } else := {"class": "read-only", "action": ""}
 
-# first_allowed(st, actions): the first of actions that st allows.
-first_allowed(st, actions) := found[0] if {
-	found := [a | some a in actions; allows(st, a)]
+# first_granted(f, actions): the first of actions that a statement with
+# action facts f allows.
+first_granted(f, actions) := found[0] if {
+	found := [a | some a in actions; grants(f, a)]
 	count(found) > 0
 }
 
-allows(st, a) if {
-	lower(st.effect) == "allow"
-	some p in arr(st.action)
+# grants(f, a): an Allow statement with action facts f grants action a.
+grants(f, a) if lower(a) in f.literal
+
+else if {
+	some p in f.patterns
 	iam.action_matches(p, a)
+} else if {
+	is_array(f.not_action)
+	every p in f.not_action {
+		not iam.action_matches(p, a)
+	}
 }
 
 allows(st, a) if {
 	lower(st.effect) == "allow"
-	is_array(st.not_action)
-	every p in st.not_action {
-		not iam.action_matches(p, a)
-	}
+	grants(action_facts(st), a)
 }
 
 # reaches_production(st): the statement's resources that can match a
@@ -175,11 +191,16 @@ else := [x] if is_string(x)
 
 else := []
 
-# document_power(p): the strongest statement of policy p, with its name:
-# {"class", "via": words}.
-document_power(p) := best([{"class": s.class, "via": via_text(p, s.action)} |
+# statement_key(st): the parts of a statement its power depends on.
+# Inventories repeat the same statements many times: callers compute
+# statement_power once per distinct key (role_power_from).
+statement_key(st) := {k: object.get(st, k, null) | some k in ["effect", "action", "not_action", "resource", "not_resource"]}
+
+# document_power(p, sp): the strongest statement of policy p, with its
+# name: {"class", "via": words}; sp maps statement keys to statement_power.
+document_power(p, sp) := best([{"class": s.class, "via": via_text(p, s.action)} |
 	some st in arr(object.get(p, ["document", "statement"], []))
-	s := statement_power(st)
+	s := sp[statement_key(st)]
 ])
 
 via_text(p, action) := sprintf("policy %s", [object.get(p, "name", "")]) if action == ""
@@ -196,8 +217,17 @@ else := p if {
 # role_power(role, policies): the power of a role, given the input's
 # policies in effect for it: {"class", "via"}, via naming what grants it
 # ("AdministratorAccess", "policy deploy allows iam:PassRole on every role").
-role_power(role, policies) := best(array.concat(
-	[document_power(p) | some p in policies],
+role_power(role, policies) := role_power_from(role, policies, statement_powers(policies))
+
+# statement_powers(policies): statement_power per distinct statement key.
+statement_powers(policies) := {k: statement_power(k) |
+	some k in {statement_key(st) | some p in policies; some st in arr(object.get(p, ["document", "statement"], []))}
+}
+
+# role_power_from(role, policies, sp): role_power with the statements'
+# powers already computed (sp, as statement_powers returns).
+role_power_from(role, policies, sp) := best(array.concat(
+	[document_power(p, sp) | some p in policies],
 	[attached_power(arn) | some arn in arr(object.get(role, "attached_arns", [])); not arn in {p.arn | some p in policies; is_string(p.arn)}],
 ))
 

@@ -109,9 +109,15 @@ policy_list := lib.arr(object.get(input, "policies", []))
 
 policies_by_id := {id: [p | some p in policy_list; p.id == id] | some q in policy_list; id := q.id}
 
-policies_by_role := {rid: [p | some p in policy_list; rid in lib.arr(object.get(p, "role_ids", []))] |
-	some q in policy_list
-	some rid in lib.arr(object.get(q, "role_ids", []))
+# Built from [role id, policy index] pairs, so that the inner comprehension
+# is indexed on the role id (linear, not quadratic, in the policies).
+policy_role_pairs := [[rid, i] |
+	some i, p in policy_list
+	some rid in lib.arr(object.get(p, "role_ids", []))
+]
+
+policies_by_role := {rid: [policy_list[i] | some [r, i] in policy_role_pairs; r == rid] |
+	some [rid, _] in policy_role_pairs
 }
 
 role_policies(role) := [p |
@@ -121,8 +127,17 @@ role_policies(role) := [p |
 	some p in array.concat(named, naming)
 ]
 
-# powers[ri]: the power of each role with a GitHub statement.
-powers := {ri: power.role_power(roles[ri], role_policies(roles[ri])) | some ri, _ in role_statements}
+# powers[ri]: the power of each role with a GitHub statement; the power of
+# each distinct permission statement is computed once (statement_powers).
+powers := {ri: power.role_power_from(roles[ri], role_policies(roles[ri]), statement_powers) | some ri, _ in role_statements}
+
+statement_powers := {k: power.statement_power(k) |
+	some k in {power.statement_key(st) |
+		some ri, _ in role_statements
+		some p in role_policies(roles[ri])
+		some st in lib.arr(object.get(p, ["document", "statement"], []))
+	}
+}
 
 web_identity_statement(st) if {
 	lib.is_allow(st)
