@@ -263,3 +263,15 @@ test_any_org_pattern_repo_star_star if {
 	fs := run([role("deploy", "dev", sub_like(["repo:*:*"]), [], [])], [])
 	{f.rule | some f in fs} == {"trust-oidc-any-org"}
 }
+
+# --- the attacker simulation's findings follow the same matrix ----------------------
+
+test_attacker_finding_raised_by_power if {
+	fs := trust.deny with input as {"config": config, "roles": [role("deploy", "dev", sub_like(["repo:acme/*"]), [admin], [])], "policies": []}
+		with trust.covered_groups as set()
+	some f in fs
+	f.rule == "trust-oidc-attacker-subject"
+	f.key == "statement 0 token.actions.githubusercontent.com attacker other_repo"
+	f.severity == "critical"
+	contains(f.message, "can assume deploy, which has AdministratorAccess.")
+}

@@ -1117,6 +1117,14 @@ sim_run(k, groups) := [{"home": h.label, "owner": lower(h.owner.name), "group": 
 	lib.policy_admits(d, k.prefix, p.claims)
 ]
 
+# group_exposure: the row of the power matrix for each probe group.
+group_exposure := {
+	"other_org": "any-org",
+	"other_repo": "whole-org",
+	"pull_request": "pull-request",
+	"other_branch": "any-branch",
+}
+
 attacker_severity("other_org", _) := "critical"
 
 attacker_severity("other_repo", env) := "critical" if env != ""
@@ -1148,16 +1156,17 @@ attacker_severity("other_branch", _) := "high"
 deny contains {
 	"rule": "trust-oidc-attacker-subject",
 	"resource": name_of(a.role),
-	"message": sprintf("%s Statement %s admits a simulated token: %s can assume the role (%s).%s", [
+	"message": sprintf("%s Statement %s admits a simulated token: %s can assume the role (%s).%s%s", [
 		opener(a), stmt_label(a),
 		lib.attacker_who(group, labels, fork),
 		concat(", ", [sprintf("sub %q", [s]) | some s in subs]),
 		prod_note(a),
+		power_note(a, lib.attacker_who(group, labels, fork)),
 	]),
 	"file": file_of(a.role, a.stmt),
 	"line": line_of(a.role, a.stmt),
 	"key": sprintf("%s attacker %s", [stmt_key(a), group]),
-	"severity": attacker_severity(group, a.prod_env),
+	"severity": higher(attacker_severity(group, a.prod_env), object.get(power_severity[group_exposure[group]], a.power.class, "info")),
 } if {
 	some a in analyses
 	a.sim_any
