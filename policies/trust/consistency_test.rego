@@ -1,10 +1,11 @@
-# The pattern rules and the attacker simulation agree: over the trust
-# conditions of every fixture of trust_test.rego, power_test.rego and
+# The pattern rules and the attacker simulation agree, both ways: over the
+# trust conditions of every fixture of trust_test.rego, power_test.rego and
 # attacker_test.rego (copied into corpus below; add a fixture's condition
 # here when you add one there), no finding claims an exposure that the
-# simulation refutes, and a role the rules call unusable admits no
-# simulated token. Each condition is judged for a production role, a
-# powerful development role and an ordinary development role.
+# simulation refutes, a role the rules call unusable admits no simulated
+# token, and every simulated admission is reported. Each condition is
+# judged for a production role, a powerful development role and an
+# ordinary development role.
 package secretgate.rules.trust_consistency_test
 
 import rego.v1
@@ -244,7 +245,52 @@ blank_names := [[corpus[i], f.message] |
 	contains(f.message, "  ")
 ]
 
+# The other direction: every token the simulation admits (its own probes,
+# those the check run uses) is reported for the kinds of role it is
+# reported for (production and powerful roles: every group; other roles:
+# another organisation or repository), by a pattern rule that covers it or
+# by trust-oidc-attacker-subject.
+sim_admitted := {i: {trust.probe_group[p.kind] |
+	some h in homes
+	some p in lib.attacker_probes(h, "sts.amazonaws.com")
+	lib.policy_admits(role("dev", [], cond).trust, prefix, p.claims)
+} |
+	some i, cond in corpus
+}
+
+covers := {
+	"trust-oidc-any-org": {"other_org", "other_repo", "pull_request", "other_branch"},
+	"trust-oidc-sub-missing": {"other_org", "other_repo", "pull_request", "other_branch"},
+	"trust-oidc-whole-org": {"other_repo", "pull_request", "other_branch"},
+	"trust-oidc-prod-pull-request": {"pull_request", "other_branch"},
+	"trust-oidc-prod-unpinned": {"other_branch"},
+}
+
+# reportable[j]: the groups reported for kinds[j].
+reportable := [{"other_org", "other_repo", "pull_request", "other_branch"}, {"other_org", "other_repo", "pull_request", "other_branch"}, {"other_org", "other_repo"}]
+
+unreported := [[corpus[i], j, g] |
+	some i, fss in verdicts
+	some j, fs in fss
+	some g in sim_admitted[i]
+	g in reportable[j]
+	not reported(fs, g)
+]
+
+reported(fs, g) if {
+	some f in fs
+	g in object.get(covers, f.rule, set())
+}
+
+reported(fs, g) if {
+	some f in fs
+	f.rule == "trust-oidc-attacker-subject"
+	endswith(f.key, concat(" ", ["attacker", g]))
+}
+
 test_no_finding_claims_an_exposure_the_simulation_refutes if count(refuted) == 0
+
+test_no_simulated_admission_goes_unreported if count(unreported) == 0
 
 test_unusable_roles_admit_no_simulated_token if count(unusable_but_admitted) == 0
 
