@@ -164,11 +164,6 @@ else if {
 	}
 }
 
-allows(st, a) if {
-	lower(st.effect) == "allow"
-	grants(action_facts(st), a)
-}
-
 # reaches_production(st): the statement's resources that can match a
 # secret of a production environment (every secret counts).
 reaches_production(st) := [r |
