@@ -134,6 +134,12 @@ type GitHub struct {
 	// Issuers are the OIDC provider hosts (without https://) that are
 	// GitHub's, e.g. token.actions.githubusercontent.com.
 	Issuers []string
+	// ProtectedEnvironments are GitHub environment names or patterns
+	// ("release-*") protected by deployment-branch rules, so that a pull
+	// request job cannot use them. A trust admitting an environment
+	// outside them admits pull requests, as environments are created on
+	// first use.
+	ProtectedEnvironments []string
 }
 
 // Credential types.
@@ -327,6 +333,8 @@ func (c *Config) Facts() facts.Config {
 			Repositories:  nonNil(c.GitHub.Repositories),
 			Audience:      c.GitHub.Audience,
 			Issuers:       nonNil(c.GitHub.Issuers),
+
+			ProtectedEnvironments: nonNil(c.GitHub.ProtectedEnvironments),
 		},
 		Waivers: make([]facts.Waiver, 0, len(c.Waivers)),
 	}

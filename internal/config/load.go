@@ -31,7 +31,7 @@ var (
 	environmentKeys     = []string{"max_rotation_days", "warn_days", "grace_hours", "require_rotation", "production", "aliases"}
 	namingKeys          = []string{"pattern", "regex"}
 	environmentFromKeys = []string{SourceTag, SourceNameSegment, "separator", SourceNameContains, SourcePathSegment}
-	githubKeys          = []string{"organizations", "repositories", "audience", "issuers"}
+	githubKeys          = []string{"organizations", "repositories", "audience", "issuers", "protected_environments"}
 	credentialKeys      = []string{"secret", "fields", "type", "region", "previous_required"}
 	waiverKeys          = []string{"rule", "resource", "reason", "owner", "expires"}
 	awsKeys             = []string{"regions", "role_arn", "session_duration", "timeout", "concurrency", "max_attempts", "audience"}
@@ -525,6 +525,13 @@ func (d *decoder) github(g *GitHub, n *yaml.Node) {
 				hint = "; to allow every repository of an organization, list it under github.organizations"
 			}
 			d.errorf(n, "%s: %q is not of the form org/repo%s", p, s, hint)
+			return false
+		}
+		return true
+	})
+	g.ProtectedEnvironments, _ = d.stringList(f.get("protected_environments"), "github.protected_environments", func(n *yaml.Node, p, s string) bool {
+		if s == "" || strings.Contains(s, ":") {
+			d.errorf(n, "%s: %q is not a GitHub environment name or pattern (no \":\")", p, s)
 			return false
 		}
 		return true

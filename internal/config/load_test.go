@@ -189,6 +189,8 @@ func TestDefault(t *testing.T) {
 			Repositories:  []string{},
 			Audience:      "sts.amazonaws.com",
 			Issuers:       []string{"token.actions.githubusercontent.com"},
+
+			ProtectedEnvironments: []string{},
 		},
 		Waivers: []facts.Waiver{},
 	}
@@ -309,6 +311,12 @@ func TestLoadValues(t *testing.T) {
 		{"issuers are hosts", "github:\n  issuers: [https://token.actions.githubusercontent.com/acme/]\n",
 			func(t *testing.T, c *Config) {
 				if diff := cmp.Diff([]string{"token.actions.githubusercontent.com/acme"}, c.GitHub.Issuers); diff != "" {
+					t.Error(diff)
+				}
+			}},
+		{"protected environments reach the policies", "github:\n  protected_environments: [prod, 'release-*']\n",
+			func(t *testing.T, c *Config) {
+				if diff := cmp.Diff([]string{"prod", "release-*"}, c.Facts().GitHub.ProtectedEnvironments); diff != "" {
 					t.Error(diff)
 				}
 			}},
@@ -470,6 +478,8 @@ func TestLoadErrors(t *testing.T) {
 			`1:23: terraform_var_files[0]: prod.tfvars does not exist (paths are relative to the configuration file)`},
 		{"empty issuers", "github: {issuers: []}\n",
 			`1:19: github.issuers: name at least one issuer (default token.actions.githubusercontent.com)`},
+		{"protected environment with a colon", "github: {protected_environments: ['prod:x']}\n",
+			`1:35: github.protected_environments[0]: "prod:x" is not a GitHub environment name or pattern (no ":")`},
 		{"duplicate list item", "exclude: [a, b, a]\n",
 			`1:17: exclude[2]: "a" is listed twice`},
 		{"merge of a scalar", "aws:\n  <<: 3\n",

@@ -93,6 +93,11 @@ type GitHub struct {
 	// Issuers are the OIDC provider hosts considered GitHub's, e.g.
 	// token.actions.githubusercontent.com.
 	Issuers []string `json:"issuers"`
+	// ProtectedEnvironments are the GitHub environment names or patterns
+	// ("release-*") that the organisation protects with deployment-branch
+	// rules. A trust that admits any other environment admits pull
+	// requests: environments are created on first use.
+	ProtectedEnvironments []string `json:"protected_environments"`
 }
 
 // Waiver accepts a rule's findings on matching resources until it expires.

@@ -62,10 +62,22 @@ literal_claims := {
 	"repository_id", "ref", "ref_type", "event_name", "job_workflow_ref", "workflow_ref",
 }
 
-value_dropped(c, v) if {
+value_dropped(c, v) if literal_wildcard(c, v)
+
+# A sub value that GitHub never issues (trust_subject.rego) never matches.
+value_dropped(c, v) if malformed_value(c, v)
+
+literal_wildcard(c, v) if {
 	not c.info.base in glob_bases
 	c.claim in literal_claims
 	iam.has_wildcard(v)
+}
+
+malformed_value(c, v) if {
+	c.claim == "sub"
+	c.info.base in pinning_bases
+	not c.info.negated
+	malformed_subject(v, c.info.base == "stringequalsignorecase")
 }
 
 # literal_wildcards(stmt, prefix): exact-operator values with "*" or "?" that
@@ -77,7 +89,18 @@ literal_wildcards_of(cs) := [{"op": c.op, "claim": c.claim, "value": v} |
 	some c in cs
 	c.info.base in {"stringequals", "stringequalsignorecase"}
 	some v in c.values
-	value_dropped(c, v)
+	literal_wildcard(c, v)
+]
+
+# malformed_subjects_of(constraints): sub values that GitHub never issues:
+# [{"op", "claim", "value", "reason"}].
+malformed_subjects_of(cs) := [{"op": c.op, "claim": c.claim, "value": v, "reason": r} |
+	some c in cs
+	c.claim == "sub"
+	c.info.base in pinning_bases
+	not c.info.negated
+	some v in c.values
+	r := malformed_subject(v, c.info.base == "stringequalsignorecase")
 ]
 
 # foreign_condition(condition, prefix): a constraining condition on another
@@ -95,9 +118,26 @@ foreign_condition(condition, prefix) if {
 
 active_constraints(cs, denies) := [object.union(c, {"tuples": ts}) |
 	some c in array.concat(cs, denies)
-	constraining(c.info)
+	constrains(c)
 	ts := [value_scope(c.claim, scope_value(c, v)) | some v in c.values; not value_dropped(c, v)]
 ]
+
+# constrains(c): the constraint narrows who can assume the role. Besides
+# the constraining operators, ForAllValues and ...IfExists constrain the
+# claims that every token GitHub issues carries (they are true only when the
+# claim is absent, which never happens for these): the attacker simulation,
+# whose tokens carry them, agrees.
+constrains(c) if constraining(c.info)
+
+constrains(c) if {
+	c.claim in always_present_claims
+	not c.info.negated
+	c.info.positive in pinning_bases
+	c.info.qual != "any"
+}
+
+# Claims present in every GitHub Actions token (and in every simulated one).
+always_present_claims := {"sub", "repository", "repository_owner"}
 
 # IgnoreCase operators: parse the value in lower case, like GitHub's keys.
 scope_value(c, v) := lower(v) if c.info.base == "stringequalsignorecase"

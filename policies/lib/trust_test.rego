@@ -405,9 +405,13 @@ test_contradiction_is_nobody if {
 	scope_of(cond).nobody
 }
 
-test_for_all_values_sub_does_not_constrain if who_of({"ForAllValues:StringLike": {"token.actions.githubusercontent.com:sub": ["repo:acme/payments:*"]}}) == "any repository in any organisation"
+# Every GitHub token carries sub, so ForAllValues and IfExists on it hold
+# only for matching values: they constrain like the plain operator.
+test_for_all_values_sub_constrains_as_sub_is_always_present if who_of({"ForAllValues:StringLike": {"token.actions.githubusercontent.com:sub": ["repo:acme/payments:*"]}}) == "any branch, tag or pull request of acme/payments"
 
-test_if_exists_sub_does_not_constrain if who_of({"StringLikeIfExists": {"token.actions.githubusercontent.com:sub": ["repo:acme/payments:*"]}}) == "any repository in any organisation"
+test_if_exists_sub_constrains_as_sub_is_always_present if who_of({"StringLikeIfExists": {"token.actions.githubusercontent.com:sub": ["repo:acme/payments:*"]}}) == "any branch, tag or pull request of acme/payments"
+
+test_if_exists_environment_does_not_constrain if who_of({"StringLike": {"token.actions.githubusercontent.com:sub": ["repo:acme/payments:*"]}, "StringEqualsIfExists": {"token.actions.githubusercontent.com:environment": ["prod"]}}) == "any branch, tag or pull request of acme/payments"
 
 test_negated_sub_does_not_pin if who_of({"StringNotLike": {"token.actions.githubusercontent.com:sub": ["repo:evil/*"]}}) == "any repository in any organisation"
 

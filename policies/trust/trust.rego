@@ -12,6 +12,8 @@ package secretgate.rules.trust
 
 import rego.v1
 
+import data.secretgate.lib.iam as iamlib
+import data.secretgate.lib.power
 import data.secretgate.lib.trust as lib
 
 gh := object.get(input, ["config", "github"], {})
@@ -49,8 +51,10 @@ role_statements := {ri: [{"si": si, "prefix": prefix, "key": core_key(role, st, 
 
 # analyses: the entries of role_statements that can produce a finding, with
 # the core analysis, the role, the statement, "prod_env" (the role's
-# environment when it is a production one, else "") and "who": the plain
-# words for everyone who can assume the role (over all its statements).
+# environment when it is a production one, else ""), "power" (what the role
+# can do, lib.power), "sensitive" (a production or powerful role: pull
+# requests and unpinned branches are findings) and "who": the plain words
+# for everyone who can assume the role (over all its statements).
 analyses := [object.union(c, {
 	"ri": ri,
 	"role": role,
@@ -58,6 +62,9 @@ analyses := [object.union(c, {
 	"idx": object.get(st, "index", s.si),
 	"prefix": s.prefix,
 	"prod_env": env,
+	"power": pw,
+	"powerful": power.powerful(pw),
+	"sensitive": sensitive,
 	"broad": s.broad,
 	"who": role_who(ri),
 }) |
@@ -65,20 +72,72 @@ analyses := [object.union(c, {
 	some s in list
 	c := cores[s.key]
 	env := object.get(production_envs, ri, "")
-	worth_a_look(c, env, s.broad)
+	pw := powers[ri]
+	sensitive := is_sensitive(env, pw)
+	worth_a_look(c, sensitive, s.broad, pw)
 	role := roles[ri]
 	st := role.trust.statement[s.si]
 ]
 
-worth_a_look(c, env, broad) if c.flagged
+is_sensitive(env, pw) if env != ""
+
+else if power.powerful(pw)
+
+else := false
+
+worth_a_look(c, sensitive, broad, pw) if c.flagged
 
 else if {
-	env != ""
+	sensitive
 	c.prod_flagged
 } else if {
 	c.sim_any
-	count(object.get(c.sim, role_kind(env), [])) > 0
+	count(object.get(c.sim, kind_of(sensitive), [])) > 0
+} else if {
+	power.powerful(pw)
+	c.usable
+	count(c.aud) == 0
 } else := count(broad) > 0
+
+# --- power: what each role with a GitHub statement can do ----------------------
+
+# policy_list, policies_by_id, policies_by_role: the input's policies, by
+# id and by the ids of the roles they name in role_ids; role_policies(role):
+# the policies in effect for a role (its policy_ids and the policies that
+# name it), each once.
+policy_list := lib.arr(object.get(input, "policies", []))
+
+policies_by_id := {id: [p | some p in policy_list; p.id == id] | some q in policy_list; id := q.id}
+
+# Built from [role id, policy index] pairs, so that the inner comprehension
+# is indexed on the role id (linear, not quadratic, in the policies).
+policy_role_pairs := [[rid, i] |
+	some i, p in policy_list
+	some rid in lib.arr(object.get(p, "role_ids", []))
+]
+
+policies_by_role := {rid: [policy_list[i] | some [r, i] in policy_role_pairs; r == rid] |
+	some [rid, _] in policy_role_pairs
+}
+
+role_policies(role) := [p |
+	ids := {id | some id in lib.arr(object.get(role, "policy_ids", []))}
+	named := [q | some id in ids; some q in object.get(policies_by_id, id, [])]
+	naming := [q | some q in object.get(policies_by_role, object.get(role, "id", ""), []); not q.id in ids]
+	some p in array.concat(named, naming)
+]
+
+# powers[ri]: the power of each role with a GitHub statement; the power of
+# each distinct permission statement is computed once (statement_powers).
+powers := {ri: power.role_power_from(roles[ri], role_policies(roles[ri]), statement_powers) | some ri, _ in role_statements}
+
+statement_powers := {k: power.statement_power(k) |
+	some k in {power.statement_key(st) |
+		some ri, _ in role_statements
+		some p in role_policies(roles[ri])
+		some st in lib.arr(object.get(p, ["document", "statement"], []))
+	}
+}
 
 web_identity_statement(st) if {
 	lib.is_allow(st)
@@ -116,10 +175,14 @@ core(k) := object.union(base, {
 		"unlisted": union({i.unlisted | some i in infos}),
 		# allow-listed organisations trusted as a whole
 		"whole_org": [t | some t in listed; t.repo.any],
+		# ... of which those not in github.organizations (owners of listed
+		# repositories only), a finding whatever the role
+		"whole_org_open": [t | some t in listed; t.repo.any; not organizations_list(t)],
 		# allow-listed, repository-pinned tuples
 		"repo_tuples": [t | some t in listed; not t.repo.any],
 		"aud": [c | some c in sc.active; c.claim == "aud"],
 		"literal_wildcards": lib.literal_wildcards_of(sc.constraints),
+		"malformed": lib.malformed_subjects_of(sc.constraints),
 		"holes": [object.union(c, {"kind": kind, "pinned": pinned_claim(sc, c.claim)}) |
 			some c in sc.constraints
 			kind := lib.hole_kind(c.info)
@@ -137,6 +200,8 @@ flagged(c) if {
 	reportable_hole(h)
 } else if {
 	count(c.literal_wildcards) > 0
+} else if {
+	count(c.malformed) > 0
 } else := false
 
 role_independent_finding(c) if not c.scope.sub_conditioned
@@ -145,19 +210,45 @@ else if count(c.any_org) > 0
 
 else if count(c.unlisted) > 0
 
-else if count(c.whole_org) > 0
+else if count(c.whole_org_open) > 0
 
 else if not aud_pinned(c.aud)
 
 else := false
 
-# prod_flagged(c): a production role with this trust has a finding.
+# prod_flagged(c): a production or powerful role with this trust has a
+# finding.
 prod_flagged(c) if {
 	c.usable
 	count(c.any_org) == 0
 	some t in c.repo_tuples
 	not lib.context_pinned(t)
+} else if {
+	c.usable
+	count(c.any_org) == 0
+	count(c.whole_org) > 0
 } else := false
+
+# organizations_list(t): github.organizations lists every organisation of
+# tuple t, whose every repository may then assume roles (docs/configuration.md).
+organizations_list(t) if {
+	count(t.org.atoms) > 0
+	every a in t.org.atoms {
+		organization_listed(a)
+	}
+}
+
+organization_listed(a) if {
+	a.name != null
+	some o in object.get(allow.orgs_by_name, lower(a.name), [])
+	lib.compatible(a, o)
+}
+
+organization_listed(a) if {
+	a.name == null
+	some o in allow.orgs
+	lib.compatible(a, o)
+}
 
 # production_envs[ri]: the environment of role ri when it is a production one.
 production_envs := {ri: env |
@@ -231,6 +322,47 @@ quoted(vals) := concat(", ", [sprintf("%q", [v]) | some v in vals])
 
 evidence(cs) := concat("; ", [sprintf("%s %s", [c.op, quoted(c.values)]) | some c in cs])
 
+# --- severity by blast radius ----------------------------------------------------
+#
+# A finding's severity is the higher of what the environment rules give
+# (production roles rank higher) and power_severity[exposure][power class]:
+# who can assume the role combined with what it can do. Power only raises a
+# severity. docs/trust.md has the same matrix; change both together.
+
+severity_rank := {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+
+power_severity := {
+	"any-org": {"admin": "critical", "privilege-escalation": "critical", "secret-write": "critical", "prod-secret-read": "critical"},
+	"unlisted": {"admin": "critical", "privilege-escalation": "critical", "secret-write": "high", "prod-secret-read": "high"},
+	"whole-org": {"admin": "critical", "privilege-escalation": "critical", "secret-write": "high", "prod-secret-read": "high"},
+	"pull-request": {"admin": "critical", "privilege-escalation": "critical", "secret-write": "high", "prod-secret-read": "high"},
+	"any-branch": {"admin": "high", "privilege-escalation": "high", "secret-write": "medium", "prod-secret-read": "medium"},
+	"aud-missing": {"admin": "high", "privilege-escalation": "high", "secret-write": "high", "prod-secret-read": "high"},
+}
+
+# severity_field(dflt, base, exposure, a): the finding's "severity"
+# field: the higher of base (the environment rules) and the power matrix's
+# cell, {} when that is dflt, the rule's default.
+severity_field(dflt, base, exposure, a) := field(dflt, higher(base, cell)) if {
+	cell := object.get(power_severity[exposure], a.power.class, "info")
+}
+
+field(dflt, s) := {} if s == dflt
+
+else := {"severity": s}
+
+higher(x, y) := x if severity_rank[x] >= severity_rank[y]
+
+else := y
+
+# power_note(a, who): " Any pull request of acme/app can assume deploy,
+# which has AdministratorAccess." for a powerful role, "" otherwise.
+power_note(a, who) := sprintf(" %s can assume %s, %s.", [capitalised(who), name_of(a.role), power.words(a.power)]) if a.powerful
+
+else := ""
+
+capitalised(s) := concat("", [upper(substring(s, 0, 1)), substring(s, 1, -1)])
+
 # METADATA
 # title: GitHub OIDC trust without a sub condition
 # description: |
@@ -249,7 +381,7 @@ deny contains object.union(
 	{
 		"rule": "trust-oidc-sub-missing",
 		"resource": name_of(a.role),
-		"message": sprintf("%s %s", [opener(a), sub_missing_detail(a)]),
+		"message": sprintf("%s %s%s", [opener(a), sub_missing_detail(a), sub_missing_power(a)]),
 		"file": file_of(a.role, a.stmt),
 		"line": line_of(a.role, a.stmt),
 		"key": stmt_key(a),
@@ -264,6 +396,10 @@ deny contains object.union(
 sub_missing_detail(a) := sprintf("Statement %s trusts GitHub's OIDC provider %s with no condition on %s:sub, so a workflow in any repository can obtain the role's credentials.", [stmt_label(a), a.prefix, a.prefix]) if {
 	count(a.any_org) > 0
 } else := sprintf("Statement %s has no condition on %s:sub; only other claims pin the workflow, which tools that read sub (AWS's own check among them) do not see.", [stmt_label(a), a.prefix])
+
+sub_missing_power(a) := power_note(a, "any repository in any organisation") if count(a.any_org) > 0
+
+else := ""
 
 sub_missing_severity(a) := {} if count(a.any_org) > 0
 
@@ -284,7 +420,7 @@ else := {"severity": "low"}
 deny contains {
 	"rule": "trust-oidc-any-org",
 	"resource": name_of(a.role),
-	"message": sprintf("%s The conditions on sub in statement %s (%s) do not pin an organisation: anyone can create a repository whose workflows match.", [opener(a), stmt_label(a), evidence(sub_conditions(a))]),
+	"message": sprintf("%s The conditions on sub in statement %s (%s) do not pin an organisation: anyone can create a repository whose workflows match.%s", [opener(a), stmt_label(a), evidence(sub_conditions(a)), power_note(a, "any repository in any organisation")]),
 	"file": file_of(a.role, a.stmt),
 	"line": line_of(a.role, a.stmt),
 	"key": stmt_key(a),
@@ -309,14 +445,17 @@ sub_conditions(a) := [c | some c in a.scope.constraints; c.claim == "sub"]
 #   check: trust
 #   severity: high
 #   remediation: Change the sub condition to one of the repositories in github.repositories, or add the repository to .secretgate.yml if it really must assume the role.
-deny contains {
-	"rule": "trust-oidc-untrusted-repo",
-	"resource": name_of(a.role),
-	"message": sprintf("%s Statement %s trusts %s, which github.repositories and github.organizations do not list.", [opener(a), stmt_label(a), concat(" and ", labels)]),
-	"file": file_of(a.role, a.stmt),
-	"line": line_of(a.role, a.stmt),
-	"key": stmt_key(a),
-} if {
+deny contains object.union(
+	{
+		"rule": "trust-oidc-untrusted-repo",
+		"resource": name_of(a.role),
+		"message": sprintf("%s Statement %s trusts %s, which github.repositories and github.organizations do not list.%s", [opener(a), stmt_label(a), concat(" and ", labels), power_note(a, sprintf("a workflow of %s", [concat(" or ", labels)]))]),
+		"file": file_of(a.role, a.stmt),
+		"line": line_of(a.role, a.stmt),
+		"key": stmt_key(a),
+	},
+	severity_field("high", "high", "unlisted", a),
+) if {
 	some a in analyses
 	a.usable
 	count(a.any_org) == 0
@@ -330,7 +469,9 @@ deny contains {
 #   A sub like "repo:acme/*" pins the organisation but not the repository:
 #   every repository of the organisation, including ones created tomorrow and
 #   those with weaker review rules, can assume the role. Critical for
-#   production roles.
+#   production roles. An organisation listed in github.organizations may
+#   assume roles with every repository: then only production and powerful
+#   roles are reported.
 # custom:
 #   id: trust-oidc-whole-org
 #   check: trust
@@ -340,63 +481,150 @@ deny contains object.union(
 	{
 		"rule": "trust-oidc-whole-org",
 		"resource": name_of(a.role),
-		"message": sprintf("%s Statement %s pins the organisation but not the repository: every repository in it, including new ones, can obtain the role's credentials.%s", [opener(a), stmt_label(a), prod_note(a)]),
+		"message": sprintf("%s Statement %s pins the organisation but not the repository: every repository in it, including new ones, can obtain the role's credentials.%s%s", [opener(a), stmt_label(a), prod_note(a), power_note(a, sprintf("any repository of %s", [orgs_text(a.whole_org)]))]),
 		"file": file_of(a.role, a.stmt),
 		"line": line_of(a.role, a.stmt),
 		"key": stmt_key(a),
 	},
-	prod_severity(a),
+	severity_field("high", prod_base(a, "high"), "whole-org", a),
 ) if {
 	some a in analyses
 	a.usable
 	count(a.any_org) == 0
 	count(a.whole_org) > 0
+	whole_org_reported(a)
 }
+
+whole_org_reported(a) if a.sensitive
+
+whole_org_reported(a) if count(a.whole_org_open) > 0
 
 prod_note(a) := sprintf(" It is a production role (environment %s).", [a.prod_env]) if a.prod_env != ""
 
 else := ""
 
-prod_severity(a) := {"severity": "critical"} if a.prod_env != ""
+# prod_base(a, other): what the environment rules give a finding on the
+# role of a: critical for a production role, other for the rest.
+prod_base(a, other) := "critical" if a.prod_env != ""
 
-else := {}
+else := other
+
+orgs_text(ts) := concat(" or ", sort({lib.org_label(o) | some t in ts; some o in t.org.atoms}))
+
+repos_text(ts) := concat(" or ", sort({lib.repo_label(o, r) | some t in ts; some o in t.org.atoms; some r in t.repo.atoms}))
 
 # METADATA
-# title: Production role admits pull requests
+# title: Production or powerful role admits pull requests
 # description: |
 #   Pull request runs execute the pull request's own code before anyone has
 #   reviewed or merged it. A production role that admits them (a "pull_request"
 #   subject, or a wildcard such as "repo:org/repo:*") hands production
-#   credentials to anyone who can push a branch and open a pull request.
+#   credentials to anyone who can push a branch and open a pull request. The
+#   same holds for a role of any environment whose permissions are powerful
+#   (administrator, privilege escalation, secret write, production secret
+#   read): the severity is then the matrix of docs/trust.md.
 # custom:
 #   id: trust-oidc-prod-pull-request
 #   check: trust
 #   severity: critical
 #   remediation: 'Pin the production role to reviewed code: "repo:<org>/<repo>:ref:refs/heads/main" or a protected GitHub environment "repo:<org>/<repo>:environment:prod", and give pull requests a separate read-only role.'
-deny contains {
-	"rule": "trust-oidc-prod-pull-request",
-	"resource": name_of(a.role),
-	"message": sprintf("%s It is a production role (environment %s), and statement %s admits pull request runs, which execute code nobody has reviewed yet.", [opener(a), env, stmt_label(a)]),
-	"file": file_of(a.role, a.stmt),
-	"line": line_of(a.role, a.stmt),
-	"key": stmt_key(a),
-} if {
+deny contains object.union(
+	{
+		"rule": "trust-oidc-prod-pull-request",
+		"resource": name_of(a.role),
+		"message": sprintf("%s %s admits pull request runs%s, which execute code nobody has reviewed yet.%s", [opener(a), role_intro(a), pull_note(ts), power_note(a, sprintf("any pull request of %s", [repos_text(ts)]))]),
+		"file": file_of(a.role, a.stmt),
+		"line": line_of(a.role, a.stmt),
+		"key": stmt_key(a),
+	},
+	severity_field("critical", prod_base(a, "low"), "pull-request", a),
+) if {
 	some a in analyses
 	a.usable
-	env := a.prod_env
-	env != ""
+	a.sensitive
 	count(a.any_org) == 0
-	some t in a.repo_tuples
-	lib.pull_request_code(t)
+	ts := {t | some t in a.repo_tuples; admits_pull(t, a.scope)}
+	count(ts) > 0
 }
 
+# admits_pull(t, sc): pull request runs can obtain a token that tuple t of
+# scope sc admits: a pull_request subject, or (for the production and
+# powerful roles these rules judge) an environment outside
+# github.protected_environments. A pull-request job that names an
+# environment gets that environment's subject, and environments are created
+# on first use. A negated condition on event_name that excludes
+# pull_request keeps them out (the scope analysis treats negated operators
+# as absent).
+admits_pull(t, sc) if {
+	lib.pull_request_code(t)
+	not pull_request_excluded(sc)
+}
+
+admits_pull(t, sc) if {
+	env_pull_request(t)
+	not pull_request_excluded(sc)
+}
+
+pull_request_excluded(sc) if {
+	some c in sc.constraints
+	c.claim == "event_name"
+	c.info.negated
+	c.info.qual == ""
+	some v in c.values
+	lib.value_match(c.info.positive, v, "pull_request")
+}
+
+env_pull_request(t) if {
+	t.ctx.pr
+	t.ctx.env != null
+	lib.ref_admits_pull(t.ctx.ref)
+	some e in t.ctx.env
+	iamlib.has_wildcard(e)
+	not env_protected(e)
+}
+
+protected_environments := lib.arr(object.get(gh, "protected_environments", []))
+
+# env_protected(e): every environment the pattern e admits is protected.
+env_protected(e) if {
+	some p in protected_environments
+	pattern_within(e, p)
+}
+
+pattern_within(_, "*")
+
+pattern_within(e, e)
+
+pattern_within(e, p) if {
+	endswith(p, "*")
+	prefix := trim_suffix(p, "*")
+	not iamlib.has_wildcard(prefix)
+	startswith(e, prefix)
+}
+
+# pull_note(ts): why tuples that admit pull requests only through an
+# environment do.
+pull_note(ts) := "" if {
+	some t in ts
+	lib.pull_request_code(t)
+} else := " (a pull-request job that names an environment gets that environment's subject, and environments are created on first use; github.protected_environments does not list these)"
+
+# role_intro(a): "It is a production role (environment prod), and
+# statement 0" or "Statement 0".
+role_intro(a) := sprintf("It is a production role (environment %s), and statement %s", [a.prod_env, stmt_label(a)]) if a.prod_env != ""
+
+else := sprintf("Statement %s", [stmt_label(a)])
+
 # METADATA
-# title: Production role not pinned to a branch, tag or environment
+# title: Production or powerful role not pinned to a branch, tag or environment
 # description: |
 #   A production role should be usable only from reviewed code: a protected
 #   branch, a release tag, or a GitHub environment with protection rules.
 #   "repo:org/repo:*", any branch, any environment or a branch pattern lets a
-#   workflow on any branch deploy to production.
+#   workflow on any branch deploy to production. Roles of other environments
+#   whose permissions are powerful are judged the same way when any branch
+#   or tag can assume them (branch patterns with a literal prefix are left
+#   alone); the severity is then the matrix of docs/trust.md.
 # custom:
 #   id: trust-oidc-prod-unpinned
 #   check: trust
@@ -406,21 +634,35 @@ deny contains object.union(
 	{
 		"rule": "trust-oidc-prod-unpinned",
 		"resource": name_of(a.role),
-		"message": sprintf("%s It is a production role (environment %s); statement %s must pin it to a branch, a tag or a GitHub environment.", [opener(a), env, stmt_label(a)]),
+		"message": sprintf("%s %s must pin it to a branch, a tag or a GitHub environment.%s", [opener(a), unpinned_intro(a), power_note(a, lib.who(ts))]),
 		"file": file_of(a.role, a.stmt),
 		"line": line_of(a.role, a.stmt),
 		"key": stmt_key(a),
 	},
-	unpinned_severity(ts),
+	severity_field("high", unpinned_base(a, ts), "any-branch", a),
 ) if {
 	some a in analyses
 	a.usable
-	env := a.prod_env
-	env != ""
+	a.sensitive
 	count(a.any_org) == 0
-	ts := {t | some t in a.repo_tuples; not lib.pull_request_code(t); not lib.context_pinned(t)}
+	ts := unpinned_tuples(a)
 	count(ts) > 0
 }
+
+# unpinned_tuples(a): the tuples of a that no branch, tag or environment
+# pins; for a role that is powerful but not a production one, only those
+# not narrowed by a literal prefix either.
+unpinned_tuples(a) := {t | some t in a.repo_tuples; not admits_pull(t, a.scope); not lib.context_pinned(t)} if {
+	a.prod_env != ""
+} else := {t | some t in a.repo_tuples; not admits_pull(t, a.scope); not lib.context_pinned(t); not lib.context_narrowed(t)}
+
+unpinned_intro(a) := sprintf("It is a production role (environment %s); statement %s", [a.prod_env, stmt_label(a)]) if a.prod_env != ""
+
+else := sprintf("Statement %s does not pin it, and", [stmt_label(a)])
+
+unpinned_base(a, ts) := object.get(unpinned_severity(ts), "severity", "high") if a.prod_env != ""
+
+else := "low"
 
 # Patterns with a literal prefix ("release/*", "prod-*") are narrower than
 # "any branch": medium.
@@ -436,30 +678,49 @@ unpinned_severity(ts) := {"severity": "medium"} if {
 #   GitHub issues tokens for any audience a workflow asks for. Without a
 #   condition that aud equals sts.amazonaws.com (the configured audience),
 #   tokens minted for other services can be replayed against AWS whenever
-#   the IAM OIDC provider lists their audience.
+#   the IAM OIDC provider lists their audience. High for a role whose
+#   permissions are powerful (docs/trust.md).
 # custom:
 #   id: trust-oidc-aud-missing
 #   check: trust
 #   severity: medium
 #   remediation: 'Add "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"} to the statement.'
-deny contains {
-	"rule": "trust-oidc-aud-missing",
-	"resource": name_of(a.role),
-	"message": sprintf("%s Statement %s does not require the audience %s: no StringEquals condition on %s:aud.", [opener(a), stmt_label(a), audience, a.prefix]),
-	"file": file_of(a.role, a.stmt),
-	"line": line_of(a.role, a.stmt),
-	"key": stmt_key(a),
-} if {
+deny contains object.union(
+	{
+		"rule": "trust-oidc-aud-missing",
+		"resource": name_of(a.role),
+		"message": sprintf("%s Statement %s does not require the audience %s: no StringEquals condition on %s:aud.%s", [opener(a), stmt_label(a), audience, a.prefix, power_note(a, "a token that the trusted workflows mint for another audience")]),
+		"file": file_of(a.role, a.stmt),
+		"line": line_of(a.role, a.stmt),
+		"key": stmt_key(a),
+	},
+	severity_field("medium", "medium", "aud-missing", a),
+) if {
 	some a in analyses
 	a.usable
 	count(a.aud) == 0
 }
 
+# A value is fine when it is the configured audience, or any other audience
+# pinned literally: the IAM OIDC provider's client-id list decides which
+# audiences exist, so a pinned custom audience is as specific as
+# sts.amazonaws.com. Only patterns are a mismatch.
 aud_value_ok(_, v) if v == audience
 
 aud_value_ok(c, v) if {
 	c.info.base == "stringequalsignorecase"
 	lower(v) == lower(audience)
+}
+
+aud_value_ok(c, v) if {
+	c.info.base in {"stringequals", "stringequalsignorecase"}
+	v != ""
+}
+
+aud_value_ok(c, v) if {
+	c.info.base == "stringlike"
+	v != ""
+	not iamlib.has_wildcard(v)
 }
 
 aud_pinned(cs) if {
@@ -472,9 +733,11 @@ aud_pinned(cs) if {
 # METADATA
 # title: GitHub OIDC trust accepts another audience
 # description: |
-#   Every value of the aud condition is judged: a wildcard or an extra value
+#   Every value of the aud condition is judged: a pattern ("*", "sts.*")
 #   admits tokens that GitHub minted for other services, which can then be
-#   replayed against AWS.
+#   replayed against AWS. A custom audience pinned literally (StringEquals,
+#   or StringLike without a wildcard) is as specific as sts.amazonaws.com:
+#   the IAM OIDC provider's client-id list decides which audiences exist.
 # custom:
 #   id: trust-oidc-aud-mismatch
 #   check: trust
@@ -570,7 +833,7 @@ deny contains object.union(
 	{
 		"rule": "trust-oidc-condition-hole",
 		"resource": name_of(a.role),
-		"message": sprintf("%s In statement %s, %s on %s:%s does not constrain the claim: %s.", [opener(a), stmt_label(a), h.op, a.prefix, h.claim, hole_reason[h.kind]]),
+		"message": sprintf("%s In statement %s, %s on %s:%s does not constrain the claim: %s.%s", [opener(a), stmt_label(a), h.op, a.prefix, h.claim, hole_reason[h.kind], present_note(h)]),
 		"file": file_of(a.role, a.stmt),
 		"line": line_of(a.role, a.stmt),
 		"key": sprintf("%s %s %s", [stmt_key(a), h.op, h.claim]),
@@ -581,6 +844,13 @@ deny contains object.union(
 	some h in a.holes
 	reportable_hole(h)
 }
+
+# present_note(h): a hole on a claim every GitHub token carries only looks
+# like one (lib.constrains).
+present_note(h) := sprintf(" Every GitHub token carries %s, so here it works as the plain operator; write that instead.", [h.claim]) if {
+	h.kind != "negated"
+	h.claim in lib.always_present_claims
+} else := ""
 
 hole_reason := {
 	"forallvalues": "ForAllValues is true when the token has no such claim",
@@ -630,6 +900,37 @@ deny contains {
 	some a in analyses
 	some w in a.literal_wildcards
 }
+
+# METADATA
+# title: Subject that GitHub never issues
+# description: |
+#   Subjects are parsed strictly: a sub value with an empty owner or
+#   repository ("repo:", "repo:acme/"), no "/" between them, spaces around
+#   the value or in the repository path, or keywords in the wrong case
+#   ("Repo:", "refs/Heads/", "Pull_Request") under a case-sensitive
+#   operator never equals the subject of a token GitHub issues. The value
+#   never matches; when no other value does, nobody can assume the role:
+#   it is broken, not exposed.
+# custom:
+#   id: trust-oidc-subject-malformed
+#   check: trust
+#   severity: low
+#   remediation: 'Write the subject exactly as GitHub issues it: "repo:<org>/<repo>:ref:refs/heads/<branch>", "repo:<org>/<repo>:environment:<name>" or "repo:<org>/<repo>:pull_request"; "secretgate explain-trust --claims" shows what a token carries.'
+deny contains {
+	"rule": "trust-oidc-subject-malformed",
+	"resource": name_of(a.role),
+	"message": sprintf("%s In statement %s, %s %s:%s %q is not a subject GitHub issues (%s), %s", [opener(a), stmt_label(a), m.op, a.prefix, m.claim, m.value, m.reason, malformed_effect(a)]),
+	"file": file_of(a.role, a.stmt),
+	"line": line_of(a.role, a.stmt),
+	"key": sprintf("%s %s %s %s", [stmt_key(a), m.op, m.claim, m.value]),
+} if {
+	some a in analyses
+	some m in a.malformed
+}
+
+malformed_effect(a) := "so no workflow can assume the role through it." if a.usable == false
+
+else := "so the value never matches."
 
 # Condition keys that do not narrow who the caller is.
 non_identifying_keys := {
@@ -732,7 +1033,7 @@ covered_groups(c, kind) := prod_groups if {
 prod_covers(c) := {"pull_request", "other_branch"} if {
 	c.usable
 	some t in c.repo_tuples
-	lib.pull_request_code(t)
+	admits_pull(t, c.scope)
 } else := {"other_branch"} if {
 	c.usable
 	some t in c.repo_tuples
@@ -741,7 +1042,9 @@ prod_covers(c) := {"pull_request", "other_branch"} if {
 
 reportable := {"prod": prod_groups, "other": other_groups}
 
-role_kind(env) := "prod" if env != ""
+# kind_of(sensitive): the kind of role whose probe groups are reported:
+# "prod" for production and powerful roles, "other" for the rest.
+kind_of(sensitive) := "prod" if sensitive
 
 else := "other"
 
@@ -814,6 +1117,14 @@ sim_run(k, groups) := [{"home": h.label, "owner": lower(h.owner.name), "group": 
 	lib.policy_admits(d, k.prefix, p.claims)
 ]
 
+# group_exposure: the row of the power matrix for each probe group.
+group_exposure := {
+	"other_org": "any-org",
+	"other_repo": "whole-org",
+	"pull_request": "pull-request",
+	"other_branch": "any-branch",
+}
+
 attacker_severity("other_org", _) := "critical"
 
 attacker_severity("other_repo", env) := "critical" if env != ""
@@ -846,20 +1157,21 @@ attacker_severity("other_branch", _) := "high"
 deny contains {
 	"rule": "trust-oidc-attacker-subject",
 	"resource": name_of(a.role),
-	"message": sprintf("%s Statement %s admits a simulated token: %s can assume the role (%s).%s", [
+	"message": sprintf("%s Statement %s admits a simulated token: %s can assume the role (%s).%s%s", [
 		opener(a), stmt_label(a),
 		lib.attacker_who(group, labels, fork),
 		concat(", ", [sprintf("sub %q", [s]) | some s in subs]),
 		prod_note(a),
+		power_note(a, lib.attacker_who(group, labels, fork)),
 	]),
 	"file": file_of(a.role, a.stmt),
 	"line": line_of(a.role, a.stmt),
 	"key": sprintf("%s attacker %s", [stmt_key(a), group]),
-	"severity": attacker_severity(group, a.prod_env),
+	"severity": higher(attacker_severity(group, a.prod_env), object.get(power_severity[group_exposure[group]], a.power.class, "info")),
 } if {
 	some a in analyses
 	a.sim_any
-	hits0 := object.get(a.sim, role_kind(a.prod_env), [])
+	hits0 := object.get(a.sim, kind_of(a.sensitive), [])
 	count(hits0) > 0
 	verified := verified_hits(a, hits0)
 	some group in {h.group | some h in verified}

@@ -1,0 +1,241 @@
+# METADATA
+# title: Role power
+# description: |
+#   What a role can do, as one class, from the permission policies in
+#   effect for it: its inline and managed policies in the input
+#   (roles[].policy_ids, policies[].role_ids) and the AWS managed policies
+#   attached to it by ARN whose content is known by name (managed_policies).
+#   The trust rules combine it with who can assume the role (docs/trust.md,
+#   "Severity by blast radius").
+package secretgate.lib.power
+
+import rego.v1
+
+import data.secretgate.lib.iam
+import data.secretgate.lib.secrets
+
+# Classes, most powerful first. The first four raise the severity of trust
+# findings ("powerful"); the others never do.
+#   admin                 every action on every resource (or NotAction that
+#                         leaves IAM in)
+#   privilege-escalation  IAM write actions, iam:PassRole or sts:AssumeRole
+#                         on every role, ... : can give itself more power
+#   secret-write          can write, delete or re-share Secrets Manager secrets
+#   prod-secret-read      can read the value of production secrets (or of
+#                         every secret)
+#   write                 writes other resources (S3, DynamoDB, ...)
+#   unknown               an attached managed policy is neither in the input
+#                         nor in managed_policies
+#   read-only             only reads, of nothing above
+#   none                  no permissions known at all (no policy attached)
+classes := ["admin", "privilege-escalation", "secret-write", "prod-secret-read", "write", "unknown", "read-only", "none"]
+
+rank := {c: n | some i, c in classes; n := count(classes) - i}
+
+powerful_classes := {"admin", "privilege-escalation", "secret-write", "prod-secret-read"}
+
+powerful(p) if p.class in powerful_classes
+
+else := false
+
+# Plain words for a class, used after "which ..." in trust messages.
+class_words := {
+	"admin": "has administrator access",
+	"privilege-escalation": "can escalate its own privileges",
+	"secret-write": "can write and delete secrets",
+	"prod-secret-read": "can read production secrets",
+	"write": "can change resources other than IAM and secrets",
+	"unknown": "has permissions secretgate does not know",
+	"read-only": "can only read",
+	"none": "has no known permissions",
+}
+
+# managed_policies: AWS managed policies known by name, with their class and
+# what they grant in a few words. Taken from the AWS Managed Policy
+# Reference Guide (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/policy-list.html),
+# one entry per policy page, read for what each allows: AdministratorAccess
+# allows "*" on "*"; PowerUserAccess allows NotAction iam:*, organizations:*,
+# account:* (so secretsmanager:* on every secret and sts:AssumeRole on
+# every role, but no IAM write);
+# IAMFullAccess allows iam:*; SecretsManagerReadWrite allows secretsmanager:*
+# on every secret; AWSLambda_FullAccess allows lambda:* and iam:PassRole
+# (to Lambda) on every role; AmazonS3FullAccess allows s3:* and
+# s3-object-lambda:*; AmazonDynamoDBFullAccess and AmazonEC2FullAccess their
+# service's actions; ReadOnlyAccess, ViewOnlyAccess, SecurityAudit,
+# IAMReadOnlyAccess, AmazonS3ReadOnlyAccess and AWSCloudFormationReadOnlyAccess
+# Get*/List*/Describe* actions without secretsmanager:GetSecretValue.
+managed_policies := {
+	"AdministratorAccess": {"class": "admin", "grants": "every action on every resource"},
+	"PowerUserAccess": {"class": "privilege-escalation", "grants": "every action except IAM and Organizations management, sts:AssumeRole on every role included"},
+	"IAMFullAccess": {"class": "privilege-escalation", "grants": "iam:*"},
+	"SecretsManagerReadWrite": {"class": "secret-write", "grants": "secretsmanager:* on every secret"},
+	"AWSLambda_FullAccess": {"class": "privilege-escalation", "grants": "lambda:* and iam:PassRole on every role"},
+	"AmazonS3FullAccess": {"class": "write", "grants": "s3:* on every bucket"},
+	"AmazonDynamoDBFullAccess": {"class": "write", "grants": "dynamodb:* on every table"},
+	"AmazonEC2FullAccess": {"class": "write", "grants": "ec2:* on every instance"},
+	"ReadOnlyAccess": {"class": "read-only", "grants": "read access to most services"},
+	"ViewOnlyAccess": {"class": "read-only", "grants": "list and describe access"},
+	"SecurityAudit": {"class": "read-only", "grants": "read access to security configuration"},
+	"IAMReadOnlyAccess": {"class": "read-only", "grants": "read access to IAM"},
+	"AmazonS3ReadOnlyAccess": {"class": "read-only", "grants": "read access to every bucket"},
+	"AWSCloudFormationReadOnlyAccess": {"class": "read-only", "grants": "read access to CloudFormation"},
+}
+
+managed_name(arn) := regex.find_all_string_submatch_n(`^arn:aws[a-z-]*:iam::aws:policy/(?:.*/)?([^/]+)$`, arn, 1)[0][1]
+
+# IAM actions that let a principal give itself (or a principal it controls)
+# more permissions; iam:PassRole and sts:AssumeRole only on every role.
+escalation_actions := [
+	"iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion",
+	"iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutUserPolicy",
+	"iam:AttachUserPolicy", "iam:PutGroupPolicy", "iam:AttachGroupPolicy",
+	"iam:AddUserToGroup", "iam:CreateAccessKey", "iam:UpdateAssumeRolePolicy",
+	"iam:CreateLoginProfile", "iam:UpdateLoginProfile", "iam:CreateRole",
+]
+
+role_wide_actions := ["iam:PassRole", "sts:AssumeRole"]
+
+secret_write_actions := [
+	"secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret",
+	"secretsmanager:DeleteSecret", "secretsmanager:PutResourcePolicy",
+	"secretsmanager:UpdateSecretVersionStage", "secretsmanager:CreateSecret",
+	"secretsmanager:RestoreSecret", "secretsmanager:CancelRotateSecret",
+]
+
+# Any of these verbs after the service prefix counts as a write.
+write_verb_re := `^[a-z0-9-]+:(put|create|delete|update|attach|detach|modify|set|add|remove|write|upload|run|start|stop|terminate|invoke|publish|send|tag|untag|restore|replace|associate|disassociate|enable|disable|reset|change|register|deregister|import|copy|\*)`
+
+# statement_power(st): {"class", "action"} for one Allow statement. Deny
+# statements and conditions are not subtracted: power is an upper bound,
+# which can only raise a trust finding's severity.
+statement_power(st) := classify(st, action_facts(st)) if lower(st.effect) == "allow"
+
+else := {"class": "read-only", "action": ""}
+
+# action_facts(st): the statement's Action patterns split into lower-case
+# literals (matched by set membership, the common and cheap case) and
+# wildcard patterns, and its NotAction.
+action_facts(st) := {
+	"literal": {lower(p) | some p in arr(st.action); not iam.has_wildcard(p)},
+	"patterns": [p | some p in arr(st.action); iam.has_wildcard(p)],
+	"not_action": object.get(st, "not_action", null),
+}
+
+classify(st, f) := {"class": "admin", "action": "every action on every resource"} if {
+	grants(f, "iam:PutRolePolicy")
+	grants(f, "secretsmanager:GetSecretValue")
+	grants(f, "s3:GetObject")
+	"*" in arr(st.resource)
+} else := {"class": "privilege-escalation", "action": a} if {
+	a := first_granted(f, escalation_actions)
+} else := {"class": "privilege-escalation", "action": sprintf("%s on every role", [a])} if {
+	a := first_granted(f, role_wide_actions)
+	secrets.grants_on_all(st, "iam", "role/")
+} else := {"class": "secret-write", "action": a} if {
+	a := first_granted(f, secret_write_actions)
+} else := {"class": "prod-secret-read", "action": sprintf("secretsmanager:GetSecretValue on %s", [rs[0]])} if {
+	grants(f, "secretsmanager:GetSecretValue")
+	rs := reaches_production(st)
+	count(rs) > 0
+} else := {"class": "write", "action": ws[0]} if {
+	ws := [a | some a in arr(st.action); regex.match(write_verb_re, lower(a))]
+	count(ws) > 0
+} else := {"class": "write", "action": "NotAction"} if {
+	is_array(f.not_action)
+} else := {"class": "read-only", "action": ""}
+
+# first_granted(f, actions): the first of actions that a statement with
+# action facts f allows.
+first_granted(f, actions) := found[0] if {
+	found := [a | some a in actions; grants(f, a)]
+	count(found) > 0
+}
+
+# grants(f, a): an Allow statement with action facts f grants action a.
+grants(f, a) if lower(a) in f.literal
+
+else if {
+	some p in f.patterns
+	iam.action_matches(p, a)
+} else if {
+	is_array(f.not_action)
+	every p in f.not_action {
+		not iam.action_matches(p, a)
+	}
+}
+
+# reaches_production(st): the statement's resources that can match a
+# secret of a production environment (every secret counts).
+reaches_production(st) := [r |
+	some r in arr(st.resource)
+	n := secrets.secret_name_pattern(r)
+	prod_name(n)
+]
+
+prod_name(n) if secrets.covers_every_name(n)
+
+prod_name(n) if {
+	some env, e in object.get(input, ["config", "environments"], {})
+	e.production == true
+	secrets.name_in_env(n, env)
+}
+
+arr(x) := x if is_array(x)
+
+else := [x] if is_string(x)
+
+else := []
+
+# statement_key(st): the parts of a statement its power depends on.
+# Inventories repeat the same statements many times: callers compute
+# statement_power once per distinct key (role_power_from).
+statement_key(st) := {k: object.get(st, k, null) | some k in ["effect", "action", "not_action", "resource", "not_resource"]}
+
+# document_power(p, sp): the strongest statement of policy p, with its
+# name: {"class", "via": words}; sp maps statement keys to statement_power.
+document_power(p, sp) := best([{"class": s.class, "via": via_text(p, s.action)} |
+	some st in arr(object.get(p, ["document", "statement"], []))
+	s := sp[statement_key(st)]
+])
+
+via_text(p, action) := sprintf("policy %s", [object.get(p, "name", "")]) if action == ""
+
+else := sprintf("policy %s allows %s", [object.get(p, "name", ""), action])
+
+best(ps) := {"class": "none", "via": ""} if count(ps) == 0
+
+else := p if {
+	top := max({rank[q.class] | some q in ps})
+	p := [q | some q in ps; rank[q.class] == top][0]
+}
+
+# role_power(role, policies): the power of a role, given the input's
+# policies in effect for it: {"class", "via"}, via naming what grants it
+# ("AdministratorAccess", "policy deploy allows iam:PassRole on every role").
+role_power(role, policies) := role_power_from(role, policies, statement_powers(policies))
+
+# statement_powers(policies): statement_power per distinct statement key.
+statement_powers(policies) := {k: statement_power(k) |
+	some k in {statement_key(st) | some p in policies; some st in arr(object.get(p, ["document", "statement"], []))}
+}
+
+# role_power_from(role, policies, sp): role_power with the statements'
+# powers already computed (sp, as statement_powers returns).
+role_power_from(role, policies, sp) := best(array.concat(
+	[document_power(p, sp) | some p in policies],
+	[attached_power(arn) | some arn in arr(object.get(role, "attached_arns", [])); not arn in {p.arn | some p in policies; is_string(p.arn)}],
+))
+
+attached_power(arn) := {"class": m.class, "via": name} if {
+	name := managed_name(arn)
+	m := managed_policies[name]
+} else := {"class": "unknown", "via": sprintf("managed policy %s, whose document is not in the input", [arn])}
+
+# words(p): "which has AdministratorAccess", "which can escalate its own
+# privileges (policy deploy allows iam:PutRolePolicy)".
+words(p) := sprintf("which has %s", [p.via]) if {
+	p.class == "admin"
+	managed_policies[p.via]
+} else := sprintf("which %s (%s)", [class_words[p.class], p.via]) if {
+	p.via != ""
+} else := sprintf("which %s", [class_words[p.class]])

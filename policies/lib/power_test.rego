@@ -1,0 +1,71 @@
+package secretgate.lib.power_test
+
+import rego.v1
+
+import data.secretgate.lib.power
+
+cfg := {"environments": {
+	"prod": {"production": true},
+	"dev": {"production": false},
+}}
+
+stmt(actions, resources) := {"effect": "Allow", "action": actions, "not_action": null, "resource": resources, "not_resource": null}
+
+pol(name, stmts) := {"id": name, "name": name, "kind": "inline", "document": {"statement": stmts}}
+
+role(arns) := {"id": "r", "name": "deploy", "policy_ids": [], "attached_arns": arns}
+
+class_of(arns, pols) := c if {
+	c := power.role_power(role(arns), pols).class with input as {"config": cfg}
+}
+
+test_managed_policies_by_name if {
+	class_of(["arn:aws:iam::aws:policy/AdministratorAccess"], []) == "admin"
+	class_of(["arn:aws:iam::aws:policy/PowerUserAccess"], []) == "privilege-escalation"
+	class_of(["arn:aws:iam::aws:policy/IAMFullAccess"], []) == "privilege-escalation"
+	class_of(["arn:aws:iam::aws:policy/SecretsManagerReadWrite"], []) == "secret-write"
+	class_of(["arn:aws:iam::aws:policy/AmazonS3FullAccess"], []) == "write"
+	class_of(["arn:aws:iam::aws:policy/ReadOnlyAccess"], []) == "read-only"
+	class_of(["arn:aws-us-gov:iam::aws:policy/service-role/AdministratorAccess"], []) == "admin"
+}
+
+test_unknown_managed_policy if {
+	class_of(["arn:aws:iam::aws:policy/AmazonSomethingNew"], []) == "unknown"
+	class_of(["arn:aws:iam::123456789012:policy/team-deploy"], []) == "unknown"
+
+	# a known document wins over the attachment's name
+	p := object.union(pol("team-deploy", [stmt(["s3:GetObject"], ["*"])]), {"arn": "arn:aws:iam::123456789012:policy/team-deploy"})
+	class_of(["arn:aws:iam::123456789012:policy/team-deploy"], [p]) == "read-only"
+}
+
+test_strongest_wins if {
+	class_of(["arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/AdministratorAccess"], []) == "admin"
+	class_of(["arn:aws:iam::aws:policy/Unknown1"], [pol("p", [stmt(["iam:PassRole"], ["*"])])]) == "privilege-escalation"
+}
+
+test_no_permissions if class_of([], []) == "none"
+
+test_documents if {
+	class_of([], [pol("p", [stmt(["*"], ["*"])])]) == "admin"
+	class_of([], [pol("p", [stmt(["iam:*"], ["*"])])]) == "privilege-escalation"
+	class_of([], [pol("p", [stmt(["iam:PassRole"], ["*"])])]) == "privilege-escalation"
+	class_of([], [pol("p", [stmt(["iam:PassRole"], ["arn:aws:iam::123456789012:role/lambda-exec"])])]) == "read-only"
+	class_of([], [pol("p", [stmt(["secretsmanager:DeleteSecret"], ["arn:aws:secretsmanager:eu-west-1:1:secret:dev/x-*"])])]) == "secret-write"
+	class_of([], [pol("p", [stmt(["secretsmanager:GetSecretValue"], ["arn:aws:secretsmanager:eu-west-1:1:secret:prod/app/*"])])]) == "prod-secret-read"
+	class_of([], [pol("p", [stmt(["secretsmanager:GetSecretValue"], ["arn:aws:secretsmanager:eu-west-1:1:secret:dev/app/*"])])]) == "read-only"
+	class_of([], [pol("p", [stmt(["secretsmanager:GetSecretValue"], ["*"])])]) == "prod-secret-read"
+	class_of([], [pol("p", [stmt(["s3:PutObject"], ["*"])])]) == "write"
+	class_of([], [pol("p", [stmt(["s3:GetObject", "s3:ListBucket"], ["*"])])]) == "read-only"
+	na := {"effect": "Allow", "action": null, "not_action": ["iam:*", "organizations:*"], "resource": ["*"], "not_resource": null}
+	class_of([], [pol("p", [na])]) == "privilege-escalation"
+}
+
+test_deny_grants_nothing if {
+	d := object.union(stmt(["*"], ["*"]), {"effect": "Deny"})
+	class_of([], [pol("p", [d])]) == "read-only"
+}
+
+test_words if {
+	power.words(power.role_power(role(["arn:aws:iam::aws:policy/AdministratorAccess"]), [])) == "which has AdministratorAccess" with input as {"config": cfg}
+	power.words(power.role_power(role([]), [pol("deploy", [stmt(["iam:PassRole"], ["*"])])])) == "which can escalate its own privileges (policy deploy allows iam:PassRole on every role)" with input as {"config": cfg}
+}
