@@ -1,6 +1,8 @@
 package source
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -11,9 +13,16 @@ import (
 	"github.com/secretgate/secretgate/internal/result"
 )
 
+// TestCloudFormationYAML reads the payments stack as deployed with
+// Environment=prod given (a parameters file): its conditions are decided.
+// TestCloudFormationDefaultsDecideNoCondition reads it without.
 func TestCloudFormationYAML(t *testing.T) {
 	const f = "cloudformation/payments.yaml"
-	r := parseRepoFile(t, f)
+	data, err := os.ReadFile(filepath.Join("testdata", "repo", filepath.FromSlash(f)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := parseFileWith(f, data, parseOptions{cfnParams: map[string]string{"Environment": "prod"}})
 	wantNoProblems(t, r)
 	if r.kind != KindCloudFormation {
 		t.Fatalf("kind = %q", r.kind)
@@ -244,7 +253,9 @@ Conditions:
 			if err != nil {
 				t.Fatal(err)
 			}
-			res := newResolver(docs[0], nil)
+			// Env given, as a parameters file gives it: conditions on it
+			// are decided (a default alone decides none).
+			res := newResolver(docs[0], map[string]string{"Env": "prod"})
 			v, _ := res.resolve(docs[0].Get("Value"))
 			got, ok := v.Scalar()
 			if !ok {
@@ -409,8 +420,11 @@ Resources:
 			// Nothing judged depends on the condition.
 			{"stack.yaml#Deploy", "Deploy", "repo:acme/app:*", nil},
 		}},
-		{"decided by a default", `!If [IsProd, "repo:acme/app:environment:prod", "repo:acme/*"]`, []variant{
-			{"stack.yaml#Deploy", "Deploy", "repo:acme/app:environment:prod", nil},
+		// A default decides nothing: the stack may be deployed with any
+		// value of Env, and the wider branch is judged too.
+		{"not decided by a default", `!If [IsProd, "repo:acme/app:environment:prod", "repo:acme/*"]`, []variant{
+			{"stack.yaml#Deploy[IsProd=true]", "Deploy/if IsProd=true", "repo:acme/app:environment:prod", []string{"condition IsProd is true"}},
+			{"stack.yaml#Deploy[IsProd=false]", "Deploy/if IsProd=false", "repo:acme/*", []string{"condition IsProd is false"}},
 		}},
 	}
 	for _, tc := range tests {
@@ -429,5 +443,38 @@ Resources:
 				t.Errorf("roles (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestCloudFormationDefaultsDecideNoCondition: a resource behind a
+// condition that only a parameter's default makes false is judged, with
+// the assumption; the break-glass role a pull request hides behind
+// "EnableBreakGlass: false" is still a role. The parameters file decides.
+func TestCloudFormationDefaultsDecideNoCondition(t *testing.T) {
+	tmpl := []byte(`Parameters:
+  EnableBreakGlass: {Type: String, Default: "false", AllowedValues: ["true", "false"]}
+Conditions:
+  BreakGlass: !Equals [!Ref EnableBreakGlass, "true"]
+Resources:
+  BreakGlassRole:
+    Type: AWS::IAM::Role
+    Condition: BreakGlass
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"}
+            Action: sts:AssumeRoleWithWebIdentity
+            Condition: {StringLike: {"token.actions.githubusercontent.com:sub": "*"}}
+`)
+	r := parseFile("stack.yaml", tmpl)
+	wantNoProblems(t, r)
+	if len(r.roles) != 1 || len(r.roles[0].Assumptions) != 1 || r.roles[0].Assumptions[0] != "condition BreakGlass is true" {
+		t.Fatalf("roles %+v, want BreakGlassRole judged, assuming the condition true", r.roles)
+	}
+	given := parseFileWith("stack.yaml", tmpl, parseOptions{cfnParams: map[string]string{"EnableBreakGlass": "false"}})
+	wantNoProblems(t, given)
+	if len(given.roles) != 0 {
+		t.Errorf("with EnableBreakGlass=false given, roles %+v, want none", given.roles)
 	}
 }

@@ -114,6 +114,13 @@ type resolver struct {
 	// unknownParams lists the parameters without a value that were read
 	// since the last reset.
 	unknownParams []string
+	// deciding is set while a condition is evaluated: a parameter's
+	// Default does not decide it. The stack can be deployed with any
+	// value its AllowedValues permit, so a condition that only a default
+	// settles is judged both ways — a role behind "EnableBreakGlass:
+	// false" is still judged. Values given from outside (the parameters
+	// file) do decide.
+	deciding int
 }
 
 // reset starts reading a variant in which the conditions of forced are
@@ -458,6 +465,9 @@ func (r *resolver) ref(name string, at *doctree.Node) (*doctree.Node, bool) {
 	}
 	if p, ok := r.params[name]; ok {
 		def, ok := p.def.Scalar()
+		if r.deciding > 0 {
+			ok = false // a default decides no condition (see deciding)
+		}
 		if v, given := r.given[name]; given {
 			def, ok = v, true
 		}
@@ -576,7 +586,9 @@ func (r *resolver) condition(name string) tri {
 		return triUnknown
 	}
 	r.busy[name] = true
+	r.deciding++
 	v := r.condExpr(def, 0)
+	r.deciding--
 	delete(r.busy, name)
 	r.conds[name] = v
 	return v

@@ -139,6 +139,9 @@ func TestScan(t *testing.T) {
 		"broken/both-actions.yaml#BadRole@broken/both-actions.yaml:7",
 		"cloudformation/orders.template#ReaderRole@cloudformation/orders.template:15",
 		"cloudformation/payments.yaml#DeployRole@cloudformation/payments.yaml:55",
+		// Behind IsDev, false with Environment's default (prod) but not
+		// for the other AllowedValues: a default decides no condition.
+		"cloudformation/payments.yaml#DevSandboxRole@cloudformation/payments.yaml:118",
 		"arn:aws:iam::123456789012:role/staging-orders-reader@iam/api/authorization-details.json:5",
 		"arn:aws:iam::123456789012:role/service/prod-batch@iam/api/get-role-prod-batch.json:2",
 		"iam/github-deploy-trust.json@iam/github-deploy-trust.json:1",
@@ -151,7 +154,9 @@ func TestScan(t *testing.T) {
 		"cloudformation/orders.template#ReaderPolicy@cloudformation/orders.template:29",
 		"cloudformation/payments.yaml#DeployRole#inline/read-own-secrets@cloudformation/payments.yaml:75",
 		"cloudformation/payments.yaml#AuditPolicy@cloudformation/payments.yaml:89",
-		"cloudformation/payments.yaml#OpsPolicy@cloudformation/payments.yaml:100",
+		// Its Effect is !If [IsProd, Deny, Allow]: both branches.
+		"cloudformation/payments.yaml#OpsPolicy[IsProd=true]@cloudformation/payments.yaml:100",
+		"cloudformation/payments.yaml#OpsPolicy[IsProd=false]@cloudformation/payments.yaml:100",
 		"arn:aws:iam::123456789012:policy/orders-kms@iam/api/authorization-details.json:39",
 		"arn:aws:iam::123456789012:role/staging-orders-reader#inline/read-db@iam/api/authorization-details.json:14",
 		"iam/api/encoded-string-policy.json@iam/api/encoded-string-policy.json:1",

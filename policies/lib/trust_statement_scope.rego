@@ -136,8 +136,9 @@ constrains(c) if {
 	c.info.qual != "any"
 }
 
-# Claims present in every GitHub Actions token (and in every simulated one).
-always_present_claims := {"sub", "repository", "repository_owner"}
+# Claims present in every GitHub Actions token (and in every simulated one);
+# aud is also in every AssumeRoleWithWebIdentity request.
+always_present_claims := {"sub", "aud", "repository", "repository_owner"}
 
 # IgnoreCase operators: parse the value in lower case, like GitHub's keys.
 scope_value(c, v) := lower(v) if c.info.base == "stringequalsignorecase"

@@ -309,10 +309,13 @@ test_aud_string_like_without_wildcard_ok if {
 	count(one("prod", cond)) == 0
 }
 
-test_aud_if_exists_counts_as_missing if {
+# aud is in every AssumeRoleWithWebIdentity request, so IfExists (or
+# ForAllValues, as terraform-aws-iam writes it) still pins it: the operator
+# is reported, the audience is not missing.
+test_aud_if_exists_pins_as_aud_is_always_present if {
 	cond := {"StringEquals": {k("sub"): ["repo:acme/payments:ref:refs/heads/main"]}, "StringEqualsIfExists": {k("aud"): ["sts.amazonaws.com"]}}
 	fs := one("prod", cond)
-	ids(fs) == {"trust-oidc-aud-missing", "trust-oidc-condition-hole"}
+	ids(fs) == {"trust-oidc-condition-hole"}
 }
 
 test_aud_configured_audience if {
