@@ -202,7 +202,7 @@ type row struct {
 }
 
 // TestCorpus runs secretgate over each corpus repository and compares with
-// the hand counts: every GitHub OIDC role, role, policy and secret counted
+// the hand counts: every GitHub OIDC role, other role, policy and secret counted
 // is in the facts, no file is reported unreadable, the exit code is one a
 // correct judge gives, and the trust verdicts are reported by rule id. An
 // empty directory must not be reported as judged ok.

@@ -73,7 +73,7 @@ func functions(root, baseDir string, ph *Placeholders) map[string]function.Funct
 		"sha256":    strFunc(func(s string) (string, error) { h := sha256.Sum256([]byte(s)); return hex.EncodeToString(h[:]), nil }),
 		"basename":  strFunc(func(s string) (string, error) { return filepath.Base(s), nil }),
 		"dirname":   strFunc(func(s string) (string, error) { return filepath.Dir(s), nil }),
-		"abspath":   strFunc(func(s string) (string, error) { return filepath.Abs(s) }),
+		"abspath":   strFunc(filepath.Abs),
 		"timestamp": unknownStringFunc(ph, "timestamp() is known only at apply"),
 		"uuid":      unknownStringFunc(ph, "uuid() is known only at apply"),
 	}
@@ -305,7 +305,9 @@ func allAnyFunc(all bool) function.Function {
 				_, e := it.Element()
 				b, err := convert.Convert(e, cty.Bool)
 				if err != nil || b.IsNull() || !b.IsKnown() {
-					return cty.UnknownVal(cty.Bool), nil
+					// An element that is not a known bool: the answer is
+					// unknown, as Terraform's would be at plan time.
+					return cty.UnknownVal(cty.Bool), nil //nolint:nilerr // unknown, not an error
 				}
 				if b.True() != all {
 					return cty.BoolVal(!all), nil

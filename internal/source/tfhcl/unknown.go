@@ -37,7 +37,7 @@ func (p *Placeholders) token(reason string, quiet bool) string {
 	return p.tokenAs(reason, "", quiet)
 }
 
-// tokenAs is token for a value judged as as rather than "*"; reason then
+// tokenAs is token for a value judged as the value as, rather than "*"; reason then
 // says so itself.
 func (p *Placeholders) tokenAs(reason, as string, quiet bool) string {
 	p.mu.Lock()
