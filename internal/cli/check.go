@@ -490,7 +490,7 @@ func headSHA(ctx context.Context, root string, env Env) string {
 // and not a CI runner's log (GitHub Actions, act, and other CI systems can
 // hand a step a pseudo-terminal whose output ends up in a log file).
 func isTerminal(w io.Writer, env Env) bool {
-	if env("GITHUB_ACTIONS") == "true" || env("CI") != "" {
+	if ci := strings.ToLower(env("CI")); env("GITHUB_ACTIONS") == "true" || (ci != "" && ci != "false" && ci != "0") {
 		return false
 	}
 	return report.Terminal(w, env)

@@ -27,10 +27,10 @@ func parseOutputs(formats, files []string) ([]output, error) {
 	toStdout := 0
 	for i, f := range formats {
 		o := output{format: f}
-		if i < len(files) {
+		if i < len(files) && files[i] != "-" {
 			o.file = files[i]
 		} else {
-			toStdout++
+			toStdout++ // no --output, or "-": standard output, as gitleaks reads it
 		}
 		if _, err := report.New(f, report.Options{}); err != nil {
 			return nil, err

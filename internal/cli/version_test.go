@@ -118,3 +118,15 @@ func TestVerdictNamesOnlyReportsWritten(t *testing.T) {
 		t.Errorf("stderr %q: the verdict names %s, which could not be written", stderr.String(), bad)
 	}
 }
+
+// TestOutputDashIsStandardOutput: "-o -" is standard output, as gitleaks
+// and trivy read it, not a file named "-"; still at most one format there.
+func TestOutputDashIsStandardOutput(t *testing.T) {
+	outs, err := parseOutputs([]string{"json", "sarif"}, []string{"-", "r.sarif"})
+	if err != nil || len(outs) != 2 || outs[0].file != "" || outs[1].file != "r.sarif" {
+		t.Errorf("outs %+v, err %v; want json to stdout and sarif to r.sarif", outs, err)
+	}
+	if _, err := parseOutputs([]string{"json", "sarif"}, []string{"-"}); err == nil {
+		t.Error("two formats on standard output accepted")
+	}
+}

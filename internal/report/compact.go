@@ -89,6 +89,11 @@ func writeCompactFindings(b *strings.Builder, p painter, fs []result.Finding, sp
 			if msg := firstLine(orDefault(f.Message, f.Title)); msg != "" {
 				line += "  " + termLine(safetext.Clip(msg, compactMessage))
 			}
+			if len(f.Assumptions) > 0 {
+				// The message is clipped before its end, where the
+				// assumptions are: they tell two variants apart.
+				line += "  " + p.paint(ansiDim, termLine("[assuming "+strings.Join(f.Assumptions, "; ")+"]"))
+			}
 			if split && !f.New {
 				line += p.paint(ansiDim, "  (existing)")
 			}

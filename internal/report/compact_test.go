@@ -143,3 +143,25 @@ func TestTextErrorOncePerReason(t *testing.T) {
 		t.Errorf("a different error merged:\n%s", out)
 	}
 }
+
+// TestCompactLineSaysItsAssumptions: two variants of one resource (the
+// branches of an Fn::If) differ by their assumptions, which the clipped
+// message would cut off: the compact line shows them.
+func TestCompactLineSaysItsAssumptions(t *testing.T) {
+	r := manyLeaks(30)
+	var f result.Finding
+	for _, x := range r.Findings {
+		if !x.Waived {
+			f = x
+			break
+		}
+	}
+	f.Message = strings.Repeat("long message ", 20) + "(assuming condition IsMain is false)"
+	f.Assumptions = []string{"condition IsMain is false"}
+	f.Fingerprint = "variant"
+	r.Findings = append(r.Findings, f)
+	out := string(render(t, FormatText, Options{}, summarized(r, "high")))
+	if !strings.Contains(out, "[assuming condition IsMain is false]") {
+		t.Errorf("no compact line names the assumption:\n%s", out)
+	}
+}

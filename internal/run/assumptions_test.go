@@ -91,3 +91,20 @@ func TestFindingsRepeatTheirFactsAssumptions(t *testing.T) {
 		t.Fatalf("findings: %d with assumptions, %d without; want the same non-zero number", withA, without)
 	}
 }
+
+// TestIAMCountsAttachedManagedPolicies: a role with only AWS managed
+// policies attached by ARN is judged by iam (iam-broad-managed-policy), so
+// they count: "iam: failed (0 policies, 1 finding)" said nothing true.
+func TestIAMCountsAttachedManagedPolicies(t *testing.T) {
+	in := &facts.Input{}
+	res := map[string]int{}
+	roles := []facts.Role{
+		{ID: "r1", AttachedARNs: []string{"arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::1:policy/mine"}},
+		{ID: "r2", AttachedARNs: []string{"arn:aws:iam::aws:policy/AdministratorAccess"}},
+	}
+	policies := []facts.Policy{{ID: "p", ARN: "arn:aws:iam::1:policy/mine"}}
+	addAWSFacts(in, res, roles, policies, nil)
+	if res["iam"] != 2 {
+		t.Errorf("iam resources %d, want 2: the policy read and AdministratorAccess once", res["iam"])
+	}
+}

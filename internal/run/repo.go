@@ -74,7 +74,9 @@ func awsFamilies() []string {
 
 // addAWSFacts appends roles, policies and secrets to the input and records
 // how many resources each of awsFamilies judges: secrets for naming and
-// rotation, policies for IAM, roles with a trust policy for trust.
+// rotation, policies for IAM (documents read, and AWS managed policies
+// attached by ARN only, which the rules judge by name), roles with a trust
+// policy for trust.
 func addAWSFacts(in *facts.Input, resources map[string]int, roles []facts.Role, policies []facts.Policy, secrets []facts.Secret) {
 	in.Roles = append(in.Roles, roles...)
 	in.Policies = append(in.Policies, policies...)
@@ -87,7 +89,21 @@ func addAWSFacts(in *facts.Input, resources map[string]int, roles []facts.Role, 
 	}
 	resources[result.CheckNaming] = len(secrets)
 	resources[result.CheckRotation] = len(secrets)
-	resources[result.CheckIAM] = len(policies)
+	known := map[string]bool{}
+	for _, p := range policies {
+		if p.ARN != "" {
+			known[p.ARN] = true
+		}
+	}
+	byARN := map[string]bool{}
+	for _, r := range roles {
+		for _, a := range r.AttachedARNs {
+			if !known[a] {
+				byARN[a] = true
+			}
+		}
+	}
+	resources[result.CheckIAM] = len(policies) + len(byARN)
 	resources[result.CheckTrust] = trusts
 }
 
