@@ -32,6 +32,9 @@ type cfnParser struct {
 	file string
 	res  *resolver
 	out  *fileResult
+	// samGlobals is the template's Globals.Function (SAM): properties
+	// every AWS::Serverless::Function has unless it sets its own.
+	samGlobals *doctree.Node
 
 	roles    map[string][]int // logical id -> indices in out.roles (one per variant)
 	secrets  map[string][]int // logical id -> indices in out.secrets
@@ -91,16 +94,17 @@ func (f *cfnFrag) note(s string) {
 func parseCloudFormation(rel string, root *doctree.Node, po parseOptions) fileResult {
 	out := fileResult{kind: KindCloudFormation}
 	p := &cfnParser{
-		file:      rel,
-		res:       newResolver(root, po.cfnParams),
-		out:       &out,
-		roles:     map[string][]int{},
-		secrets:   map[string][]int{},
-		policies:  map[string][]int{},
-		roleVar:   map[int][]condValue{},
-		policyVar: map[int][]condValue{},
-		secretVar: map[int][]condValue{},
-		roleDecl:  map[int]string{},
+		file:       rel,
+		res:        newResolver(root, po.cfnParams),
+		out:        &out,
+		roles:      map[string][]int{},
+		secrets:    map[string][]int{},
+		policies:   map[string][]int{},
+		roleVar:    map[int][]condValue{},
+		policyVar:  map[int][]condValue{},
+		secretVar:  map[int][]condValue{},
+		roleDecl:   map[int]string{},
+		samGlobals: root.Path("Globals", "Function"),
 	}
 	resources := root.Get("Resources")
 	if resources == nil {

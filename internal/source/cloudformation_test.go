@@ -478,3 +478,42 @@ Resources:
 		t.Errorf("with EnableBreakGlass=false given, roles %+v, want none", given.roles)
 	}
 }
+
+// TestSAMGlobals: Globals.Function applies as SAM applies it — a global
+// Policies list comes before the function's own, and a global Role means
+// SAM creates no role for the function.
+func TestSAMGlobals(t *testing.T) {
+	tmpl := func(globals string) []byte {
+		return []byte(`Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+` + globals + `
+Resources:
+  Reader:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Policies:
+        - Statement:
+            - {Effect: Allow, Action: s3:GetObject, Resource: "*"}
+`)
+	}
+	r := parseFile("sam.yaml", tmpl(`    Policies:
+      - Statement:
+          - {Effect: Allow, Action: secretsmanager:GetSecretValue, Resource: "*"}`))
+	wantNoProblems(t, r)
+	var actions []string
+	for _, pol := range r.policies {
+		for _, st := range pol.Document.Statement {
+			actions = append(actions, st.Action...)
+		}
+	}
+	if len(r.roles) != 1 || strings.Join(actions, ",") != "secretsmanager:GetSecretValue,s3:GetObject" {
+		t.Errorf("roles %d, actions %v; want ReaderRole with the global policy first, then its own", len(r.roles), actions)
+	}
+	r = parseFile("sam.yaml", tmpl(`    Role: arn:aws:iam::123456789012:role/shared`))
+	wantNoProblems(t, r)
+	if len(r.roles) != 0 {
+		t.Errorf("a global Role: roles %+v, want none created", r.roles)
+	}
+}

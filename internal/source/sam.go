@@ -12,6 +12,43 @@ import (
 // creates for a function.
 const lambdaBasicExecution = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 
+// withSAMGlobals is props with the template's Globals.Function merged in:
+// scalars and maps the function does not set are taken from the globals,
+// and Policies is the global list followed by the function's.
+func (p *cfnParser) withSAMGlobals(props *doctree.Node) *doctree.Node {
+	g := p.samGlobals
+	if g == nil || g.Kind != doctree.Object {
+		return props
+	}
+	out := &doctree.Node{Kind: doctree.Object}
+	if props != nil {
+		out.Line, out.Col = props.Line, props.Col
+		out.Members = append(out.Members, props.Members...)
+	}
+	for _, gm := range g.Members {
+		own := out.Get(gm.Key)
+		switch {
+		case own == nil:
+			out.Members = append(out.Members, gm)
+		case gm.Key == "Policies":
+			merged := &doctree.Node{Kind: doctree.Array, Line: own.Line, Col: own.Col}
+			for _, n := range []*doctree.Node{gm.Value, own} {
+				if n.Kind == doctree.Array {
+					merged.Elems = append(merged.Elems, n.Elems...)
+				} else {
+					merged.Elems = append(merged.Elems, n)
+				}
+			}
+			for i := range out.Members {
+				if out.Members[i].Key == "Policies" {
+					out.Members[i].Value = merged
+				}
+			}
+		}
+	}
+	return out
+}
+
 // samFunction reads the IAM side of an AWS::Serverless::Function. With a
 // Role the function runs as that role (a role of the template is read as
 // its own resource; SAM then ignores Policies), so there is nothing more to
@@ -21,7 +58,12 @@ const lambdaBasicExecution = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasi
 // an ARN), inline policies (a policy document) and SAM policy templates
 // (expanded where they grant Secrets Manager or KMS access; others are
 // named in the role's assumptions as not judged).
+//
+// Globals.Function applies as SAM applies it: a property the function does
+// not set is the global one, and the global Policies come before the
+// function's own.
 func (p *cfnParser) samFunction(f *cfnFrag, m doctree.Member, props *doctree.Node) {
+	props = p.withSAMGlobals(props)
 	if !props.Get("Role").IsNull() {
 		return
 	}
