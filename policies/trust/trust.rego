@@ -522,7 +522,7 @@ repos_text(ts) := concat(" or ", sort({lib.repo_label(o, r) | some t in ts; some
 #   credentials to anyone who can push a branch and open a pull request. The
 #   same holds for a role of any environment whose permissions are powerful
 #   (administrator, privilege escalation, secret write, production secret
-#   read): the severity is then the matrix of docs/trust.md.
+#   read): the severity is then the matrix of https://github.com/secretgate/secretgate/blob/main/docs/trust.md.
 # custom:
 #   id: trust-oidc-prod-pull-request
 #   check: trust
@@ -624,7 +624,7 @@ else := sprintf("Statement %s", [stmt_label(a)])
 #   workflow on any branch deploy to production. Roles of other environments
 #   whose permissions are powerful are judged the same way when any branch
 #   or tag can assume them (branch patterns with a literal prefix are left
-#   alone); the severity is then the matrix of docs/trust.md.
+#   alone); the severity is then the matrix of https://github.com/secretgate/secretgate/blob/main/docs/trust.md.
 # custom:
 #   id: trust-oidc-prod-unpinned
 #   check: trust
@@ -679,7 +679,7 @@ unpinned_severity(ts) := {"severity": "medium"} if {
 #   condition that aud equals sts.amazonaws.com (the configured audience),
 #   tokens minted for other services can be replayed against AWS whenever
 #   the IAM OIDC provider lists their audience. High for a role whose
-#   permissions are powerful (docs/trust.md).
+#   permissions are powerful (https://github.com/secretgate/secretgate/blob/main/docs/trust.md).
 # custom:
 #   id: trust-oidc-aud-missing
 #   check: trust
