@@ -37,6 +37,10 @@ type iacProject struct {
 	// outputKinds are the kinds a file of the output may be read as for
 	// the project to count as judged.
 	outputKinds []Kind
+	// outputSuffix, when set, is how the name of an output file ends: a
+	// CDK app's templates are *.template.json, whatever else its output
+	// directory (or, with "output": ".", the app itself) holds.
+	outputSuffix string
 	// fix says how to make the project judgeable.
 	fix string
 }
@@ -44,7 +48,7 @@ type iacProject struct {
 // iacProjects maps project file names to their project kind.
 var iacProjects = map[string]iacProject{
 	"cdk.json": {
-		what: "an AWS CDK app", outputKey: "output", defaultOutput: "cdk.out", outputKinds: []Kind{KindCloudFormation},
+		what: "an AWS CDK app", outputKey: "output", defaultOutput: "cdk.out", outputKinds: []Kind{KindCloudFormation}, outputSuffix: ".template.json",
 		fix: "run `cdk synth` before secretgate and keep cdk.out (its *.template.json files are read as CloudFormation)",
 	},
 	"cdktf.json": {
@@ -124,7 +128,7 @@ func (t *iacTracker) notJudged(ctx context.Context, root string, read map[string
 		dir := path.Dir(rel)
 		if proj.defaultOutput != "" {
 			outDir := path.Join(dir, outputDir(ctx, root, rel, proj))
-			if readUnder(read, outDir, proj.outputKinds) {
+			if readUnder(read, outDir, proj.outputKinds, proj.outputSuffix) {
 				continue
 			}
 		}
@@ -154,14 +158,15 @@ func outputDir(ctx context.Context, root, rel string, proj iacProject) string {
 	return proj.defaultOutput
 }
 
-// readUnder reports whether a file of one of kinds under dir was read.
-func readUnder(read map[string]Kind, dir string, kinds []Kind) bool {
+// readUnder reports whether a file of one of kinds under dir, named
+// …suffix, was read.
+func readUnder(read map[string]Kind, dir string, kinds []Kind, suffix string) bool {
 	prefix := dir + "/"
 	if dir == "." {
 		prefix = ""
 	}
 	for rel, kind := range read {
-		if slices.Contains(kinds, kind) && strings.HasPrefix(rel, prefix) {
+		if slices.Contains(kinds, kind) && strings.HasPrefix(rel, prefix) && strings.HasSuffix(rel, suffix) {
 			return true
 		}
 	}

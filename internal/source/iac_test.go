@@ -154,6 +154,18 @@ func TestScanNotJudged(t *testing.T) {
 			wantNotJudged: []string{"cdktf.json: a CDK for Terraform app — run `cdktf synth`"},
 		},
 		{
+			// "output": "." made any template of the repository count as
+			// the app's synthesized output.
+			name: "CDK app whose output is itself and which holds no template",
+			files: map[string]string{
+				"cdk.json":     `{"app": "npx ts-node bin/app.ts", "output": "."}`,
+				"other/t.json": cdkTemplate,
+			},
+			wantRoles:     []string{"github-deploy"},
+			wantKinds:     map[Kind]int{KindCloudFormation: 1},
+			wantNotJudged: []string{"cdk.json: an AWS CDK app — run `cdk synth`"},
+		},
+		{
 			name: "Pulumi project and Serverless service",
 			files: map[string]string{
 				"Pulumi.yaml":                   "name: infra\nruntime: nodejs\n",
