@@ -1,10 +1,13 @@
 package run
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/secretgate/secretgate/internal/facts"
 	"github.com/secretgate/secretgate/internal/policy"
+	"github.com/secretgate/secretgate/internal/result"
 )
 
 // assumptionIndex finds the assumptions of the fact a finding is about: a
@@ -70,4 +73,53 @@ func withAssumptions(msg string, a []string) string {
 		return msg
 	}
 	return msg + " (assuming " + strings.Join(a, "; ") + ")"
+}
+
+// variantFindings merges the findings that variants of one resource (the
+// branches of an undecidable Fn::If, as a CloudFormation reader produces
+// them) give alike: one finding whose rule, resource, file, line and
+// message are the same on several variants holds on each of them, so it
+// depends only on the assumptions they share. The first one's
+// fingerprint is kept (variants are read in a fixed order).
+type variantFindings map[variantKey]variantSeen
+
+type variantKey struct{ rule, resource, file, message string }
+
+type variantSeen struct {
+	index int      // in the report's findings
+	base  string   // the message without assumptions
+	had   []string // the assumptions in common so far
+}
+
+func keyOf(f result.Finding) variantKey {
+	return variantKey{f.Rule, f.Resource, f.File + ":" + strconv.Itoa(f.Line), f.Message}
+}
+
+// merged folds f (with assumptions a) into an alike finding already in
+// rep, keeping the assumptions both share, and reports whether it did.
+func (v variantFindings) merged(rep *result.Report, f result.Finding, a []string) bool {
+	seen, ok := v[keyOf(f)]
+	if !ok || seen.index >= len(rep.Findings) {
+		return false
+	}
+	var common []string
+	for _, x := range seen.had {
+		if slices.Contains(a, x) {
+			common = append(common, x)
+		}
+	}
+	seen.had = common
+	v[keyOf(f)] = seen
+	g := &rep.Findings[seen.index]
+	g.Assumptions = common
+	g.Message = withAssumptions(seen.base, common)
+	return true
+}
+
+// add records f, just added at index with assumptions a.
+func (v variantFindings) add(f result.Finding, a []string, index int) {
+	base := strings.TrimSuffix(f.Message, " (assuming "+strings.Join(a, "; ")+")")
+	k := keyOf(f)
+	k.message = base
+	v[k] = variantSeen{index: index, base: base, had: a}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/secretgate/secretgate/internal/facts"
 	"github.com/secretgate/secretgate/internal/policy"
+	"github.com/secretgate/secretgate/internal/result"
 )
 
 // TestAssumptionIndex: a finding is matched to its fact by its key (the
@@ -106,5 +107,49 @@ func TestIAMCountsAttachedManagedPolicies(t *testing.T) {
 	addAWSFacts(in, res, roles, policies, nil)
 	if res["iam"] != 2 {
 		t.Errorf("iam resources %d, want 2: the policy read and AdministratorAccess once", res["iam"])
+	}
+}
+
+// TestVariantFindingsMerge: the two branches of an undecidable Fn::If
+// read as two variants of a secret; a rule that finds the same on both
+// reports it once, assuming nothing about the condition (it holds either
+// way), while a finding on one branch only keeps its assumption.
+func TestVariantFindingsMerge(t *testing.T) {
+	on := badSecret(3)
+	on.ID, on.Assumptions = "stack.yaml#S[C=true]", []string{"condition C is true"}
+	off := badSecret(3)
+	off.ID, off.Assumptions = "stack.yaml#S[C=false]", []string{"condition C is false"}
+	off.RotationEnabled = enabled(true) // rotation differs by branch
+	opts := options(t, &staticFacts{fams: []string{"naming", "rotation"}, secrets: []facts.Secret{on, off}})
+	rep, err := Pipeline(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byRule := map[string][]result.Finding{}
+	for _, f := range rep.Findings {
+		byRule[f.Rule] = append(byRule[f.Rule], f)
+	}
+	naming := byRule["naming-pattern"]
+	if len(naming) != 1 || len(naming[0].Assumptions) != 0 || strings.Contains(naming[0].Message, "assuming") {
+		t.Errorf("naming-pattern %+v, want one finding that assumes nothing", naming)
+	}
+	rot := byRule["rotation-not-enabled"]
+	if len(rot) != 1 || !slices.Equal(rot[0].Assumptions, []string{"condition C is true"}) || !strings.HasSuffix(rot[0].Message, "(assuming condition C is true)") {
+		t.Errorf("rotation-not-enabled %+v, want one, on the branch where rotation is off", rot)
+	}
+}
+
+func TestBaseID(t *testing.T) {
+	for id, want := range map[string]string{
+		"stack.yaml#Deploy[IsMain=false]":       "stack.yaml#Deploy",
+		"stack.yaml#Deploy[A=true,B=false]":     "stack.yaml#Deploy",
+		`.#aws_iam_role.github["prod"]`:         `.#aws_iam_role.github["prod"]`,
+		".#aws_secretsmanager_secret.legacy[0]": ".#aws_secretsmanager_secret.legacy[0]",
+		`.#aws_iam_role.x["a=b"]`:               `.#aws_iam_role.x["a=b"]`,
+		"arn:aws:iam::1:role/plain":             "arn:aws:iam::1:role/plain",
+	} {
+		if got := baseID(id); got != want {
+			t.Errorf("baseID(%q) = %q, want %q", id, got, want)
+		}
 	}
 }

@@ -187,9 +187,14 @@ func Pipeline(ctx context.Context, opts Options) (result.Report, error) {
 		return rep, err
 	}
 	assumed := newAssumptionIndex(in)
+	variants := variantFindings{}
 	for i, b := range built {
 		f, rule := b.finding, b.rule
-		if a := assumed.of(raws[i]); len(a) > 0 {
+		a := assumed.of(raws[i])
+		if len(a) > 0 && variants.merged(&rep, f, a) {
+			continue // the same finding on another variant of the resource
+		}
+		if len(a) > 0 {
 			f.Assumptions = a
 			f.Message = withAssumptions(f.Message, a)
 		}
@@ -202,6 +207,9 @@ func Pipeline(ctx context.Context, opts Options) (result.Report, error) {
 			continue
 		}
 		f.New = !opts.Baseline[f.Fingerprint]
+		if len(a) > 0 {
+			variants.add(f, a, len(rep.Findings))
+		}
 		rep.Findings = append(rep.Findings, f)
 		rep.Rules[rule.ID] = rule
 	}

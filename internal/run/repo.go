@@ -81,14 +81,18 @@ func addAWSFacts(in *facts.Input, resources map[string]int, roles []facts.Role, 
 	in.Roles = append(in.Roles, roles...)
 	in.Policies = append(in.Policies, policies...)
 	in.Secrets = append(in.Secrets, secrets...)
-	trusts := 0
+	trusts := map[string]bool{}
 	for _, r := range roles {
 		if r.Trust != nil {
-			trusts++
+			trusts[baseID(r.ID)] = true
 		}
 	}
-	resources[result.CheckNaming] = len(secrets)
-	resources[result.CheckRotation] = len(secrets)
+	secretIDs := map[string]bool{}
+	for _, s := range secrets {
+		secretIDs[baseID(s.ID)] = true
+	}
+	resources[result.CheckNaming] = len(secretIDs)
+	resources[result.CheckRotation] = len(secretIDs)
 	known := map[string]bool{}
 	for _, p := range policies {
 		if p.ARN != "" {
@@ -103,8 +107,26 @@ func addAWSFacts(in *facts.Input, resources map[string]int, roles []facts.Role, 
 			}
 		}
 	}
-	resources[result.CheckIAM] = len(policies) + len(byARN)
-	resources[result.CheckTrust] = trusts
+	policyIDs := map[string]bool{}
+	for _, p := range policies {
+		policyIDs[baseID(p.ID)] = true
+	}
+	resources[result.CheckIAM] = len(policyIDs) + len(byARN)
+	resources[result.CheckTrust] = len(trusts)
+}
+
+// baseID is a fact's id without the variant a CloudFormation reader
+// appends ("stack.yaml#Deploy[IsMain=false]" is stack.yaml#Deploy): counts
+// are of resources, not of the branches they were read in.
+func baseID(id string) string {
+	if strings.HasSuffix(id, "]") {
+		// A variant is [Cond=value,…]; a Terraform instance ([0],
+		// ["prod"]) is a resource of its own.
+		if i := strings.LastIndex(id, "["); i > 0 && strings.Contains(id[i:], "=") && !strings.Contains(id[i:], "\"") {
+			return id[:i]
+		}
+	}
+	return id
 }
 
 func describe(p result.InputProblem) string {
