@@ -435,6 +435,8 @@ func TestUnknownRoleVerdict(t *testing.T) {
 		{"nothing read", Explanation{RoleARN: "nope"}, []string{`no role "nope"`, "No role was found in the repository."}, []string{"Roles found"}},
 		{"a few", Explanation{RoleARN: "arn:aws:iam::1:role/nope", RolesFound: []string{"deploy", "read"}}, []string{`no role "nope"`, "Roles found (2): deploy, read."}, []string{"more"}},
 		{"many", Explanation{RoleARN: "nope", RolesFound: many}, []string{"Roles found (25): role-00,", "role-19, and 5 more"}, []string{"role-20"}},
+		{"variants of a CloudFormation role", Explanation{RoleARN: "Deploy", RolesFound: []string{"Deploy/if IsMain=false", "Deploy/if IsMain=true", "Other"}},
+			[]string{"Deploy is read in 2 variants", `--role "Deploy/if IsMain=false", --role "Deploy/if IsMain=true"`}, []string{"Roles found"}},
 		{"declared without trust", Explanation{RoleARN: "deploy", Role: "deploy", Source: "terraform", File: "main.tf", Line: 3}, []string{"declared in main.tf:3 (terraform) without its trust policy"}, []string{"Roles found"}},
 	}
 	for _, tt := range tests {

@@ -73,7 +73,20 @@ func renderUnknown(b *strings.Builder, e Explanation) {
 		fmt.Fprintf(b, "Verdict: trust policy unknown: the role is declared in %s without its trust policy; declare the trust policy there, or add %s.\n", where(e.Source, e.File, e.Line), snapshot)
 		return
 	}
-	fmt.Fprintf(b, "Verdict: trust policy unknown: no role %q in the repository's IAM JSON, CloudFormation, Terraform or inventory snapshots; check the name, or add %s.\n", roleName(e.RoleARN), snapshot)
+	name := roleName(e.RoleARN)
+	var variants []string
+	for _, r := range e.RolesFound {
+		if strings.HasPrefix(r, name+"/if ") {
+			variants = append(variants, r)
+		}
+	}
+	if len(variants) > 0 {
+		// A CloudFormation role read once per branch of an Fn::If its
+		// template cannot decide: each variant has its own trust.
+		fmt.Fprintf(b, "Verdict: %s is read in %d variants, one per branch of a condition the template does not decide; explain each: %s.\n", name, len(variants), roleFlags(variants))
+		return
+	}
+	fmt.Fprintf(b, "Verdict: trust policy unknown: no role %q in the repository's IAM JSON, CloudFormation, Terraform or inventory snapshots; check the name, or add %s.\n", name, snapshot)
 	switch n := len(e.RolesFound); {
 	case n == 0:
 		b.WriteString("No role was found in the repository.\n")
@@ -293,4 +306,13 @@ func renderAttackers(b *strings.Builder, e Explanation) {
 		}
 		fmt.Fprintf(b, "  %-8s  %-21s  %s\n", verdict, probeLabels[p.Kind], p.Sub)
 	}
+}
+
+// roleFlags writes each name as a --role argument.
+func roleFlags(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("--role %q", n)
+	}
+	return strings.Join(q, ", ")
 }
