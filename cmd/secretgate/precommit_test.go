@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -100,6 +101,19 @@ func TestPreCommitHook(t *testing.T) {
 				t.Errorf("commit output does not contain %q:\n%s", want, out)
 			}
 		}
+	})
+
+	t.Run("the installed-binary hook runs the secretgate on PATH, building nothing", func(t *testing.T) {
+		sys := *h
+		sys.env = slices.Concat(h.env, []string{"PATH=" + filepath.Dir(binary) + string(os.PathListSeparator) + os.Getenv("PATH")})
+		dir := sys.repoWith(t, "secretgate-system")
+		writeIn(t, dir, "config/prod/app.env", "aws_access_key_id="+leakstest.AWSKey(t)+"\n")
+		gitIn(t, dir, "add", "-A")
+		out, took, err := sys.commit(t, dir)
+		if err == nil || !strings.Contains(out, "- hook id: secretgate-system") || !strings.Contains(out, "config/prod/app.env:1") {
+			t.Errorf("commit with a key through secretgate-system: err %v\n%s", err, out)
+		}
+		t.Logf("first commit through the installed-binary hook: %s", took.Round(time.Millisecond))
 	})
 
 	t.Run("bad trust policy in the working tree only does not block", func(t *testing.T) {
@@ -244,7 +258,10 @@ func copySourceTree(t *testing.T, dst string) {
 
 // repo makes a repository whose .pre-commit-config.yaml uses the hook,
 // with one commit, and installs pre-commit's git hook in it.
-func (h *hookSetup) repo(t *testing.T) string {
+func (h *hookSetup) repo(t *testing.T) string { return h.repoWith(t, "secretgate") }
+
+// repoWith is repo with the hook of id hookID.
+func (h *hookSetup) repoWith(t *testing.T, hookID string) string {
 	t.Helper()
 	dir := t.TempDir()
 	h.git(t, dir, "init", "-q", "-b", "main")
@@ -252,7 +269,7 @@ func (h *hookSetup) repo(t *testing.T) string {
 		"  - repo: "+h.src+"\n"+
 		"    rev: "+h.rev+"\n"+
 		"    hooks:\n"+
-		"      - id: secretgate\n")
+		"      - id: "+hookID+"\n")
 	writeIn(t, dir, "README.md", "hello\n")
 	h.git(t, dir, "add", "-A")
 	h.git(t, dir, "commit", "-q", "--no-verify", "-m", "init")

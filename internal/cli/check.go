@@ -110,6 +110,11 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	defer p.Close()
 	if !f.quiet {
 		p.run.Progress = progress.New(stderr, isTerminal(stderr, env))
+		// For tests and demos: show phases shorter than the second a
+		// person would wait for.
+		if d, err := time.ParseDuration(env("SECRETGATE_PROGRESS_AFTER")); err == nil {
+			p.run.Progress.ShowAfter(d)
+		}
 	}
 	p.run.Log = p.run.Progress.Clearing(stderr)
 	if testPlan != nil {

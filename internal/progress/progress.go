@@ -65,6 +65,9 @@ func (m *Meter) Start(name, unit string) *Phase {
 	p := &Phase{m: m, name: name, unit: unit, start: m.now()}
 	m.mu.Lock()
 	m.cur = p
+	if m.after <= 0 {
+		m.redrawLocked() // shown at once (ShowAfter(0)), not at the next tick
+	}
 	m.mu.Unlock()
 	return p
 }
@@ -153,6 +156,11 @@ func (m *Meter) draw() {
 func (m *Meter) redraw() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.redrawLocked()
+}
+
+// redrawLocked is redraw with m.mu held.
+func (m *Meter) redrawLocked() {
 	p := m.cur
 	if p == nil || m.stopped || !m.terminal {
 		return

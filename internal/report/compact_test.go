@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -164,4 +165,30 @@ func TestCompactLineSaysItsAssumptions(t *testing.T) {
 	if !strings.Contains(out, "[assuming condition IsMain is false]") {
 		t.Errorf("no compact line names the assumption:\n%s", out)
 	}
+}
+
+// TestThousandFindingsOfOneRule is the measure: 1,000 findings of
+// the same rule print as about one line per finding plus a short header
+// and footer.
+func TestThousandFindingsOfOneRule(t *testing.T) {
+	r := result.Report{Schema: result.Schema, Context: result.Context{Mode: "local"},
+		Checks: []result.Check{{ID: result.CheckLeaks, Status: result.StatusFailed, Resources: 1000, Unit: result.UnitFiles}}}
+	for i := range 1000 {
+		r.Findings = append(r.Findings, result.Finding{
+			Rule: "leaks-secret", Check: result.CheckLeaks, Severity: result.SeverityHigh,
+			Title: "No credentials in the repository", Resource: fmt.Sprintf("svc/%d.env", i),
+			File: fmt.Sprintf("svc/%d.env", i), Line: 1, Message: "Possible AWS access key: a match AKIA… in this file.",
+			Remediation: "Treat the value as compromised and rotate it.\nThen remove it from the code.", Fingerprint: fmt.Sprint(i), New: true,
+		})
+	}
+	r = summarized(r, "high")
+	out := string(render(t, FormatText, Options{}, r))
+	lines := strings.Count(out, "\n")
+	if lines > 1000+25 {
+		t.Errorf("%d lines for 1,000 findings of one rule, want at most 1,025", lines)
+	}
+	if n := strings.Count(out, "rotate it."); n != 1 {
+		t.Errorf("the fix is printed %d times, want once", n)
+	}
+	t.Logf("1,000 findings of one rule: %d lines (verbose: %d)", lines, strings.Count(string(render(t, FormatText, Options{Verbose: true}, r)), "\n"))
 }
