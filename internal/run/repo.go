@@ -50,7 +50,9 @@ func (g *RepoFiles) Gather(ctx context.Context, in *facts.Input) Outcome {
 	out.NotJudged = res.NotJudged
 	var msgs []string
 	if n := len(res.Errors); n > 0 {
-		msgs = append(msgs, fmt.Sprintf("%d file(s) could not be parsed, first %s", n, describe(res.Errors[0])))
+		// Where and why each file failed is in the report's input
+		// problems (inputs.errors): said once there, not again per check.
+		msgs = append(msgs, fmt.Sprintf("%s could not be read, first %s (the input problems say why)", plural(n, "file", "files"), where(res.Errors[0])))
 	}
 	if n := len(res.NotJudged); n > 0 {
 		// The roles and secrets such code defines were not judged: the
@@ -127,6 +129,21 @@ func baseID(id string) string {
 		}
 	}
 	return id
+}
+
+// where is a problem's file and line.
+func where(p result.InputProblem) string {
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d", p.File, p.Line)
+	}
+	return p.File
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func describe(p result.InputProblem) string {
