@@ -470,3 +470,50 @@ func TestPolicyDocumentUnknownArgument(t *testing.T) {
 		t.Errorf("errors %+v, want one at line 3 naming action and actions", res.Errors)
 	}
 }
+
+// TestTooManyInstances: instances beyond the limit are not judged, and
+// the run says so (an input error: incomplete), never silently; the last
+// instance could be the dangerous one.
+func TestTooManyInstances(t *testing.T) {
+	for _, tc := range []struct {
+		name, tf  string
+		instances int
+		problem   bool
+	}{
+		{"count at the limit", `resource "aws_iam_role" "r" { count = 512 }`, maxInstances, false},
+		{"count over the limit", `resource "aws_iam_role" "r" { count = 600 }`, maxInstances, true},
+		{"for_each over the limit", `resource "aws_iam_role" "r" { for_each = toset([for i in range(600) : format("k%04d", i)]) }`, maxInstances, true},
+		{"for_each at the limit", `resource "aws_iam_role" "r" { for_each = toset([for i in range(512) : tostring(i)]) }`, maxInstances, false},
+		{"module for_each over the limit", `module "m" {
+  source   = "./m"
+  for_each = toset([for i in range(513) : tostring(i)])
+}`, maxInstances, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, _ := evalFiles(t, map[string]string{
+				"main.tf":   tc.tf,
+				"m/main.tf": `resource "aws_iam_role" "r" {}`,
+			}, Options{})
+			n := 0
+			for _, r := range res.Resources {
+				if r.Root == "." {
+					n++
+				}
+			}
+			if n != tc.instances {
+				t.Errorf("%d instances, want %d", n, tc.instances)
+			}
+			var got []string
+			for _, p := range res.Errors {
+				got = append(got, p.String())
+			}
+			want := []string(nil)
+			if tc.problem {
+				want = []string{"main.tf:1: "}
+			}
+			if len(got) != len(want) || tc.problem && (!strings.HasPrefix(got[0], want[0]) || !strings.Contains(got[0], "more than 512 instances; only the first 512 were judged")) {
+				t.Errorf("errors %q, want one at main.tf:1 about the limit: %v", got, tc.problem)
+			}
+		})
+	}
+}
