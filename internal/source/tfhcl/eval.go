@@ -499,6 +499,12 @@ func (e *evaluator) evalCall(in *instance, c *moduleCall, ctx *hcl.EvalContext) 
 		key = in.key + "." + c.name
 	}
 	dir := e.resolveSource(in, c, key)
+	if dir != "" && in.depth >= maxModuleDepth {
+		// What the call would create is not judged: an input problem
+		// (the run is incomplete), never a silent pass.
+		e.l.problem(Problem{File: c.file, Line: c.line, Message: fmt.Sprintf(
+			"module %q (source %q) was not read: modules are nested more than %d deep", c.name, c.source, maxModuleDepth)})
+	}
 	if dir == "" || in.depth >= maxModuleDepth {
 		in.calls[c.name] = e.unknownObject(in.cfg.refAttrs["module."+c.name], e.prefixed(in, "module."+c.name), " (its source "+strconv.Quote(c.source)+" was not read)")
 		return
