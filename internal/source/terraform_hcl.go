@@ -256,6 +256,7 @@ func resolveDocument(ph *tfhcl.Placeholders, doc *facts.PolicyDocument) []string
 		}
 		st.Action, st.NotAction = list(st.Action), list(st.NotAction)
 		st.Resource, st.NotResource = list(st.Resource), list(st.NotResource)
+		st.Principal, st.NotPrincipal = resolvePrincipalTypes(st, res, &why)
 		for _, pm := range []map[string][]string{st.Principal, st.NotPrincipal} {
 			for k, v := range pm {
 				pm[k] = list(v)
@@ -276,6 +277,14 @@ func resolveDocument(ph *tfhcl.Placeholders, doc *facts.PolicyDocument) []string
 				sort.Strings(condKeys)
 				for _, key := range condKeys {
 					vals := st.Condition[op][key]
+					if tfhcl.Has(op) || tfhcl.Has(key) {
+						// An operator or key unknown offline cannot be
+						// judged; a condition only restricts, so the
+						// loosest reading is without it.
+						_ = list(vals)
+						why = appendUnique(why, fmt.Sprintf("a condition (%s on %s) of statement %d has an operator or key not known offline; it is left out", res(op), res(key), st.Index))
+						continue
+					}
 					target := op
 					unknown := false
 					for _, v := range vals {
@@ -324,22 +333,77 @@ func likeOperator(op string) string {
 }
 
 // statementStrings lists every string of a statement.
+// statementStrings lists every string of a statement that a placeholder
+// may be in: values, principal types, condition operators and keys.
 func statementStrings(st facts.Statement) []string {
 	var out []string
 	for _, l := range [][]string{st.Action, st.NotAction, st.Resource, st.NotResource} {
 		out = append(out, l...)
 	}
 	for _, pm := range []map[string][]string{st.Principal, st.NotPrincipal} {
-		for _, v := range pm {
+		for k, v := range pm {
+			out = append(out, k)
 			out = append(out, v...)
 		}
 	}
-	for _, m := range st.Condition {
-		for _, v := range m {
+	for op, m := range st.Condition {
+		out = append(out, op)
+		for k, v := range m {
+			out = append(out, k)
 			out = append(out, v...)
 		}
 	}
 	return out
+}
+
+// principalTypes are the types a principal whose type is unknown
+// offline is judged as, each: rules key on the type (GitHub's OIDC trust
+// on Federated, public trust on AWS "*"), and left as written the
+// unknown type would match none of them and the statement would look
+// harmless.
+var principalTypes = []string{"AWS", "Federated", "Service"}
+
+// resolvePrincipalTypes judges a principal whose type is unknown offline
+// (type = var.x with no value) as every type it could be, with the same
+// identifiers: the loosest reading. A NotPrincipal with an unknown type
+// may exclude nobody: the statement is then judged as applying to
+// anyone, Principal "*". res records what was unknown in why.
+func resolvePrincipalTypes(st facts.Statement, res func(string) string, why *[]string) (principal, notPrincipal map[string][]string) {
+	principal, notPrincipal = st.Principal, st.NotPrincipal
+	var ids []string
+	unknown := false
+	for k, v := range principal {
+		if tfhcl.Has(k) {
+			res(k)
+			delete(principal, k)
+			ids, unknown = appendAll(ids, v), true
+		}
+	}
+	anyone := false
+	for k := range notPrincipal {
+		if tfhcl.Has(k) {
+			res(k)
+			notPrincipal, anyone = nil, true
+			break
+		}
+	}
+	if !unknown && !anyone {
+		return principal, notPrincipal
+	}
+	if principal == nil {
+		principal = map[string][]string{}
+	}
+	if unknown {
+		for _, t := range principalTypes {
+			principal[t] = appendAll(principal[t], ids)
+		}
+		*why = appendUnique(*why, fmt.Sprintf("a principal type of statement %d is not known offline; judged as each of %s", st.Index, strings.Join(principalTypes, ", ")))
+	}
+	if anyone {
+		principal["AWS"] = appendUnique(principal["AWS"], "*")
+		*why = appendUnique(*why, fmt.Sprintf("a NotPrincipal type of statement %d is not known offline; judged as anyone (\"*\")", st.Index))
+	}
+	return principal, notPrincipal
 }
 
 func statementHasPlaceholder(st facts.Statement) bool {

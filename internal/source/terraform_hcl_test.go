@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/secretgate/secretgate/internal/facts"
 	"github.com/secretgate/secretgate/internal/result"
@@ -496,5 +497,93 @@ resource "aws_iam_role" "ci" {
 	fed := res.Roles[0].Trust.Statement[0].Principal["Federated"]
 	if len(fed) != 1 || !strings.HasSuffix(fed[0], ":oidc-provider/token.actions.githubusercontent.com") {
 		t.Errorf("Federated %q, want the GitHub provider's ARN", fed)
+	}
+}
+
+// TestTerraformHCLUnknownKeys: a principal type, a condition operator or
+// a condition key unknown offline is judged the loosest way, never as a
+// key no rule knows (which made a GitHub trust of any repository pass):
+// the principal as each type, the condition left out, a Deny left out.
+func TestTerraformHCLUnknownKeys(t *testing.T) {
+	const provider = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+	for _, tc := range []struct {
+		name          string
+		principal     string // HCL of the Principal object
+		condition     string // HCL of the Condition object
+		deny          bool
+		wantPrincipal map[string][]string
+		wantCondition map[string]map[string][]string
+		wantWhy       []string
+	}{
+		{
+			name:          "principal type",
+			principal:     `{ (var.x) = "` + provider + `" }`,
+			condition:     `{ StringLike = { "token.actions.githubusercontent.com:sub" = "repo:*" } }`,
+			wantPrincipal: map[string][]string{"AWS": {provider}, "Federated": {provider}, "Service": {provider}},
+			wantCondition: map[string]map[string][]string{"StringLike": {"token.actions.githubusercontent.com:sub": {"repo:*"}}},
+			wantWhy:       []string{`var.x has no value (judged as "*")`, "a principal type of statement 0 is not known offline; judged as each of AWS, Federated, Service"},
+		},
+		{
+			name:          "condition operator",
+			principal:     `{ Federated = "` + provider + `" }`,
+			condition:     `{ (var.x) = { "token.actions.githubusercontent.com:sub" = "repo:o/r:*" } }`,
+			wantPrincipal: map[string][]string{"Federated": {provider}},
+			wantWhy:       []string{`var.x has no value (judged as "*")`, "a condition (* on token.actions.githubusercontent.com:sub) of statement 0 has an operator or key not known offline; it is left out"},
+		},
+		{
+			name:          "condition key",
+			principal:     `{ Federated = "` + provider + `" }`,
+			condition:     `{ StringLike = { (var.x) = "repo:o/r:*" } }`,
+			wantPrincipal: map[string][]string{"Federated": {provider}},
+			wantWhy:       []string{`var.x has no value (judged as "*")`, "a condition (StringLike on *) of statement 0 has an operator or key not known offline; it is left out"},
+		},
+		{
+			name:      "deny with an unknown principal type",
+			principal: `{ (var.x) = "*" }`,
+			condition: `{ StringLike = { "token.actions.githubusercontent.com:sub" = "repo:*" } }`,
+			deny:      true,
+			wantWhy:   []string{`var.x has no value (judged as "*")`, "statement 1 is a Deny with a value not known offline; it is left out"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			deny := ""
+			if tc.deny {
+				deny = `, { Effect = "Deny", Action = "sts:AssumeRoleWithWebIdentity", Principal = ` + tc.principal + `, Condition = ` + tc.condition + ` }`
+				tc.principal, tc.condition = `{ Federated = "`+provider+`" }`, `{ StringEquals = { "token.actions.githubusercontent.com:sub" = "repo:o/r:ref:refs/heads/main" } }`
+				tc.wantPrincipal = map[string][]string{"Federated": {provider}}
+				tc.wantCondition = map[string]map[string][]string{"StringEquals": {"token.actions.githubusercontent.com:sub": {"repo:o/r:ref:refs/heads/main"}}}
+			}
+			tf := `
+variable "x" { type = string }
+resource "aws_iam_role" "r" {
+  name = "ci"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRoleWithWebIdentity", Principal = ` + tc.principal + `, Condition = ` + tc.condition + ` }` + deny + `]
+  })
+}
+`
+			if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(tf), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			res, err := Scan(context.Background(), dir, Options{})
+			if err != nil || len(res.Roles) != 1 || len(res.Errors) != 0 {
+				t.Fatalf("roles %+v, errors %+v, err %v", res.Roles, res.Errors, err)
+			}
+			r := res.Roles[0]
+			if len(r.Trust.Statement) != 1 {
+				t.Fatalf("statements %+v, want one", r.Trust.Statement)
+			}
+			if diff := cmp.Diff(tc.wantPrincipal, r.Trust.Statement[0].Principal); diff != "" {
+				t.Errorf("principal (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.wantCondition, r.Trust.Statement[0].Condition, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("condition (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.wantWhy, r.Assumptions); diff != "" {
+				t.Errorf("assumptions (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

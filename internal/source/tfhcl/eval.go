@@ -3,6 +3,7 @@ package tfhcl
 import (
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"os"
 	"path/filepath"
 	"slices"
@@ -281,16 +282,21 @@ type instanceKey struct {
 }
 
 // expand returns the instances of a resource or module call; why is set
-// when their number could not be known.
-func (e *evaluator) expand(count, forEach hcl.Expression, ctx *hcl.EvalContext, what string) ([]instanceKey, string) {
+// when their number could not be known. Beyond maxInstances the rest are
+// not evaluated: truncated says so, for the caller to report (an instance
+// left out unsaid could be the one that matters).
+func (e *evaluator) expand(count, forEach hcl.Expression, ctx *hcl.EvalContext, what string) (keys []instanceKey, why string, truncated bool) {
 	if forEach != nil {
 		v, diags := forEach.Value(ctx)
 		if diags.HasErrors() || !v.IsWhollyKnown() || v.IsNull() || !(v.CanIterateElements()) {
 			tok := e.ph.token("the for_each of "+what+" is not known offline; judged as one instance", false)
-			return []instanceKey{{index: indexString(cty.StringVal(tok)), key: cty.StringVal(tok), each: cty.DynamicVal}}, "the for_each of " + what + " is not known offline"
+			return []instanceKey{{index: indexString(cty.StringVal(tok)), key: cty.StringVal(tok), each: cty.DynamicVal}}, "the for_each of " + what + " is not known offline", false
 		}
 		var out []instanceKey
-		for it := v.ElementIterator(); it.Next() && len(out) < maxInstances; {
+		for it := v.ElementIterator(); it.Next(); {
+			if len(out) == maxInstances {
+				return out, "", true
+			}
 			k, ev := it.Element()
 			if v.Type().IsSetType() || v.Type().IsListType() || v.Type().IsTupleType() {
 				k = ev
@@ -300,7 +306,7 @@ func (e *evaluator) expand(count, forEach hcl.Expression, ctx *hcl.EvalContext, 
 			}
 			out = append(out, instanceKey{index: indexString(k), key: k, each: ev})
 		}
-		return out, ""
+		return out, "", false
 	}
 	if count != nil {
 		v, diags := count.Value(ctx)
@@ -311,15 +317,23 @@ func (e *evaluator) expand(count, forEach hcl.Expression, ctx *hcl.EvalContext, 
 		} else {
 			bf := v.AsBigFloat()
 			i, _ := bf.Int64()
+			truncated = bf.Cmp(big.NewFloat(maxInstances)) > 0
 			n = int(min(max(i, 0), maxInstances))
 		}
 		out := make([]instanceKey, n)
 		for i := range n {
 			out[i] = instanceKey{index: "[" + strconv.Itoa(i) + "]", key: cty.NumberIntVal(int64(i)), count: true}
 		}
-		return out, why
+		return out, why, truncated
 	}
-	return []instanceKey{{}}, ""
+	return []instanceKey{{}}, "", false
+}
+
+// tooMany reports instances of addr (defined at file:line) that were not
+// evaluated: an input problem, so the run is incomplete, never a pass.
+func (e *evaluator) tooMany(file string, line int, addr string) {
+	e.l.problem(Problem{File: file, Line: line, Message: fmt.Sprintf(
+		"%s has more than %d instances; only the first %d were judged", addr, maxInstances, maxInstances)})
 }
 
 func indexString(k cty.Value) string {
@@ -352,7 +366,10 @@ func (e *evaluator) prefixed(in *instance, s string) string {
 
 func (e *evaluator) evalResource(in *instance, r *resourceConfig, ctx *hcl.EvalContext) {
 	addr := e.prefixed(in, r.key())
-	keys, why := e.expand(r.count, r.forEach, ctx, addr)
+	keys, why, truncated := e.expand(r.count, r.forEach, ctx, addr)
+	if truncated {
+		e.tooMany(r.file, r.line, addr)
+	}
 	nested := nestedBlocks[r.key()[:len(r.key())-len(r.name)-1]]
 	var insts []*Resource
 	values := map[string]cty.Value{}
@@ -482,13 +499,22 @@ func (e *evaluator) evalCall(in *instance, c *moduleCall, ctx *hcl.EvalContext) 
 		key = in.key + "." + c.name
 	}
 	dir := e.resolveSource(in, c, key)
+	if dir != "" && in.depth >= maxModuleDepth {
+		// What the call would create is not judged: an input problem
+		// (the run is incomplete), never a silent pass.
+		e.l.problem(Problem{File: c.file, Line: c.line, Message: fmt.Sprintf(
+			"module %q (source %q) was not read: modules are nested more than %d deep", c.name, c.source, maxModuleDepth)})
+	}
 	if dir == "" || in.depth >= maxModuleDepth {
 		in.calls[c.name] = e.unknownObject(in.cfg.refAttrs["module."+c.name], e.prefixed(in, "module."+c.name), " (its source "+strconv.Quote(c.source)+" was not read)")
 		return
 	}
 	cfg := e.l.load(dir, nil)
 	addr := e.prefixed(in, "module."+c.name)
-	keys, _ := e.expand(c.count, c.forEach, ctx, addr)
+	keys, _, truncated := e.expand(c.count, c.forEach, ctx, addr)
+	if truncated {
+		e.tooMany(c.file, c.line, addr)
+	}
 	values := map[string]cty.Value{}
 	var tuple []cty.Value
 	single := cty.DynamicVal

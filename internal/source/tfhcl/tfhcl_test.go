@@ -3,6 +3,7 @@ package tfhcl
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -420,7 +421,10 @@ resource "aws_iam_role" "r" {
 	if len(res.Resources) == 0 || len(res.Resources) > maxModuleInstances+1 {
 		t.Errorf("%d resources", len(res.Resources))
 	}
-	if len(res.Errors) != 1 || res.Errors[0].File != "root/terraform.tfvars" || strings.Contains(res.Errors[0].Message, "hunter2") {
+	// The module calling itself is cut at the depth limit (the run is
+	// incomplete); the variable file's problem never quotes its value.
+	if len(res.Errors) != 2 || res.Errors[0].File != "loop/main.tf" || !strings.Contains(res.Errors[0].Message, "nested more than") ||
+		res.Errors[1].File != "root/terraform.tfvars" || strings.Contains(res.Errors[1].Message, "hunter2") {
 		t.Errorf("errors %+v", res.Errors)
 	}
 }
@@ -468,5 +472,82 @@ func TestPolicyDocumentUnknownArgument(t *testing.T) {
 	}
 	if len(res.Errors) != 1 || res.Errors[0].Line != 3 || !strings.Contains(res.Errors[0].Message, `argument "action", which aws_iam_policy_document does not take (did you mean actions?)`) {
 		t.Errorf("errors %+v, want one at line 3 naming action and actions", res.Errors)
+	}
+}
+
+// TestTooManyInstances: instances beyond the limit are not judged, and
+// the run says so (an input error: incomplete), never silently; the last
+// instance could be the dangerous one.
+func TestTooManyInstances(t *testing.T) {
+	for _, tc := range []struct {
+		name, tf  string
+		instances int
+		problem   bool
+	}{
+		{"count at the limit", `resource "aws_iam_role" "r" { count = 512 }`, maxInstances, false},
+		{"count over the limit", `resource "aws_iam_role" "r" { count = 600 }`, maxInstances, true},
+		{"for_each over the limit", `resource "aws_iam_role" "r" { for_each = toset([for i in range(600) : format("k%04d", i)]) }`, maxInstances, true},
+		{"for_each at the limit", `resource "aws_iam_role" "r" { for_each = toset([for i in range(512) : tostring(i)]) }`, maxInstances, false},
+		{"module for_each over the limit", `module "m" {
+  source   = "./m"
+  for_each = toset([for i in range(513) : tostring(i)])
+}`, maxInstances, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, _ := evalFiles(t, map[string]string{
+				"main.tf":   tc.tf,
+				"m/main.tf": `resource "aws_iam_role" "r" {}`,
+			}, Options{})
+			n := 0
+			for _, r := range res.Resources {
+				if r.Root == "." {
+					n++
+				}
+			}
+			if n != tc.instances {
+				t.Errorf("%d instances, want %d", n, tc.instances)
+			}
+			var got []string
+			for _, p := range res.Errors {
+				got = append(got, p.String())
+			}
+			want := []string(nil)
+			if tc.problem {
+				want = []string{"main.tf:1: "}
+			}
+			if len(got) != len(want) || tc.problem && (!strings.HasPrefix(got[0], want[0]) || !strings.Contains(got[0], "more than 512 instances; only the first 512 were judged")) {
+				t.Errorf("errors %q, want one at main.tf:1 about the limit: %v", got, tc.problem)
+			}
+		})
+	}
+}
+
+// TestModulesTooDeep: a module nested beyond the depth limit is not read,
+// and the run says so (an input error: incomplete); what it would create
+// could be the dangerous role.
+func TestModulesTooDeep(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		depth   int
+		problem bool
+	}{
+		{"at the limit", maxModuleDepth, false},
+		{"beyond the limit", maxModuleDepth + 1, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			files := map[string]string{}
+			for i := range tc.depth {
+				files[fmt.Sprintf("m%d/main.tf", i)] = fmt.Sprintf(`module "n" { source = "../m%d" }`, i+1)
+			}
+			files[fmt.Sprintf("m%d/main.tf", tc.depth)] = `resource "aws_iam_role" "deep" { name = "deep" }`
+			res, _ := evalFiles(t, files, Options{})
+			found := len(byAddr(res)) == 1
+			if found == tc.problem {
+				t.Errorf("resources %v: the deepest role read = %v, want %v", byAddr(res), found, !tc.problem)
+			}
+			if tc.problem != (len(res.Errors) == 1) || tc.problem && (res.Errors[0].File != fmt.Sprintf("m%d/main.tf", maxModuleDepth) || !strings.Contains(res.Errors[0].Message, "nested more than 16 deep")) {
+				t.Errorf("errors %+v", res.Errors)
+			}
+		})
 	}
 }
