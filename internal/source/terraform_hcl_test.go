@@ -2,8 +2,10 @@ package source
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -585,5 +587,103 @@ resource "aws_iam_role" "r" {
 				t.Errorf("assumptions (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestTerraformHCLCountOffByDefault: a role that exists only when a
+// variable is set (count = var.enabled ? 1 : 0, default false) is judged
+// as created, saying so — CI may set TF_VAR_enabled=true; a value given
+// in a tfvars file decides.
+func TestTerraformHCLCountOffByDefault(t *testing.T) {
+	dir := t.TempDir()
+	tf := `
+variable "enabled" {
+  type    = bool
+  default = false
+}
+resource "aws_iam_role" "break_glass" {
+  count = var.enabled ? 1 : 0
+  name  = "break-glass"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRoleWithWebIdentity",
+      Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" },
+      Condition = { StringLike = { "token.actions.githubusercontent.com:sub" = "*" } } }]
+  })
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(tf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Scan(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Roles) != 1 || !slices.Contains(res.Roles[0].Assumptions, "aws_iam_role.break_glass has no instance with var.enabled's default; judged as created") {
+		t.Fatalf("roles %+v, want break-glass judged as created, saying why", res.Roles)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "terraform.tfvars"), []byte("enabled = false\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err = Scan(context.Background(), dir, Options{})
+	if err != nil || len(res.Roles) != 0 {
+		t.Errorf("with enabled = false given: roles %+v, err %v; want none", res.Roles, err)
+	}
+}
+
+// TestTerraformHCLOverrideFiles: Terraform merges *_override.tf over the
+// other files; read as an ordinary file it would let a pull request pin a
+// subject in main.tf and widen it in a_override.tf. secretgate does not
+// merge overrides, so such a module is an input problem (never a pass).
+func TestTerraformHCLOverrideFiles(t *testing.T) {
+	dir := t.TempDir()
+	for name, src := range map[string]string{
+		"main.tf":       `locals { sub = "repo:acme/app:ref:refs/heads/main" }` + "\n",
+		"a_override.tf": `locals { sub = "repo:*" }` + "\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := Scan(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Errors) != 1 || res.Errors[0].File != "a_override.tf" || !strings.Contains(res.Errors[0].Message, "override file") {
+		t.Errorf("errors %+v, want a_override.tf named as an override not merged", res.Errors)
+	}
+}
+
+// TestTerraformHCLSensitiveVariable: a sensitive variable's value (from
+// terraform.tfvars) is never used, so it cannot reach a fact, a finding
+// or a report; the variable is judged as unknown, saying so.
+func TestTerraformHCLSensitiveVariable(t *testing.T) {
+	const canary = "CANARYSECRETPW3"
+	dir := t.TempDir()
+	for name, src := range map[string]string{
+		"main.tf": `variable "pw" {
+  type      = string
+  sensitive = true
+}
+resource "aws_secretsmanager_secret" "s" {
+  name = "prod/${var.pw}/db"
+}
+`,
+		"terraform.tfvars": `pw = "` + canary + `"` + "\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := Scan(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := fmt.Sprintf("%+v", res)
+	if strings.Contains(all, canary) {
+		t.Fatal("the sensitive variable's value reached the scan result")
+	}
+	if len(res.Secrets) != 1 || !strings.Contains(strings.Join(res.Secrets[0].Assumptions, ";"), "var.pw is sensitive; its value is not used") {
+		t.Errorf("secrets %+v, want one saying var.pw is sensitive", res.Secrets)
 	}
 }

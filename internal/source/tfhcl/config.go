@@ -58,6 +58,10 @@ type variable struct {
 	def      *cty.Value
 	typ      cty.Type
 	defaults *typeexpr.Defaults
+	// sensitive: sensitive = true. Its value is never used (it could be
+	// a secret and end up in a name, a message, a report): the variable
+	// is judged as unknown.
+	sensitive bool
 }
 
 type resourceConfig struct {
@@ -98,7 +102,7 @@ var fileSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 	{Type: "data", LabelNames: []string{"type", "name"}},
 }}
 
-var variableSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "default"}, {Name: "type"}}}
+var variableSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "default"}, {Name: "type"}, {Name: "sensitive"}}}
 
 var outputSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "value"}}}
 
@@ -180,6 +184,13 @@ func firstError(diags hcl.Diagnostics) hcl.Diagnostics {
 }
 
 // moduleFiles lists the .tf and .tf.json files of dir, sorted.
+// IsOverride reports whether a configuration file is a Terraform override
+// file (override.tf, *_override.tf, and their .tf.json forms).
+func IsOverride(name string) bool {
+	base := strings.TrimSuffix(strings.TrimSuffix(name, ".json"), ".tf")
+	return base == "override" || strings.HasSuffix(base, "_override")
+}
+
 func moduleFiles(dir string) []string {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
@@ -217,6 +228,15 @@ func (l *loader) load(dir string, files []string) *moduleConfig {
 		outputs: map[string]*hcl.Attribute{}, refAttrs: map[string]map[string]bool{},
 	}
 	for _, f := range files {
+		if IsOverride(filepath.Base(f)) {
+			// Terraform merges an override file over the others, block by
+			// block and argument by argument; read as an ordinary file it
+			// would give the wrong values (a PR could pin a subject in
+			// main.tf and widen it in a_override.tf). Not merged here, so
+			// the module is not judged as deployed: an input problem.
+			l.problem(Problem{File: l.rel(f), Message: "a Terraform override file: Terraform merges it over the module's other files, which secretgate does not do, so this module could not be judged as Terraform deploys it (fold the override into the files it overrides)"})
+			continue
+		}
 		l.loadFile(m, f)
 	}
 	l.mu.Lock()
@@ -329,6 +349,11 @@ func (l *loader) variable(m *moduleConfig, b *hcl.Block) {
 		t, defs, diags := typeexpr.TypeConstraintWithDefaults(a.Expr)
 		if !diags.HasErrors() {
 			v.typ, v.defaults = t, defs
+		}
+	}
+	if a := c.Attributes["sensitive"]; a != nil {
+		if val, diags := a.Expr.Value(nil); !diags.HasErrors() && val.Type() == cty.Bool && val.IsKnown() && !val.IsNull() {
+			v.sensitive = val.True()
 		}
 	}
 	if a := c.Attributes["default"]; a != nil {

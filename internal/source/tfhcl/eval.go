@@ -96,17 +96,20 @@ type evaluator struct {
 
 // instance is one module instance being evaluated.
 type instance struct {
-	cfg      *moduleConfig
-	addr     string // "" or module.m["k"]
-	key      string // "a.b", the modules.json key
-	depth    int
-	vars     map[string]cty.Value
-	locals   map[string]cty.Value
-	res      map[string]cty.Value
-	insts    map[string][]*Resource
-	calls    map[string]cty.Value
-	children map[string]*childState
-	outputs  cty.Value
+	cfg   *moduleConfig
+	addr  string // "" or module.m["k"]
+	key   string // "a.b", the modules.json key
+	depth int
+	vars  map[string]cty.Value
+	// defaulted names the variables whose value is their default: no
+	// tfvars, var file or caller gave one.
+	defaulted map[string]bool
+	locals    map[string]cty.Value
+	res       map[string]cty.Value
+	insts     map[string][]*Resource
+	calls     map[string]cty.Value
+	children  map[string]*childState
+	outputs   cty.Value
 }
 
 type childState struct {
@@ -114,9 +117,20 @@ type childState struct {
 	inst   *instance
 }
 
+// defaultedKey marks, in the map varsFor returns, a variable whose value
+// is its default (newInstance moves the marks to instance.defaulted).
+const defaultedKey = "\x00default:"
+
 func (e *evaluator) newInstance(cfg *moduleConfig, addr, key string, depth int, vars map[string]cty.Value) *instance {
+	defaulted := map[string]bool{}
+	for k := range vars {
+		if n, ok := strings.CutPrefix(k, defaultedKey); ok {
+			defaulted[n] = true
+			delete(vars, k)
+		}
+	}
 	in := &instance{
-		cfg: cfg, addr: addr, key: key, depth: depth, vars: vars,
+		cfg: cfg, addr: addr, key: key, depth: depth, vars: vars, defaulted: defaulted,
 		locals: map[string]cty.Value{}, res: map[string]cty.Value{}, insts: map[string][]*Resource{},
 		calls: map[string]cty.Value{}, children: map[string]*childState{},
 	}
@@ -137,12 +151,18 @@ func (e *evaluator) newInstance(cfg *moduleConfig, addr, key string, depth int, 
 func (e *evaluator) varsFor(cfg *moduleConfig, given map[string]cty.Value, where string) map[string]cty.Value {
 	vars := map[string]cty.Value{}
 	for n, v := range cfg.variables {
+		if v.sensitive {
+			// Never its value (a secret, maybe): judged as unknown.
+			vars[n] = e.ph.placeholderOf(v.typ, "var."+n+where+" is sensitive; its value is not used")
+			continue
+		}
 		if g, ok := given[n]; ok && !g.IsNull() {
 			vars[n] = convertVar(v, g)
 			continue
 		}
 		if v.def != nil && !v.def.IsNull() {
 			vars[n] = *v.def
+			vars[defaultedKey+n] = cty.True // taken out by newInstance
 			continue
 		}
 		if v.def != nil { // default = null
@@ -329,6 +349,25 @@ func (e *evaluator) expand(count, forEach hcl.Expression, ctx *hcl.EvalContext, 
 	return []instanceKey{{}}, "", false
 }
 
+// defaultedRef names a variable with its default value that the count or
+// for_each expression reads directly, "" when there is none.
+func defaultedRef(in *instance, exprs ...hcl.Expression) string {
+	for _, x := range exprs {
+		if x == nil {
+			continue
+		}
+		for _, tr := range x.Variables() {
+			if tr.RootName() != "var" || len(tr) < 2 {
+				continue
+			}
+			if a, ok := tr[1].(hcl.TraverseAttr); ok && in.defaulted[a.Name] {
+				return a.Name
+			}
+		}
+	}
+	return ""
+}
+
 // tooMany reports instances of addr (defined at file:line) that were not
 // evaluated: an input problem, so the run is incomplete, never a pass.
 func (e *evaluator) tooMany(file string, line int, addr string) {
@@ -369,6 +408,16 @@ func (e *evaluator) evalResource(in *instance, r *resourceConfig, ctx *hcl.EvalC
 	keys, why, truncated := e.expand(r.count, r.forEach, ctx, addr)
 	if truncated {
 		e.tooMany(r.file, r.line, addr)
+	}
+	if len(keys) == 0 && r.count != nil {
+		// No instance only because a variable kept its default (count =
+		// var.enabled ? 1 : 0): the deployment may give another value, so
+		// the resource is judged as created, saying so. (An empty
+		// for_each by default has no item to judge: nothing is made up.)
+		if v := defaultedRef(in, r.count); v != "" {
+			keys = []instanceKey{{index: "[0]", key: cty.NumberIntVal(0), count: true}}
+			why = fmt.Sprintf("%s has no instance with var.%s's default; judged as created", addr, v)
+		}
 	}
 	nested := nestedBlocks[r.key()[:len(r.key())-len(r.name)-1]]
 	var insts []*Resource

@@ -551,3 +551,14 @@ func TestModulesTooDeep(t *testing.T) {
 		})
 	}
 }
+
+func TestIsOverride(t *testing.T) {
+	for name, want := range map[string]bool{
+		"override.tf": true, "x_override.tf": true, "override.tf.json": true, "db_override.tf.json": true,
+		"main.tf": false, "overrides.tf": false, "override_db.tf": false,
+	} {
+		if IsOverride(name) != want {
+			t.Errorf("IsOverride(%q) = %v, want %v", name, !want, want)
+		}
+	}
+}
