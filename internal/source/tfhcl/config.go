@@ -183,7 +183,6 @@ func firstError(diags hcl.Diagnostics) hcl.Diagnostics {
 	return nil
 }
 
-// moduleFiles lists the .tf and .tf.json files of dir, sorted.
 // IsOverride reports whether a configuration file is a Terraform override
 // file (override.tf, *_override.tf, and their .tf.json forms).
 func IsOverride(name string) bool {
@@ -191,6 +190,7 @@ func IsOverride(name string) bool {
 	return base == "override" || strings.HasSuffix(base, "_override")
 }
 
+// moduleFiles lists the .tf and .tf.json files of dir, sorted.
 func moduleFiles(dir string) []string {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
