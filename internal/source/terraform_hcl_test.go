@@ -629,6 +629,23 @@ resource "aws_iam_role" "break_glass" {
 	if err != nil || len(res.Roles) != 0 {
 		t.Errorf("with enabled = false given: roles %+v, err %v; want none", res.Roles, err)
 	}
+
+	// A called module's variable is set only by its caller: the caller
+	// leaving it at its default is the configuration judged, not a hole.
+	top := t.TempDir()
+	if err := os.Mkdir(filepath.Join(top, "mod"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(top, "mod", "main.tf"), []byte(tf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(top, "main.tf"), []byte("module \"m\" {\n  source = \"./mod\"\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err = Scan(context.Background(), top, Options{})
+	if err != nil || len(res.Roles) != 0 {
+		t.Errorf("a module left at its default by its caller: roles %+v, err %v; want none", res.Roles, err)
+	}
 }
 
 // TestTerraformHCLOverrideFiles: Terraform merges *_override.tf over the

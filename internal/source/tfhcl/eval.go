@@ -162,7 +162,12 @@ func (e *evaluator) varsFor(cfg *moduleConfig, given map[string]cty.Value, where
 		}
 		if v.def != nil && !v.def.IsNull() {
 			vars[n] = *v.def
-			vars[defaultedKey+n] = cty.True // taken out by newInstance
+			if where == "" {
+				// A root module's variable can be set from outside (CI's
+				// TF_VAR_…); a called module's only by its caller, whose
+				// configuration is what is judged.
+				vars[defaultedKey+n] = cty.True // taken out by newInstance
+			}
 			continue
 		}
 		if v.def != nil { // default = null
