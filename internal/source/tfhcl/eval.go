@@ -589,7 +589,10 @@ func (e *evaluator) evalCall(in *instance, c *moduleCall, ctx *hcl.EvalContext) 
 		st := in.children[iaddr]
 		if st == nil || !st.inputs.RawEquals(inputs) {
 			if e.moduleEvals >= maxModuleInstances {
-				e.skip(c, fmt.Sprintf("the configuration has more than %d module instances", maxModuleInstances))
+				// Modules past the bound are not judged: an input problem,
+				// so the run is incomplete, never a pass.
+				e.l.problem(Problem{File: c.file, Line: c.line, Message: fmt.Sprintf(
+					"module %q (source %q) was not read: the configuration has more than %d module instances", c.name, c.source, maxModuleInstances)})
 				break
 			}
 			e.moduleEvals++
