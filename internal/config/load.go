@@ -837,31 +837,54 @@ func ParseExpiry(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not a date (YYYY-MM-DD) or RFC 3339 time (2027-03-31T18:00:00Z)", s)
 }
 
+// resolvePath makes a path the configuration names absolute: as written
+// when absolute, through policyDir when the configuration is a pull
+// request's base (its copy of the path), else against the configuration
+// file's directory.
+func (d *decoder) resolvePath(s, dir string) string {
+	abs := s
+	switch {
+	case filepath.IsAbs(abs):
+	case d.policyDir != nil:
+		abs = d.policyDir(s)
+	default:
+		abs = filepath.Join(dir, filepath.FromSlash(s))
+	}
+	return filepath.Clean(abs)
+}
+
+// existing resolves s (resolvePath) and checks that it exists and is a
+// directory (dir) or a regular file; what names the thing in the error
+// when it is missing.
+func (d *decoder) existing(n *yaml.Node, p, s, dir, what string, wantDir bool) (string, bool) {
+	abs := d.resolvePath(s, dir)
+	info, err := os.Stat(abs)
+	switch {
+	case err != nil:
+		note := "the path is relative to the configuration file"
+		if strings.HasSuffix(p, "]") { // an entry of a list
+			note = "paths are relative to the configuration file"
+		}
+		d.errorf(n, "%s: %s%s does not exist (%s)", p, what, s, note)
+		return "", false
+	case wantDir && !info.IsDir():
+		d.errorf(n, "%s: %s is not a directory", p, s)
+		return "", false
+	case !wantDir && !info.Mode().IsRegular():
+		d.errorf(n, "%s: %s is not a regular file", p, s)
+		return "", false
+	}
+	return abs, true
+}
+
 func (d *decoder) policies(n *yaml.Node, dir string) []string {
 	var out []string
 	d.stringList(n, "policies", func(n *yaml.Node, p, s string) bool {
-		abs := s
-		switch {
-		case filepath.IsAbs(abs):
-		case d.policyDir != nil:
-			abs = d.policyDir(s)
-		default:
-			abs = filepath.Join(dir, filepath.FromSlash(s))
-		}
-		abs = filepath.Clean(abs)
-		info, err := os.Stat(abs)
-		switch {
-		case err != nil:
-			d.errorf(n, "%s: policy directory %s does not exist (paths are relative to the configuration file)", p, s)
-			return false
-		case !info.IsDir():
-			d.errorf(n, "%s: %s is not a directory", p, s)
-			return false
-		}
-		if !contains(out, abs) {
+		abs, ok := d.existing(n, p, s, dir, "policy directory ", true)
+		if ok && !contains(out, abs) {
 			out = append(out, abs)
 		}
-		return true
+		return ok
 	})
 	return out
 }
@@ -871,26 +894,11 @@ func (d *decoder) policies(n *yaml.Node, dir string) []string {
 func (d *decoder) varFiles(n *yaml.Node, dir string) []string {
 	var out []string
 	d.stringList(n, "terraform_var_files", func(n *yaml.Node, p, s string) bool {
-		abs := s
-		switch {
-		case filepath.IsAbs(abs):
-		case d.policyDir != nil:
-			abs = d.policyDir(s)
-		default:
-			abs = filepath.Join(dir, filepath.FromSlash(s))
+		abs, ok := d.existing(n, p, s, dir, "", false)
+		if ok {
+			out = append(out, abs)
 		}
-		abs = filepath.Clean(abs)
-		info, err := os.Stat(abs)
-		switch {
-		case err != nil:
-			d.errorf(n, "%s: %s does not exist (paths are relative to the configuration file)", p, s)
-			return false
-		case !info.Mode().IsRegular():
-			d.errorf(n, "%s: %s is not a regular file", p, s)
-			return false
-		}
-		out = append(out, abs)
-		return true
+		return ok
 	})
 	return out
 }
@@ -906,27 +914,11 @@ func (d *decoder) parametersFile(n *yaml.Node, dir string) string {
 	if !ok {
 		return ""
 	}
-	abs := s
-	switch {
-	case s == "":
+	if s == "" {
 		d.errorf(deref(n), "cloudformation_parameters: empty; name a file or leave the key out")
 		return ""
-	case filepath.IsAbs(abs):
-	case d.policyDir != nil:
-		abs = d.policyDir(s)
-	default:
-		abs = filepath.Join(dir, filepath.FromSlash(s))
 	}
-	abs = filepath.Clean(abs)
-	info, err := os.Stat(abs)
-	switch {
-	case err != nil:
-		d.errorf(deref(n), "cloudformation_parameters: %s does not exist (the path is relative to the configuration file)", s)
-		return ""
-	case !info.Mode().IsRegular():
-		d.errorf(deref(n), "cloudformation_parameters: %s is not a regular file", s)
-		return ""
-	}
+	abs, _ := d.existing(deref(n), "cloudformation_parameters", s, dir, "", false)
 	return abs
 }
 
