@@ -395,7 +395,7 @@ func readAndParse(root string, c candidate, max int64, po parseOptions) (out fil
 		return fileResult{errs: []result.InputProblem{{File: c.rel, Message: "cannot read: " + unwrapPathError(err)}}}
 	}
 	if max > 0 && int64(len(data)) > max {
-		return skipped(c.rel, fmt.Sprintf("file is over the %s limit", humanBytes(max)))
+		return skipped(c.rel, fmt.Sprintf("file is over the %s limit", safefile.HumanBytes(max)))
 	}
 	return parseFileWith(c.rel, data, po)
 }
@@ -443,23 +443,13 @@ func oversized(r io.Reader, rel string, size, max int64) fileResult {
 	if policyLike {
 		return fileResult{errs: []result.InputProblem{{File: rel, Message: fmt.Sprintf(
 			"file is %s, over the %s limit, and looks like a template, plan, policy or snapshot: it was not judged (raise max_file_size in .secretgate.yml, or exclude the file)",
-			humanBytes(size), humanBytes(max))}}}
+			safefile.HumanBytes(size), safefile.HumanBytes(max))}}}
 	}
-	return skipped(rel, fmt.Sprintf("file is %s, over the %s limit", humanBytes(size), humanBytes(max)))
+	return skipped(rel, fmt.Sprintf("file is %s, over the %s limit", safefile.HumanBytes(size), safefile.HumanBytes(max)))
 }
 
 func skipped(rel, msg string) fileResult {
 	return fileResult{skip: &result.InputProblem{File: rel, Message: msg}}
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
 
 // addTerraform records a Terraform configuration file under its directory.
