@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/secretgate/secretgate/internal/doctree"
@@ -174,18 +175,11 @@ func droppedKeys(n *doctree.Node) []string {
 	}
 	var keys []string
 	for _, m := range n.Members {
-		keys = appendUnique(keys, strings.ToLower(m.Key))
-	}
-	return keys
-}
-
-func appendUnique(s []string, v string) []string {
-	for _, x := range s {
-		if x == v {
-			return s
+		if k := strings.ToLower(m.Key); !slices.Contains(keys, k) {
+			keys = append(keys, k)
 		}
 	}
-	return append(s, v)
+	return keys
 }
 
 // lastMembers are n's members without the ones a later member with the
