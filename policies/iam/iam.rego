@@ -64,7 +64,7 @@ deny contains {
 deny contains {
 	"rule": "iam-secretsmanager-wildcard",
 	"resource": policy_name(p),
-	"message": sprintf("Policy %s %s allows secretsmanager:* on %s%s: %s.%s", [policy_name(p), stmt_label(st), resource_text(st), deny.limits(st, "secrets"), secretsmanager_consequence(denies, st), deny.notes(denies, st)]),
+	"message": sprintf("Policy %s %s allows secretsmanager:* on %s%s: %s.%s", [policy_name(p), stmt_label(st), resource_text(st), deny.limits(st, "secrets"), secretsmanager_consequence(denies, st), deny.notes_on(denies, st, ["secretsmanager:*"])]),
 	"file": l.file,
 	"line": l.line,
 	"key": stmt_key(p, st),
@@ -118,7 +118,7 @@ deny contains {
 deny contains {
 	"rule": "iam-secret-read-wildcard-resource",
 	"resource": policy_name(p),
-	"message": sprintf("Policy %s %s allows %s on %s%s: it can read the value of every secret in the account, in every environment%s.%s", [policy_name(p), stmt_label(st), grant_text(st, get_secret_value), resource_text(st), deny.limits(st, "secrets"), except_denied(denies, st, get_secret_value), deny.notes(denies, st)]),
+	"message": sprintf("Policy %s %s allows %s on %s%s: it can read the value of every secret in the account, in every environment%s.%s", [policy_name(p), stmt_label(st), grant_text(st, get_secret_value), resource_text(st), deny.limits(st, "secrets"), except_denied(denies, st, get_secret_value), deny.notes_on(denies, st, [get_secret_value])]),
 	"file": l.file,
 	"line": l.line,
 	"key": stmt_key(p, st),
@@ -236,7 +236,7 @@ scoped_subjects contains {"kind": "Policy", "name": policy_name(p), "env": env, 
 deny contains {
 	"rule": "iam-kms-decrypt-unscoped",
 	"resource": policy_name(p),
-	"message": sprintf("Policy %s %s allows %s on %s%s without a kms:ViaService condition: it can decrypt data under every KMS key in the account%s, not only through Secrets Manager.%s", [policy_name(p), stmt_label(st), grant_text(st, "kms:Decrypt"), resource_text(st), deny.limits(st, "keys"), except_denied(denies, st, "kms:Decrypt"), deny.notes(denies, st)]),
+	"message": sprintf("Policy %s %s allows %s on %s%s without a kms:ViaService condition: it can decrypt data under every KMS key in the account%s, not only through Secrets Manager.%s", [policy_name(p), stmt_label(st), grant_text(st, "kms:Decrypt"), resource_text(st), deny.limits(st, "keys"), except_denied(denies, st, "kms:Decrypt"), deny.notes_on(denies, st, ["kms:Decrypt"])]),
 	"file": l.file,
 	"line": l.line,
 	"key": stmt_key(p, st),
@@ -264,7 +264,7 @@ deny contains {
 deny contains {
 	"rule": "iam-privilege-escalation",
 	"resource": policy_name(p),
-	"message": sprintf("Policy %s %s allows privilege-escalation actions%s: %s.%s", [policy_name(p), stmt_label(st), deny.limits(st, "resources"), secrets.list_text(granted), deny.notes(denies, st)]),
+	"message": sprintf("Policy %s %s allows privilege-escalation actions%s: %s.%s", [policy_name(p), stmt_label(st), deny.limits(st, "resources"), secrets.list_text(granted), deny.notes_on(denies, st, escalation_actions)]),
 	"file": l.file,
 	"line": l.line,
 	"key": stmt_key(p, st),

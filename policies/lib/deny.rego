@@ -197,19 +197,22 @@ fully_removed(denies, st) if {
 	}
 } else := false
 
-# relevant(denies, st): the Deny statements that may take something away
-# from the Allow statement st (an action it grants, on some resource it
+# relevant(denies, st, actions): the Deny statements that may take one of
+# the action patterns away from the Allow statement st (on some resource it
 # names), in document order.
-relevant(denies, st) := [d |
+relevant(denies, st, actions) := [d |
 	some d in denies
-	may_take_from(d, st)
+	may_take(d, st, actions)
 ]
 
-may_take_from(d, st) if {
-	some a in allow_patterns(st)
+may_take(d, st, actions) if {
+	some a in actions
 	may_cover_action(d, a)
 	may_cover_some_resource(d, st)
 }
+
+# may_take_from(d, st): d may take away something st grants.
+may_take_from(d, st) := may_take(d, st, allow_patterns(st))
 
 may_cover_some_resource(d, st) if {
 	rs := object.get(st, "resource", null)
@@ -223,14 +226,19 @@ may_cover_some_resource(d, st) if {
 	not is_array(object.get(st, "resource", null))
 } else := false
 
-# notes(denies, st): what the Deny statements relevant to st do, as a
-# sentence ("Statement 4 (Sid DenyPermissionsManagement) denies
-# secretsmanager:*Policy on *; statement 3 denies
+# notes(denies, st): what the Deny statements that may take something
+# from st do, as a sentence ("Statement 4 (Sid DenyPermissionsManagement)
+# denies secretsmanager:*Policy on *; statement 3 denies
 # secretsmanager:UntagResource on * when its condition on aws:TagKeys
 # holds."), or "".
-notes(denies, st) := "" if count(relevant(denies, st)) == 0
+notes(denies, st) := notes_on(denies, st, allow_patterns(st))
 
-else := sprintf(" %s.", [capital_first(concat("; ", [note(d) | some d in relevant(denies, st)]))])
+# notes_on(denies, st, actions): notes about the Deny statements that may
+# take one of the action patterns from st (a finding about one action names
+# only the Deny statements that concern it).
+notes_on(denies, st, actions) := "" if count(relevant(denies, st, actions)) == 0
+
+else := sprintf(" %s.", [capital_first(concat("; ", [note(d) | some d in relevant(denies, st, actions)]))])
 
 note(d) := sprintf("statement %d%s denies %s on %s", [object.get(d, "index", 0), sid_text(d), action_text(d), resource_text(d)]) if {
 	not has_condition(d)
