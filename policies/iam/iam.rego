@@ -6,6 +6,15 @@
 # unconditional Deny of GetSecretValue on an environment's secrets lifts the
 # cross-environment finding for that environment.
 #
+# The words of a statement's finding honour the Deny statements of the same
+# policy and the statement's own Condition (data.secretgate.lib.deny): what
+# an unconditional Deny removes on every resource the statement names is
+# neither reported nor claimed (the ABAC tutorial's secretsmanager:* less
+# secretsmanager:*Policy is not "re-sharing"), a conditional Deny or one on
+# fewer resources is named as a limit, and the tag conditions ("only secrets
+# tagged access-project equal to the caller's tag") and other condition keys
+# that limit the statement are said.
+#
 # Performance (2,000 policies, 1,000 roles): what a rule needs to know about
 # a statement is computed once per distinct statement (statement_facts,
 # cached by OPA), and each rule iterates only the statements flagged for it
@@ -55,7 +64,9 @@ deny contains {
 #   secretsmanager:* lets the holder read, overwrite, delete and re-share
 #   secrets (PutResourcePolicy), and cancel their rotation. Readers need
 #   GetSecretValue (and DescribeSecret); rotation functions need a short,
-#   known list.
+#   known list. The message says what the statement's conditions limit
+#   (resource tags, other keys) and leaves out what an unconditional Deny of
+#   the same policy removes.
 # custom:
 #   id: iam-secretsmanager-wildcard
 #   check: iam
