@@ -298,3 +298,13 @@ test_admin_with_a_deny_it_can_remove_stays_admin if {
 	f := by_rule(fs)["trust-oidc-prod-pull-request"]
 	contains(f.message, "which has AdministratorAccess.")
 }
+
+# Issue 13, first bullet: a dev-named role with AdministratorAccess that any
+# branch or pull request of two repositories can assume is critical, and
+# the message names both repositories and the power.
+test_admin_role_of_two_repositories_open_to_pull_requests if {
+	fs := run_gh([role("deploy", "dev", sub_like(["repo:acme/payments:*", "repo:acme/web:*"]), [admin], [])], {"repositories": ["acme/payments", "acme/web"]})
+	f := by_rule(fs)["trust-oidc-prod-pull-request"]
+	not f.severity # critical
+	contains(f.message, "Any pull request of acme/payments or acme/web can assume deploy, which has AdministratorAccess.")
+}
