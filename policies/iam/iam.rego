@@ -6,6 +6,15 @@
 # unconditional Deny of GetSecretValue on an environment's secrets lifts the
 # cross-environment finding for that environment.
 #
+# The words of a statement's finding honour the Deny statements of the same
+# policy and the statement's own Condition (data.secretgate.lib.deny): what
+# an unconditional Deny removes on every resource the statement names is
+# neither reported nor claimed (the ABAC tutorial's secretsmanager:* less
+# secretsmanager:*Policy is not "re-sharing"), a conditional Deny or one on
+# fewer resources is named as a limit, and the tag conditions ("only secrets
+# tagged access-project equal to the caller's tag") and other condition keys
+# that limit the statement are said.
+#
 # Performance (2,000 policies, 1,000 roles): what a rule needs to know about
 # a statement is computed once per distinct statement (statement_facts,
 # cached by OPA), and each rule iterates only the statements flagged for it
@@ -16,6 +25,7 @@ package secretgate.rules.iam
 
 import rego.v1
 
+import data.secretgate.lib.deny
 import data.secretgate.lib.iam as iamlib
 import data.secretgate.lib.secrets
 
@@ -35,7 +45,7 @@ get_secret_value := "secretsmanager:GetSecretValue"
 deny contains {
 	"rule": "iam-wildcard-action",
 	"resource": policy_name(p),
-	"message": sprintf("Policy %s %s allows every AWS action (Action \"*\") on %s%s.", [policy_name(p), stmt_label(st), resource_text(st), wildcard_consequence(st)]),
+	"message": sprintf("Policy %s %s allows every AWS action (Action \"*\") on %s%s%s.%s", [policy_name(p), stmt_label(st), resource_text(st), deny.limits(st, "resources"), wildcard_consequence(denies, st), deny.notes(denies, st)]),
 	"file": l.file,
 	"line": l.line,
 	"key": stmt_key(p, st),
@@ -43,6 +53,8 @@ deny contains {
 	some [i, j] in statements_with.full_wildcard
 	p := input.policies[i]
 	st := p.document.statement[j]
+	denies := denies_of(i)
+	not deny.fully_removed(denies, st)
 	l := loc(p, st)
 }
 
@@ -52,7 +64,9 @@ deny contains {
 #   secretsmanager:* lets the holder read, overwrite, delete and re-share
 #   secrets (PutResourcePolicy), and cancel their rotation. Readers need
 #   GetSecretValue (and DescribeSecret); rotation functions need a short,
-#   known list.
+#   known list. The message says what the statement's conditions limit
+#   (resource tags, other keys) and leaves out what an unconditional Deny of
+#   the same policy removes.
 # custom:
 #   id: iam-secretsmanager-wildcard
 #   check: iam
@@ -61,7 +75,7 @@ deny contains {
 deny contains {
 	"rule": "iam-secretsmanager-wildcard",
 	"resource": policy_name(p),
-	"message": sprintf("Policy %s %s allows secretsmanager:* on %s: reading, overwriting, deleting and re-sharing those secrets and switching off their rotation.", [policy_name(p), stmt_label(st), resource_text(st)]),
+	"message": sprintf("Policy %s %s allows secretsmanager:* on %s%s: %s.%s", [policy_name(p), stmt_label(st), resource_text(st), deny.limits(st, "secrets"), secretsmanager_consequence(denies, st), deny.notes_on(denies, st, ["secretsmanager:*"])]),
 	"file": l.file,
 	"line": l.line,
 	"key": stmt_key(p, st),
@@ -69,6 +83,8 @@ deny contains {
 	some [i, j] in statements_with.secretsmanager_wildcard
 	p := input.policies[i]
 	st := p.document.statement[j]
+	denies := denies_of(i)
+	not deny.fully_removed(denies, st)
 	l := loc(p, st)
 }
 
@@ -86,7 +102,7 @@ deny contains {
 deny contains {
 	"rule": "iam-not-action-allow",
 	"resource": policy_name(p),
-	"message": sprintf("Policy %s %s allows every action except %s (NotAction) on %s, including any action AWS adds later.", [policy_name(p), stmt_label(st), secrets.list_text(st.not_action), resource_text(st)]),
+	"message": sprintf("Policy %s %s allows every action except %s (NotAction) on %s%s, including any action AWS adds later.%s", [policy_name(p), stmt_label(st), secrets.list_text(st.not_action), resource_text(st), deny.limits(st, "resources"), deny.notes(denies, st)]),
 	"file": l.file,
 	"line": l.line,
 	"key": stmt_key(p, st),
@@ -94,6 +110,8 @@ deny contains {
 	some [i, j] in statements_with.not_action
 	p := input.policies[i]
 	st := p.document.statement[j]
+	denies := denies_of(i)
+	not deny.fully_removed(denies, st)
 	l := loc(p, st)
 }
 
@@ -111,7 +129,7 @@ deny contains {
 deny contains {
 	"rule": "iam-secret-read-wildcard-resource",
 	"resource": policy_name(p),
-	"message": sprintf("Policy %s %s allows %s on %s: it can read the value of every secret in the account, in every environment.", [policy_name(p), stmt_label(st), grant_text(st, get_secret_value), resource_text(st)]),
+	"message": sprintf("Policy %s %s allows %s on %s%s: it can read the value of every secret in the account, in every environment%s.%s", [policy_name(p), stmt_label(st), grant_text(st, get_secret_value), resource_text(st), deny.limits(st, "secrets"), except_denied(denies, st, get_secret_value), deny.notes_on(denies, st, [get_secret_value])]),
 	"file": l.file,
 	"line": l.line,
 	"key": stmt_key(p, st),
@@ -120,6 +138,8 @@ deny contains {
 	some [i, j] in statements_with.reads_every_secret
 	p := input.policies[i]
 	st := p.document.statement[j]
+	denies := denies_of(i)
+	not deny.removed(denies, get_secret_value, st)
 	l := loc(p, st)
 }
 
@@ -141,7 +161,7 @@ deny contains {
 deny contains {
 	"rule": "iam-secret-read-other-environment",
 	"resource": subject.name,
-	"message": sprintf("%s %s in %s can read %s secrets: %s%s allows %s on %s.", [subject.kind, subject.name, subject.env, target, via_policy(subject, p), stmt_label(st), grant_text(st, get_secret_value), secrets.list_text(targets)]),
+	"message": sprintf("%s %s in %s can read %s secrets: %s%s allows %s on %s%s.", [subject.kind, subject.name, subject.env, target, via_policy(subject, p), stmt_label(st), grant_text(st, get_secret_value), secrets.list_text(targets), deny.limits(st, "secrets")]),
 	"file": l.file,
 	"line": l.line,
 	"key": sprintf("%s#%s", [stmt_key(p, st), target]),
@@ -227,7 +247,7 @@ scoped_subjects contains {"kind": "Policy", "name": policy_name(p), "env": env, 
 deny contains {
 	"rule": "iam-kms-decrypt-unscoped",
 	"resource": policy_name(p),
-	"message": sprintf("Policy %s %s allows %s on %s without a kms:ViaService condition: it can decrypt data under every KMS key in the account, not only through Secrets Manager.", [policy_name(p), stmt_label(st), grant_text(st, "kms:Decrypt"), resource_text(st)]),
+	"message": sprintf("Policy %s %s allows %s on %s%s without a kms:ViaService condition: it can decrypt data under every KMS key in the account%s, not only through Secrets Manager.%s", [policy_name(p), stmt_label(st), grant_text(st, "kms:Decrypt"), resource_text(st), deny.limits(st, "keys"), except_denied(denies, st, "kms:Decrypt"), deny.notes_on(denies, st, ["kms:Decrypt"])]),
 	"file": l.file,
 	"line": l.line,
 	"key": stmt_key(p, st),
@@ -235,6 +255,8 @@ deny contains {
 	some [i, j] in statements_with.decrypts_every_key
 	p := input.policies[i]
 	st := p.document.statement[j]
+	denies := denies_of(i)
+	not deny.removed(denies, "kms:Decrypt", st)
 	l := loc(p, st)
 }
 
@@ -253,7 +275,7 @@ deny contains {
 deny contains {
 	"rule": "iam-privilege-escalation",
 	"resource": policy_name(p),
-	"message": sprintf("Policy %s %s allows privilege-escalation actions: %s.", [policy_name(p), stmt_label(st), secrets.list_text(granted)]),
+	"message": sprintf("Policy %s %s allows privilege-escalation actions%s: %s.%s", [policy_name(p), stmt_label(st), deny.limits(st, "resources"), secrets.list_text(granted), deny.notes_on(denies, st, escalation_actions)]),
 	"file": l.file,
 	"line": l.line,
 	"key": stmt_key(p, st),
@@ -263,7 +285,8 @@ deny contains {
 	grants := facts[[i, j]].grants
 	p := input.policies[i]
 	st := p.document.statement[j]
-	granted := [escalation_text(st, a) | some a in escalation_actions; a in grants; escalates(i, st, a)]
+	denies := denies_of(i)
+	granted := [escalation_text(st, a) | some a in escalation_actions; a in grants; escalates(i, st, a); not deny.removed(denies, a, st)]
 	count(granted) > 0
 	l := loc(p, st)
 }
@@ -466,10 +489,108 @@ loc(p, st) := {"file": st.file, "line": object.get(st, "line", 0)} if {
 	secrets.nonempty_string(object.get(st, "file", ""))
 } else := {"file": object.get(p, "file", ""), "line": object.get(p, "line", 0)}
 
-wildcard_consequence(st) := ": full administrator access, including reading every secret and granting itself any permission" if {
+# wildcard_consequence(denies, st): what Action "*" on every resource
+# means, less what the policy's unconditional Deny statements remove: never
+# "full administrator access" when a Deny takes something away, and never
+# an action a Deny removes.
+wildcard_consequence(denies, st) := ": full administrator access, including reading every secret and granting itself any permission" if {
+	some r in st.resource
+	r == "*"
+	not some_removal(denies, st)
+} else := sprintf(": every action but the denied ones, including %s", [deny.and_list(kept)]) if {
+	some r in st.resource
+	r == "*"
+	kept := [w.word | some w in wildcard_powers; kept_power(denies, st, w.actions)]
+	count(kept) > 0
+} else := ": every action but the denied ones" if {
 	some r in st.resource
 	r == "*"
 } else := ""
+
+# wildcard_powers: the consequences wildcard_consequence names, each with
+# the actions that keep it true (any one of them).
+wildcard_powers := [
+	{"word": "reading every secret", "actions": [get_secret_value]},
+	{"word": "granting itself any permission", "actions": ["iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:CreatePolicyVersion", "iam:PutUserPolicy", "iam:AttachUserPolicy"]},
+]
+
+# some_removal(denies, st): an unconditional Deny of the policy removes
+# some action from st on every resource st names.
+some_removal(denies, st) if {
+	some d in denies
+	deny.unconditional(d)
+	deny.may_take_from(d, st)
+	deny.covers_resources_of(d, st)
+}
+
+# secretsmanager_consequence(denies, st): what secretsmanager:* lets the
+# holder do, less what unconditional Deny statements remove ("reading,
+# overwriting and deleting those secrets and switching off their rotation,
+# but not re-sharing them").
+secretsmanager_consequence(denies, st) := concat("", [kept_text, gone_text]) if {
+	verbs := [v.word | some v in secretsmanager_verbs; kept_power(denies, st, v.actions)]
+	gone := [v.word | some v in secretsmanager_verbs; kept_power(denies, st, v.actions) == false]
+	rotation := kept_power(denies, st, ["secretsmanager:CancelRotateSecret"])
+	kept_text := secretsmanager_kept(verbs, rotation)
+	gone_text := secretsmanager_gone(gone, rotation)
+}
+
+secretsmanager_verbs := [
+	{"word": "reading", "actions": [get_secret_value]},
+	{"word": "overwriting", "actions": ["secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret"]},
+	{"word": "deleting", "actions": ["secretsmanager:DeleteSecret"]},
+	{"word": "re-sharing", "actions": ["secretsmanager:PutResourcePolicy"]},
+]
+
+kept_power(denies, st, actions) if {
+	some a in actions
+	not deny.removed(denies, a, st)
+} else := false
+
+secretsmanager_kept(verbs, true) := sprintf("%s those secrets and switching off their rotation", [deny.and_list(verbs)]) if count(verbs) > 0
+
+secretsmanager_kept(verbs, false) := sprintf("%s those secrets", [deny.and_list(verbs)]) if count(verbs) > 0
+
+secretsmanager_kept([], true) := "switching off the rotation of those secrets"
+
+secretsmanager_kept([], false) := "none of reading, overwriting, deleting, re-sharing those secrets or switching off their rotation"
+
+secretsmanager_gone(gone, rotation) := "" if {
+	count(gone) == 0
+	rotation
+} else := "" if {
+	count(gone) == count(secretsmanager_verbs)
+	not rotation
+} else := sprintf(", but not %s them", [deny.and_list(gone)]) if {
+	rotation
+} else := sprintf(", but not %s them or switching off their rotation", [deny.and_list(gone)]) if {
+	count(gone) > 0
+} else := ", but not switching off their rotation"
+
+# except_denied(denies, st, a): the resources on which an unconditional
+# Deny of the policy removes action a, when it does not remove it on every
+# resource st names (" except where statement 3 denies it (on
+# arn:aws:secretsmanager:*:*:secret:prod/*)").
+except_denied(denies, st, a) := "" if {
+	count(partial_denies(denies, st, a)) == 0
+} else := concat("", [sprintf(" except where statement %d denies it (on %s)", [object.get(d, "index", 0), deny.resource_text(d)]) | some d in partial_denies(denies, st, a)])
+
+partial_denies(denies, st, a) := [d |
+	some d in denies
+	deny.unconditional(d)
+	deny.covers_action(d, a)
+	not deny.covers_resources_of(d, st)
+]
+
+# policy_denies maps the index of each policy that has Deny statements to
+# them (most policies have none).
+policy_denies := {i: ds |
+	some i, p in input.policies
+	ds := deny.denies_in(object.get(p, ["document", "statement"], []))
+	count(ds) > 0
+}
+
+denies_of(i) := object.get(policy_denies, i, [])
 
 resource_text(st) := secrets.list_text(st.resource) if {
 	is_array(st.resource)

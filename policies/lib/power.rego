@@ -11,6 +11,7 @@ package secretgate.lib.power
 
 import rego.v1
 
+import data.secretgate.lib.deny
 import data.secretgate.lib.iam
 import data.secretgate.lib.secrets
 
@@ -105,10 +106,14 @@ secret_write_actions := [
 # Any of these verbs after the service prefix counts as a write.
 write_verb_re := `^[a-z0-9-]+:(put|create|delete|update|attach|detach|modify|set|add|remove|write|upload|run|start|stop|terminate|invoke|publish|send|tag|untag|restore|replace|associate|disassociate|enable|disable|reset|change|register|deregister|import|copy|\*)`
 
-# statement_power(st): {"class", "action"} for one Allow statement. Deny
-# statements and conditions are not subtracted: power is an upper bound,
-# which can only raise a trust finding's severity.
-statement_power(st) := classify(st, action_facts(st)) if lower(st.effect) == "allow"
+# statement_power(st): {"class", "action"} for one Allow statement, before
+# any Deny. Conditions are not subtracted: power is an upper bound, which
+# can only raise a trust finding's severity.
+statement_power(st) := statement_power_less(st, [])
+
+# statement_power_less(st, denies): statement_power less what the
+# unconditional Deny statements denies remove from st (deny.removed).
+statement_power_less(st, denies) := classify(st, action_facts(st), denies) if lower(st.effect) == "allow"
 
 else := {"class": "read-only", "action": ""}
 
@@ -121,33 +126,41 @@ action_facts(st) := {
 	"not_action": object.get(st, "not_action", null),
 }
 
-classify(st, f) := {"class": "admin", "action": "every action on every resource"} if {
-	grants(f, "iam:PutRolePolicy")
-	grants(f, "secretsmanager:GetSecretValue")
-	grants(f, "s3:GetObject")
+classify(st, f, denies) := {"class": "admin", "action": "every action on every resource"} if {
+	left(f, st, denies, "iam:PutRolePolicy")
+	left(f, st, denies, "secretsmanager:GetSecretValue")
+	left(f, st, denies, "s3:GetObject")
 	"*" in arr(st.resource)
 } else := {"class": "privilege-escalation", "action": a} if {
-	a := first_granted(f, escalation_actions)
+	a := first_left(f, st, denies, escalation_actions)
 } else := {"class": "privilege-escalation", "action": sprintf("%s on every role", [a])} if {
-	a := first_granted(f, role_wide_actions)
+	a := first_left(f, st, denies, role_wide_actions)
 	secrets.grants_on_all(st, "iam", "role/")
 } else := {"class": "secret-write", "action": a} if {
-	a := first_granted(f, secret_write_actions)
+	a := first_left(f, st, denies, secret_write_actions)
 } else := {"class": "prod-secret-read", "action": sprintf("secretsmanager:GetSecretValue on %s", [rs[0]])} if {
 	grants(f, "secretsmanager:GetSecretValue")
-	rs := reaches_production(st)
+	rs := [r | some r in reaches_production(st); not deny.removed(denies, "secretsmanager:GetSecretValue", {"resource": [r]})]
 	count(rs) > 0
 } else := {"class": "write", "action": ws[0]} if {
-	ws := [a | some a in arr(st.action); regex.match(write_verb_re, lower(a))]
+	ws := [a | some a in arr(st.action); regex.match(write_verb_re, lower(a)); not deny.removed(denies, a, st)]
 	count(ws) > 0
 } else := {"class": "write", "action": "NotAction"} if {
 	is_array(f.not_action)
+	not deny.removed(denies, "*", st)
 } else := {"class": "read-only", "action": ""}
 
-# first_granted(f, actions): the first of actions that a statement with
-# action facts f allows.
-first_granted(f, actions) := found[0] if {
-	found := [a | some a in actions; grants(f, a)]
+# left(f, st, denies, a): the Allow statement st (action facts f) grants
+# action a, and no unconditional Deny of denies removes it.
+left(f, st, denies, a) if {
+	grants(f, a)
+	not deny.removed(denies, a, st)
+}
+
+# first_left(f, st, denies, actions): the first of actions that st grants
+# and denies leave.
+first_left(f, st, denies, actions) := found[0] if {
+	found := [a | some a in actions; left(f, st, denies, a)]
 	count(found) > 0
 }
 
@@ -221,10 +234,136 @@ statement_powers(policies) := {k: statement_power(k) |
 
 # role_power_from(role, policies, sp): role_power with the statements'
 # powers already computed (sp, as statement_powers returns).
-role_power_from(role, policies, sp) := best(array.concat(
+#
+# Deny: the unconditional Deny statements of the role's policies lower its
+# power only when they leave it no way to undo them: when no Allow left
+# grants an action that rewrites the role's own policies (self_undo_actions)
+# and no attached managed policy is unknown (it might grant one). Then the
+# power is that of what is left after them (deny.removed: a Deny covering
+# the action on every resource the Allow names). A Deny with a condition
+# lowers nothing. So Allow * with an unconditional Deny of iam:* on * is no
+# longer admin but privilege-escalation (sts:AssumeRole on every role is
+# left); with Deny iam:* and sts:* it is secret-write; a Deny of s3:* alone
+# leaves it admin (it can still delete that Deny).
+role_power_from(role, policies, sp) := lowered if {
+	denies := role_denies(policies)
+	count(denies) > 0
+	not can_undo(role, policies, denies)
+	lowered := lowered_power(role, policies, denies)
+} else := best(array.concat(
 	[document_power(p, sp) | some p in policies],
-	[attached_power(arn) | some arn in arr(object.get(role, "attached_arns", [])); not arn in {p.arn | some p in policies; is_string(p.arn)}],
+	[attached_power(arn) | some arn in attached_arns(role, policies)],
 ))
+
+# attached_arns(role, policies): the role's attached policy ARNs whose
+# document is not among policies.
+attached_arns(role, policies) := [arn |
+	some arn in arr(object.get(role, "attached_arns", []))
+	not arn in {p.arn | some p in policies; is_string(p.arn)}
+]
+
+# role_denies(policies): the unconditional Deny statements of the policies.
+role_denies(policies) := [d |
+	some p in policies
+	some d in deny.denies_in(arr(object.get(p, ["document", "statement"], [])))
+	deny.unconditional(d)
+]
+
+# Actions with which a role rewrites its own policies, and so can remove a
+# Deny that binds it.
+self_undo_actions := [
+	"iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy",
+	"iam:DetachRolePolicy", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion",
+	"iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary",
+]
+
+can_undo(role, policies, denies) if {
+	some st in array.concat(
+		[st | some p in policies; some st in arr(object.get(p, ["document", "statement"], []))],
+		[st | some arn in attached_arns(role, policies); some st in managed_statements(arn)],
+	)
+	lower(st.effect) == "allow"
+	f := action_facts(st)
+	some a in self_undo_actions
+	left(f, st, denies, a)
+}
+
+can_undo(role, policies, _) if {
+	some arn in attached_arns(role, policies)
+	not known_managed(arn)
+}
+
+known_managed(arn) if managed_policies[managed_name(arn)]
+
+# lowered_power(role, policies, denies): the power of what is left after
+# denies; via says so when a Deny took something away.
+lowered_power(role, policies, denies) := object.union(p, {"via": lowered_via(p.via, policies)}) if {
+	p := best(array.concat(
+		[document_power_less(q, denies) | some q in policies],
+		[attached_power_less(arn, denies) | some arn in attached_arns(role, policies)],
+	))
+	p.class != best(array.concat(
+		[document_power(q, statement_powers(policies)) | some q in policies],
+		[attached_power(arn) | some arn in attached_arns(role, policies)],
+	)).class
+} else := best(array.concat(
+	[document_power_less(q, denies) | some q in policies],
+	[attached_power_less(arn, denies) | some arn in attached_arns(role, policies)],
+))
+
+lowered_via("", policies) := sprintf("after the Deny statements of %s", [deny_policy_names(policies)])
+
+lowered_via(via, policies) := sprintf("%s, after the Deny statements of %s", [via, deny_policy_names(policies)]) if via != ""
+
+deny_policy_names(policies) := concat(", ", sort({sprintf("policy %s", [object.get(p, "name", "")]) |
+	some p in policies
+	some d in arr(object.get(p, ["document", "statement"], []))
+	deny.unconditional(d)
+}))
+
+document_power_less(p, denies) := best([{"class": s.class, "via": via_text(p, s.action)} |
+	some st in arr(object.get(p, ["document", "statement"], []))
+	s := statement_power_less(st, denies)
+])
+
+attached_power_less(arn, denies) := {"class": s.class, "via": via} if {
+	name := managed_name(arn)
+	stmts := managed_statements(arn)
+	count(stmts) > 0
+	s := best_statement([statement_power_less(st, denies) | some st in stmts])
+	via := managed_via(name, s)
+} else := attached_power(arn)
+
+managed_via(name, s) := name if s.class == managed_policies[name].class
+
+else := sprintf("%s allows %s", [name, s.action]) if s.action != ""
+
+else := name
+
+best_statement(ss) := {"class": "none", "action": ""} if count(ss) == 0
+
+else := s if {
+	top := max({rank[q.class] | some q in ss})
+	s := [q | some q in ss; rank[q.class] == top][0]
+}
+
+# managed_statements(arn): the Allow statements of a powerful AWS managed
+# policy, as far as its power goes (see managed_policies), so that a Deny
+# beside it can be subtracted; [] for the others.
+managed_statements(arn) := object.get(managed_documents, managed_name(arn), [])
+
+managed_documents := {
+	"AdministratorAccess": [allow_all(["*"])],
+	"PowerUserAccess": [
+		{"effect": "Allow", "action": null, "not_action": ["iam:*", "organizations:*", "account:*"], "resource": ["*"], "not_resource": null},
+		allow_all(["iam:CreateServiceLinkedRole", "iam:DeleteServiceLinkedRole", "iam:ListRoles", "organizations:DescribeOrganization", "account:ListRegions"]),
+	],
+	"IAMFullAccess": [allow_all(["iam:*", "organizations:DescribeAccount", "organizations:DescribeOrganization", "organizations:DescribeOrganizationalUnit", "organizations:DescribePolicy", "organizations:ListChildren", "organizations:ListParents", "organizations:ListPoliciesForTarget", "organizations:ListRoots", "organizations:ListPolicies", "organizations:ListTargetsForPolicy"])],
+	"SecretsManagerReadWrite": [allow_all(["secretsmanager:*"])],
+	"AWSLambda_FullAccess": [allow_all(["lambda:*", "iam:PassRole"])],
+}
+
+allow_all(actions) := {"effect": "Allow", "action": actions, "not_action": null, "resource": ["*"], "not_resource": null}
 
 attached_power(arn) := {"class": m.class, "via": name} if {
 	name := managed_name(arn)

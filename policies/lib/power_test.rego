@@ -69,3 +69,81 @@ test_words if {
 	power.words(power.role_power(role(["arn:aws:iam::aws:policy/AdministratorAccess"]), [])) == "which has AdministratorAccess" with input as {"config": cfg}
 	power.words(power.role_power(role([]), [pol("deploy", [stmt(["iam:PassRole"], ["*"])])])) == "which can escalate its own privileges (policy deploy allows iam:PassRole on every role)" with input as {"config": cfg}
 }
+
+# Deny ------------------------------------------------------------------------
+
+deny_stmt(actions, resources) := object.union(stmt(actions, resources), {"effect": "Deny"})
+
+admin_role := role([])
+
+deny_cases := [
+	{
+		"name": "Deny iam:* leaves sts:AssumeRole on every role",
+		"pols": [pol("admin", [stmt(["*"], ["*"])]), pol("no-iam", [deny_stmt(["iam:*"], ["*"])])],
+		"arns": [], "class": "privilege-escalation",
+		"via": "policy admin allows sts:AssumeRole on every role, after the Deny statements of policy no-iam",
+	},
+	{
+		"name": "Deny iam:* and sts:* leaves secret writes",
+		"pols": [pol("admin", [stmt(["*"], ["*"]), deny_stmt(["iam:*", "sts:*"], ["*"])])],
+		"arns": [], "class": "secret-write",
+		"via": "policy admin allows secretsmanager:PutSecretValue, after the Deny statements of policy admin",
+	},
+	{
+		"name": "a Deny the role can delete (it keeps iam:PutRolePolicy) lowers nothing",
+		"pols": [pol("admin", [stmt(["*"], ["*"])]), pol("no-s3", [deny_stmt(["s3:*", "secretsmanager:*"], ["*"])])],
+		"arns": [], "class": "admin", "via": "policy admin allows every action on every resource",
+	},
+	{
+		"name": "a conditional Deny lowers nothing",
+		"pols": [pol("admin", [stmt(["*"], ["*"]), object.union(deny_stmt(["iam:*", "sts:*"], ["*"]), {"condition": {"Bool": {"aws:multifactorauthpresent": ["false"]}}})])],
+		"arns": [], "class": "admin", "via": "policy admin allows every action on every resource",
+	},
+	{
+		"name": "a Deny on fewer resources than the Allow lowers nothing",
+		"pols": [pol("admin", [stmt(["*"], ["*"]), deny_stmt(["iam:*", "sts:*"], ["arn:aws:iam::123456789012:role/deploy"])])],
+		"arns": [], "class": "admin", "via": "policy admin allows every action on every resource",
+	},
+	{
+		"name": "a Deny beside AdministratorAccess is subtracted from it",
+		"pols": [pol("guard", [deny_stmt(["iam:*", "sts:*"], ["*"])])],
+		"arns": ["arn:aws:iam::aws:policy/AdministratorAccess"], "class": "secret-write",
+		"via": "AdministratorAccess allows secretsmanager:PutSecretValue, after the Deny statements of policy guard",
+	},
+	{
+		"name": "an unknown managed policy might undo the Deny",
+		"pols": [pol("admin", [stmt(["*"], ["*"]), deny_stmt(["iam:*", "sts:*"], ["*"])])],
+		"arns": ["arn:aws:iam::123456789012:policy/team"], "class": "admin", "via": "policy admin allows every action on every resource",
+	},
+	{
+		"name": "a Deny of all of SecretsManagerReadWrite",
+		"pols": [pol("guard", [deny_stmt(["secretsmanager:*"], ["*"])])],
+		"arns": ["arn:aws:iam::aws:policy/SecretsManagerReadWrite"], "class": "read-only",
+		"via": "policy guard, after the Deny statements of policy guard",
+	},
+	{
+		# wellcometrust/terraform-modules iam/prebuilt/assumable_roles/developer:
+		# Allow *, Deny of destructive S3/DynamoDB/RDS actions, iam:* less
+		# user and group management: it can still rewrite its own policies.
+		"name": "wellcometrust developer role stays admin",
+		"pols": [
+			pol("developer_go_hog_wild", [stmt(["*"], ["*"])]),
+			pol("developer_restrict_destructive_actions", [deny_stmt(["s3:DeleteBucket*", "s3:PutBucket*", "s3:PutEncryptionConfiguration", "s3:PutInventoryConfiguration", "s3:PutLifecycleConfiguration", "s3:PutMetricsConfiguration", "s3:PutReplicationConfiguration", "dynamodb:DeleteTable", "rds:DeleteDB*"], ["*"])]),
+			pol("developer_iam_user_group_deny", [stmt(["iam:*"], ["*"]), deny_stmt(["iam:*User*", "iam:*Group*"], ["*"])]),
+		],
+		"arns": [], "class": "admin", "via": "policy developer_go_hog_wild allows every action on every resource",
+	},
+]
+
+test_deny_lowers_power_only_when_it_binds if {
+	every c in deny_cases {
+		p := power.role_power(role(c.arns), c.pols) with input as {"config": cfg}
+		p.class == c.class
+		p.via == c.via
+	}
+}
+
+test_words_after_deny if {
+	p := power.role_power(admin_role, deny_cases[0].pols) with input as {"config": cfg}
+	power.words(p) == "which can escalate its own privileges (policy admin allows sts:AssumeRole on every role, after the Deny statements of policy no-iam)"
+}

@@ -6,6 +6,7 @@ package secretgate.lib.trust
 
 import rego.v1
 
+import data.secretgate.lib.deny as denylib
 import data.secretgate.lib.iam
 
 claim_name(key, prefix) := substring(key, count(prefix) + 1, -1) if {
@@ -26,12 +27,53 @@ condition_constraints(condition, prefix) := [c |
 # deny_constraints(doc, prefix): Deny statements of the form
 #   Deny sts:AssumeRoleWithWebIdentity if StringNotLike <prefix>:<claim> [v…]
 # (one negated operator, one key) act like "StringLike <claim> [v…]" on every
-# Allow statement. Other Deny statements are ignored, which can only make
-# the analysis wider, never narrower.
+# Allow statement. A Deny without a condition refuses every token
+# ("source": "deny-all"); a Deny with one positive operator and one key
+# ("source": "deny-positive") refuses the Allow statements whose every
+# admitted value of that claim it covers (refusal). Other Deny statements
+# are ignored, which can only make the analysis wider, never narrower.
 deny_constraints(doc, prefix) := [] if {
 	# fast path: a lone statement is the Allow being judged
 	count(arr(get(doc, "statement"))) < 2
-} else := [c |
+} else := array.concat(negated_denies(doc, prefix), refusing_denies(doc, prefix))
+
+refusing_denies(doc, prefix) := array.concat(deny_all(doc, prefix), deny_positive(doc, prefix))
+
+deny_all(doc, prefix) := [c |
+	some i, s in arr(get(doc, "statement"))
+	is_deny(s)
+	deny_targets(s, prefix)
+	allows_web_identity(s)
+	count(obj(get(s, "condition"))) == 0
+	c := {"op": "Deny", "claim": "", "values": [], "source": "deny-all", "stmt": object.get(s, "index", i)}
+]
+
+deny_positive(doc, prefix) := [c |
+	some i, s in arr(get(doc, "statement"))
+	is_deny(s)
+	deny_targets(s, prefix)
+	allows_web_identity(s)
+	cond := obj(get(s, "condition"))
+	count(cond) == 1
+	some op, block in cond
+	count(obj(block)) == 1
+	some key, vals in obj(block)
+	info := op_info(op)
+	not info.negated
+	not info.ifexists
+	info.qual == ""
+	info.base in {"stringequals", "stringlike"}
+	c := {
+		"op": concat("", ["Deny ", op]),
+		"claim": claim_name(lower(key), prefix),
+		"values": arr(vals),
+		"info": info,
+		"source": "deny-positive",
+		"stmt": object.get(s, "index", i),
+	}
+]
+
+negated_denies(doc, prefix) := [c |
 	some s in arr(get(doc, "statement"))
 	is_deny(s)
 	deny_targets(s, prefix)
@@ -80,6 +122,14 @@ malformed_value(c, v) if {
 	malformed_subject(v, c.info.base == "stringequalsignorecase")
 }
 
+# An empty audience is in no token: a workflow that asks for none gets its
+# owner's URL.
+malformed_value(c, "") if {
+	c.claim == "aud"
+	c.info.base in pinning_bases
+	not c.info.negated
+}
+
 # literal_wildcards(stmt, prefix): exact-operator values with "*" or "?" that
 # can never match: [{"op", "claim", "value"}].
 literal_wildcards(stmt, prefix) := literal_wildcards_of(claim_constraints(stmt, prefix))
@@ -118,6 +168,7 @@ foreign_condition(condition, prefix) if {
 
 active_constraints(cs, denies) := [object.union(c, {"tuples": ts}) |
 	some c in array.concat(cs, denies)
+	not object.get(c, "source", "") in {"deny-all", "deny-positive"}
 	constrains(c)
 	ts := [value_scope(c.claim, scope_value(c, v)) | some v in c.values; not value_dropped(c, v)]
 ]
@@ -169,6 +220,7 @@ condition_scope(condition, prefix, denies) := r if {
 simple_scope(condition, prefix) := {
 	"tuples": {t},
 	"nobody": false,
+	"refused_by": null,
 	"sub_conditioned": true,
 	"constraints": cs,
 	"active": [object.union(c, {"tuples": [simple_tuple(c, t)]}) | some c in cs],
@@ -206,10 +258,74 @@ general_scope(condition, prefix, denies) := {
 	"sub_conditioned": has_claim(cs, "sub"),
 	"constraints": cs,
 	"active": active,
+	"refused_by": refused,
 } if {
 	cs := condition_constraints(condition, prefix)
 	active := active_constraints(cs, denies)
-	ts := scope_tuples(condition, prefix, active)
+	refused := refusal(cs, denies)
+	ts := refused_tuples(scope_tuples(condition, prefix, active), refused)
+}
+
+refused_tuples(ts, refused) := set() if {
+	refused != null
+} else := ts
+
+# refusal(cs, denies): the Deny (a deny_constraints entry) that refuses
+# every token an Allow statement with constraints cs admits, or null: one
+# without a condition, or one whose positive condition covers every value
+# the Allow admits for that claim (the Allow's own StringEquals or
+# StringLike values on it, each matched by a Deny value: equal under
+# StringEquals, contained (lib/deny.covers) under StringLike), or whose
+# value "*" under StringLike matches any value of a claim every token
+# carries.
+refusal(cs, denies) := d if {
+	some d in denies
+	d.source == "deny-all"
+} else := d if {
+	some d in denies
+	d.source == "deny-positive"
+	refuses_all(d, cs)
+} else := null
+
+refuses_all(d, _) if {
+	d.info.base == "stringlike"
+	d.claim in always_present_claims
+	some dv in d.values
+	regex.match(`^\*+$`, dv)
+}
+
+refuses_all(d, cs) if {
+	some c in cs
+	c.claim == d.claim
+	c.source == "allow"
+	not c.info.negated
+	not c.info.ifexists
+	c.info.qual == ""
+	c.info.base in {"stringequals", "stringlike"}
+	vs := [v | some v in c.values; not value_dropped(c, v)]
+	count(vs) > 0
+	every v in vs {
+		deny_value_covers(d, c, v)
+	}
+}
+
+deny_value_covers(d, _, v) if {
+	d.info.base == "stringequals"
+	v in d.values
+}
+
+deny_value_covers(d, c, v) if {
+	d.info.base == "stringlike"
+	c.info.base == "stringequals"
+	some dv in d.values
+	iam.like(dv, v)
+}
+
+deny_value_covers(d, c, v) if {
+	d.info.base == "stringlike"
+	c.info.base == "stringlike"
+	some dv in d.values
+	denylib.covers(dv, v)
 }
 
 has_claim(cs, claim) if {

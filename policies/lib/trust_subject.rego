@@ -15,7 +15,9 @@ import data.secretgate.lib.iam
 # judged strictly; customised formats are left alone, except for spaces
 # around the value. ignore_case: the operator ignores case
 # (StringEqualsIgnoreCase), so the case of keywords does not matter.
-malformed_subject(v, ignore_case) := "it starts with a space" if {
+malformed_subject(v, ignore_case) := "it is empty" if {
+	v == ""
+} else := "it starts with a space" if {
 	regex.match(`^\s`, v)
 } else := "it ends with a space" if {
 	not iam.has_wildcard(v)

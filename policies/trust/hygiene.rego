@@ -41,9 +41,27 @@ oidc_statements contains [r, s, paths] if {
 	lib.is_allow(s)
 	paths := {p |
 		some arn in lib.arr(object.get(lib.obj(lib.get(s, "principal")), "Federated", []))
-		p := lib.provider_path(arn)
+		p := federated_path(arn)
 	}
 	count(paths) > 0
+}
+
+# federated_path(arn): what a Federated principal trusts: an OIDC
+# provider's path (token.actions.githubusercontent.com), a SAML provider
+# ("saml-provider/okta"), or a web identity provider by name
+# (cognito-identity.amazonaws.com, accounts.google.com). None of the last
+# two issues a GitHub token, so GitHub's keys on them never match either.
+federated_path(arn) := lib.provider_path(arn) if {
+	lib.provider_path(arn)
+} else := lower(substring(arn, i + 1, -1)) if {
+	is_string(arn)
+	startswith(arn, "arn:")
+	i := indexof(arn, ":saml-provider/")
+	i > 0
+} else := lower(arn) if {
+	is_string(arn)
+	not startswith(arn, "arn:")
+	arn != ""
 }
 
 # keyed[[r, s, paths, op, key, prefix, claim]]: each provider-looking

@@ -275,3 +275,36 @@ test_attacker_finding_raised_by_power if {
 	f.severity == "critical"
 	contains(f.message, "can assume deploy, which has AdministratorAccess.")
 }
+
+# --- power honours Deny (issue 13, item 7) ----------------------------------------
+
+deny_policy(id, actions) := {
+	"id": id,
+	"name": id,
+	"kind": "inline",
+	"role_ids": [],
+	"document": {"statement": [{"effect": "Deny", "action": actions, "not_action": null, "resource": ["*"], "not_resource": null, "index": 0}]},
+}
+
+test_admin_cut_by_unconditional_deny_is_judged_by_what_is_left if {
+	fs := run([role("deploy", "dev", sub_like(["repo:acme/payments:*"]), [admin], ["guard"])], [deny_policy("guard", ["iam:*", "sts:*"])])
+	f := by_rule(fs)["trust-oidc-prod-pull-request"]
+	contains(f.message, "Any pull request of acme/payments can assume deploy, which can write and delete secrets (AdministratorAccess allows secretsmanager:PutSecretValue, after the Deny statements of policy guard).")
+	not contains(f.message, "which has AdministratorAccess")
+}
+
+test_admin_with_a_deny_it_can_remove_stays_admin if {
+	fs := run([role("deploy", "dev", sub_like(["repo:acme/payments:*"]), [admin], ["guard"])], [deny_policy("guard", ["s3:*"])])
+	f := by_rule(fs)["trust-oidc-prod-pull-request"]
+	contains(f.message, "which has AdministratorAccess.")
+}
+
+# Issue 13, first bullet: a dev-named role with AdministratorAccess that any
+# branch or pull request of two repositories can assume is critical, and
+# the message names both repositories and the power.
+test_admin_role_of_two_repositories_open_to_pull_requests if {
+	fs := run_gh([role("deploy", "dev", sub_like(["repo:acme/payments:*", "repo:acme/web:*"]), [admin], [])], {"repositories": ["acme/payments", "acme/web"]})
+	f := by_rule(fs)["trust-oidc-prod-pull-request"]
+	not f.severity # critical
+	contains(f.message, "Any pull request of acme/payments or acme/web can assume deploy, which has AdministratorAccess.")
+}

@@ -202,6 +202,9 @@ flagged(c) if {
 	count(c.literal_wildcards) > 0
 } else if {
 	count(c.malformed) > 0
+} else if {
+	# nobody can assume through it: trust-oidc-unassumable
+	c.usable == false
 } else := false
 
 role_independent_finding(c) if not c.scope.sub_conditioned
@@ -927,6 +930,56 @@ deny contains {
 	some a in analyses
 	some m in a.malformed
 }
+
+# METADATA
+# title: GitHub statement that admits no token
+# description: |
+#   The statement trusts GitHub's OIDC provider, but no token GitHub issues
+#   can satisfy it: a Deny statement refuses every token it admits (a Deny
+#   of sts:AssumeRoleWithWebIdentity without a condition, or one whose
+#   condition covers every value the Allow accepts), its conditions
+#   contradict each other (two operators on the same claim with no value in
+#   common), or it accepts only a value no token carries (an empty
+#   audience). The role is broken, not exposed: explain-trust and the
+#   attacker simulation refuse every token too. Malformed subjects, literal
+#   wildcards and conditions on another provider's keys have their own
+#   findings.
+# custom:
+#   id: trust-oidc-unassumable
+#   check: trust
+#   severity: low
+#   remediation: 'Fix or remove the statement: keep one operator per claim with the values GitHub issues, remove the Deny that refuses every token (or narrow it to the subjects it means to refuse); "secretgate explain-trust --claims" shows which statement and condition refuse a token.'
+deny contains {
+	"rule": "trust-oidc-unassumable",
+	"resource": name_of(a.role),
+	"message": sprintf("%s Statement %s admits no token GitHub issues: %s.", [opener(a), stmt_label(a), unassumable_reason(a)]),
+	"file": file_of(a.role, a.stmt),
+	"line": line_of(a.role, a.stmt),
+	"key": sprintf("%s unassumable", [stmt_key(a)]),
+} if {
+	some a in analyses
+	a.usable == false
+	count(a.malformed) == 0
+	count(a.literal_wildcards) == 0
+	not lib.foreign_condition(object.get(a.stmt, "condition", null), a.prefix)
+}
+
+# unassumable_reason(a): why statement a admits no token, in words that
+# name the Deny statement or the conditions that refuse every token.
+unassumable_reason(a) := sprintf("statement %d denies sts:AssumeRoleWithWebIdentity to every token of this provider, without a condition", [d.stmt]) if {
+	d := object.get(a.scope, "refused_by", null)
+	d.source == "deny-all"
+} else := sprintf("statement %d denies every token whose %s matches %s (%s), which covers every value it accepts", [d.stmt, d.claim, quoted(d.values), trim_prefix(d.op, "Deny ")]) if {
+	d := object.get(a.scope, "refused_by", null)
+	d.source == "deny-positive"
+} else := sprintf("%s accepts no value a token carries", [constraint_text(c)]) if {
+	some c in a.scope.active
+	count(c.tuples) == 0
+} else := sprintf("its conditions have no value in common (%s)", [concat("; ", [constraint_text(c) | some c in a.scope.active; c.claim != "aud"])]) if {
+	count([c | some c in a.scope.active; c.claim != "aud"]) > 1
+} else := sprintf("its conditions have no value in common (%s)", [concat("; ", [constraint_text(c) | some c in a.scope.active])])
+
+constraint_text(c) := sprintf("%s %s %s", [c.op, c.claim, quoted(c.values)])
 
 malformed_effect(a) := "so no workflow can assume the role through it." if a.usable == false
 
