@@ -13,6 +13,7 @@ package main
 
 import (
 	"bytes"
+	"debug/buildinfo"
 	"flag"
 	"fmt"
 	"io"
@@ -98,16 +99,20 @@ func run(c config, p sizes, out io.Writer) error {
 		}
 		*bin = abs
 	}
-	fmt.Fprintf(out, "secretgate: %s; peers: %s, %s; %d rounds each, %d cores, load average %s at the start\n\n",
-		version(c.sg, "--version"), version(c.gitleaks, "version"), firstLine(version(c.opa, "version")), c.runs, runtime.NumCPU(), loadAverage())
+	fmt.Fprintf(out, "%s; peers: %s, %s; %d rounds each, %d cores, load average %s at the start\n\n",
+		version(c.sg), version(c.gitleaks), version(c.opa), c.runs, runtime.NumCPU(), loadAverage())
 	var rows []bench.Row
 	for _, part := range []func(config, sizes) ([]bench.Row, error){treeRows, historyRows, stagedRows, emptyRows, policyRows, binaryRows} {
 		r, err := part(c, p)
 		if err != nil {
+			// What was measured before the failure is still printed.
+			if len(rows) > 0 {
+				_ = bench.WriteTable(out, rows)
+			}
 			return err
 		}
 		rows = append(rows, r...)
-		fmt.Fprintf(os.Stderr, "benchtable: %d of the rows measured\n", len(rows))
+		fmt.Fprintf(os.Stderr, "benchtable: %d rows measured\n", len(rows))
 	}
 	if err := bench.WriteTable(out, rows); err != nil {
 		return err
@@ -121,12 +126,27 @@ func run(c config, p sizes, out io.Writer) error {
 	return nil
 }
 
-func version(bin, arg string) string {
-	b, err := exec.Command(bin, arg).Output()
+// version names a Go binary by its main module's version, read from the
+// build information Go stamps into it (gitleaks built by go install does
+// not know its own version).
+func version(bin string) string {
+	info, err := buildinfo.ReadFile(bin)
 	if err != nil {
 		return filepath.Base(bin) + " (version unknown)"
 	}
-	return strings.TrimSpace(string(b))
+	v := info.Main.Version
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" && (v == "" || v == "(devel)") {
+			v = s.Value[:min(len(s.Value), 12)]
+		}
+	}
+	if v == "" || v == "(devel)" {
+		// make build stamps secretgate's version with -X instead.
+		if out, err := exec.Command(bin, "--version").Output(); err == nil {
+			return strings.TrimSpace(firstLine(string(out)))
+		}
+	}
+	return filepath.Base(bin) + " " + v
 }
 
 func firstLine(s string) string { l, _, _ := strings.Cut(s, "\n"); return l }
@@ -482,6 +502,11 @@ func policyRows(c config, p sizes) ([]bench.Row, error) {
 	if _, err := bench.WritePolicies(policyDir); err != nil {
 		return nil, err
 	}
+	// The largest snapshot is above the default max_file_size.
+	cfg, err := noLimits(c.work)
+	if err != nil {
+		return nil, err
+	}
 	var rows []bench.Row
 	for i, a := range p.accounts {
 		secrets, roles := a[0], a[1]
@@ -493,7 +518,7 @@ func policyRows(c config, p sizes) ([]bench.Row, error) {
 		report := filepath.Join(dir, "report.json")
 		opaOut := filepath.Join(dir, "opa.json")
 		sg := bench.Command{MaxOK: 1, Args: []string{c.sg, "check", "--offline", "--skip", "leaks", "--path", filepath.Join(dir, "repo"),
-			"--format", "json", "--output", report, "--now", bench.BenchNow.Format("2006-01-02T15:04:05Z")}}
+			"--config", cfg, "--format", "json", "--output", report, "--now", bench.BenchNow.Format("2006-01-02T15:04:05Z")}}
 		write := sg
 		write.Args = append(append([]string{}, sg.Args...), "--write-input", input)
 		if _, err := write.Run(); err != nil {
