@@ -196,31 +196,36 @@ func noLimits(work string) (string, error) {
 // moduleTree copies the module directories of this module's build list
 // that match pattern (the Go module cache: real code, with the test
 // fixtures and keys that come with it) into a plain directory.
-func moduleTree(c config) (string, error) {
+func moduleTree(c config) (tree, label string, err error) {
 	re, err := regexp.Compile(c.modules)
 	if err != nil {
-		return "", fmt.Errorf("-modules: %w", err)
+		return "", "", fmt.Errorf("-modules: %w", err)
 	}
 	b, err := exec.Command("go", "list", "-m", "-f", "{{if and .Dir (not .Main)}}{{.Path}}@{{.Version}} {{.Dir}}{{end}}", "all").Output()
 	if err != nil {
-		return "", fmt.Errorf("go list -m all: %w", err)
+		return "", "", fmt.Errorf("go list -m all: %w", err)
 	}
-	tree := filepath.Join(c.work, "modules")
-	n := 0
+	tree = filepath.Join(c.work, "modules")
+	var copied []string
 	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
 		mod, dir, ok := strings.Cut(line, " ")
 		if !ok || !re.MatchString(mod) {
 			continue
 		}
 		if _, _, err := bench.CopyTree(filepath.Join(tree, mod), dir); err != nil {
-			return "", fmt.Errorf("copy %s: %w", mod, err)
+			return "", "", fmt.Errorf("copy %s: %w", mod, err)
 		}
-		n++
+		copied = append(copied, mod)
 	}
-	if n == 0 {
-		return "", fmt.Errorf("-modules %q matches no module directory", c.modules)
+	switch {
+	case len(copied) == 0:
+		return "", "", fmt.Errorf("-modules %q matches no module directory", c.modules)
+	case len(copied) <= 2:
+		label = strings.Join(copied, " and ") + " from the Go module cache"
+	default:
+		label = fmt.Sprintf("%d modules from the Go module cache", len(copied))
 	}
-	return tree, nil
+	return tree, label, nil
 }
 
 func treeStats(dir string) (files int, mib float64) {
@@ -239,10 +244,9 @@ func treeRows(c config, _ sizes) ([]bench.Row, error) {
 	tree, label := c.tree, filepath.Base(c.tree)
 	if tree == "" {
 		var err error
-		if tree, err = moduleTree(c); err != nil {
+		if tree, label, err = moduleTree(c); err != nil {
 			return nil, err
 		}
-		label = "this module's dependencies"
 	}
 	files, mib := treeStats(tree)
 	cfg, err := noLimits(c.work)
