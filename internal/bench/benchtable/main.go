@@ -351,6 +351,9 @@ func historyRows(c config, _ sizes) ([]bench.Row, error) {
 			return nil, fmt.Errorf("git clone %s: %w: %s", c.historyRepo, err, out)
 		}
 		label = filepath.Base(c.historyRepo)
+		if label == ".git" || label == "repo" { // a checkout's or a snapshot's git directory
+			label = filepath.Base(filepath.Dir(c.historyRepo))
+		}
 	} else if err := bench.SyntheticHistory(repo, c.commits); err != nil {
 		return nil, err
 	}
