@@ -14,21 +14,24 @@ export GOFLAGS := $(strip $(filter-out -mod=%,$(shell $(GO) env GOFLAGS)) -mod=r
 # The Go-installable tools the tests and lint use, at pinned versions:
 # make tools builds them into .tools/bin (git-ignored), which every target
 # finds first on PATH. Bump a version here; make tools then rebuilds that
-# tool only. opa and actionlint are the versions go.mod already requires
-# (the code uses them as libraries), so command line and library agree.
+# tool only. opa, actionlint and gitleaks are the versions go.mod already
+# requires (the code uses them as libraries), so command line and library
+# agree; make bench compares secretgate with the opa and gitleaks CLIs.
 TOOLS_BIN             := $(CURDIR)/.tools/bin
 ACT_VERSION           := v0.2.89
 GOLANGCI_LINT_VERSION := v2.15.0
 OPA_VERSION            = $(shell $(GO) list -m -f '{{.Version}}' github.com/open-policy-agent/opa)
 ACTIONLINT_VERSION     = $(shell $(GO) list -m -f '{{.Version}}' github.com/rhysd/actionlint)
+GITLEAKS_VERSION       = $(shell $(GO) list -m -f '{{.Version}}' github.com/zricethezav/gitleaks/v8)
 TOOLS = \
 	act=github.com/nektos/act@$(ACT_VERSION) \
 	golangci-lint=github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION) \
 	opa=github.com/open-policy-agent/opa@$(OPA_VERSION) \
-	actionlint=github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+	actionlint=github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION) \
+	gitleaks=github.com/zricethezav/gitleaks/v8@$(GITLEAKS_VERSION)
 export PATH := $(TOOLS_BIN):$(PATH)
 
-.PHONY: all build tools test test-skips test-race bench-smoke lint fmt rego-test demo docs bench fuzz clean
+.PHONY: all build tools test test-skips test-race bench-smoke bench-small lint fmt rego-test demo docs bench fuzz clean
 
 all: build
 
@@ -38,11 +41,12 @@ build: ## build bin/secretgate
 tools: ## install act, golangci-lint, opa and actionlint at their pinned versions into .tools/bin (no-op when current)
 	@bash scripts/tools.sh '$(TOOLS_BIN)' $(TOOLS)
 
-test: tools lint build ## everything CI checks: lint, Go tests, Rego tests, race detector, benchmarks once; then what was skipped
+test: tools lint build ## everything CI checks: lint, Go tests, Rego tests, race detector, benchmarks once, make bench at small size; then what was skipped
 	$(GO) test -count=1 ./...
 	$(BIN) policy test
 	$(MAKE) --no-print-directory test-race
 	$(MAKE) --no-print-directory bench-smoke
+	$(MAKE) --no-print-directory bench-small
 	@$(MAKE) --no-print-directory test-skips
 
 # The tests that need a tool make tools does not install skip without it
@@ -127,8 +131,14 @@ demo: build ## the main job on the shipped example repository
 docs: build ## regenerate docs/policies.md from the rule metadata
 	$(BIN) policy list --format markdown > docs/policies.md
 
-bench: build ## benchmarks, compared side by side with the peers (opa eval)
+bench: build ## secretgate side by side with the gitleaks CLI, opa eval and git on the same inputs: one table of ratios and goals, then the Go benchmarks
 	bash internal/bench/bench.sh
+
+# make bench's table on small inputs, once: it fails when a row cannot
+# run or secretgate and its peer disagree on the findings, never on a
+# ratio (on small inputs and a shared machine they mean nothing).
+bench-small: build ## make bench's table at small size (part of make test)
+	BENCH_SIZE=small bash internal/bench/bench.sh
 
 FUZZTIME ?= 30s
 fuzz: ## run every fuzz target for FUZZTIME each (failing inputs land in testdata/fuzz)

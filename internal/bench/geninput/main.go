@@ -9,11 +9,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
-	"time"
 
 	"github.com/secretgate/secretgate/internal/bench"
-	"github.com/secretgate/secretgate/internal/inventory"
 )
 
 func main() {
@@ -42,17 +39,5 @@ func write(path string, secrets, roles int) error {
 	if path == "" {
 		return fmt.Errorf("-snapshot is required")
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	snap := bench.Account(secrets, roles, time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
-	if err := inventory.Write(f, snap); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return bench.WriteAccount(path, secrets, roles)
 }
