@@ -52,7 +52,8 @@ func (c Command) Run() (Sample, error) {
 	err := cmd.Run()
 	wall := time.Since(start)
 	var exit *exec.ExitError
-	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() >= 0 && exit.ExitCode() <= c.MaxOK) {
+	isResult := errors.As(err, &exit) && exit.ExitCode() >= 0 && exit.ExitCode() <= c.MaxOK
+	if err != nil && !isResult {
 		return Sample{}, fmt.Errorf("%s: %w: %s", c, err, tail(stderr.String(), 600))
 	}
 	s := Sample{Wall: wall, CPU: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}
@@ -89,15 +90,17 @@ func stat(vals []float64) Stat {
 	return Stat{Median: m, Min: v[0], Max: v[len(v)-1]}
 }
 
-// WallSeconds, CPUSeconds and RSSMiB summarise the series.
+// WallSeconds summarises the wall times of the series.
 func (s Series) WallSeconds() Stat {
 	return s.stat(func(x Sample) float64 { return x.Wall.Seconds() })
 }
 
+// CPUSeconds summarises the CPU times (user + system) of the series.
 func (s Series) CPUSeconds() Stat {
 	return s.stat(func(x Sample) float64 { return x.CPU.Seconds() })
 }
 
+// RSSMiB summarises the peak resident memory of the series, in MiB.
 func (s Series) RSSMiB() Stat {
 	return s.stat(func(x Sample) float64 { return float64(x.MaxRSS) / (1 << 20) })
 }
