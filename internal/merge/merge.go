@@ -39,6 +39,10 @@ type Options struct {
 	ExpectShards int
 	// Previous is the previous night's merged report, for the trend.
 	Previous *result.Report
+	// NotJudged are accounts no input covers that the caller knows could
+	// not be checked (their role refused, not active in the organisation),
+	// with the reason.
+	NotJudged []result.Account
 	// Now dates the merged report (Merge.Date and the trend's point).
 	Now time.Time
 	// Tool names the program that merged.
@@ -84,6 +88,14 @@ func Merge(inputs []Input, o Options) result.Report {
 		good = append(good, in.Report)
 	}
 	m.rep.Context = mergeContext(good, m.rep.Accounts)
+	for _, a := range o.NotJudged {
+		if _, ok := m.byAccount[a.ID]; ok {
+			continue
+		}
+		a.Status = result.AccountNotJudged
+		m.byAccount[a.ID] = len(m.rep.Accounts)
+		m.rep.Accounts = append(m.rep.Accounts, a)
+	}
 	m.expect(o, len(inputs))
 	m.rep.Checks = m.mergedChecks(th)
 	slices.SortFunc(m.rep.Accounts, func(a, b result.Account) int { return cmp.Compare(a.ID, b.ID) })

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/secretgate/secretgate/internal/awsauth"
 	"github.com/secretgate/secretgate/internal/config"
 	"github.com/secretgate/secretgate/internal/facts"
 	"github.com/secretgate/secretgate/internal/ghevent"
@@ -131,6 +132,10 @@ type AWS struct {
 	RoleARN  string
 	Regions  []string
 	AuditLog string
+	// Session, when set, is an AWS session the caller established (an
+	// account's spoke role in an organisation run): the run uses it and
+	// assumes no role of its own.
+	Session *awsauth.Session
 }
 
 // Finished is a run that completed: its report and what the caller must
@@ -186,6 +191,7 @@ func Check(ctx context.Context, p Plan) (Finished, error) {
 	var lv *awsAccess
 	if live {
 		lv = newLive(p.AWS.RoleARN, p.AWS.Regions, p.Config, p.Env, p.Log)
+		lv.preset = p.AWS.Session
 	}
 	gs, release, err := p.gatherers(ctx, skip, lv)
 	if err != nil {
