@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -146,6 +147,33 @@ func TestOrgCheckOrganization(t *testing.T) {
 		if a.ID == excluded || a.Status != result.AccountJudged || a.Name == "" {
 			t.Errorf("account %+v: want judged, named, not the excluded %s", a, excluded)
 		}
+	}
+
+	// The matrix of the same selection, balanced by this night's cost.
+	prev := filepath.Join(t.TempDir(), "prev.json")
+	if err := os.WriteFile(prev, []byte(r.stdout), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mx := secretgate(t, em.Env(), "matrix", "--organization", "--path", dir, "--max-jobs", "2", "--previous", prev)
+	var m struct {
+		Include []struct {
+			Shard    int    `json:"shard"`
+			Accounts string `json:"accounts"`
+			CostMS   int64  `json:"cost_ms"`
+		} `json:"include"`
+	}
+	if err := json.Unmarshal([]byte(mx.stdout), &m); err != nil || mx.code != 0 {
+		t.Fatalf("matrix: exit %d, %v\n%s%s", mx.code, err, mx.stdout, mx.stderr)
+	}
+	var sharded []string
+	for _, s := range m.Include {
+		sharded = append(sharded, strings.Split(s.Accounts, ",")...)
+		if s.CostMS <= 1 {
+			t.Errorf("shard %d cost %d: want last night's cost", s.Shard, s.CostMS)
+		}
+	}
+	if len(m.Include) != 2 || len(sharded) != len(rep.Accounts) || slices.Contains(sharded, excluded) {
+		t.Errorf("matrix %s: want the %d selected accounts in 2 shards", mx.stdout, len(rep.Accounts))
 	}
 }
 

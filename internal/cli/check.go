@@ -126,7 +126,11 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	var done run.Finished
 	if p.org.set() {
 		var rep result.Report
-		rep, err = orgRun{plan: p.run, flags: p.org, orgc: p.run.Config.AWS.Organization, log: p.run.Log}.check(ctx)
+		var sel run.Organization
+		if p.org.accounts != "" {
+			sel.Accounts, _ = shardAccounts(p.org.accounts)
+		}
+		rep, err = run.CheckOrganization(ctx, p.run, sel)
 		done.Report = rep
 	} else {
 		done, err = run.Check(ctx, p.run)

@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,12 +15,18 @@ import (
 
 	"github.com/secretgate/secretgate/internal/matrix"
 	"github.com/secretgate/secretgate/internal/merge"
+	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/run"
 )
 
 // maxAccountsFileBytes caps --accounts-file (100,000 accounts fit).
 const maxAccountsFileBytes = 4 << 20
 
 type matrixFlags struct {
+	organization bool
+	path, config string
+	roleARN      string
+	regions      []string
 	accounts     string
 	accountsFile string
 	maxJobs      int
@@ -32,12 +39,17 @@ type matrixFlags struct {
 func newMatrixCmd(stdout, stderr io.Writer, env Env) *cobra.Command {
 	var f matrixFlags
 	cmd := &cobra.Command{
-		Use:   "matrix (--accounts LIST | --accounts-file FILE) [--max-jobs N] [--previous MERGED.json]",
+		Use:   "matrix (--organization | --accounts LIST | --accounts-file FILE) [--max-jobs N] [--previous MERGED.json]",
 		Short: "Print a GitHub Actions matrix of the accounts to check, sharded into at most 256 jobs",
 		Long: `matrix prints, as one line of JSON, the strategy.matrix of the nightly
 organisation workflow: {"include": [{"shard": 1, "accounts": "111111111111,…",
 "cost_ms": …}, …]}. Each job checks the accounts of its shard; secretgate
 merge --matrix then knows which accounts a missing report leaves unjudged.
+
+With --organization the accounts are those aws.organization selects in
+the AWS Organization, listed with the hub credentials (--role-arn, else
+aws.role_arn); an included account not found active is sharded too, so that
+its job reports it not judged, and is named on standard error.
 
 Accounts are sharded into at most --max-jobs jobs (GitHub's limit: 256).
 With --previous (the previous night's merged report) shards are balanced
@@ -46,13 +58,19 @@ least loaded job — so the slowest job stays near the average; without it,
 or for accounts it does not know, accounts count alike. The same accounts
 and costs always give the same matrix.
 
-Exit codes: 0 printed, 2 usage error (no accounts, an invalid id).`,
+Exit codes: 0 printed, 2 usage error (no accounts, an invalid id), 3 the
+organisation could not be listed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runMatrix(f, stdout)
+			return runMatrix(cmd.Context(), f, stdout, stderr, env)
 		},
 	}
 	fl := cmd.Flags()
+	fl.BoolVar(&f.organization, "organization", false, "the accounts aws.organization selects in the AWS Organization")
+	fl.StringVar(&f.path, "path", ".", "repository root (for its .secretgate.yml)")
+	fl.StringVarP(&f.config, "config", "c", "", "configuration file (default: .secretgate.yml at the root when present)")
+	fl.StringVar(&f.roleARN, "role-arn", "", "hub role to assume (OIDC in GitHub Actions, AssumeRole elsewhere)")
+	fl.StringArrayVar(&f.regions, "region", nil, "AWS region of the hub session")
 	fl.StringVar(&f.accounts, "accounts", "", "accounts to check, comma- or space-separated 12-digit ids")
 	fl.StringVar(&f.accountsFile, "accounts-file", "", "file of account ids, one per line (# starts a comment; - is standard input)")
 	fl.IntVar(&f.maxJobs, "max-jobs", matrix.MaxJobs, "largest number of jobs (1 to 256)")
@@ -61,11 +79,37 @@ Exit codes: 0 printed, 2 usage error (no accounts, an invalid id).`,
 	return cmd
 }
 
-func runMatrix(f matrixFlags, stdout io.Writer) error {
-	ids, err := matrixAccounts(f)
+func runMatrix(ctx context.Context, f matrixFlags, stdout, stderr io.Writer, env Env) error {
+	var ids []string
+	if f.organization {
+		_, cfg, err := loadRepoConfig(f.path, f.config)
+		if err != nil {
+			return usageError(err)
+		}
+		accounts, missing, err := run.ListOrganization(ctx, run.AWS{RoleARN: f.roleARN, Regions: f.regions}, cfg, env, stderr)
+		var ue *run.UsageError
+		switch {
+		case errors.As(err, &ue):
+			return usageError(ue.Err)
+		case err != nil:
+			return &ExitError{Code: result.ExitIncomplete, Err: err}
+		}
+		for _, a := range accounts {
+			ids = append(ids, a.ID)
+		}
+		for _, m := range missing {
+			fmt.Fprintf(stderr, "secretgate: warning: account %s %s; its job will report it not judged\n", m.ID, m.Reason)
+			ids = append(ids, m.ID)
+		}
+		if len(ids) == 0 {
+			return &ExitError{Code: result.ExitIncomplete, Err: errors.New("aws.organization selects no account: nothing to check")}
+		}
+	}
+	more, err := matrixAccounts(f, len(ids) > 0)
 	if err != nil {
 		return usageError(err)
 	}
+	ids = append(ids, more...)
 	var cost map[string]int64
 	if f.previous != "" {
 		prev, err := merge.ReadReport(f.previous)
@@ -101,7 +145,7 @@ func runMatrix(f matrixFlags, stdout io.Writer) error {
 }
 
 // matrixAccounts reads --accounts and --accounts-file.
-func matrixAccounts(f matrixFlags) ([]string, error) {
+func matrixAccounts(f matrixFlags, have bool) ([]string, error) {
 	ids := strings.FieldsFunc(f.accounts, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' })
 	if f.accountsFile != "" {
 		var b []byte
@@ -130,8 +174,8 @@ func matrixAccounts(f matrixFlags) ([]string, error) {
 			ids = append(ids, line)
 		}
 	}
-	if len(ids) == 0 {
-		return nil, errors.New("no accounts: give --accounts or --accounts-file")
+	if len(ids) == 0 && !have {
+		return nil, errors.New("no accounts: give --organization, --accounts or --accounts-file")
 	}
 	return ids, nil
 }
