@@ -1,0 +1,96 @@
+package run
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/secretgate/secretgate/internal/awstest"
+	"github.com/secretgate/secretgate/internal/config"
+	"github.com/secretgate/secretgate/internal/result"
+)
+
+// orgPlan is a live plan of the AWS families over an empty repository,
+// with the hub credentials from the emulator's environment.
+func orgPlan(t *testing.T, em *awstest.Emulator, concurrency int) Plan {
+	t.Helper()
+	for _, kv := range em.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	cfg := config.Default()
+	cfg.GitHub.Repositories = []string{"acme/app"}
+	cfg.AWS.Regions = []string{awstest.Region}
+	cfg.AWS.Organization = &config.Organization{RoleName: "secretgate-read", Concurrency: concurrency}
+	fams, notSelected, err := SelectFamilies([]string{"naming", "rotation", "iam", "trust"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Plan{
+		Root: t.TempDir(), Config: cfg, Families: fams, NotSelected: notSelected,
+		Threshold: result.Threshold{Min: result.SeverityHigh},
+		Now:       time.Date(2026, 12, 5, 2, 0, 0, 0, time.UTC),
+		Context:   result.Context{Mode: "nightly"},
+		Env:       func(string) string { return "" },
+	}
+}
+
+// TestCheckOrganizationConcurrency: accounts checked side by side give the
+// report accounts checked one at a time give; a refused account is not
+// judged in both. (Run under the race detector by make test-race.)
+func TestCheckOrganizationConcurrency(t *testing.T) {
+	em := awstest.Start(t)
+	em.CreateSecrets(t, 20)
+	em.CreateRoles(t, 5, "123456789012")
+	em.CreateSecret(t, "BadName", "x", nil)
+	refused := "600000000000"
+	em.SetFaults(func(c awstest.Call) awstest.Fault {
+		if c.Action == "AssumeRole" && strings.Contains(c.Body, refused) {
+			return awstest.Fault{Status: 403, Code: "AccessDenied"}
+		}
+		return awstest.Fault{}
+	})
+	var accounts []string
+	for i := 1; i <= 6; i++ {
+		accounts = append(accounts, fmt.Sprintf("%d00000000000", i))
+	}
+	run := func(concurrency int) result.Report {
+		rep, err := CheckOrganization(context.Background(), orgPlan(t, em, concurrency), Organization{Accounts: accounts})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	one, four := run(1), run(4)
+	keys := func(r result.Report) []string {
+		var ks []string
+		for _, f := range r.Findings {
+			ks = append(ks, result.FindingKey(f)+" "+f.Rule)
+		}
+		return ks
+	}
+	if !slices.Equal(keys(one), keys(four)) || one.Summary != four.Summary {
+		t.Errorf("concurrency 4 differs from 1: %d vs %d findings, %+v vs %+v", len(four.Findings), len(one.Findings), four.Summary, one.Summary)
+	}
+	for _, rep := range []result.Report{one, four} {
+		if len(rep.Accounts) != 6 || !rep.Summary.Incomplete {
+			t.Fatalf("accounts %d, summary %+v", len(rep.Accounts), rep.Summary)
+		}
+		for _, a := range rep.Accounts {
+			want := result.AccountJudged
+			if a.ID == refused {
+				want = result.AccountNotJudged
+			}
+			if a.Status != want {
+				t.Errorf("account %s: %s (%s), want %s", a.ID, a.Status, a.Reason, want)
+			}
+		}
+	}
+	perAccount := len(one.Findings) / 5
+	if perAccount == 0 || len(one.Findings) != perAccount*5 {
+		t.Errorf("%d findings over 5 judged accounts of the same emulator: want the same number in each", len(one.Findings))
+	}
+}
