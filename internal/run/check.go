@@ -100,6 +100,9 @@ type Plan struct {
 	// cfnParameters are the values of Config.CloudFormationParameters,
 	// read by Check.
 	cfnParameters map[string]string
+	// policies, when set, is the engine the runs of an organisation share
+	// (CheckOrganization).
+	policies *sharedPolicies
 }
 
 // Judge is where a run over a range read its judge from, and what the
@@ -187,7 +190,13 @@ func Check(ctx context.Context, p Plan) (Finished, error) {
 			p.OnCompile(e)
 		}
 	}
-	engine := loadPolicies(ctx, p.Config, needed, onCompile)
+	load := func() *pendingEngine { return loadPolicies(ctx, p.Config, needed, onCompile) }
+	var engine *pendingEngine
+	if p.policies != nil {
+		engine = p.policies.get(load)
+	} else {
+		engine = load()
+	}
 	var lv *awsAccess
 	if live {
 		lv = newLive(p.AWS.RoleARN, p.AWS.Regions, p.Config, p.Env, p.Log)

@@ -84,6 +84,9 @@ func (o orgRun) check(ctx context.Context) (result.Report, error) {
 		SessionName: sessionName(p.Env),
 	}
 	partition := org.Partition(hub.ARN)
+	// Every account's run compiles nothing of its own: one engine serves
+	// them all.
+	o.plan.policies = &sharedPolicies{}
 	inputs := make([]merge.Input, len(targets))
 	failed := make([]*result.Account, len(targets))
 	sem := make(chan struct{}, max(1, o.orgc.Concurrency))

@@ -21,6 +21,12 @@ func orgPlan(t *testing.T, em *awstest.Emulator, concurrency int) Plan {
 		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)
 	}
+	return orgPlanB(t, em, concurrency)
+}
+
+// orgPlanB is orgPlan once the environment points at the emulator.
+func orgPlanB(t testing.TB, em *awstest.Emulator, concurrency int) Plan {
+	t.Helper()
 	cfg := config.Default()
 	cfg.GitHub.Repositories = []string{"acme/app"}
 	cfg.AWS.Regions = []string{awstest.Region}
@@ -92,5 +98,82 @@ func TestCheckOrganizationConcurrency(t *testing.T) {
 	perAccount := len(one.Findings) / 5
 	if perAccount == 0 || len(one.Findings) != perAccount*5 {
 		t.Errorf("%d findings over 5 judged accounts of the same emulator: want the same number in each", len(one.Findings))
+	}
+}
+
+// TestCheckOrganizationCallsPerAccount: an account of an organisation run
+// costs the AWS calls of a single-account check (its inventory) plus the
+// one sts:AssumeRole of its spoke role — no more.
+func TestCheckOrganizationCallsPerAccount(t *testing.T) {
+	em := awstest.Start(t)
+	em.CreateSecrets(t, 30)
+	em.CreateRoles(t, 3, "123456789012")
+	calls := func(accounts ...string) map[string]int {
+		em.ResetCalls()
+		if _, err := CheckOrganization(context.Background(), orgPlan(t, em, 2), Organization{Accounts: accounts}); err != nil {
+			t.Fatal(err)
+		}
+		return em.CountActions()
+	}
+	one := calls("100000000000")
+	three := calls("100000000000", "200000000000", "300000000000")
+
+	p := orgPlan(t, em, 1)
+	em.ResetCalls()
+	if _, err := Check(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	single := em.CountActions()
+	// The single-account check assumes its role and asks who it is; an
+	// organisation's account assumes its spoke and needs no more.
+	delete(single, "sts:GetCallerIdentity")
+	for action, n := range three {
+		perAccount := (n - one[action]) / 2
+		want := single[action]
+		if action == "sts:AssumeRole" {
+			want = 1
+		}
+		if action == "sts:GetCallerIdentity" {
+			want = 0 // the hub's, once
+		}
+		if perAccount != want {
+			t.Errorf("%s: %d calls per account, want %d (single-account check: %v)", action, perAccount, want, single)
+		}
+	}
+	for action := range single {
+		if _, ok := three[action]; !ok {
+			t.Errorf("%s: the single-account check calls it, the organisation's accounts do not", action)
+		}
+	}
+	t.Logf("per account: %v + sts:AssumeRole", single)
+}
+
+// BenchmarkCheckOrganization checks n accounts (one emulator of 500
+// secrets and 20 roles plays each) four at a time: the time per account
+// should stay flat as accounts grow (wall time grows with accounts /
+// concurrency, not worse).
+func BenchmarkCheckOrganization(b *testing.B) {
+	em := awstest.Start(b)
+	for _, kv := range em.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		b.Setenv(k, v)
+	}
+	em.CreateSecrets(b, 500)
+	em.CreateRoles(b, 20, "123456789012")
+	for _, n := range []int{1, 4, 16} {
+		b.Run(fmt.Sprintf("accounts=%d", n), func(b *testing.B) {
+			var accounts []string
+			for i := range n {
+				accounts = append(accounts, fmt.Sprintf("%012d", 100000000000+i))
+			}
+			for b.Loop() {
+				p := orgPlanB(b, em, 4)
+				rep, err := CheckOrganization(context.Background(), p, Organization{Accounts: accounts})
+				if err != nil || rep.Summary.Incomplete || len(rep.Accounts) != n {
+					b.Fatalf("err %v, summary %+v, %d accounts", err, rep.Summary, len(rep.Accounts))
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N*n), "ms/account")
+		})
 	}
 }
