@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -175,5 +176,37 @@ func BenchmarkCheckOrganization(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N*n), "ms/account")
 		})
+	}
+}
+
+// TestCheckOrganizationThrottled: calls AWS throttles are retried in the
+// SDK's adaptive mode, and the accounts are judged.
+func TestCheckOrganizationThrottled(t *testing.T) {
+	em := awstest.Start(t)
+	em.CreateSecrets(t, 10)
+	var throttled atomic.Int32
+	em.SetFaults(func(c awstest.Call) awstest.Fault {
+		if (c.Action == "ListSecrets" || c.Action == "AssumeRole") && c.Attempt <= 2 {
+			throttled.Add(1)
+			return awstest.Fault{Status: 400, Code: "ThrottlingException"}
+		}
+		return awstest.Fault{}
+	})
+	p := orgPlan(t, em, 3)
+	p.Config.AWS.MaxAttempts = 5
+	rep, err := CheckOrganization(context.Background(), p, Organization{Accounts: []string{"100000000000", "200000000000", "300000000000"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if throttled.Load() < 6 {
+		t.Fatal("nothing was throttled")
+	}
+	for _, a := range rep.Accounts {
+		if a.Status != result.AccountJudged {
+			t.Errorf("account %s %s: %s", a.ID, a.Status, a.Reason)
+		}
+	}
+	if rep.Summary.Incomplete {
+		t.Errorf("throttled calls retried still left the run incomplete: %+v", rep.Merge)
 	}
 }
