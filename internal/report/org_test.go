@@ -67,3 +67,23 @@ func TestTextOrganisation(t *testing.T) {
 		}
 	}
 }
+
+// TestSARIFAccountsApart: the same resource name in two accounts gives two
+// SARIF results with different fingerprints; a finding without an account
+// keeps its own.
+func TestSARIFAccountsApart(t *testing.T) {
+	r := result.Report{Schema: result.Schema, Findings: []result.Finding{
+		{Rule: "naming-pattern", Check: "naming", Resource: "x", Fingerprint: "fp", Account: "111111111111"},
+		{Rule: "naming-pattern", Check: "naming", Resource: "x", Fingerprint: "fp", Account: "222222222222"},
+		{Rule: "leaks-aws-key", Check: "leaks", Resource: "a.py", File: "a.py", Fingerprint: "fp2"},
+	}}
+	var b strings.Builder
+	if err := (&SARIF{}).Write(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"secretgate/v1": "111111111111/fp"`, `"secretgate/v1": "222222222222/fp"`, `"secretgate/v1": "fp2"`} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("SARIF lacks %s", want)
+		}
+	}
+}
