@@ -24,3 +24,8 @@ func (e *AssumeRoleError) Error() string {
 }
 
 func (e *AssumeRoleError) Unwrap() error { return e.Err }
+
+// IsRefusal reports whether err is STS refusing a role assumption
+// (AccessDenied, an invalid identity token, …) rather than a failure to
+// reach it.
+func IsRefusal(err error) bool { return refused(err) }

@@ -41,6 +41,9 @@ type Call struct {
 	Action  string // ListSecrets, GetRole, …
 	Region  string // from the signature's credential scope
 	Attempt int    // 1 for the first time this (service, region, action, body) was seen
+	// Body is the request body (a query-protocol form or JSON), for faults
+	// that depend on a parameter (the role an AssumeRole asks for).
+	Body string
 }
 
 // Fault is what the proxy does instead of (or before) forwarding.
@@ -176,6 +179,7 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request, rp http.Handler
 	e.mu.Lock()
 	e.seen[key]++
 	c.Attempt = e.seen[key]
+	c.Body = string(body)
 	e.calls = append(e.calls, c)
 	faults := e.faults
 	e.mu.Unlock()

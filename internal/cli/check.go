@@ -53,6 +53,7 @@ type checkFlags struct {
 	showSeverity        string
 	gh                  githubFlags
 	leakCache           leakCacheFlags
+	org                 orgFlags
 }
 
 func newCheckCmd(stdout, stderr io.Writer, env Env) *cobra.Command {
@@ -97,6 +98,8 @@ one may).`,
 	fl.StringArrayVar(&f.varFiles, "var-file", nil, "Terraform variable file applied to every root module, after the configuration's terraform_var_files (repeatable)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress on standard error (shown only on a terminal, for work over a second)")
 	fl.StringVar(&f.showSeverity, "show-severity", "info", "text report: lowest severity listed, critical|high|medium|low|info (a display filter; --fail-on decides the exit code)")
+	fl.StringVar(&f.org.accounts, "accounts", "", "check these AWS accounts (comma-separated ids, a matrix shard's) through aws.organization's role, and merge their reports")
+	fl.BoolVar(&f.org.organization, "organization", false, "check every account aws.organization selects in the AWS Organization, and merge their reports")
 	addGitHubFlags(cmd, &f.gh, env)
 	f.leakCache.register(cmd)
 	return cmd
@@ -120,7 +123,18 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 	if testPlan != nil {
 		testPlan(&p.run)
 	}
-	done, err := run.Check(ctx, p.run)
+	var done run.Finished
+	if p.org.set() {
+		var rep result.Report
+		var sel run.Organization
+		if p.org.accounts != "" {
+			sel.Accounts, _ = shardAccounts(p.org.accounts)
+		}
+		rep, err = run.CheckOrganization(ctx, p.run, sel)
+		done.Report = rep
+	} else {
+		done, err = run.Check(ctx, p.run)
+	}
 	p.run.Progress.Stop() // before anything is written to the terminal
 	if err != nil {
 		return checkExit(p.explain(err), result.Report{}, nil, nil, stderr)
@@ -158,6 +172,7 @@ type checkPlan struct {
 	text    report.Options // the text report's display settings
 	anchor  string         // the configuration file in the repository, for SARIF
 	gh      githubFlags
+	org     orgFlags
 	comment prcomment.Policy
 	// judge is the base commit the judge files were read from, nil for
 	// the checkout; Close removes them.
@@ -210,6 +225,10 @@ func planWithConfig(ctx context.Context, p *checkPlan, f checkFlags, env Env, ro
 	if err := planSelection(&p.run, f, cfg); err != nil {
 		return err
 	}
+	if err := checkOrgFlags(f, cfg); err != nil {
+		return err
+	}
+	p.org = f.org
 	p.run.Threshold.NewOnly = newOnly(f.gh, p.run.Context.Mode)
 	if p.run.Baseline, err = readBaseline(ctx, f.baseline, f.diff != ""); err != nil {
 		return err

@@ -84,6 +84,8 @@ findings at or above --fail-on still make it 1).`,
 		newInventoryCmd(stdout, stderr, env),
 		newExplainTrustCmd(stdout, stderr),
 		newCommentCmd(stdout, stderr, env),
+		newMergeCmd(stdout, stderr, env),
+		newMatrixCmd(stdout, stderr, env),
 		newVersionCmd(stdout),
 	)
 	return root

@@ -234,6 +234,9 @@ type AWS struct {
 	// Audience of the GitHub OIDC token requested in Actions; defaults to
 	// github.audience.
 	Audience string
+	// Organization selects the accounts of an AWS Organization and the
+	// role to assume in each; nil when not configured.
+	Organization *Organization `json:"Organization,omitempty"`
 }
 
 // Defaults that are not part of Default's environments.

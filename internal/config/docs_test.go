@@ -26,7 +26,7 @@ func readDocs(t *testing.T) string {
 func TestDocsNameEveryKey(t *testing.T) {
 	docs := readDocs(t)
 	for _, keys := range [][]string{topKeys, environmentKeys, namingKeys, environmentFromKeys,
-		githubKeys, credentialKeys, waiverKeys, awsKeys} {
+		githubKeys, credentialKeys, waiverKeys, awsKeys, organizationKeys} {
 		for _, k := range keys {
 			if !strings.Contains(docs, "`"+k+"`") && !strings.Contains(docs, "`{"+k+":") {
 				t.Errorf("%s does not document key %q", docsPath, k)

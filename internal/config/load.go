@@ -34,7 +34,7 @@ var (
 	githubKeys          = []string{"organizations", "repositories", "audience", "issuers", "protected_environments"}
 	credentialKeys      = []string{"secret", "fields", "type", "region", "previous_required"}
 	waiverKeys          = []string{"rule", "resource", "reason", "owner", "expires"}
-	awsKeys             = []string{"regions", "role_arn", "session_duration", "timeout", "concurrency", "max_attempts", "audience"}
+	awsKeys             = []string{"regions", "role_arn", "session_duration", "timeout", "concurrency", "max_attempts", "audience", "organization"}
 )
 
 // Value syntax shared with the JSON Schema (the schema test compares them).
@@ -617,6 +617,7 @@ func (d *decoder) aws(a *AWS, n *yaml.Node, githubAudience string) {
 			a.Audience = s
 		}
 	}
+	a.Organization = d.organization(f.get("organization"))
 }
 
 func fmtDuration(d time.Duration) string {

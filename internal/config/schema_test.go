@@ -224,6 +224,7 @@ func TestSchemaKeys(t *testing.T) {
 		{"credentials[]", props("$defs", "credential"), credentialKeys},
 		{"waivers[]", props("$defs", "waiver"), waiverKeys},
 		{"aws", props("properties", "aws"), awsKeys},
+		{"aws.organization", props("properties", "aws", "properties", "organization"), organizationKeys},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -145,6 +145,7 @@ func (m *Markdown) doc(r result.Report, fs []result.Finding, keep []bool) string
 	}
 	b.WriteString("### " + h(r) + "\n\n")
 
+	writeOrganisation(&b, r)
 	writeChecks(&b, r)
 	writeInputs(&b, r)
 
@@ -190,7 +191,11 @@ func (m *Markdown) doc(r result.Report, fs []result.Finding, keep []bool) string
 	// A collapsed section whose rows were all left out is dropped; the
 	// note below counts them.
 	if len(oldRows) > 0 {
-		fmt.Fprintf(&b, "<details><summary>Existing findings (%s) — already on the base branch</summary>\n\n", countShown(oldN, len(oldRows)))
+		if r.Trend != nil {
+			fmt.Fprintf(&b, "<details><summary>Still open (%s) — open the previous night</summary>\n\n", countShown(oldN, len(oldRows)))
+		} else {
+			fmt.Fprintf(&b, "<details><summary>Existing findings (%s) — already on the base branch</summary>\n\n", countShown(oldN, len(oldRows)))
+		}
 		b.WriteString(findingHead + strings.Join(oldRows, "") + "\n")
 		b.WriteString("</details>\n\n")
 	}
@@ -308,6 +313,7 @@ func incompletePhrase(r result.Report) string {
 	if n := len(r.Inputs.NotJudged); n > 0 {
 		why = append(why, notJudgedPhrase(n))
 	}
+	why = append(why, orgIncomplete(r)...)
 	if len(why) == 0 {
 		return "see the checks"
 	}
@@ -457,6 +463,9 @@ func mdLocation(f result.Finding) string {
 	}
 	if f.Commit != "" {
 		parts = append(parts, "commit "+mdCode(shortSHA(f.Commit), true))
+	}
+	if f.Account != "" {
+		parts = append(parts, "account "+mdCode(safetext.Clip(f.Account, mdMaxName), true))
 	}
 	if len(parts) == 0 {
 		return "—"

@@ -269,7 +269,14 @@ func sarifResult(f result.Finding, ruleIndex int, rule result.Rule, anchor strin
 	res.AddLocation(loc)
 
 	if f.Fingerprint != "" {
-		res.WithPartialFingerprints(map[string]string{FingerprintKey: f.Fingerprint})
+		// In a report of several accounts a finding is its account's and
+		// fingerprint's (result.FindingKey): code scanning must not fold
+		// two accounts' findings into one alert.
+		fp := f.Fingerprint
+		if f.Account != "" {
+			fp = result.FindingKey(f)
+		}
+		res.WithPartialFingerprints(map[string]string{FingerprintKey: fp})
 	}
 	if f.Waived {
 		just := safetext.Visible(f.WaiverReason, " ")

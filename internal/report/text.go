@@ -39,6 +39,7 @@ func (t *Text) Write(w io.Writer, r result.Report) error {
 	var b strings.Builder
 
 	t.header(&b, p, r)
+	writeTextOrganisation(&b, p, r)
 
 	findings, hidden := shownFindings(sortedFindings(r.Findings), t.opts.ShowSeverity)
 	active := 0
@@ -209,6 +210,7 @@ func incompleteWhy(r result.Report) string {
 	if n := len(r.Inputs.NotJudged); n > 0 {
 		why = append(why, notJudgedPhrase(n))
 	}
+	why = append(why, orgIncomplete(r)...)
 	if len(why) == 0 {
 		why = append(why, "see the checks below")
 	}
@@ -370,6 +372,12 @@ func textLocation(f result.Finding) string {
 			loc += " "
 		}
 		loc += "in commit " + termLine(shortSHA(f.Commit))
+	}
+	if f.Account != "" {
+		if loc != "" {
+			loc += " "
+		}
+		loc += "account " + termLine(f.Account)
 	}
 	return loc
 }

@@ -192,6 +192,10 @@ type Finding struct {
 	// Assumptions are what the finding's resource depends on that its
 	// files do not fix (an Fn::If branch taken, a value unknown offline).
 	Assumptions []string `json:"assumptions,omitempty"`
+	// Account is the AWS account of a live resource's finding in a report
+	// that covers several accounts (secretgate merge); empty for findings
+	// about repository files, which belong to no account.
+	Account string `json:"account,omitempty"`
 }
 
 // Context describes where and how a run happened.
@@ -254,6 +258,13 @@ type Report struct {
 	Findings []Finding `json:"findings"`
 	Inputs   Inputs    `json:"inputs"`
 	Summary  Summary   `json:"summary"`
+	// Accounts, Merge and Trend are set on reports that cover several
+	// AWS accounts (secretgate merge, docs/organizations.md): each
+	// account's verdict, how the report was put together, and the
+	// comparison with the previous night's merged report.
+	Accounts []Account `json:"accounts,omitempty"`
+	Merge    *Merge    `json:"merge,omitempty"`
+	Trend    *Trend    `json:"trend,omitempty"`
 	// Rules describes every rule that produced a finding, by id. Reporters
 	// use it for help texts (SARIF rules, Markdown links); the JSON report
 	// leaves it out.
@@ -314,6 +325,14 @@ func (r *Report) Summarize(t Threshold) {
 		}
 	}
 	if len(r.Inputs.Errors) > 0 || len(r.Inputs.NotJudged) > 0 {
+		s.Incomplete = true
+	}
+	for _, a := range r.Accounts {
+		if a.Status != AccountJudged {
+			s.Incomplete = true
+		}
+	}
+	if r.Merge != nil && len(r.Merge.Problems) > 0 {
 		s.Incomplete = true
 	}
 	r.FailOn = t.String()

@@ -22,6 +22,10 @@ type awsAccess struct {
 	regions     []string
 	concurrency int
 
+	// preset is a session established by the caller, used instead of
+	// one of the run's own (Plan.AWS.Session).
+	preset *awsauth.Session
+
 	once sync.Once
 	sess *awsauth.Session
 	err  error
@@ -60,7 +64,11 @@ func newLive(roleARN string, regions []string, cfg *config.Config, env func(stri
 // assumption is an *awsauth.AssumeRoleError.
 func (l *awsAccess) Session(ctx context.Context) (*awsauth.Session, error) {
 	l.once.Do(func() {
-		l.sess, l.err = awsauth.Load(ctx, l.auth)
+		if l.preset != nil {
+			l.sess = l.preset
+		} else {
+			l.sess, l.err = awsauth.Load(ctx, l.auth)
+		}
 		if l.err == nil && len(l.regions) == 0 {
 			l.regions = []string{l.sess.Config.Region}
 		}
@@ -102,4 +110,12 @@ func (l *awsAccess) fillContext(c *result.Context) {
 // be read; err means nothing could be read at all.
 func ReadInventory(ctx context.Context, a AWS, cfg *config.Config, env func(string) string, log io.Writer) (snap *inventory.Snapshot, incomplete map[string]string, err error) {
 	return newLive(a.RoleARN, a.Regions, cfg, env, log).ReadInventory(ctx)
+}
+
+// HubSession establishes the session of the role the run would assume
+// (--role-arn, else aws.role_arn; ambient credentials without one): in an
+// organisation run, the hub whose credentials list the accounts and assume
+// each account's spoke role.
+func HubSession(ctx context.Context, roleARN string, regions []string, cfg *config.Config, env func(string) string, log io.Writer) (*awsauth.Session, error) {
+	return newLive(roleARN, regions, cfg, env, log).Session(ctx)
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/secretgate/secretgate/internal/awsauth"
 	"github.com/secretgate/secretgate/internal/config"
 	"github.com/secretgate/secretgate/internal/facts"
 	"github.com/secretgate/secretgate/internal/ghevent"
@@ -99,6 +100,9 @@ type Plan struct {
 	// cfnParameters are the values of Config.CloudFormationParameters,
 	// read by Check.
 	cfnParameters map[string]string
+	// policies, when set, is the engine the runs of an organisation share
+	// (CheckOrganization).
+	policies *sharedPolicies
 }
 
 // Judge is where a run over a range read its judge from, and what the
@@ -131,6 +135,10 @@ type AWS struct {
 	RoleARN  string
 	Regions  []string
 	AuditLog string
+	// Session, when set, is an AWS session the caller established (an
+	// account's spoke role in an organisation run): the run uses it and
+	// assumes no role of its own.
+	Session *awsauth.Session
 }
 
 // Finished is a run that completed: its report and what the caller must
@@ -182,10 +190,17 @@ func Check(ctx context.Context, p Plan) (Finished, error) {
 			p.OnCompile(e)
 		}
 	}
-	engine := loadPolicies(ctx, p.Config, needed, onCompile)
+	load := func() *pendingEngine { return loadPolicies(ctx, p.Config, needed, onCompile) }
+	var engine *pendingEngine
+	if p.policies != nil {
+		engine = p.policies.get(load)
+	} else {
+		engine = load()
+	}
 	var lv *awsAccess
 	if live {
 		lv = newLive(p.AWS.RoleARN, p.AWS.Regions, p.Config, p.Env, p.Log)
+		lv.preset = p.AWS.Session
 	}
 	gs, release, err := p.gatherers(ctx, skip, lv)
 	if err != nil {

@@ -2,6 +2,7 @@ package run
 
 import (
 	"context"
+	"sync"
 
 	"github.com/secretgate/secretgate/internal/config"
 	"github.com/secretgate/secretgate/internal/policy"
@@ -70,4 +71,21 @@ func (p *pendingEngine) Rule(id string) (result.Rule, bool) {
 		return result.Rule{}, false
 	}
 	return p.engine.Rule(id)
+}
+
+// sharedPolicies compiles the policies once for the runs of an
+// organisation: every account's run has the same configuration,
+// repository and selected families, so one engine (safe for concurrent
+// evaluations) serves them all, and compiling — more than half of a
+// small account's CPU time — is paid once.
+type sharedPolicies struct {
+	once   sync.Once
+	engine *pendingEngine
+}
+
+// get returns the shared engine, starting its compilation with load on
+// first use.
+func (s *sharedPolicies) get(load func() *pendingEngine) *pendingEngine {
+	s.once.Do(func() { s.engine = load() })
+	return s.engine
 }

@@ -1,0 +1,418 @@
+// Package merge puts the JSON reports of several secretgate runs — the
+// shards of an organisation's nightly matrix, one or more accounts each —
+// together into one report (secretgate merge): findings de-duplicated by
+// account and fingerprint, a verdict per account and per check, and the
+// trend against the previous night's merged report. It fails closed: an
+// input that cannot be read, a shard whose report is missing and an
+// account that was not judged are each named and make the merged run
+// incomplete; nothing else is lost because of them.
+package merge
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/secretgate/secretgate/internal/matrix"
+	"github.com/secretgate/secretgate/internal/result"
+)
+
+// Input is one report to merge, or the reason it could not be read.
+type Input struct {
+	File   string
+	Report result.Report
+	Err    error
+}
+
+// Options tune Merge. The zero value merges with the inputs' own
+// threshold and no expectations.
+type Options struct {
+	// Threshold is --fail-on; nil takes the inputs' fail_on when they all
+	// agree, else high.
+	Threshold *result.Threshold
+	// Matrix, when given, says which accounts each shard was to check:
+	// an account no readable report covers is not judged.
+	Matrix *matrix.Matrix
+	// ExpectShards is the number of shard reports expected (0: not said);
+	// fewer inputs make the run incomplete.
+	ExpectShards int
+	// Previous is the previous night's merged report, for the trend.
+	Previous *result.Report
+	// NotJudged are accounts no input covers that the caller knows could
+	// not be checked (their role refused, not active in the organisation),
+	// with the reason.
+	NotJudged []result.Account
+	// Now dates the merged report (Merge.Date and the trend's point).
+	Now time.Time
+	// Tool names the program that merged.
+	Tool result.Tool
+}
+
+// MaxHistory is the number of nights the trend keeps.
+const MaxHistory = 30
+
+// MaxFixedListed caps Trend.FixedFindings.
+const MaxFixedListed = 100
+
+// Merge merges inputs (in the order of their file names) into one report,
+// summarised under the threshold.
+func Merge(inputs []Input, o Options) result.Report {
+	inputs = slices.Clone(inputs)
+	slices.SortStableFunc(inputs, func(a, b Input) int { return cmp.Compare(a.File, b.File) })
+	th := threshold(inputs, o.Threshold)
+
+	m := &merger{
+		rep: result.Report{
+			Schema:   result.Schema,
+			Tool:     o.Tool,
+			Findings: []result.Finding{},
+			Merge:    &result.Merge{Date: o.Now.UTC().Format(time.RFC3339)},
+		},
+		byKey:     map[string]int{},
+		byAccount: map[string]int{},
+		checks:    map[string]*checkAcc{},
+		problems:  map[string]bool{},
+	}
+	var good []result.Report
+	for _, in := range inputs {
+		if in.Err != nil {
+			m.rep.Merge.Problems = append(m.rep.Merge.Problems, result.MergeProblem{
+				File: in.File, Message: "could not be read: " + in.Err.Error(),
+			})
+			m.unreadable = append(m.unreadable, in.File)
+			continue
+		}
+		m.rep.Merge.Reports++
+		m.add(in.File, in.Report)
+		good = append(good, in.Report)
+	}
+	m.rep.Context = mergeContext(good, m.rep.Accounts)
+	for _, a := range o.NotJudged {
+		if _, ok := m.byAccount[a.ID]; ok {
+			continue
+		}
+		a.Status = result.AccountNotJudged
+		m.byAccount[a.ID] = len(m.rep.Accounts)
+		m.rep.Accounts = append(m.rep.Accounts, a)
+	}
+	m.expect(o, len(inputs))
+	m.rep.Checks = m.mergedChecks(th)
+	slices.SortFunc(m.rep.Accounts, func(a, b result.Account) int { return cmp.Compare(a.ID, b.ID) })
+	m.accountSummaries(th)
+	if o.Previous != nil {
+		m.rep.Trend = trend(m.rep, *o.Previous)
+	}
+	result.SortFindings(m.rep.Findings)
+	m.rep.Summarize(th)
+	return m.rep
+}
+
+// threshold is the explicit one, else the inputs' common fail_on, else
+// high.
+func threshold(inputs []Input, explicit *result.Threshold) result.Threshold {
+	if explicit != nil {
+		return *explicit
+	}
+	common := ""
+	for _, in := range inputs {
+		if in.Err != nil || in.Report.FailOn == "" {
+			continue
+		}
+		if common == "" {
+			common = in.Report.FailOn
+		} else if common != in.Report.FailOn {
+			common = "high"
+			break
+		}
+	}
+	t, err := result.ParseThreshold(common)
+	if err != nil {
+		return result.Threshold{Min: result.SeverityHigh}
+	}
+	return t
+}
+
+type merger struct {
+	rep        result.Report
+	byKey      map[string]int // FindingKey -> index in rep.Findings
+	byAccount  map[string]int // account id -> index in rep.Accounts
+	checks     map[string]*checkAcc
+	checkOrder []string
+	problems   map[string]bool // InputProblem already listed
+	unreadable []string
+}
+
+// checkAcc accumulates one check family over the inputs.
+type checkAcc struct {
+	c        result.Check
+	statuses map[result.Status]bool
+	errors   int
+}
+
+// add merges one readable report.
+func (m *merger) add(file string, in result.Report) {
+	for _, f := range in.Findings {
+		f = Normalize(f, in.Context.Account)
+		k := result.FindingKey(f)
+		if i, ok := m.byKey[k]; ok {
+			// The same finding from two shards (a repository file both
+			// read): keep one, unwaived over waived.
+			if m.rep.Findings[i].Waived && !f.Waived {
+				m.rep.Findings[i] = f
+			}
+			m.rep.Findings[i].New = m.rep.Findings[i].New || f.New
+			continue
+		}
+		m.byKey[k] = len(m.rep.Findings)
+		m.rep.Findings = append(m.rep.Findings, f)
+	}
+	for _, a := range accountsOf(file, in) {
+		if i, ok := m.byAccount[a.ID]; ok {
+			// An account in two reports (a re-run job uploaded twice):
+			// a judged verdict replaces one that is not.
+			if rank(a.Status) < rank(m.rep.Accounts[i].Status) {
+				m.rep.Accounts[i] = a
+			}
+			continue
+		}
+		m.byAccount[a.ID] = len(m.rep.Accounts)
+		m.rep.Accounts = append(m.rep.Accounts, a)
+	}
+	label := in.Context.Account
+	for _, c := range in.Checks {
+		acc, ok := m.checks[c.ID]
+		if !ok {
+			acc = &checkAcc{c: result.Check{ID: c.ID, Unit: c.Unit, Reason: c.Reason}, statuses: map[result.Status]bool{}}
+			m.checks[c.ID] = acc
+			m.checkOrder = append(m.checkOrder, c.ID)
+		}
+		acc.statuses[c.Status] = true
+		acc.c.Resources += c.Resources
+		acc.c.DurationMS += c.DurationMS
+		if c.Status == result.StatusError {
+			acc.errors++
+			if acc.c.Error == "" {
+				acc.c.Error = c.Error
+				if label != "" {
+					acc.c.Error = "account " + label + ": " + c.Error
+				}
+			}
+		}
+		if acc.c.Reason == "" {
+			acc.c.Reason = c.Reason
+		}
+	}
+	m.rep.Inputs.Files = max(m.rep.Inputs.Files, in.Inputs.Files)
+	m.rep.Inputs.Skipped = m.union(m.rep.Inputs.Skipped, in.Inputs.Skipped, "s")
+	m.rep.Inputs.Errors = m.union(m.rep.Inputs.Errors, in.Inputs.Errors, "e")
+	m.rep.Inputs.NotJudged = m.union(m.rep.Inputs.NotJudged, in.Inputs.NotJudged, "n")
+}
+
+// Normalize gives a live finding (no file) of a single-account report the
+// report's account, so that findings of two accounts about resources of
+// the same name stay apart.
+func Normalize(f result.Finding, account string) result.Finding {
+	if f.Account == "" && f.File == "" {
+		f.Account = account
+	}
+	return f
+}
+
+// rank orders account statuses from best to worst.
+func rank(s result.AccountStatus) int {
+	switch s {
+	case result.AccountJudged:
+		return 0
+	case result.AccountIncomplete:
+		return 1
+	}
+	return 2
+}
+
+// accountsOf is the accounts a report covers: its own list (a merged or
+// organisation report), else the one account it checked; a run of
+// repository files only covers none.
+func accountsOf(file string, in result.Report) []result.Account {
+	if len(in.Accounts) > 0 {
+		out := slices.Clone(in.Accounts)
+		for i := range out {
+			if out[i].Report == "" {
+				out[i].Report = file
+			}
+		}
+		return out
+	}
+	if in.Context.Account == "" {
+		return nil
+	}
+	a := result.Account{ID: in.Context.Account, Status: result.AccountJudged, Report: file,
+		Regions: in.Context.Regions, Checks: in.Checks}
+	for _, c := range in.Checks {
+		a.DurationMS += c.DurationMS
+		if c.Status == result.StatusError && a.Status == result.AccountJudged {
+			a.Status = result.AccountIncomplete
+			a.Reason = c.ID + ": " + c.Error
+		}
+	}
+	return []result.Account{a}
+}
+
+// union appends the problems of add not yet listed.
+func (m *merger) union(dst, add []result.InputProblem, kind string) []result.InputProblem {
+	for _, p := range add {
+		k := fmt.Sprintf("%s\x00%s\x00%d\x00%s", kind, p.File, p.Line, p.Message)
+		if m.problems[k] {
+			continue
+		}
+		m.problems[k] = true
+		dst = append(dst, p)
+	}
+	return dst
+}
+
+// expect checks the inputs against the matrix or the expected count.
+func (m *merger) expect(o Options, given int) {
+	if o.Matrix != nil {
+		m.rep.Merge.ExpectedShards = len(o.Matrix.Include)
+		for _, s := range o.Matrix.Include {
+			seen := 0
+			for _, id := range s.AccountList() {
+				if i, ok := m.byAccount[id]; ok {
+					seen++
+					m.rep.Accounts[i].Shard = s.Shard
+					continue
+				}
+				reason := fmt.Sprintf("no report of shard %d covers this account (the job failed or its artifact is missing)", s.Shard)
+				if len(m.unreadable) > 0 {
+					reason += fmt.Sprintf("; %d report(s) could not be read", len(m.unreadable))
+				}
+				m.byAccount[id] = len(m.rep.Accounts)
+				m.rep.Accounts = append(m.rep.Accounts, result.Account{ID: id, Shard: s.Shard, Status: result.AccountNotJudged, Reason: reason})
+			}
+			if seen == 0 {
+				m.rep.Merge.MissingShards = append(m.rep.Merge.MissingShards, s.Shard)
+				m.rep.Merge.Problems = append(m.rep.Merge.Problems, result.MergeProblem{
+					Shard: s.Shard, Message: fmt.Sprintf("no report of shard %d (accounts %s)", s.Shard, s.Accounts),
+				})
+			}
+		}
+		return
+	}
+	if o.ExpectShards > 0 {
+		m.rep.Merge.ExpectedShards = o.ExpectShards
+		if given < o.ExpectShards {
+			m.rep.Merge.Problems = append(m.rep.Merge.Problems, result.MergeProblem{
+				Message: fmt.Sprintf("%d shard report(s) expected, %d given: %d missing", o.ExpectShards, given, o.ExpectShards-given),
+			})
+		}
+	}
+}
+
+// mergedChecks is one check per family: error when any input's was
+// (naming the first account), else failed or ok by the merged findings
+// under th, else no-input, else skipped.
+func (m *merger) mergedChecks(th result.Threshold) []result.Check {
+	failing := map[string]bool{}
+	for _, f := range m.rep.Findings {
+		if th.FailsFinding(f) {
+			failing[f.Check] = true
+		}
+	}
+	var out []result.Check
+	for _, id := range m.checkOrder {
+		acc := m.checks[id]
+		c := acc.c
+		switch {
+		case acc.statuses[result.StatusError]:
+			c.Status = result.StatusError
+			if acc.errors > 1 {
+				c.Error += fmt.Sprintf(" (and %d more)", acc.errors-1)
+			}
+		case acc.statuses[result.StatusOK] || acc.statuses[result.StatusFailed]:
+			c.Status = result.StatusOK
+			if failing[id] {
+				c.Status = result.StatusFailed
+			}
+		case acc.statuses[result.StatusNoInput]:
+			c.Status = result.StatusNoInput
+		default:
+			c.Status = result.StatusSkipped
+		}
+		if c.Status != result.StatusSkipped && c.Status != result.StatusNoInput && !acc.statuses[result.StatusSkipped] {
+			c.Reason = ""
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// accountSummaries counts each account's findings under th.
+func (m *merger) accountSummaries(th result.Threshold) {
+	idx := map[string]*result.Account{}
+	for i := range m.rep.Accounts {
+		a := &m.rep.Accounts[i]
+		a.Summary = result.Summary{Incomplete: a.Status != result.AccountJudged}
+		idx[a.ID] = a
+	}
+	for _, f := range m.rep.Findings {
+		a, ok := idx[f.Account]
+		if !ok {
+			continue
+		}
+		s := &a.Summary
+		if f.Waived {
+			s.Waived++
+			continue
+		}
+		switch f.Severity {
+		case result.SeverityCritical:
+			s.Critical++
+		case result.SeverityHigh:
+			s.High++
+		case result.SeverityMedium:
+			s.Medium++
+		case result.SeverityLow:
+			s.Low++
+		default:
+			s.Info++
+		}
+		if th.FailsFinding(f) {
+			s.Failed = true
+		}
+	}
+}
+
+// mergeContext keeps what the inputs agree on; the regions are their
+// union; the account is named when there is one only.
+func mergeContext(reps []result.Report, accounts []result.Account) result.Context {
+	var c result.Context
+	same := func(get func(result.Context) string) string {
+		v := ""
+		for i, r := range reps {
+			x := get(r.Context)
+			if i == 0 {
+				v = x
+			} else if x != v {
+				return ""
+			}
+		}
+		return v
+	}
+	c.Mode = cmp.Or(same(func(c result.Context) string { return c.Mode }), "nightly")
+	c.Repository = same(func(c result.Context) string { return c.Repository })
+	c.SHA = same(func(c result.Context) string { return c.SHA })
+	for _, r := range reps {
+		c.Regions = append(c.Regions, r.Context.Regions...)
+		for _, a := range r.Accounts {
+			c.Regions = append(c.Regions, a.Regions...)
+		}
+	}
+	slices.Sort(c.Regions)
+	c.Regions = slices.Compact(c.Regions)
+	if len(accounts) == 1 {
+		c.Account = accounts[0].ID
+		c.RoleARN = same(func(c result.Context) string { return c.RoleARN })
+	}
+	return c
+}

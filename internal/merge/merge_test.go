@@ -1,0 +1,235 @@
+package merge
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/secretgate/secretgate/internal/matrix"
+	"github.com/secretgate/secretgate/internal/result"
+)
+
+var night = time.Date(2026, 12, 5, 2, 0, 0, 0, time.UTC)
+
+// accountReport is what `secretgate check` writes for one account: live
+// findings without a file, repository findings with one.
+func accountReport(account string, findings ...result.Finding) result.Report {
+	r := result.Report{
+		Schema:  result.Schema,
+		Context: result.Context{Mode: "nightly", Repository: "acme/infra", Account: account, Regions: []string{"eu-west-1"}},
+		FailOn:  "high",
+		Checks: []result.Check{
+			{ID: "naming", Status: result.StatusOK, Resources: 3, DurationMS: 40},
+			{ID: "leaks", Status: result.StatusOK, Resources: 10, DurationMS: 60},
+		},
+		Findings: findings,
+	}
+	r.Summarize(result.Threshold{Min: result.SeverityHigh})
+	return r
+}
+
+func live(rule, resource string, sev result.Severity) result.Finding {
+	return result.Finding{Rule: rule, Check: "naming", Severity: sev, Resource: resource, Fingerprint: "fp-" + rule + "-" + resource}
+}
+
+func repoFinding(rule, file string, sev result.Severity) result.Finding {
+	return result.Finding{Rule: rule, Check: "leaks", Severity: sev, Resource: file, File: file, Line: 3, Fingerprint: "fp-" + rule + "-" + file}
+}
+
+func TestMergeDeduplicatesByAccountAndFingerprint(t *testing.T) {
+	leak := repoFinding("leaks-aws-key", "app/config.py", result.SeverityCritical)
+	a := accountReport("111111111111", live("naming-pattern", "badname", result.SeverityMedium), leak)
+	b := accountReport("222222222222", live("naming-pattern", "badname", result.SeverityMedium), leak)
+	rep := Merge([]Input{{File: "b.json", Report: b}, {File: "a.json", Report: a}}, Options{Now: night})
+
+	if got := len(rep.Findings); got != 3 {
+		t.Fatalf("%d findings, want 3: one repository leak read by both shards, one naming finding per account", got)
+	}
+	byAccount := map[string]int{}
+	for _, f := range rep.Findings {
+		byAccount[f.Account]++
+	}
+	if byAccount["111111111111"] != 1 || byAccount["222222222222"] != 1 || byAccount[""] != 1 {
+		t.Errorf("findings by account = %v", byAccount)
+	}
+	if len(rep.Accounts) != 2 || rep.Accounts[0].ID != "111111111111" || rep.Accounts[0].Report != "a.json" {
+		t.Fatalf("accounts = %+v", rep.Accounts)
+	}
+	if s := rep.Accounts[0].Summary; s.Medium != 1 || s.Critical != 0 || s.Failed {
+		t.Errorf("account summary = %+v, want its own medium finding only", s)
+	}
+	if rep.Accounts[0].DurationMS != 100 {
+		t.Errorf("account cost = %d ms, want 100 (its checks)", rep.Accounts[0].DurationMS)
+	}
+	if rep.Summary.Critical != 1 || rep.Summary.Medium != 2 || !rep.Summary.Failed || rep.Summary.Incomplete {
+		t.Errorf("summary = %+v", rep.Summary)
+	}
+	if rep.ExitCode() != result.ExitFindings {
+		t.Errorf("exit %d, want 1", rep.ExitCode())
+	}
+	if rep.Merge.Reports != 2 || rep.Merge.Date != "2026-12-05T02:00:00Z" {
+		t.Errorf("merge = %+v", rep.Merge)
+	}
+	if rep.Context.Repository != "acme/infra" || rep.Context.Account != "" {
+		t.Errorf("context = %+v: want the common repository, no single account", rep.Context)
+	}
+}
+
+func TestMergeBadInputIsNamedAndIncomplete(t *testing.T) {
+	a := accountReport("111111111111", live("naming-pattern", "x", result.SeverityLow))
+	rep := Merge([]Input{
+		{File: "a.json", Report: a},
+		{File: "broken.json", Err: errors.New("not a JSON report: unexpected EOF")},
+	}, Options{Now: night})
+	if len(rep.Merge.Problems) != 1 || rep.Merge.Problems[0].File != "broken.json" || !strings.Contains(rep.Merge.Problems[0].Message, "unexpected EOF") {
+		t.Fatalf("problems = %+v, want broken.json named", rep.Merge.Problems)
+	}
+	if len(rep.Findings) != 1 || len(rep.Accounts) != 1 {
+		t.Errorf("the readable report was lost: %d findings, %d accounts", len(rep.Findings), len(rep.Accounts))
+	}
+	if !rep.Summary.Incomplete || rep.ExitCode() != result.ExitIncomplete {
+		t.Errorf("summary %+v exit %d, want incomplete (3)", rep.Summary, rep.ExitCode())
+	}
+}
+
+func TestMergeMatrixNamesAccountsOfMissingShards(t *testing.T) {
+	m, err := matrix.Build([]string{"111111111111", "222222222222", "333333333333"}, 3, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := accountReport("111111111111")
+	c := accountReport("333333333333")
+	rep := Merge([]Input{{File: "1.json", Report: a}, {File: "3.json", Report: c}}, Options{Matrix: &m, Now: night})
+	if rep.Merge.ExpectedShards != 3 || len(rep.Merge.MissingShards) != 1 || rep.Merge.MissingShards[0] != 2 {
+		t.Fatalf("merge = %+v, want shard 2 missing of 3", rep.Merge)
+	}
+	var missing result.Account
+	for _, acc := range rep.Accounts {
+		if acc.ID == "222222222222" {
+			missing = acc
+		} else if acc.Status != result.AccountJudged || acc.Shard == 0 {
+			t.Errorf("account %s = %+v, want judged with its shard", acc.ID, acc)
+		}
+	}
+	if missing.Status != result.AccountNotJudged || missing.Shard != 2 || !strings.Contains(missing.Reason, "shard 2") {
+		t.Errorf("missing account = %+v, want not judged, shard 2 named", missing)
+	}
+	if !rep.Summary.Incomplete || rep.ExitCode() != result.ExitIncomplete {
+		t.Errorf("summary %+v, want incomplete", rep.Summary)
+	}
+}
+
+func TestMergeExpectShardsCounts(t *testing.T) {
+	a := accountReport("111111111111")
+	for _, tc := range []struct {
+		expect     int
+		incomplete bool
+	}{{1, false}, {2, true}} {
+		rep := Merge([]Input{{File: "a.json", Report: a}}, Options{ExpectShards: tc.expect, Now: night})
+		if rep.Summary.Incomplete != tc.incomplete {
+			t.Errorf("expect %d: incomplete = %v, want %v (%+v)", tc.expect, rep.Summary.Incomplete, tc.incomplete, rep.Merge.Problems)
+		}
+	}
+}
+
+func TestMergeChecksAndAccountStatus(t *testing.T) {
+	a := accountReport("111111111111", live("naming-pattern", "x", result.SeverityHigh))
+	b := accountReport("222222222222")
+	b.Checks[0] = result.Check{ID: "naming", Status: result.StatusError, Error: "AccessDenied: secretsmanager:ListSecrets"}
+	b.Summarize(result.Threshold{Min: result.SeverityHigh})
+
+	rep := Merge([]Input{{File: "a.json", Report: a}, {File: "b.json", Report: b}}, Options{Now: night})
+	naming := rep.Checks[0]
+	if naming.ID != "naming" || naming.Status != result.StatusError || !strings.Contains(naming.Error, "account 222222222222: AccessDenied") {
+		t.Errorf("naming = %+v, want error naming the account", naming)
+	}
+	if rep.Accounts[1].Status != result.AccountIncomplete || !strings.Contains(rep.Accounts[1].Reason, "AccessDenied") {
+		t.Errorf("account b = %+v, want incomplete with the reason", rep.Accounts[1])
+	}
+	if rep.ExitCode() != result.ExitFindings || !rep.Summary.Incomplete {
+		t.Errorf("summary %+v: want failed (findings outrank) and incomplete", rep.Summary)
+	}
+
+	// A higher threshold turns the failing check into ok.
+	crit := result.Threshold{Min: result.SeverityCritical}
+	rep = Merge([]Input{{File: "a.json", Report: a}}, Options{Threshold: &crit, Now: night})
+	if rep.Checks[0].Status != result.StatusOK || rep.Summary.Failed || rep.FailOn != "critical" {
+		t.Errorf("under critical: naming %s, summary %+v, fail_on %s", rep.Checks[0].Status, rep.Summary, rep.FailOn)
+	}
+}
+
+func TestMergeNotJudgedAccountFromOrgReport(t *testing.T) {
+	org := accountReport("")
+	org.Accounts = []result.Account{
+		{ID: "111111111111", Status: result.AccountJudged},
+		{ID: "444444444444", Status: result.AccountNotJudged, Reason: "sts:AssumeRole refused: AccessDenied"},
+	}
+	rep := Merge([]Input{{File: "org.json", Report: org}}, Options{Now: night})
+	if len(rep.Accounts) != 2 || rep.Accounts[1].Status != result.AccountNotJudged || rep.Accounts[1].Report != "org.json" {
+		t.Fatalf("accounts = %+v", rep.Accounts)
+	}
+	if !rep.Summary.Incomplete {
+		t.Error("a not judged account must make the run incomplete")
+	}
+}
+
+func TestMergeIsAssociative(t *testing.T) {
+	leak := repoFinding("leaks-aws-key", "app/config.py", result.SeverityCritical)
+	a := accountReport("111111111111", live("naming-pattern", "n", result.SeverityMedium), leak)
+	b := accountReport("222222222222", live("naming-pattern", "n", result.SeverityMedium), leak)
+	c := accountReport("333333333333", live("rotation-overdue", "n", result.SeverityHigh))
+	flat := Merge([]Input{{File: "a", Report: a}, {File: "b", Report: b}, {File: "c", Report: c}}, Options{Now: night})
+	ab := Merge([]Input{{File: "a", Report: a}, {File: "b", Report: b}}, Options{Now: night})
+	nested := Merge([]Input{{File: "ab", Report: ab}, {File: "c", Report: c}}, Options{Now: night})
+	keys := func(r result.Report) string {
+		var ks []string
+		for _, f := range r.Findings {
+			ks = append(ks, result.FindingKey(f))
+		}
+		return strings.Join(ks, " ")
+	}
+	if keys(flat) != keys(nested) || flat.Summary != nested.Summary || len(nested.Accounts) != 3 {
+		t.Errorf("merging a merged report differs:\n flat   %s %+v\n nested %s %+v", keys(flat), flat.Summary, keys(nested), nested.Summary)
+	}
+}
+
+func TestTrend(t *testing.T) {
+	fixedF := live("naming-pattern", "renamed", result.SeverityMedium)
+	staying := live("rotation-overdue", "old", result.SeverityHigh)
+	unrechecked := live("naming-pattern", "elsewhere", result.SeverityLow)
+	prev := Merge([]Input{
+		{File: "a", Report: accountReport("111111111111", fixedF, staying)},
+		{File: "b", Report: accountReport("222222222222", unrechecked)},
+	}, Options{Now: night.Add(-24 * time.Hour)})
+
+	fresh := live("naming-pattern", "new-one", result.SeverityMedium)
+	cur := Merge([]Input{
+		{File: "a", Report: accountReport("111111111111", staying, fresh)},
+		{File: "b-missing", Err: errors.New("no such file")},
+	}, Options{Previous: &prev, Now: night})
+
+	tr := cur.Trend
+	if tr == nil {
+		t.Fatal("no trend")
+	}
+	if tr.New != 1 || tr.StillOpen != 1 || tr.Fixed != 1 || tr.NotRechecked != 1 {
+		t.Errorf("trend = new %d, still open %d, fixed %d, not re-checked %d; want 1 each", tr.New, tr.StillOpen, tr.Fixed, tr.NotRechecked)
+	}
+	if len(tr.FixedFindings) != 1 || tr.FixedFindings[0].Resource != "renamed" || tr.FixedFindings[0].Account != "111111111111" {
+		t.Errorf("fixed = %+v", tr.FixedFindings)
+	}
+	if tr.Previous != "2026-12-04T02:00:00Z" || len(tr.History) != 2 || tr.History[1].Open != 2 || tr.History[0].Open != 3 {
+		t.Errorf("history = %+v (previous %q)", tr.History, tr.Previous)
+	}
+	for _, f := range cur.Findings {
+		if want := f.Resource == "new-one"; f.New != want {
+			t.Errorf("%s new = %v, want %v", f.Resource, f.New, want)
+		}
+	}
+	// The third night carries the history on.
+	third := Merge([]Input{{File: "a", Report: accountReport("111111111111", staying)}}, Options{Previous: &cur, Now: night.Add(24 * time.Hour)})
+	if len(third.Trend.History) != 3 || third.Trend.Fixed != 1 {
+		t.Errorf("third night: history %d points, fixed %d", len(third.Trend.History), third.Trend.Fixed)
+	}
+}
