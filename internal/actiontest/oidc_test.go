@@ -1,8 +1,11 @@
 package actiontest
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -28,12 +31,27 @@ type checkReport struct {
 }
 
 // checkOffline runs `secretgate check --offline --format json` on dir.
+// The report is read from standard output alone: standard error carries
+// progress and timing notes (a slow evaluation on a loaded machine says
+// so), which are returned after the report for failure messages.
 func checkOffline(t *testing.T, dir string) (checkReport, int, string) {
 	t.Helper()
-	out, code := run(t, dir, []string{"GITHUB_ACTIONS=", "GITHUB_REPOSITORY="}, secretgateBinary(t),
-		"check", "--offline", "--path", dir, "--format", "json", "--fail-on", "medium")
+	cmd := exec.Command(secretgateBinary(t), "check", "--offline", "--path", dir, "--format", "json", "--fail-on", "medium")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GITHUB_ACTIONS=", "GITHUB_REPOSITORY=")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	code := 0
+	if err := cmd.Run(); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			t.Fatalf("secretgate check: %v", err)
+		}
+		code = ee.ExitCode()
+	}
+	out := stdout.String() + stderr.String()
 	var rep checkReport
-	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
 		t.Fatalf("secretgate printed no JSON report (exit %d): %v\n%s", code, err, out)
 	}
 	return rep, code, out
