@@ -5,13 +5,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	_ "unsafe" // for go:linkname, see extendDepth
 
+	ahocorasick "github.com/BobuSumisu/aho-corasick"
 	toml "github.com/pelletier/go-toml/v2"
 	"github.com/rs/zerolog"
 	"github.com/spf13/viper"
@@ -46,13 +49,9 @@ type Gitleaks struct {
 	idOnce sync.Once
 	id     string
 
-	// plain is det without decoding (MaxDecodeDepth 0) and without the
-	// rules fast runs, for the fragments in which gitleaks' decoder would
-	// find nothing (mayDecode); fast runs gitleaks' most expensive rules on
-	// them (fastrules.go), nil when none of those is in effect.
+	// dets are the detectors Detect runs (detectors), built on first use.
 	plainOnce sync.Once
-	plain     *detect.Detector
-	fast      *fastEngine
+	dets      *detectors
 }
 
 var (
@@ -431,11 +430,22 @@ func (g *Gitleaks) Detect(ctx context.Context, f Fragment) []Match {
 	if f.Commit != nil {
 		frag.CommitSHA = f.Commit.SHA
 	}
+	d := g.detectors()
+	decoding, plain, fast := d.decoding, d.plain, d.fast
+	if d.allow.allowed(frag.FilePath, frag.CommitSHA) {
+		return nil // a global allowlist skips the fragment
+	}
 	var found []report.Finding
-	if det := g.detector(); det.MaxDecodeDepth == 0 || mayDecode(f.Text) {
-		found = det.DetectContext(ctx, frag)
-	} else {
-		plain, fast := g.plainDetector()
+	switch {
+	case decoding.MaxDecodeDepth == 0 || mayDecode(f.Text):
+		found = decoding.DetectContext(ctx, frag)
+	case d.keywords.MatchFirstString(strings.ToLower(f.Text)) == nil:
+		// No rule's keyword occurs and nothing decodes: gitleaks runs
+		// only the rules without keywords (see keywordless).
+		if d.keywordless != nil {
+			found = d.keywordless.DetectContext(ctx, frag)
+		}
+	default:
 		found = plain.DetectContext(ctx, frag)
 		if fast != nil && ctx.Err() == nil {
 			found = genericFilter(append(found, fast.detect(frag.FilePath, frag.CommitSHA, frag.Raw, frag.StartLine)...))
@@ -458,16 +468,90 @@ func (g *Gitleaks) Detect(ctx context.Context, f Fragment) []Match {
 	return out
 }
 
-// plainDetector returns the detector of the same rules that does not
-// decode, and the engine of the rules it leaves out.
-func (g *Gitleaks) plainDetector() (*detect.Detector, *fastEngine) {
+// detectors are what Detect runs, built on first use from the detector
+// of all rules.
+type detectors struct {
+	// allow holds the global allowlists' paths and commits, which Detect
+	// checks itself, once per path (pathallow.go); the detectors below
+	// leave them out.
+	allow *pathAllowlists
+	// decoding is the detector of all rules, for the fragments gitleaks'
+	// decoder may decode (mayDecode).
+	decoding *detect.Detector
+	// plain is the same rules without decoding and without the rules
+	// fast runs; fast runs gitleaks' most expensive rules (fastrules.go),
+	// nil when none of those is in effect.
+	plain *detect.Detector
+	fast  *fastEngine
+	// keywords finds the rules' keywords, as gitleaks' prefilter does.
+	// A fragment in which none occurs and nothing decodes is scanned by
+	// gitleaks with the rules that have no keywords alone: keywordless
+	// holds those (with the rules they require), nil when there are none.
+	// In a history most hunks hold no keyword (two thirds on
+	// pallets/flask), and gitleaks' fixed cost per fragment (a pass over
+	// every rule) then outweighs the text.
+	keywords    *ahocorasick.Trie
+	keywordless *detect.Detector
+}
+
+// detectors returns the detectors Detect runs, building them on first use.
+func (g *Gitleaks) detectors() *detectors {
 	g.plainOnce.Do(func() {
+		det := g.detector()
+		cfg, allow := splitAllowlists(det.Config)
+		d := &detectors{allow: allow}
+		d.decoding = detect.NewDetector(cfg)
+		d.decoding.MaxDecodeDepth = det.MaxDecodeDepth
 		var rest glconfig.Config
-		g.fast, rest = newFastEngine(g.detector().Config)
-		g.plain = detect.NewDetector(rest)
-		g.plain.MaxDecodeDepth = 0
+		d.fast, rest = newFastEngine(cfg)
+		d.plain = detect.NewDetector(rest)
+		d.plain.MaxDecodeDepth = 0
+		d.keywords = ahocorasick.NewTrieBuilder().AddStrings(slices.Collect(maps.Keys(cfg.Keywords))).Build()
+		if kl, ok := keywordlessConfig(cfg); ok {
+			d.keywordless = detect.NewDetector(kl)
+			d.keywordless.MaxDecodeDepth = 0
+		}
+		g.dets = d
 	})
-	return g.plain, g.fast
+	return g.dets
+}
+
+// keywordlessConfig is cfg with only the rules gitleaks runs on a fragment
+// in which no keyword occurs: those without keywords, and the rules they
+// require (looked up by a rule with findings, never run on their own
+// here, as the prefilter finds none of their keywords). ok is false when
+// no rule lacks keywords.
+func keywordlessConfig(cfg glconfig.Config) (glconfig.Config, bool) {
+	rules := map[string]glconfig.Rule{}
+	var add func(id string)
+	add = func(id string) {
+		r, ok := cfg.Rules[id]
+		if _, seen := rules[id]; seen || !ok {
+			return
+		}
+		rules[id] = r
+		for _, req := range r.RequiredRules {
+			add(req.RuleID)
+		}
+	}
+	for id, r := range cfg.Rules {
+		if len(r.Keywords) == 0 {
+			add(id)
+		}
+	}
+	if len(rules) == 0 {
+		return cfg, false
+	}
+	out := cfg
+	out.Rules = rules
+	out.Keywords = map[string]struct{}{}
+	out.OrderedRules = nil
+	for _, id := range cfg.OrderedRules {
+		if _, ok := rules[id]; ok {
+			out.OrderedRules = append(out.OrderedRules, id)
+		}
+	}
+	return out, true
 }
 
 // pathRuleMatch drops gitleaks' "file detected: <path>" pseudo-match of
