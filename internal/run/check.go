@@ -99,6 +99,10 @@ type Plan struct {
 	// cfnParameters are the values of Config.CloudFormationParameters,
 	// read by Check.
 	cfnParameters map[string]string
+	// staged is the staged listing a staged run reads once, for the
+	// families to compile and for the repository files (see
+	// source.StagedIndex).
+	staged *source.StagedIndex
 }
 
 // Judge is where a run over a range read its judge from, and what the
@@ -172,6 +176,9 @@ func Check(ctx context.Context, p Plan) (Finished, error) {
 	defer gc.restore()
 	// The policies compile while the gatherers read the repository; the
 	// evaluation waits for them (engine.ready).
+	if p.Staged {
+		p.staged = source.NewStagedIndex(p.Root)
+	}
 	var needed func() []string
 	if !p.CompileAll {
 		needed = neededFamilies(ctx, p.Root, p.sourceOptions(), p.Families, p.Staged, live)
@@ -209,7 +216,8 @@ func Check(ctx context.Context, p Plan) (Finished, error) {
 
 func (p *Plan) sourceOptions() source.Options {
 	return source.Options{Exclude: p.Config.Exclude, MaxFileBytes: p.Config.MaxFileSize, CloudFormationParameters: p.cfnParameters,
-		TerraformVarFiles: append(append([]string(nil), p.Config.TerraformVarFiles...), p.TerraformVarFiles...)}
+		TerraformVarFiles: append(append([]string(nil), p.Config.TerraformVarFiles...), p.TerraformVarFiles...),
+		Staged:            p.staged}
 }
 
 // loadCloudFormationParameters reads the configuration's
