@@ -439,16 +439,23 @@ func (g *Gitleaks) Detect(ctx context.Context, f Fragment) []Match {
 	switch {
 	case decoding.MaxDecodeDepth == 0 || mayDecode(f.Text):
 		found = decoding.DetectContext(ctx, frag)
-	case d.keywords.MatchFirstString(strings.ToLower(f.Text)) == nil:
-		// No rule's keyword occurs and nothing decodes: gitleaks runs
-		// only the rules without keywords (see keywordless).
-		if d.keywordless != nil {
+	default:
+		// Nothing decodes, so gitleaks scans the text once, with the rules
+		// without keywords and those one of whose keywords its prefilter
+		// finds. The same prefilter (the same keywords, the same trie)
+		// says which of plain's and fast's rules can run at all.
+		plainRuns, fastRuns := d.keywordsIn(f.Text)
+		if plainRuns {
+			found = plain.DetectContext(ctx, frag)
+		} else if d.keywordless != nil {
+			// plain would run only its rules without keywords.
 			found = d.keywordless.DetectContext(ctx, frag)
 		}
-	default:
-		found = plain.DetectContext(ctx, frag)
-		if fast != nil && ctx.Err() == nil {
-			found = genericFilter(append(found, fast.detect(frag.FilePath, frag.CommitSHA, frag.Raw, frag.StartLine)...))
+		if fast != nil && fastRuns && ctx.Err() == nil {
+			found = append(found, fast.detect(frag.FilePath, frag.CommitSHA, frag.Raw, frag.StartLine)...)
+		}
+		if fast != nil {
+			found = genericFilter(found)
 		}
 	}
 	if len(found) == 0 {
@@ -492,6 +499,25 @@ type detectors struct {
 	// every rule) then outweighs the text.
 	keywords    *ahocorasick.Trie
 	keywordless *detect.Detector
+	// plainKeywords and fastKeywords are the (lower-case) keywords of
+	// plain's rules and of fast's.
+	plainKeywords, fastKeywords map[string]bool
+}
+
+// keywordsIn reports whether a keyword of one of plain's rules, and one of
+// fast's, occurs in text, found as gitleaks' prefilter finds them: in the
+// lower-cased text, with a trie of every rule's keywords.
+func (d *detectors) keywordsIn(text string) (plain, fast bool) {
+	lower := strings.ToLower(text)
+	for _, m := range d.keywords.MatchString(lower) {
+		k := lower[m.Pos() : int(m.Pos())+len(m.Match())]
+		plain = plain || d.plainKeywords[k]
+		fast = fast || d.fastKeywords[k]
+		if plain && fast {
+			break
+		}
+	}
+	return plain, fast
 }
 
 // detectors returns the detectors Detect runs, building them on first use.
@@ -507,7 +533,17 @@ func (g *Gitleaks) detectors() *detectors {
 		d.plain = detect.NewDetector(rest)
 		d.plain.MaxDecodeDepth = 0
 		d.keywords = ahocorasick.NewTrieBuilder().AddStrings(slices.Collect(maps.Keys(cfg.Keywords))).Build()
-		if kl, ok := keywordlessConfig(cfg); ok {
+		d.plainKeywords, d.fastKeywords = map[string]bool{}, map[string]bool{}
+		for _, r := range cfg.Rules {
+			dst := d.plainKeywords
+			if _, inPlain := rest.Rules[r.RuleID]; !inPlain {
+				dst = d.fastKeywords
+			}
+			for _, k := range r.Keywords {
+				dst[strings.ToLower(k)] = true
+			}
+		}
+		if kl, ok := keywordlessConfig(rest); ok {
 			d.keywordless = detect.NewDetector(kl)
 			d.keywordless.MaxDecodeDepth = 0
 		}
