@@ -42,6 +42,9 @@ type Plan struct {
 	// Context says what is checked (mode, pull request, repository,
 	// commit, the role and regions asked for); the run adds the account.
 	Context result.Context
+	// HeadSHA, when set, gives the commit checked (Context.SHA) once the
+	// run has gathered: it may still be asking git meanwhile.
+	HeadSHA func() string
 	Tool    result.Tool
 	// Baseline holds fingerprints of findings that existed before.
 	Baseline map[string]bool
@@ -331,6 +334,9 @@ func (p *Plan) evaluate(ctx context.Context, engine *pendingEngine, gc *gcTuning
 	}
 	if err != nil {
 		return Finished{}, err
+	}
+	if rep.Context.SHA == "" && p.HeadSHA != nil {
+		rep.Context.SHA = p.HeadSHA()
 	}
 	markLiveSkipped(&rep, skip)
 	if lv != nil {
