@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/zricethezav/gitleaks/v8/detect"
+
+	"github.com/secretgate/secretgate/internal/leaks/leakstest"
 )
 
 // allowlistConfig extends the default rules with global allowlists of
@@ -23,7 +25,7 @@ useDefault = true
 [[allowlists]]
 description = "OR: paths, regexes and stop words"
 paths = ['''(?:^|/)generated/''', '''\.snap$''']
-regexes = ['''^AKIA[A-Z0-9]{12}EXAMPLE$''']
+regexes = ['''^AKIA[A-Z2-7]{12}ALLW$''']
 stopwords = ["notasecret"]
 
 [[allowlists]]
@@ -83,8 +85,10 @@ func TestDetectMatchesGitleaksWithAllowlists(t *testing.T) {
 		"node_modules/x/y.js", "go.sum", "certs/app.keystore", "docs/app.keystore", ""}
 	commits := []string{"", "1111111111111111111111111111111111111111", "2222222222222222222222222222222222222222",
 		"3333333333333333333333333333333333333333"}
+	key := leakstest.AWSKey(t)
 	pieces := []string{
-		"aws_access_key_id = AKIAZ3MHQ6K2PL7VNW4R\n", "aws_access_key_id = AKIA1234567890EXAMPLE\n",
+		// A key, and one the OR allowlist's regex allows.
+		"aws_access_key_id = " + key + "\n", "aws_access_key_id = " + key[:16] + "ALLW\n",
 		"password = \"notasecret-Zq8xR2mN7vL4\"\n", "api_key = \"Zq8xR2mN7vL4pK9sQw3rTy\"\n",
 		"zzab12cd34ef\n", "id zz0123456789 end\n", "primary_abcdef\n", "auxkey_ghijkl\n",
 		"plain text without anything\n", "x := 1\n", "\n", "value: 'a1b2c3d4e5f6g7h8'\n",
