@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -249,7 +250,12 @@ func planWithConfig(ctx context.Context, p *checkPlan, f checkFlags, env Env, ro
 	}
 	p.run.Context.PullRequest = prNumber(env, f.gh.event)
 	p.run.Context.Repository = repositoryName(root, env)
-	p.run.Context.SHA = headSHA(ctx, root, env)
+	if sha := env("GITHUB_SHA"); sha != "" {
+		p.run.Context.SHA = sha
+	} else {
+		// Asked of git while the run reads (a process less before it).
+		p.run.HeadSHA = startHeadSHA(ctx, root, env)
+	}
 	if j.base != nil {
 		return planJudgeChange(ctx, p, f, j)
 	}
@@ -508,6 +514,14 @@ func headSHA(ctx context.Context, root string, env Env) string {
 		return "" // not a git repository, or no commit yet
 	}
 	return sha
+}
+
+// startHeadSHA looks headSHA up in the background; the function returned
+// waits for it.
+func startHeadSHA(ctx context.Context, root string, env Env) func() string {
+	done := make(chan string, 1)
+	go func() { done <- headSHA(ctx, root, env) }()
+	return sync.OnceValue(func() string { return <-done })
 }
 
 // isTerminal says whether progress may be drawn in place on w: a terminal,

@@ -5,13 +5,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	_ "unsafe" // for go:linkname, see extendDepth
 
+	ahocorasick "github.com/BobuSumisu/aho-corasick"
 	toml "github.com/pelletier/go-toml/v2"
 	"github.com/rs/zerolog"
 	"github.com/spf13/viper"
@@ -46,13 +49,9 @@ type Gitleaks struct {
 	idOnce sync.Once
 	id     string
 
-	// plain is det without decoding (MaxDecodeDepth 0) and without the
-	// rules fast runs, for the fragments in which gitleaks' decoder would
-	// find nothing (mayDecode); fast runs gitleaks' most expensive rules on
-	// them (fastrules.go), nil when none of those is in effect.
+	// dets are the detectors Detect runs (detectors), built on first use.
 	plainOnce sync.Once
-	plain     *detect.Detector
-	fast      *fastEngine
+	dets      *detectors
 }
 
 var (
@@ -431,14 +430,32 @@ func (g *Gitleaks) Detect(ctx context.Context, f Fragment) []Match {
 	if f.Commit != nil {
 		frag.CommitSHA = f.Commit.SHA
 	}
+	d := g.detectors()
+	decoding, plain, fast := d.decoding, d.plain, d.fast
+	if d.allow.allowed(frag.FilePath, frag.CommitSHA) {
+		return nil // a global allowlist skips the fragment
+	}
 	var found []report.Finding
-	if det := g.detector(); det.MaxDecodeDepth == 0 || mayDecode(f.Text) {
-		found = det.DetectContext(ctx, frag)
-	} else {
-		plain, fast := g.plainDetector()
-		found = plain.DetectContext(ctx, frag)
-		if fast != nil && ctx.Err() == nil {
-			found = genericFilter(append(found, fast.detect(frag.FilePath, frag.CommitSHA, frag.Raw, frag.StartLine)...))
+	switch {
+	case decoding.MaxDecodeDepth == 0 || mayDecode(f.Text):
+		found = decoding.DetectContext(ctx, frag)
+	default:
+		// Nothing decodes, so gitleaks scans the text once, with the rules
+		// without keywords and those one of whose keywords its prefilter
+		// finds. The same prefilter (the same keywords, the same trie)
+		// says which of plain's and fast's rules can run at all.
+		plainRuns, fastRuns := d.keywordsIn(f.Text)
+		if plainRuns {
+			found = plain.DetectContext(ctx, frag)
+		} else if d.keywordless != nil {
+			// plain would run only its rules without keywords.
+			found = d.keywordless.DetectContext(ctx, frag)
+		}
+		if fast != nil && fastRuns && ctx.Err() == nil {
+			found = append(found, fast.detect(frag.FilePath, frag.CommitSHA, frag.Raw, frag.StartLine)...)
+		}
+		if fast != nil {
+			found = genericFilter(found)
 		}
 	}
 	if len(found) == 0 {
@@ -458,16 +475,119 @@ func (g *Gitleaks) Detect(ctx context.Context, f Fragment) []Match {
 	return out
 }
 
-// plainDetector returns the detector of the same rules that does not
-// decode, and the engine of the rules it leaves out.
-func (g *Gitleaks) plainDetector() (*detect.Detector, *fastEngine) {
+// detectors are what Detect runs, built on first use from the detector
+// of all rules.
+type detectors struct {
+	// allow holds the global allowlists' paths and commits, which Detect
+	// checks itself, once per path (pathallow.go); the detectors below
+	// leave them out.
+	allow *pathAllowlists
+	// decoding is the detector of all rules, for the fragments gitleaks'
+	// decoder may decode (mayDecode).
+	decoding *detect.Detector
+	// plain is the same rules without decoding and without the rules
+	// fast runs; fast runs gitleaks' most expensive rules (fastrules.go),
+	// nil when none of those is in effect.
+	plain *detect.Detector
+	fast  *fastEngine
+	// keywords finds the rules' keywords, as gitleaks' prefilter does.
+	// A fragment in which none occurs and nothing decodes is scanned by
+	// gitleaks with the rules that have no keywords alone: keywordless
+	// holds those (with the rules they require), nil when there are none.
+	// In a history most hunks hold no keyword (two thirds on
+	// pallets/flask), and gitleaks' fixed cost per fragment (a pass over
+	// every rule) then outweighs the text.
+	keywords    *ahocorasick.Trie
+	keywordless *detect.Detector
+	// plainKeywords and fastKeywords are the (lower-case) keywords of
+	// plain's rules and of fast's.
+	plainKeywords, fastKeywords map[string]bool
+}
+
+// keywordsIn reports whether a keyword of one of plain's rules, and one of
+// fast's, occurs in text, found as gitleaks' prefilter finds them: in the
+// lower-cased text, with a trie of every rule's keywords.
+func (d *detectors) keywordsIn(text string) (plain, fast bool) {
+	lower := strings.ToLower(text)
+	for _, m := range d.keywords.MatchString(lower) {
+		k := lower[m.Pos() : int(m.Pos())+len(m.Match())]
+		plain = plain || d.plainKeywords[k]
+		fast = fast || d.fastKeywords[k]
+		if plain && fast {
+			break
+		}
+	}
+	return plain, fast
+}
+
+// detectors returns the detectors Detect runs, building them on first use.
+func (g *Gitleaks) detectors() *detectors {
 	g.plainOnce.Do(func() {
+		det := g.detector()
+		cfg, allow := splitAllowlists(det.Config)
+		d := &detectors{allow: allow}
+		d.decoding = detect.NewDetector(cfg)
+		d.decoding.MaxDecodeDepth = det.MaxDecodeDepth
 		var rest glconfig.Config
-		g.fast, rest = newFastEngine(g.detector().Config)
-		g.plain = detect.NewDetector(rest)
-		g.plain.MaxDecodeDepth = 0
+		d.fast, rest = newFastEngine(cfg)
+		d.plain = detect.NewDetector(rest)
+		d.plain.MaxDecodeDepth = 0
+		d.keywords = ahocorasick.NewTrieBuilder().AddStrings(slices.Collect(maps.Keys(cfg.Keywords))).Build()
+		d.plainKeywords, d.fastKeywords = map[string]bool{}, map[string]bool{}
+		for _, r := range cfg.Rules {
+			dst := d.plainKeywords
+			if _, inPlain := rest.Rules[r.RuleID]; !inPlain {
+				dst = d.fastKeywords
+			}
+			for _, k := range r.Keywords {
+				dst[strings.ToLower(k)] = true
+			}
+		}
+		if kl, ok := keywordlessConfig(rest); ok {
+			d.keywordless = detect.NewDetector(kl)
+			d.keywordless.MaxDecodeDepth = 0
+		}
+		g.dets = d
 	})
-	return g.plain, g.fast
+	return g.dets
+}
+
+// keywordlessConfig is cfg with only the rules gitleaks runs on a fragment
+// in which no keyword occurs: those without keywords, and the rules they
+// require (looked up by a rule with findings, never run on their own
+// here, as the prefilter finds none of their keywords). ok is false when
+// no rule lacks keywords.
+func keywordlessConfig(cfg glconfig.Config) (glconfig.Config, bool) {
+	rules := map[string]glconfig.Rule{}
+	var add func(id string)
+	add = func(id string) {
+		r, ok := cfg.Rules[id]
+		if _, seen := rules[id]; seen || !ok {
+			return
+		}
+		rules[id] = r
+		for _, req := range r.RequiredRules {
+			add(req.RuleID)
+		}
+	}
+	for id, r := range cfg.Rules {
+		if len(r.Keywords) == 0 {
+			add(id)
+		}
+	}
+	if len(rules) == 0 {
+		return cfg, false
+	}
+	out := cfg
+	out.Rules = rules
+	out.Keywords = map[string]struct{}{}
+	out.OrderedRules = nil
+	for _, id := range cfg.OrderedRules {
+		if _, ok := rules[id]; ok {
+			out.OrderedRules = append(out.OrderedRules, id)
+		}
+	}
+	return out, true
 }
 
 // pathRuleMatch drops gitleaks' "file detected: <path>" pseudo-match of

@@ -125,3 +125,55 @@ func TestDefaultConfigDecodedAsViperDoes(t *testing.T) {
 		t.Fatalf("%d rules", len(fast.Rules))
 	}
 }
+
+// A narrowed detector keeps generic-api-key's stop words (searched for one
+// by one instead of through a trie, see deferStopwords): a value holding
+// one is allowed by both detectors, the same value without it is found by
+// both; above maxDeferStopwordsText the trie is built as gitleaks builds it.
+func TestNarrowKeepsStopwords(t *testing.T) {
+	g, err := LoadGitleaks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	const value = "Zq8xR2mN7vL4pK9sQw3r"
+	padding := strings.Repeat("// filler line without anything to find\n", maxDeferStopwordsText/40+1)
+	for _, tt := range []struct {
+		name, text string
+		want       int
+	}{
+		{"a stop word allows it", `api_key = "about` + value + `"` + "\n", 0},
+		{"a stop word in capitals allows it", `api_key = "ABOUT` + value + `"` + "\n", 0},
+		{"without a stop word it is found", `api_key = "` + value + `"` + "\n", 1},
+		{"a large text: stop words through the trie", `api_key = "about` + value + `"` + "\n" + padding, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := Fragment{Path: "src/app.py", Text: tt.text, StartLine: 1}
+			full, narrowed := matchList(g.Detect(ctx, f)), matchList(g.Narrow([]string{tt.text}).Detect(ctx, f))
+			if !slices.Equal(narrowed, full) {
+				t.Fatalf("narrowed %v, full %v", narrowed, full)
+			}
+			if len(full) != tt.want {
+				t.Errorf("findings %v, want %d", full, tt.want)
+			}
+		})
+	}
+	// The default configuration shared by every detector keeps its stop
+	// words whatever Narrow did with its copy.
+	vc, err := defaultViperConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range vc.Rules {
+		if r.ID != "generic-api-key" {
+			continue
+		}
+		n := 0
+		for _, a := range r.Allowlists {
+			n += len(a.StopWords)
+		}
+		if n < 1000 {
+			t.Errorf("the default configuration's generic-api-key has %d stop words left", n)
+		}
+	}
+}

@@ -2,8 +2,11 @@ package leaks
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 
@@ -49,22 +52,26 @@ var remergeDiff = sync.OnceValue(func() bool {
 	return major > 2 || major == 2 && minor >= 36
 })
 
-// patchArgs is the git command line that prints a scope's added lines;
-// with stdin, of the commits listed on standard input (the ones not
-// cached) instead of the scope's.
-func patchArgs(t Target, stdin bool) []string {
+// patchCommands are the git command lines that print a scope's added
+// lines; with stdin, of the commits listed on standard input (the ones
+// not cached) instead of the scope's. A range or history with
+// --remerge-diff is two commands run side by side: the ordinary commits'
+// patches, and what the merges add beyond merging their parents again.
+// Re-merging is git's dearest work (on pallets/flask about as much CPU
+// time as every other patch together) and one git process does it on one
+// core: split, the two halves of git's work overlap, and each commit is
+// still printed once, by one of them.
+func patchCommands(t Target, stdin bool) [][]string {
 	args := []string{"-c", "core.quotePath=false"}
 	switch t.Scope.Kind {
 	case Staged:
 		args = append(args, "diff", "--cached")
 		args = append(args, diffOptions...)
+		return [][]string{args}
 	case Range, History:
 		args = append(args, "log", "-p")
 		args = append(args, diffOptions...)
 		args = append(args, logOptions...)
-		if remergeDiff() {
-			args = append(args, "--remerge-diff")
-		}
 		switch {
 		case stdin:
 			args = append(args, "--no-walk=unsorted", "--stdin")
@@ -73,8 +80,100 @@ func patchArgs(t Target, stdin bool) []string {
 		default:
 			args = append(args, "--all")
 		}
+		if !remergeDiff() {
+			// git log -p prints nothing for a merge.
+			return [][]string{args}
+		}
+		return [][]string{
+			append(slices.Clip(args), "--no-merges"),
+			append(slices.Clip(args), "--merges", "--remerge-diff"),
+		}
 	}
-	return args
+	return nil
+}
+
+// patchStream is one running git command whose patches are parsed as
+// they stream in.
+type patchStream struct {
+	args   []string
+	cmd    *exec.Cmd
+	out    *eofReader
+	stderr *limitedBuffer
+	files  <-chan *gitdiff.File
+}
+
+// startPatches starts git with args in t.Root, feeding it stdin when set,
+// and parses its output with gitleaks' patch parser.
+func startPatches(ctx context.Context, t Target, args []string, stdin string) (*patchStream, error) {
+	cmd := git.Command(ctx, t.Root, args...)
+	if stdin != "" {
+		cmd.Stdin = strings.NewReader(stdin)
+	}
+	ps := &patchStream{args: args, cmd: cmd, stderr: &limitedBuffer{max: 64 << 10}}
+	cmd.Stderr = ps.stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("git %s: %w", args[2], err)
+	}
+	ps.out = &eofReader{r: stdout}
+	if ps.files, err = gitdiff.Parse(ps.out); err != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return nil, fmt.Errorf("read the output of git %s: %w", args[2], err)
+	}
+	return ps, nil
+}
+
+// finish drains what the parser left unread (so git can exit) and waits
+// for git: an error when git failed or its output could not be parsed to
+// the end (then the rest was not scanned, and the scan must not pass).
+func (ps *patchStream) finish(ctx context.Context, commits int) error {
+	for range ps.files {
+		// After cancellation: let the parser finish so it does not leak.
+	}
+	complete := ps.out.eof
+	if !complete {
+		// The parser gave up on something it could not read.
+		_, _ = io.Copy(io.Discard, ps.out)
+	}
+	werr := ps.cmd.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if werr != nil {
+		return fmt.Errorf("git %s: %s", ps.args[2], git.Or(git.Message(ps.stderr.String()), werr))
+	}
+	if !complete {
+		return fmt.Errorf("git %s: could not parse its output after %d commit(s); the rest was not scanned", ps.args[2], commits)
+	}
+	return nil
+}
+
+// mergeFiles fans the streams' files into one channel, closed when every
+// stream has ended.
+func mergeFiles(streams []*patchStream) <-chan *gitdiff.File {
+	if len(streams) == 1 {
+		return streams[0].files
+	}
+	out := make(chan *gitdiff.File)
+	var wg sync.WaitGroup
+	for _, ps := range streams {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range ps.files {
+				out <- f
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(out)
+	}()
+	return out
 }
 
 // patchJob is one file of one commit (or of the staged changes).
@@ -106,27 +205,23 @@ func (s *Scanner) scanPatches(ctx context.Context, t Target, c *collector) error
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	args := patchArgs(t, caching)
-	cmd := git.Command(ctx, t.Root, args...)
+	stdin := ""
 	if caching {
-		cmd.Stdin = strings.NewReader(strings.Join(pending, "\n") + "\n")
+		stdin = strings.Join(pending, "\n") + "\n"
 	}
-	stderr := &limitedBuffer{max: 64 << 10}
-	cmd.Stderr = stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return err
+	var streams []*patchStream
+	for _, args := range patchCommands(t, caching) {
+		ps, err := startPatches(ctx, t, args, stdin)
+		if err != nil {
+			cancel()
+			for _, started := range streams {
+				_ = started.finish(ctx, 0)
+			}
+			return err
+		}
+		streams = append(streams, ps)
 	}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("git %s: %w", args[2], err)
-	}
-	out := &eofReader{r: stdout}
-	files, err := gitdiff.Parse(out)
-	if err != nil {
-		cancel()
-		_ = cmd.Wait()
-		return fmt.Errorf("read the output of git %s: %w", args[2], err)
-	}
+	files := mergeFiles(streams)
 
 	// A staged scan knows all its text before scanning: it is collected
 	// first, so that a narrower detector compiles only the rules that can
@@ -214,24 +309,19 @@ func (s *Scanner) scanPatches(ctx context.Context, t Target, c *collector) error
 	}
 	_ = g.Wait() // scanPatch records what it could not scan in c
 	for range files {
-		// After cancellation: let the parser finish so it does not leak.
+		// After cancellation: let the parsers finish so they do not leak.
 	}
-	complete := out.eof
-	if !complete {
-		// The parser gave up on something it could not read; drain git's
-		// output so that git can exit, and report the scan as failed
-		// rather than pass over the rest silently.
-		_, _ = io.Copy(io.Discard, out)
+	var errs []error
+	for _, ps := range streams {
+		if err := ps.finish(ctx, len(commits)); err != nil {
+			errs = append(errs, err)
+		}
 	}
-	werr := cmd.Wait()
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if werr != nil {
-		return fmt.Errorf("git %s: %s", args[2], git.Or(git.Message(stderr.String()), werr))
-	}
-	if !complete {
-		return fmt.Errorf("git %s: could not parse its output after %d commit(s); the rest was not scanned", args[2], len(commits))
+	if len(errs) > 0 {
+		return errors.Join(errs...)
 	}
 	if err := s.scanBinaryChanges(ctx, t, binary, c); err != nil {
 		return err

@@ -43,6 +43,9 @@ type Plan struct {
 	// Context says what is checked (mode, pull request, repository,
 	// commit, the role and regions asked for); the run adds the account.
 	Context result.Context
+	// HeadSHA, when set, gives the commit checked (Context.SHA) once the
+	// run has gathered: it may still be asking git meanwhile.
+	HeadSHA func() string
 	Tool    result.Tool
 	// Baseline holds fingerprints of findings that existed before.
 	Baseline map[string]bool
@@ -103,6 +106,10 @@ type Plan struct {
 	// policies, when set, is the engine the runs of an organisation share
 	// (CheckOrganization).
 	policies *sharedPolicies
+	// staged is the staged listing a staged run reads once, for the
+	// families to compile and for the repository files (see
+	// source.StagedIndex).
+	staged *source.StagedIndex
 }
 
 // Judge is where a run over a range read its judge from, and what the
@@ -180,6 +187,9 @@ func Check(ctx context.Context, p Plan) (Finished, error) {
 	defer gc.restore()
 	// The policies compile while the gatherers read the repository; the
 	// evaluation waits for them (engine.ready).
+	if p.Staged {
+		p.staged = source.NewStagedIndex(p.Root)
+	}
 	var needed func() []string
 	if !p.CompileAll {
 		needed = neededFamilies(ctx, p.Root, p.sourceOptions(), p.Families, p.Staged, live)
@@ -224,7 +234,8 @@ func Check(ctx context.Context, p Plan) (Finished, error) {
 
 func (p *Plan) sourceOptions() source.Options {
 	return source.Options{Exclude: p.Config.Exclude, MaxFileBytes: p.Config.MaxFileSize, CloudFormationParameters: p.cfnParameters,
-		TerraformVarFiles: append(append([]string(nil), p.Config.TerraformVarFiles...), p.TerraformVarFiles...)}
+		TerraformVarFiles: append(append([]string(nil), p.Config.TerraformVarFiles...), p.TerraformVarFiles...),
+		Staged:            p.staged}
 }
 
 // loadCloudFormationParameters reads the configuration's
@@ -338,6 +349,9 @@ func (p *Plan) evaluate(ctx context.Context, engine *pendingEngine, gc *gcTuning
 	}
 	if err != nil {
 		return Finished{}, err
+	}
+	if rep.Context.SHA == "" && p.HeadSHA != nil {
+		rep.Context.SHA = p.HeadSHA()
 	}
 	markLiveSkipped(&rep, skip)
 	if lv != nil {

@@ -134,3 +134,29 @@ func TestCheckShowsProgress(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckHeadSHA: the commit looked up while the run gathers
+// (Plan.HeadSHA) becomes the report's, unless the plan already names one
+// (GITHUB_SHA), which it never overrides.
+func TestCheckHeadSHA(t *testing.T) {
+	const looked, given = "1111111111111111111111111111111111111111", "2222222222222222222222222222222222222222"
+	for _, tt := range []struct {
+		name, sha, want string
+	}{
+		{"looked up", "", looked},
+		{"given", given, given},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := offlinePlan(t.TempDir(), config.Default())
+			p.Context.SHA = tt.sha
+			p.HeadSHA = func() string { return looked }
+			done, err := Check(context.Background(), p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if done.Report.Context.SHA != tt.want {
+				t.Errorf("report's commit %q, want %q", done.Report.Context.SHA, tt.want)
+			}
+		})
+	}
+}

@@ -55,6 +55,10 @@ type Options struct {
 	// TerraformVarFiles are extra .tfvars files (relative to the root)
 	// applied to every Terraform root module, as terraform -var-file.
 	TerraformVarFiles []string
+	// Staged, when set, is the list of staged files StagedCandidates and
+	// ScanStaged read, made once for both (NewStagedIndex); nil lists
+	// them on each call.
+	Staged *StagedIndex
 }
 
 // Result is what a scan found.

@@ -10,6 +10,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/secretgate/secretgate/internal/git"
 )
@@ -34,7 +35,7 @@ func ScanStaged(ctx context.Context, root string, opts Options) (*Result, error)
 	if max == 0 {
 		max = DefaultMaxFileBytes
 	}
-	entries, err := stagedEntries(ctx, root)
+	entries, err := opts.Staged.entries(ctx, root)
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +70,7 @@ func StagedCandidates(ctx context.Context, root string, opts Options) ([]string,
 	if err := validExclude(opts.Exclude); err != nil {
 		return nil, err
 	}
-	entries, err := stagedEntries(ctx, root)
+	entries, err := opts.Staged.entries(ctx, root)
 	if err != nil {
 		return nil, err
 	}
@@ -101,6 +102,32 @@ type stagedFile struct {
 	data     []byte
 	// pre is the result decided while reading (an oversized blob).
 	pre *fileResult
+}
+
+// StagedIndex is what the index adds or changes below a root, listed
+// once for the callers of one run: a staged check asks both which
+// families need compiling (StagedCandidates, in the background) and what
+// to read (ScanStaged), and each listing costs two git processes on the
+// path of a pre-commit hook. The index does not change while the hook
+// runs (git holds its lock), so one listing serves both.
+type StagedIndex struct {
+	root string
+	once sync.Once
+	list []stagedEntry
+	err  error
+}
+
+// NewStagedIndex returns the staged listing of root, made on first use.
+func NewStagedIndex(root string) *StagedIndex { return &StagedIndex{root: root} }
+
+// entries returns the staged entries below root: x's listing when x is
+// of root, a fresh one otherwise (x nil, or of another root).
+func (x *StagedIndex) entries(ctx context.Context, root string) ([]stagedEntry, error) {
+	if x == nil || x.root != root {
+		return stagedEntries(ctx, root)
+	}
+	x.once.Do(func() { x.list, x.err = stagedEntries(ctx, root) })
+	return x.list, x.err
 }
 
 // stagedEntries lists what the index adds, copies, modifies or changes

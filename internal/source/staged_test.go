@@ -175,3 +175,48 @@ func TestScanStagedOutsideGit(t *testing.T) {
 		t.Errorf("err = %v, want invalid exclude pattern", err)
 	}
 }
+
+// A StagedIndex lists the index once for StagedCandidates and ScanStaged
+// of one run: a file staged after the first listing is not seen through
+// it (the listing was shared), while calls without one, or with one of
+// another root, list the index anew.
+func TestStagedIndexListsOnce(t *testing.T) {
+	dir := gitRepo(t)
+	put(t, dir, "README.md", "hello\n")
+	gitT(t, dir, "add", "-A")
+	gitT(t, dir, "commit", "-q", "-m", "init")
+	put(t, dir, "iam/first-trust.json", openTrust)
+	gitT(t, dir, "add", "-A")
+
+	ctx := context.Background()
+	shared := Options{Staged: NewStagedIndex(dir)}
+	files, err := StagedCandidates(ctx, dir, shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 1 || files[0] != "iam/first-trust.json" {
+		t.Fatalf("candidates %v, want iam/first-trust.json", files)
+	}
+	put(t, dir, "iam/second-trust.json", openTrust)
+	gitT(t, dir, "add", "-A")
+
+	res, err := ScanStaged(ctx, dir, shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := trustFiles(res); len(got) != 1 || got[0] != "iam/first-trust.json" {
+		t.Errorf("with the shared listing: trust policies from %v, want only iam/first-trust.json", got)
+	}
+	for name, opts := range map[string]Options{
+		"no index":              {},
+		"an index of elsewhere": {Staged: NewStagedIndex(t.TempDir())},
+	} {
+		res, err := ScanStaged(ctx, dir, opts)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := trustFiles(res); len(got) != 2 {
+			t.Errorf("%s: trust policies from %v, want both staged files", name, got)
+		}
+	}
+}

@@ -1,0 +1,192 @@
+package leaks
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/zricethezav/gitleaks/v8/detect"
+
+	"github.com/secretgate/secretgate/internal/leaks/leakstest"
+)
+
+// allowlistConfig extends the default rules with global allowlists of
+// every shape (OR and AND; paths, commits, regexes, stop words) and with
+// rules without keywords (one on content, one on the path alone, one
+// requiring a rule with keywords), so that Detect's own path check and its
+// shortcut for fragments without keywords meet every case.
+const allowlistConfig = `
+[extend]
+useDefault = true
+
+[[allowlists]]
+description = "OR: paths, regexes and stop words"
+paths = ['''(?:^|/)generated/''', '''\.snap$''']
+regexes = ['''^AKIA[A-Z2-7]{12}ALLW$''']
+stopwords = ["notasecret"]
+
+[[allowlists]]
+description = "OR: commits only"
+commits = ["1111111111111111111111111111111111111111"]
+
+[[allowlists]]
+description = "AND: a path and a regex"
+condition = "AND"
+paths = ['''(?:^|/)docs/''']
+regexes = ['''^zz''']
+
+[[allowlists]]
+description = "AND: a commit and a path"
+condition = "AND"
+commits = ["2222222222222222222222222222222222222222"]
+paths = ['''(?:^|/)vendor2/''']
+
+[[rules]]
+id = "no-keyword-token"
+description = "a token rule without keywords"
+regex = '''\b(zz[a-z0-9]{10})\b'''
+
+[[rules]]
+id = "no-keyword-path"
+description = "a file type, by name"
+path = '''\.keystore$'''
+
+[[rules]]
+id = "composite-primary"
+description = "a rule without keywords requiring one with keywords"
+regex = '''\bprimary_[a-z]{6}\b'''
+[[rules.required]]
+id = "composite-aux"
+withinLines = 2
+
+[[rules]]
+id = "composite-aux"
+description = "the auxiliary rule"
+regex = '''\bauxkey_[a-z]{6}\b'''
+keywords = ["auxkey_"]
+`
+
+// TestDetectMatchesGitleaksWithAllowlists: Detect, which checks the
+// global allowlists' paths and commits itself and skips gitleaks'
+// detector on fragments without keywords, finds exactly what gitleaks'
+// detector of the same configuration finds, across paths and commits the
+// allowlists name or not and texts with and without keywords.
+func TestDetectMatchesGitleaksWithAllowlists(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, ConfigFile, allowlistConfig)
+	g, err := LoadGitleaks(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := []string{"app.env", "src/generated/keys.go", "a.snap", "docs/setup.md", "vendor2/x.go",
+		"node_modules/x/y.js", "go.sum", "certs/app.keystore", "docs/app.keystore", ""}
+	commits := []string{"", "1111111111111111111111111111111111111111", "2222222222222222222222222222222222222222",
+		"3333333333333333333333333333333333333333"}
+	key := leakstest.AWSKey(t)
+	pieces := []string{
+		// A key, and one the OR allowlist's regex allows.
+		"aws_access_key_id = " + key + "\n", "aws_access_key_id = " + key[:16] + "ALLW\n",
+		"password = \"notasecret-Zq8xR2mN7vL4\"\n", "api_key = \"Zq8xR2mN7vL4pK9sQw3rTy\"\n",
+		"zzab12cd34ef\n", "id zz0123456789 end\n", "primary_abcdef\n", "auxkey_ghijkl\n",
+		"plain text without anything\n", "x := 1\n", "\n", "value: 'a1b2c3d4e5f6g7h8'\n",
+	}
+	ctx := context.Background()
+	r := rand.New(rand.NewSource(3))
+	found := map[string]int{}
+	for range 600 {
+		var b strings.Builder
+		for range 1 + r.Intn(4) {
+			b.WriteString(pieces[r.Intn(len(pieces))])
+		}
+		text := b.String()
+		for _, path := range paths {
+			for _, sha := range commits {
+				frag := detect.Fragment{Raw: text, FilePath: path, StartLine: 3, CommitSHA: sha}
+				var want, got []string
+				for _, f := range g.detector().DetectContext(ctx, frag) {
+					want = append(want, fmt.Sprintf("%s:%d:%d:%s", f.RuleID, f.StartLine, f.StartColumn, f.Secret))
+				}
+				var commit *Commit
+				if sha != "" {
+					commit = &Commit{SHA: sha}
+				}
+				for _, m := range g.Detect(ctx, Fragment{Path: path, Text: text, StartLine: 3, Commit: commit}) {
+					got = append(got, fmt.Sprintf("%s:%d:%d:%s", m.RuleID, m.Line, m.Column, m.text().secret))
+					found[m.RuleID]++
+				}
+				slices.Sort(want)
+				slices.Sort(got)
+				if !slices.Equal(got, want) {
+					t.Fatalf("path %q commit %q: findings %v, gitleaks %v, in %q", path, sha, got, want, text)
+				}
+			}
+		}
+	}
+	// Every kind of rule must have been found somewhere, or the test
+	// compares empty sets.
+	for _, id := range []string{"aws-access-token", "generic-api-key", "no-keyword-token", "no-keyword-path", "composite-primary"} {
+		if found[id] == 0 {
+			t.Errorf("rule %s found nothing: the test does not exercise it", id)
+		}
+	}
+}
+
+// TestSplitAllowlists: the OR allowlists naming paths or commits move to
+// the fragment-level check, keeping their regexes and stop words for the
+// findings; AND allowlists and OR lists of regexes alone stay whole.
+func TestSplitAllowlists(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, ConfigFile, allowlistConfig)
+	g, err := LoadGitleaks(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, pa := splitAllowlists(g.detector().Config)
+	var kept []string
+	for _, a := range cfg.Allowlists {
+		kept = append(kept, fmt.Sprintf("%s paths=%d commits=%d regexes=%d stopwords=%d",
+			a.Description, len(a.Paths), len(a.Commits), len(a.Regexes), len(a.StopWords)))
+	}
+	var moved []string
+	for _, a := range pa.lists {
+		moved = append(moved, a.Description)
+	}
+	for _, want := range []string{
+		"OR: paths, regexes and stop words paths=0 commits=0 regexes=1 stopwords=1",
+		"AND: a path and a regex paths=1 commits=0 regexes=1 stopwords=0",
+		"AND: a commit and a path paths=1 commits=1 regexes=0 stopwords=0",
+	} {
+		if !slices.Contains(kept, want) {
+			t.Errorf("kept allowlists %q lack %q", kept, want)
+		}
+	}
+	for _, k := range kept {
+		if strings.HasPrefix(k, "OR: commits only") {
+			t.Errorf("an OR list of commits alone stays in the detectors: %q", k)
+		}
+	}
+	for _, want := range []string{"OR: paths, regexes and stop words", "OR: commits only"} {
+		if !slices.Contains(moved, want) {
+			t.Errorf("fragment-level allowlists %q lack %q", moved, want)
+		}
+	}
+	for _, tt := range []struct {
+		path, sha string
+		want      bool
+	}{
+		{"src/generated/a.go", "", true},
+		{"src/generated/a.go", "3333333333333333333333333333333333333333", true},
+		{"src/generated/a.go", "3333333333333333333333333333333333333333", true}, // remembered
+		{"app.env", "1111111111111111111111111111111111111111", true},
+		{"app.env", "3333333333333333333333333333333333333333", false},
+		{"docs/a.md", "", false}, // AND list: left to the detectors
+		{"", "", false},
+	} {
+		if got := pa.allowed(tt.path, tt.sha); got != tt.want {
+			t.Errorf("allowed(%q, %q) = %v, want %v", tt.path, tt.sha, got, tt.want)
+		}
+	}
+}
