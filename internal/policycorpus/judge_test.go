@@ -199,11 +199,17 @@ var exposureRules = []struct {
 	rules []string
 }{
 	{"public", []string{"trust-public-principal"}},
-	{"any-org", []string{"trust-oidc-any-org", "trust-oidc-sub-missing", "trust-oidc-forgeable-subject"}},
+	{"any-org", []string{"trust-oidc-any-org", "trust-oidc-forgeable-subject"}},
 	{"org-any-repo", []string{"trust-oidc-whole-org"}},
 	{"pull-request", []string{"trust-oidc-prod-pull-request"}},
 	{"any-branch", []string{"trust-oidc-prod-unpinned"}},
 }
+
+// subMissing is any-org when it is the only thing said about a statement
+// with no sub condition at all (reported at the role's exposure severity);
+// at severity low it is a note that other claims (repository_owner,
+// repository) pin the workflow instead, and the exposure is theirs.
+const subMissing = "trust-oidc-sub-missing"
 
 // brokenRules report a condition that no token satisfies; at severity low
 // they mean nobody can assume the role (a medium one means the condition
@@ -220,6 +226,9 @@ func exposureOf(v *verdict, github bool) string {
 			if v.fired(r) {
 				return e.class
 			}
+		}
+		if e.class == "any-org" && slices.ContainsFunc(v.rules[subMissing], func(s result.Severity) bool { return s > result.SeverityLow }) {
+			return e.class
 		}
 	}
 	for _, r := range brokenRules {

@@ -13,13 +13,17 @@ import data.secretgate.lib.iam
 # prefix of a pattern) can never equal a subject GitHub issues; undefined
 # when it can. Only the default subject format ("repo:owner/repo:...") is
 # judged strictly; customised formats are left alone, except for spaces
-# around the value. ignore_case: the operator ignores case
+# around the value and a literal value without any ":" (a customised
+# template still writes claim:value pairs, so "invalid" is no subject). ignore_case: the operator ignores case
 # (StringEqualsIgnoreCase), so the case of keywords does not matter.
 malformed_subject(v, ignore_case) := "it starts with a space" if {
 	regex.match(`^\s`, v)
 } else := "it ends with a space" if {
 	not iam.has_wildcard(v)
 	regex.match(`\s$`, v)
+} else := "it has no \":\": every subject GitHub issues, in any format, is claim:value pairs" if {
+	not iam.has_wildcard(v)
+	not contains(v, ":")
 } else := "GitHub writes the claim name repo: in lower case" if {
 	not ignore_case
 	lit := literal_prefix(v)

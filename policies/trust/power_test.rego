@@ -229,6 +229,7 @@ test_malformed_subjects if {
 		"repo:acme/payments:Pull_Request",
 		"repo:acme/payments:environment:",
 		"repo:acme/payments:ref:refs/heads/",
+		"invalid", # Checkov's fixture: no claim:value pair, in any template
 	] {
 		fs := run([role("deploy", "prod", sub_eq([v]), [], [])], [])
 		{f.rule | some f in fs} == {"trust-oidc-subject-malformed"}
