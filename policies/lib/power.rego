@@ -95,6 +95,19 @@ escalation_actions := [
 
 role_wide_actions := ["iam:PassRole", "sts:AssumeRole"]
 
+# Credential actions that are harmless when limited to the caller's own
+# user (${aws:username}): a user managing its own keys or password gains
+# nothing (the iam-privilege-escalation rule judges them the same way).
+self_service_actions := {"iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"}
+
+self_service_only(st, a) if {
+	a in self_service_actions
+	count(arr(st.resource)) > 0
+	every r in arr(st.resource) {
+		contains(r, "${aws:username}")
+	}
+}
+
 secret_write_actions := [
 	"secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret",
 	"secretsmanager:DeleteSecret", "secretsmanager:PutResourcePolicy",
@@ -103,14 +116,15 @@ secret_write_actions := [
 ]
 
 # Any of these verbs after the service prefix counts as a write.
-write_verb_re := `^[a-z0-9-]+:(put|create|delete|update|attach|detach|modify|set|add|remove|write|upload|run|start|stop|terminate|invoke|publish|send|tag|untag|restore|replace|associate|disassociate|enable|disable|reset|change|register|deregister|import|copy|\*)`
+write_verb_re := `^[a-z0-9-]+:(put|create|delete|update|attach|detach|modify|set|add|remove|write|upload|run|start|stop|terminate|invoke|publish|send|tag|untag|restore|replace|associate|disassociate|enable|disable|reset|change|register|deregister|import|copy|accept|reject|authorize|revoke|reboot|cancel|apply|allocate|release|grant|rotate|batchwrite|batchdelete|execute|pause|resume|submit|\*)`
 
 # statement_power(st): {"class", "action"} for one Allow statement. Deny
 # statements and conditions are not subtracted: power is an upper bound,
-# which can only raise a trust finding's severity.
+# which can only raise a trust finding's severity. A Deny statement grants
+# nothing by itself (none), so a policy of Deny statements only is none.
 statement_power(st) := classify(st, action_facts(st)) if lower(st.effect) == "allow"
 
-else := {"class": "read-only", "action": ""}
+else := {"class": "none", "action": ""}
 
 # action_facts(st): the statement's Action patterns split into lower-case
 # literals (matched by set membership, the common and cheap case) and
@@ -127,7 +141,7 @@ classify(st, f) := {"class": "admin", "action": "every action on every resource"
 	grants(f, "s3:GetObject")
 	"*" in arr(st.resource)
 } else := {"class": "privilege-escalation", "action": a} if {
-	a := first_granted(f, escalation_actions)
+	a := first_granted(f, [x | some x in escalation_actions; not self_service_only(st, x)])
 } else := {"class": "privilege-escalation", "action": sprintf("%s on every role", [a])} if {
 	a := first_granted(f, role_wide_actions)
 	secrets.grants_on_all(st, "iam", "role/")

@@ -62,7 +62,27 @@ test_documents if {
 
 test_deny_grants_nothing if {
 	d := object.union(stmt(["*"], ["*"]), {"effect": "Deny"})
-	class_of([], [pol("p", [d])]) == "read-only"
+	class_of([], [pol("p", [d])]) == "none"
+	class_of([], [pol("p", [d, stmt(["s3:GetObject"], ["*"])])]) == "read-only"
+}
+
+# AWS IAM guide: managing one's own access keys gives no new permission;
+# the same action on another user does (act as that user).
+test_own_credentials_are_not_escalation if {
+	own := "arn:aws:iam::*:user/${aws:username}"
+	class_of([], [pol("p", [stmt(["iam:CreateAccessKey", "iam:GetUser"], [own])])]) == "write"
+	class_of([], [pol("p", [stmt(["iam:*AccessKey*"], [own])])]) == "write"
+	class_of([], [pol("p", [stmt(["iam:CreateAccessKey"], ["arn:aws:iam::*:user/division_abc/Richard"])])]) == "privilege-escalation"
+	class_of([], [pol("p", [stmt(["iam:CreateAccessKey"], [own, "arn:aws:iam::*:user/admin"])])]) == "privilege-escalation"
+}
+
+# Verbs beyond put/create/delete that change resources are writes
+# (aws-cloudformation-templates: a VPC peering accepter role).
+test_other_write_verbs if {
+	every a in ["ec2:AcceptVpcPeeringConnection", "ec2:AuthorizeSecurityGroupIngress", "ec2:RebootInstances", "dynamodb:BatchWriteItem", "kms:RevokeGrant"] {
+		class_of([], [pol("p", [stmt([a], ["*"])])]) == "write"
+	}
+	class_of([], [pol("p", [stmt(["dynamodb:BatchGetItem", "ec2:DescribeInstances"], ["*"])])]) == "read-only"
 }
 
 test_words if {
