@@ -37,6 +37,9 @@ type verdict struct {
 	power    string                       // permission cases
 	hygiene  []string
 	problems []string // input problems on the case's file
+	// nobody: the trust analysis behind the trust findings found no
+	// GitHub workflow that can assume the role through any statement.
+	nobody bool
 }
 
 // fired says whether rule reported anything on the case.
@@ -118,7 +121,12 @@ func judgeAll(t *testing.T, labels []label) map[string]*verdict {
 			t.Errorf("input problem outside the cases: %s: %s", p.File, p.Message)
 		}
 	}
-	powersByFile := documentPowers(t, input)
+	engine, err := policy.Load(context.Background(), nil)
+	if err != nil {
+		t.Fatalf("load policies: %v", err)
+	}
+	powersByFile := documentPowers(t, engine, input)
+	nobodyByFile := unusable(t, engine, input)
 	github := githubTrusts(input)
 	for _, l := range labels {
 		v := byID[l.ID]
@@ -126,6 +134,7 @@ func judgeAll(t *testing.T, labels []label) map[string]*verdict {
 		v.hygiene = hygieneOf(v)
 		switch l.Kind {
 		case "trust":
+			v.nobody = nobodyByFile[caseFile(l)]
 			v.exposure = exposureOf(v, github[caseFile(l)])
 		case "permission":
 			p, ok := powersByFile[caseFile(l)]
@@ -153,15 +162,10 @@ func readJSON(t *testing.T, path string, into any) {
 // policy of the input, by file: the class policies/lib/power.rego gives
 // the strongest statement of the document, the same function the trust
 // rules combine with exposure.
-func documentPowers(t *testing.T, input map[string]any) map[string]string {
+func documentPowers(t *testing.T, engine *policy.Engine, input map[string]any) map[string]string {
 	t.Helper()
-	ctx := context.Background()
-	engine, err := policy.Load(ctx, nil)
-	if err != nil {
-		t.Fatalf("load policies: %v", err)
-	}
 	const query = `{p.file: data.secretgate.lib.power.document_power(p, data.secretgate.lib.power.statement_powers([p])).class | some p in input.policies}`
-	got, err := engine.Eval(ctx, query, input)
+	got, err := engine.Eval(context.Background(), query, input)
 	if err != nil {
 		t.Fatalf("evaluate power: %v", err)
 	}
@@ -172,6 +176,30 @@ func documentPowers(t *testing.T, input map[string]any) map[string]string {
 	out := map[string]string{}
 	for file, class := range m {
 		out[file], _ = class.(string)
+	}
+	return out
+}
+
+// unusable says, by file, which roles the trust rules' own analysis
+// (data.secretgate.rules.trust.analyses, the evaluation every trust
+// finding and explain-trust derive from) finds no workflow can assume:
+// every analysed statement is unusable. A role nobody can assume is
+// broken whatever finding words it.
+func unusable(t *testing.T, engine *policy.Engine, input map[string]any) map[string]bool {
+	t.Helper()
+	const query = `{r.file: [a.usable | some a in data.secretgate.rules.trust.analyses; a.role.id == r.id] | some r in input.roles}`
+	got, err := engine.Eval(context.Background(), query, input)
+	if err != nil {
+		t.Fatalf("evaluate trust analyses: %v", err)
+	}
+	m, ok := got.(map[string]any)
+	if !ok {
+		t.Fatalf("trust analysis query returned %T, want an object", got)
+	}
+	out := map[string]bool{}
+	for file, list := range m {
+		usable, _ := list.([]any)
+		out[file] = len(usable) > 0 && !slices.Contains(usable, any(true))
 	}
 	return out
 }
@@ -211,13 +239,12 @@ var exposureRules = []struct {
 // repository) pin the workflow instead, and the exposure is theirs.
 const subMissing = "trust-oidc-sub-missing"
 
-// brokenRules report a condition that no token satisfies; at severity low
-// they mean nobody can assume the role (a medium one means the condition
-// does nothing instead).
-var brokenRules = []string{
-	"trust-oidc-subject-malformed", "trust-oidc-condition-unknown-claim",
-	"trust-oidc-condition-provider-mismatch", "trust-oidc-literal-wildcard",
-}
+// neverMatches are the hygiene rules on condition keys no token carries;
+// at severity low they say the condition never matches, so no token can
+// assume the role through the statement (policies/trust/hygiene.rego). The
+// trust analysis leaves such keys to them and does not count the statement
+// unusable itself.
+var neverMatches = []string{"trust-oidc-condition-unknown-claim", "trust-oidc-condition-provider-mismatch"}
 
 // exposureOf maps a trust case's findings to its exposure class.
 func exposureOf(v *verdict, github bool) string {
@@ -231,7 +258,10 @@ func exposureOf(v *verdict, github bool) string {
 			return e.class
 		}
 	}
-	for _, r := range brokenRules {
+	if v.nobody {
+		return "broken"
+	}
+	for _, r := range neverMatches {
 		if slices.Contains(v.rules[r], result.SeverityLow) {
 			return "broken"
 		}

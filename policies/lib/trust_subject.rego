@@ -90,6 +90,8 @@ context_problem(ctx, whole, false) := "GitHub writes ref:, refs/heads/, refs/tag
 } else := "the branch or tag name is empty" if {
 	ctx in {"ref:refs/heads/", "ref:refs/tags/"}
 	whole
+} else := bare_context_problem if {
+	bare_context(ctx, whole)
 }
 
 # The fixed cases above, for an operator that ignores case.
@@ -99,4 +101,18 @@ context_problem(ctx, whole, true) := "the environment name is empty" if {
 } else := "the branch or tag name is empty" if {
 	ctx in {"ref:refs/heads/", "ref:refs/tags/"}
 	whole
+} else := bare_context_problem if {
+	bare_context(ctx, whole)
 }
+
+# bare_context(ctx, whole): what follows "repo:owner/repo:" is a bare word
+# ("repo:acme/app:main"): GitHub writes pull_request or claim:value pairs
+# there (ref:refs/heads/main, environment:prod, or a customised template's
+# claims), never a lone word.
+bare_context(ctx, true) if {
+	ctx != ""
+	not contains(ctx, ":")
+	lower(ctx) != "pull_request"
+}
+
+bare_context_problem := "after the repository comes a bare word: GitHub writes pull_request or claim:value pairs there (a branch is ref:refs/heads/<name>)"

@@ -230,6 +230,8 @@ test_malformed_subjects if {
 		"repo:acme/payments:environment:",
 		"repo:acme/payments:ref:refs/heads/",
 		"invalid", # Checkov's fixture: no claim:value pair, in any template
+		"repo:saidsef/terraform-aws-github-oidc:main", # a branch written without ref:refs/heads/
+		"REPO:ACME/PAYMENTS:MAIN",
 	] {
 		fs := run([role("deploy", "prod", sub_eq([v]), [], [])], [])
 		{f.rule | some f in fs} == {"trust-oidc-subject-malformed"}
