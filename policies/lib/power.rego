@@ -116,7 +116,7 @@ secret_write_actions := [
 ]
 
 # Any of these verbs after the service prefix counts as a write.
-write_verb_re := `^[a-z0-9-]+:(put|create|delete|update|attach|detach|modify|set|add|remove|write|upload|run|start|stop|terminate|invoke|publish|send|tag|untag|restore|replace|associate|disassociate|enable|disable|reset|change|register|deregister|import|copy|accept|reject|authorize|revoke|reboot|cancel|apply|allocate|release|grant|rotate|batchwrite|batchdelete|execute|pause|resume|submit|\*)`
+write_verb_re := `^[a-z0-9-]+:(put|create|delete|update|attach|detach|modify|set|add|remove|write|upload|run|start|stop|terminate|invoke|publish|send|tag|untag|restore|replace|associate|disassociate|enable|disable|reset|change|register|deregister|import|copy|accept|reject|authorize|revoke|reboot|cancel|apply|allocate|release|grant|rotate|batchwrite|batchdelete|batchput|batchupdate|execute|pause|resume|submit|gitpush|merge|post|\*)`
 
 # statement_power(st): {"class", "action"} for one Allow statement. Deny
 # statements and conditions are not subtracted: power is an upper bound,

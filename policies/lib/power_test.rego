@@ -79,7 +79,7 @@ test_own_credentials_are_not_escalation if {
 # Verbs beyond put/create/delete that change resources are writes
 # (aws-cloudformation-templates: a VPC peering accepter role).
 test_other_write_verbs if {
-	every a in ["ec2:AcceptVpcPeeringConnection", "ec2:AuthorizeSecurityGroupIngress", "ec2:RebootInstances", "dynamodb:BatchWriteItem", "kms:RevokeGrant"] {
+	every a in ["ec2:AcceptVpcPeeringConnection", "ec2:AuthorizeSecurityGroupIngress", "ec2:RebootInstances", "dynamodb:BatchWriteItem", "kms:RevokeGrant", "codecommit:GitPush", "codecommit:MergePullRequestBySquash"] {
 		class_of([], [pol("p", [stmt([a], ["*"])])]) == "write"
 	}
 	class_of([], [pol("p", [stmt(["dynamodb:BatchGetItem", "ec2:DescribeInstances"], ["*"])])]) == "read-only"
