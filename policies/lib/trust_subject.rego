@@ -24,6 +24,7 @@ malformed_subject(v, ignore_case) := "it starts with a space" if {
 } else := "it has no \":\": every subject GitHub issues, in any format, is claim:value pairs" if {
 	not iam.has_wildcard(v)
 	not contains(v, ":")
+	not unresolved(v)
 } else := "GitHub writes the claim name repo: in lower case" if {
 	not ignore_case
 	lit := literal_prefix(v)
@@ -113,6 +114,13 @@ bare_context(ctx, true) if {
 	ctx != ""
 	not contains(ctx, ":")
 	lower(ctx) != "pull_request"
+	not unresolved(ctx)
 }
+
+# unresolved(v): the value holds a reference secretgate could not resolve
+# (a CloudFormation parameter without a value, "${AllowedSubjects}", or a
+# policy variable): what it stands for is unknown, so it is judged the
+# loosest way elsewhere, never as a malformed subject.
+unresolved(v) if contains(v, "${")
 
 bare_context_problem := "after the repository comes a bare word: GitHub writes pull_request or claim:value pairs there (a branch is ref:refs/heads/<name>)"

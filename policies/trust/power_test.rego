@@ -262,6 +262,16 @@ test_well_formed_subjects_untouched if {
 	count(run([role("deploy", "prod", {"StringEquals": aud_ok, "StringEqualsIgnoreCase": {k("sub"): ["REPO:ACME/PAYMENTS:REF:REFS/HEADS/MAIN"]}}, [], [])], [])) == 0
 }
 
+# A value secretgate could not resolve (a CloudFormation parameter without
+# a value) is unknown, judged the loosest way: any organisation, not a
+# malformed subject.
+test_unresolved_values_are_not_malformed if {
+	fs := run([role("deploy", "prod", sub_like(["${AllowedSubjects}"]), [], [])], [])
+	{f.rule | some f in fs} == {"trust-oidc-any-org"}
+	gs := run([role("deploy", "prod", sub_like(["repo:acme/app:${Branch}"]), [], [])], [])
+	count(broken(gs)) == 0
+}
+
 test_any_org_pattern_repo_star_star if {
 	fs := run([role("deploy", "dev", sub_like(["repo:*:*"]), [], [])], [])
 	{f.rule | some f in fs} == {"trust-oidc-any-org"}
