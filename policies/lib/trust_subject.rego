@@ -14,8 +14,9 @@ import data.secretgate.lib.iam
 # when it can. Only the default subject format ("repo:owner/repo:...") is
 # judged strictly; customised formats are left alone, except for spaces
 # around the value and a literal value without any ":" (a customised
-# template still writes claim:value pairs, so "invalid" is no subject). ignore_case: the operator ignores case
-# (StringEqualsIgnoreCase), so the case of keywords does not matter.
+# template still writes claim:value pairs, so "invalid" is no subject).
+# ignore_case: the operator ignores case (StringEqualsIgnoreCase), so the
+# case of keywords does not matter.
 malformed_subject(v, ignore_case) := "it starts with a space" if {
 	regex.match(`^\s`, v)
 } else := "it ends with a space" if {
