@@ -122,7 +122,10 @@ write_verb_re := `^[a-z0-9-]+:(put|create|delete|update|attach|detach|modify|set
 # statements and conditions are not subtracted: power is an upper bound,
 # which can only raise a trust finding's severity. A Deny statement grants
 # nothing by itself (none), so a policy of Deny statements only is none.
-statement_power(st) := classify(st, action_facts(st)) if lower(st.effect) == "allow"
+statement_power(st) := {"class": "none", "action": ""} if {
+	# NotResource "*" leaves no resource to act on.
+	"*" in arr(object.get(st, "not_resource", null))
+} else := classify(st, action_facts(st)) if lower(st.effect) == "allow"
 
 else := {"class": "none", "action": ""}
 
@@ -139,7 +142,11 @@ classify(st, f) := {"class": "admin", "action": "every action on every resource"
 	grants(f, "iam:PutRolePolicy")
 	grants(f, "secretsmanager:GetSecretValue")
 	grants(f, "s3:GetObject")
-	"*" in arr(st.resource)
+	every_resource(st)
+} else := {"class": "admin", "action": "every action but the NotAction list, IAM included, on every resource"} if {
+	is_array(f.not_action)
+	grants(f, "iam:PutRolePolicy")
+	every_resource(st)
 } else := {"class": "privilege-escalation", "action": a} if {
 	a := first_granted(f, [x | some x in escalation_actions; not self_service_only(st, x)])
 } else := {"class": "privilege-escalation", "action": sprintf("%s on every role", [a])} if {
@@ -157,6 +164,17 @@ classify(st, f) := {"class": "admin", "action": "every action on every resource"
 } else := {"class": "write", "action": "NotAction"} if {
 	is_array(f.not_action)
 } else := {"class": "read-only", "action": ""}
+
+# every_resource(st): the statement applies to every resource: Resource
+# "*", or a NotResource that excludes only some (an upper bound: what is
+# left is nearly everything).
+every_resource(st) if "*" in arr(st.resource)
+
+every_resource(st) if {
+	ex := arr(object.get(st, "not_resource", null))
+	count(ex) > 0
+	not "*" in ex
+}
 
 # first_granted(f, actions): the first of actions that a statement with
 # action facts f allows.

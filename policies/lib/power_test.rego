@@ -66,6 +66,22 @@ test_deny_grants_nothing if {
 	class_of([], [pol("p", [d, stmt(["s3:GetObject"], ["*"])])]) == "read-only"
 }
 
+# Prowler's admin-check fixtures: a NotAction that leaves IAM in is admin,
+# as the class says; NotResource "*" leaves nothing; a NotResource that
+# excludes one resource still covers every other.
+test_not_action_and_not_resource if {
+	na := {"effect": "Allow", "action": null, "not_action": ["s3:*"], "resource": ["*"], "not_resource": null}
+	class_of([], [pol("p", [na])]) == "admin"
+	nr_all := {"effect": "Allow", "action": ["*"], "not_action": null, "resource": null, "not_resource": ["*"]}
+	class_of([], [pol("p", [nr_all])]) == "none"
+	nr_one := {"effect": "Allow", "action": ["*"], "not_action": null, "resource": null, "not_resource": ["prowler:resource"]}
+	class_of([], [pol("p", [nr_one])]) == "admin"
+
+	# PowerUserAccess's NotAction leaves IAM out: escalation, not admin
+	pu := {"effect": "Allow", "action": null, "not_action": ["iam:*", "organizations:*"], "resource": ["*"], "not_resource": null}
+	class_of([], [pol("p", [pu])]) == "privilege-escalation"
+}
+
 # AWS IAM guide: managing one's own access keys gives no new permission;
 # the same action on another user does (act as that user).
 test_own_credentials_are_not_escalation if {
