@@ -96,6 +96,19 @@ escalation_actions := [
 
 role_wide_actions := ["iam:PassRole", "sts:AssumeRole"]
 
+# Credential actions that are harmless when limited to the caller's own
+# user (${aws:username}): a user managing its own keys or password gains
+# nothing (the iam-privilege-escalation rule judges them the same way).
+self_service_actions := {"iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"}
+
+self_service_only(st, a) if {
+	a in self_service_actions
+	count(arr(st.resource)) > 0
+	every r in arr(st.resource) {
+		contains(r, "${aws:username}")
+	}
+}
+
 secret_write_actions := [
 	"secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret",
 	"secretsmanager:DeleteSecret", "secretsmanager:PutResourcePolicy",
@@ -104,18 +117,22 @@ secret_write_actions := [
 ]
 
 # Any of these verbs after the service prefix counts as a write.
-write_verb_re := `^[a-z0-9-]+:(put|create|delete|update|attach|detach|modify|set|add|remove|write|upload|run|start|stop|terminate|invoke|publish|send|tag|untag|restore|replace|associate|disassociate|enable|disable|reset|change|register|deregister|import|copy|\*)`
+write_verb_re := `^[a-z0-9-]+:(put|create|delete|update|attach|detach|modify|set|add|remove|write|upload|run|start|stop|terminate|invoke|publish|send|tag|untag|restore|replace|associate|disassociate|enable|disable|reset|change|register|deregister|import|copy|accept|reject|authorize|revoke|reboot|cancel|apply|allocate|release|grant|rotate|batchwrite|batchdelete|batchput|batchupdate|execute|pause|resume|submit|gitpush|merge|post|\*)`
 
 # statement_power(st): {"class", "action"} for one Allow statement, before
 # any Deny. Conditions are not subtracted: power is an upper bound, which
-# can only raise a trust finding's severity.
+# can only raise a trust finding's severity. A Deny statement grants
+# nothing by itself (none), so a policy of Deny statements only is none.
 statement_power(st) := statement_power_less(st, [])
 
 # statement_power_less(st, denies): statement_power less what the
 # unconditional Deny statements denies remove from st (deny.removed).
-statement_power_less(st, denies) := classify(st, action_facts(st), denies) if lower(st.effect) == "allow"
+statement_power_less(st, denies) := {"class": "none", "action": ""} if {
+	# NotResource "*" leaves no resource to act on.
+	"*" in arr(object.get(st, "not_resource", null))
+} else := classify(st, action_facts(st), denies) if lower(st.effect) == "allow"
 
-else := {"class": "read-only", "action": ""}
+else := {"class": "none", "action": ""}
 
 # action_facts(st): the statement's Action patterns split into lower-case
 # literals (matched by set membership, the common and cheap case) and
@@ -130,9 +147,13 @@ classify(st, f, denies) := {"class": "admin", "action": "every action on every r
 	left(f, st, denies, "iam:PutRolePolicy")
 	left(f, st, denies, "secretsmanager:GetSecretValue")
 	left(f, st, denies, "s3:GetObject")
-	"*" in arr(st.resource)
+	every_resource(st)
+} else := {"class": "admin", "action": "every action but the NotAction list, IAM included, on every resource"} if {
+	is_array(f.not_action)
+	left(f, st, denies, "iam:PutRolePolicy")
+	every_resource(st)
 } else := {"class": "privilege-escalation", "action": a} if {
-	a := first_left(f, st, denies, escalation_actions)
+	a := first_left(f, st, denies, [x | some x in escalation_actions; not self_service_only(st, x)])
 } else := {"class": "privilege-escalation", "action": sprintf("%s on every role", [a])} if {
 	a := first_left(f, st, denies, role_wide_actions)
 	secrets.grants_on_all(st, "iam", "role/")
@@ -148,7 +169,22 @@ classify(st, f, denies) := {"class": "admin", "action": "every action on every r
 } else := {"class": "write", "action": "NotAction"} if {
 	is_array(f.not_action)
 	not deny.removed(denies, "*", st)
+} else := {"class": "none", "action": ""} if {
+	# The Deny statements leave nothing of it.
+	count(denies) > 0
+	deny.fully_removed(denies, st)
 } else := {"class": "read-only", "action": ""}
+
+# every_resource(st): the statement applies to every resource: Resource
+# "*", or a NotResource that excludes only some (an upper bound: what is
+# left is nearly everything).
+every_resource(st) if "*" in arr(st.resource)
+
+every_resource(st) if {
+	ex := arr(object.get(st, "not_resource", null))
+	count(ex) > 0
+	not "*" in ex
+}
 
 # left(f, st, denies, a): the Allow statement st (action facts f) grants
 # action a, and no unconditional Deny of denies removes it.
@@ -359,7 +395,24 @@ managed_documents := {
 		allow_all(["iam:CreateServiceLinkedRole", "iam:DeleteServiceLinkedRole", "iam:ListRoles", "organizations:DescribeOrganization", "account:ListRegions"]),
 	],
 	"IAMFullAccess": [allow_all(["iam:*", "organizations:DescribeAccount", "organizations:DescribeOrganization", "organizations:DescribeOrganizationalUnit", "organizations:DescribePolicy", "organizations:ListChildren", "organizations:ListParents", "organizations:ListPoliciesForTarget", "organizations:ListRoots", "organizations:ListPolicies", "organizations:ListTargetsForPolicy"])],
-	"SecretsManagerReadWrite": [allow_all(["secretsmanager:*"])],
+	# Version v5 (AWS managed policy reference, edited 2024-02-22): its
+	# BasePermissions and LambdaPermissions statements; the read-only
+	# serverlessrepo and s3:GetObject ones change no class.
+	"SecretsManagerReadWrite": [
+		allow_all([
+			"secretsmanager:*", "cloudformation:CreateChangeSet", "cloudformation:DescribeChangeSet",
+			"cloudformation:DescribeStackResource", "cloudformation:DescribeStacks", "cloudformation:ExecuteChangeSet",
+			"docdb-elastic:GetCluster", "docdb-elastic:ListClusters", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets",
+			"ec2:DescribeVpcs", "kms:DescribeKey", "kms:ListAliases", "kms:ListKeys", "lambda:ListFunctions",
+			"rds:DescribeDBClusters", "rds:DescribeDBInstances", "redshift:DescribeClusters",
+			"redshift-serverless:ListWorkgroups", "redshift-serverless:GetNamespace", "tag:GetResources",
+		]),
+		{
+			"effect": "Allow", "not_action": null, "not_resource": null,
+			"action": ["lambda:AddPermission", "lambda:CreateFunction", "lambda:GetFunction", "lambda:InvokeFunction", "lambda:UpdateFunctionConfiguration"],
+			"resource": ["arn:aws:lambda:*:*:function:SecretsManager*"],
+		},
+	],
 	"AWSLambda_FullAccess": [allow_all(["lambda:*", "iam:PassRole"])],
 }
 

@@ -62,7 +62,48 @@ test_documents if {
 
 test_deny_grants_nothing if {
 	d := object.union(stmt(["*"], ["*"]), {"effect": "Deny"})
-	class_of([], [pol("p", [d])]) == "read-only"
+	class_of([], [pol("p", [d])]) == "none"
+
+	# An Allow beside a Deny it does not touch keeps its class; one the
+	# Deny covers entirely leaves nothing.
+	keep := object.union(stmt(["s3:DeleteObject"], ["*"]), {"effect": "Deny"})
+	class_of([], [pol("p", [keep, stmt(["s3:GetObject"], ["*"])])]) == "read-only"
+	class_of([], [pol("p", [d, stmt(["s3:GetObject"], ["*"])])]) == "none"
+}
+
+# Prowler's admin-check fixtures: a NotAction that leaves IAM in is admin,
+# as the class says; NotResource "*" leaves nothing; a NotResource that
+# excludes one resource still covers every other.
+test_not_action_and_not_resource if {
+	na := {"effect": "Allow", "action": null, "not_action": ["s3:*"], "resource": ["*"], "not_resource": null}
+	class_of([], [pol("p", [na])]) == "admin"
+	nr_all := {"effect": "Allow", "action": ["*"], "not_action": null, "resource": null, "not_resource": ["*"]}
+	class_of([], [pol("p", [nr_all])]) == "none"
+	nr_one := {"effect": "Allow", "action": ["*"], "not_action": null, "resource": null, "not_resource": ["prowler:resource"]}
+	class_of([], [pol("p", [nr_one])]) == "admin"
+
+	# PowerUserAccess's NotAction leaves IAM out: escalation, not admin
+	pu := {"effect": "Allow", "action": null, "not_action": ["iam:*", "organizations:*"], "resource": ["*"], "not_resource": null}
+	class_of([], [pol("p", [pu])]) == "privilege-escalation"
+}
+
+# AWS IAM guide: managing one's own access keys gives no new permission;
+# the same action on another user does (act as that user).
+test_own_credentials_are_not_escalation if {
+	own := "arn:aws:iam::*:user/${aws:username}"
+	class_of([], [pol("p", [stmt(["iam:CreateAccessKey", "iam:GetUser"], [own])])]) == "write"
+	class_of([], [pol("p", [stmt(["iam:*AccessKey*"], [own])])]) == "write"
+	class_of([], [pol("p", [stmt(["iam:CreateAccessKey"], ["arn:aws:iam::*:user/division_abc/Richard"])])]) == "privilege-escalation"
+	class_of([], [pol("p", [stmt(["iam:CreateAccessKey"], [own, "arn:aws:iam::*:user/admin"])])]) == "privilege-escalation"
+}
+
+# Verbs beyond put/create/delete that change resources are writes
+# (aws-cloudformation-templates: a VPC peering accepter role).
+test_other_write_verbs if {
+	every a in ["ec2:AcceptVpcPeeringConnection", "ec2:AuthorizeSecurityGroupIngress", "ec2:RebootInstances", "dynamodb:BatchWriteItem", "kms:RevokeGrant", "codecommit:GitPush", "codecommit:MergePullRequestBySquash"] {
+		class_of([], [pol("p", [stmt([a], ["*"])])]) == "write"
+	}
+	class_of([], [pol("p", [stmt(["dynamodb:BatchGetItem", "ec2:DescribeInstances"], ["*"])])]) == "read-only"
 }
 
 test_words if {
@@ -116,10 +157,17 @@ deny_cases := [
 		"arns": ["arn:aws:iam::123456789012:policy/team"], "class": "admin", "via": "policy admin allows every action on every resource",
 	},
 	{
-		"name": "a Deny of all of SecretsManagerReadWrite",
+		"name": "a Deny of secretsmanager:* leaves SecretsManagerReadWrite its CloudFormation change sets",
 		"pols": [pol("guard", [deny_stmt(["secretsmanager:*"], ["*"])])],
-		"arns": ["arn:aws:iam::aws:policy/SecretsManagerReadWrite"], "class": "read-only",
-		"via": "policy guard, after the Deny statements of policy guard",
+		"arns": ["arn:aws:iam::aws:policy/SecretsManagerReadWrite"], "class": "write",
+		"via": "SecretsManagerReadWrite allows cloudformation:CreateChangeSet, after the Deny statements of policy guard",
+	},
+	{
+		# prowler iam_inline_policy_allows_privilege_escalation test: sts:*
+		# allowed, then denied, and everything else denied too.
+		"name": "a Deny that takes everything away leaves nothing",
+		"pols": [pol("sts", [stmt(["sts:*"], ["*"]), deny_stmt(["sts:*"], ["*"])])],
+		"arns": [], "class": "none", "via": "policy sts, after the Deny statements of policy sts",
 	},
 	{
 		# wellcometrust/terraform-modules iam/prebuilt/assumable_roles/developer:

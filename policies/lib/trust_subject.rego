@@ -13,8 +13,10 @@ import data.secretgate.lib.iam
 # prefix of a pattern) can never equal a subject GitHub issues; undefined
 # when it can. Only the default subject format ("repo:owner/repo:...") is
 # judged strictly; customised formats are left alone, except for spaces
-# around the value. ignore_case: the operator ignores case
-# (StringEqualsIgnoreCase), so the case of keywords does not matter.
+# around the value and a literal value without any ":" (a customised
+# template still writes claim:value pairs, so "invalid" is no subject).
+# ignore_case: the operator ignores case (StringEqualsIgnoreCase), so the
+# case of keywords does not matter.
 malformed_subject(v, ignore_case) := "it is empty" if {
 	v == ""
 } else := "it starts with a space" if {
@@ -22,6 +24,10 @@ malformed_subject(v, ignore_case) := "it is empty" if {
 } else := "it ends with a space" if {
 	not iam.has_wildcard(v)
 	regex.match(`\s$`, v)
+} else := "it has no \":\": every subject GitHub issues, in any format, is claim:value pairs" if {
+	not iam.has_wildcard(v)
+	not contains(v, ":")
+	not unresolved(v)
 } else := "GitHub writes the claim name repo: in lower case" if {
 	not ignore_case
 	lit := literal_prefix(v)
@@ -88,6 +94,8 @@ context_problem(ctx, whole, false) := "GitHub writes ref:, refs/heads/, refs/tag
 } else := "the branch or tag name is empty" if {
 	ctx in {"ref:refs/heads/", "ref:refs/tags/"}
 	whole
+} else := bare_context_problem if {
+	bare_context(ctx, whole)
 }
 
 # The fixed cases above, for an operator that ignores case.
@@ -97,4 +105,25 @@ context_problem(ctx, whole, true) := "the environment name is empty" if {
 } else := "the branch or tag name is empty" if {
 	ctx in {"ref:refs/heads/", "ref:refs/tags/"}
 	whole
+} else := bare_context_problem if {
+	bare_context(ctx, whole)
 }
+
+# bare_context(ctx, whole): what follows "repo:owner/repo:" is a bare word
+# ("repo:acme/app:main"): GitHub writes pull_request or claim:value pairs
+# there (ref:refs/heads/main, environment:prod, or a customised template's
+# claims), never a lone word.
+bare_context(ctx, true) if {
+	ctx != ""
+	not contains(ctx, ":")
+	lower(ctx) != "pull_request"
+	not unresolved(ctx)
+}
+
+# unresolved(v): the value holds a reference secretgate could not resolve
+# (a CloudFormation parameter without a value, "${AllowedSubjects}", or a
+# policy variable): what it stands for is unknown, so it is judged the
+# loosest way elsewhere, never as a malformed subject.
+unresolved(v) if contains(v, "${")
+
+bare_context_problem := "after the repository comes a bare word: GitHub writes pull_request or claim:value pairs there (a branch is ref:refs/heads/<name>)"

@@ -229,6 +229,9 @@ test_malformed_subjects if {
 		"repo:acme/payments:Pull_Request",
 		"repo:acme/payments:environment:",
 		"repo:acme/payments:ref:refs/heads/",
+		"invalid", # Checkov's fixture: no claim:value pair, in any template
+		"repo:saidsef/terraform-aws-github-oidc:main", # a branch written without ref:refs/heads/
+		"REPO:ACME/PAYMENTS:MAIN",
 	] {
 		fs := run([role("deploy", "prod", sub_eq([v]), [], [])], [])
 		{f.rule | some f in fs} == {"trust-oidc-subject-malformed"}
@@ -257,6 +260,16 @@ test_well_formed_subjects_untouched if {
 		count(run([role("deploy", "prod", sub_eq([v]), [], [])], [])) == 0
 	}
 	count(run([role("deploy", "prod", {"StringEquals": aud_ok, "StringEqualsIgnoreCase": {k("sub"): ["REPO:ACME/PAYMENTS:REF:REFS/HEADS/MAIN"]}}, [], [])], [])) == 0
+}
+
+# A value secretgate could not resolve (a CloudFormation parameter without
+# a value) is unknown, judged the loosest way: any organisation, not a
+# malformed subject.
+test_unresolved_values_are_not_malformed if {
+	fs := run([role("deploy", "prod", sub_like(["${AllowedSubjects}"]), [], [])], [])
+	{f.rule | some f in fs} == {"trust-oidc-any-org"}
+	gs := run([role("deploy", "prod", sub_like(["repo:acme/app:${Branch}"]), [], [])], [])
+	count(broken(gs)) == 0
 }
 
 test_any_org_pattern_repo_star_star if {

@@ -909,9 +909,12 @@ deny contains {
 # description: |
 #   Subjects are parsed strictly: a sub value with an empty owner or
 #   repository ("repo:", "repo:acme/"), no "/" between them, spaces around
-#   the value or in the repository path, or keywords in the wrong case
+#   the value or in the repository path, keywords in the wrong case
 #   ("Repo:", "refs/Heads/", "Pull_Request") under a case-sensitive
-#   operator never equals the subject of a token GitHub issues. The value
+#   operator, a bare word after the repository ("repo:acme/app:main", a
+#   branch written without ref:refs/heads/), or no ":" at all ("invalid":
+#   every subject, in any template, is claim:value pairs) never equals the
+#   subject of a token GitHub issues. The value
 #   never matches; when no other value does, nobody can assume the role:
 #   it is broken, not exposed.
 # custom:
