@@ -78,6 +78,11 @@ type Plan struct {
 	// those the run can have facts for; the report is the same (tests
 	// prove it with this).
 	CompileAll bool
+	// RepoWait is how long, in a run without live AWS, the compilation
+	// waits for the repository to be read before it compiles every
+	// selected family (0: repoWait). Tests raise it so that the fast path
+	// does not depend on the machine's load.
+	RepoWait time.Duration
 
 	// PolicyTimeout bounds the evaluation of the policies (0: the
 	// engine's default, policy.DefaultEvalTimeout); a run that runs out of
@@ -173,8 +178,9 @@ func Check(ctx context.Context, p Plan) (Finished, error) {
 	// The policies compile while the gatherers read the repository; the
 	// evaluation waits for them (engine.ready).
 	var needed func() []string
+	read := newRepoRead()
 	if !p.CompileAll {
-		needed = neededFamilies(ctx, p.Root, p.sourceOptions(), p.Families, p.Staged, live)
+		needed = neededFamilies(ctx, p.Root, p.sourceOptions(), p.Families, p.Staged, live, read, p.RepoWait)
 	}
 	onCompile := func(e *policy.Engine) {
 		e.SetEvalTimeout(p.PolicyTimeout)
@@ -187,7 +193,7 @@ func Check(ctx context.Context, p Plan) (Finished, error) {
 	if live {
 		lv = newLive(p.AWS.RoleARN, p.AWS.Regions, p.Config, p.Env, p.Log)
 	}
-	gs, release, err := p.gatherers(ctx, skip, lv)
+	gs, release, err := p.gatherers(ctx, skip, lv, read)
 	if err != nil {
 		return Finished{}, &UsageError{Err: err}
 	}
@@ -229,10 +235,11 @@ func (p *Plan) loadCloudFormationParameters() error {
 // gatherers builds the run's gatherers from the plan: the repository
 // files (from the index with Staged), the resolver (or why the resolve
 // check cannot run), the leak scanner with the resolver's values, and the
-// live inventory. release zeroes the values read and closes the audit log;
-// on an error it has already run.
-func (p *Plan) gatherers(ctx context.Context, skip string, lv *awsAccess) (gs []Gatherer, release func() error, err error) {
-	gs = []Gatherer{&RepoFiles{Root: p.Root, Options: p.sourceOptions(), Staged: p.Staged}}
+// live inventory; read learns what the repository holds (repoRead).
+// release zeroes the values read and closes the audit log; on an error it
+// has already run.
+func (p *Plan) gatherers(ctx context.Context, skip string, lv *awsAccess, read *repoRead) (gs []Gatherer, release func() error, err error) {
+	gs = []Gatherer{&RepoFiles{Root: p.Root, Options: p.sourceOptions(), Staged: p.Staged, Read: read}}
 	var rg Gatherer
 	var values *Resolve
 	release = func() error { return nil }
