@@ -121,6 +121,9 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		}
 	}
 	p.run.Log = p.run.Progress.Clearing(stderr)
+	// The collector stays as the run tuned it while the reports are
+	// written (run.Plan.HoldGC).
+	p.run.HoldGC = true
 	if testPlan != nil {
 		testPlan(&p.run)
 	}
@@ -141,6 +144,7 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		return checkExit(p.explain(err), result.Report{}, nil, nil, stderr)
 	}
 	stdoutTaken, written, writeErr := writeReports(p, done, stdout, env)
+	done.RestoreGC()
 	if files := reportFiles(p.outs); len(files) == len(p.outs) {
 		// Every report went to a file: the verdict still shows where the
 		// run was started, with where to read the rest — only the files

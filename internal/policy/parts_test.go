@@ -319,3 +319,35 @@ deny contains {"rule": "acme-fails", "resource": "x", "message": "m", "line": to
 		}
 	}
 }
+
+// TestSharedWorkSplitsCoarsely: the trust rules, whose pieces repeat work
+// the whole query shares, are split only as far as the cores need (one
+// piece on two cores, while rotation is split into four), and further
+// with more cores; the families without shared work split as before.
+func TestSharedWorkSplitsCoarsely(t *testing.T) {
+	eng, err := Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	savedMin, savedCost := shardMin, pieceMin
+	defer func() { shardMin, pieceMin = savedMin, savedCost }()
+	shardMin, pieceMin = 7, 1
+	val, err := inputValue(accountInput(t, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(procs int) map[string]int {
+		n := map[string]int{}
+		for _, pc := range eng.pieces(val, procs) {
+			n[eng.parts[pc.part].name]++
+		}
+		return n
+	}
+	two, eight := count(2), count(8)
+	if two["trust"] != 1 || two["rotation"] != 4 {
+		t.Errorf("on 2 cores: trust in %d pieces, rotation in %d; want 1 and 4", two["trust"], two["rotation"])
+	}
+	if eight["trust"] < 2 || eight["trust"] >= eight["rotation"] {
+		t.Errorf("on 8 cores: trust in %d pieces, rotation in %d; want trust split, less than rotation", eight["trust"], eight["rotation"])
+	}
+}

@@ -3,6 +3,8 @@ package run
 import (
 	"context"
 	"slices"
+	"sync"
+	"time"
 
 	"github.com/secretgate/secretgate/internal/result"
 	"github.com/secretgate/secretgate/internal/source"
@@ -26,12 +28,84 @@ func stagedFamilies(ctx context.Context, root string, opts source.Options) func(
 	}
 }
 
-// neededFamilies decides, in the background (it may ask git), which
-// built-in rule families a run compiles: stagedFamilies for a staged run
-// without live AWS, else compiledFamilies.
-func neededFamilies(ctx context.Context, root string, opts source.Options, selected []string, staged, live bool) func() []string {
-	if !staged || live {
+// repoRead tells the policy compilation, in a run without live AWS,
+// whether the repository holds any role, policy or secret: the only facts
+// the naming, rotation, IAM and trust rules judge in such a run. Reading
+// a repository without them (an empty directory, an application without
+// infrastructure code) is quick, and compiling those rules would then be
+// most of the run's time (secretgate check on an empty directory).
+type repoRead struct {
+	once  sync.Once
+	done  chan struct{}
+	found bool
+}
+
+func newRepoRead() *repoRead { return &repoRead{done: make(chan struct{})} }
+
+// report records what the repository holds; the first report counts. A
+// nil repoRead ignores it.
+func (r *repoRead) report(found bool) {
+	if r == nil {
+		return
+	}
+	r.once.Do(func() {
+		r.found = found
+		close(r.done)
+	})
+}
+
+// repoWait is how long the compilation waits for the repository to be
+// read before it compiles every selected family anyway: a repository read
+// in this time costs nothing extra, and a larger one is read while the
+// policies compile, as before.
+const repoWait = 30 * time.Millisecond
+
+// withoutAWSFamilies drops from fams the families judged from the repository
+// only (awsFamilies): what is left is compiled for a repository without
+// roles, policies or secrets. The aggregator and the user's policies
+// always compile (policy.LoadFamilies).
+func withoutAWSFamilies(fams []string) []string {
+	aws := awsFamilies()
+	return slices.DeleteFunc(slices.Clone(fams), func(f string) bool { return slices.Contains(aws, f) })
+}
+
+// fromRepository is compiledFamilies for a run without live AWS, limited
+// by what the repository holds when it was read within repoWait: without
+// roles, policies or secrets no rule of awsFamilies can find anything
+// (they judge nothing else), so they are not compiled. Otherwise, or
+// when the read takes longer than patience (0: repoWait), every selected
+// family compiles.
+func fromRepository(ctx context.Context, read *repoRead, selected []string, patience time.Duration) []string {
+	fams := compiledFamilies(selected, false)
+	if read == nil || len(withoutAWSFamilies(fams)) == len(fams) {
+		return fams
+	}
+	if patience <= 0 {
+		patience = repoWait
+	}
+	wait := time.NewTimer(patience)
+	defer wait.Stop()
+	select {
+	case <-read.done:
+		if !read.found {
+			return withoutAWSFamilies(fams)
+		}
+	case <-wait.C:
+	case <-ctx.Done():
+	}
+	return fams
+}
+
+// neededFamilies decides, in the background (it may ask git, or wait a
+// moment for the repository to be read), which built-in rule families a
+// run compiles: stagedFamilies for a staged run without live AWS,
+// fromRepository for another run without it, else compiledFamilies.
+func neededFamilies(ctx context.Context, root string, opts source.Options, selected []string, staged, live bool, read *repoRead, patience time.Duration) func() []string {
+	if live {
 		return func() []string { return compiledFamilies(selected, live) }
+	}
+	if !staged {
+		return func() []string { return fromRepository(ctx, read, selected, patience) }
 	}
 	fromIndex := stagedFamilies(ctx, root, opts)
 	return func() []string {

@@ -19,6 +19,9 @@ type RepoFiles struct {
 	// index adds or changes, from the staged blobs (source.ScanStaged),
 	// instead of walking the working tree.
 	Staged bool
+	// Read, when set, is told once the repository has been read whether
+	// it holds any fact of awsFamilies (see repoRead).
+	Read *repoRead
 }
 
 var _ Gatherer = (*RepoFiles)(nil)
@@ -37,6 +40,10 @@ func (g *RepoFiles) Gather(ctx context.Context, in *facts.Input) Outcome {
 		scan, what = source.ScanStaged, "read staged files"
 	}
 	res, err := scan(ctx, g.Root, g.Options)
+	// Anything that went wrong counts as facts found: the whole rule set
+	// then compiles, as it would have without the signal.
+	g.Read.report(err != nil || res == nil || len(res.Roles)+len(res.Policies)+len(res.Secrets) > 0 ||
+		len(res.Errors) > 0 || len(res.NotJudged) > 0)
 	if err != nil {
 		for _, f := range g.Families() {
 			out.Errors[f] = fmt.Sprintf("%s: %v", what, err)

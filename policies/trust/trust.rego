@@ -110,14 +110,16 @@ policy_list := lib.arr(object.get(input, "policies", []))
 policies_by_id := {id: [p | some p in policy_list; p.id == id] | some q in policy_list; id := q.id}
 
 # Built from [role id, policy index] pairs, so that the inner comprehension
-# is indexed on the role id (linear, not quadratic, in the policies).
+# is indexed on the role id (linear, not quadratic, in the policies). The
+# keys come from the set of role ids: a key produced again (a role named by
+# two policies) makes OPA rehash the whole object, quadratic in the roles.
 policy_role_pairs := [[rid, i] |
 	some i, p in policy_list
 	some rid in lib.arr(object.get(p, "role_ids", []))
 ]
 
 policies_by_role := {rid: [policy_list[i] | some [r, i] in policy_role_pairs; r == rid] |
-	some [rid, _] in policy_role_pairs
+	some rid in {r | some [r, _] in policy_role_pairs}
 }
 
 role_policies(role) := [p |
