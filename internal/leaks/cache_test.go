@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/secretgate/secretgate/internal/leaks/leakstest"
 )
@@ -364,5 +365,136 @@ func TestCacheLargeFiles(t *testing.T) {
 	}
 	if !reflect.DeepEqual(withoutCacheStats(first), withoutCacheStats(second)) {
 		t.Errorf("results differ:\n%+v\n%+v", withoutCacheStats(first), withoutCacheStats(second))
+	}
+}
+
+// stampedScan scans the working tree with the cache, on a clock a minute
+// ahead so that the files the test has just written count as settled.
+func stampedScan(t *testing.T, dir, cacheDir string) *Result {
+	t.Helper()
+	res, err := scanErr(t, dir, Scope{}, func(s *Scanner) {
+		s.CacheDir = cacheDir
+		s.now = func() time.Time { return time.Now().Add(time.Minute) }
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// A file whose stat stamp is unchanged is taken from the cache without
+// being read; one whose stamp changed (a write, a replacement with
+// another inode) is read, hashed and, when its content changed, scanned.
+func TestCacheStamps(t *testing.T) {
+	for _, git := range []bool{true, false} {
+		t.Run(fmt.Sprintf("git=%v", git), func(t *testing.T) {
+			r := cacheRepo(t)
+			if !git {
+				if err := os.RemoveAll(filepath.Join(r.dir, ".git")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cacheDir := t.TempDir()
+			uncached := cachedScan(t, r.dir, Scope{}, "")
+			first := stampedScan(t, r.dir, cacheDir)
+			second := stampedScan(t, r.dir, cacheDir)
+			if first.Cache.Stamped != 0 || second.Cache.Stamped != 21 || second.Cache.Hits != 21 || second.Cache.Misses != 0 {
+				t.Errorf("cache %+v then %+v; want every one of the 21 files taken by its stamp the second time", first.Cache, second.Cache)
+			}
+			for _, res := range []*Result{first, second} {
+				if !reflect.DeepEqual(withoutCacheStats(res), withoutCacheStats(uncached)) {
+					t.Errorf("result differs from an uncached scan:\n%+v\n%+v", withoutCacheStats(res), *uncached)
+				}
+			}
+
+			// A new leak written in place (same inode) and one in a file
+			// replaced by a rename (new inode, times set back).
+			r.write("src/file03.go", "package src\n\nconst key = \""+leakstest.AWSKey(t)+"\"\n")
+			old, err := os.Lstat(filepath.Join(r.dir, "src/file05.go"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tmp := filepath.Join(r.dir, "tmp")
+			if err := os.WriteFile(tmp, []byte("package src\n\nconst key = \""+leakstest.AWSKey(t)+"\"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chtimes(tmp, old.ModTime(), old.ModTime()); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(tmp, filepath.Join(r.dir, "src/file05.go")); err != nil {
+				t.Fatal(err)
+			}
+			third := stampedScan(t, r.dir, cacheDir)
+			if third.Cache.Stamped != 19 || third.Cache.Misses != 2 {
+				t.Errorf("after two changes: cache %+v, want 19 files by stamp and 2 misses", third.Cache)
+			}
+			if got := where(awsFindings(third)); len(got) != 3 || got[1] != "src/file03.go:3 aws-access-token" || got[2] != "src/file05.go:3 aws-access-token" {
+				t.Errorf("after two changes: findings %v", got)
+			}
+		})
+	}
+}
+
+// Files written within racyWindow of the scan are read and hashed every
+// time: a write in the same tick of the file system's clock would leave
+// their stamp as it was.
+func TestCacheStampsRacy(t *testing.T) {
+	r := cacheRepo(t)
+	cacheDir := t.TempDir()
+	cachedScan(t, r.dir, Scope{}, cacheDir)
+	second := cachedScan(t, r.dir, Scope{}, cacheDir)
+	if second.Cache.Stamped != 0 || second.Cache.Hits != 21 {
+		t.Errorf("cache %+v: files just written must be hashed, not taken by their stamp", second.Cache)
+	}
+	now := time.Now()
+	for _, tt := range []struct {
+		age     time.Duration
+		settled bool
+	}{{0, false}, {time.Second, false}, {racyWindow - time.Millisecond, false}, {racyWindow + time.Millisecond, true}, {time.Hour, true}} {
+		at := now.Add(-tt.age).UnixNano()
+		if got := (fileStamp{mtime: at, ctime: at}).settled(now); got != tt.settled {
+			t.Errorf("times %v old: settled %v, want %v", tt.age, got, tt.settled)
+		}
+		// Either time too young is enough.
+		if got := (fileStamp{mtime: now.Add(-time.Hour).UnixNano(), ctime: at}).settled(now); got != tt.settled {
+			t.Errorf("change time %v old: settled %v, want %v", tt.age, got, tt.settled)
+		}
+	}
+}
+
+// Directories gitleaks' allowlists exclude stay excluded when their
+// verdict comes from the cache.
+func TestCacheDirVerdicts(t *testing.T) {
+	dir := t.TempDir()
+	key := leakstest.AWSKey(t)
+	for rel, content := range map[string]string{
+		"node_modules/lib/index.js": "const k = \"" + key + "\"\n",
+		"src/app.js":                "const k = \"" + key + "\"\n",
+	} {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cacheDir := t.TempDir()
+	for i := range 2 {
+		res := stampedScan(t, dir, cacheDir)
+		if got := where(awsFindings(res)); len(got) != 1 || got[0] != "src/app.js:1 aws-access-token" {
+			t.Errorf("scan %d: findings %v, want only src/app.js's", i+1, got)
+		}
+	}
+	g, err := LoadGitleaks(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := openCache(cacheDir, g.RulesetID(), 0)
+	for rel, skipped := range map[string]bool{"node_modules": true, "src": false} {
+		p, ok := c.get(dirKey(rel))
+		if !ok || (len(p) == 1) != skipped {
+			t.Errorf("%s: cached verdict %v (present %v), want skipped=%v", rel, p, ok, skipped)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"time"
 
 	"github.com/zricethezav/gitleaks/v8/sources"
 	"golang.org/x/sync/errgroup"
@@ -22,28 +23,36 @@ import (
 // scanTree scans the files of the working tree in parallel.
 func (s *Scanner) scanTree(ctx context.Context, t Target, c *collector) error {
 	skipper, _ := s.Detector.(pathSkipper)
+	start := time.Now()
+	if s.now != nil {
+		start = s.now()
+	}
 	var paths []string
 	var err error
 	if t.Git != nil {
 		paths, err = gitFiles(ctx, t.Root)
 	} else {
-		paths, err = walkFiles(ctx, t.Root, skipper)
+		var dirs pathSkipper = skipper
+		if skipper != nil && c.cache != nil {
+			dirs = cachedSkipper{skipper, c.cache}
+		}
+		paths, err = walkFiles(ctx, t.Root, dirs)
 	}
 	if err != nil {
 		return err
 	}
-	largestFirst(t.Root, paths)
+	files := largestFirst(t.Root, paths)
 	max := s.maxBytes()
 	prog := s.progress()
-	prog.SetTotal(len(paths))
+	prog.SetTotal(len(files))
 	var g errgroup.Group
 	g.SetLimit(s.workers())
-	for _, p := range paths {
+	for _, f := range files {
 		if ctx.Err() != nil {
 			break
 		}
 		g.Go(func() error {
-			s.scanFile(ctx, t.Root, p, max, skipper, c)
+			s.scanFile(ctx, t.Root, f, max, skipper, start, c)
 			prog.Add(1)
 			return nil
 		})
@@ -52,25 +61,58 @@ func (s *Scanner) scanTree(ctx context.Context, t Target, c *collector) error {
 	return ctx.Err()
 }
 
+// cachedSkipper remembers a detector's path verdicts on directories in
+// the cache (see dirKey), so that a second walk of the tree does not run
+// the allowlists' path expressions again on every directory.
+type cachedSkipper struct {
+	pathSkipper
+	cache *cache
+}
+
+func (cs cachedSkipper) SkipPath(rel string) bool {
+	k := dirKey(rel)
+	if p, ok := cs.cache.get(k); ok && len(p) <= 1 {
+		return len(p) == 1
+	}
+	skip := cs.pathSkipper.SkipPath(rel)
+	var p []byte
+	if skip {
+		p = []byte{1}
+	}
+	cs.cache.put(k, p)
+	return skip
+}
+
 // needsRawText reports whether findings are compared with something after
 // the scan (live values, references), which needs their raw text: cached
 // findings keep only the redacted text.
 func (s *Scanner) needsRawText() bool { return s.Live != nil || len(s.References) > 0 }
 
-// largestFirst orders paths by size, largest first, so that a large file
-// does not keep one worker busy at the end while the others are idle (the
-// findings are sorted afterwards, so the order is not seen). Paths that
-// cannot be read keep their place at the end.
-func largestFirst(root string, paths []string) {
-	size := make(map[string]int64, len(paths))
-	for _, p := range paths {
-		if fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(p))); err == nil {
-			size[p] = fi.Size()
-		} else {
-			size[p] = -1
-		}
+// treeFile is a file to scan and what os.Lstat said of it.
+type treeFile struct {
+	rel  string
+	info fs.FileInfo
+	err  error
+}
+
+// largestFirst stats the files and orders them by size, largest first, so
+// that a large file does not keep one worker busy at the end while the
+// others are idle (the findings are sorted afterwards, so the order is not
+// seen). Files that cannot be stat'ed keep their place at the end.
+func largestFirst(root string, paths []string) []treeFile {
+	files := make([]treeFile, len(paths))
+	for i, p := range paths {
+		fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(p)))
+		files[i] = treeFile{rel: p, info: fi, err: err}
 	}
-	sort.SliceStable(paths, func(i, j int) bool { return size[paths[i]] > size[paths[j]] })
+	size := func(f treeFile) int64 {
+		if f.err != nil {
+			return -1
+		}
+		return f.info.Size()
+	}
+	sort.SliceStable(files, func(i, j int) bool { return size(files[i]) > size(files[j]) })
+	return files
 }
 
 // gitFiles lists the files git tracks plus the untracked files that
@@ -149,9 +191,14 @@ const wholeFileLimit = 1 << 20
 // 100 kB cut at blank lines; binary files and archives yield nothing) and
 // runs the detector over each chunk. With a cache, a file whose content
 // (at this path) was clean under the same rule set is not scanned again.
-func (s *Scanner) scanFile(ctx context.Context, root, rel string, max int64, skipper pathSkipper, c *collector) {
+//
+// A file whose stat stamp the cache knows (see fileStamp) is not read at
+// all, nor its path matched against the allowlists again: a result is
+// stored only for a file those did not exclude, under a rule set id that
+// covers them.
+func (s *Scanner) scanFile(ctx context.Context, root string, tf treeFile, max int64, skipper pathSkipper, scanStart time.Time, c *collector) {
+	rel, fi, err := tf.rel, tf.info, tf.err
 	abs := filepath.Join(root, filepath.FromSlash(rel))
-	fi, err := os.Lstat(abs)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return // tracked, but deleted in the working tree
@@ -162,11 +209,39 @@ func (s *Scanner) scanFile(ctx context.Context, root, rel string, max int64, ski
 		return // symbolic links, submodules
 	case fi.Size() == 0:
 		return
+	}
+	var stamped cacheKey // the key of the file's stamp; zero without one
+	if c.cache != nil && (max <= 0 || fi.Size() <= max) {
+		if st, ok := stampOf(fi); ok {
+			stamped = stampKey(root, rel, st)
+			if p, hit := c.cache.get(stamped); hit {
+				if ms, err := decodeMatches(p); err == nil && (len(ms) == 0 || !s.needsRawText()) {
+					c.cache.hitStamped()
+					if len(ms) > 0 {
+						c.add(Fragment{Path: rel}, ms)
+					}
+					c.scanned(fi.Size())
+					return
+				}
+			}
+			if !st.settled(scanStart) {
+				stamped = cacheKey{} // racy: read and hashed every time
+			}
+		}
+	}
+	switch {
 	case skipper != nil && skipper.SkipPath(rel):
 		return
 	case max > 0 && fi.Size() > max:
 		s.oversized(ctx, abs, rel, fi.Size(), max, c)
 		return
+	}
+	// storeResult stores a result under the file's content and stamp.
+	storeResult := func(key cacheKey, payload []byte) {
+		c.cache.store(key, payload)
+		if stamped != (cacheKey{}) {
+			c.cache.put(stamped, payload)
+		}
 	}
 	f, err := os.Open(abs)
 	if err != nil {
@@ -217,6 +292,9 @@ func (s *Scanner) scanFile(ctx context.Context, root, rel string, max int64, ski
 				if len(ms) > 0 {
 					c.add(Fragment{Path: rel}, ms)
 				}
+				if stamped != (cacheKey{}) {
+					c.cache.put(stamped, p)
+				}
 				c.scanned(n)
 				return
 			}
@@ -254,7 +332,7 @@ func (s *Scanner) scanFile(ctx context.Context, root, rel string, max int64, ski
 			cached = cached && whole && fileKey(rel, id) == key
 		}
 		if cached && complete && err == nil && ctx.Err() == nil {
-			c.cache.store(key, encodeMatches(found))
+			storeResult(key, encodeMatches(found))
 		}
 	case err == nil:
 		c.skip(rel, "binary file or archive")
