@@ -5,72 +5,173 @@ package leaks
 // detect/detect.go, detect/location.go and detect/utils.go, cut down to
 // what fastEngine needs: a fragment of a file or patch (no commit details,
 // no Windows paths, no symbolic links), the first pass without decoding,
-// and rules without path conditions or required rules. Logging is left
-// out. Keep them in step with gitleaks when upgrading it;
+// and rules without required rules. Logging is left out. Keep them in step with gitleaks when upgrading it;
 // TestFastRulesMatchGitleaks compares the results with gitleaks' own.
 
 import (
+	"context"
 	"math"
+	"slices"
 	"strings"
 
 	glconfig "github.com/zricethezav/gitleaks/v8/config"
+	"github.com/zricethezav/gitleaks/v8/detect/codec"
 	"github.com/zricethezav/gitleaks/v8/report"
 )
 
 const gitleaksAllowSignature = "gitleaks:allow"
 
 // detect returns the findings of the fast rules in one fragment, before
-// gitleaks' filter (applied by the caller to all findings of the fragment).
-func (e *fastEngine) detect(path, commit, raw string, startLine int) []report.Finding {
+// gitleaks' filter (applied by the caller to all findings of the
+// fragment), and whether the rules left to gitleaks' detector may find
+// anything in it (one of their keywords occurs, or one has none).
+func (e *fastEngine) detect(path, commit, raw string, startLine int) ([]report.Finding, bool) {
 	if path != "" && path == e.cfg.Path {
-		return nil
+		return nil, false
 	}
 	if commitOrPathAllowed(path, commit, e.cfg.Allowlists) {
-		return nil
+		return nil, false
 	}
-	lower := strings.ToLower(raw)
-	present := map[string]bool{}
-	for _, m := range e.prefilter.MatchString(lower) {
-		present[lower[m.Pos():int(m.Pos())+len(m.Match())]] = true
-	}
-	var ascii string // raw with ASCII letters lowered, made on first use
 	var findings []report.Finding
-	for _, m := range e.matchers {
-		run := false
-		for _, k := range m.rule.Keywords {
-			if present[strings.ToLower(k)] {
-				run = true
-				break
-			}
-		}
-		if !run {
+	for i := range e.pathOnly {
+		findings = append(findings, e.detectPath(&e.pathOnly[i], path, commit)...)
+	}
+	st := e.scan(raw)
+	rest := e.restAlways || anyPresent(st.present, e.restKeywords)
+	occ := e.occurrences(&st)
+	if occ == nil {
+		return findings, rest
+	}
+	for i, m := range e.matchers {
+		if !st.active[i] {
 			continue
 		}
-		if m.fold && ascii == "" {
-			ascii = asciiLower(raw)
-		}
-		findings = append(findings, e.detectRule(m, path, commit, raw, ascii, startLine)...)
+		findings = append(findings, e.detectRule(m, path, commit, raw, occ[i], startLine)...)
 	}
-	return findings
+	return findings, rest
 }
 
-// detectRule is gitleaks' detectRule for a rule without path condition or
-// required rules, on the first decoding pass (currentRaw == fragment.Raw,
-// no encoded segments).
-func (e *fastEngine) detectRule(m *fastMatcher, path, commit, raw, lower string, startLine int) []report.Finding {
-	r := m.rule
+// scan finds the keywords (as gitleaks' prefilter finds them: in the text
+// lowered by strings.ToLower) and the literal occurrences (in the text
+// with only its ASCII letters lowered, so that positions stay) of a text:
+// one pass of the automaton for ASCII text, where both are the same.
+func (e *fastEngine) scan(raw string) scanState {
+	st := scanState{present: make([]bool, len(e.patterns))}
+	lower := strings.ToLower(raw)
+	if isASCII(raw) {
+		e.walk(&st, lower, true, true)
+	} else {
+		e.walk(&st, lower, true, false)
+		e.walk(&st, asciiLower(raw), false, true)
+	}
+	for i, m := range e.matchers {
+		if anyPresent(st.present, m.keywords) {
+			if st.active == nil {
+				st.active = make([]bool, len(e.matchers))
+			}
+			st.active[i] = true
+		}
+	}
+	return st
+}
+
+// occurrences returns, for each active matcher, the sorted start
+// positions of its literals; nil when no matcher is active.
+func (e *fastEngine) occurrences(st *scanState) [][]int {
+	if st.active == nil {
+		return nil
+	}
+	occ := make([][]int, len(e.matchers))
+	for _, h := range st.hits {
+		for _, o := range e.patterns[h.pattern].owners {
+			if st.active[o] {
+				occ[o] = append(occ[o], h.pos)
+			}
+		}
+	}
+	for i := range occ {
+		// The automaton reports occurrences by their end: those of
+		// literals of different lengths may be out of order.
+		if !slices.IsSorted(occ[i]) {
+			slices.Sort(occ[i])
+		}
+		occ[i] = slices.Compact(occ[i])
+	}
+	return occ
+}
+
+// detectPath is gitleaks' detectRule for a rule that matches a path alone,
+// on the first decoding pass.
+func (e *fastEngine) detectPath(r *glconfig.Rule, path, commit string) []report.Finding {
+	if commitOrPathAllowed(path, commit, r.Allowlists) || !r.Path.MatchString(path) {
+		return nil
+	}
+	return []report.Finding{{
+		Commit:      commit,
+		RuleID:      r.RuleID,
+		Description: r.Description,
+		File:        path,
+		Match:       "file detected: " + path,
+		Tags:        r.Tags,
+	}}
+}
+
+// detectRule is gitleaks' detectRule for a rule without required rules,
+// on the first decoding pass (currentRaw == fragment.Raw, no encoded
+// segments). occ are the positions of the rule's literals.
+func (e *fastEngine) detectRule(m *fastMatcher, path, commit, raw string, occ []int, startLine int) []report.Finding {
+	return e.detectRuleAt(&m.rule, m, path, commit, raw, raw, nil, occ, startLine)
+}
+
+// detectRuleAt is gitleaks' detectRule for a rule without required rules
+// or skip-report, on any decoding pass: currentRaw is the fragment's text
+// as decoded so far, segments what the decoder found in it (none on the
+// first pass). m finds the rule's matches from occ, the positions of its
+// literals in currentRaw; nil for a rule its expression matches.
+func (e *fastEngine) detectRuleAt(r *glconfig.Rule, m *fastMatcher, path, commit, raw, currentRaw string, segments []*codec.EncodedSegment, occ []int, startLine int) []report.Finding {
 	if commitOrPathAllowed(path, commit, r.Allowlists) {
 		return nil
 	}
-	matches := m.findAll(raw, lower)
+	if r.Path != nil {
+		if r.Regex == nil && len(segments) == 0 {
+			if !r.Path.MatchString(path) {
+				return nil
+			}
+			return []report.Finding{{Commit: commit, RuleID: r.RuleID, Description: r.Description, File: path,
+				Match: "file detected: " + path, Tags: r.Tags}}
+		} else if !r.Path.MatchString(path) {
+			return nil
+		}
+	}
+	if r.Regex == nil {
+		return nil
+	}
+	var matches [][]int
+	if m != nil {
+		matches = m.matches(currentRaw, occ)
+	} else {
+		matches = r.Regex.FindAllStringIndex(currentRaw, -1)
+	}
 	if len(matches) == 0 {
 		return nil
 	}
 	newlineIndices := newlines(raw)
 	var findings []report.Finding
 	for _, matchIndex := range matches {
-		secret := strings.Trim(raw[matchIndex[0]:matchIndex[1]], "\n")
-		matchIndex[1] = matchIndex[0] + len(secret)
+		secret := strings.Trim(currentRaw[matchIndex[0]:matchIndex[1]], "\n")
+		var metaTags []string
+		currentLine := ""
+		if len(segments) > 0 {
+			segs := codec.SegmentsWithDecodedOverlap(segments, matchIndex[0], matchIndex[1])
+			if len(segs) == 0 {
+				continue // found on an earlier pass
+			}
+			matchIndex = codec.AdjustMatchIndex(segs, matchIndex)
+			metaTags = append(metaTags, codec.Tags(segs)...)
+			currentLine = codec.CurrentLine(segs, currentRaw)
+		} else {
+			matchIndex[1] = matchIndex[0] + len(secret)
+		}
 		loc := location(newlineIndices, raw, matchIndex)
 		if matchIndex[1] > loc.endLineIndex {
 			loc.endLineIndex = matchIndex[1]
@@ -87,12 +188,14 @@ func (e *fastEngine) detectRule(m *fastMatcher, path, commit, raw, lower string,
 			Match:       secret,
 			Secret:      secret,
 			File:        path,
-			Tags:        r.Tags,
+			Tags:        append(slices.Clip(r.Tags), metaTags...),
 		}
 		if strings.Contains(finding.Line, gitleaksAllowSignature) {
 			continue
 		}
-		currentLine := finding.Line
+		if currentLine == "" {
+			currentLine = finding.Line
+		}
 		groups := r.Regex.FindStringSubmatch(finding.Secret)
 		if len(groups) >= 2 {
 			if r.SecretGroup > 0 {
@@ -121,6 +224,51 @@ func (e *fastEngine) detectRule(m *fastMatcher, path, commit, raw, lower string,
 			continue
 		}
 		findings = append(findings, finding)
+	}
+	return findings
+}
+
+// detectDecoded returns the findings of gitleaks' decoding passes (depth 1
+// to maxDepth) over a fragment, before gitleaks' filter: the text is
+// decoded as gitleaks decodes it, and every rule whose keyword occurs in
+// the decoded text runs on it (the fast rules through their literals),
+// keeping the matches that overlap what this pass decoded. Only for an
+// engine with decodes set.
+func (e *fastEngine) detectDecoded(ctx context.Context, path, commit, raw string, startLine, maxDepth int) []report.Finding {
+	if (path != "" && path == e.cfg.Path) || commitOrPathAllowed(path, commit, e.cfg.Allowlists) {
+		return nil
+	}
+	var findings []report.Finding
+	currentRaw := raw
+	var segments []*codec.EncodedSegment
+	decoder := codec.NewDecoder()
+	for range maxDepth {
+		if ctx.Err() != nil {
+			break
+		}
+		currentRaw, segments = decoder.Decode(currentRaw, segments)
+		if len(segments) == 0 {
+			break
+		}
+		st := e.scan(currentRaw)
+		for i := range e.others {
+			o := &e.others[i]
+			if len(o.rule.Keywords) == 0 || anyPresent(st.present, o.keywords) {
+				findings = append(findings, e.detectRuleAt(&o.rule, nil, path, commit, raw, currentRaw, segments, nil, startLine)...)
+			}
+		}
+		for i := range e.pathOnly {
+			// Path-only rules find nothing on decoded text, but gitleaks
+			// still runs them; kept for the day one has an expression.
+			findings = append(findings, e.detectRuleAt(&e.pathOnly[i], nil, path, commit, raw, currentRaw, segments, nil, startLine)...)
+		}
+		if occ := e.occurrences(&st); occ != nil {
+			for i, m := range e.matchers {
+				if st.active[i] {
+					findings = append(findings, e.detectRuleAt(&m.rule, m, path, commit, raw, currentRaw, segments, occ[i], startLine)...)
+				}
+			}
+		}
 	}
 	return findings
 }

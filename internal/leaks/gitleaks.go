@@ -432,13 +432,31 @@ func (g *Gitleaks) Detect(ctx context.Context, f Fragment) []Match {
 		frag.CommitSHA = f.Commit.SHA
 	}
 	var found []report.Finding
-	if det := g.detector(); det.MaxDecodeDepth == 0 || mayDecode(f.Text) {
-		found = det.DetectContext(ctx, frag)
-	} else {
-		plain, fast := g.plainDetector()
+	det := g.detector()
+	plain, fast := g.plainDetector()
+	decode := det.MaxDecodeDepth > 0 && mayDecode(f.Text)
+	switch {
+	case fast == nil && !decode:
 		found = plain.DetectContext(ctx, frag)
-		if fast != nil && ctx.Err() == nil {
-			found = genericFilter(append(found, fast.detect(frag.FilePath, frag.CommitSHA, frag.Raw, frag.StartLine)...))
+	case fast == nil || (decode && !fast.decodes):
+		found = det.DetectContext(ctx, frag)
+	default:
+		// The first pass: the fast rules, and gitleaks' detector
+		// without decoding for the others when it may find something;
+		// then the decoding passes when something decodes. gitleaks'
+		// filter over the findings of the rules left to it, then over
+		// all, is its filter over all (it only drops generic findings
+		// that another finding holds).
+		fastFound, rest := fast.detect(frag.FilePath, frag.CommitSHA, frag.Raw, frag.StartLine)
+		if rest {
+			found = plain.DetectContext(ctx, frag)
+		}
+		found = append(found, fastFound...)
+		if decode {
+			found = append(found, fast.detectDecoded(ctx, frag.FilePath, frag.CommitSHA, frag.Raw, frag.StartLine, det.MaxDecodeDepth)...)
+		}
+		if ctx.Err() == nil {
+			found = genericFilter(found)
 		}
 	}
 	if len(found) == 0 {
