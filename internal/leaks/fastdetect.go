@@ -29,7 +29,7 @@ func (e *fastEngine) detect(path, commit, raw string, startLine int) ([]report.F
 	if path != "" && path == e.cfg.Path {
 		return nil, false
 	}
-	if commitOrPathAllowed(path, commit, e.cfg.Allowlists) {
+	if e.globalAllowed(path, commit) {
 		return nil, false
 	}
 	var findings []report.Finding
@@ -235,7 +235,7 @@ func (e *fastEngine) detectRuleAt(r *glconfig.Rule, m *fastMatcher, path, commit
 // keeping the matches that overlap what this pass decoded. Only for an
 // engine with decodes set.
 func (e *fastEngine) detectDecoded(ctx context.Context, path, commit, raw string, startLine, maxDepth int) []report.Finding {
-	if (path != "" && path == e.cfg.Path) || commitOrPathAllowed(path, commit, e.cfg.Allowlists) {
+	if (path != "" && path == e.cfg.Path) || e.globalAllowed(path, commit) {
 		return nil
 	}
 	var findings []report.Finding
@@ -287,14 +287,49 @@ func newlines(raw string) [][]int {
 	return out
 }
 
+// maxPathVerdicts bounds the verdicts pathAllowed remembers.
+const maxPathVerdicts = 1 << 18
+
+type pathVerdictKey struct {
+	list *glconfig.Allowlist
+	path string
+}
+
+// pathAllowed is a.PathAllowed(path), remembered for the global
+// allowlists: the walk (SkipPath), each of a file's fragments and each of
+// their decoding passes ask the same of the same path, and the
+// allowlists' path expressions are costly (some 50 µs a path).
+func (e *fastEngine) pathAllowed(a *glconfig.Allowlist, path string) bool {
+	k := pathVerdictKey{a, path}
+	if v, ok := e.pathVerdicts.Load(k); ok {
+		return v.(bool)
+	}
+	allowed := a.PathAllowed(path)
+	if e.pathVerdictCount.Add(1) <= maxPathVerdicts {
+		e.pathVerdicts.Store(k, allowed)
+	}
+	return allowed
+}
+
+// globalAllowed is commitOrPathAllowed for the global allowlists.
+func (e *fastEngine) globalAllowed(path, commit string) bool {
+	return commitOrPathAllowedBy(path, commit, e.cfg.Allowlists, e.pathAllowed)
+}
+
 // commitOrPathAllowed is gitleaks' checkCommitOrPathAllowed.
 func commitOrPathAllowed(path, commit string, allowlists []*glconfig.Allowlist) bool {
+	return commitOrPathAllowedBy(path, commit, allowlists, (*glconfig.Allowlist).PathAllowed)
+}
+
+// commitOrPathAllowedBy is commitOrPathAllowed with the allowlists' path
+// verdicts from pathAllowed.
+func commitOrPathAllowedBy(path, commit string, allowlists []*glconfig.Allowlist, pathAllowedBy func(*glconfig.Allowlist, string) bool) bool {
 	if path == "" && commit == "" {
 		return false
 	}
 	for _, a := range allowlists {
 		commitAllowed, _ := a.CommitAllowed(commit)
-		pathAllowed := a.PathAllowed(path)
+		pathAllowed := pathAllowedBy(a, path)
 		var allowed bool
 		if a.MatchCondition == glconfig.AllowlistMatchAnd {
 			var checks []bool

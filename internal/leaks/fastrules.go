@@ -3,6 +3,8 @@ package leaks
 import (
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	ahocorasick "github.com/BobuSumisu/aho-corasick"
@@ -87,6 +89,11 @@ type fastEngine struct {
 	// gitleaks' detector whole.
 	others  []otherRule
 	decodes bool
+
+	// pathVerdicts remembers the global allowlists' path verdicts (at
+	// most maxPathVerdicts, counted by pathVerdictCount; see pathAllowed).
+	pathVerdicts     sync.Map
+	pathVerdictCount atomic.Int64
 }
 
 // otherRule is a rule run by its expression, and the automaton's indices
@@ -103,8 +110,8 @@ type fastPattern struct {
 }
 
 // newFastEngine picks the fast rules of cfg and returns the engine and a
-// copy of cfg without them (with the same keywords, so that gitleaks'
-// prefilter is the same); nil when no rule qualifies.
+// copy of cfg without them (and without their keywords); nil when no rule
+// qualifies.
 func newFastEngine(cfg glconfig.Config) (*fastEngine, glconfig.Config) {
 	e := &fastEngine{}
 	index := map[string]int{}
@@ -160,8 +167,12 @@ func newFastEngine(cfg glconfig.Config) (*fastEngine, glconfig.Config) {
 	if len(fast) == 0 {
 		return nil, cfg
 	}
+	// The detector of the other rules looks only for their keywords: a
+	// rule runs when one of its own occurs, whatever else the automaton
+	// looks for.
 	rest := cfg
 	rest.Rules = make(map[string]glconfig.Rule, len(cfg.Rules))
+	rest.Keywords = map[string]struct{}{}
 	e.decodes = true
 	for _, id := range ids {
 		r := cfg.Rules[id]
@@ -174,6 +185,9 @@ func newFastEngine(cfg glconfig.Config) (*fastEngine, glconfig.Config) {
 		}
 		o := otherRule{rule: r}
 		for _, k := range r.Keywords {
+			if _, ok := cfg.Keywords[strings.ToLower(k)]; ok {
+				rest.Keywords[strings.ToLower(k)] = struct{}{}
+			}
 			if i, ok := index[strings.ToLower(k)]; ok && e.patterns[i].keyword {
 				o.keywords = append(o.keywords, i)
 			}
@@ -251,7 +265,10 @@ func anyPresent(present []bool, idx []int) bool {
 // lowered); ok is false when the expression must decide (the text holds a
 // character that folds to k or s).
 func (m *fastMatcher) matches(text string, occ []int) [][]int {
-	if m.fold && hasFoldRune(text) {
+	if len(occ) == 0 && !(m.fold && hasFoldRune(text)) {
+		return nil
+	}
+	if (m.fold && hasFoldRune(text)) || !m.compile() {
 		return m.rule.Regex.FindAllStringIndex(text, -1)
 	}
 	var out [][]int

@@ -159,6 +159,9 @@ func TestFastMatchersEqualRegexp(t *testing.T) {
 	ids := map[string]bool{}
 	for _, m := range fast.matchers {
 		ids[m.id] = true
+		if !m.compile() {
+			t.Errorf("%s: the expressions derived from %q do not compile: %v, %v", m.id, m.rule.Regex, m.restSyn, m.bodySyn)
+		}
 	}
 	for _, id := range []string{"generic-api-key", "jwt", "vault-service-token", "aws-access-token", "github-pat", "hashicorp-tf-password"} {
 		if !ids[id] {

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -43,8 +44,28 @@ type fastShape struct {
 	// or C have k or s; a text holding either goes to the expression.
 	fold bool
 	// rest is ^(?:L REST); body is ^(?:C{0,B} L REST) (the expression
-	// without its leading \b).
-	rest, body *regexp.Regexp
+	// without its leading \b). Compiled on first use (compile): a scan
+	// needs those of the rules whose keywords occur, and compiling all
+	// would double the detector's start-up.
+	restSyn, bodySyn *syntax.Regexp
+	once             sync.Once
+	rest, body       *regexp.Regexp
+}
+
+// compile compiles rest and body; false if either does not compile
+// (shapeOf parsed both, so not expected): the rule's expression then
+// finds the matches.
+func (sh *fastShape) compile() bool {
+	sh.once.Do(func() {
+		// Printing a parsed expression is slow (case folding of its
+		// classes): also left to first use.
+		rest, err1 := regexp.Compile(`^(?:` + sh.restSyn.String() + `)`)
+		body, err2 := regexp.Compile(`^(?:` + sh.bodySyn.String() + `)`)
+		if err1 == nil && err2 == nil {
+			sh.rest, sh.body = rest, body
+		}
+	})
+	return sh.rest != nil
 }
 
 // minLiteral is the length below which literals are refused: shorter ones
@@ -113,12 +134,7 @@ func shapeOf(pattern string) (*fastShape, bool) {
 	if prefix != nil {
 		body = &syntax.Regexp{Op: syntax.OpConcat, Sub: append([]*syntax.Regexp{prefix}, elems...)}
 	}
-	if sh.rest, err = regexp.Compile(`^(?:` + restRe.String() + `)`); err != nil {
-		return nil, false
-	}
-	if sh.body, err = regexp.Compile(`^(?:` + body.String() + `)`); err != nil {
-		return nil, false
-	}
+	sh.restSyn, sh.bodySyn = restRe, body
 	return sh, true
 }
 

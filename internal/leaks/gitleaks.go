@@ -501,8 +501,9 @@ func pathRuleMatch(match, secret string) string {
 // gitleaks' directory walk checks before reading a file (or entering a
 // directory).
 func (g *Gitleaks) SkipPath(path string) bool {
+	_, fast := g.plainDetector()
 	for _, a := range g.detector().Config.Allowlists {
-		if a.PathAllowed(path) {
+		if fast != nil && fast.pathAllowed(a, path) || fast == nil && a.PathAllowed(path) {
 			return true
 		}
 	}
