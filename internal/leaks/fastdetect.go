@@ -14,8 +14,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/secretgate/secretgate/internal/leaks/glcodec"
 	glconfig "github.com/zricethezav/gitleaks/v8/config"
-	"github.com/zricethezav/gitleaks/v8/detect/codec"
 	"github.com/zricethezav/gitleaks/v8/report"
 )
 
@@ -128,7 +128,7 @@ func (e *fastEngine) detectRule(m *fastMatcher, path, commit, raw string, occ []
 // as decoded so far, segments what the decoder found in it (none on the
 // first pass). m finds the rule's matches from occ, the positions of its
 // literals in currentRaw; nil for a rule its expression matches.
-func (e *fastEngine) detectRuleAt(r *glconfig.Rule, m *fastMatcher, path, commit, raw, currentRaw string, segments []*codec.EncodedSegment, occ []int, startLine int) []report.Finding {
+func (e *fastEngine) detectRuleAt(r *glconfig.Rule, m *fastMatcher, path, commit, raw, currentRaw string, segments []*glcodec.EncodedSegment, occ []int, startLine int) []report.Finding {
 	if commitOrPathAllowed(path, commit, r.Allowlists) {
 		return nil
 	}
@@ -162,13 +162,13 @@ func (e *fastEngine) detectRuleAt(r *glconfig.Rule, m *fastMatcher, path, commit
 		var metaTags []string
 		currentLine := ""
 		if len(segments) > 0 {
-			segs := codec.SegmentsWithDecodedOverlap(segments, matchIndex[0], matchIndex[1])
+			segs := glcodec.SegmentsWithDecodedOverlap(segments, matchIndex[0], matchIndex[1])
 			if len(segs) == 0 {
 				continue // found on an earlier pass
 			}
-			matchIndex = codec.AdjustMatchIndex(segs, matchIndex)
-			metaTags = append(metaTags, codec.Tags(segs)...)
-			currentLine = codec.CurrentLine(segs, currentRaw)
+			matchIndex = glcodec.AdjustMatchIndex(segs, matchIndex)
+			metaTags = append(metaTags, glcodec.Tags(segs)...)
+			currentLine = glcodec.CurrentLine(segs, currentRaw)
 		} else {
 			matchIndex[1] = matchIndex[0] + len(secret)
 		}
@@ -232,21 +232,22 @@ func (e *fastEngine) detectRuleAt(r *glconfig.Rule, m *fastMatcher, path, commit
 // to maxDepth) over a fragment, before gitleaks' filter: the text is
 // decoded as gitleaks decodes it, and every rule whose keyword occurs in
 // the decoded text runs on it (the fast rules through their literals),
-// keeping the matches that overlap what this pass decoded. Only for an
-// engine with decodes set.
-func (e *fastEngine) detectDecoded(ctx context.Context, path, commit, raw string, startLine, maxDepth int) []report.Finding {
+// keeping the matches that overlap what this pass decoded. first is the
+// first pass's decoding (firstDecoding). Only for an engine with decodes
+// set.
+func (e *fastEngine) detectDecoded(ctx context.Context, path, commit, raw string, startLine, maxDepth int, first decoding) []report.Finding {
 	if (path != "" && path == e.cfg.Path) || e.globalAllowed(path, commit) {
 		return nil
 	}
 	var findings []report.Finding
-	currentRaw := raw
-	var segments []*codec.EncodedSegment
-	decoder := codec.NewDecoder()
-	for range maxDepth {
+	currentRaw, segments := first.text, first.segments
+	for depth := 1; depth <= maxDepth; depth++ {
 		if ctx.Err() != nil {
 			break
 		}
-		currentRaw, segments = decoder.Decode(currentRaw, segments)
+		if depth > 1 {
+			currentRaw, segments = first.decoder.Decode(currentRaw, segments)
+		}
 		if len(segments) == 0 {
 			break
 		}
@@ -271,6 +272,23 @@ func (e *fastEngine) detectDecoded(ctx context.Context, path, commit, raw string
 		}
 	}
 	return findings
+}
+
+// decoding is a fragment's first decoding pass: its text with what
+// decodes decoded, the segments decoded (none when nothing decodes: then
+// gitleaks stops after the first pass) and the decoder for the next.
+type decoding struct {
+	decoder  *glcodec.Decoder
+	text     string
+	segments []*glcodec.EncodedSegment
+}
+
+// firstDecoding decodes a fragment's text as gitleaks' first decoding
+// pass does.
+func firstDecoding(raw string) decoding {
+	d := decoding{decoder: glcodec.NewDecoder()}
+	d.text, d.segments = d.decoder.Decode(raw, nil)
+	return d
 }
 
 // newlines is gitleaks' newLineRegexp.FindAllStringIndex(raw, -1).

@@ -434,7 +434,16 @@ func (g *Gitleaks) Detect(ctx context.Context, f Fragment) []Match {
 	var found []report.Finding
 	det := g.detector()
 	plain, fast := g.plainDetector()
-	decode := det.MaxDecodeDepth > 0 && mayDecode(f.Text)
+	var first decoding // with the fast engine, decoded once here
+	var decode bool
+	if det.MaxDecodeDepth > 0 {
+		if fast != nil && fast.decodes {
+			first = firstDecoding(f.Text)
+			decode = len(first.segments) > 0
+		} else {
+			decode = mayDecode(f.Text)
+		}
+	}
 	switch {
 	case fast == nil && !decode:
 		found = plain.DetectContext(ctx, frag)
@@ -453,7 +462,7 @@ func (g *Gitleaks) Detect(ctx context.Context, f Fragment) []Match {
 		}
 		found = append(found, fastFound...)
 		if decode {
-			found = append(found, fast.detectDecoded(ctx, frag.FilePath, frag.CommitSHA, frag.Raw, frag.StartLine, det.MaxDecodeDepth)...)
+			found = append(found, fast.detectDecoded(ctx, frag.FilePath, frag.CommitSHA, frag.Raw, frag.StartLine, det.MaxDecodeDepth, first)...)
 		}
 		if ctx.Err() == nil {
 			found = genericFilter(found)
