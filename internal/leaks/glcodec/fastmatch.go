@@ -9,8 +9,9 @@ import "strings"
 // No alternative of the expression can match across a line break once
 // the text holds no "U+" (the one alternative that can, with \s, and that
 // uses $, which a shorter text would change): each line is then searched
-// on its own. A line with neither '%' nor '\' can only hold hex and
-// base64 matches; these hold only bytes of [A-Za-z0-9_/+=-] and are at
+// on its own. A line where no percent escape (% and two hex digits) or
+// unicode escape (one or two '\', u or U, four hex digits) starts can
+// only hold hex and base64 matches; these hold only bytes of [A-Za-z0-9_/+=-] and are at
 // least 16 bytes long, and the expression has no assertion around them,
 // so only the runs of those bytes at least 16 long are searched, each on
 // its own, by runSubmatches.
@@ -39,7 +40,7 @@ func encodingSubmatches(data string) [][]int {
 		line := data[start:end]
 		switch {
 		case len(line) < 3:
-		case strings.ContainsAny(line, `%\`):
+		case escapeStart(line):
 			add(start, line)
 		default:
 			for i := 0; i < len(line); {
@@ -117,4 +118,26 @@ func runSubmatches(out [][]int, offset int, run string) [][]int {
 		out = append(out, m)
 	}
 	return out
+}
+
+// escapeStart reports whether a percent or unicode escape, where the
+// percent and (without "U+") unicode alternatives must start, occurs in
+// line.
+func escapeStart(line string) bool {
+	for i := 0; i < len(line); i++ {
+		switch line[i] {
+		case '%':
+			if i+2 < len(line) && hexByte[line[i+1]] && hexByte[line[i+2]] {
+				return true
+			}
+		case '\\':
+			// The escape's last '\' is followed by u or U and four hex
+			// digits, whether one or two '\' start it.
+			if i+5 < len(line) && (line[i+1] == 'u' || line[i+1] == 'U') &&
+				hexByte[line[i+2]] && hexByte[line[i+3]] && hexByte[line[i+4]] && hexByte[line[i+5]] {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -70,10 +70,24 @@ func decodeTexts(t *testing.T) []string {
 			}
 			return b.String()
 		},
+		func(s string) string {
+			var b strings.Builder
+			for _, c := range s {
+				fmt.Fprintf(&b, "\\U%04X", c)
+			}
+			return b.String()
+		},
+		func(s string) string {
+			var b strings.Builder
+			for _, c := range s {
+				fmt.Fprintf(&b, "\\\\u%04x", c)
+			}
+			return b.String()
+		},
 	}
 	// Runs at the lengths where the hex and base64 alternatives start and
 	// stop matching, with '=' in and after them.
-	runParts := []string{"0123456789abcdef", "ABCDEF", "ghijXYZ_", "/+-", "=", "==", "===", " ", "\n"}
+	runParts := []string{"0123456789abcdef", "ABCDEF", "ghijXYZ_", "/+-", "=", "==", "===", " ", "\n", "%", "\\", "uU"}
 	for range 3000 {
 		var b strings.Builder
 		for range 1 + r.Intn(6) {
