@@ -47,6 +47,9 @@ func randomFastText(r *rand.Rand, n int) string {
 // time: assertions are left out), ASCII where a class allows it.
 func genMatch(r *rand.Rand, re *syntax.Regexp, b *strings.Builder) {
 	repeat := func(lo, hi int) int {
+		if hi >= 0 && hi <= 200 && r.Intn(4) == 0 {
+			return hi - r.Intn(2)*min(hi-lo, 1) // the bound, or one less
+		}
 		if hi < 0 || hi > lo+4 {
 			hi = lo + 4
 		}

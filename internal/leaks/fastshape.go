@@ -95,17 +95,26 @@ func shapeOf(pattern string) (*fastShape, bool) {
 	if len(elems) == 0 {
 		return nil, false
 	}
-	var prefix *syntax.Regexp
-	if p := elems[0]; (p.Op == syntax.OpRepeat && p.Min == 0 && p.Max > 0) || p.Op == syntax.OpQuest {
-		class := p.Sub[0]
-		if class.Op != syntax.OpCharClass || !asciiClass(class, &sh.prefix) {
+	// The prefix: one bounded repetition of a class, or several in a row
+	// of the same ASCII class (some rules have [\w.-]{0,50}? twice), which
+	// match what one repetition of their summed bound matches.
+	var prefix []*syntax.Regexp
+	for len(elems) > 0 {
+		p := elems[0]
+		if !(p.Op == syntax.OpRepeat && p.Min == 0 && p.Max > 0) && p.Op != syntax.OpQuest {
+			break
+		}
+		var class [256]bool
+		if p.Sub[0].Op != syntax.OpCharClass || !asciiClass(p.Sub[0], &class) || (prefix != nil && class != sh.prefix) {
 			return nil, false
 		}
-		sh.maxPrefix = 1
+		sh.prefix = class
 		if p.Op == syntax.OpRepeat {
-			sh.maxPrefix = p.Max
+			sh.maxPrefix += p.Max
+		} else {
+			sh.maxPrefix++
 		}
-		prefix = p
+		prefix = append(prefix, p)
 		elems = elems[1:]
 	}
 	if len(elems) == 0 || emptyWidth(elems[0]) {
@@ -132,7 +141,7 @@ func shapeOf(pattern string) (*fastShape, bool) {
 	}
 	body := restRe
 	if prefix != nil {
-		body = &syntax.Regexp{Op: syntax.OpConcat, Sub: append([]*syntax.Regexp{prefix}, elems...)}
+		body = &syntax.Regexp{Op: syntax.OpConcat, Sub: append(prefix, elems...)}
 	}
 	sh.restSyn, sh.bodySyn = restRe, body
 	return sh, true
