@@ -498,3 +498,31 @@ func TestCacheDirVerdicts(t *testing.T) {
 		}
 	}
 }
+
+// A binary file's verdict is cached too: it is reported skipped as on
+// the first scan, without being read again.
+func TestCacheBinaryVerdict(t *testing.T) {
+	dir := t.TempDir()
+	elf := append([]byte("\x7fELF\x02\x01\x01"), make([]byte, 4096)...)
+	if err := os.WriteFile(filepath.Join(dir, "tool.dat"), elf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	uncached := cachedScan(t, dir, Scope{}, "")
+	if len(uncached.Skipped) != 1 || uncached.Skipped[0] != (Skip{Path: "tool.dat", Reason: binarySkip}) {
+		t.Fatalf("skipped %+v, want tool.dat as binary", uncached.Skipped)
+	}
+	cacheDir := t.TempDir()
+	first := stampedScan(t, dir, cacheDir)
+	second := stampedScan(t, dir, cacheDir)
+	if first.Cache.Stored != 2 || second.Cache.Stamped != 2 || second.Cache.Misses != 0 {
+		t.Errorf("cache %+v then %+v; want both files stored, then taken by their stamps", first.Cache, second.Cache)
+	}
+	for _, res := range []*Result{first, second} {
+		if !reflect.DeepEqual(withoutCacheStats(res), withoutCacheStats(uncached)) {
+			t.Errorf("result differs from an uncached scan:\n%+v\n%+v", withoutCacheStats(res), *uncached)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/zricethezav/gitleaks/v8/sources"
@@ -41,7 +42,7 @@ func (s *Scanner) scanTree(ctx context.Context, t Target, c *collector) error {
 	if err != nil {
 		return err
 	}
-	files := largestFirst(t.Root, paths)
+	files := largestFirst(t.Root, paths, s.workers())
 	max := s.maxBytes()
 	prog := s.progress()
 	prog.SetTotal(len(files))
@@ -99,12 +100,22 @@ type treeFile struct {
 // that a large file does not keep one worker busy at the end while the
 // others are idle (the findings are sorted afterwards, so the order is not
 // seen). Files that cannot be stat'ed keep their place at the end.
-func largestFirst(root string, paths []string) []treeFile {
+func largestFirst(root string, paths []string, workers int) []treeFile {
 	files := make([]treeFile, len(paths))
-	for i, p := range paths {
-		fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(p)))
-		files[i] = treeFile{rel: p, info: fi, err: err}
+	// On a tree the cache knows, the stat calls are most of the scan:
+	// made by all workers.
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(paths); i += workers {
+				fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(paths[i])))
+				files[i] = treeFile{rel: paths[i], info: fi, err: err}
+			}
+		}()
 	}
+	wg.Wait()
 	size := func(f treeFile) int64 {
 		if f.err != nil {
 			return -1
@@ -215,6 +226,11 @@ func (s *Scanner) scanFile(ctx context.Context, root string, tf treeFile, max in
 		if st, ok := stampOf(fi); ok {
 			stamped = stampKey(root, rel, st)
 			if p, hit := c.cache.get(stamped); hit {
+				if bytes.Equal(p, binaryPayload) {
+					c.cache.hitStamped()
+					c.skip(rel, binarySkip)
+					return
+				}
 				if ms, err := decodeMatches(p); err == nil && (len(ms) == 0 || !s.needsRawText()) {
 					c.cache.hitStamped()
 					if len(ms) > 0 {
@@ -285,6 +301,13 @@ func (s *Scanner) scanFile(ctx context.Context, root string, tf treeFile, max in
 		}
 		key = fileKey(rel, id)
 		if p, hit := c.cache.lookup(key); hit {
+			if cached && bytes.Equal(p, binaryPayload) {
+				if stamped != (cacheKey{}) {
+					c.cache.put(stamped, p)
+				}
+				c.skip(rel, binarySkip)
+				return
+			}
 			// Findings keep only their redacted text: with live values
 			// or references to compare, a file with findings is scanned
 			// again.
@@ -335,9 +358,20 @@ func (s *Scanner) scanFile(ctx context.Context, root string, tf treeFile, max in
 			storeResult(key, encodeMatches(found))
 		}
 	case err == nil:
-		c.skip(rel, "binary file or archive")
+		c.skip(rel, binarySkip)
+		if cached && scanned == nil && complete && ctx.Err() == nil {
+			// Read whole, so the key is of all its content.
+			storeResult(key, binaryPayload)
+		}
 	}
 }
+
+// binarySkip is the reason a binary file or archive is not scanned;
+// binaryPayload is its cache entry (no payload of findings starts with a
+// zero byte: clean is empty, findings are JSON).
+const binarySkip = "binary file or archive"
+
+var binaryPayload = []byte{0}
 
 // oversized handles a file above the safety limit: a binary file or an
 // archive (what gitleaks' file source yields nothing for, decided the way
@@ -350,7 +384,7 @@ func (s *Scanner) oversized(ctx context.Context, abs, rel string, size, max int6
 		c.skip(rel, "cannot be read: "+err.Error())
 		c.incomplete(nil, fmt.Sprintf("%s: cannot be read to tell whether it is text: %v", rel, err))
 	case binary:
-		c.skip(rel, "binary file or archive")
+		c.skip(rel, binarySkip)
 	default:
 		c.skip(rel, fmt.Sprintf("text file larger than leaks_max_file_size (%s)", sizeText(max)))
 		c.incomplete(nil, fmt.Sprintf("%s: text file of %s is larger than leaks_max_file_size (%s) and was not scanned; raise leaks_max_file_size", rel, sizeText(size), sizeText(max)))
