@@ -13,6 +13,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/secretgate/secretgate/internal/leaks/glcodec"
 	glconfig "github.com/zricethezav/gitleaks/v8/config"
@@ -305,28 +307,46 @@ func newlines(raw string) [][]int {
 	return out
 }
 
-// maxPathVerdicts bounds the verdicts pathAllowed remembers.
+// maxPathVerdicts bounds the verdicts a pathMemo remembers.
 const maxPathVerdicts = 1 << 18
 
+// pathMemo remembers the global allowlists' path verdicts, by the
+// allowlist's place in the configuration and the path: the walk
+// (SkipPath), each of a file's fragments and each of their decoding
+// passes ask the same of the same path, and the allowlists' path
+// expressions are costly (some 50 µs a path). The place, not the
+// allowlist, is the key because SkipPath may read them from a
+// configuration translated without its rules (Gitleaks.globalAllowlists).
+type pathMemo struct {
+	verdicts sync.Map
+	count    atomic.Int64
+}
+
 type pathVerdictKey struct {
-	list *glconfig.Allowlist
+	list int
 	path string
 }
 
-// pathAllowed is a.PathAllowed(path), remembered for the global
-// allowlists: the walk (SkipPath), each of a file's fragments and each of
-// their decoding passes ask the same of the same path, and the
-// allowlists' path expressions are costly (some 50 µs a path).
-func (e *fastEngine) pathAllowed(a *glconfig.Allowlist, path string) bool {
-	k := pathVerdictKey{a, path}
-	if v, ok := e.pathVerdicts.Load(k); ok {
+// allowed is a.PathAllowed(path); a is the i-th global allowlist.
+func (pm *pathMemo) allowed(i int, a *glconfig.Allowlist, path string) bool {
+	k := pathVerdictKey{i, path}
+	if v, ok := pm.verdicts.Load(k); ok {
 		return v.(bool)
 	}
 	allowed := a.PathAllowed(path)
-	if e.pathVerdictCount.Add(1) <= maxPathVerdicts {
-		e.pathVerdicts.Store(k, allowed)
+	if pm.count.Add(1) <= maxPathVerdicts {
+		pm.verdicts.Store(k, allowed)
 	}
 	return allowed
+}
+
+// pathAllowed is a.PathAllowed(path), remembered in the engine's memo
+// for the global allowlists.
+func (e *fastEngine) pathAllowed(a *glconfig.Allowlist, path string) bool {
+	if i, ok := e.allowIndex[a]; ok && e.paths != nil {
+		return e.paths.allowed(i, a, path)
+	}
+	return a.PathAllowed(path)
 }
 
 // globalAllowed is commitOrPathAllowed for the global allowlists.

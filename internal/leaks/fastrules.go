@@ -3,8 +3,6 @@ package leaks
 import (
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"unsafe"
 
 	ahocorasick "github.com/BobuSumisu/aho-corasick"
@@ -90,10 +88,10 @@ type fastEngine struct {
 	others  []otherRule
 	decodes bool
 
-	// pathVerdicts remembers the global allowlists' path verdicts (at
-	// most maxPathVerdicts, counted by pathVerdictCount; see pathAllowed).
-	pathVerdicts     sync.Map
-	pathVerdictCount atomic.Int64
+	// paths remembers the global allowlists' path verdicts (nil: not
+	// remembered); allowIndex is each global allowlist's place.
+	paths      *pathMemo
+	allowIndex map[*glconfig.Allowlist]int
 }
 
 // otherRule is a rule run by its expression, and the automaton's indices
@@ -205,6 +203,10 @@ func newFastEngine(cfg glconfig.Config) (*fastEngine, glconfig.Config) {
 	e.trie = ahocorasick.NewTrieBuilder().AddStrings(texts).Build()
 	c := cfg
 	e.cfg = &c
+	e.allowIndex = make(map[*glconfig.Allowlist]int, len(cfg.Allowlists))
+	for i, a := range cfg.Allowlists {
+		e.allowIndex[a] = i
+	}
 	return e, rest
 }
 

@@ -53,6 +53,14 @@ type Gitleaks struct {
 	plainOnce sync.Once
 	plain     *detect.Detector
 	fast      *fastEngine
+
+	// allow are the global allowlists for SkipPath, read from the
+	// default configuration without its rules so that a walk of a tree
+	// the cache knows compiles no rule (allowOnce); paths remembers their
+	// verdicts, shared with fast.
+	allowOnce sync.Once
+	allow     []*glconfig.Allowlist
+	paths     pathMemo
 }
 
 var (
@@ -491,6 +499,9 @@ func (g *Gitleaks) plainDetector() (*detect.Detector, *fastEngine) {
 	g.plainOnce.Do(func() {
 		var rest glconfig.Config
 		g.fast, rest = newFastEngine(g.detector().Config)
+		if g.fast != nil {
+			g.fast.paths = &g.paths
+		}
 		g.plain = detect.NewDetector(rest)
 		g.plain.MaxDecodeDepth = 0
 	})
@@ -510,13 +521,36 @@ func pathRuleMatch(match, secret string) string {
 // gitleaks' directory walk checks before reading a file (or entering a
 // directory).
 func (g *Gitleaks) SkipPath(path string) bool {
-	_, fast := g.plainDetector()
-	for _, a := range g.detector().Config.Allowlists {
-		if fast != nil && fast.pathAllowed(a, path) || fast == nil && a.PathAllowed(path) {
+	for i, a := range g.globalAllowlists() {
+		if g.paths.allowed(i, a, path) {
 			return true
 		}
 	}
 	return false
+}
+
+// globalAllowlists are the configuration's global allowlists. For the
+// default rules they come from the configuration translated without its
+// rules, which compiles none (the same allowlists, in the same order).
+func (g *Gitleaks) globalAllowlists() []*glconfig.Allowlist {
+	if g.ConfigPath != "" {
+		return g.detector().Config.Allowlists
+	}
+	g.allowOnce.Do(func() {
+		vc, err := defaultViperConfig()
+		if err == nil {
+			sub := *vc
+			sub.Rules = nil
+			var cfg glconfig.Config
+			if cfg, err = translate("gitleaks default configuration", &sub); err == nil {
+				g.allow = cfg.Allowlists
+			}
+		}
+		if err != nil {
+			g.allow = g.detector().Config.Allowlists
+		}
+	})
+	return g.allow
 }
 
 // Rules is the number of rules in effect.
