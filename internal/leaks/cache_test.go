@@ -1,6 +1,7 @@
 package leaks
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -524,5 +525,38 @@ func TestCacheBinaryVerdict(t *testing.T) {
 		if !reflect.DeepEqual(withoutCacheStats(res), withoutCacheStats(uncached)) {
 			t.Errorf("result differs from an uncached scan:\n%+v\n%+v", withoutCacheStats(res), *uncached)
 		}
+	}
+}
+
+// A second scan with a few files changed scans them with a detector of
+// only the rules their keywords call for: gitleaks' whole rule set is
+// never compiled, and the findings are those of a full scan.
+func TestCacheNarrowsChangedFiles(t *testing.T) {
+	r := cacheRepo(t)
+	cacheDir := t.TempDir()
+	stampedScan(t, r.dir, cacheDir)
+	r.write("src/file03.go", "package src\n\nconst key = \""+leakstest.AWSKey(t)+"\"\n")
+	r.write("src/new.go", "package src\n\n// the token is read from the environment\n")
+	uncached := cachedScan(t, r.dir, Scope{}, "")
+
+	ctx := context.Background()
+	target, err := Resolve(ctx, r.dir, Scope{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := LoadGitleaks(r.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Scanner{Detector: g, CacheDir: cacheDir, now: func() time.Time { return time.Now().Add(time.Minute) }}
+	res, err := s.Scan(ctx, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Cache.Misses != 2 || !reflect.DeepEqual(withoutCacheStats(res), withoutCacheStats(uncached)) {
+		t.Errorf("cache %+v, result %+v; want the 2 changed files scanned, as without the cache: %+v", res.Cache, withoutCacheStats(res), *uncached)
+	}
+	if g.det != nil {
+		t.Error("the whole rule set was compiled for two changed files")
 	}
 }

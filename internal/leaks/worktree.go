@@ -46,6 +46,10 @@ func (s *Scanner) scanTree(ctx context.Context, t Target, c *collector) error {
 	max := s.maxBytes()
 	prog := s.progress()
 	prog.SetTotal(len(files))
+	var deferred *deferredFiles
+	if _, ok := s.Detector.(narrower); ok && c.cache != nil {
+		deferred = &deferredFiles{}
+	}
 	var g errgroup.Group
 	g.SetLimit(s.workers())
 	for _, f := range files {
@@ -53,13 +57,123 @@ func (s *Scanner) scanTree(ctx context.Context, t Target, c *collector) error {
 			break
 		}
 		g.Go(func() error {
-			s.scanFile(ctx, t.Root, f, max, skipper, start, c)
+			s.scanFile(ctx, t.Root, f, max, skipper, start, deferred, c)
 			prog.Add(1)
 			return nil
 		})
 	}
 	_ = g.Wait() // scanFile records what it could not read in c
+	if deferred != nil && ctx.Err() == nil {
+		s.scanDeferred(ctx, deferred, c)
+	}
 	return ctx.Err()
+}
+
+// With a cache, a second scan usually finds a few files changed. Their
+// scan would compile all of gitleaks' rules (some 55 ms, most of such a
+// scan's time), although only the rules whose keywords occur in them can
+// find anything. So the small files the cache does not know are set
+// aside (up to deferMaxFiles and deferMaxBytes; past that, every file is
+// scanned in place) and, once the tree is walked, scanned with a detector
+// of only those rules (narrower: the rules gitleaks would run on those
+// fragments, as for a staged scan).
+const (
+	deferMaxFiles = 64
+	deferMaxBytes = 4 << 20
+)
+
+// deferredFiles are the files set aside.
+type deferredFiles struct {
+	mu    sync.Mutex
+	files []pendingFile
+	bytes int
+	// full: a file was scanned in place, so the whole detector is
+	// compiled: the files set aside are scanned with it.
+	full bool
+}
+
+// pendingFile is a small file set aside, with its content and cache keys.
+type pendingFile struct {
+	rel          string
+	info         fs.FileInfo
+	data         []byte
+	key, stamped cacheKey
+}
+
+// add sets a file aside; false when it is to be scanned in place.
+func (d *deferredFiles) add(p pendingFile) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.full || len(d.files) >= deferMaxFiles || d.bytes+len(p.data) > deferMaxBytes {
+		d.full = true
+		return false
+	}
+	d.files = append(d.files, p)
+	d.bytes += len(p.data)
+	return true
+}
+
+// inPlace records that a file is scanned in place, with the whole
+// detector.
+func (d *deferredFiles) inPlace() {
+	d.mu.Lock()
+	d.full = true
+	d.mu.Unlock()
+}
+
+// scanDeferred scans the files set aside.
+func (s *Scanner) scanDeferred(ctx context.Context, d *deferredFiles, c *collector) {
+	if len(d.files) == 0 {
+		return
+	}
+	// Their fragments first, as the file source cuts them, to narrow the
+	// detector to them; then the scan replays them.
+	replays := make([]replaySource, len(d.files))
+	var texts []string
+	for i, p := range d.files {
+		_, src := fileSource(ctx, p.rel, bytes.NewReader(p.data), p.info.Size())
+		replays[i].err = src.Fragments(ctx, func(fr sources.Fragment, err error) error {
+			replays[i].events = append(replays[i].events, replayEvent{fr, err})
+			if err == nil {
+				texts = append(texts, fr.Raw)
+			}
+			return nil
+		})
+	}
+	det := s.Detector
+	if n, ok := det.(narrower); ok && !d.full {
+		det = n.Narrow(texts)
+	}
+	for i, p := range d.files {
+		store := func(key cacheKey, payload []byte) {
+			c.cache.store(key, payload)
+			if p.stamped != (cacheKey{}) {
+				c.cache.put(p.stamped, payload)
+			}
+		}
+		s.scanContent(ctx, p.rel, p.info, nil, &replays[i], nil, p.key, true, store, det, c)
+	}
+}
+
+// replaySource yields fragments recorded from another source.
+type replaySource struct {
+	events []replayEvent
+	err    error
+}
+
+type replayEvent struct {
+	fragment sources.Fragment
+	err      error
+}
+
+// Fragments implements fragmentSource.
+func (r *replaySource) Fragments(_ context.Context, yield sources.FragmentsFunc) error {
+	for _, e := range r.events {
+		if err := yield(e.fragment, e.err); err != nil {
+			return err
+		}
+	}
+	return r.err
 }
 
 // cachedSkipper remembers a detector's path verdicts on directories in
@@ -207,7 +321,7 @@ const wholeFileLimit = 1 << 20
 // all, nor its path matched against the allowlists again: a result is
 // stored only for a file those did not exclude, under a rule set id that
 // covers them.
-func (s *Scanner) scanFile(ctx context.Context, root string, tf treeFile, max int64, skipper pathSkipper, scanStart time.Time, c *collector) {
+func (s *Scanner) scanFile(ctx context.Context, root string, tf treeFile, max int64, skipper pathSkipper, scanStart time.Time, deferred *deferredFiles, c *collector) {
 	rel, fi, err := tf.rel, tf.info, tf.err
 	abs := filepath.Join(root, filepath.FromSlash(rel))
 	switch {
@@ -269,11 +383,12 @@ func (s *Scanner) scanFile(ctx context.Context, root string, tf treeFile, max in
 	var key cacheKey
 	var scanned *blobHasher // of a large file, as it is scanned
 	cached := c.cache != nil
+	var data []byte // the whole of a small file, read for its key
 	if cached {
 		var id string
 		var n int64
 		if fi.Size() <= wholeFileLimit {
-			data, err := readAll(f, fi.Size())
+			data, err = readAll(f, fi.Size())
 			if err != nil {
 				c.skip(rel, "cannot be read: "+err.Error())
 				return
@@ -324,10 +439,25 @@ func (s *Scanner) scanFile(ctx context.Context, root string, tf treeFile, max in
 			c.cache.unused()
 		}
 	}
+	if cached && data != nil && deferred != nil &&
+		deferred.add(pendingFile{rel: rel, info: fi, data: data, key: key, stamped: stamped}) {
+		return
+	}
+	if deferred != nil {
+		deferred.inPlace()
+	}
 	content, src := fileSource(ctx, rel, content, fi.Size())
+	s.scanContent(ctx, rel, fi, content, src, scanned, key, cached, storeResult, s.Detector, c)
+}
+
+// scanContent runs det over the fragments src yields of a file's content
+// and records what it found, and with a cache (cached) stores the result
+// under key. scanned hashes a large file's content as it is read (nil
+// for a small file, read whole for its key).
+func (s *Scanner) scanContent(ctx context.Context, rel string, fi fs.FileInfo, content io.Reader, src fragmentSource, scanned *blobHasher, key cacheKey, cached bool, storeResult func(cacheKey, []byte), det Detector, c *collector) {
 	yielded, complete := false, true
 	var found []Match // for the cache
-	err = src.Fragments(ctx, func(fr sources.Fragment, ferr error) error {
+	err := src.Fragments(ctx, func(fr sources.Fragment, ferr error) error {
 		if ferr != nil {
 			complete = false
 			c.skip(rel, "cannot be read: "+ferr.Error())
@@ -335,7 +465,7 @@ func (s *Scanner) scanFile(ctx context.Context, root string, tf treeFile, max in
 		}
 		yielded = true
 		frag := Fragment{Path: rel, Text: fr.Raw, StartLine: fr.StartLine}
-		ms := s.Detector.Detect(ctx, frag)
+		ms := det.Detect(ctx, frag)
 		if cached {
 			found = append(found, ms...)
 		}
