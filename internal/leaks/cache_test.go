@@ -508,18 +508,24 @@ func TestCacheBinaryVerdict(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "tool.dat"), elf, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// Above wholeFileLimit: hashed as it streams, its first chunk read
+	// to decide.
+	big := append(append([]byte(nil), elf...), make([]byte, wholeFileLimit)...)
+	if err := os.WriteFile(filepath.Join(dir, "big.dat"), big, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	uncached := cachedScan(t, dir, Scope{}, "")
-	if len(uncached.Skipped) != 1 || uncached.Skipped[0] != (Skip{Path: "tool.dat", Reason: binarySkip}) {
-		t.Fatalf("skipped %+v, want tool.dat as binary", uncached.Skipped)
+	if len(uncached.Skipped) != 2 || uncached.Skipped[0] != (Skip{Path: "big.dat", Reason: binarySkip}) || uncached.Skipped[1] != (Skip{Path: "tool.dat", Reason: binarySkip}) {
+		t.Fatalf("skipped %+v, want big.dat and tool.dat as binary", uncached.Skipped)
 	}
 	cacheDir := t.TempDir()
 	first := stampedScan(t, dir, cacheDir)
 	second := stampedScan(t, dir, cacheDir)
-	if first.Cache.Stored != 2 || second.Cache.Stamped != 2 || second.Cache.Misses != 0 {
-		t.Errorf("cache %+v then %+v; want both files stored, then taken by their stamps", first.Cache, second.Cache)
+	if first.Cache.Stored != 3 || second.Cache.Stamped != 3 || second.Cache.Misses != 0 {
+		t.Errorf("cache %+v then %+v; want the three files stored, then taken by their stamps", first.Cache, second.Cache)
 	}
 	for _, res := range []*Result{first, second} {
 		if !reflect.DeepEqual(withoutCacheStats(res), withoutCacheStats(uncached)) {

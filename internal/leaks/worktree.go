@@ -443,18 +443,18 @@ func (s *Scanner) scanFile(ctx context.Context, root string, tf treeFile, max in
 		deferred.add(pendingFile{rel: rel, info: fi, data: data, key: key, stamped: stamped}) {
 		return
 	}
-	if deferred != nil {
-		deferred.inPlace()
-	}
 	content, src := fileSource(ctx, rel, content, fi.Size())
-	s.scanContent(ctx, rel, fi, content, src, scanned, key, cached, storeResult, s.Detector, c)
+	if s.scanContent(ctx, rel, fi, content, src, scanned, key, cached, storeResult, s.Detector, c) && deferred != nil {
+		deferred.inPlace() // the whole detector is compiled now
+	}
 }
 
 // scanContent runs det over the fragments src yields of a file's content
 // and records what it found, and with a cache (cached) stores the result
 // under key. scanned hashes a large file's content as it is read (nil
-// for a small file, read whole for its key).
-func (s *Scanner) scanContent(ctx context.Context, rel string, fi fs.FileInfo, content io.Reader, src fragmentSource, scanned *blobHasher, key cacheKey, cached bool, storeResult func(cacheKey, []byte), det Detector, c *collector) {
+// for a small file, read whole for its key). It reports whether the file
+// yielded text to scan.
+func (s *Scanner) scanContent(ctx context.Context, rel string, fi fs.FileInfo, content io.Reader, src fragmentSource, scanned *blobHasher, key cacheKey, cached bool, storeResult func(cacheKey, []byte), det Detector, c *collector) bool {
 	yielded, complete := false, true
 	var found []Match // for the cache
 	err := src.Fragments(ctx, func(fr sources.Fragment, ferr error) error {
@@ -489,11 +489,19 @@ func (s *Scanner) scanContent(ctx context.Context, rel string, fi fs.FileInfo, c
 		}
 	case err == nil:
 		c.skip(rel, binarySkip)
-		if cached && scanned == nil && complete && ctx.Err() == nil {
-			// Read whole, so the key is of all its content.
+		if scanned != nil {
+			// Only the first chunk was read: the rest is read here,
+			// so that the verdict is stored only for the content the
+			// key names.
+			_, _ = io.Copy(io.Discard, content)
+			id, whole := scanned.id()
+			cached = cached && whole && fileKey(rel, id) == key
+		}
+		if cached && complete && ctx.Err() == nil {
 			storeResult(key, binaryPayload)
 		}
 	}
+	return yielded
 }
 
 // binarySkip is the reason a binary file or archive is not scanned;
