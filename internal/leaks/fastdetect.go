@@ -1,12 +1,14 @@
 package leaks
 
-// This file holds copies of gitleaks' (v8.30.1, MIT licence) detectRule,
-// its allowlist checks, location, entropy and generic-finding filter from
-// detect/detect.go, detect/location.go and detect/utils.go, cut down to
-// what fastEngine needs: a fragment of a file or patch (no commit details,
-// no Windows paths, no symbolic links), the first pass without decoding,
-// and rules without required rules. Logging is left out. Keep them in step with gitleaks when upgrading it;
-// TestFastRulesMatchGitleaks compares the results with gitleaks' own.
+// This file holds copies of gitleaks' (v8.30.1, MIT licence)
+// DetectContext's decoding loop, detectRule, its allowlist checks,
+// location, entropy and generic-finding filter from detect/detect.go,
+// detect/location.go and detect/utils.go, cut down to what fastEngine
+// needs: a fragment of a file or patch (no commit details, no Windows
+// paths, no symbolic links) and rules without required rules or
+// skip-report. Logging is left out. Keep them in step with gitleaks when
+// upgrading it; TestFastRulesMatchGitleaks compares the results with
+// gitleaks' own.
 
 import (
 	"context"

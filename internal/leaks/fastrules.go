@@ -34,10 +34,12 @@ import (
 // successive matches. The literals of all rules are found in one pass of
 // an Aho-Corasick automaton, the same pass that finds gitleaks' keywords.
 //
-// The fast path applies only to text gitleaks would not decode (decoding
-// passes stay with gitleaks), and only to rules without required rules or
-// skip-report that no rule requires. The findings of these rules are made
-// with a copy of gitleaks' detectRule (detect/detect.go), and gitleaks'
+// The fast path applies to rules without required rules or skip-report
+// that no rule requires (the others stay with gitleaks' detector, without
+// decoding), on the first pass and on gitleaks' decoding passes, which
+// detectDecoded runs with a copy of gitleaks' decoder (glcodec) when no
+// rule left to gitleaks has required rules. The findings are made with a
+// copy of gitleaks' detectRule (detect/detect.go), and gitleaks'
 // generic-finding filter is applied to all findings of the fragment
 // together, as gitleaks does. TestFastMatchersEqualRegexp and
 // TestFastRulesMatchGitleaks compare both on real and generated text, for

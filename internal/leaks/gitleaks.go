@@ -47,9 +47,10 @@ type Gitleaks struct {
 	id     string
 
 	// plain is det without decoding (MaxDecodeDepth 0) and without the
-	// rules fast runs, for the fragments in which gitleaks' decoder would
-	// find nothing (mayDecode); fast runs gitleaks' most expensive rules on
-	// them (fastrules.go), nil when none of those is in effect.
+	// rules fast runs: it runs the other rules on the first pass. fast
+	// runs the rules matched from their literals (fastrules.go) and the
+	// decoding passes; nil when no rule qualifies (det then runs every
+	// fragment gitleaks' decoder finds something in, mayDecode).
 	plainOnce sync.Once
 	plain     *detect.Detector
 	fast      *fastEngine
