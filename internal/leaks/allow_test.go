@@ -1,9 +1,12 @@
 package leaks
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
+
+	glconfig "github.com/zricethezav/gitleaks/v8/config"
 
 	"github.com/secretgate/secretgate/internal/leaks/leakstest"
 )
@@ -75,5 +78,42 @@ func TestRangeCacheIsNotHistorys(t *testing.T) {
 	}
 	if got := awsWhere(rng); len(got) != 1 || !strings.HasPrefix(got[0], "model.dat:") {
 		t.Errorf("range after history over one cache found %v, want the key in model.dat", got)
+	}
+}
+
+// SkipPath reads the default configuration's global allowlists from the
+// configuration translated without its rules: they must be the
+// detector's, in the same order (pathMemo keys verdicts by the place).
+func TestGlobalAllowlistsAreTheDetectors(t *testing.T) {
+	g, err := LoadGitleaks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := g.globalAllowlists(), g.detector().Config.Allowlists
+	if len(got) == 0 || len(got) != len(want) {
+		t.Fatalf("%d global allowlists, the detector has %d", len(got), len(want))
+	}
+	// gitleaks dedupes some lists through maps: compared as sets.
+	set := func(a *glconfig.Allowlist) string {
+		var parts []string
+		for _, re := range a.Paths {
+			parts = append(parts, "path "+re.String())
+		}
+		for _, re := range a.Regexes {
+			parts = append(parts, "regex "+re.String())
+		}
+		for _, w := range a.StopWords {
+			parts = append(parts, "stopword "+w)
+		}
+		for _, c := range a.Commits {
+			parts = append(parts, "commit "+c)
+		}
+		slices.Sort(parts)
+		return fmt.Sprint(parts, a.MatchCondition, a.RegexTarget)
+	}
+	for i := range got {
+		if set(got[i]) != set(want[i]) {
+			t.Errorf("allowlist %d differs from the detector's:\n%s\n%s", i, set(got[i]), set(want[i]))
+		}
 	}
 }

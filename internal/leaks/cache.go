@@ -70,12 +70,20 @@ const (
 type cacheKey [16]byte
 
 func newCacheKey(parts ...string) cacheKey {
-	h := sha256.New()
+	n := 0
 	for _, p := range parts {
-		fmt.Fprintf(h, "%d:%s\x00", len(p), p)
+		n += len(p) + 22
 	}
+	b := make([]byte, 0, n)
+	for _, p := range parts {
+		b = strconv.AppendInt(b, int64(len(p)), 10)
+		b = append(b, ':')
+		b = append(b, p...)
+		b = append(b, 0)
+	}
+	sum := sha256.Sum256(b)
 	var k cacheKey
-	copy(k[:], h.Sum(nil))
+	copy(k[:], sum[:])
 	return k
 }
 
@@ -112,6 +120,52 @@ func (b *blobHasher) id() (string, bool) {
 }
 
 func fileKey(rel, blob string) cacheKey { return newCacheKey("file", rel, blob) }
+
+// A working-tree file whose stat stamp is unchanged since its result was
+// stored is taken from the cache without being read, as git's index
+// does: the stamp is the file's size, modification and change times (in
+// nanoseconds) and its inode and device. Writing a file changes its change
+// time, which no program can set back (touch -d and cp -p set back only
+// the modification time), and replacing it changes its inode; so a file
+// whose content changed has another stamp, save for one case, git's
+// "racy" file: one written again within the timestamp resolution of the
+// file system after its stamp was taken. A stamp is therefore stored only
+// for a file whose times are older than racyWindow when the scan starts
+// (every later write then moves its change time past the stored one), and
+// a file with a younger stamp is read and hashed like any other. The scan
+// root's absolute path and the file's path are part of the key, so a
+// stamp is never taken for another checkout's file or another path's
+// verdict.
+
+// fileStamp is what the cache compares of a file without reading it.
+type fileStamp struct {
+	size, mtime, ctime int64
+	ino, dev           uint64
+}
+
+// racyWindow is how much older than the scan a file's times must be for
+// its stamp to be stored: above the coarsest common timestamp resolution
+// (2 s on FAT) with room for a file system clock slightly ahead.
+const racyWindow = 3 * time.Second
+
+// stampKey is the key of a file's result by its stamp.
+func stampKey(root, rel string, st fileStamp) cacheKey {
+	return newCacheKey("stamp", root, rel,
+		strconv.FormatInt(st.size, 10), strconv.FormatInt(st.mtime, 10), strconv.FormatInt(st.ctime, 10),
+		strconv.FormatUint(st.ino, 10), strconv.FormatUint(st.dev, 10))
+}
+
+// settled reports whether a stamp may be stored: both times are older
+// than the scan's start by racyWindow.
+func (st fileStamp) settled(scanStart time.Time) bool {
+	limit := scanStart.Add(-racyWindow).UnixNano()
+	return st.mtime < limit && st.ctime < limit
+}
+
+// dirKey is the key of a directory's path-allowlist verdict: whether the
+// rule set's global allowlists exclude that path (a function of the rule
+// set, which names the cache file, and of the path alone).
+func dirKey(rel string) cacheKey { return newCacheKey("skip-dir", rel) }
 
 // commitKey is the key of a commit's entry. "limit-error" marks entries
 // made since text above maxBytes makes the scan incomplete (such a commit
@@ -172,6 +226,9 @@ func decodeMatches(p []byte) ([]Match, error) {
 type CacheStats struct {
 	// Hits were clean results taken from the cache, not scanned again.
 	Hits int
+	// Stamped counts the hits taken by a working-tree file's stat stamp,
+	// without reading the file (see fileStamp).
+	Stamped int
 	// Misses were looked up, not found, and scanned.
 	Misses int
 	// Stored is the number of new clean results saved.
@@ -238,6 +295,41 @@ func (c *cache) lookup(k cacheKey) ([]byte, bool) {
 	}
 	c.stats.Misses++
 	return nil, false
+}
+
+// get returns an entry that is not a file's or commit's result (stamps,
+// path verdicts): it leaves the statistics alone.
+func (c *cache) get(k cacheKey) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p, ok := c.used[k]; ok {
+		return p, true
+	}
+	if p, ok := c.old[k]; ok {
+		c.used[k] = p
+		return p, true
+	}
+	return nil, false
+}
+
+// put records an entry that get returns, leaving the statistics alone.
+func (c *cache) put(k cacheKey, payload []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.used[k]; ok {
+		return
+	}
+	c.used[k] = payload
+	c.added++
+}
+
+// hitStamped counts a result taken by its stamp (found with get) as a
+// hit.
+func (c *cache) hitStamped() {
+	c.mu.Lock()
+	c.stats.Hits++
+	c.stats.Stamped++
+	c.mu.Unlock()
 }
 
 // unused counts a hit that could not be used (a corrupt or unusable

@@ -1,6 +1,7 @@
 package leaks
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/secretgate/secretgate/internal/leaks/leakstest"
 )
@@ -364,5 +366,203 @@ func TestCacheLargeFiles(t *testing.T) {
 	}
 	if !reflect.DeepEqual(withoutCacheStats(first), withoutCacheStats(second)) {
 		t.Errorf("results differ:\n%+v\n%+v", withoutCacheStats(first), withoutCacheStats(second))
+	}
+}
+
+// stampedScan scans the working tree with the cache, on a clock a minute
+// ahead so that the files the test has just written count as settled.
+func stampedScan(t *testing.T, dir, cacheDir string) *Result {
+	t.Helper()
+	res, err := scanErr(t, dir, Scope{}, func(s *Scanner) {
+		s.CacheDir = cacheDir
+		s.now = func() time.Time { return time.Now().Add(time.Minute) }
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// A file whose stat stamp is unchanged is taken from the cache without
+// being read; one whose stamp changed (a write, a replacement with
+// another inode) is read, hashed and, when its content changed, scanned.
+func TestCacheStamps(t *testing.T) {
+	for _, git := range []bool{true, false} {
+		t.Run(fmt.Sprintf("git=%v", git), func(t *testing.T) {
+			r := cacheRepo(t)
+			if !git {
+				if err := os.RemoveAll(filepath.Join(r.dir, ".git")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cacheDir := t.TempDir()
+			uncached := cachedScan(t, r.dir, Scope{}, "")
+			first := stampedScan(t, r.dir, cacheDir)
+			second := stampedScan(t, r.dir, cacheDir)
+			if first.Cache.Stamped != 0 || second.Cache.Stamped != 21 || second.Cache.Hits != 21 || second.Cache.Misses != 0 {
+				t.Errorf("cache %+v then %+v; want every one of the 21 files taken by its stamp the second time", first.Cache, second.Cache)
+			}
+			for _, res := range []*Result{first, second} {
+				if !reflect.DeepEqual(withoutCacheStats(res), withoutCacheStats(uncached)) {
+					t.Errorf("result differs from an uncached scan:\n%+v\n%+v", withoutCacheStats(res), *uncached)
+				}
+			}
+
+			// A new leak written in place (same inode) and one in a file
+			// replaced by a rename (new inode, times set back).
+			r.write("src/file03.go", "package src\n\nconst key = \""+leakstest.AWSKey(t)+"\"\n")
+			old, err := os.Lstat(filepath.Join(r.dir, "src/file05.go"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tmp := filepath.Join(r.dir, "tmp")
+			if err := os.WriteFile(tmp, []byte("package src\n\nconst key = \""+leakstest.AWSKey(t)+"\"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chtimes(tmp, old.ModTime(), old.ModTime()); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(tmp, filepath.Join(r.dir, "src/file05.go")); err != nil {
+				t.Fatal(err)
+			}
+			third := stampedScan(t, r.dir, cacheDir)
+			if third.Cache.Stamped != 19 || third.Cache.Misses != 2 {
+				t.Errorf("after two changes: cache %+v, want 19 files by stamp and 2 misses", third.Cache)
+			}
+			if got := where(awsFindings(third)); len(got) != 3 || got[1] != "src/file03.go:3 aws-access-token" || got[2] != "src/file05.go:3 aws-access-token" {
+				t.Errorf("after two changes: findings %v", got)
+			}
+		})
+	}
+}
+
+// Files written within racyWindow of the scan are read and hashed every
+// time: a write in the same tick of the file system's clock would leave
+// their stamp as it was.
+func TestCacheStampsRacy(t *testing.T) {
+	r := cacheRepo(t)
+	cacheDir := t.TempDir()
+	cachedScan(t, r.dir, Scope{}, cacheDir)
+	second := cachedScan(t, r.dir, Scope{}, cacheDir)
+	if second.Cache.Stamped != 0 || second.Cache.Hits != 21 {
+		t.Errorf("cache %+v: files just written must be hashed, not taken by their stamp", second.Cache)
+	}
+	now := time.Now()
+	for _, tt := range []struct {
+		age     time.Duration
+		settled bool
+	}{{0, false}, {time.Second, false}, {racyWindow - time.Millisecond, false}, {racyWindow + time.Millisecond, true}, {time.Hour, true}} {
+		at := now.Add(-tt.age).UnixNano()
+		if got := (fileStamp{mtime: at, ctime: at}).settled(now); got != tt.settled {
+			t.Errorf("times %v old: settled %v, want %v", tt.age, got, tt.settled)
+		}
+		// Either time too young is enough.
+		if got := (fileStamp{mtime: now.Add(-time.Hour).UnixNano(), ctime: at}).settled(now); got != tt.settled {
+			t.Errorf("change time %v old: settled %v, want %v", tt.age, got, tt.settled)
+		}
+	}
+}
+
+// Directories gitleaks' allowlists exclude stay excluded when their
+// verdict comes from the cache.
+func TestCacheDirVerdicts(t *testing.T) {
+	dir := t.TempDir()
+	key := leakstest.AWSKey(t)
+	for rel, content := range map[string]string{
+		"node_modules/lib/index.js": "const k = \"" + key + "\"\n",
+		"src/app.js":                "const k = \"" + key + "\"\n",
+	} {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cacheDir := t.TempDir()
+	for i := range 2 {
+		res := stampedScan(t, dir, cacheDir)
+		if got := where(awsFindings(res)); len(got) != 1 || got[0] != "src/app.js:1 aws-access-token" {
+			t.Errorf("scan %d: findings %v, want only src/app.js's", i+1, got)
+		}
+	}
+	g, err := LoadGitleaks(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := openCache(cacheDir, g.RulesetID(), 0)
+	for rel, skipped := range map[string]bool{"node_modules": true, "src": false} {
+		p, ok := c.get(dirKey(rel))
+		if !ok || (len(p) == 1) != skipped {
+			t.Errorf("%s: cached verdict %v (present %v), want skipped=%v", rel, p, ok, skipped)
+		}
+	}
+}
+
+// A binary file's verdict is cached too: it is reported skipped as on
+// the first scan, without being read again.
+func TestCacheBinaryVerdict(t *testing.T) {
+	dir := t.TempDir()
+	elf := append([]byte("\x7fELF\x02\x01\x01"), make([]byte, 4096)...)
+	if err := os.WriteFile(filepath.Join(dir, "tool.dat"), elf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Above wholeFileLimit: hashed as it streams, its first chunk read
+	// to decide.
+	big := append(append([]byte(nil), elf...), make([]byte, wholeFileLimit)...)
+	if err := os.WriteFile(filepath.Join(dir, "big.dat"), big, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	uncached := cachedScan(t, dir, Scope{}, "")
+	if len(uncached.Skipped) != 2 || uncached.Skipped[0] != (Skip{Path: "big.dat", Reason: binarySkip}) || uncached.Skipped[1] != (Skip{Path: "tool.dat", Reason: binarySkip}) {
+		t.Fatalf("skipped %+v, want big.dat and tool.dat as binary", uncached.Skipped)
+	}
+	cacheDir := t.TempDir()
+	first := stampedScan(t, dir, cacheDir)
+	second := stampedScan(t, dir, cacheDir)
+	if first.Cache.Stored != 3 || second.Cache.Stamped != 3 || second.Cache.Misses != 0 {
+		t.Errorf("cache %+v then %+v; want the three files stored, then taken by their stamps", first.Cache, second.Cache)
+	}
+	for _, res := range []*Result{first, second} {
+		if !reflect.DeepEqual(withoutCacheStats(res), withoutCacheStats(uncached)) {
+			t.Errorf("result differs from an uncached scan:\n%+v\n%+v", withoutCacheStats(res), *uncached)
+		}
+	}
+}
+
+// A second scan with a few files changed scans them with a detector of
+// only the rules their keywords call for: gitleaks' whole rule set is
+// never compiled, and the findings are those of a full scan.
+func TestCacheNarrowsChangedFiles(t *testing.T) {
+	r := cacheRepo(t)
+	cacheDir := t.TempDir()
+	stampedScan(t, r.dir, cacheDir)
+	r.write("src/file03.go", "package src\n\nconst key = \""+leakstest.AWSKey(t)+"\"\n")
+	r.write("src/new.go", "package src\n\n// the token is read from the environment\n")
+	uncached := cachedScan(t, r.dir, Scope{}, "")
+
+	ctx := context.Background()
+	target, err := Resolve(ctx, r.dir, Scope{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := LoadGitleaks(r.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Scanner{Detector: g, CacheDir: cacheDir, now: func() time.Time { return time.Now().Add(time.Minute) }}
+	res, err := s.Scan(ctx, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Cache.Misses != 2 || !reflect.DeepEqual(withoutCacheStats(res), withoutCacheStats(uncached)) {
+		t.Errorf("cache %+v, result %+v; want the 2 changed files scanned, as without the cache: %+v", res.Cache, withoutCacheStats(res), *uncached)
+	}
+	if g.det != nil {
+		t.Error("the whole rule set was compiled for two changed files")
 	}
 }

@@ -5,16 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strings"
 	"sync"
 	_ "unsafe" // for go:linkname, see extendDepth
 
-	ahocorasick "github.com/BobuSumisu/aho-corasick"
 	toml "github.com/pelletier/go-toml/v2"
 	"github.com/rs/zerolog"
 	"github.com/spf13/viper"
@@ -49,9 +46,22 @@ type Gitleaks struct {
 	idOnce sync.Once
 	id     string
 
-	// dets are the detectors Detect runs (detectors), built on first use.
+	// plain is det without decoding (MaxDecodeDepth 0) and without the
+	// rules fast runs: it runs the other rules on the first pass. fast
+	// runs the rules matched from their literals (fastrules.go) and the
+	// decoding passes; nil when no rule qualifies (det then runs every
+	// fragment gitleaks' decoder finds something in, mayDecode).
 	plainOnce sync.Once
-	dets      *detectors
+	plain     *detect.Detector
+	fast      *fastEngine
+
+	// allow are the global allowlists for SkipPath, read from the
+	// default configuration without its rules so that a walk of a tree
+	// the cache knows compiles no rule (allowOnce); paths remembers their
+	// verdicts, shared with fast.
+	allowOnce sync.Once
+	allow     []*glconfig.Allowlist
+	paths     pathMemo
 }
 
 var (
@@ -430,31 +440,40 @@ func (g *Gitleaks) Detect(ctx context.Context, f Fragment) []Match {
 	if f.Commit != nil {
 		frag.CommitSHA = f.Commit.SHA
 	}
-	d := g.detectors()
-	decoding, plain, fast := d.decoding, d.plain, d.fast
-	if d.allow.allowed(frag.FilePath, frag.CommitSHA) {
-		return nil // a global allowlist skips the fragment
-	}
 	var found []report.Finding
+	det := g.detector()
+	plain, fast := g.plainDetector()
+	var first decoding // with the fast engine, decoded once here
+	var decode bool
+	if det.MaxDecodeDepth > 0 {
+		if fast != nil && fast.decodes {
+			first = firstDecoding(f.Text)
+			decode = len(first.segments) > 0
+		} else {
+			decode = mayDecode(f.Text)
+		}
+	}
 	switch {
-	case decoding.MaxDecodeDepth == 0 || mayDecode(f.Text):
-		found = decoding.DetectContext(ctx, frag)
+	case fast == nil && !decode:
+		found = plain.DetectContext(ctx, frag)
+	case fast == nil || (decode && !fast.decodes):
+		found = det.DetectContext(ctx, frag)
 	default:
-		// Nothing decodes, so gitleaks scans the text once, with the rules
-		// without keywords and those one of whose keywords its prefilter
-		// finds. The same prefilter (the same keywords, the same trie)
-		// says which of plain's and fast's rules can run at all.
-		plainRuns, fastRuns := d.keywordsIn(f.Text)
-		if plainRuns {
+		// The first pass: the fast rules, and gitleaks' detector
+		// without decoding for the others when it may find something;
+		// then the decoding passes when something decodes. gitleaks'
+		// filter over the findings of the rules left to it, then over
+		// all, is its filter over all (it only drops generic findings
+		// that another finding holds).
+		fastFound, rest := fast.detect(frag.FilePath, frag.CommitSHA, frag.Raw, frag.StartLine)
+		if rest {
 			found = plain.DetectContext(ctx, frag)
-		} else if d.keywordless != nil {
-			// plain would run only its rules without keywords.
-			found = d.keywordless.DetectContext(ctx, frag)
 		}
-		if fast != nil && fastRuns && ctx.Err() == nil {
-			found = append(found, fast.detect(frag.FilePath, frag.CommitSHA, frag.Raw, frag.StartLine)...)
+		found = append(found, fastFound...)
+		if decode {
+			found = append(found, fast.detectDecoded(ctx, frag.FilePath, frag.CommitSHA, frag.Raw, frag.StartLine, det.MaxDecodeDepth, first)...)
 		}
-		if fast != nil {
+		if ctx.Err() == nil {
 			found = genericFilter(found)
 		}
 	}
@@ -475,119 +494,19 @@ func (g *Gitleaks) Detect(ctx context.Context, f Fragment) []Match {
 	return out
 }
 
-// detectors are what Detect runs, built on first use from the detector
-// of all rules.
-type detectors struct {
-	// allow holds the global allowlists' paths and commits, which Detect
-	// checks itself, once per path (pathallow.go); the detectors below
-	// leave them out.
-	allow *pathAllowlists
-	// decoding is the detector of all rules, for the fragments gitleaks'
-	// decoder may decode (mayDecode).
-	decoding *detect.Detector
-	// plain is the same rules without decoding and without the rules
-	// fast runs; fast runs gitleaks' most expensive rules (fastrules.go),
-	// nil when none of those is in effect.
-	plain *detect.Detector
-	fast  *fastEngine
-	// keywords finds the rules' keywords, as gitleaks' prefilter does.
-	// A fragment in which none occurs and nothing decodes is scanned by
-	// gitleaks with the rules that have no keywords alone: keywordless
-	// holds those (with the rules they require), nil when there are none.
-	// In a history most hunks hold no keyword (two thirds on
-	// pallets/flask), and gitleaks' fixed cost per fragment (a pass over
-	// every rule) then outweighs the text.
-	keywords    *ahocorasick.Trie
-	keywordless *detect.Detector
-	// plainKeywords and fastKeywords are the (lower-case) keywords of
-	// plain's rules and of fast's.
-	plainKeywords, fastKeywords map[string]bool
-}
-
-// keywordsIn reports whether a keyword of one of plain's rules, and one of
-// fast's, occurs in text, found as gitleaks' prefilter finds them: in the
-// lower-cased text, with a trie of every rule's keywords.
-func (d *detectors) keywordsIn(text string) (plain, fast bool) {
-	lower := strings.ToLower(text)
-	for _, m := range d.keywords.MatchString(lower) {
-		k := lower[m.Pos() : int(m.Pos())+len(m.Match())]
-		plain = plain || d.plainKeywords[k]
-		fast = fast || d.fastKeywords[k]
-		if plain && fast {
-			break
-		}
-	}
-	return plain, fast
-}
-
-// detectors returns the detectors Detect runs, building them on first use.
-func (g *Gitleaks) detectors() *detectors {
+// plainDetector returns the detector of the same rules that does not
+// decode, and the engine of the rules it leaves out.
+func (g *Gitleaks) plainDetector() (*detect.Detector, *fastEngine) {
 	g.plainOnce.Do(func() {
-		det := g.detector()
-		cfg, allow := splitAllowlists(det.Config)
-		d := &detectors{allow: allow}
-		d.decoding = detect.NewDetector(cfg)
-		d.decoding.MaxDecodeDepth = det.MaxDecodeDepth
 		var rest glconfig.Config
-		d.fast, rest = newFastEngine(cfg)
-		d.plain = detect.NewDetector(rest)
-		d.plain.MaxDecodeDepth = 0
-		d.keywords = ahocorasick.NewTrieBuilder().AddStrings(slices.Collect(maps.Keys(cfg.Keywords))).Build()
-		d.plainKeywords, d.fastKeywords = map[string]bool{}, map[string]bool{}
-		for _, r := range cfg.Rules {
-			dst := d.plainKeywords
-			if _, inPlain := rest.Rules[r.RuleID]; !inPlain {
-				dst = d.fastKeywords
-			}
-			for _, k := range r.Keywords {
-				dst[strings.ToLower(k)] = true
-			}
+		g.fast, rest = newFastEngine(g.detector().Config)
+		if g.fast != nil {
+			g.fast.paths = &g.paths
 		}
-		if kl, ok := keywordlessConfig(rest); ok {
-			d.keywordless = detect.NewDetector(kl)
-			d.keywordless.MaxDecodeDepth = 0
-		}
-		g.dets = d
+		g.plain = detect.NewDetector(rest)
+		g.plain.MaxDecodeDepth = 0
 	})
-	return g.dets
-}
-
-// keywordlessConfig is cfg with only the rules gitleaks runs on a fragment
-// in which no keyword occurs: those without keywords, and the rules they
-// require (looked up by a rule with findings, never run on their own
-// here, as the prefilter finds none of their keywords). ok is false when
-// no rule lacks keywords.
-func keywordlessConfig(cfg glconfig.Config) (glconfig.Config, bool) {
-	rules := map[string]glconfig.Rule{}
-	var add func(id string)
-	add = func(id string) {
-		r, ok := cfg.Rules[id]
-		if _, seen := rules[id]; seen || !ok {
-			return
-		}
-		rules[id] = r
-		for _, req := range r.RequiredRules {
-			add(req.RuleID)
-		}
-	}
-	for id, r := range cfg.Rules {
-		if len(r.Keywords) == 0 {
-			add(id)
-		}
-	}
-	if len(rules) == 0 {
-		return cfg, false
-	}
-	out := cfg
-	out.Rules = rules
-	out.Keywords = map[string]struct{}{}
-	out.OrderedRules = nil
-	for _, id := range cfg.OrderedRules {
-		if _, ok := rules[id]; ok {
-			out.OrderedRules = append(out.OrderedRules, id)
-		}
-	}
-	return out, true
+	return g.plain, g.fast
 }
 
 // pathRuleMatch drops gitleaks' "file detected: <path>" pseudo-match of
@@ -603,12 +522,36 @@ func pathRuleMatch(match, secret string) string {
 // gitleaks' directory walk checks before reading a file (or entering a
 // directory).
 func (g *Gitleaks) SkipPath(path string) bool {
-	for _, a := range g.detector().Config.Allowlists {
-		if a.PathAllowed(path) {
+	for i, a := range g.globalAllowlists() {
+		if g.paths.allowed(i, a, path) {
 			return true
 		}
 	}
 	return false
+}
+
+// globalAllowlists are the configuration's global allowlists. For the
+// default rules they come from the configuration translated without its
+// rules, which compiles none (the same allowlists, in the same order).
+func (g *Gitleaks) globalAllowlists() []*glconfig.Allowlist {
+	if g.ConfigPath != "" {
+		return g.detector().Config.Allowlists
+	}
+	g.allowOnce.Do(func() {
+		vc, err := defaultViperConfig()
+		if err == nil {
+			sub := *vc
+			sub.Rules = nil
+			var cfg glconfig.Config
+			if cfg, err = translate("gitleaks default configuration", &sub); err == nil {
+				g.allow = cfg.Allowlists
+			}
+		}
+		if err != nil {
+			g.allow = g.detector().Config.Allowlists
+		}
+	})
+	return g.allow
 }
 
 // Rules is the number of rules in effect.

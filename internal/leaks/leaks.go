@@ -25,6 +25,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Fragment is a piece of text to scan and where it came from.
@@ -191,6 +192,10 @@ type Scanner struct {
 	// Progress, when set, is told how far the scan is: files in the
 	// working tree, commits in a range or history.
 	Progress Counter
+	// now is the clock the cache's racy-file rule reads (fileStamp);
+	// nil means time.Now. Tests move it forward to store stamps of files
+	// they have just written.
+	now func() time.Time
 }
 
 // Counter receives a scan's progress: the number of files or commits to

@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
+	"time"
 
 	"github.com/zricethezav/gitleaks/v8/sources"
 	"golang.org/x/sync/errgroup"
@@ -22,34 +24,178 @@ import (
 // scanTree scans the files of the working tree in parallel.
 func (s *Scanner) scanTree(ctx context.Context, t Target, c *collector) error {
 	skipper, _ := s.Detector.(pathSkipper)
+	start := time.Now()
+	if s.now != nil {
+		start = s.now()
+	}
 	var paths []string
 	var err error
 	if t.Git != nil {
 		paths, err = gitFiles(ctx, t.Root)
 	} else {
-		paths, err = walkFiles(ctx, t.Root, skipper)
+		var dirs pathSkipper = skipper
+		if skipper != nil && c.cache != nil {
+			dirs = cachedSkipper{skipper, c.cache}
+		}
+		paths, err = walkFiles(ctx, t.Root, dirs)
 	}
 	if err != nil {
 		return err
 	}
-	largestFirst(t.Root, paths)
+	files := largestFirst(t.Root, paths, s.workers())
 	max := s.maxBytes()
 	prog := s.progress()
-	prog.SetTotal(len(paths))
+	prog.SetTotal(len(files))
+	var deferred *deferredFiles
+	if _, ok := s.Detector.(narrower); ok && c.cache != nil {
+		deferred = &deferredFiles{}
+	}
 	var g errgroup.Group
 	g.SetLimit(s.workers())
-	for _, p := range paths {
+	for _, f := range files {
 		if ctx.Err() != nil {
 			break
 		}
 		g.Go(func() error {
-			s.scanFile(ctx, t.Root, p, max, skipper, c)
+			s.scanFile(ctx, t.Root, f, max, skipper, start, deferred, c)
 			prog.Add(1)
 			return nil
 		})
 	}
 	_ = g.Wait() // scanFile records what it could not read in c
+	if deferred != nil && ctx.Err() == nil {
+		s.scanDeferred(ctx, deferred, c)
+	}
 	return ctx.Err()
+}
+
+// With a cache, a second scan usually finds a few files changed. Their
+// scan would compile all of gitleaks' rules (some 55 ms, most of such a
+// scan's time), although only the rules whose keywords occur in them can
+// find anything. So the small files the cache does not know are set
+// aside (up to deferMaxFiles and deferMaxBytes; past that, every file is
+// scanned in place) and, once the tree is walked, scanned with a detector
+// of only those rules (narrower: the rules gitleaks would run on those
+// fragments, as for a staged scan).
+const (
+	deferMaxFiles = 64
+	deferMaxBytes = 4 << 20
+)
+
+// deferredFiles are the files set aside.
+type deferredFiles struct {
+	mu    sync.Mutex
+	files []pendingFile
+	bytes int
+	// full: a file was scanned in place, so the whole detector is
+	// compiled: the files set aside are scanned with it.
+	full bool
+}
+
+// pendingFile is a small file set aside, with its content and cache keys.
+type pendingFile struct {
+	rel          string
+	info         fs.FileInfo
+	data         []byte
+	key, stamped cacheKey
+}
+
+// add sets a file aside; false when it is to be scanned in place.
+func (d *deferredFiles) add(p pendingFile) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.full || len(d.files) >= deferMaxFiles || d.bytes+len(p.data) > deferMaxBytes {
+		d.full = true
+		return false
+	}
+	d.files = append(d.files, p)
+	d.bytes += len(p.data)
+	return true
+}
+
+// inPlace records that a file is scanned in place, with the whole
+// detector.
+func (d *deferredFiles) inPlace() {
+	d.mu.Lock()
+	d.full = true
+	d.mu.Unlock()
+}
+
+// scanDeferred scans the files set aside.
+func (s *Scanner) scanDeferred(ctx context.Context, d *deferredFiles, c *collector) {
+	if len(d.files) == 0 {
+		return
+	}
+	// Their fragments first, as the file source cuts them, to narrow the
+	// detector to them; then the scan replays them.
+	replays := make([]replaySource, len(d.files))
+	var texts []string
+	for i, p := range d.files {
+		_, src := fileSource(ctx, p.rel, bytes.NewReader(p.data), p.info.Size())
+		replays[i].err = src.Fragments(ctx, func(fr sources.Fragment, err error) error {
+			replays[i].events = append(replays[i].events, replayEvent{fr, err})
+			if err == nil {
+				texts = append(texts, fr.Raw)
+			}
+			return nil
+		})
+	}
+	det := s.Detector
+	if n, ok := det.(narrower); ok && !d.full {
+		det = n.Narrow(texts)
+	}
+	for i, p := range d.files {
+		store := func(key cacheKey, payload []byte) {
+			c.cache.store(key, payload)
+			if p.stamped != (cacheKey{}) {
+				c.cache.put(p.stamped, payload)
+			}
+		}
+		s.scanContent(ctx, p.rel, p.info, nil, &replays[i], nil, p.key, true, store, det, c)
+	}
+}
+
+// replaySource yields fragments recorded from another source.
+type replaySource struct {
+	events []replayEvent
+	err    error
+}
+
+type replayEvent struct {
+	fragment sources.Fragment
+	err      error
+}
+
+// Fragments implements fragmentSource.
+func (r *replaySource) Fragments(_ context.Context, yield sources.FragmentsFunc) error {
+	for _, e := range r.events {
+		if err := yield(e.fragment, e.err); err != nil {
+			return err
+		}
+	}
+	return r.err
+}
+
+// cachedSkipper remembers a detector's path verdicts on directories in
+// the cache (see dirKey), so that a second walk of the tree does not run
+// the allowlists' path expressions again on every directory.
+type cachedSkipper struct {
+	pathSkipper
+	cache *cache
+}
+
+func (cs cachedSkipper) SkipPath(rel string) bool {
+	k := dirKey(rel)
+	if p, ok := cs.cache.get(k); ok && len(p) <= 1 {
+		return len(p) == 1
+	}
+	skip := cs.pathSkipper.SkipPath(rel)
+	var p []byte
+	if skip {
+		p = []byte{1}
+	}
+	cs.cache.put(k, p)
+	return skip
 }
 
 // needsRawText reports whether findings are compared with something after
@@ -57,20 +203,41 @@ func (s *Scanner) scanTree(ctx context.Context, t Target, c *collector) error {
 // findings keep only the redacted text.
 func (s *Scanner) needsRawText() bool { return s.Live != nil || len(s.References) > 0 }
 
-// largestFirst orders paths by size, largest first, so that a large file
-// does not keep one worker busy at the end while the others are idle (the
-// findings are sorted afterwards, so the order is not seen). Paths that
-// cannot be read keep their place at the end.
-func largestFirst(root string, paths []string) {
-	size := make(map[string]int64, len(paths))
-	for _, p := range paths {
-		if fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(p))); err == nil {
-			size[p] = fi.Size()
-		} else {
-			size[p] = -1
-		}
+// treeFile is a file to scan and what os.Lstat said of it.
+type treeFile struct {
+	rel  string
+	info fs.FileInfo
+	err  error
+}
+
+// largestFirst stats the files and orders them by size, largest first, so
+// that a large file does not keep one worker busy at the end while the
+// others are idle (the findings are sorted afterwards, so the order is not
+// seen). Files that cannot be stat'ed keep their place at the end.
+func largestFirst(root string, paths []string, workers int) []treeFile {
+	files := make([]treeFile, len(paths))
+	// On a tree the cache knows, the stat calls are most of the scan:
+	// made by all workers.
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(paths); i += workers {
+				fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(paths[i])))
+				files[i] = treeFile{rel: paths[i], info: fi, err: err}
+			}
+		}()
 	}
-	sort.SliceStable(paths, func(i, j int) bool { return size[paths[i]] > size[paths[j]] })
+	wg.Wait()
+	size := func(f treeFile) int64 {
+		if f.err != nil {
+			return -1
+		}
+		return f.info.Size()
+	}
+	sort.SliceStable(files, func(i, j int) bool { return size(files[i]) > size(files[j]) })
+	return files
 }
 
 // gitFiles lists the files git tracks plus the untracked files that
@@ -149,9 +316,14 @@ const wholeFileLimit = 1 << 20
 // 100 kB cut at blank lines; binary files and archives yield nothing) and
 // runs the detector over each chunk. With a cache, a file whose content
 // (at this path) was clean under the same rule set is not scanned again.
-func (s *Scanner) scanFile(ctx context.Context, root, rel string, max int64, skipper pathSkipper, c *collector) {
+//
+// A file whose stat stamp the cache knows (see fileStamp) is not read at
+// all, nor its path matched against the allowlists again: a result is
+// stored only for a file those did not exclude, under a rule set id that
+// covers them.
+func (s *Scanner) scanFile(ctx context.Context, root string, tf treeFile, max int64, skipper pathSkipper, scanStart time.Time, deferred *deferredFiles, c *collector) {
+	rel, fi, err := tf.rel, tf.info, tf.err
 	abs := filepath.Join(root, filepath.FromSlash(rel))
-	fi, err := os.Lstat(abs)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return // tracked, but deleted in the working tree
@@ -162,11 +334,44 @@ func (s *Scanner) scanFile(ctx context.Context, root, rel string, max int64, ski
 		return // symbolic links, submodules
 	case fi.Size() == 0:
 		return
+	}
+	var stamped cacheKey // the key of the file's stamp; zero without one
+	if c.cache != nil && (max <= 0 || fi.Size() <= max) {
+		if st, ok := stampOf(fi); ok {
+			stamped = stampKey(root, rel, st)
+			if p, hit := c.cache.get(stamped); hit {
+				if bytes.Equal(p, binaryPayload) {
+					c.cache.hitStamped()
+					c.skip(rel, binarySkip)
+					return
+				}
+				if ms, err := decodeMatches(p); err == nil && (len(ms) == 0 || !s.needsRawText()) {
+					c.cache.hitStamped()
+					if len(ms) > 0 {
+						c.add(Fragment{Path: rel}, ms)
+					}
+					c.scanned(fi.Size())
+					return
+				}
+			}
+			if !st.settled(scanStart) {
+				stamped = cacheKey{} // racy: read and hashed every time
+			}
+		}
+	}
+	switch {
 	case skipper != nil && skipper.SkipPath(rel):
 		return
 	case max > 0 && fi.Size() > max:
 		s.oversized(ctx, abs, rel, fi.Size(), max, c)
 		return
+	}
+	// storeResult stores a result under the file's content and stamp.
+	storeResult := func(key cacheKey, payload []byte) {
+		c.cache.store(key, payload)
+		if stamped != (cacheKey{}) {
+			c.cache.put(stamped, payload)
+		}
 	}
 	f, err := os.Open(abs)
 	if err != nil {
@@ -178,11 +383,12 @@ func (s *Scanner) scanFile(ctx context.Context, root, rel string, max int64, ski
 	var key cacheKey
 	var scanned *blobHasher // of a large file, as it is scanned
 	cached := c.cache != nil
+	var data []byte // the whole of a small file, read for its key
 	if cached {
 		var id string
 		var n int64
 		if fi.Size() <= wholeFileLimit {
-			data, err := readAll(f, fi.Size())
+			data, err = readAll(f, fi.Size())
 			if err != nil {
 				c.skip(rel, "cannot be read: "+err.Error())
 				return
@@ -210,6 +416,13 @@ func (s *Scanner) scanFile(ctx context.Context, root, rel string, max int64, ski
 		}
 		key = fileKey(rel, id)
 		if p, hit := c.cache.lookup(key); hit {
+			if cached && bytes.Equal(p, binaryPayload) {
+				if stamped != (cacheKey{}) {
+					c.cache.put(stamped, p)
+				}
+				c.skip(rel, binarySkip)
+				return
+			}
 			// Findings keep only their redacted text: with live values
 			// or references to compare, a file with findings is scanned
 			// again.
@@ -217,16 +430,34 @@ func (s *Scanner) scanFile(ctx context.Context, root, rel string, max int64, ski
 				if len(ms) > 0 {
 					c.add(Fragment{Path: rel}, ms)
 				}
+				if stamped != (cacheKey{}) {
+					c.cache.put(stamped, p)
+				}
 				c.scanned(n)
 				return
 			}
 			c.cache.unused()
 		}
 	}
+	if cached && data != nil && deferred != nil &&
+		deferred.add(pendingFile{rel: rel, info: fi, data: data, key: key, stamped: stamped}) {
+		return
+	}
 	content, src := fileSource(ctx, rel, content, fi.Size())
+	if s.scanContent(ctx, rel, fi, content, src, scanned, key, cached, storeResult, s.Detector, c) && deferred != nil {
+		deferred.inPlace() // the whole detector is compiled now
+	}
+}
+
+// scanContent runs det over the fragments src yields of a file's content
+// and records what it found, and with a cache (cached) stores the result
+// under key. scanned hashes a large file's content as it is read (nil
+// for a small file, read whole for its key). It reports whether the file
+// yielded text to scan.
+func (s *Scanner) scanContent(ctx context.Context, rel string, fi fs.FileInfo, content io.Reader, src fragmentSource, scanned *blobHasher, key cacheKey, cached bool, storeResult func(cacheKey, []byte), det Detector, c *collector) bool {
 	yielded, complete := false, true
 	var found []Match // for the cache
-	err = src.Fragments(ctx, func(fr sources.Fragment, ferr error) error {
+	err := src.Fragments(ctx, func(fr sources.Fragment, ferr error) error {
 		if ferr != nil {
 			complete = false
 			c.skip(rel, "cannot be read: "+ferr.Error())
@@ -234,7 +465,7 @@ func (s *Scanner) scanFile(ctx context.Context, root, rel string, max int64, ski
 		}
 		yielded = true
 		frag := Fragment{Path: rel, Text: fr.Raw, StartLine: fr.StartLine}
-		ms := s.Detector.Detect(ctx, frag)
+		ms := det.Detect(ctx, frag)
 		if cached {
 			found = append(found, ms...)
 		}
@@ -254,12 +485,31 @@ func (s *Scanner) scanFile(ctx context.Context, root, rel string, max int64, ski
 			cached = cached && whole && fileKey(rel, id) == key
 		}
 		if cached && complete && err == nil && ctx.Err() == nil {
-			c.cache.store(key, encodeMatches(found))
+			storeResult(key, encodeMatches(found))
 		}
 	case err == nil:
-		c.skip(rel, "binary file or archive")
+		c.skip(rel, binarySkip)
+		if scanned != nil {
+			// Only the first chunk was read: the rest is read here,
+			// so that the verdict is stored only for the content the
+			// key names.
+			_, _ = io.Copy(io.Discard, content)
+			id, whole := scanned.id()
+			cached = cached && whole && fileKey(rel, id) == key
+		}
+		if cached && complete && ctx.Err() == nil {
+			storeResult(key, binaryPayload)
+		}
 	}
+	return yielded
 }
+
+// binarySkip is the reason a binary file or archive is not scanned;
+// binaryPayload is its cache entry (no payload of findings starts with a
+// zero byte: clean is empty, findings are JSON).
+const binarySkip = "binary file or archive"
+
+var binaryPayload = []byte{0}
 
 // oversized handles a file above the safety limit: a binary file or an
 // archive (what gitleaks' file source yields nothing for, decided the way
@@ -272,7 +522,7 @@ func (s *Scanner) oversized(ctx context.Context, abs, rel string, size, max int6
 		c.skip(rel, "cannot be read: "+err.Error())
 		c.incomplete(nil, fmt.Sprintf("%s: cannot be read to tell whether it is text: %v", rel, err))
 	case binary:
-		c.skip(rel, "binary file or archive")
+		c.skip(rel, binarySkip)
 	default:
 		c.skip(rel, fmt.Sprintf("text file larger than leaks_max_file_size (%s)", sizeText(max)))
 		c.incomplete(nil, fmt.Sprintf("%s: text file of %s is larger than leaks_max_file_size (%s) and was not scanned; raise leaks_max_file_size", rel, sizeText(size), sizeText(max)))

@@ -16,8 +16,8 @@ import (
 // allowlistConfig extends the default rules with global allowlists of
 // every shape (OR and AND; paths, commits, regexes, stop words) and with
 // rules without keywords (one on content, one on the path alone, one
-// requiring a rule with keywords), so that Detect's own path check and its
-// shortcut for fragments without keywords meet every case.
+// requiring a rule with keywords), so that Detect's own path checks and its
+// shortcuts for fragments without keywords meet every case.
 const allowlistConfig = `
 [extend]
 useDefault = true
@@ -130,63 +130,6 @@ func TestDetectMatchesGitleaksWithAllowlists(t *testing.T) {
 	for _, id := range []string{"aws-access-token", "generic-api-key", "no-keyword-token", "no-keyword-path", "composite-primary"} {
 		if found[id] == 0 {
 			t.Errorf("rule %s found nothing: the test does not exercise it", id)
-		}
-	}
-}
-
-// TestSplitAllowlists: the OR allowlists naming paths or commits move to
-// the fragment-level check, keeping their regexes and stop words for the
-// findings; AND allowlists and OR lists of regexes alone stay whole.
-func TestSplitAllowlists(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, dir, ConfigFile, allowlistConfig)
-	g, err := LoadGitleaks(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, pa := splitAllowlists(g.detector().Config)
-	var kept []string
-	for _, a := range cfg.Allowlists {
-		kept = append(kept, fmt.Sprintf("%s paths=%d commits=%d regexes=%d stopwords=%d",
-			a.Description, len(a.Paths), len(a.Commits), len(a.Regexes), len(a.StopWords)))
-	}
-	var moved []string
-	for _, a := range pa.lists {
-		moved = append(moved, a.Description)
-	}
-	for _, want := range []string{
-		"OR: paths, regexes and stop words paths=0 commits=0 regexes=1 stopwords=1",
-		"AND: a path and a regex paths=1 commits=0 regexes=1 stopwords=0",
-		"AND: a commit and a path paths=1 commits=1 regexes=0 stopwords=0",
-	} {
-		if !slices.Contains(kept, want) {
-			t.Errorf("kept allowlists %q lack %q", kept, want)
-		}
-	}
-	for _, k := range kept {
-		if strings.HasPrefix(k, "OR: commits only") {
-			t.Errorf("an OR list of commits alone stays in the detectors: %q", k)
-		}
-	}
-	for _, want := range []string{"OR: paths, regexes and stop words", "OR: commits only"} {
-		if !slices.Contains(moved, want) {
-			t.Errorf("fragment-level allowlists %q lack %q", moved, want)
-		}
-	}
-	for _, tt := range []struct {
-		path, sha string
-		want      bool
-	}{
-		{"src/generated/a.go", "", true},
-		{"src/generated/a.go", "3333333333333333333333333333333333333333", true},
-		{"src/generated/a.go", "3333333333333333333333333333333333333333", true}, // remembered
-		{"app.env", "1111111111111111111111111111111111111111", true},
-		{"app.env", "3333333333333333333333333333333333333333", false},
-		{"docs/a.md", "", false}, // AND list: left to the detectors
-		{"", "", false},
-	} {
-		if got := pa.allowed(tt.path, tt.sha); got != tt.want {
-			t.Errorf("allowed(%q, %q) = %v, want %v", tt.path, tt.sha, got, tt.want)
 		}
 	}
 }
