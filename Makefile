@@ -38,7 +38,7 @@ all: build
 build: ## build bin/secretgate
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/secretgate
 
-tools: ## install act, golangci-lint, opa and actionlint at their pinned versions into .tools/bin (no-op when current)
+tools: ## install act, golangci-lint, opa, actionlint and gitleaks at their pinned versions into .tools/bin (no-op when current)
 	@bash scripts/tools.sh '$(TOOLS_BIN)' $(TOOLS)
 
 test: tools lint build ## everything CI checks: lint, Go tests, Rego tests, race detector, benchmarks once, make bench at small size; then what was skipped
