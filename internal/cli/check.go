@@ -136,6 +136,7 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		}
 		rep, err = run.CheckOrganization(ctx, p.run, sel)
 		done.Report = rep
+		done.RestoreGC = func() {} // the accounts' runs restored theirs
 	} else {
 		done, err = run.Check(ctx, p.run)
 	}
