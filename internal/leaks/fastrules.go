@@ -269,10 +269,11 @@ func anyPresent(present []bool, idx []int) bool {
 // lowered); ok is false when the expression must decide (the text holds a
 // character that folds to k or s).
 func (m *fastMatcher) matches(text string, occ []int) [][]int {
-	if len(occ) == 0 && !(m.fold && hasFoldRune(text)) {
+	folds := m.fold && hasFoldRune(text)
+	if len(occ) == 0 && !folds {
 		return nil
 	}
-	if (m.fold && hasFoldRune(text)) || !m.compile() {
+	if folds || !m.compile() {
 		return m.rule.Regex.FindAllStringIndex(text, -1)
 	}
 	var out [][]int

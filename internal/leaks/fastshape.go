@@ -101,7 +101,8 @@ func shapeOf(pattern string) (*fastShape, bool) {
 	var prefix []*syntax.Regexp
 	for len(elems) > 0 {
 		p := elems[0]
-		if !(p.Op == syntax.OpRepeat && p.Min == 0 && p.Max > 0) && p.Op != syntax.OpQuest {
+		optionalRun := p.Op == syntax.OpRepeat && p.Min == 0 && p.Max > 0
+		if !optionalRun && p.Op != syntax.OpQuest {
 			break
 		}
 		var class [256]bool

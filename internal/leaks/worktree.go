@@ -33,7 +33,7 @@ func (s *Scanner) scanTree(ctx context.Context, t Target, c *collector) error {
 	if t.Git != nil {
 		paths, err = gitFiles(ctx, t.Root)
 	} else {
-		var dirs pathSkipper = skipper
+		dirs := skipper
 		if skipper != nil && c.cache != nil {
 			dirs = cachedSkipper{skipper, c.cache}
 		}

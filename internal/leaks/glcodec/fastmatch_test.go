@@ -29,7 +29,10 @@ func decodeTexts(t *testing.T) []string {
 	}
 	for _, root := range roots {
 		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") {
+			if err != nil {
+				return nil //nolint:nilerr // an unreadable entry only means one text fewer
+			}
+			if d.IsDir() || !strings.HasSuffix(p, ".go") {
 				return nil
 			}
 			b, err := os.ReadFile(p)

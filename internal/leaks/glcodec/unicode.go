@@ -197,7 +197,7 @@ func decodeIndividualCodePoints(input []byte) []byte {
 		// If the input is like `U+1234 U+5678` we should replace `U+1234 `.
 		// Otherwise, we should only replace `U+1234`.
 		if endIndex != hexEndIndex && endIndex < len(input) && input[endIndex-1] == ' ' {
-			endIndex = endIndex - 1
+			endIndex--
 		}
 
 		// Extract the hexadecimal value from the escape sequence
