@@ -54,9 +54,12 @@ const (
 	templateIAM     = "123456789012"
 	templateSecrets = "000000000000"
 	templateRegion  = awstest.Region
-	// Hub is the account the hub credentials (awstest's static test keys)
-	// belong to: the management account.
+	// Hub names the hub's calls in Calls: those signed with awstest's
+	// static test keys or with the credentials of a role of HubAccount.
 	Hub = "hub"
+	// HubAccount is the management account: its roles (the hub role,
+	// aws.role_arn) are assumed as the hub.
+	HubAccount = "100000000000"
 )
 
 // Options shape the organisation.
@@ -342,6 +345,10 @@ func (g *Org) assumeRole(w http.ResponseWriter, r *http.Request, body []byte, fo
 		return
 	}
 	account := parts[4]
+	if account == HubAccount {
+		g.forward(w, r, body, g.bind(Hub))
+		return
+	}
 	g.mu.Lock()
 	refused := g.refuse[account]
 	member := false
@@ -353,14 +360,19 @@ func (g *Org) assumeRole(w http.ResponseWriter, r *http.Request, body []byte, fo
 		writeError(w, "sts", 403, "AccessDenied", fmt.Sprintf("User: arn:aws:sts::%s:assumed-role/secretgate-hub/nightly is not authorized to perform: sts:AssumeRole on resource: %s", templateSecrets, arn))
 		return
 	}
-	g.forward(w, r, body, func(b []byte) []byte {
+	g.forward(w, r, body, g.bind(account))
+}
+
+// bind binds the access key id of an AssumeRole answer to account.
+func (g *Org) bind(account string) func([]byte) []byte {
+	return func(b []byte) []byte {
 		if m := keyRE.FindSubmatch(b); m != nil {
 			g.mu.Lock()
 			g.keys[string(m[1])] = account
 			g.mu.Unlock()
 		}
 		return b
-	})
+	}
 }
 
 // listAccounts answers Organizations' ListAccounts, 20 accounts a page
