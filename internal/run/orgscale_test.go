@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"runtime/metrics"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -216,6 +217,7 @@ func BenchmarkOrganizationScale(b *testing.B) {
 		b.Run(fmt.Sprintf("accounts=%d/concurrency=%d", r.accounts, r.concurrency), func(b *testing.B) {
 			sel := Organization{Accounts: g.Accounts[:r.accounts]}
 			var rep result.Report
+			cpu0 := cpuSeconds()
 			for b.Loop() {
 				g.ResetCalls()
 				var err error
@@ -225,6 +227,7 @@ func BenchmarkOrganizationScale(b *testing.B) {
 				}
 			}
 			b.StopTimer()
+			cpu := cpuSeconds()
 			checkCallsPerAccount(b, g, rep, floor)
 			var buf bytes.Buffer
 			if err := (&report.JSON{}).Write(&buf, rep); err != nil {
@@ -236,8 +239,21 @@ func BenchmarkOrganizationScale(b *testing.B) {
 			b.ReportMetric(float64(sum(floor)+1), "calls/account")
 			b.ReportMetric(float64(len(rep.Findings)), "findings")
 			b.ReportMetric(float64(buf.Len())/1e6, "merged-MB")
+			// The garbage collector's share of the process's CPU: what
+			// grows first when a run holds more than it should.
+			b.ReportMetric(100*(cpu.gc-cpu0.gc)/(cpu.total-cpu0.total), "gc-cpu-%")
 		})
 	}
+}
+
+// cpuTime is the process's CPU time so far, the garbage collector's part
+// of it too (runtime/metrics).
+type cpuTime struct{ total, gc float64 }
+
+func cpuSeconds() cpuTime {
+	ms := []metrics.Sample{{Name: "/cpu/classes/total:cpu-seconds"}, {Name: "/cpu/classes/gc/total:cpu-seconds"}}
+	metrics.Read(ms)
+	return cpuTime{total: ms[0].Value.Float64(), gc: ms[1].Value.Float64()}
 }
 
 func sum(m map[string]int) int {
