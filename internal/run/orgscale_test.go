@@ -214,6 +214,7 @@ func BenchmarkOrganizationScale(b *testing.B) {
 	}
 	g := startOrg(b, orgemu.Options{Accounts: most, Secrets: secrets, Roles: roles, OwnSecretEvery: 10})
 	floor := singleAccountFloor(b, g, g.Accounts[0])
+	b.Logf("an account's AWS calls (the single-account floor) besides the hub's sts:AssumeRole: %v", floor)
 	for _, r := range runs {
 		b.Run(fmt.Sprintf("accounts=%d/concurrency=%d", r.accounts, r.concurrency), func(b *testing.B) {
 			sel := Organization{Accounts: g.Accounts[:r.accounts]}
