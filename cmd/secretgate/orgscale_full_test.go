@@ -56,13 +56,13 @@ func measure(t *testing.T, env []string, args ...string) measured {
 // --accounts` processes, two at a time) merged by `secretgate merge`. It
 // asserts the merged findings equal the in-process run's and logs the
 // figures: wall times, the merge's peak memory, the merged report's size.
-// It takes about a quarter of an hour on two shared cores, so it runs
-// only with SECRETGATE_ORG_SCALE=full:
+// It takes about five minutes on two shared cores, so it runs only with
+// SECRETGATE_ORG_SCALE=full:
 //
 //	SECRETGATE_ORG_SCALE=full go test -count=1 -run TestOrgScaleFull -v -timeout 60m ./cmd/secretgate/
 func TestOrgScaleFull(t *testing.T) {
 	if os.Getenv("SECRETGATE_ORG_SCALE") != "full" {
-		t.Skip("a quarter of an hour: set SECRETGATE_ORG_SCALE=full (docs/organizations.md#scale)")
+		t.Skip("about five minutes: set SECRETGATE_ORG_SCALE=full (docs/organizations.md#scale)")
 	}
 	n := 200
 	if s := os.Getenv("SECRETGATE_ORG_ACCOUNTS"); s != "" {

@@ -190,7 +190,7 @@ func TestOrganizationEmulatedFaults(t *testing.T) {
 // scaleSizes are BenchmarkOrganizationScale's runs: a small organisation
 // by default (what make bench-smoke runs once: about ten seconds), the
 // figures of docs/organizations.md#scale with SECRETGATE_ORG_SCALE=full
-// (200 accounts × 2 regions × 500 secrets; about half an hour on two
+// (200 accounts × 2 regions × 500 secrets; about twelve minutes on two
 // shared cores).
 func scaleSizes() (secrets, roles int, runs []struct{ accounts, concurrency int }) {
 	type r = struct{ accounts, concurrency int }
