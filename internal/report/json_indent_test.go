@@ -50,7 +50,9 @@ func TestIndentJSON(t *testing.T) {
 // report to encoding/json's indented encoding, byte for byte, for finding
 // counts around the chunk boundaries and strings that look like JSON.
 func TestJSONLargeReportByteIdentical(t *testing.T) {
-	for _, n := range []int{parallelFindings - 1, parallelFindings, parallelFindings + 1, 5003} {
+	// 17 chunks and a few: more than one round of chunks on any number of
+	// cores (at most 8 chunks a round).
+	for _, n := range []int{parallelFindings - 1, parallelFindings, parallelFindings + 1, 5003, 17*findingsChunk + 3} {
 		r := result.Report{Schema: result.Schema, Checks: []result.Check{{ID: "naming", Status: "ok"}}, FailOn: "high"}
 		for i := range n {
 			r.Findings = append(r.Findings, result.Finding{
