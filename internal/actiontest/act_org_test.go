@@ -66,8 +66,8 @@ func TestActOrganizationWorkflow(t *testing.T) {
 	n1 := actOrgRun(t, actBin, repo, org, gh, cache, orgNight{runID: "101"})
 	t.Logf("night 1: act ran the organisation workflow in %s", time.Since(start).Round(time.Second))
 	n1.assertNoCanary(t, org)
-	if n1.exit == 0 {
-		t.Errorf("night 1: act exit 0; want the merge job to fail (an account not judged, findings)")
+	if n1.exit == 0 || n1.verdict != "3" || !strings.HasPrefix(n1.issueURL, "https://github.com/acme/payments/issues/") {
+		t.Errorf("night 1: act exit %d, merged verdict %q, issue %q; want the merge job to fail with 3 (an account not judged) and name the issue", n1.exit, n1.verdict, n1.issueURL)
 	}
 	m1 := n1.merged(t)
 	status := accountStatuses(m1)
@@ -229,7 +229,9 @@ func newEmulatedOrganization(t *testing.T) *emulatedOrganization {
 	if len(o.accounts) < 3 {
 		t.Fatalf("kumo lists %d accounts, want at least 3", len(o.accounts))
 	}
-	o.refused = o.accounts[len(o.accounts)-1]
+	// Not the management account: it holds the hub role, which the
+	// in-process run assumes with sts:AssumeRole.
+	o.refused = slices.DeleteFunc(slices.Clone(o.accounts), func(id string) bool { return id == iamAccount })[0]
 	em.SetFaults(func(c awstest.Call) awstest.Fault {
 		if c.Action == "AssumeRole" && strings.Contains(c.Body, o.refused) {
 			return awstest.Fault{Status: 403, Code: "AccessDenied"}
@@ -277,8 +279,8 @@ func (o *emulatedOrganization) checkInProcess(t *testing.T, repo string) result.
 	env := append(o.em.Env(), "GITHUB_ACTIONS=", "GITHUB_REPOSITORY=")
 	out, code := run(t, repo, env, secretgateBinary(t), "check", "--organization", "--mode", "nightly", "--path", repo,
 		"--skip", "leaks", "--format", "json", "--output", file, "-q")
-	if code != 1 {
-		t.Fatalf("in-process check --organization: exit %d, want 1 (findings, an account not judged)\n%s", code, out)
+	if code != 3 {
+		t.Fatalf("in-process check --organization: exit %d, want 3 (an account not judged; no finding at or above high)\n%s", code, out)
 	}
 	var rep result.Report
 	if err := json.Unmarshal([]byte(readOr(t, file, "")), &rep); err != nil {
@@ -377,33 +379,38 @@ func orgTestWorkflow(t *testing.T) map[string]any {
 		if !replaced {
 			t.Fatalf("job %s of %s does not use secretgate/secretgate", name, orgWorkflow)
 		}
+		if name == "merge" {
+			// act runs no job after a failed called workflow, so the
+			// merge job itself hands the verdict over, before its last
+			// step (the verdict) ends it.
+			last := len(steps) - 1
+			if steps[last].(map[string]any)["name"] != "Verdict" {
+				t.Fatalf("the merge job no longer ends with its Verdict step")
+			}
+			handoff := map[string]any{
+				"name": "Hand the verdict to the test",
+				"if":   "always()",
+				"env":  map[string]any{"CODE": "${{ steps.merge.outputs.exit-code }}", "ISSUE": "${{ steps.issue.outputs.issue-url }}"},
+				"run":  `printf '%s' "$CODE" >"$OUT/exit-code"; printf '%s' "$ISSUE" >"$OUT/issue-url"`,
+			}
+			steps = append(steps[:last], handoff, steps[last])
+		}
 		job["steps"] = steps
 	}
 	return wf
 }
 
-// orgTestCaller is the caller with the emulator's hub role and region,
-// and a job after it that hands the verdict to the test.
+// orgTestCaller is the caller with the emulator's hub role and region.
 func orgTestCaller(t *testing.T) map[string]any {
 	t.Helper()
 	wf := readWorkflow(t, orgCallerWorkflow)
-	jobs := wf["jobs"].(map[string]any)
-	sg := jobs["secretgate"].(map[string]any)
+	sg := wf["jobs"].(map[string]any)["secretgate"].(map[string]any)
 	if sg["uses"] != "./.github/workflows/"+orgWorkflow {
 		t.Fatalf("the caller does not call ./.github/workflows/%s: %v", orgWorkflow, sg["uses"])
 	}
 	with := sg["with"].(map[string]any)
 	with["hub-role-arn"] = orgHubRole
 	with["regions"] = awstest.Region
-	jobs["handoff"] = map[string]any{
-		"needs":   "secretgate",
-		"if":      "always()",
-		"runs-on": "ubuntu-latest",
-		"steps": []any{map[string]any{
-			"env": map[string]any{"CODE": "${{ needs.secretgate.outputs.exit-code }}", "ISSUE": "${{ needs.secretgate.outputs.issue-url }}"},
-			"run": `printf '%s' "$CODE" >"$OUT/exit-code"; printf '%s' "$ISSUE" >"$OUT/issue-url"`,
-		}},
-	}
 	return wf
 }
 
@@ -415,6 +422,8 @@ type orgNight struct {
 type orgResult struct {
 	*actResult
 	mergedPath     string
+	verdict        string // the merge step's exit code
+	issueURL       string // the issue step's issue-url output
 	shards         int
 	matrix         string
 	matrixBalanced string
@@ -465,7 +474,8 @@ func actOrgRun(t *testing.T, actBin, repo string, o *emulatedOrganization, gh *p
 	if ctx.Err() != nil {
 		t.Fatalf("act did not finish in time:\n%s", r.tail())
 	}
-	if readOr(t, filepath.Join(out, "exit-code"), "") == "" {
+	r.verdict, r.issueURL = readOr(t, filepath.Join(out, "exit-code"), ""), readOr(t, filepath.Join(out, "issue-url"), "")
+	if r.verdict == "" {
 		t.Fatalf("the merge job gave no verdict (act exit %d):\n%s", r.exit, r.tail())
 	}
 	r.mergedPath = filepath.Join(out, "artifact", "secretgate-org-report", "merged.json")
