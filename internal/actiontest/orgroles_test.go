@@ -12,7 +12,7 @@ import (
 
 // orgRolesDir is the hub and spoke roles of the organisation workflow, as
 // CloudFormation (a stack and a StackSet) and Terraform.
-const orgRolesDir = "docs/examples/aws/organization"
+const orgRolesDir = "docs/examples/organization"
 
 var orgRoleFiles = []string{
 	".secretgate.yml",
