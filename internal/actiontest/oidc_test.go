@@ -27,13 +27,11 @@ type checkReport struct {
 	} `json:"summary"`
 }
 
-// checkOffline runs `secretgate check --offline --format json` on dir,
-// quietly: on a loaded machine a phase over a second would print its
-// progress on standard error, which run mixes with the report.
+// checkOffline runs `secretgate check --offline --format json` on dir.
 func checkOffline(t *testing.T, dir string) (checkReport, int, string) {
 	t.Helper()
 	out, code := run(t, dir, []string{"GITHUB_ACTIONS=", "GITHUB_REPOSITORY="}, secretgateBinary(t),
-		"check", "--offline", "--path", dir, "--format", "json", "--fail-on", "medium", "-q")
+		"check", "--offline", "--path", dir, "--format", "json", "--fail-on", "medium")
 	var rep checkReport
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("secretgate printed no JSON report (exit %d): %v\n%s", code, err, out)
