@@ -111,7 +111,8 @@ lint: tools ## golangci-lint (.golangci.yml: vet, staticcheck, errcheck, gofmtâ€
 	run golangci-lint run ./...; \
 	run opa fmt --list --fail policies; \
 	run opa check --strict policies; \
-	run actionlint .github/workflows/*.yml docs/examples/workflows/*.yml; \
+	run actionlint .github/workflows/*.yml; \
+	run bash scripts/actionlint-examples.sh; \
 	run $(GO) mod tidy -diff; \
 	run bash scripts/race-pkgs.sh $(RACE_PKGS); \
 	exit $$status

@@ -40,8 +40,13 @@ func formatErrors(errs []*actionlint.Error) string {
 
 // TestActionlintWorkflows lints every workflow this repository ships. The
 // dogfood workflow's `uses: ./` makes actionlint read action.yml too and
-// check its inputs against the step's `with:`.
+// check its inputs against the step's `with:`. The examples are linted
+// where users put them, together in a repository's .github/workflows, so
+// that a caller's `uses: ./.github/workflows/…` finds the reusable
+// workflow it calls and its inputs are checked against it
+// (scripts/actionlint-examples.sh does the same for make lint).
 func TestActionlintWorkflows(t *testing.T) {
+	installed := installExamples(t)
 	for _, file := range workflowFiles(t) {
 		rel, _ := filepath.Rel(repoRoot(t), file)
 		t.Run(rel, func(t *testing.T) {
@@ -49,11 +54,42 @@ func TestActionlintWorkflows(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if errs := lint(t, file, content); len(errs) > 0 {
+			path := file
+			if p, ok := installed[file]; ok {
+				path = p
+			}
+			if errs := lint(t, path, content); len(errs) > 0 {
 				t.Errorf("actionlint found %d problems:\n%s", len(errs), formatErrors(errs))
 			}
 		})
 	}
+}
+
+// installExamples copies the example workflows into a temporary
+// repository's .github/workflows and maps each to its copy.
+func installExamples(t *testing.T) map[string]string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), ".github", "workflows")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	examples, err := filepath.Glob(filepath.Join(repoRoot(t), "docs/examples/workflows/*.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range examples {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst := filepath.Join(dir, filepath.Base(file))
+		if err := os.WriteFile(dst, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		m[file] = dst
+	}
+	return m
 }
 
 // TestActionlintCatchesMistakes proves the linter is awake: a workflow

@@ -86,6 +86,7 @@ findings at or above --fail-on still make it 1).`,
 		newCommentCmd(stdout, stderr, env),
 		newMergeCmd(stdout, stderr, env),
 		newMatrixCmd(stdout, stderr, env),
+		newIssueCmd(stdout, env),
 		newVersionCmd(stdout),
 	)
 	return root

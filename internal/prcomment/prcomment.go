@@ -67,11 +67,23 @@ type Client struct {
 // Server) authenticated with token. marker is the text every comment body
 // this client manages starts with. hc may be nil.
 func New(apiURL, token, marker string, hc *http.Client) (*Client, error) {
-	if token == "" {
-		return nil, errors.New("no GitHub token (GITHUB_TOKEN is empty)")
-	}
 	if marker == "" {
 		return nil, errors.New("empty comment marker")
+	}
+	gh, err := NewGitHub(apiURL, token, hc)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{gh: gh, marker: marker}, nil
+}
+
+// NewGitHub is the go-github client every secretgate publisher uses: the
+// REST API at apiURL (GITHUB_API_URL, used as it is; "" is
+// https://api.github.com) authenticated with token, which is never
+// printed. hc may be nil.
+func NewGitHub(apiURL, token string, hc *http.Client) (*github.Client, error) {
+	if token == "" {
+		return nil, errors.New("no GitHub token (GITHUB_TOKEN is empty)")
 	}
 	gh := github.NewClient(hc).WithAuthToken(token)
 	if apiURL != "" {
@@ -85,7 +97,7 @@ func New(apiURL, token, marker string, hc *http.Client) (*Client, error) {
 		gh.BaseURL = u
 	}
 	gh.UserAgent = "secretgate"
-	return &Client{gh: gh, marker: marker}, nil
+	return gh, nil
 }
 
 // DefaultAuthor is the account GITHUB_TOKEN comments as.
@@ -106,16 +118,27 @@ func (c *Client) Author(ctx context.Context) (string, error) {
 	if c.author != "" {
 		return c.author, nil
 	}
-	u, _, err := c.gh.Users.Get(ctx, "")
+	login, err := TokenAuthor(ctx, c.gh)
+	if err != nil {
+		return "", err
+	}
+	c.author = login
+	return login, nil
+}
+
+// TokenAuthor is the account gh's token writes as: its own login when
+// GitHub says who it is (GET /user answers for personal access tokens),
+// else DefaultAuthor, as GITHUB_TOKEN and installation tokens may not read
+// /user (403). Another error asking is returned.
+func TokenAuthor(ctx context.Context, gh *github.Client) (string, error) {
+	u, _, err := gh.Users.Get(ctx, "")
 	switch {
 	case err == nil && u.GetLogin() != "":
-		c.author = u.GetLogin()
+		return u.GetLogin(), nil
 	case err == nil || IsPermission(err) || isStatus(err, http.StatusUnauthorized):
-		c.author = DefaultAuthor
-	default:
-		return "", fmt.Errorf("ask GitHub which account the token is: %w", err)
+		return DefaultAuthor, nil
 	}
-	return c.author, nil
+	return "", fmt.Errorf("ask GitHub which account the token is: %w", err)
 }
 
 // Find returns the pull request's secretgate comment, or nil. It reads

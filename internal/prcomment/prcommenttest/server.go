@@ -1,5 +1,7 @@
 // Package prcommenttest is a stand-in for the part of GitHub's REST API the
-// pull-request comment uses: list, create and update issue comments. Its
+// pull-request comment and the tracking issue use: list, create and update
+// issue comments, and list (with the state, creator and labels filters),
+// create and update issues. Its
 // responses follow GitHub's documented shapes (JSON bodies, Link header
 // pagination, 201 on create, 403 "Resource not accessible by integration"
 // for a read-only token), and it records every call so tests can assert
@@ -9,6 +11,7 @@ package prcommenttest
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -22,6 +25,9 @@ type Call struct {
 	Method, Path string
 	Query        string
 	Body         string // the "body" field of a create or update
+	// Title and State are the "title" and "state" fields of an issue's
+	// create or update.
+	Title, State string
 }
 
 // Comment is a stored issue comment.
@@ -59,12 +65,13 @@ type Server struct {
 	calls    []Call
 	comments map[string][]*Comment // "owner/repo#n" → comments
 	heads    map[string]Head       // "owner/repo#n" → head of the pull request
+	issues   map[string][]*Issue   // "owner/repo" → issues and pull requests, by number
 	nextID   int64
 }
 
 // New starts a server whose API lives under prefix ("" or "/api/v3").
 func New(prefix, token string) *Server {
-	s := &Server{Prefix: prefix, Token: token, comments: map[string][]*Comment{}, heads: map[string]Head{}, nextID: 1000}
+	s := &Server{Prefix: prefix, Token: token, comments: map[string][]*Comment{}, heads: map[string]Head{}, issues: map[string][]*Issue{}, nextID: 1000}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
@@ -154,14 +161,19 @@ func fail(w http.ResponseWriter, status int, msg, doc string) {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	var raw []byte
+	if r.Body != nil {
+		raw, _ = io.ReadAll(r.Body)
+	}
 	var in struct {
 		Body string `json:"body"`
 	}
-	if r.Body != nil {
-		_ = json.NewDecoder(r.Body).Decode(&in)
-	}
+	_ = json.Unmarshal(raw, &in)
+	var issueIn issueFields
+	_ = json.Unmarshal(raw, &issueIn)
 	s.mu.Lock()
-	s.calls = append(s.calls, Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: in.Body})
+	s.calls = append(s.calls, Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: in.Body,
+		Title: issueIn.Title, State: issueIn.State})
 	s.mu.Unlock()
 
 	if r.Header.Get("Authorization") != "Bearer "+s.Token {
@@ -179,6 +191,25 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	parts := strings.Split(path, "/")
 	switch {
+	case len(parts) == 3 && parts[2] == "issues" && r.Method == http.MethodGet:
+		s.listIssues(w, r, parts[0]+"/"+parts[1])
+	case len(parts) == 3 && parts[2] == "issues" && r.Method == http.MethodPost:
+		if s.ReadOnly {
+			fail(w, http.StatusForbidden, "Resource not accessible by integration", "https://docs.github.com/rest/issues/issues#create-an-issue")
+			return
+		}
+		s.createIssue(w, parts[0]+"/"+parts[1], issueIn)
+	case len(parts) == 4 && parts[2] == "issues" && r.Method == http.MethodPatch:
+		if s.ReadOnly {
+			fail(w, http.StatusForbidden, "Resource not accessible by integration", "https://docs.github.com/rest/issues/issues#update-an-issue")
+			return
+		}
+		n, err := strconv.Atoi(parts[3])
+		if err != nil {
+			fail(w, http.StatusNotFound, "Not Found", "https://docs.github.com/rest")
+			return
+		}
+		s.updateIssue(w, parts[0]+"/"+parts[1], n, issueIn)
 
 	case len(parts) == 5 && parts[2] == "issues" && parts[4] == "comments":
 		n, err := strconv.Atoi(parts[3])
