@@ -343,7 +343,30 @@ power_severity := {
 	"pull-request": {"admin": "critical", "privilege-escalation": "critical", "secret-write": "high", "prod-secret-read": "high"},
 	"any-branch": {"admin": "high", "privilege-escalation": "high", "secret-write": "medium", "prod-secret-read": "medium"},
 	"aud-missing": {"admin": "high", "privilege-escalation": "high", "secret-write": "high", "prod-secret-read": "high"},
+	"condition-void": {"admin": "high", "privilege-escalation": "high", "secret-write": "high", "prod-secret-read": "high"},
+	"namesake": {"admin": "high", "privilege-escalation": "high", "secret-write": "medium", "prod-secret-read": "medium"},
 }
+
+# role_power(role): the power of any role, for the rules of other trust
+# packages (forgeable, hygiene), whose roles need not have a GitHub
+# statement (powers has only those).
+role_power(role) := power.role_power(role, role_policies(role))
+
+# statement_broken(ri, si): statement si of role ri admits no token at all
+# (the scope analysis's "nobody"): a finding on it is about a broken role,
+# low, whatever the role's power.
+statement_broken(ri, si) if {
+	some e in role_statements[ri]
+	e.si == si
+	cores[e.key].usable == false
+}
+
+# power_severity_of(dflt, base, exposure, pw): severity_field for a power
+# pw outside an analysis.
+power_severity_of(dflt, base, exposure, pw) := severity_field(dflt, base, exposure, {"power": pw})
+
+# power_note_of(role, pw, who): power_note outside an analysis.
+power_note_of(role, pw, who) := power_note({"role": role, "power": pw, "powerful": power.powerful(pw)}, who)
 
 # severity_field(dflt, base, exposure, a): the finding's "severity"
 # field: the higher of base (the environment rules) and the power matrix's
