@@ -10,6 +10,7 @@ package secretgate.rules.trust.hygiene
 import rego.v1
 
 import data.secretgate.lib.trust as lib
+import data.secretgate.rules.trust as trustrules
 
 gh := object.get(input, ["config", "github"], {})
 
@@ -84,11 +85,21 @@ effect(op) := "does nothing (an absent key satisfies it)" if {
 	op == "Null"
 } else := "never matches, so no token can assume the role through this statement"
 
-# An absent key that makes the condition do nothing widens the role:
-# medium. One that blocks every token breaks the role: low.
-severity(op) := "low" if {
+# An absent key that blocks every token breaks the role: low, whatever
+# its power. One that makes the condition do nothing widens the role:
+# medium, raised by the role's power through the "condition-void" row of
+# docs/trust.md's matrix (the scope it then admits is reported by the
+# scope rules at their own severity).
+severity(op, r) := "low" if {
 	effect(op) == "never matches, so no token can assume the role through this statement"
-} else := "medium"
+} else := object.get(trustrules.power_severity_of("medium", "medium", "condition-void", trustrules.role_power(r)), "severity", "medium")
+
+# void_power_note(op, r, s): " Any workflow the rest of statement 0
+# admits can assume deploy, which has AdministratorAccess." for a
+# condition that does nothing on a powerful role, "" otherwise.
+void_power_note(op, r, s) := "" if {
+	effect(op) == "never matches, so no token can assume the role through this statement"
+} else := trustrules.power_note_of(r, trustrules.role_power(r), sprintf("any workflow the rest of statement %d admits", [s.index]))
 
 name_of(role) := role.name if {
 	is_string(role.name)
@@ -115,8 +126,10 @@ nearest(paths) := p if {
 #   providers — a misspelled issuer such as
 #   token.actions.githubuser.content.com, or GitHub's keys on a GitLab or
 #   Cognito provider — is a key no presented token has: the condition
-#   either never matches (the role is broken) or, with IfExists or
-#   ForAllValues, does nothing (the role is wider than written).
+#   either never matches (the role is broken, low) or, with IfExists or
+#   ForAllValues, does nothing (the role is wider than written: medium,
+#   raised by the role's power through the "condition-void" row of
+#   https://github.com/secretgate/secretgate/blob/main/docs/trust.md's matrix).
 # custom:
 #   id: trust-oidc-condition-provider-mismatch
 #   check: trust
@@ -125,11 +138,11 @@ nearest(paths) := p if {
 deny contains {
 	"rule": "trust-oidc-condition-provider-mismatch",
 	"resource": name_of(r),
-	"message": sprintf("Role %s: condition %s %s names provider %s, which statement %d does not trust (it trusts %s): no presented token carries the key, so the condition %s.%s", [name_of(r), op, key, prefix, s.index, concat(", ", sort(paths)), effect(op), suggestion(paths, claim)]),
+	"message": sprintf("Role %s: condition %s %s names provider %s, which statement %d does not trust (it trusts %s): no presented token carries the key, so the condition %s.%s%s", [name_of(r), op, key, prefix, s.index, concat(", ", sort(paths)), effect(op), suggestion(paths, claim), void_power_note(op, r, s)]),
 	"file": file_of(r, s),
 	"line": line_of(r, s),
 	"key": sprintf("%d|%s|%s", [s.index, op, key]),
-	"severity": severity(op),
+	"severity": severity(op, r),
 } if {
 	some [r, s, paths, op, key, prefix, claim] in keyed
 	not prefix in paths
@@ -145,8 +158,10 @@ suggestion(paths, claim) := sprintf(" Did you mean %s:%s?", [p, claim]) if {
 #   GitHub's OIDC tokens carry a fixed set of claims (sub, aud, repository,
 #   ref, environment, job_workflow_ref, …). A condition on any other claim
 #   — a misspelling such as repo_owner or enviroment — is a key no token
-#   has: the condition either never matches (the role is broken) or, with
-#   IfExists or ForAllValues, does nothing.
+#   has: the condition either never matches (the role is broken, low) or,
+#   with IfExists or ForAllValues, does nothing (medium, raised by the
+#   role's power through the "condition-void" row of
+#   https://github.com/secretgate/secretgate/blob/main/docs/trust.md's matrix).
 # custom:
 #   id: trust-oidc-condition-unknown-claim
 #   check: trust
@@ -155,11 +170,11 @@ suggestion(paths, claim) := sprintf(" Did you mean %s:%s?", [p, claim]) if {
 deny contains {
 	"rule": "trust-oidc-condition-unknown-claim",
 	"resource": name_of(r),
-	"message": sprintf("Role %s: condition %s %s uses claim %q, which GitHub's OIDC tokens do not carry, so the condition %s.%s", [name_of(r), op, key, claim, effect(op), claim_hint(claim)]),
+	"message": sprintf("Role %s: condition %s %s uses claim %q, which GitHub's OIDC tokens do not carry, so the condition %s.%s%s", [name_of(r), op, key, claim, effect(op), claim_hint(claim), void_power_note(op, r, s)]),
 	"file": file_of(r, s),
 	"line": line_of(r, s),
 	"key": sprintf("%d|%s|%s", [s.index, op, key]),
-	"severity": severity(op),
+	"severity": severity(op, r),
 } if {
 	some [r, s, paths, op, key, prefix, claim] in keyed
 	prefix in paths
@@ -202,19 +217,24 @@ squash(s) := replace(replace(lower(s), "_", ""), "-", "")
 #   and re-created (or renamed and squatted) organisation or repository of
 #   the same name cannot assume the role. A wildcard in place of an id
 #   (acme@*, payments@*) matches any id and gives that protection up.
+#   Medium, raised by the role's power through the "namesake" row of
+#   https://github.com/secretgate/secretgate/blob/main/docs/trust.md's matrix.
 # custom:
 #   id: trust-oidc-immutable-id-wildcard
 #   check: trust
 #   severity: medium
 #   remediation: Write the organisation's and repository's numeric ids (the repository_owner_id and repository_id claims) instead of the wildcards.
-deny contains {
-	"rule": "trust-oidc-immutable-id-wildcard",
-	"resource": name_of(r),
-	"message": sprintf("Role %s: subject %q puts a wildcard where an immutable subject has a numeric id, so any organisation or repository of that name matches — including one re-created after a deletion or rename.", [name_of(r), v]),
-	"file": file_of(r, s),
-	"line": line_of(r, s),
-	"key": sprintf("%d|%s", [s.index, v]),
-} if {
+deny contains object.union(
+	{
+		"rule": "trust-oidc-immutable-id-wildcard",
+		"resource": name_of(r),
+		"message": sprintf("Role %s: subject %q puts a wildcard where an immutable subject has a numeric id, so any organisation or repository of that name matches — including one re-created after a deletion or rename.%s", [name_of(r), v, trustrules.power_note_of(r, trustrules.role_power(r), "an organisation or repository re-created under that name")]),
+		"file": file_of(r, s),
+		"line": line_of(r, s),
+		"key": sprintf("%d|%s", [s.index, v]),
+	},
+	trustrules.power_severity_of("medium", "medium", "namesake", trustrules.role_power(r)),
+) if {
 	some [r, s, paths] in oidc_statements
 	some op, keys in lib.obj(s.condition)
 	some key, values in keys
