@@ -18,17 +18,7 @@ iss := lib.issuers(gh)
 
 roles := [r | some r in object.get(input, "roles", []); is_object(r)]
 
-# The claims of a GitHub Actions OIDC token (GitHub's documentation,
-# "About security hardening with OpenID Connect": the example token).
-github_claims := {
-	"jti", "sub", "aud", "iss", "nbf", "exp", "iat",
-	"environment", "ref", "ref_type", "ref_protected", "sha", "head_ref", "base_ref",
-	"repository", "repository_id", "repository_owner", "repository_owner_id", "repository_visibility",
-	"actor", "actor_id", "workflow", "workflow_ref", "workflow_sha",
-	"job_workflow_ref", "job_workflow_sha", "event_name",
-	"run_id", "run_number", "run_attempt", "runner_environment",
-	"enterprise", "enterprise_id", "check_run_id",
-}
+github_claims := lib.github_claims
 
 # Condition key prefixes of AWS's own context keys, never a provider's.
 global_prefixes := {"aws", "sts", "iam", "ec2", "s3", "kms", "secretsmanager", "saml", "cognito-identity.amazonaws.com"}
@@ -157,7 +147,8 @@ suggestion(paths, claim) := sprintf(" Did you mean %s:%s?", [p, claim]) if {
 # description: |
 #   GitHub's OIDC tokens carry a fixed set of claims (sub, aud, repository,
 #   ref, environment, job_workflow_ref, …). A condition on any other claim
-#   — a misspelling such as repo_owner or enviroment — is a key no token
+#   — a misspelling such as repo_owner or enviroment (the message names the
+#   nearest claim: "Did you mean environment?") — is a key no token
 #   has: the condition either never matches (the role is broken, low) or,
 #   with IfExists or ForAllValues, does nothing (medium, raised by the
 #   role's power through the "condition-void" row of
@@ -179,15 +170,18 @@ deny contains {
 	some [r, s, paths, op, key, prefix, claim] in keyed
 	prefix in paths
 	lib.is_github_issuer(prefix, iss)
-	not claim in github_claims
+	not lower(claim) in github_claims
 }
 
 # claim_hint(claim): a known claim spelled alike: the same letters
-# without separators, else the longest one it starts with or that starts
-# with it.
+# without separators, else the nearest within two edits (one edit before
+# two; alphabetical among equals), else the longest one it starts with or
+# that starts with it.
 claim_hint(claim) := sprintf(" Did you mean %s?", [k]) if {
 	some k in github_claims
 	squash(k) == squash(claim)
+} else := sprintf(" Did you mean %s?", [k]) if {
+	k := lib.nearest_claim(lower(claim))
 } else := sprintf(" Did you mean %s?", [k]) if {
 	alike := [[count(k), k] |
 		some k in github_claims

@@ -120,3 +120,26 @@ test_immutable_wildcard_severity_by_power if {
 }
 
 k(c) := concat(":", [gh, c])
+
+# The misspelling the docs promise a hint for, reported once: by
+# trust-oidc-condition-unknown-claim, not also by trust-oidc-condition-hole.
+test_misspelled_environment_named_and_reported_once if {
+	cond := {
+		"StringEquals": {k("aud"): ["sts.amazonaws.com"]},
+		"StringLike": {k("sub"): ["repo:acme/app:*"]},
+		"StringEqualsIfExists": {k("enviroment"): ["prod"]},
+	}
+	r := object.union(role(gh, cond), {"environment": "prod"})
+	inp := {"roles": [r], "config": {"github": {"issuers": [gh], "repositories": ["acme/app"]}, "environments": {"prod": {"production": true}}}}
+	h := hygiene.deny with input as inp
+	t := data.secretgate.rules.trust.deny with input as inp
+	[f.rule | some f in (h | t); contains(f.message, "enviroment")] == ["trust-oidc-condition-unknown-claim"]
+	some f in h
+	contains(f.message, "Did you mean environment?")
+}
+
+# A claim in another case is the same IAM key: not unknown.
+test_claim_case_is_not_unknown if {
+	r := role(gh, {"StringLike": {k("sub"): ["repo:acme/app:*"]}, "StringEquals": {k("Environment"): ["prod"]}})
+	count(findings(r)) == 0
+}

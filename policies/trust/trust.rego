@@ -851,7 +851,8 @@ else := "no action"
 #   ...IfExists are true when the token lacks the claim, and StringNotEquals
 #   or StringNotLike only exclude the listed values and admit every other.
 #   secretgate treats such conditions as absent when it works out who can
-#   assume the role.
+#   assume the role. A condition on a claim GitHub's tokens never carry is
+#   reported by trust-oidc-condition-unknown-claim instead, once.
 # custom:
 #   id: trust-oidc-condition-hole
 #   check: trust
@@ -893,12 +894,19 @@ pinned_claim(sc, claim) if {
 } else := false
 
 # A negated condition next to a positive one on the same claim is a
-# legitimate exclusion ("repo:acme/payments:*" except pull requests).
-reportable_hole(h) if h.kind != "negated"
+# legitimate exclusion ("repo:acme/payments:*" except pull requests). A
+# condition on a claim GitHub's tokens never carry (a misspelling) is
+# trust-oidc-condition-unknown-claim's, which names the nearest claim: it is
+# reported once, there.
+reportable_hole(h) if {
+	h.kind != "negated"
+	h.claim in lib.github_claims
+}
 
 reportable_hole(h) if {
 	h.kind == "negated"
 	not h.pinned
+	h.claim in lib.github_claims
 }
 
 hole_severity(h) := {"severity": "low"} if h.pinned
