@@ -653,6 +653,9 @@ else := sprintf("Statement %s", [stmt_label(a)])
 #   whose permissions are powerful are judged the same way when any branch
 #   or tag can assume them (branch patterns with a literal prefix are left
 #   alone); the severity is then the matrix of https://github.com/secretgate/secretgate/blob/main/docs/trust.md.
+#   Any environment when github.protected_environments protects them all
+#   is medium for a production role: only reviewed branches reach them, but
+#   any of them can assume the role.
 # custom:
 #   id: trust-oidc-prod-unpinned
 #   check: trust
@@ -662,7 +665,7 @@ deny contains object.union(
 	{
 		"rule": "trust-oidc-prod-unpinned",
 		"resource": name_of(a.role),
-		"message": sprintf("%s %s must pin it to a branch, a tag or a GitHub environment.%s", [opener(a), unpinned_intro(a), power_note(a, lib.who(ts))]),
+		"message": sprintf("%s %s%s", [opener(a), unpinned_text(a, ts), power_note(a, lib.who(ts))]),
 		"file": file_of(a.role, a.stmt),
 		"line": line_of(a.role, a.stmt),
 		"key": stmt_key(a),
@@ -684,6 +687,29 @@ unpinned_tuples(a) := {t | some t in a.repo_tuples; not admits_pull(t, a.scope);
 	a.prod_env != ""
 } else := {t | some t in a.repo_tuples; not admits_pull(t, a.scope); not lib.context_pinned(t); not lib.context_narrowed(t)}
 
+# unpinned_text(a, ts): what is unpinned and what to pin. Environments
+# that github.protected_environments all protect are pinned to reviewed
+# branches by their deployment rules, but not to one environment: a job in
+# any of them can assume the role.
+unpinned_text(a, ts) := sprintf("%s admits any environment matching %s, all protected by github.protected_environments; pin the one the role deploys to (repo:<org>/<repo>:environment:<name>) so that jobs of the other environments cannot assume it.", [unpinned_subject(a), concat(", ", sort({e | some t in ts; some e in t.ctx.env}))]) if {
+	every t in ts {
+		protected_env_tuple(t)
+	}
+} else := sprintf("%s must pin it to a branch, a tag or a GitHub environment.", [unpinned_intro(a)])
+
+unpinned_subject(a) := sprintf("It is a production role (environment %s); statement %s", [a.prod_env, stmt_label(a)]) if a.prod_env != ""
+
+else := sprintf("Statement %s", [stmt_label(a)])
+
+# protected_env_tuple(t): t admits environments only, each protected.
+protected_env_tuple(t) if {
+	t.ctx.env != null
+	t.ctx.ref == null
+	every e in t.ctx.env {
+		env_protected(e)
+	}
+}
+
 unpinned_intro(a) := sprintf("It is a production role (environment %s); statement %s", [a.prod_env, stmt_label(a)]) if a.prod_env != ""
 
 else := sprintf("Statement %s does not pin it, and", [stmt_label(a)])
@@ -693,12 +719,17 @@ unpinned_base(a, ts) := object.get(unpinned_severity(ts), "severity", "high") if
 else := "low"
 
 # Patterns with a literal prefix ("release/*", "prod-*") are narrower than
-# "any branch": medium.
+# "any branch": medium. So are environments all protected by
+# github.protected_environments (reviewed branches only).
 unpinned_severity(ts) := {"severity": "medium"} if {
 	every t in ts {
-		lib.context_narrowed(t)
+		narrower_than_any_branch(t)
 	}
 } else := {}
+
+narrower_than_any_branch(t) if lib.context_narrowed(t)
+
+narrower_than_any_branch(t) if protected_env_tuple(t)
 
 # METADATA
 # title: GitHub OIDC trust does not require the audience
