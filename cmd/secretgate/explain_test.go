@@ -139,7 +139,8 @@ func TestExplainTrust(t *testing.T) {
 				"Trust policy: infra/roles.yaml:",
 				"Verdict: refused.",
 				`Refused by statement 0 (Sid "GitHubProdDeploy", line 10 of infra/roles.yaml): condition StringEquals token.actions.githubusercontent.com:sub requires "repo:acme/payments:environment:prod"; the token says "repo:acme/payments:ref:refs/heads/feature".`,
-				"  refused   a pull request         repo:acme/payments:pull_request",
+				"  refused   a pull request                        repo:acme/payments:pull_request",
+				"  refused   a pull request naming an environment  repo:acme/payments:environment:attacker",
 			},
 		},
 		{
@@ -155,10 +156,11 @@ func TestExplainTrust(t *testing.T) {
 			claims: tokenClaims(nil),
 			code:   0,
 			want: []string{
-				"  ADMITTED  a pull request         repo:acme/payments:pull_request",
-				"  ADMITTED  a fork's pull request  repo:acme/payments:pull_request",
-				"  ADMITTED  another branch         repo:acme/payments:ref:refs/heads/attacker",
-				"  refused   another organisation   repo:attacker/payments:ref:refs/heads/main",
+				"  ADMITTED  a pull request                        repo:acme/payments:pull_request",
+				"  ADMITTED  a fork's pull request                 repo:acme/payments:pull_request",
+				"  ADMITTED  a pull request naming an environment  repo:acme/payments:environment:attacker",
+				"  ADMITTED  another branch                        repo:acme/payments:ref:refs/heads/attacker",
+				"  refused   another organisation                  repo:attacker/payments:ref:refs/heads/main",
 			},
 		},
 		{
@@ -209,7 +211,7 @@ func TestExplainTrustJSONAndStdin(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &e); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, r.stdout)
 	}
-	if !e.Known || e.Admitted || e.Closest == nil || *e.Closest != 0 || len(e.Attackers) != 6 {
+	if !e.Known || e.Admitted || e.Closest == nil || *e.Closest != 0 || len(e.Attackers) != 7 {
 		t.Errorf("explanation = %+v", e)
 	}
 	if _, ok := e.Claims["actor"]; ok || strings.Contains(r.stdout, explainCanary) {

@@ -103,8 +103,10 @@ type Condition struct {
 
 // Probe is one simulated attacker token and IAM's verdict on it.
 type Probe struct {
-	// Kind: pull_request, fork_pull_request, other_branch, other_repo,
-	// other_org.
+	// Kind: pull_request, fork_pull_request, environment_pull_request (a
+	// pull-request job naming a fresh environment), other_branch,
+	// other_repo, other_org, forged_template (another organisation's own
+	// subject template, for a workflow-first sub).
 	Kind     string `json:"kind"`
 	Sub      string `json:"sub"`
 	Admitted bool   `json:"admitted"`

@@ -287,11 +287,13 @@ func denyCondition(c Condition) string {
 }
 
 var probeLabels = map[string]string{
-	"pull_request":      "a pull request",
-	"fork_pull_request": "a fork's pull request",
-	"other_branch":      "another branch",
-	"other_repo":        "another repository",
-	"other_org":         "another organisation",
+	"pull_request":             "a pull request",
+	"fork_pull_request":        "a fork's pull request",
+	"environment_pull_request": "a pull request naming an environment",
+	"other_branch":             "another branch",
+	"other_repo":               "another repository",
+	"other_org":                "another organisation",
+	"forged_template":          "another organisation's subject template",
 }
 
 func renderAttackers(b *strings.Builder, e Explanation) {
@@ -299,12 +301,16 @@ func renderAttackers(b *strings.Builder, e Explanation) {
 		return
 	}
 	fmt.Fprintf(b, "\nSimulated attacker tokens (relative to %s):\n", e.Home)
+	width := 0 // the label column: the longest label shown
+	for _, p := range e.Attackers {
+		width = max(width, len(probeLabels[p.Kind]))
+	}
 	for _, p := range e.Attackers {
 		verdict := "refused"
 		if p.Admitted {
 			verdict = "ADMITTED"
 		}
-		fmt.Fprintf(b, "  %-8s  %-21s  %s\n", verdict, probeLabels[p.Kind], p.Sub)
+		fmt.Fprintf(b, "  %-8s  %-*s  %s\n", verdict, width, probeLabels[p.Kind], p.Sub)
 	}
 }
 

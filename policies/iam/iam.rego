@@ -27,6 +27,7 @@ import rego.v1
 
 import data.secretgate.lib.deny
 import data.secretgate.lib.iam as iamlib
+import data.secretgate.lib.power
 import data.secretgate.lib.secrets
 
 get_secret_value := "secretsmanager:GetSecretValue"
@@ -297,7 +298,14 @@ deny contains {
 #   The role has an AWS managed policy attached whose document is not in
 #   the input, but whose content is known: AdministratorAccess,
 #   PowerUserAccess, SecretsManagerReadWrite and IAMFullAccess grant far
-#   more than reading a few secrets.
+#   more than reading a few secrets. The words honour the role's
+#   unconditional Deny statements when the role cannot remove them
+#   (data.secretgate.lib.power): AdministratorAccess less a Deny of iam:*
+#   and sts:* is reported as what is left (it can write and delete
+#   secrets), never as "every action on every resource", and the severity
+#   follows what is left: critical for administrator access, high for the
+#   other powerful classes (privilege escalation, secret write, production
+#   secret read), medium below them.
 # custom:
 #   id: iam-broad-managed-policy
 #   check: iam
@@ -306,11 +314,11 @@ deny contains {
 deny contains {
 	"rule": "iam-broad-managed-policy",
 	"resource": role_name(role),
-	"message": sprintf("Role %s has the AWS managed policy %s attached, which grants %s.", [role_name(role), name, info.grants]),
+	"message": broad_message(role, name, info, left),
 	"file": object.get(role, "file", ""),
 	"line": object.get(role, "line", 0),
 	"key": arn,
-	"severity": info.severity,
+	"severity": broad_severity(info, left),
 } if {
 	some role in input.roles
 	arns := object.get(role, "attached_arns", [])
@@ -319,6 +327,45 @@ deny contains {
 	not arn in known_policy_arns
 	name := regex.find_all_string_submatch_n(`^arn:aws[a-z-]*:iam::aws:policy/(?:.*/)?([^/]+)$`, arn, 1)[0][1]
 	info := broad_managed_policies[name]
+	left := left_after_denies(role, arn, name)
+}
+
+# left_after_denies(role, arn, name): the power of the managed policy arn
+# after the role's unconditional Deny statements, {"class", "via"}, when
+# they take its class down and the role cannot undo them (power.can_undo);
+# {} otherwise.
+left_after_denies(role, arn, name) := s if {
+	pols := role_policies(role)
+	denies := power.role_denies(pols)
+	count(denies) > 0
+	not power.can_undo(role, pols, denies)
+	s := power.attached_power_less(arn, denies)
+	s.class != power.managed_policies[name].class
+} else := {}
+
+broad_message(role, name, info, left) := sprintf("Role %s has the AWS managed policy %s attached, which grants %s.", [role_name(role), name, info.grants]) if {
+	left == {}
+} else := sprintf("Role %s has the AWS managed policy %s attached; the unconditional Deny statements of %s take part of it away, and what is left %s (%s).", [role_name(role), name, power.deny_policy_names(role_policies(role)), power.class_words[left.class], left.via])
+
+broad_severity(info, left) := info.severity if {
+	left == {}
+} else := "critical" if {
+	left.class == "admin"
+} else := "high" if {
+	left.class in power.powerful_classes
+} else := "medium"
+
+# role_policies(role): the input's policies in effect for a role: those it
+# names in policy_ids and those that name it in role_ids, each once.
+role_policies(role) := array.concat(named, naming) if {
+	ids := {id | some id in arr(object.get(role, "policy_ids", []))}
+	named := [input.policies[i] | some id in ids; some i in object.get(policies_by_id, id, [])]
+	naming := [p |
+		some p in input.policies
+		some rid in arr(object.get(p, "role_ids", []))
+		rid == object.get(role, "id", "")
+		not p.id in ids
+	]
 }
 
 # ---------------------------------------------------------------------------
@@ -824,3 +871,7 @@ broad_managed_policies := {
 	"SecretsManagerReadWrite": {"severity": "high", "grants": "secretsmanager:* on every secret in every environment"},
 	"IAMFullAccess": {"severity": "high", "grants": "iam:*, with which the role can give itself any permission"},
 }
+
+arr(x) := x if is_array(x)
+
+else := []

@@ -593,3 +593,30 @@ test_customer_managed_policy_with_same_name_not_flagged if {
 	r := object.union(role("ops", "prod", []), {"attached_arns": ["arn:aws:iam::123456789012:policy/AdministratorAccess"]})
 	count(findings([], [r])) == 0
 }
+
+# AdministratorAccess with an inline Deny of iam:* and sts:* (which the
+# role cannot undo: IAM is denied): the words say what is left, never
+# "every action on every resource", and the severity follows it.
+test_attached_administrator_access_less_unconditional_deny if {
+	guard := policy("guard", [deny_stmt(["iam:*", "sts:*"], ["*"])])
+	r := object.union(role("ops", "dev", [guard]), {"attached_arns": ["arn:aws:iam::aws:policy/AdministratorAccess"]})
+	f := one(findings([guard], [r]), "iam-broad-managed-policy")
+	not contains(f.message, "every action on every resource")
+	f.message == "Role ops has the AWS managed policy AdministratorAccess attached; the unconditional Deny statements of policy guard take part of it away, and what is left can write and delete secrets (AdministratorAccess allows secretsmanager:PutSecretValue)."
+	f.severity == "high"
+}
+
+# A Deny the role can undo (s3:* only: iam:PutRolePolicy is left) or one
+# with a condition changes nothing.
+test_attached_administrator_access_undoable_deny_changes_nothing if {
+	every stmts in [
+		[deny_stmt(["s3:*"], ["*"])],
+		[with_condition(deny_stmt(["iam:*", "sts:*"], ["*"]), {"Bool": {"aws:MultiFactorAuthPresent": ["false"]}})],
+	] {
+		guard := policy("guard", stmts)
+		r := object.union(role("ops", "dev", [guard]), {"attached_arns": ["arn:aws:iam::aws:policy/AdministratorAccess"]})
+		f := one(findings([guard], [r]), "iam-broad-managed-policy")
+		f.message == "Role ops has the AWS managed policy AdministratorAccess attached, which grants every action on every resource."
+		f.severity == "critical"
+	}
+}

@@ -233,7 +233,7 @@ attacker_owner_id := "999999999001"
 
 attacker_repo_id := "999999999002"
 
-attacker_probe_kinds := ["pull_request", "fork_pull_request", "other_branch", "other_repo", "other_org"]
+attacker_probe_kinds := ["pull_request", "fork_pull_request", "environment_pull_request", "other_branch", "other_repo", "other_org", "forged_template"]
 
 # home_repositories(gh): the configured repositories as
 # {"key": "lower owner/repo", "label": "owner/repo", "owner": atom,
@@ -302,6 +302,13 @@ attacker_probes(home, aud) := array.concat(own, foreign) if {
 			"kind": "fork_pull_request",
 			"sub": sprintf("repo:%s:pull_request", [path]),
 			"claims": probe_claims(sprintf("repo:%s:pull_request", [path]), o, r, pr_extra("secretgate-fork-author"), aud),
+		},
+		{
+			# A pull-request job that names an environment gets that
+			# environment's subject; environments are created on first use.
+			"kind": "environment_pull_request",
+			"sub": sprintf("repo:%s:environment:%s", [path, attacker_name]),
+			"claims": probe_claims(sprintf("repo:%s:environment:%s", [path, attacker_name]), o, r, object.union(pr_extra("octocat"), {"environment": attacker_name}), aud),
 		},
 		{
 			"kind": "other_branch",
@@ -417,7 +424,35 @@ attacker_who("other_org", labels, _) := sprintf("a workflow in a repository of a
 # when repository is not "owner/repo".
 attacker_report(doc, repository, aud, prefix) := [{"kind": p.kind, "sub": p.sub, "admitted": admitted_bool(doc, prefix, p.claims)} |
 	some h in home_repositories({"repositories": [repository]})
-	some p in attacker_probes(h, aud)
+	some p in array.concat(attacker_probes(h, aud), forged_probes(doc, prefix, h, aud))
+]
+
+# forged_probes(doc, prefix, home, aud): for each sub value of the
+# document's Allow statements whose first claim is the workflow's name
+# (free text: a custom subject template starting with "workflow"), the
+# token of another organisation that set its own template to start with
+# the workflow and named a workflow to spell the rest of the value
+# (wildcards filled in): kind "forged_template". Its repository and owner
+# are the attacker's, so a condition on repository_owner_id (or another
+# claim no other organisation chooses) still refuses it.
+forged_probes(doc, prefix, home, aud) := [p |
+	some v in sort({v |
+		some st in arr(get(doc, "statement"))
+		is_allow(st)
+		federates(st, prefix)
+		some op, keys in obj(get(st, "condition"))
+		not startswith(lower(op), "stringnot")
+		some key, values in obj(keys)
+		key == concat(":", [prefix, "sub"])
+		some v in arr(values)
+		is_string(v)
+		startswith(v, "workflow:")
+	})
+	sub := replace(replace(v, "*", attacker_name), "?", "x")
+	fo := {"name": attacker_name, "id": attacker_owner_id}
+	fr := {"name": home.repo.name, "id": attacker_repo_id}
+	extra := object.union(push_main, {"workflow": substring(sub, count("workflow:"), -1)})
+	p := {"kind": "forged_template", "sub": sub, "claims": probe_claims(sub, fo, fr, extra, aud)}
 ]
 
 admitted_bool(doc, prefix, claims) if policy_admits(doc, prefix, claims)

@@ -348,6 +348,7 @@ test_probe_immutable_format if {
 	ps := trust.attacker_probes(h, "sts.amazonaws.com")
 	{x.sub | some x in ps} == {
 		"repo:acme@123/payments@456:pull_request",
+		"repo:acme@123/payments@456:environment:attacker",
 		"repo:acme@123/payments@456:ref:refs/heads/attacker",
 		"repo:acme/attacker:ref:refs/heads/main",
 		"repo:acme@123/attacker@999999999002:ref:refs/heads/main",
@@ -363,13 +364,14 @@ test_simulate_aws_docs_wildcard if {
 	sim(with_aud({"StringLike": {k("sub"): ["repo:acme/payments:*"]}})) == {
 		"pull_request": ["repo:acme/payments:pull_request"],
 		"fork_pull_request": ["repo:acme/payments:pull_request"],
+		"environment_pull_request": ["repo:acme/payments:environment:attacker"],
 		"other_branch": ["repo:acme/payments:ref:refs/heads/attacker"],
 	}
 }
 
 test_simulate_whole_org if {
 	s := sim(with_aud({"StringLike": {k("sub"): ["repo:acme/*"]}}))
-	object.keys(s) == {"pull_request", "fork_pull_request", "other_branch", "other_repo"}
+	object.keys(s) == {"pull_request", "fork_pull_request", "environment_pull_request", "other_branch", "other_repo"}
 	s.other_repo == ["repo:acme/attacker:ref:refs/heads/main"]
 }
 
@@ -429,7 +431,7 @@ test_attacker_report_lists_every_probe if {
 	d := doc([stmt(0, with_aud({"StringLike": {k("sub"): ["repo:acme/payments:*"]}}))])
 	r := trust.attacker_report(d, "acme/payments", "sts.amazonaws.com", p)
 	[[x.kind, x.admitted] | some x in r] == [
-		["pull_request", true], ["fork_pull_request", true], ["other_branch", true],
+		["pull_request", true], ["fork_pull_request", true], ["environment_pull_request", true], ["other_branch", true],
 		["other_repo", false], ["other_org", false], ["other_org", false],
 	]
 	[x.sub | some x in r; x.kind == "other_org"] == [
@@ -441,7 +443,7 @@ test_attacker_report_lists_every_probe if {
 test_attacker_report_other_provider_admits_nothing if {
 	d := doc([stmt(0, with_aud({"StringLike": {k("sub"): ["repo:acme/payments:*"]}}))])
 	r := trust.attacker_report(d, "acme/payments", "sts.amazonaws.com", "token.actions.githubusercontent.com/acme")
-	count(r) == 6
+	count(r) == 7
 	every x in r {
 		x.admitted == false
 	}
@@ -460,7 +462,7 @@ test_explain_adds_attackers_of_the_token_repository if {
 	e := trust.explain(d, feature)
 	e.admitted
 	e.home == "acme/payments"
-	[x.kind | some x in e.attackers; x.admitted] == ["pull_request", "fork_pull_request", "other_branch"]
+	[x.kind | some x in e.attackers; x.admitted] == ["pull_request", "fork_pull_request", "environment_pull_request", "other_branch"]
 }
 
 test_explain_without_repository_claim if {
@@ -474,4 +476,33 @@ test_token_audience if {
 	trust.token_audience({"aud": "x"}) == "x"
 	trust.token_audience({"aud": ["y", "z"]}) == "y"
 	trust.token_audience({}) == "sts.amazonaws.com"
+}
+
+# check reports "Any pull request of acme/infra can assume" a role pinned to
+# environment:* (a pull-request job that names an environment gets its
+# subject): the simulation users see lists that token as admitted.
+test_attacker_report_environment_pull_request if {
+	d := doc([stmt(0, with_aud({"StringLike": {k("sub"): ["repo:acme/infra:environment:*"]}}))])
+	r := trust.attacker_report(d, "acme/infra", "sts.amazonaws.com", p)
+	[[x.kind, x.sub] | some x in r; x.admitted] == [["environment_pull_request", "repo:acme/infra:environment:attacker"]]
+}
+
+# check reports a workflow-first subject as assumable by any organisation:
+# the simulation forges that organisation's token.
+test_attacker_report_forged_template if {
+	v := "workflow:deploy:repo:acme/app:ref:refs/heads/main"
+	d := doc([stmt(0, with_aud({"StringEquals": {k("sub"): [v]}}))])
+	r := trust.attacker_report(d, "acme/app", "sts.amazonaws.com", p)
+	[[x.kind, x.sub] | some x in r; x.admitted] == [["forged_template", v]]
+	f := [x | some x in r; x.kind == "forged_template"][0]
+	f.sub == v
+}
+
+# A condition on repository_owner_id (forgeable.rego's pin) refuses it.
+test_attacker_report_forged_template_refused_by_owner_id if {
+	v := "workflow:deploy:repo:acme/app:ref:refs/heads/main"
+	d := doc([stmt(0, with_aud({"StringEquals": {k("sub"): [v], k("repository_owner_id"): ["123"]}}))])
+	r := trust.attacker_report(d, "acme/app", "sts.amazonaws.com", p)
+	[x.kind | some x in r; x.kind == "forged_template"] == ["forged_template"]
+	[x | some x in r; x.admitted] == []
 }

@@ -12,6 +12,7 @@ import rego.v1
 
 import data.secretgate.lib.trust as lib
 import data.secretgate.rules.trust
+import data.secretgate.rules.trust.forgeable
 
 prefix := "token.actions.githubusercontent.com"
 
@@ -84,6 +85,14 @@ fixtures := [
 	{"StringEquals": aud_ok},
 	{"StringEquals": {k("sub"): ["repo:acme/payments:ref:refs/heads/main"]}},
 	null,
+	# forgeable_test.rego: workflow-first subjects
+	sub_cond("StringEquals", ["workflow:deploy:repo:acme/payments:ref:refs/heads/main"]),
+	sub_cond("StringLike", ["workflow:deploy*"]),
+	{"StringEquals": object.union(aud_ok, {k("sub"): ["workflow:deploy:repo:acme/payments:ref:refs/heads/main"], k("repository_owner_id"): ["123"]})},
+	{"StringEquals": {k("sub"): ["workflow:deploy:repo:acme/payments:ref:refs/heads/main"], k("aud"): [""]}},
+	# trust_test.rego: repositories github.repositories does not list
+	sub_cond("StringLike", ["repo:acme/legacy:*"]),
+	sub_cond("StringEquals", ["repo:acme/payments:ref:refs/heads/main", "repo:vendor/tool:ref:refs/heads/main"]),
 ]
 
 # power_test.rego: strict subjects and the rest
@@ -126,8 +135,12 @@ role(env, arns, cond) := {
 	"attached_arns": arns,
 }
 
+both := trust.deny | forgeable.deny
+
+# findings(r): the trust rules' findings and the forgeable rule's (its
+# exposure, any organisation, is simulated by lib.forged_probes).
 findings(r) := fs if {
-	fs := trust.deny with input as {"config": config, "roles": [r], "policies": []}
+	fs := both with input as {"config": config, "roles": [r], "policies": []}
 }
 
 homes := lib.home_repositories(config.github)
@@ -138,9 +151,60 @@ homes := lib.home_repositories(config.github)
 # environment, a tag push, and other organisations / repositories named
 # after a pattern's literal part.
 probes(cond) := array.concat(
-	[{"group": trust.probe_group[p.kind], "claims": p.claims} | some h in all_homes(cond); some p in lib.attacker_probes(h, "sts.amazonaws.com")],
-	extra_probes(cond),
+	array.concat(
+		[{"group": trust.probe_group[p.kind], "claims": p.claims} | some h in all_homes(cond); some p in lib.attacker_probes(h, "sts.amazonaws.com")],
+		extra_probes(cond),
+	),
+	array.concat(forged(cond), unlisted_probes(cond)),
 )
+
+# forged(cond): another organisation's token under its own subject
+# template (lib.forged_probes, what explain-trust shows): group "forged".
+forged(cond) := [{"group": "forged", "claims": p.claims} |
+	some h in homes
+	some p in lib.forged_probes(role("dev", [], cond).trust, prefix, h, "sts.amazonaws.com")
+]
+
+# unlisted_probes(cond): every probe of a repository the condition names
+# that github.repositories does not list: group "unlisted".
+unlisted_probes(cond) := [{"group": "unlisted", "claims": c} |
+	some h in unlisted_homes(cond)
+	some c in array.concat([p.claims | some p in lib.attacker_probes(h, "sts.amazonaws.com")], own_pushes(h))
+]
+
+# unlisted_homes(cond): the repositories the condition names by name
+# (a repository pattern of a named organisation by its literal part) that
+# github.repositories does not list. Those named by id only are left out:
+# untrusted-repo judges names.
+unlisted_homes(cond) := {h |
+	some t in scope(cond).tuples
+	not t.org.any
+	some o in t.org.atoms
+	o.name != null
+	some r in repo_atoms(t)
+	h := {"owner": o, "repo": r}
+	not listed(h)
+}
+
+repo_atoms(t) := {r | some r in t.repo.atoms; r.name != null} if not t.repo.any
+
+else := {{"name": like_name(pat), "id": null} | some pat in t.repo.like} | {{"name": "attacker", "id": null}}
+
+# own_pushes(h): a push to main, a tag and a job in environment prod of
+# repository h itself.
+own_pushes(h) := [lib.probe_claims(sprintf("repo:%s:%s", [lib.subject_path(h.owner, h.repo), ctx]), h.owner, h.repo, extra, "sts.amazonaws.com") |
+	some [ctx, extra] in [
+		["ref:refs/heads/main", lib.push_main],
+		["ref:refs/tags/v1", object.union(lib.push_main, {"ref": "refs/tags/v1", "ref_type": "tag"})],
+		["environment:prod", object.union(lib.push_main, {"environment": "prod"})],
+	]
+]
+
+listed(h) if {
+	some c in homes
+	lower(c.owner.name) == lower(h.owner.name)
+	lower(c.repo.name) == lower(h.repo.name)
+}
 
 all_homes(cond) := array.concat(homes, [{"owner": named(o), "repo": named(r)} |
 	some t in scope(cond).tuples
@@ -207,6 +271,11 @@ verdicts := {i: [findings(role(env, arns, cond)) | some [env, arns] in kinds] | 
 claimed(f) := "other_org" if {
 	f.rule in {"trust-oidc-any-org", "trust-oidc-sub-missing"}
 	object.get(f, "severity", "critical") == "critical"
+} else := "forged" if {
+	f.rule == "trust-oidc-forgeable-subject"
+	object.get(f, "severity", "critical") != "low"
+} else := "unlisted" if {
+	f.rule == "trust-oidc-untrusted-repo"
 } else := "other_repo" if {
 	f.rule == "trust-oidc-whole-org"
 } else := "pull_request" if {
@@ -250,24 +319,36 @@ blank_names := [[corpus[i], f.message] |
 # reported for (production and powerful roles: every group; other roles:
 # another organisation or repository), by a pattern rule that covers it or
 # by trust-oidc-attacker-subject.
-sim_admitted := {i: {trust.probe_group[p.kind] |
-	some h in homes
-	some p in lib.attacker_probes(h, "sts.amazonaws.com")
-	lib.policy_admits(role("dev", [], cond).trust, prefix, p.claims)
-} |
-	some i, cond in corpus
+sim_admitted := {i: sim_groups(cond) | some i, cond in corpus}
+
+sim_groups(cond) := own | other if {
+	own := {trust.probe_group[p.kind] |
+		some h in homes
+		some p in lib.attacker_probes(h, "sts.amazonaws.com")
+		lib.policy_admits(role("dev", [], cond).trust, prefix, p.claims)
+	}
+	other := {p.group |
+		some p in array.concat(forged(cond), unlisted_probes(cond))
+		lib.policy_admits(role("dev", [], cond).trust, prefix, p.claims)
+	}
 }
 
 covers := {
-	"trust-oidc-any-org": {"other_org", "other_repo", "pull_request", "other_branch"},
-	"trust-oidc-sub-missing": {"other_org", "other_repo", "pull_request", "other_branch"},
-	"trust-oidc-whole-org": {"other_repo", "pull_request", "other_branch"},
+	"trust-oidc-any-org": {"other_org", "other_repo", "pull_request", "other_branch", "forged", "unlisted"},
+	"trust-oidc-sub-missing": {"other_org", "other_repo", "pull_request", "other_branch", "forged", "unlisted"},
+	"trust-oidc-forgeable-subject": {"forged"},
+	"trust-oidc-untrusted-repo": {"unlisted"},
+	"trust-oidc-whole-org": {"other_repo", "pull_request", "other_branch", "unlisted"},
 	"trust-oidc-prod-pull-request": {"pull_request", "other_branch"},
 	"trust-oidc-prod-unpinned": {"other_branch"},
 }
 
 # reportable[j]: the groups reported for kinds[j].
-reportable := [{"other_org", "other_repo", "pull_request", "other_branch"}, {"other_org", "other_repo", "pull_request", "other_branch"}, {"other_org", "other_repo"}]
+reportable := [
+	{"other_org", "other_repo", "pull_request", "other_branch", "forged", "unlisted"},
+	{"other_org", "other_repo", "pull_request", "other_branch", "forged", "unlisted"},
+	{"other_org", "other_repo", "forged", "unlisted"},
+]
 
 unreported := [[corpus[i], j, g] |
 	some i, fss in verdicts

@@ -10,12 +10,15 @@ package secretgate.rules.trust.forgeable
 import rego.v1
 
 import data.secretgate.lib.trust as lib
+import data.secretgate.rules.trust as trustrules
 
 gh := object.get(input, ["config", "github"], {})
 
 iss := lib.issuers(gh)
 
-roles := [r | some r in object.get(input, "roles", []); is_object(r)]
+# Indexed as the trust rules index them (trustrules.roles), so that
+# trustrules.statement_broken can be asked about a statement.
+roles := trustrules.roles
 
 # Claims whose value no other organisation can choose: a condition on one
 # of them next to the subject pins the repository whatever the template.
@@ -32,23 +35,30 @@ free_text_claims := {"workflow"}
 #   template, so an attacker's workflow named to spell the rest of the
 #   pinned subject gets a token with exactly that subject. Checkov's own
 #   fixtures flag this pattern as abusable. Pin the repository with a claim
-#   no other organisation can choose.
+#   no other organisation can choose. Critical, like every exposure to any
+#   organisation (https://github.com/secretgate/secretgate/blob/main/docs/trust.md,
+#   "Severity by blast radius"); low when the statement admits no token at
+#   all (a broken role).
 # custom:
 #   id: trust-oidc-forgeable-subject
 #   check: trust
-#   severity: high
+#   severity: critical
 #   remediation: 'Add "StringEquals": {"token.actions.githubusercontent.com:repository_owner_id": "<your organisation''s id>"} (or repository_id) to the statement, or use a subject template that starts with repo.'
-deny contains {
-	"rule": "trust-oidc-forgeable-subject",
-	"resource": name_of(r),
-	"message": sprintf("Role %s can be assumed by any organisation: statement %d pins sub to %q, whose first claim (%s) is free text a workflow's author writes; any organisation can set its subject template to start with it and name a workflow to spell the rest.", [name_of(r), s.index, v, first]),
-	"file": object.get(s, "file", object.get(r.trust, "file", object.get(r, "file", ""))),
-	"line": object.get(s, "line", object.get(r, "line", 0)),
-	"key": sprintf("%d|%s", [s.index, v]),
-} if {
-	some r in roles
+deny contains object.union(
+	{
+		"rule": "trust-oidc-forgeable-subject",
+		"resource": name_of(r),
+		"message": sprintf("Role %s can be assumed by any organisation: statement %d pins sub to %q, whose first claim (%s) is free text a workflow's author writes; any organisation can set its subject template to start with it and name a workflow to spell the rest.%s", [name_of(r), object.get(s, "index", si), v, first, power_note(ri, si, r)]),
+		"file": object.get(s, "file", object.get(r.trust, "file", object.get(r, "file", ""))),
+		"line": object.get(s, "line", object.get(r, "line", 0)),
+		"key": sprintf("%d|%s", [object.get(s, "index", si), v]),
+	},
+	severity(ri, si, r),
+) if {
+	some ri, r in roles
+	is_object(r)
 	is_object(r.trust)
-	some s in lib.arr(r.trust.statement)
+	some si, s in lib.arr(r.trust.statement)
 	lib.is_allow(s)
 	some prefix in lib.github_providers(s, gh)
 	some op, keys in lib.obj(s.condition)
@@ -60,6 +70,19 @@ deny contains {
 	first in free_text_claims
 	not pinned(s, prefix)
 }
+
+# severity(ri, si, r): critical (any organisation, whatever the power:
+# the "any organisation" row of the power matrix), low when the statement
+# admits nobody.
+severity(ri, si, r) := {"severity": "low"} if {
+	trustrules.statement_broken(ri, si)
+} else := trustrules.power_severity_of("critical", "critical", "any-org", trustrules.role_power(r))
+
+# power_note(ri, si, r): " Any organisation can assume deploy, which has
+# AdministratorAccess." for a powerful role that is not broken.
+power_note(ri, si, r) := "" if {
+	trustrules.statement_broken(ri, si)
+} else := trustrules.power_note_of(r, trustrules.role_power(r), "any organisation")
 
 # pinned: a positive condition on a claim no other organisation chooses.
 # These claims are in every token, so ...IfExists and ForAllValues pin them

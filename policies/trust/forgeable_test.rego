@@ -52,3 +52,29 @@ test_negated_owner_does_not_pin if {
 	r := role({"StringEquals": {k("sub"): ["workflow:deploy"]}, "StringNotEquals": {k("repository_owner"): ["evil"]}})
 	count(findings(r)) == 1
 }
+
+admin_role(cond) := object.union(role(cond), {"attached_arns": ["arn:aws:iam::aws:policy/AdministratorAccess"]})
+
+# Any organisation can mint the subject: critical whatever the power (the
+# "any organisation" row of docs/trust.md's matrix), and the message names
+# the power the way the other trust findings do.
+test_forgeable_severity_by_power if {
+	cond := {"StringEquals": {k("sub"): ["workflow:deploy:repo:acme/app:ref:refs/heads/main"], k("aud"): ["sts.amazonaws.com"]}}
+	some f in findings(admin_role(cond))
+	f.rule == "trust-oidc-forgeable-subject"
+	object.get(f, "severity", "critical") == "critical"
+	contains(f.message, "Any organisation can assume deploy, which has AdministratorAccess.")
+	some g in findings(role(cond))
+	object.get(g, "severity", "critical") == "critical"
+	not contains(g.message, "which has")
+}
+
+# A statement no token can satisfy (an empty audience) is a broken role:
+# low, and no power claimed.
+test_forgeable_on_broken_role_is_low if {
+	cond := {"StringEquals": {k("sub"): ["workflow:deploy:repo:acme/app:ref:refs/heads/main"], k("aud"): [""]}}
+	some f in findings(admin_role(cond))
+	f.rule == "trust-oidc-forgeable-subject"
+	f.severity == "low"
+	not contains(f.message, "AdministratorAccess")
+}

@@ -10,6 +10,7 @@ package secretgate.rules.trust.hygiene
 import rego.v1
 
 import data.secretgate.lib.trust as lib
+import data.secretgate.rules.trust as trustrules
 
 gh := object.get(input, ["config", "github"], {})
 
@@ -17,17 +18,7 @@ iss := lib.issuers(gh)
 
 roles := [r | some r in object.get(input, "roles", []); is_object(r)]
 
-# The claims of a GitHub Actions OIDC token (GitHub's documentation,
-# "About security hardening with OpenID Connect": the example token).
-github_claims := {
-	"jti", "sub", "aud", "iss", "nbf", "exp", "iat",
-	"environment", "ref", "ref_type", "ref_protected", "sha", "head_ref", "base_ref",
-	"repository", "repository_id", "repository_owner", "repository_owner_id", "repository_visibility",
-	"actor", "actor_id", "workflow", "workflow_ref", "workflow_sha",
-	"job_workflow_ref", "job_workflow_sha", "event_name",
-	"run_id", "run_number", "run_attempt", "runner_environment",
-	"enterprise", "enterprise_id", "check_run_id",
-}
+github_claims := lib.github_claims
 
 # Condition key prefixes of AWS's own context keys, never a provider's.
 global_prefixes := {"aws", "sts", "iam", "ec2", "s3", "kms", "secretsmanager", "saml", "cognito-identity.amazonaws.com"}
@@ -84,11 +75,21 @@ effect(op) := "does nothing (an absent key satisfies it)" if {
 	op == "Null"
 } else := "never matches, so no token can assume the role through this statement"
 
-# An absent key that makes the condition do nothing widens the role:
-# medium. One that blocks every token breaks the role: low.
-severity(op) := "low" if {
+# An absent key that blocks every token breaks the role: low, whatever
+# its power. One that makes the condition do nothing widens the role:
+# medium, raised by the role's power through the "condition-void" row of
+# docs/trust.md's matrix (the scope it then admits is reported by the
+# scope rules at their own severity).
+severity(op, r) := "low" if {
 	effect(op) == "never matches, so no token can assume the role through this statement"
-} else := "medium"
+} else := object.get(trustrules.power_severity_of("medium", "medium", "condition-void", trustrules.role_power(r)), "severity", "medium")
+
+# void_power_note(op, r, s): " Any workflow the rest of statement 0
+# admits can assume deploy, which has AdministratorAccess." for a
+# condition that does nothing on a powerful role, "" otherwise.
+void_power_note(op, r, s) := "" if {
+	effect(op) == "never matches, so no token can assume the role through this statement"
+} else := trustrules.power_note_of(r, trustrules.role_power(r), sprintf("any workflow the rest of statement %d admits", [s.index]))
 
 name_of(role) := role.name if {
 	is_string(role.name)
@@ -115,8 +116,10 @@ nearest(paths) := p if {
 #   providers — a misspelled issuer such as
 #   token.actions.githubuser.content.com, or GitHub's keys on a GitLab or
 #   Cognito provider — is a key no presented token has: the condition
-#   either never matches (the role is broken) or, with IfExists or
-#   ForAllValues, does nothing (the role is wider than written).
+#   either never matches (the role is broken, low) or, with IfExists or
+#   ForAllValues, does nothing (the role is wider than written: medium,
+#   raised by the role's power through the "condition-void" row of
+#   https://github.com/secretgate/secretgate/blob/main/docs/trust.md's matrix).
 # custom:
 #   id: trust-oidc-condition-provider-mismatch
 #   check: trust
@@ -125,11 +128,11 @@ nearest(paths) := p if {
 deny contains {
 	"rule": "trust-oidc-condition-provider-mismatch",
 	"resource": name_of(r),
-	"message": sprintf("Role %s: condition %s %s names provider %s, which statement %d does not trust (it trusts %s): no presented token carries the key, so the condition %s.%s", [name_of(r), op, key, prefix, s.index, concat(", ", sort(paths)), effect(op), suggestion(paths, claim)]),
+	"message": sprintf("Role %s: condition %s %s names provider %s, which statement %d does not trust (it trusts %s): no presented token carries the key, so the condition %s.%s%s", [name_of(r), op, key, prefix, s.index, concat(", ", sort(paths)), effect(op), suggestion(paths, claim), void_power_note(op, r, s)]),
 	"file": file_of(r, s),
 	"line": line_of(r, s),
 	"key": sprintf("%d|%s|%s", [s.index, op, key]),
-	"severity": severity(op),
+	"severity": severity(op, r),
 } if {
 	some [r, s, paths, op, key, prefix, claim] in keyed
 	not prefix in paths
@@ -144,9 +147,12 @@ suggestion(paths, claim) := sprintf(" Did you mean %s:%s?", [p, claim]) if {
 # description: |
 #   GitHub's OIDC tokens carry a fixed set of claims (sub, aud, repository,
 #   ref, environment, job_workflow_ref, …). A condition on any other claim
-#   — a misspelling such as repo_owner or enviroment — is a key no token
-#   has: the condition either never matches (the role is broken) or, with
-#   IfExists or ForAllValues, does nothing.
+#   — a misspelling such as repo_owner or enviroment (the message names the
+#   nearest claim: "Did you mean environment?") — is a key no token
+#   has: the condition either never matches (the role is broken, low) or,
+#   with IfExists or ForAllValues, does nothing (medium, raised by the
+#   role's power through the "condition-void" row of
+#   https://github.com/secretgate/secretgate/blob/main/docs/trust.md's matrix).
 # custom:
 #   id: trust-oidc-condition-unknown-claim
 #   check: trust
@@ -155,24 +161,27 @@ suggestion(paths, claim) := sprintf(" Did you mean %s:%s?", [p, claim]) if {
 deny contains {
 	"rule": "trust-oidc-condition-unknown-claim",
 	"resource": name_of(r),
-	"message": sprintf("Role %s: condition %s %s uses claim %q, which GitHub's OIDC tokens do not carry, so the condition %s.%s", [name_of(r), op, key, claim, effect(op), claim_hint(claim)]),
+	"message": sprintf("Role %s: condition %s %s uses claim %q, which GitHub's OIDC tokens do not carry, so the condition %s.%s%s", [name_of(r), op, key, claim, effect(op), claim_hint(claim), void_power_note(op, r, s)]),
 	"file": file_of(r, s),
 	"line": line_of(r, s),
 	"key": sprintf("%d|%s|%s", [s.index, op, key]),
-	"severity": severity(op),
+	"severity": severity(op, r),
 } if {
 	some [r, s, paths, op, key, prefix, claim] in keyed
 	prefix in paths
 	lib.is_github_issuer(prefix, iss)
-	not claim in github_claims
+	not lower(claim) in github_claims
 }
 
 # claim_hint(claim): a known claim spelled alike: the same letters
-# without separators, else the longest one it starts with or that starts
-# with it.
+# without separators, else the nearest within two edits (one edit before
+# two; alphabetical among equals), else the longest one it starts with or
+# that starts with it.
 claim_hint(claim) := sprintf(" Did you mean %s?", [k]) if {
 	some k in github_claims
 	squash(k) == squash(claim)
+} else := sprintf(" Did you mean %s?", [k]) if {
+	k := lib.nearest_claim(lower(claim))
 } else := sprintf(" Did you mean %s?", [k]) if {
 	alike := [[count(k), k] |
 		some k in github_claims
@@ -202,19 +211,24 @@ squash(s) := replace(replace(lower(s), "_", ""), "-", "")
 #   and re-created (or renamed and squatted) organisation or repository of
 #   the same name cannot assume the role. A wildcard in place of an id
 #   (acme@*, payments@*) matches any id and gives that protection up.
+#   Medium, raised by the role's power through the "namesake" row of
+#   https://github.com/secretgate/secretgate/blob/main/docs/trust.md's matrix.
 # custom:
 #   id: trust-oidc-immutable-id-wildcard
 #   check: trust
 #   severity: medium
 #   remediation: Write the organisation's and repository's numeric ids (the repository_owner_id and repository_id claims) instead of the wildcards.
-deny contains {
-	"rule": "trust-oidc-immutable-id-wildcard",
-	"resource": name_of(r),
-	"message": sprintf("Role %s: subject %q puts a wildcard where an immutable subject has a numeric id, so any organisation or repository of that name matches — including one re-created after a deletion or rename.", [name_of(r), v]),
-	"file": file_of(r, s),
-	"line": line_of(r, s),
-	"key": sprintf("%d|%s", [s.index, v]),
-} if {
+deny contains object.union(
+	{
+		"rule": "trust-oidc-immutable-id-wildcard",
+		"resource": name_of(r),
+		"message": sprintf("Role %s: subject %q puts a wildcard where an immutable subject has a numeric id, so any organisation or repository of that name matches — including one re-created after a deletion or rename.%s", [name_of(r), v, trustrules.power_note_of(r, trustrules.role_power(r), "an organisation or repository re-created under that name")]),
+		"file": file_of(r, s),
+		"line": line_of(r, s),
+		"key": sprintf("%d|%s", [s.index, v]),
+	},
+	trustrules.power_severity_of("medium", "medium", "namesake", trustrules.role_power(r)),
+) if {
 	some [r, s, paths] in oidc_statements
 	some op, keys in lib.obj(s.condition)
 	some key, values in keys

@@ -84,3 +84,62 @@ test_immutable_ids_pinned_or_plain_names_are_fine if {
 		count([f | some f in findings(r); f.rule == "trust-oidc-immutable-id-wildcard"]) == 0
 	}
 }
+
+admin(r) := object.union(r, {"attached_arns": ["arn:aws:iam::aws:policy/AdministratorAccess"]})
+
+# Severities by power: a condition that does nothing on an admin role is
+# high and says the power; one that breaks the role stays low.
+test_void_condition_severity_by_power if {
+	r := admin(role(gh, {"StringLike": {k("sub"): ["repo:acme/app:*"]}, "StringEqualsIfExists": {k("enviroment"): ["prod"]}}))
+	some f in findings(r)
+	f.rule == "trust-oidc-condition-unknown-claim"
+	f.severity == "high"
+	contains(f.message, "Any workflow the rest of statement 0 admits can assume deploy, which has AdministratorAccess.")
+}
+
+test_broken_condition_stays_low_on_admin if {
+	r := admin(role(gh, {
+		"StringEquals": {"token.actions.githubuser.content.com:aud": ["sts.amazonaws.com"]},
+		"StringLike": {k("sub"): ["repo:acme/app:*"]},
+	}))
+	some f in findings(r)
+	f.rule == "trust-oidc-condition-provider-mismatch"
+	f.severity == "low"
+	not contains(f.message, "AdministratorAccess")
+}
+
+test_immutable_wildcard_severity_by_power if {
+	r := admin(role(gh, {"StringEquals": {k("sub"): ["repo:acme@*/app@*:ref:refs/heads/main"]}}))
+	some f in findings(r)
+	f.rule == "trust-oidc-immutable-id-wildcard"
+	f.severity == "high"
+	contains(f.message, "An organisation or repository re-created under that name can assume deploy, which has AdministratorAccess.")
+	some g in findings(role(gh, {"StringEquals": {k("sub"): ["repo:acme@*/app@*:ref:refs/heads/main"]}}))
+	g.rule == "trust-oidc-immutable-id-wildcard"
+	not g.severity
+}
+
+k(c) := concat(":", [gh, c])
+
+# The misspelling the docs promise a hint for, reported once: by
+# trust-oidc-condition-unknown-claim, not also by trust-oidc-condition-hole.
+test_misspelled_environment_named_and_reported_once if {
+	cond := {
+		"StringEquals": {k("aud"): ["sts.amazonaws.com"]},
+		"StringLike": {k("sub"): ["repo:acme/app:*"]},
+		"StringEqualsIfExists": {k("enviroment"): ["prod"]},
+	}
+	r := object.union(role(gh, cond), {"environment": "prod"})
+	inp := {"roles": [r], "config": {"github": {"issuers": [gh], "repositories": ["acme/app"]}, "environments": {"prod": {"production": true}}}}
+	h := hygiene.deny with input as inp
+	t := data.secretgate.rules.trust.deny with input as inp
+	[f.rule | some f in (h | t); contains(f.message, "enviroment")] == ["trust-oidc-condition-unknown-claim"]
+	some f in h
+	contains(f.message, "Did you mean environment?")
+}
+
+# A claim in another case is the same IAM key: not unknown.
+test_claim_case_is_not_unknown if {
+	r := role(gh, {"StringLike": {k("sub"): ["repo:acme/app:*"]}, "StringEquals": {k("Environment"): ["prod"]}})
+	count(findings(r)) == 0
+}

@@ -321,3 +321,21 @@ test_admin_role_of_two_repositories_open_to_pull_requests if {
 	not f.severity # critical
 	contains(f.message, "Any pull request of acme/payments or acme/web can assume deploy, which has AdministratorAccess.")
 }
+
+# Environments all protected by github.protected_environments: the role is
+# pinned to environments, just not to one. The message says so (not "must
+# pin it to a branch, a tag or a GitHub environment") and what to pin; a
+# production role without power is medium (reviewed branches only), an
+# admin one follows the matrix (any branch or tag: high).
+test_any_protected_environment_wording if {
+	fs := run_gh([role("deployer", "dev", sub_like(["repo:acme/payments:environment:*"]), [admin], [])], {"protected_environments": ["*"]})
+	f := by_rule(fs)["trust-oidc-prod-unpinned"]
+	not contains(f.message, "must pin it to a branch, a tag or a GitHub environment")
+	contains(f.message, "Statement 0 admits any environment matching *, all protected by github.protected_environments; pin the one the role deploys to")
+	contains(f.message, "which has AdministratorAccess.")
+	not f.severity # high, the default
+	gs := run_gh([role("deploy", "prod", sub_like(["repo:acme/payments:environment:*"]), [], [])], {"protected_environments": ["*"]})
+	g := by_rule(gs)["trust-oidc-prod-unpinned"]
+	g.severity == "medium"
+	contains(g.message, "It is a production role (environment prod); statement 0 admits any environment matching *")
+}

@@ -343,7 +343,30 @@ power_severity := {
 	"pull-request": {"admin": "critical", "privilege-escalation": "critical", "secret-write": "high", "prod-secret-read": "high"},
 	"any-branch": {"admin": "high", "privilege-escalation": "high", "secret-write": "medium", "prod-secret-read": "medium"},
 	"aud-missing": {"admin": "high", "privilege-escalation": "high", "secret-write": "high", "prod-secret-read": "high"},
+	"condition-void": {"admin": "high", "privilege-escalation": "high", "secret-write": "high", "prod-secret-read": "high"},
+	"namesake": {"admin": "high", "privilege-escalation": "high", "secret-write": "medium", "prod-secret-read": "medium"},
 }
+
+# role_power(role): the power of any role, for the rules of other trust
+# packages (forgeable, hygiene), whose roles need not have a GitHub
+# statement (powers has only those).
+role_power(role) := power.role_power(role, role_policies(role))
+
+# statement_broken(ri, si): statement si of role ri admits no token at all
+# (the scope analysis's "nobody"): a finding on it is about a broken role,
+# low, whatever the role's power.
+statement_broken(ri, si) if {
+	some e in role_statements[ri]
+	e.si == si
+	cores[e.key].usable == false
+}
+
+# power_severity_of(dflt, base, exposure, pw): severity_field for a power
+# pw outside an analysis.
+power_severity_of(dflt, base, exposure, pw) := severity_field(dflt, base, exposure, {"power": pw})
+
+# power_note_of(role, pw, who): power_note outside an analysis.
+power_note_of(role, pw, who) := power_note({"role": role, "power": pw, "powerful": power.powerful(pw)}, who)
 
 # severity_field(dflt, base, exposure, a): the finding's "severity"
 # field: the higher of base (the environment rules) and the power matrix's
@@ -630,6 +653,9 @@ else := sprintf("Statement %s", [stmt_label(a)])
 #   whose permissions are powerful are judged the same way when any branch
 #   or tag can assume them (branch patterns with a literal prefix are left
 #   alone); the severity is then the matrix of https://github.com/secretgate/secretgate/blob/main/docs/trust.md.
+#   Any environment when github.protected_environments protects them all
+#   is medium for a production role: only reviewed branches reach them, but
+#   any of them can assume the role.
 # custom:
 #   id: trust-oidc-prod-unpinned
 #   check: trust
@@ -639,7 +665,7 @@ deny contains object.union(
 	{
 		"rule": "trust-oidc-prod-unpinned",
 		"resource": name_of(a.role),
-		"message": sprintf("%s %s must pin it to a branch, a tag or a GitHub environment.%s", [opener(a), unpinned_intro(a), power_note(a, lib.who(ts))]),
+		"message": sprintf("%s %s%s", [opener(a), unpinned_text(a, ts), power_note(a, lib.who(ts))]),
 		"file": file_of(a.role, a.stmt),
 		"line": line_of(a.role, a.stmt),
 		"key": stmt_key(a),
@@ -661,6 +687,29 @@ unpinned_tuples(a) := {t | some t in a.repo_tuples; not admits_pull(t, a.scope);
 	a.prod_env != ""
 } else := {t | some t in a.repo_tuples; not admits_pull(t, a.scope); not lib.context_pinned(t); not lib.context_narrowed(t)}
 
+# unpinned_text(a, ts): what is unpinned and what to pin. Environments
+# that github.protected_environments all protect are pinned to reviewed
+# branches by their deployment rules, but not to one environment: a job in
+# any of them can assume the role.
+unpinned_text(a, ts) := sprintf("%s admits any environment matching %s, all protected by github.protected_environments; pin the one the role deploys to (repo:<org>/<repo>:environment:<name>) so that jobs of the other environments cannot assume it.", [unpinned_subject(a), concat(", ", sort({e | some t in ts; some e in t.ctx.env}))]) if {
+	every t in ts {
+		protected_env_tuple(t)
+	}
+} else := sprintf("%s must pin it to a branch, a tag or a GitHub environment.", [unpinned_intro(a)])
+
+unpinned_subject(a) := sprintf("It is a production role (environment %s); statement %s", [a.prod_env, stmt_label(a)]) if a.prod_env != ""
+
+else := sprintf("Statement %s", [stmt_label(a)])
+
+# protected_env_tuple(t): t admits environments only, each protected.
+protected_env_tuple(t) if {
+	t.ctx.env != null
+	t.ctx.ref == null
+	every e in t.ctx.env {
+		env_protected(e)
+	}
+}
+
 unpinned_intro(a) := sprintf("It is a production role (environment %s); statement %s", [a.prod_env, stmt_label(a)]) if a.prod_env != ""
 
 else := sprintf("Statement %s does not pin it, and", [stmt_label(a)])
@@ -670,12 +719,17 @@ unpinned_base(a, ts) := object.get(unpinned_severity(ts), "severity", "high") if
 else := "low"
 
 # Patterns with a literal prefix ("release/*", "prod-*") are narrower than
-# "any branch": medium.
+# "any branch": medium. So are environments all protected by
+# github.protected_environments (reviewed branches only).
 unpinned_severity(ts) := {"severity": "medium"} if {
 	every t in ts {
-		lib.context_narrowed(t)
+		narrower_than_any_branch(t)
 	}
 } else := {}
+
+narrower_than_any_branch(t) if lib.context_narrowed(t)
+
+narrower_than_any_branch(t) if protected_env_tuple(t)
 
 # METADATA
 # title: GitHub OIDC trust does not require the audience
@@ -828,7 +882,8 @@ else := "no action"
 #   ...IfExists are true when the token lacks the claim, and StringNotEquals
 #   or StringNotLike only exclude the listed values and admit every other.
 #   secretgate treats such conditions as absent when it works out who can
-#   assume the role.
+#   assume the role. A condition on a claim GitHub's tokens never carry is
+#   reported by trust-oidc-condition-unknown-claim instead, once.
 # custom:
 #   id: trust-oidc-condition-hole
 #   check: trust
@@ -870,12 +925,19 @@ pinned_claim(sc, claim) if {
 } else := false
 
 # A negated condition next to a positive one on the same claim is a
-# legitimate exclusion ("repo:acme/payments:*" except pull requests).
-reportable_hole(h) if h.kind != "negated"
+# legitimate exclusion ("repo:acme/payments:*" except pull requests). A
+# condition on a claim GitHub's tokens never carry (a misspelling) is
+# trust-oidc-condition-unknown-claim's, which names the nearest claim: it is
+# reported once, there.
+reportable_hole(h) if {
+	h.kind != "negated"
+	h.claim in lib.github_claims
+}
 
 reportable_hole(h) if {
 	h.kind == "negated"
 	not h.pinned
+	h.claim in lib.github_claims
 }
 
 hole_severity(h) := {"severity": "low"} if h.pinned
