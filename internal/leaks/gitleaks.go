@@ -366,8 +366,15 @@ func translate(path string, vc *glconfig.ViperConfig) (cfg glconfig.Config, err 
 	// Translate changes what it translates (it moves the deprecated
 	// [allowlist] into [[allowlists]]): the default configuration is
 	// translated more than once, so it gets a copy.
+	// Translate also lower-cases each rule's keywords in place, in the
+	// arrays the copies share: each rule gets its own, so that a
+	// translation never writes what another goroutine reads (Narrow reads
+	// the default configuration's keywords while another scan translates).
 	c := *vc
 	c.Rules = slices.Clone(vc.Rules)
+	for i := range c.Rules {
+		c.Rules[i].Keywords = slices.Clone(c.Rules[i].Keywords)
+	}
 	c.Allowlists = slices.Clone(vc.Allowlists)
 	cfg, err = c.Translate()
 	if err != nil {
