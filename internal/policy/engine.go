@@ -517,7 +517,17 @@ func (e *Engine) Evaluate(ctx context.Context, input *facts.Input) ([]Raw, error
 // as a value of its own it can be made while the policies still compile.
 type Document struct {
 	val ast.Value
+	// empty: no roles, policies, secrets, leaks, credentials, waivers or
+	// judge (NothingToJudge).
+	empty bool
 }
+
+// NothingToJudge tells whether the document holds no facts for any rule
+// to judge — no roles, policies, secrets, leaks or credentials — and no
+// waivers or judge for the aggregator. The built-in policies find
+// nothing in such a document (TestNothingToJudgeFindsNothing); a user's
+// policy may, from the configuration alone.
+func (d *Document) NothingToJudge() bool { return d.empty }
 
 // NewDocument converts input, whose collections are always lists for the
 // rules, never null.
@@ -534,7 +544,8 @@ func NewDocument(input *facts.Input) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Document{val: val}, nil
+	empty := len(in.Roles)+len(in.Policies)+len(in.Secrets)+len(in.Leaks)+len(in.Credentials)+len(in.Config.Waivers) == 0 && in.Judge == nil
+	return &Document{val: val, empty: empty}, nil
 }
 
 // EvaluateDocument runs the query over doc and returns the raw findings.

@@ -224,7 +224,8 @@ func Check(ctx context.Context, p Plan) (Finished, error) {
 			p.OnCompile(e)
 		}
 	}
-	load := func() *pendingEngine { return loadPolicies(ctx, p.Config, needed, onCompile) }
+	lazy := needed != nil && deferrable(live, p.Config, p.Judge)
+	load := func() *pendingEngine { return loadPolicies(ctx, p.Config, needed, onCompile, lazy) }
 	var engine *pendingEngine
 	if p.policies != nil {
 		engine = p.policies.get(load)
