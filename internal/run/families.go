@@ -35,12 +35,27 @@ func stagedFamilies(ctx context.Context, root string, opts source.Options) func(
 // infrastructure code) is quick, and compiling those rules would then be
 // most of the run's time (secretgate check on an empty directory).
 type repoRead struct {
-	once  sync.Once
-	done  chan struct{}
-	found bool
+	once    sync.Once
+	done    chan struct{}
+	found   bool
+	begin   sync.Once
+	started chan struct{} // closed when the reading starts
 }
 
-func newRepoRead() *repoRead { return &repoRead{done: make(chan struct{})} }
+func newRepoRead() *repoRead {
+	return &repoRead{done: make(chan struct{}), started: make(chan struct{})}
+}
+
+// start records that the repository's reading has begun: the compilation's
+// patience (repoWait) counts from here, not from the run's start, so that
+// setting the run up on a busy machine does not use it up. A nil repoRead
+// ignores it.
+func (r *repoRead) start() {
+	if r == nil {
+		return
+	}
+	r.begin.Do(func() { close(r.started) })
+}
 
 // report records what the repository holds; the first report counts. A
 // nil repoRead ignores it.
@@ -55,10 +70,15 @@ func (r *repoRead) report(found bool) {
 }
 
 // repoWait is how long the compilation waits for the repository to be
-// read before it compiles every selected family anyway: a repository read
-// in this time costs nothing extra, and a larger one is read while the
-// policies compile, as before.
+// read, once its reading has started, before it compiles every selected
+// family anyway: a repository read in this time costs nothing extra, and a
+// larger one is read while the policies compile, as before.
 const repoWait = 30 * time.Millisecond
+
+// repoStartWait bounds the wait for the reading to start (the run's
+// gatherers being set up); a run that ends before it starts (a usage
+// error) ends the wait through the context or this.
+const repoStartWait = 2 * time.Second
 
 // withoutAWSFamilies drops from fams the families judged from the repository
 // only (awsFamilies): what is left is compiled for a repository without
@@ -73,8 +93,8 @@ func withoutAWSFamilies(fams []string) []string {
 // by what the repository holds when it was read within repoWait: without
 // roles, policies or secrets no rule of awsFamilies can find anything
 // (they judge nothing else), so they are not compiled. Otherwise, or
-// when the read takes longer than patience (0: repoWait), every selected
-// family compiles.
+// when the read takes longer than patience (0: repoWait) from its start,
+// every selected family compiles.
 func fromRepository(ctx context.Context, read *repoRead, selected []string, patience time.Duration) []string {
 	fams := compiledFamilies(selected, false)
 	if read == nil || len(withoutAWSFamilies(fams)) == len(fams) {
@@ -82,6 +102,16 @@ func fromRepository(ctx context.Context, read *repoRead, selected []string, pati
 	}
 	if patience <= 0 {
 		patience = repoWait
+	}
+	startWait := time.NewTimer(repoStartWait)
+	defer startWait.Stop()
+	select {
+	case <-read.started:
+	case <-read.done:
+	case <-startWait.C:
+		return fams
+	case <-ctx.Done():
+		return fams
 	}
 	wait := time.NewTimer(patience)
 	defer wait.Stop()

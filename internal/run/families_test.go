@@ -49,6 +49,11 @@ func TestFromRepository(t *testing.T) {
 		r.report(!found) // the first report counts
 		return r
 	}
+	started := func() *repoRead {
+		r := newRepoRead()
+		r.start()
+		return r
+	}
 	for _, tc := range []struct {
 		name     string
 		read     *repoRead
@@ -57,13 +62,16 @@ func TestFromRepository(t *testing.T) {
 	}{
 		{"nothing found", read(false), all, []string{"leaks"}},
 		{"facts found", read(true), all, everything},
-		{"not read in time", newRepoRead(), all, everything},
+		{"not read in time", started(), all, everything},
+		{"reading never started, run ended", newRepoRead(), all, everything},
 		{"no signal", nil, all, everything},
 		{"nothing found, --only trust", read(false), []string{"trust"}, []string{}},
 		{"--only leaks does not wait", newRepoRead(), []string{"leaks"}, []string{"leaks"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := fromRepository(context.Background(), tc.read, tc.selected, 10*time.Millisecond)
+			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+			defer cancel()
+			got := fromRepository(ctx, tc.read, tc.selected, 10*time.Millisecond)
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("fromRepository(%v) (-want +got):\n%s", tc.selected, diff)
 			}
@@ -102,5 +110,22 @@ func TestRepoFilesReportsFacts(t *testing.T) {
 				t.Errorf("found = %v, want %v", read.found, tc.want)
 			}
 		})
+	}
+}
+
+// TestFromRepositoryPatienceCountsFromTheStart: the time the run takes to
+// set up before the repository's reading starts is not counted against
+// the compilation's patience.
+func TestFromRepositoryPatienceCountsFromTheStart(t *testing.T) {
+	all := []string{"naming", "rotation", "iam", "trust", "leaks"}
+	r := newRepoRead()
+	go func() {
+		time.Sleep(100 * time.Millisecond) // setting up, longer than the patience
+		r.start()
+		r.report(false) // a read within the patience
+	}()
+	got := fromRepository(context.Background(), r, all, 50*time.Millisecond)
+	if diff := cmp.Diff([]string{"leaks"}, got); diff != "" {
+		t.Errorf("fromRepository (-want +got):\n%s", diff)
 	}
 }

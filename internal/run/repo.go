@@ -35,6 +35,7 @@ func (g *RepoFiles) Families() []string { return awsFamilies() }
 // Gather implements Gatherer.
 func (g *RepoFiles) Gather(ctx context.Context, in *facts.Input) Outcome {
 	out := Outcome{Resources: map[string]int{}, Errors: map[string]string{}}
+	g.Read.start()
 	scan, what := source.Scan, "scan repository"
 	if g.Staged {
 		scan, what = source.ScanStaged, "read staged files"
