@@ -142,8 +142,8 @@ func TestOrganizationEmulatedFaults(t *testing.T) {
 	refused, brief, always := g.Accounts[1], g.Accounts[2], g.Accounts[3]
 	g.Refuse(refused)
 	var throttled atomic.Int32
-	g.Throttle(brief, func(c orgemu.Call) bool { // a third of its requests
-		if c.N%3 == 1 {
+	g.Throttle(brief, func(c orgemu.Call) bool { // a third of its calls, at their first attempt
+		if c.Attempt == 1 && c.N%3 == 1 {
 			throttled.Add(1)
 			return true
 		}
@@ -182,7 +182,7 @@ func TestOrganizationEmulatedFaults(t *testing.T) {
 	if throttled.Load() < 3 {
 		t.Errorf("the briefly throttled account was throttled %d times: the test proves nothing", throttled.Load())
 	}
-	if n := g.Calls()[always]["secretsmanager:ListSecrets"]; n < 2*p.Config.AWS.MaxAttempts {
+	if n := g.Attempts()[always]["secretsmanager:ListSecrets"]; n < 2*p.Config.AWS.MaxAttempts {
 		t.Errorf("the throttled-out account's ListSecrets was tried %d times in 2 regions, want %d attempts each", n, p.Config.AWS.MaxAttempts)
 	}
 }

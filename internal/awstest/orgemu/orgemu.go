@@ -34,6 +34,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -94,13 +95,16 @@ type Org struct {
 	refuse   map[string]bool
 	throttle map[string]func(Call) bool
 	calls    map[string]map[string]int // account -> service:Action -> count
+	attempts map[string]map[string]int // the same, retries included
 }
 
 // Call is a request the router saw, for a throttling decision.
 type Call struct {
 	Account, Service, Action, Region string
-	// N counts the account's requests so far, from 1.
+	// N counts the account's requests so far, from 1, retries included.
 	N int
+	// Attempt is which attempt at its API call the request is, from 1.
+	Attempt int
 }
 
 // Start seeds kumo with the template and runs the router until the test
@@ -118,7 +122,7 @@ func Start(tb testing.TB, o Options) *Org {
 	em.CreateRoles(tb, o.Roles, templateIAM)
 	g := &Org{em: em, opts: o, Own: map[string]string{}, owner: map[string]string{},
 		keys: map[string]string{awstest.AccessKeyID: Hub}, refuse: map[string]bool{},
-		throttle: map[string]func(Call) bool{}, calls: map[string]map[string]int{}}
+		throttle: map[string]func(Call) bool{}, calls: map[string]map[string]int{}, attempts: map[string]map[string]int{}}
 	for i := range o.Accounts {
 		id := fmt.Sprintf("%012d", 210000000000+i)
 		g.Accounts = append(g.Accounts, id)
@@ -171,17 +175,28 @@ func (g *Org) Throttle(account string, f func(Call) bool) {
 	g.throttle[account] = f
 }
 
-// Calls returns, per account (and Hub), the number of requests per
-// "service:Action", throttled ones included.
+// Attempts returns, per account (and Hub), the number of requests per
+// "service:Action", every retry included.
+func (g *Org) Attempts() map[string]map[string]int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return copyCounts(g.attempts)
+}
+
+// Calls returns, per account (and Hub), the number of API calls per
+// "service:Action", throttled ones included: a call the SDK retries (after
+// a throttle, or a keep-alive connection the server had closed, as happens
+// on a loaded machine) counts once, by its first attempt.
 func (g *Org) Calls() map[string]map[string]int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	return copyCounts(g.calls)
+}
+
+func copyCounts(counts map[string]map[string]int) map[string]map[string]int {
 	out := map[string]map[string]int{}
-	for a, m := range g.calls {
-		out[a] = map[string]int{}
-		for k, n := range m {
-			out[a][k] = n
-		}
+	for a, m := range counts {
+		out[a] = maps.Clone(m)
 	}
 	return out
 }
@@ -191,6 +206,21 @@ func (g *Org) ResetCalls() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.calls = map[string]map[string]int{}
+	g.attempts = map[string]map[string]int{}
+}
+
+// attemptOf is which attempt at its API call r is, from 1: the SDK numbers
+// its attempts in the amz-sdk-request header ("attempt=2; max=3"); a
+// request without it is a first attempt.
+func attemptOf(r *http.Request) int {
+	for _, part := range strings.Split(r.Header.Get("Amz-Sdk-Request"), ";") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(part), "attempt="); ok {
+			if n, err := strconv.Atoi(v); err == nil && n > 0 {
+				return n
+			}
+		}
+	}
+	return 1
 }
 
 var (
@@ -223,9 +253,18 @@ func (g *Org) serve(w http.ResponseWriter, r *http.Request) {
 		calls = map[string]int{}
 		g.calls[account] = calls
 	}
-	calls[service+":"+action]++
+	attempt := attemptOf(r)
+	if attempt == 1 {
+		calls[service+":"+action]++
+	}
+	tries := g.attempts[account]
+	if tries == nil {
+		tries = map[string]int{}
+		g.attempts[account] = tries
+	}
+	tries[service+":"+action]++
 	n := 0
-	for _, c := range calls {
+	for _, c := range tries {
 		n += c
 	}
 	throttle := g.throttle[account]
@@ -234,7 +273,7 @@ func (g *Org) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, service, 403, "InvalidClientTokenId", "The security token included in the request is invalid.")
 		return
 	}
-	if throttle != nil && throttle(Call{Account: account, Service: service, Action: action, Region: region, N: n}) {
+	if throttle != nil && throttle(Call{Account: account, Service: service, Action: action, Region: region, N: n, Attempt: attempt}) {
 		writeError(w, service, 400, "ThrottlingException", "Rate exceeded")
 		return
 	}

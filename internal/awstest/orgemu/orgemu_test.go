@@ -129,6 +129,11 @@ func TestRefusedAndThrottled(t *testing.T) {
 	if !errors.As(err, &api) || api.ErrorCode() != "ThrottlingException" {
 		t.Errorf("throttled account: %v, want ThrottlingException", err)
 	}
+	// The SDK tried the one call several times: one call, every attempt
+	// seen.
+	if calls, tries := g.Calls()[g.Accounts[1]]["secretsmanager:ListSecrets"], g.Attempts()[g.Accounts[1]]["secretsmanager:ListSecrets"]; calls != 1 || tries < 2 {
+		t.Errorf("throttled account: %d calls in %d attempts, want 1 call retried", calls, tries)
+	}
 	stranger := hub.Copy()
 	stranger.Credentials = aws.NewCredentialsCache(aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 		return aws.Credentials{AccessKeyID: "ASIANOBODYHANDEDOUT", SecretAccessKey: "x"}, nil
