@@ -192,6 +192,11 @@ type Scanner struct {
 	// Progress, when set, is told how far the scan is: files in the
 	// working tree, commits in a range or history.
 	Progress Counter
+	// OnMatch, when set, is called when the scan finds a match — before
+	// ignore files and allowlists have had their say, possibly many times
+	// and from several goroutines. A run uses it to start work that only
+	// findings need (compiling the policies) while the scan goes on.
+	OnMatch func()
 	// now is the clock the cache's racy-file rule reads (fileStamp);
 	// nil means time.Now. Tests move it forward to store stamps of files
 	// they have just written.
@@ -237,7 +242,7 @@ func (s *Scanner) Scan(ctx context.Context, t Target) (*Result, error) {
 		defer debug.SetGCPercent(debug.SetGCPercent(scanGCPercent))
 	}
 	c := &collector{skipped: map[string]string{}, commits: map[string]bool{},
-		disarmAllow: s.DistrustAddedAllow && t.Scope.Kind == Range}
+		disarmAllow: s.DistrustAddedAllow && t.Scope.Kind == Range, onMatch: s.OnMatch}
 	if t.Scope.Kind != Staged {
 		c.cache = s.openCache(t.Scope.Kind == Range, c.disarmAllow)
 	}
@@ -338,6 +343,8 @@ type collector struct {
 	// clean-or-not state of each commit of a range or history scan.
 	cache *cache
 	tally map[string]*commitTally
+	// onMatch is Scanner.OnMatch.
+	onMatch func()
 }
 
 func (c *collector) add(f Fragment, ms []Match) {
@@ -348,6 +355,9 @@ func (c *collector) add(f Fragment, ms []Match) {
 	}
 	for _, m := range ms {
 		c.found = append(c.found, found{Match: m, path: f.Path, commit: f.Commit})
+	}
+	if len(ms) > 0 && c.onMatch != nil {
+		c.onMatch()
 	}
 }
 

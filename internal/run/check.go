@@ -237,7 +237,7 @@ func Check(ctx context.Context, p Plan) (Finished, error) {
 		lv = newLive(p.AWS.RoleARN, p.AWS.Regions, p.Config, p.Env, p.Log)
 		lv.preset = p.AWS.Session
 	}
-	gs, release, err := p.gatherers(ctx, skip, lv, read)
+	gs, release, err := p.gatherers(ctx, skip, lv, read, engine.warm)
 	if err != nil {
 		return Finished{}, &UsageError{Err: err}
 	}
@@ -285,10 +285,10 @@ func (p *Plan) loadCloudFormationParameters() error {
 // gatherers builds the run's gatherers from the plan: the repository
 // files (from the index with Staged), the resolver (or why the resolve
 // check cannot run), the leak scanner with the resolver's values, and the
-// live inventory; read learns what the repository holds (repoRead).
-// release zeroes the values read and closes the audit log; on an error it
+// live inventory; read learns what the repository holds (repoRead), and
+// onLeak is called when the leak scan finds a match. release zeroes the values read and closes the audit log; on an error it
 // has already run.
-func (p *Plan) gatherers(ctx context.Context, skip string, lv *awsAccess, read *repoRead) (gs []Gatherer, release func() error, err error) {
+func (p *Plan) gatherers(ctx context.Context, skip string, lv *awsAccess, read *repoRead, onLeak func()) (gs []Gatherer, release func() error, err error) {
 	gs = []Gatherer{&RepoFiles{Root: p.Root, Options: p.sourceOptions(), Staged: p.Staged, Read: read}}
 	var rg Gatherer
 	var values *Resolve
@@ -299,7 +299,7 @@ func (p *Plan) gatherers(ctx context.Context, skip string, lv *awsAccess, read *
 		return nil, release, err
 	}
 	gs = append(gs, rg)
-	lg, err := p.leakGatherer(ctx, values)
+	lg, err := p.leakGatherer(ctx, values, onLeak)
 	if err != nil {
 		if rerr := release(); rerr != nil {
 			fmt.Fprintf(p.Log, "secretgate: %v\n", rerr)
@@ -320,7 +320,7 @@ func (p *Plan) gatherers(ctx context.Context, skip string, lv *awsAccess, read *
 // end missing from a shallow clone) or a broken .gitleaks.toml is the
 // user's to fix; a staged run checks its scope even without the leaks
 // check.
-func (p *Plan) leakGatherer(ctx context.Context, values *Resolve) (*Leaks, error) {
+func (p *Plan) leakGatherer(ctx context.Context, values *Resolve, onMatch func()) (*Leaks, error) {
 	if !slices.Contains(p.Families, result.CheckLeaks) {
 		if p.Staged {
 			if _, err := leaks.Resolve(ctx, p.Root, p.LeakScope); err != nil {
@@ -339,6 +339,8 @@ func (p *Plan) leakGatherer(ctx context.Context, values *Resolve) (*Leaks, error
 		JudgeDir:   p.JudgeDir,
 		// Judged from a base: the range's own allow markers hide nothing.
 		DistrustAddedAllow: p.Judge != nil,
+		// A match starts the policies' compilation if it was put off.
+		OnMatch: onMatch,
 	}
 	if values != nil {
 		opts.Live = values

@@ -32,6 +32,7 @@ type pendingEngine struct {
 	engine   *policy.Engine
 	err      error  // the policies or waivers are wrong (the user's to fix)
 	deferred func() // set while the compilation is put off
+	warmOnce sync.Once
 }
 
 // loadPolicies starts compiling the built-in and configured policies and
@@ -91,6 +92,14 @@ func (p *pendingEngine) compiled() error {
 		build()
 	}
 	return p.err
+}
+
+// warm starts a compilation that was put off, in the background, without
+// waiting: the run has found something its policies will judge (a leak
+// match) and may as well compile while it goes on. It is safe to call
+// from any goroutine, any number of times.
+func (p *pendingEngine) warm() {
+	p.warmOnce.Do(func() { go func() { _ = p.compiled() }() })
 }
 
 // ready waits for the compilation and returns its error, if any; a

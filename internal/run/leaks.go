@@ -52,6 +52,8 @@ type LeakOptions struct {
 	// lines it adds hide nothing (the change under review is judged by its
 	// base, and an inline marker is a judge of its own).
 	DistrustAddedAllow bool
+	// OnMatch is the scanner's (leaks.Scanner.OnMatch).
+	OnMatch func()
 }
 
 // NewLeaks prepares a leak scan of root with opts: it checks that the
@@ -80,7 +82,7 @@ func NewLeaks(ctx context.Context, root string, opts LeakOptions) (*Leaks, error
 		Target: target,
 		Scanner: &leaks.Scanner{Detector: det, Ignore: ignore, MaxFileBytes: opts.MaxFileBytes,
 			Live: opts.Live, CacheDir: opts.CacheDir, References: opts.References,
-			DistrustAddedAllow: opts.DistrustAddedAllow},
+			DistrustAddedAllow: opts.DistrustAddedAllow, OnMatch: opts.OnMatch},
 	}, nil
 }
 
