@@ -12,6 +12,9 @@
 #                      OPA module from the Go module cache
 #   BENCH_HISTORY=DIR  the history rows read a clone of the git repository
 #                      DIR instead of a generated 5,000-commit history
+#   BENCH_PARTS=LIST   only these groups of rows, comma-separated: tree,
+#                      history, staged, empty, policy, binary (then no Go
+#                      benchmarks either)
 #
 # The peers are the versions go.mod requires, built by make tools into
 # .tools/bin. Run it on an idle machine: the ratios are of whole-process
@@ -34,9 +37,10 @@ args=(-size "$size" -work "$work" -sg bin/secretgate -sg-symbols "$work/secretga
 [ -n "${RUNS:-}" ] && args+=(-runs "$RUNS")
 [ -n "${BENCH_TREE:-}" ] && args+=(-tree "$BENCH_TREE")
 [ -n "${BENCH_HISTORY:-}" ] && args+=(-history-repo "$BENCH_HISTORY")
+[ -n "${BENCH_PARTS:-}" ] && args+=(-parts "$BENCH_PARTS")
 echo "== secretgate and its peers, side by side ($size inputs) =="
 go run ./internal/bench/benchtable "${args[@]}"
-[ "$size" = full ] || exit 0
+[ "$size" = full ] && [ -z "${BENCH_PARTS:-}" ] || exit 0
 
 # gobench ARGS… runs go test ARGS (benchmarks only) and prints the
 # benchmark lines; a failing benchmark prints its output and fails make

@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,6 +42,7 @@ type config struct {
 	historyRepo string
 	commits     int
 	work        string
+	parts       string
 }
 
 // Sizes of the inputs: the figures at full size; small keeps
@@ -70,6 +72,7 @@ func main() {
 	flag.StringVar(&c.historyRepo, "history-repo", "", "git repository for the history rows (default: a generated linear history)")
 	flag.IntVar(&c.commits, "commits", 0, "commits of the generated history")
 	flag.StringVar(&c.work, "work", "", "scratch directory (required; emptied by the caller)")
+	flag.StringVar(&c.parts, "parts", "", "comma-separated parts to measure: "+strings.Join(partNames(), ", ")+" (default: all)")
 	flag.Parse()
 	p, ok := presets[c.size]
 	if !ok || c.work == "" {
@@ -101,9 +104,13 @@ func run(c config, p sizes, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "%s; peers: %s, %s; %d rounds each, %d cores, load average %s at the start\n\n",
 		version(c.sg), version(c.gitleaks), version(c.opa), c.runs, runtime.NumCPU(), loadAverage())
+	chosen, err := choose(c.parts)
+	if err != nil {
+		return err
+	}
 	var rows []bench.Row
-	for _, part := range []func(config, sizes) ([]bench.Row, error){treeRows, historyRows, stagedRows, emptyRows, policyRows, binaryRows} {
-		r, err := part(c, p)
+	for _, part := range chosen {
+		r, err := part.rows(c, p)
 		if err != nil {
 			// What was measured before the failure is still printed.
 			if len(rows) > 0 {
@@ -124,6 +131,46 @@ func run(c config, p sizes, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "\nload average at the end: %s\n", loadAverage())
 	return nil
+}
+
+// part is a group of the table's rows, measured together.
+type part struct {
+	name string
+	rows func(config, sizes) ([]bench.Row, error)
+}
+
+// parts are the table's groups of rows, in the table's order.
+var parts = []part{{"tree", treeRows}, {"history", historyRows}, {"staged", stagedRows}, {"empty", emptyRows}, {"policy", policyRows}, {"binary", binaryRows}}
+
+func partNames() []string {
+	names := make([]string, len(parts))
+	for i, p := range parts {
+		names[i] = p.name
+	}
+	return names
+}
+
+// choose returns the parts named in list (comma-separated), in the
+// table's order; "" is every part.
+func choose(list string) ([]part, error) {
+	if list == "" {
+		return parts, nil
+	}
+	want := map[string]bool{}
+	for _, n := range strings.Split(list, ",") {
+		n = strings.TrimSpace(n)
+		if !slices.Contains(partNames(), n) {
+			return nil, fmt.Errorf("-parts: unknown part %q (known: %s)", n, strings.Join(partNames(), ", "))
+		}
+		want[n] = true
+	}
+	var out []part
+	for _, p := range parts {
+		if want[p.name] {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // version names a Go binary by its main module's version, read from the
