@@ -28,7 +28,7 @@ package secretgate.rules.leaks
 
 import rego.v1
 
-import data.secretgate.lib.secrets
+import data.secretgate.lib.environments
 
 # METADATA
 # title: Leaked value is a live secret
@@ -161,7 +161,7 @@ in_test_path(p) if {
 
 # production_names are the names of the configured production
 # environments, plus the usual spellings.
-production_names := {lower(name) | some name, env in secrets.environments; object.get(env, "production", false) == true} | {"prod", "production", "prd"}
+production_names := {lower(name) | some name, env in environments.configured; object.get(env, "production", false) == true} | {"prod", "production", "prd"}
 
 # A production path has a production name as a directory or as a part of a
 # file name between "/", ".", "-" or "_": config/prod/app.env,

@@ -9,33 +9,27 @@ package secretgate.lib.secrets
 
 import rego.v1
 
+import data.secretgate.lib.environments as environments_config
 import data.secretgate.lib.iam
 
 # ---------------------------------------------------------------------------
 # Environments
 # ---------------------------------------------------------------------------
 
-# Defaults used when the input carries no environments: prod rotates at
-# least every 90 days and must rotate automatically, staging every 120
-# days, dev has no limit and may rotate by hand; 24 h grace everywhere.
-default_environments := {
-	"prod": {"max_rotation_days": 90, "warn_days": default_warn_days, "grace_hours": default_grace_hours, "require_rotation": true, "production": true},
-	"staging": {"max_rotation_days": 120, "warn_days": default_warn_days, "grace_hours": default_grace_hours, "require_rotation": false, "production": false},
-	"dev": {"max_rotation_days": 0, "warn_days": 0, "grace_hours": default_grace_hours, "require_rotation": false, "production": false},
-}
+# The configured environments, with the defaults, live in their own small
+# package (lib/environments.rego) so that the leak rules, which need only
+# them, compile without this one; these names stay for the rules and user
+# policies that use them.
+default_environments := environments_config.defaults
 
-default_warn_days := 14
+default_warn_days := environments_config.default_warn_days
 
-default_grace_hours := 24
+default_grace_hours := environments_config.default_grace_hours
 
 default_pattern := "{env}/{service}/{type}"
 
 # environments is input.config.environments, or the defaults when absent.
-environments := envs if {
-	envs := object.get(input, ["config", "environments"], null)
-	is_object(envs)
-	count(envs) > 0
-} else := default_environments
+environments := environments_config.configured
 
 environment_names := {name | some name, _ in environments}
 
