@@ -34,20 +34,7 @@ func (g *Gitleaks) Narrow(texts []string) Detector {
 	if err != nil {
 		return g
 	}
-	var keywords []string
-	for _, r := range vc.Rules {
-		for _, k := range r.Keywords {
-			keywords = append(keywords, strings.ToLower(k))
-		}
-	}
-	trie := ahocorasick.NewTrieBuilder().AddStrings(keywords).Build()
-	present := map[string]bool{}
-	for _, text := range decodedForms(texts) {
-		lower := strings.ToLower(text)
-		for _, m := range trie.MatchString(lower) {
-			present[m.MatchString()] = true
-		}
-	}
+	present := presentKeywords(vc, decodedForms(texts))
 	byID := map[string]int{}
 	for i, r := range vc.Rules {
 		byID[r.ID] = i
@@ -98,6 +85,58 @@ func (g *Gitleaks) Narrow(texts []string) Detector {
 	n := &Gitleaks{}
 	n.detOnce.Do(func() { n.det = newDetector(cfg) })
 	return n
+}
+
+// smallText is the size of text up to which presentKeywords looks for each
+// keyword in turn: building the Aho-Corasick automaton of the default
+// rules' keywords takes some 5 ms, more than searching a few staged files
+// for each of a few hundred keywords.
+const smallText = 64 << 10
+
+// presentKeywords returns the rules' keywords, lower-cased, that occur in
+// one of texts, case-insensitively, as gitleaks matches them.
+func presentKeywords(vc *glconfig.ViperConfig, texts []string) map[string]bool {
+	seen := map[string]bool{}
+	var keywords []string
+	for _, r := range vc.Rules {
+		for _, k := range r.Keywords {
+			k = strings.ToLower(k)
+			if !seen[k] {
+				seen[k] = true
+				keywords = append(keywords, k)
+			}
+		}
+	}
+	return keywordsIn(keywords, texts, textSize(texts) > smallText)
+}
+
+// keywordsIn returns the keywords (lower case) that occur in texts,
+// case-insensitively: with an Aho-Corasick automaton, or one keyword after
+// the other.
+func keywordsIn(keywords, texts []string, automaton bool) map[string]bool {
+	lowers := make([]string, len(texts))
+	for i, text := range texts {
+		lowers[i] = strings.ToLower(text)
+	}
+	present := map[string]bool{}
+	if !automaton {
+		for _, k := range keywords {
+			for _, lower := range lowers {
+				if strings.Contains(lower, k) {
+					present[k] = true
+					break
+				}
+			}
+		}
+		return present
+	}
+	trie := ahocorasick.NewTrieBuilder().AddStrings(keywords).Build()
+	for _, lower := range lowers {
+		for _, m := range trie.MatchString(lower) {
+			present[m.MatchString()] = true
+		}
+	}
+	return present
 }
 
 // decodedForms returns the texts and what gitleaks' decoder makes of each,
