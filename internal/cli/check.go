@@ -63,8 +63,10 @@ func newCheckCmd(stdout, stderr io.Writer, env Env) *cobra.Command {
 		Use:   "check",
 		Short: "Check the repository (and, unless --offline, the AWS account) against the policies",
 		Long: `check gathers facts from the repository files (IAM policy JSON,
-CloudFormation, Terraform plan JSON, inventory snapshots), evaluates the
-built-in and custom Rego policies once over them, and reports.
+CloudFormation and SAM templates, Terraform HCL and plan JSON, CDK and CDKTF
+output, inventory snapshots), scans for leaked keys, reads the AWS account
+unless --offline, evaluates the built-in and custom Rego policies once over
+it all, and reports.
 
 --format may be given several times; the n-th --output names the file of the
 n-th --format. A format without an --output goes to standard output (at most
