@@ -94,11 +94,12 @@ test-race: ## the tests of the packages that start goroutines, under the race de
 
 # Every benchmark once (-benchtime 1x), so none rots unnoticed: a failing
 # or skipped benchmark fails the target. BenchmarkTreeScan scans this
-# repository. Measurements are make bench's job, not this one's.
+# repository's files, BenchmarkHistoryScan its history (a clone: CI's is
+# one). Measurements are make bench's job, not this one's.
 BENCH_PKGS ?= ./...
 bench-smoke: ## run every Go benchmark once; fails when one fails or is skipped
 	@out=$$(mktemp); \
-	LEAKS_BENCH_TREE='$(CURDIR)' $(GO) test -run '^$$' -bench . -benchtime 1x -v $(BENCH_PKGS) >$$out 2>&1; code=$$?; \
+	LEAKS_BENCH_TREE='$(CURDIR)' LEAKS_BENCH_REPO='$(CURDIR)' $(GO) test -run '^$$' -bench . -benchtime 1x -v $(BENCH_PKGS) >$$out 2>&1; code=$$?; \
 	grep -v -e 'no test files' -e '^=== RUN' $$out; \
 	if [ $$code -ne 0 ]; then rm -f $$out; echo "bench-smoke: a benchmark failed (above)"; exit $$code; fi; \
 	if grep -q -e '--- SKIP: Benchmark' $$out; then rm -f $$out; echo "bench-smoke: a benchmark was skipped (above); every benchmark must run"; exit 1; fi; \
