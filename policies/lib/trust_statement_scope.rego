@@ -166,6 +166,18 @@ foreign_condition(condition, prefix) if {
 	m[0][1] != prefix
 }
 
+# unknown_claim_condition(condition, prefix): a constraining condition
+# (StringEquals, StringLike, ForAnyValue:…, without IfExists) on a key of
+# the provider whose claim GitHub's tokens never carry (a misspelling such
+# as "enviroment" or "sbu"). The key is absent from every request, so the
+# condition never matches and the statement admits no token, whatever its
+# other conditions say (trust-oidc-condition-unknown-claim reports it).
+unknown_claim_condition(condition, prefix) if {
+	some c in condition_constraints(condition, prefix)
+	constraining(c.info)
+	not c.claim in github_claims
+}
+
 active_constraints(cs, denies) := [object.union(c, {"tuples": ts}) |
 	some c in array.concat(cs, denies)
 	not object.get(c, "source", "") in {"deny-all", "deny-positive"}
@@ -334,6 +346,8 @@ has_claim(cs, claim) if {
 } else := false
 
 scope_tuples(condition, prefix, active) := set() if foreign_condition(condition, prefix)
+
+else := set() if unknown_claim_condition(condition, prefix)
 
 else := set() if {
 	some c in active

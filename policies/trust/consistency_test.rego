@@ -93,6 +93,12 @@ fixtures := [
 	# trust_test.rego: repositories github.repositories does not list
 	sub_cond("StringLike", ["repo:acme/legacy:*"]),
 	sub_cond("StringEquals", ["repo:acme/payments:ref:refs/heads/main", "repo:vendor/tool:ref:refs/heads/main"]),
+	# unassumable_test.rego: a claim no token carries under an exact
+	# operator (a misspelling): the statement admits nobody, whatever else
+	# it says
+	{"StringEquals": object.union(aud_ok, {k("enviroment"): ["prod"]}), "StringLike": {k("sub"): ["repo:acme/payments:*"]}},
+	{"StringEquals": object.union(aud_ok, {k("sbu"): ["repo:acme/payments:ref:refs/heads/main"]})},
+	{"StringEquals": aud_ok, "ForAnyValue:StringLike": {k("enviroment"): ["prod"]}, "StringLike": {k("sub"): ["*"]}},
 ]
 
 # power_test.rego: strict subjects and the rest

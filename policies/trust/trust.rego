@@ -1009,8 +1009,8 @@ deny contains {
 #   common), or it accepts only a value no token carries (an empty
 #   audience). The role is broken, not exposed: explain-trust and the
 #   attacker simulation refuse every token too. Malformed subjects, literal
-#   wildcards and conditions on another provider's keys have their own
-#   findings.
+#   wildcards, conditions on another provider's keys and conditions on a
+#   claim GitHub's tokens do not carry have their own findings.
 # custom:
 #   id: trust-oidc-unassumable
 #   check: trust
@@ -1029,6 +1029,7 @@ deny contains {
 	count(a.malformed) == 0
 	count(a.literal_wildcards) == 0
 	not lib.foreign_condition(object.get(a.stmt, "condition", null), a.prefix)
+	not lib.unknown_claim_condition(object.get(a.stmt, "condition", null), a.prefix)
 }
 
 # unassumable_reason(a): why statement a admits no token, in words that
