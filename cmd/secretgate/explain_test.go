@@ -57,6 +57,19 @@ Resources:
   }]
 }
 `,
+		"iam/deploy-envs-trust.json": `{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Allow",
+    "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {
+      "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+      "StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/payments:environment:deploy-*"}
+    }
+  }]
+}
+`,
 	}
 	for name, text := range files {
 		p := filepath.Join(dir, name)
@@ -164,11 +177,24 @@ func TestExplainTrust(t *testing.T) {
 			},
 		},
 		{
+			// check reports "admits pull request runs" for an environment
+			// pattern: a pull-request job can name an environment it admits.
+			name:   "environment pattern admits a pull request naming a matching environment",
+			args:   []string{"--role", "deploy-envs-trust"},
+			claims: tokenClaims(nil),
+			code:   result.ExitFindings,
+			want: []string{
+				"  refused   a pull request                        repo:acme/payments:pull_request",
+				"  ADMITTED  a pull request naming an environment  repo:acme/payments:environment:deploy-attacker",
+				"  refused   another branch                        repo:acme/payments:ref:refs/heads/attacker",
+			},
+		},
+		{
 			name:   "unknown role",
 			args:   []string{"--role", "arn:aws:iam::123456789012:role/nowhere"},
 			claims: tokenClaims(nil),
 			code:   result.ExitIncomplete,
-			want:   []string{`Verdict: trust policy unknown: no role "nowhere" in the repository`, "Roles found (2): ci-trust, payments-deploy-prod."},
+			want:   []string{`Verdict: trust policy unknown: no role "nowhere" in the repository`, "Roles found (3): ci-trust, deploy-envs-trust, payments-deploy-prod."},
 		},
 	}
 	for _, tt := range tests {

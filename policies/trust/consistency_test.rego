@@ -99,6 +99,10 @@ fixtures := [
 	{"StringEquals": object.union(aud_ok, {k("enviroment"): ["prod"]}), "StringLike": {k("sub"): ["repo:acme/payments:*"]}},
 	{"StringEquals": object.union(aud_ok, {k("sbu"): ["repo:acme/payments:ref:refs/heads/main"]})},
 	{"StringEquals": aud_ok, "ForAnyValue:StringLike": {k("enviroment"): ["prod"]}, "StringLike": {k("sub"): ["*"]}},
+	# environment patterns: a pull-request job names an environment the
+	# pattern admits (lib.environment_names)
+	sub_cond("StringLike", ["repo:acme/payments:environment:deploy-*"]),
+	{"StringEquals": aud_ok, "StringLike": {k("sub"): ["repo:acme/payments:*"], k("environment"): ["prod*"]}},
 ]
 
 # power_test.rego: strict subjects and the rest
@@ -154,8 +158,9 @@ homes := lib.home_repositories(config.github)
 # The simulation's tokens for the configured repositories and for the
 # repositories a condition pins (by name or id), plus what the pattern
 # rules' words cover beyond them: a pull-request job or a push naming an
-# environment, a tag push, and other organisations / repositories named
-# after a pattern's literal part.
+# environment (one the condition's environment patterns admit, as
+# explain-trust simulates: lib.environment_names), a tag push, and other
+# organisations / repositories named after a pattern's literal part.
 probes(cond) := array.concat(
 	array.concat(
 		[{"group": trust.probe_group[p.kind], "claims": p.claims} | some h in all_homes(cond); some p in lib.attacker_probes(h, "sts.amazonaws.com")],
@@ -228,11 +233,13 @@ extra_probes(cond) := array.concat(
 	array.concat(
 		[{"group": g, "claims": lib.probe_claims(sub, h.owner, h.repo, extra, "sts.amazonaws.com")} |
 			some h in all_homes(cond)
-			some [g, ctx, extra] in [
-				["pull_request", "environment:attacker", object.union(lib.pr_extra("octocat"), {"environment": "attacker"})],
-				["other_branch", "environment:attacker", object.union(lib.push_main, {"environment": "attacker"})],
-				["other_branch", "ref:refs/tags/attacker", object.union(lib.push_main, {"ref": "refs/tags/attacker", "ref_type": "tag"})],
-			]
+			some [g, ctx, extra] in array.concat(
+				[[g, concat("", ["environment:", env]), object.union(base, {"environment": env})] |
+					some env in lib.environment_names(role("dev", [], cond).trust, prefix)
+					some [g, base] in [["pull_request", lib.pr_extra("octocat")], ["other_branch", lib.push_main]]
+				],
+				[["other_branch", "ref:refs/tags/attacker", object.union(lib.push_main, {"ref": "refs/tags/attacker", "ref_type": "tag"})]],
+			)
 			sub := sprintf("repo:%s:%s", [lib.subject_path(h.owner, h.repo), ctx])
 		],
 		[{"group": "other_org", "claims": lib.probe_claims(sub, {"name": owner, "id": null}, h.repo, lib.push_main, "sts.amazonaws.com")} |
