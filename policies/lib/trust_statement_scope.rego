@@ -216,7 +216,8 @@ else := v
 #    "sub_conditioned": bool (some condition, of any operator, names sub),
 #    "constraints": claim_constraints(stmt, prefix),
 #    "active": the constraining conditions, Deny-derived ones included,
-#              each with "tuples": the scope of each surviving value}
+#              each with "tuples": the scope of each surviving value,
+#    "denies": deny_constraints(doc, prefix)}
 statement_scope(stmt, prefix, doc) := condition_scope(get(stmt, "condition"), prefix, deny_constraints(doc, prefix))
 
 # condition_scope(condition, prefix, denies): statement_scope from the parts
@@ -236,6 +237,7 @@ simple_scope(condition, prefix) := {
 	"sub_conditioned": true,
 	"constraints": cs,
 	"active": [object.union(c, {"tuples": [simple_tuple(c, t)]}) | some c in cs],
+	"denies": [],
 } if {
 	cs := condition_constraints(condition, prefix)
 	count(cs) == sum([count(obj(b)) | some b in obj(condition)])
@@ -271,6 +273,7 @@ general_scope(condition, prefix, denies) := {
 	"constraints": cs,
 	"active": active,
 	"refused_by": refused,
+	"denies": denies,
 } if {
 	cs := condition_constraints(condition, prefix)
 	active := active_constraints(cs, denies)

@@ -389,3 +389,52 @@ test_no_simulated_admission_goes_unreported if count(unreported) == 0
 test_unusable_roles_admit_no_simulated_token if count(unusable_but_admitted) == 0
 
 test_no_finding_names_an_empty_organisation_or_repository if count(blank_names) == 0
+
+# Trust documents with a Deny statement beside the Allow, as [Allow
+# condition, Deny condition]: the rules honour the Deny as the simulation
+# (IAM's evaluation of the whole document) does.
+with_denies := [
+	[sub_cond("StringLike", ["repo:acme/payments:*"]), {"StringEquals": {k("event_name"): ["pull_request"]}}],
+	[sub_cond("StringLike", ["repo:acme/payments:*"]), {"StringLike": {k("event_name"): ["pull_request*"]}}],
+	[sub_cond("StringLike", ["repo:acme/payments:environment:*"]), {"StringEquals": {k("event_name"): ["pull_request"]}}],
+	[sub_cond("StringLike", ["repo:acme/payments:*"]), {"StringEquals": {k("event_name"): ["schedule"]}}],
+]
+
+deny_role(env, arns, pair) := object.union(r, {"trust": {"statement": array.concat(r.trust.statement, [{
+	"effect": "Deny",
+	"principal": {"Federated": [provider]},
+	"action": ["sts:AssumeRoleWithWebIdentity"],
+	"condition": pair[1],
+	"index": 1,
+}])}}) if {
+	r := role(env, arns, pair[0])
+}
+
+deny_admitted := {i: {p.group |
+	some p in probes(pair[0])
+	lib.policy_admits(deny_role("dev", [], pair).trust, prefix, p.claims)
+} |
+	some i, pair in with_denies
+}
+
+deny_verdicts := {i: [findings(deny_role(env, arns, pair)) | some [env, arns] in kinds] | some i, pair in with_denies}
+
+deny_refuted := [[with_denies[i], f.rule] |
+	some i, fss in deny_verdicts
+	some fs in fss
+	some f in fs
+	g := claimed(f)
+	not g in deny_admitted[i]
+]
+
+deny_unreported := [[with_denies[i], j, g] |
+	some i, fss in deny_verdicts
+	some j, fs in fss
+	some g in deny_admitted[i]
+	g in reportable[j]
+	not reported(fs, g)
+]
+
+test_deny_statements_no_finding_claims_an_exposure_the_simulation_refutes if count(deny_refuted) == 0
+
+test_deny_statements_no_simulated_admission_goes_unreported if count(deny_unreported) == 0

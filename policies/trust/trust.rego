@@ -582,7 +582,9 @@ deny contains object.union(
 # environment gets that environment's subject, and environments are created
 # on first use. A negated condition on event_name that excludes
 # pull_request keeps them out (the scope analysis treats negated operators
-# as absent).
+# as absent), and so does a Deny statement whose one condition is a
+# positive one on event_name that matches pull_request (Deny StringEquals
+# event_name pull_request), as IAM and explain-trust's simulation honour it.
 admits_pull(t, sc) if {
 	lib.pull_request_code(t)
 	not pull_request_excluded(sc)
@@ -591,6 +593,14 @@ admits_pull(t, sc) if {
 admits_pull(t, sc) if {
 	env_pull_request(t)
 	not pull_request_excluded(sc)
+}
+
+pull_request_excluded(sc) if {
+	some d in object.get(sc, "denies", [])
+	d.source == "deny-positive"
+	d.claim == "event_name"
+	some v in d.values
+	lib.value_match(d.info.base, v, "pull_request")
 }
 
 pull_request_excluded(sc) if {
