@@ -621,15 +621,20 @@ env_pull_request(t) if {
 	not env_protected(e)
 }
 
-protected_environments := lib.arr(object.get(gh, "protected_environments", []))
+# A pattern of wildcards only ("*", "?*") would protect every environment,
+# including one a pull-request job creates on first use, which nothing
+# protects: the configuration loader rejects it, and it is ignored here.
+protected_environments := [p |
+	some p in lib.arr(object.get(gh, "protected_environments", []))
+	is_string(p)
+	not regex.match(`^[*?]*\*[*?]*$`, p)
+]
 
 # env_protected(e): every environment the pattern e admits is protected.
 env_protected(e) if {
 	some p in protected_environments
 	pattern_within(e, p)
 }
-
-pattern_within(_, "*")
 
 pattern_within(e, e)
 
