@@ -297,3 +297,26 @@ func secretgateStdin(t *testing.T, stdin string, args ...string) run {
 	}
 	return run{code: code, stdout: out.String(), stderr: errb.String()}
 }
+
+// With github.protected_environments covering the trust's environment
+// pattern, check calls the role pinned to protected environments (no pull
+// requests), and explain-trust's simulation agrees: a pull-request job
+// naming a protected environment is not simulated as admitted.
+func TestExplainTrustHonoursProtectedEnvironments(t *testing.T) {
+	dir := explainRepo(t)
+	if err := os.WriteFile(filepath.Join(dir, ".secretgate.yml"), []byte("github:\n  repositories: [acme/payments]\n  protected_environments: [\"deploy-*\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := secretgate(t, nil, "explain-trust", "--path", dir, "--role", "deploy-envs-trust", "--claims", writeClaims(t, tokenClaims(nil)))
+	if r.code != result.ExitFindings {
+		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, result.ExitFindings, r.stdout, r.stderr)
+	}
+	want := "  refused   a pull request naming an environment  repo:acme/payments:environment:attacker"
+	if !strings.Contains(r.stdout, want) || strings.Contains(r.stdout, "ADMITTED") {
+		t.Errorf("stdout lacks %q or admits a simulated token:\n%s", want, r.stdout)
+	}
+	c := secretgate(t, nil, "check", "--offline", "--path", dir)
+	if strings.Contains(c.stdout, "trust-oidc-prod-pull-request") {
+		t.Errorf("check reports pull requests for a role pinned to protected environments:\n%s", c.stdout)
+	}
+}

@@ -349,7 +349,14 @@ attacker_probes_for(home, aud, envs) := array.concat(array.concat(prs, env_prs),
 # environment claim; negated operators excluded) the name that fills it
 # ("deploy-*" gives "deploy-attacker"); a fresh "attacker" when there is
 # none. Sorted.
-environment_names(doc, prefix) := names if {
+environment_names(doc, prefix) := environment_names_outside(doc, prefix, [])
+
+# environment_names_outside(doc, prefix, protected): environment_names
+# without the names that a github.protected_environments pattern of
+# protected matches (a job naming a protected environment is held to its
+# deployment-branch rules, as the trust rules assume); patterns of
+# wildcards only protect nothing.
+environment_names_outside(doc, prefix, protected) := names if {
 	pats := {v |
 		some st in arr(get(doc, "statement"))
 		is_allow(st)
@@ -360,9 +367,20 @@ environment_names(doc, prefix) := names if {
 		some v in environment_patterns(lower(key), prefix, arr(values))
 		regex.match(`[*?]`, v)
 	}
-	count(pats) > 0
-	names := sort({replace(replace(v, "*", attacker_name), "?", "x") | some v in pats})
+	names := sort({n |
+		some v in pats
+		n := replace(replace(v, "*", attacker_name), "?", "x")
+		not env_name_protected(n, protected)
+	})
+	count(names) > 0
 } else := [attacker_name]
+
+env_name_protected(name, protected) if {
+	some p in protected
+	is_string(p)
+	not regex.match(`^[*?]*\*[*?]*$`, p)
+	glob(p, name)
+}
 
 environment_patterns(key, prefix, values) := [v | some v in values; is_string(v)] if {
 	key == concat(":", [prefix, "environment"])
@@ -463,9 +481,14 @@ attacker_who("other_org", labels, _) := sprintf("a workflow in a repository of a
 # subjects, "owner@id/repo@id"), with IAM's verdict for tokens of provider
 # prefix: [{"kind", "sub", "admitted"}] in attacker_probe_kinds order. Empty
 # when repository is not "owner/repo".
-attacker_report(doc, repository, aud, prefix) := [{"kind": p.kind, "sub": p.sub, "admitted": admitted_bool(doc, prefix, p.claims)} |
+attacker_report(doc, repository, aud, prefix) := attacker_report_outside(doc, repository, aud, prefix, [])
+
+# attacker_report_outside(doc, repository, aud, prefix, protected):
+# attacker_report whose pull-request jobs name no environment that the
+# github.protected_environments patterns of protected cover.
+attacker_report_outside(doc, repository, aud, prefix, protected) := [{"kind": p.kind, "sub": p.sub, "admitted": admitted_bool(doc, prefix, p.claims)} |
 	some h in home_repositories({"repositories": [repository]})
-	some p in array.concat(attacker_probes_for(h, aud, environment_names(doc, prefix)), forged_probes(doc, prefix, h, aud))
+	some p in array.concat(attacker_probes_for(h, aud, environment_names_outside(doc, prefix, protected)), forged_probes(doc, prefix, h, aud))
 ]
 
 # forged_probes(doc, prefix, home, aud): for each sub value of the
@@ -523,9 +546,13 @@ token_home(claims) := concat("", [owner, "@", oid, "/", repo, "@", rid]) if {
 # relative to the token's own repository (token_home): "home" (the
 # repository, "" when the claims name none) and "attackers"
 # (attacker_report, with the token's audience and provider).
-explain(doc, claims) := object.union(evaluate(doc, claims), {
+explain(doc, claims) := explain_outside(doc, claims, [])
+
+# explain_outside(doc, claims, protected): explain, with the configured
+# github.protected_environments (attacker_report_outside).
+explain_outside(doc, claims, protected) := object.union(evaluate(doc, claims), {
 	"home": home,
-	"attackers": attacker_report(doc, home, token_audience(claims), token_provider(claims)),
+	"attackers": attacker_report_outside(doc, home, token_audience(claims), token_provider(claims), protected),
 }) if {
 	home := token_home(claims)
 } else := object.union(evaluate(doc, claims), {"home": "", "attackers": []})

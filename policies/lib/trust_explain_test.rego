@@ -528,3 +528,14 @@ test_environment_names_literal_and_negated if {
 	d := doc([stmt(0, with_aud({"StringEquals": {k("sub"): ["repo:acme/infra:environment:prod"]}, "StringNotLike": {k("environment"): ["dev*"]}}))])
 	trust.environment_names(d, p) == ["attacker"]
 }
+
+# github.protected_environments: a job naming a protected environment is
+# not simulated (the trust rules assume its deployment-branch rules hold);
+# a pattern of wildcards only protects nothing.
+test_environment_names_outside_protected if {
+	d := doc([stmt(0, with_aud({"StringLike": {k("sub"): ["repo:acme/infra:environment:deploy-*", "repo:acme/infra:environment:qa-*"]}}))])
+	trust.environment_names_outside(d, p, ["deploy-*"]) == ["qa-attacker"]
+	trust.environment_names_outside(d, p, ["deploy-*", "qa-*"]) == ["attacker"]
+	trust.environment_names_outside(d, p, ["*"]) == ["deploy-attacker", "qa-attacker"]
+	trust.environment_names(d, p) == ["deploy-attacker", "qa-attacker"]
+}
