@@ -57,6 +57,19 @@ Resources:
   }]
 }
 `,
+		"iam/deploy-envs-trust.json": `{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Allow",
+    "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {
+      "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+      "StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/payments:environment:deploy-*"}
+    }
+  }]
+}
+`,
 	}
 	for name, text := range files {
 		p := filepath.Join(dir, name)
@@ -164,11 +177,24 @@ func TestExplainTrust(t *testing.T) {
 			},
 		},
 		{
+			// check reports "admits pull request runs" for an environment
+			// pattern: a pull-request job can name an environment it admits.
+			name:   "environment pattern admits a pull request naming a matching environment",
+			args:   []string{"--role", "deploy-envs-trust"},
+			claims: tokenClaims(nil),
+			code:   result.ExitFindings,
+			want: []string{
+				"  refused   a pull request                        repo:acme/payments:pull_request",
+				"  ADMITTED  a pull request naming an environment  repo:acme/payments:environment:deploy-attacker",
+				"  refused   another branch                        repo:acme/payments:ref:refs/heads/attacker",
+			},
+		},
+		{
 			name:   "unknown role",
 			args:   []string{"--role", "arn:aws:iam::123456789012:role/nowhere"},
 			claims: tokenClaims(nil),
 			code:   result.ExitIncomplete,
-			want:   []string{`Verdict: trust policy unknown: no role "nowhere" in the repository`, "Roles found (2): ci-trust, payments-deploy-prod."},
+			want:   []string{`Verdict: trust policy unknown: no role "nowhere" in the repository`, "Roles found (3): ci-trust, deploy-envs-trust, payments-deploy-prod."},
 		},
 	}
 	for _, tt := range tests {
@@ -270,4 +296,27 @@ func secretgateStdin(t *testing.T, stdin string, args ...string) run {
 		t.Fatalf("run secretgate: %v", err)
 	}
 	return run{code: code, stdout: out.String(), stderr: errb.String()}
+}
+
+// With github.protected_environments covering the trust's environment
+// pattern, check calls the role pinned to protected environments (no pull
+// requests), and explain-trust's simulation agrees: a pull-request job
+// naming a protected environment is not simulated as admitted.
+func TestExplainTrustHonoursProtectedEnvironments(t *testing.T) {
+	dir := explainRepo(t)
+	if err := os.WriteFile(filepath.Join(dir, ".secretgate.yml"), []byte("github:\n  repositories: [acme/payments]\n  protected_environments: [\"deploy-*\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := secretgate(t, nil, "explain-trust", "--path", dir, "--role", "deploy-envs-trust", "--claims", writeClaims(t, tokenClaims(nil)))
+	if r.code != result.ExitFindings {
+		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, result.ExitFindings, r.stdout, r.stderr)
+	}
+	want := "  refused   a pull request naming an environment  repo:acme/payments:environment:attacker"
+	if !strings.Contains(r.stdout, want) || strings.Contains(r.stdout, "ADMITTED") {
+		t.Errorf("stdout lacks %q or admits a simulated token:\n%s", want, r.stdout)
+	}
+	c := secretgate(t, nil, "check", "--offline", "--path", dir)
+	if strings.Contains(c.stdout, "trust-oidc-prod-pull-request") {
+		t.Errorf("check reports pull requests for a role pinned to protected environments:\n%s", c.stdout)
+	}
 }

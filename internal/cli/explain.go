@@ -89,7 +89,7 @@ func runExplainTrust(ctx context.Context, f explainFlags, stdin io.Reader, stdou
 		// The role asked about may be defined there.
 		fmt.Fprintf(stderr, "secretgate: warning: %s was not read: %s\n", p.File, p.Message)
 	}
-	e, err := explain.Explain(ctx, engine, f.role, claims, res.Roles)
+	e, err := explain.ExplainWith(ctx, engine, f.role, claims, res.Roles, explain.Options{ProtectedEnvironments: cfg.GitHub.ProtectedEnvironments})
 	if err != nil {
 		return &ExitError{Code: result.ExitIncomplete, Err: err}
 	}

@@ -534,6 +534,10 @@ func (d *decoder) github(g *GitHub, n *yaml.Node) {
 			d.errorf(n, "%s: %q is not a GitHub environment name or pattern (no \":\")", p, s)
 			return false
 		}
+		if matchesEveryEnvironment(s) {
+			d.errorf(n, "%s: %q matches every environment, but a pull-request job can name a new one, which GitHub creates unprotected on first use; list the protected environments by name or by a pattern with a literal part (prod, release-*)", p, s)
+			return false
+		}
 		return true
 	})
 	if v := f.get("audience"); v != nil {
@@ -951,4 +955,11 @@ func (d *decoder) size(n *yaml.Node, path string) (int64, bool) {
 		return 0, false
 	}
 	return v * unit, true
+}
+
+// matchesEveryEnvironment: a protected_environments pattern of wildcards
+// only, with a "*" ("*", "?*"), matches every environment name, including
+// one a pull-request job creates on first use, which nothing protects.
+func matchesEveryEnvironment(s string) bool {
+	return strings.Contains(s, "*") && strings.Trim(s, "*?") == ""
 }

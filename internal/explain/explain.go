@@ -1,7 +1,7 @@
 // Package explain says why AWS refused (or would admit) a GitHub Actions
 // OIDC token for a role: it evaluates the role's trust policy against the
 // token's claims with the same Rego functions the trust rules use
-// (data.secretgate.lib.trust.explain), and reports the statement and
+// (data.secretgate.lib.trust.explain_outside), and reports the statement and
 // condition that refused the token, or the closest miss. It also simulates
 // the tokens an attacker could present from the token's repository (a pull
 // request, a fork's pull request, another branch, another repository, another
@@ -22,7 +22,16 @@ import (
 )
 
 // Query is the Rego function an explanation is made by.
-const Query = "data.secretgate.lib.trust.explain(input.document, input.claims)"
+const Query = "data.secretgate.lib.trust.explain_outside(input.document, input.claims, input.protected)"
+
+// Options are the configuration an explanation depends on.
+type Options struct {
+	// ProtectedEnvironments is github.protected_environments: the
+	// simulated pull-request job names no environment these cover, as the
+	// trust rules assume such a job is held to the environment's
+	// deployment-branch rules.
+	ProtectedEnvironments []string
+}
 
 // Evaluator evaluates a Rego query over the compiled policies
 // (*policy.Engine).
@@ -172,6 +181,11 @@ func roleNames(roles []facts.Role) []string {
 // name) against the token's claims. An unknown role or trust policy is not
 // an error: the Explanation says so (Known false).
 func Explain(ctx context.Context, engine Evaluator, roleARN string, claims map[string]any, roles []facts.Role) (Explanation, error) {
+	return ExplainWith(ctx, engine, roleARN, claims, roles, Options{})
+}
+
+// ExplainWith is Explain with the configuration's options.
+func ExplainWith(ctx context.Context, engine Evaluator, roleARN string, claims map[string]any, roles []facts.Role, opts Options) (Explanation, error) {
 	e := Explanation{RoleARN: roleARN, Claims: shownClaims(claims)}
 	role, ok := FindRole(roleARN, roles)
 	if !ok {
@@ -192,7 +206,11 @@ func Explain(ctx context.Context, engine Evaluator, roleARN string, claims map[s
 	if claims == nil {
 		claims = map[string]any{}
 	}
-	out, err := engine.Eval(ctx, Query, map[string]any{"document": role.Trust, "claims": claims})
+	protected := opts.ProtectedEnvironments
+	if protected == nil {
+		protected = []string{}
+	}
+	out, err := engine.Eval(ctx, Query, map[string]any{"document": role.Trust, "claims": claims, "protected": protected})
 	if err != nil {
 		return e, fmt.Errorf("explain role %s: %w", roleARN, err)
 	}

@@ -189,9 +189,15 @@ type DuplicateKey struct {
 	// uses is.
 	Line     int `json:"line"`
 	KeptLine int `json:"kept_line"`
-	// Dropped lists the condition keys of an ignored operator block
-	// (lower-case), which therefore constrain nothing.
+	// Dropped lists the condition keys (lower-case) of an ignored operator
+	// block, or of an ignored Condition object, that the kept one lacks,
+	// which therefore constrain nothing.
 	Dropped []string `json:"dropped,omitempty"`
+	// Values and KeptValues: for a condition key repeated inside one
+	// operator block, the values of the ignored occurrence and of the one
+	// IAM uses.
+	Values     []string `json:"values,omitempty"`
+	KeptValues []string `json:"kept_values,omitempty"`
 }
 
 // Statement is one normalised IAM policy statement. Action and NotAction,

@@ -131,12 +131,12 @@ func Normalize(file string, n *doctree.Node) (facts.PolicyDocument, error) {
 		}
 		doc.Statement = append(doc.Statement, st)
 		if s.Kind == doctree.Object {
-			doc.Duplicates = append(doc.Duplicates, duplicates(s, i, "", nil)...)
+			doc.Duplicates = append(doc.Duplicates, duplicates(s, i, "", statementDropped)...)
 			if c := s.Get("Condition"); c != nil && c.Kind == doctree.Object {
-				doc.Duplicates = append(doc.Duplicates, duplicates(c, i, "Condition.", droppedKeys)...)
+				doc.Duplicates = append(doc.Duplicates, duplicates(c, i, "Condition.", blockDropped)...)
 				for _, op := range lastMembers(c) {
 					if op.Value.Kind == doctree.Object {
-						doc.Duplicates = append(doc.Duplicates, duplicates(op.Value, i, "Condition."+op.Key+".", nil)...)
+						doc.Duplicates = append(doc.Duplicates, duplicates(op.Value, i, "Condition."+op.Key+".", keyValues)...)
 					}
 				}
 			}
@@ -147,8 +147,9 @@ func Normalize(file string, n *doctree.Node) (facts.PolicyDocument, error) {
 
 // duplicates lists the keys n (an object) repeats, each ignored
 // occurrence with the line of the one kept (the last, as IAM and
-// encoding/json do). dropped, when set, names what an ignored value held.
-func duplicates(n *doctree.Node, stmt int, prefix string, dropped func(*doctree.Node) []string) []facts.DuplicateKey {
+// encoding/json do). lost, when set, fills in what the ignored value held
+// that the kept one does not.
+func duplicates(n *doctree.Node, stmt int, prefix string, lost func(d *facts.DuplicateKey, key string, ignored, kept *doctree.Node)) []facts.DuplicateKey {
 	last := map[string]doctree.Member{}
 	for _, m := range n.Members {
 		last[m.Key] = m
@@ -160,26 +161,88 @@ func duplicates(n *doctree.Node, stmt int, prefix string, dropped func(*doctree.
 			continue
 		}
 		d := facts.DuplicateKey{Statement: stmt, Path: prefix + m.Key, Line: m.Line, KeptLine: kept.Line}
-		if dropped != nil {
-			d.Dropped = dropped(m.Value)
+		if lost != nil {
+			lost(&d, m.Key, m.Value, kept.Value)
 		}
 		out = append(out, d)
 	}
 	return out
 }
 
-// droppedKeys names the condition keys of an operator block, lower-case.
-func droppedKeys(n *doctree.Node) []string {
+// statementDropped: a repeated Condition loses the condition keys of the
+// ignored one that the kept one does not have under the same operator.
+func statementDropped(d *facts.DuplicateKey, key string, ignored, kept *doctree.Node) {
+	if key != "Condition" || ignored == nil || ignored.Kind != doctree.Object {
+		return
+	}
+	for _, op := range lastMembers(ignored) {
+		var keptBlock *doctree.Node
+		if kept != nil && kept.Kind == doctree.Object {
+			keptBlock = kept.Get(op.Key)
+		}
+		d.Dropped = appendNew(d.Dropped, droppedKeys(op.Value, keptBlock))
+	}
+}
+
+// blockDropped: a repeated operator block loses its condition keys that
+// the kept block does not have.
+func blockDropped(d *facts.DuplicateKey, _ string, ignored, kept *doctree.Node) {
+	d.Dropped = droppedKeys(ignored, kept)
+}
+
+// keyValues: a condition key repeated inside one operator block keeps the
+// last values; both are recorded so that the finding can quote them.
+func keyValues(d *facts.DuplicateKey, _ string, ignored, kept *doctree.Node) {
+	d.Values, d.KeptValues = scalars(ignored), scalars(kept)
+}
+
+// scalars are the scalar values of n (a scalar or a list of them).
+func scalars(n *doctree.Node) []string {
+	if n == nil {
+		return nil
+	}
+	if s, ok := n.Scalar(); ok {
+		return []string{s}
+	}
+	var out []string
+	if n.Kind == doctree.Array {
+		for _, e := range n.Elems {
+			if s, ok := e.Scalar(); ok {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// droppedKeys names the condition keys of an operator block, lower-case,
+// that the kept block (nil when there is none) lacks.
+func droppedKeys(n, kept *doctree.Node) []string {
 	if n == nil || n.Kind != doctree.Object {
 		return nil
 	}
+	has := map[string]bool{}
+	if kept != nil && kept.Kind == doctree.Object {
+		for _, m := range kept.Members {
+			has[strings.ToLower(m.Key)] = true
+		}
+	}
 	var keys []string
 	for _, m := range n.Members {
-		if k := strings.ToLower(m.Key); !slices.Contains(keys, k) {
+		if k := strings.ToLower(m.Key); !has[k] && !slices.Contains(keys, k) {
 			keys = append(keys, k)
 		}
 	}
 	return keys
+}
+
+func appendNew(list, more []string) []string {
+	for _, k := range more {
+		if !slices.Contains(list, k) {
+			list = append(list, k)
+		}
+	}
+	return list
 }
 
 // lastMembers are n's members without the ones a later member with the

@@ -277,6 +277,31 @@ func FuzzNormalize(f *testing.F) {
 // it held. The case seen in public infrastructure code: a sub pin in a
 // first StringEquals block, silently replaced by a second one that only
 // checks aud.
+// A repeated Condition: what the ignored one held and the kept one lacks
+// is lost (issue 13: the ignored block held sub and aud, the kept one aud).
+func TestDuplicateConditionDropsWhatTheKeptOneLacks(t *testing.T) {
+	src := `{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Allow",
+    "Principal": {"Federated": "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com"},
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:Sub": "repo:acme/app:ref:refs/heads/main"}},
+    "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}
+  }]
+}`
+	doc, err := Normalize("trust.json", parse(t, src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []facts.DuplicateKey{
+		{Statement: 0, Path: "Condition", Line: 7, KeptLine: 8, Dropped: []string{"token.actions.githubusercontent.com:sub"}},
+	}
+	if diff := cmp.Diff(want, doc.Duplicates); diff != "" {
+		t.Errorf("duplicates (-want +got):\n%s", diff)
+	}
+}
+
 func TestDuplicateKeysLastWins(t *testing.T) {
 	src := `{
   "Version": "2012-10-17",
@@ -306,7 +331,7 @@ func TestDuplicateKeysLastWins(t *testing.T) {
 	wantDups := []facts.DuplicateKey{
 		{Statement: 0, Path: "Action", Line: 6, KeptLine: 7},
 		{Statement: 0, Path: "Condition.StringEquals", Line: 9, KeptLine: 11, Dropped: []string{"token.actions.githubusercontent.com:sub"}},
-		{Statement: 0, Path: "Condition.StringLike.token.actions.githubusercontent.com:sub", Line: 10, KeptLine: 10},
+		{Statement: 0, Path: "Condition.StringLike.token.actions.githubusercontent.com:sub", Line: 10, KeptLine: 10, Values: []string{"repo:acme/*"}, KeptValues: []string{"repo:acme/app:*"}},
 	}
 	if diff := cmp.Diff(wantDups, doc.Duplicates); diff != "" {
 		t.Errorf("duplicates (-want +got):\n%s", diff)

@@ -287,12 +287,17 @@ pr_extra(actor) := {
 }
 
 # attacker_probes(home, aud): [{"kind", "sub", "claims"}] for one home
-# repository (an element of home_repositories).
-attacker_probes(home, aud) := array.concat(own, foreign) if {
+# repository (an element of home_repositories), the pull-request job naming
+# a fresh environment ("attacker").
+attacker_probes(home, aud) := attacker_probes_for(home, aud, [attacker_name])
+
+# attacker_probes_for(home, aud, envs): attacker_probes with one
+# pull-request job per environment name of envs (environment_names).
+attacker_probes_for(home, aud, envs) := array.concat(array.concat(prs, env_prs), array.concat(branch, foreign)) if {
 	o := home.owner
 	r := home.repo
 	path := subject_path(o, r)
-	own := [
+	prs := [
 		{
 			"kind": "pull_request",
 			"sub": sprintf("repo:%s:pull_request", [path]),
@@ -303,13 +308,18 @@ attacker_probes(home, aud) := array.concat(own, foreign) if {
 			"sub": sprintf("repo:%s:pull_request", [path]),
 			"claims": probe_claims(sprintf("repo:%s:pull_request", [path]), o, r, pr_extra("secretgate-fork-author"), aud),
 		},
-		{
-			# A pull-request job that names an environment gets that
-			# environment's subject; environments are created on first use.
-			"kind": "environment_pull_request",
-			"sub": sprintf("repo:%s:environment:%s", [path, attacker_name]),
-			"claims": probe_claims(sprintf("repo:%s:environment:%s", [path, attacker_name]), o, r, object.union(pr_extra("octocat"), {"environment": attacker_name}), aud),
-		},
+	]
+
+	# A pull-request job that names an environment gets that environment's
+	# subject; environments are created on first use.
+	env_prs := [{
+		"kind": "environment_pull_request",
+		"sub": sprintf("repo:%s:environment:%s", [path, env]),
+		"claims": probe_claims(sprintf("repo:%s:environment:%s", [path, env]), o, r, object.union(pr_extra("octocat"), {"environment": env}), aud),
+	} |
+		some env in envs
+	]
+	branch := [
 		{
 			"kind": "other_branch",
 			"sub": sprintf("repo:%s:ref:refs/heads/%s", [path, attacker_name]),
@@ -331,6 +341,55 @@ attacker_probes(home, aud) := array.concat(own, foreign) if {
 		p := {"kind": kind, "sub": sub, "claims": probe_claims(sub, fo, fr, push_main, aud)}
 	]
 }
+
+# environment_names(doc, prefix): the environments a pull-request job names
+# to be admitted: a job can name any environment, so for each environment
+# pattern with a wildcard in the document's Allow statements for the
+# provider (an "environment:" piece of a sub value, or a condition on the
+# environment claim; negated operators excluded) the name that fills it
+# ("deploy-*" gives "deploy-attacker"); a fresh "attacker" when there is
+# none. Sorted.
+environment_names(doc, prefix) := environment_names_outside(doc, prefix, [])
+
+# environment_names_outside(doc, prefix, protected): environment_names
+# without the names that a github.protected_environments pattern of
+# protected matches (a job naming a protected environment is held to its
+# deployment-branch rules, as the trust rules assume); patterns of
+# wildcards only protect nothing.
+environment_names_outside(doc, prefix, protected) := names if {
+	pats := {v |
+		some st in arr(get(doc, "statement"))
+		is_allow(st)
+		federates(st, prefix)
+		some op, keys in obj(get(st, "condition"))
+		not op_info(op).negated
+		some key, values in obj(keys)
+		some v in environment_patterns(lower(key), prefix, arr(values))
+		regex.match(`[*?]`, v)
+	}
+	names := sort({n |
+		some v in pats
+		n := replace(replace(v, "*", attacker_name), "?", "x")
+		not env_name_protected(n, protected)
+	})
+	count(names) > 0
+} else := [attacker_name]
+
+env_name_protected(name, protected) if {
+	some p in protected
+	is_string(p)
+	not regex.match(`^[*?]*\*[*?]*$`, p)
+	glob(p, name)
+}
+
+environment_patterns(key, prefix, values) := [v | some v in values; is_string(v)] if {
+	key == concat(":", [prefix, "environment"])
+} else := [m[1] |
+	key == concat(":", [prefix, "sub"])
+	some v in values
+	is_string(v)
+	some m in regex.find_all_string_submatch_n(`(?:^|:)environment:([^:]*)`, v, -1)
+]
 
 # An immutable subject needs both ids: the other_repo probe in immutable
 # format exists only when the owner's id is configured.
@@ -422,9 +481,14 @@ attacker_who("other_org", labels, _) := sprintf("a workflow in a repository of a
 # subjects, "owner@id/repo@id"), with IAM's verdict for tokens of provider
 # prefix: [{"kind", "sub", "admitted"}] in attacker_probe_kinds order. Empty
 # when repository is not "owner/repo".
-attacker_report(doc, repository, aud, prefix) := [{"kind": p.kind, "sub": p.sub, "admitted": admitted_bool(doc, prefix, p.claims)} |
+attacker_report(doc, repository, aud, prefix) := attacker_report_outside(doc, repository, aud, prefix, [])
+
+# attacker_report_outside(doc, repository, aud, prefix, protected):
+# attacker_report whose pull-request jobs name no environment that the
+# github.protected_environments patterns of protected cover.
+attacker_report_outside(doc, repository, aud, prefix, protected) := [{"kind": p.kind, "sub": p.sub, "admitted": admitted_bool(doc, prefix, p.claims)} |
 	some h in home_repositories({"repositories": [repository]})
-	some p in array.concat(attacker_probes(h, aud), forged_probes(doc, prefix, h, aud))
+	some p in array.concat(attacker_probes_for(h, aud, environment_names_outside(doc, prefix, protected)), forged_probes(doc, prefix, h, aud))
 ]
 
 # forged_probes(doc, prefix, home, aud): for each sub value of the
@@ -482,9 +546,13 @@ token_home(claims) := concat("", [owner, "@", oid, "/", repo, "@", rid]) if {
 # relative to the token's own repository (token_home): "home" (the
 # repository, "" when the claims name none) and "attackers"
 # (attacker_report, with the token's audience and provider).
-explain(doc, claims) := object.union(evaluate(doc, claims), {
+explain(doc, claims) := explain_outside(doc, claims, [])
+
+# explain_outside(doc, claims, protected): explain, with the configured
+# github.protected_environments (attacker_report_outside).
+explain_outside(doc, claims, protected) := object.union(evaluate(doc, claims), {
 	"home": home,
-	"attackers": attacker_report(doc, home, token_audience(claims), token_provider(claims)),
+	"attackers": attacker_report_outside(doc, home, token_audience(claims), token_provider(claims), protected),
 }) if {
 	home := token_home(claims)
 } else := object.union(evaluate(doc, claims), {"home": "", "attackers": []})

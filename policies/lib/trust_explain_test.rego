@@ -506,3 +506,36 @@ test_attacker_report_forged_template_refused_by_owner_id if {
 	[x.kind | some x in r; x.kind == "forged_template"] == ["forged_template"]
 	[x | some x in r; x.admitted] == []
 }
+
+# A pull-request job can name any environment, so the simulated one is
+# named after the trust's own pattern (issue 13): check reports "admits
+# pull request runs" for environment:deploy-* and explain-trust agrees.
+test_attacker_report_environment_pattern_in_sub if {
+	d := doc([stmt(0, with_aud({"StringLike": {k("sub"): ["repo:acme/infra:environment:deploy-*"]}}))])
+	r := trust.attacker_report(d, "acme/infra", "sts.amazonaws.com", p)
+	[[x.kind, x.sub] | some x in r; x.admitted] == [["environment_pull_request", "repo:acme/infra:environment:deploy-attacker"]]
+}
+
+test_attacker_report_environment_pattern_in_environment_claim if {
+	d := doc([stmt(0, with_aud({"StringLike": {k("sub"): ["repo:acme/infra:*"], k("environment"): ["prod*"]}}))])
+	r := trust.attacker_report(d, "acme/infra", "sts.amazonaws.com", p)
+	[[x.kind, x.sub] | some x in r; x.admitted] == [["environment_pull_request", "repo:acme/infra:environment:prodattacker"]]
+}
+
+# A literal environment is not a pattern: the simulated job names a fresh
+# one, refused.
+test_environment_names_literal_and_negated if {
+	d := doc([stmt(0, with_aud({"StringEquals": {k("sub"): ["repo:acme/infra:environment:prod"]}, "StringNotLike": {k("environment"): ["dev*"]}}))])
+	trust.environment_names(d, p) == ["attacker"]
+}
+
+# github.protected_environments: a job naming a protected environment is
+# not simulated (the trust rules assume its deployment-branch rules hold);
+# a pattern of wildcards only protects nothing.
+test_environment_names_outside_protected if {
+	d := doc([stmt(0, with_aud({"StringLike": {k("sub"): ["repo:acme/infra:environment:deploy-*", "repo:acme/infra:environment:qa-*"]}}))])
+	trust.environment_names_outside(d, p, ["deploy-*"]) == ["qa-attacker"]
+	trust.environment_names_outside(d, p, ["deploy-*", "qa-*"]) == ["attacker"]
+	trust.environment_names_outside(d, p, ["*"]) == ["deploy-attacker", "qa-attacker"]
+	trust.environment_names(d, p) == ["deploy-attacker", "qa-attacker"]
+}

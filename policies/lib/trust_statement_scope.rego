@@ -166,6 +166,18 @@ foreign_condition(condition, prefix) if {
 	m[0][1] != prefix
 }
 
+# unknown_claim_condition(condition, prefix): a constraining condition
+# (StringEquals, StringLike, ForAnyValue:…, without IfExists) on a key of
+# the provider whose claim GitHub's tokens never carry (a misspelling such
+# as "enviroment" or "sbu"). The key is absent from every request, so the
+# condition never matches and the statement admits no token, whatever its
+# other conditions say (trust-oidc-condition-unknown-claim reports it).
+unknown_claim_condition(condition, prefix) if {
+	some c in condition_constraints(condition, prefix)
+	constraining(c.info)
+	not c.claim in github_claims
+}
+
 active_constraints(cs, denies) := [object.union(c, {"tuples": ts}) |
 	some c in array.concat(cs, denies)
 	not object.get(c, "source", "") in {"deny-all", "deny-positive"}
@@ -204,7 +216,8 @@ else := v
 #    "sub_conditioned": bool (some condition, of any operator, names sub),
 #    "constraints": claim_constraints(stmt, prefix),
 #    "active": the constraining conditions, Deny-derived ones included,
-#              each with "tuples": the scope of each surviving value}
+#              each with "tuples": the scope of each surviving value,
+#    "denies": deny_constraints(doc, prefix)}
 statement_scope(stmt, prefix, doc) := condition_scope(get(stmt, "condition"), prefix, deny_constraints(doc, prefix))
 
 # condition_scope(condition, prefix, denies): statement_scope from the parts
@@ -224,6 +237,7 @@ simple_scope(condition, prefix) := {
 	"sub_conditioned": true,
 	"constraints": cs,
 	"active": [object.union(c, {"tuples": [simple_tuple(c, t)]}) | some c in cs],
+	"denies": [],
 } if {
 	cs := condition_constraints(condition, prefix)
 	count(cs) == sum([count(obj(b)) | some b in obj(condition)])
@@ -259,6 +273,7 @@ general_scope(condition, prefix, denies) := {
 	"constraints": cs,
 	"active": active,
 	"refused_by": refused,
+	"denies": denies,
 } if {
 	cs := condition_constraints(condition, prefix)
 	active := active_constraints(cs, denies)
@@ -334,6 +349,8 @@ has_claim(cs, claim) if {
 } else := false
 
 scope_tuples(condition, prefix, active) := set() if foreign_condition(condition, prefix)
+
+else := set() if unknown_claim_condition(condition, prefix)
 
 else := set() if {
 	some c in active

@@ -93,6 +93,16 @@ fixtures := [
 	# trust_test.rego: repositories github.repositories does not list
 	sub_cond("StringLike", ["repo:acme/legacy:*"]),
 	sub_cond("StringEquals", ["repo:acme/payments:ref:refs/heads/main", "repo:vendor/tool:ref:refs/heads/main"]),
+	# unassumable_test.rego: a claim no token carries under an exact
+	# operator (a misspelling): the statement admits nobody, whatever else
+	# it says
+	{"StringEquals": object.union(aud_ok, {k("enviroment"): ["prod"]}), "StringLike": {k("sub"): ["repo:acme/payments:*"]}},
+	{"StringEquals": object.union(aud_ok, {k("sbu"): ["repo:acme/payments:ref:refs/heads/main"]})},
+	{"StringEquals": aud_ok, "ForAnyValue:StringLike": {k("enviroment"): ["prod"]}, "StringLike": {k("sub"): ["*"]}},
+	# environment patterns: a pull-request job names an environment the
+	# pattern admits (lib.environment_names)
+	sub_cond("StringLike", ["repo:acme/payments:environment:deploy-*"]),
+	{"StringEquals": aud_ok, "StringLike": {k("sub"): ["repo:acme/payments:*"], k("environment"): ["prod*"]}},
 ]
 
 # power_test.rego: strict subjects and the rest
@@ -148,8 +158,9 @@ homes := lib.home_repositories(config.github)
 # The simulation's tokens for the configured repositories and for the
 # repositories a condition pins (by name or id), plus what the pattern
 # rules' words cover beyond them: a pull-request job or a push naming an
-# environment, a tag push, and other organisations / repositories named
-# after a pattern's literal part.
+# environment (one the condition's environment patterns admit, as
+# explain-trust simulates: lib.environment_names), a tag push, and other
+# organisations / repositories named after a pattern's literal part.
 probes(cond) := array.concat(
 	array.concat(
 		[{"group": trust.probe_group[p.kind], "claims": p.claims} | some h in all_homes(cond); some p in lib.attacker_probes(h, "sts.amazonaws.com")],
@@ -222,11 +233,13 @@ extra_probes(cond) := array.concat(
 	array.concat(
 		[{"group": g, "claims": lib.probe_claims(sub, h.owner, h.repo, extra, "sts.amazonaws.com")} |
 			some h in all_homes(cond)
-			some [g, ctx, extra] in [
-				["pull_request", "environment:attacker", object.union(lib.pr_extra("octocat"), {"environment": "attacker"})],
-				["other_branch", "environment:attacker", object.union(lib.push_main, {"environment": "attacker"})],
-				["other_branch", "ref:refs/tags/attacker", object.union(lib.push_main, {"ref": "refs/tags/attacker", "ref_type": "tag"})],
-			]
+			some [g, ctx, extra] in array.concat(
+				[[g, concat("", ["environment:", env]), object.union(base, {"environment": env})] |
+					some env in lib.environment_names(role("dev", [], cond).trust, prefix)
+					some [g, base] in [["pull_request", lib.pr_extra("octocat")], ["other_branch", lib.push_main]]
+				],
+				[["other_branch", "ref:refs/tags/attacker", object.union(lib.push_main, {"ref": "refs/tags/attacker", "ref_type": "tag"})]],
+			)
 			sub := sprintf("repo:%s:%s", [lib.subject_path(h.owner, h.repo), ctx])
 		],
 		[{"group": "other_org", "claims": lib.probe_claims(sub, {"name": owner, "id": null}, h.repo, lib.push_main, "sts.amazonaws.com")} |
@@ -376,3 +389,52 @@ test_no_simulated_admission_goes_unreported if count(unreported) == 0
 test_unusable_roles_admit_no_simulated_token if count(unusable_but_admitted) == 0
 
 test_no_finding_names_an_empty_organisation_or_repository if count(blank_names) == 0
+
+# Trust documents with a Deny statement beside the Allow, as [Allow
+# condition, Deny condition]: the rules honour the Deny as the simulation
+# (IAM's evaluation of the whole document) does.
+with_denies := [
+	[sub_cond("StringLike", ["repo:acme/payments:*"]), {"StringEquals": {k("event_name"): ["pull_request"]}}],
+	[sub_cond("StringLike", ["repo:acme/payments:*"]), {"StringLike": {k("event_name"): ["pull_request*"]}}],
+	[sub_cond("StringLike", ["repo:acme/payments:environment:*"]), {"StringEquals": {k("event_name"): ["pull_request"]}}],
+	[sub_cond("StringLike", ["repo:acme/payments:*"]), {"StringEquals": {k("event_name"): ["schedule"]}}],
+]
+
+deny_role(env, arns, pair) := object.union(r, {"trust": {"statement": array.concat(r.trust.statement, [{
+	"effect": "Deny",
+	"principal": {"Federated": [provider]},
+	"action": ["sts:AssumeRoleWithWebIdentity"],
+	"condition": pair[1],
+	"index": 1,
+}])}}) if {
+	r := role(env, arns, pair[0])
+}
+
+deny_admitted := {i: {p.group |
+	some p in probes(pair[0])
+	lib.policy_admits(deny_role("dev", [], pair).trust, prefix, p.claims)
+} |
+	some i, pair in with_denies
+}
+
+deny_verdicts := {i: [findings(deny_role(env, arns, pair)) | some [env, arns] in kinds] | some i, pair in with_denies}
+
+deny_refuted := [[with_denies[i], f.rule] |
+	some i, fss in deny_verdicts
+	some fs in fss
+	some f in fs
+	g := claimed(f)
+	not g in deny_admitted[i]
+]
+
+deny_unreported := [[with_denies[i], j, g] |
+	some i, fss in deny_verdicts
+	some j, fs in fss
+	some g in deny_admitted[i]
+	g in reportable[j]
+	not reported(fs, g)
+]
+
+test_deny_statements_no_finding_claims_an_exposure_the_simulation_refutes if count(deny_refuted) == 0
+
+test_deny_statements_no_simulated_admission_goes_unreported if count(deny_unreported) == 0

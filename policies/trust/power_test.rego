@@ -174,8 +174,18 @@ test_protected_environments_keep_pull_requests_out if {
 	count(fs) == 0
 	gs := run_gh([role("deploy", "dev", sub_like(["repo:acme/payments:environment:*"]), [admin], [])], {"protected_environments": ["prod", "release-*"]})
 	{f.rule | some f in gs} == {"trust-oidc-prod-pull-request"}
-	hs := run_gh([role("deploy", "prod", sub_like(["repo:acme/payments:environment:*"]), [admin], [])], {"protected_environments": ["*"]})
+	hs := run_gh([role("deploy", "prod", sub_like(["repo:acme/payments:environment:*-deploy"]), [admin], [])], {"protected_environments": ["*-deploy"]})
 	{f.rule | some f in hs} == {"trust-oidc-prod-unpinned"}
+}
+
+# A pattern of wildcards only protects nothing: a pull-request job can name
+# a new environment, which GitHub creates unprotected on first use. The
+# configuration loader rejects it; the rules ignore it too (issue 13).
+test_protected_environments_matching_everything_are_ignored if {
+	every p in ["*", "?*", "**"] {
+		fs := run_gh([role("deploy", "prod", sub_like(["repo:acme/payments:environment:*"]), [admin], [])], {"protected_environments": [p]})
+		"trust-oidc-prod-pull-request" in {f.rule | some f in fs}
+	}
 }
 
 test_read_only_role_any_environment_unchanged if {
@@ -328,14 +338,14 @@ test_admin_role_of_two_repositories_open_to_pull_requests if {
 # production role without power is medium (reviewed branches only), an
 # admin one follows the matrix (any branch or tag: high).
 test_any_protected_environment_wording if {
-	fs := run_gh([role("deployer", "dev", sub_like(["repo:acme/payments:environment:*"]), [admin], [])], {"protected_environments": ["*"]})
+	fs := run_gh([role("deployer", "dev", sub_like(["repo:acme/payments:environment:*-deploy"]), [admin], [])], {"protected_environments": ["*-deploy"]})
 	f := by_rule(fs)["trust-oidc-prod-unpinned"]
 	not contains(f.message, "must pin it to a branch, a tag or a GitHub environment")
-	contains(f.message, "Statement 0 admits any environment matching *, all protected by github.protected_environments; pin the one the role deploys to")
+	contains(f.message, "Statement 0 admits any environment matching *-deploy, all protected by github.protected_environments; pin the one the role deploys to")
 	contains(f.message, "which has AdministratorAccess.")
 	not f.severity # high, the default
-	gs := run_gh([role("deploy", "prod", sub_like(["repo:acme/payments:environment:*"]), [], [])], {"protected_environments": ["*"]})
+	gs := run_gh([role("deploy", "prod", sub_like(["repo:acme/payments:environment:*-deploy"]), [], [])], {"protected_environments": ["*-deploy"]})
 	g := by_rule(gs)["trust-oidc-prod-unpinned"]
 	g.severity == "medium"
-	contains(g.message, "It is a production role (environment prod); statement 0 admits any environment matching *")
+	contains(g.message, "It is a production role (environment prod); statement 0 admits any environment matching *-deploy")
 }

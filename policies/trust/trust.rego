@@ -582,7 +582,9 @@ deny contains object.union(
 # environment gets that environment's subject, and environments are created
 # on first use. A negated condition on event_name that excludes
 # pull_request keeps them out (the scope analysis treats negated operators
-# as absent).
+# as absent), and so does a Deny statement whose one condition is a
+# positive one on event_name that matches pull_request (Deny StringEquals
+# event_name pull_request), as IAM and explain-trust's simulation honour it.
 admits_pull(t, sc) if {
 	lib.pull_request_code(t)
 	not pull_request_excluded(sc)
@@ -591,6 +593,14 @@ admits_pull(t, sc) if {
 admits_pull(t, sc) if {
 	env_pull_request(t)
 	not pull_request_excluded(sc)
+}
+
+pull_request_excluded(sc) if {
+	some d in object.get(sc, "denies", [])
+	d.source == "deny-positive"
+	d.claim == "event_name"
+	some v in d.values
+	lib.value_match(d.info.base, v, "pull_request")
 }
 
 pull_request_excluded(sc) if {
@@ -611,15 +621,20 @@ env_pull_request(t) if {
 	not env_protected(e)
 }
 
-protected_environments := lib.arr(object.get(gh, "protected_environments", []))
+# A pattern of wildcards only ("*", "?*") would protect every environment,
+# including one a pull-request job creates on first use, which nothing
+# protects: the configuration loader rejects it, and it is ignored here.
+protected_environments := [p |
+	some p in lib.arr(object.get(gh, "protected_environments", []))
+	is_string(p)
+	not regex.match(`^[*?]*\*[*?]*$`, p)
+]
 
 # env_protected(e): every environment the pattern e admits is protected.
 env_protected(e) if {
 	some p in protected_environments
 	pattern_within(e, p)
 }
-
-pattern_within(_, "*")
 
 pattern_within(e, e)
 
@@ -1009,8 +1024,8 @@ deny contains {
 #   common), or it accepts only a value no token carries (an empty
 #   audience). The role is broken, not exposed: explain-trust and the
 #   attacker simulation refuse every token too. Malformed subjects, literal
-#   wildcards and conditions on another provider's keys have their own
-#   findings.
+#   wildcards, conditions on another provider's keys and conditions on a
+#   claim GitHub's tokens do not carry have their own findings.
 # custom:
 #   id: trust-oidc-unassumable
 #   check: trust
@@ -1029,6 +1044,7 @@ deny contains {
 	count(a.malformed) == 0
 	count(a.literal_wildcards) == 0
 	not lib.foreign_condition(object.get(a.stmt, "condition", null), a.prefix)
+	not lib.unknown_claim_condition(object.get(a.stmt, "condition", null), a.prefix)
 }
 
 # unassumable_reason(a): why statement a admits no token, in words that

@@ -412,6 +412,32 @@ test_deny_statement_narrows_whole_org if {
 	count(run([role("deploy", "prod", [gh_stmt(sub_cond("StringLike", ["repo:acme/*"])), d])])) == 0
 }
 
+# A Deny of pull_request events beside an Allow of any context of the
+# repository refuses pull request runs, as IAM (and explain-trust) do: the
+# role is reported like an Allow of push events only (unpinned, not pull
+# requests).
+deny_event(op, vals) := {
+	"sid": "NoPullRequests",
+	"effect": "Deny",
+	"principal": {"Federated": [provider]},
+	"action": ["sts:AssumeRoleWithWebIdentity"],
+	"condition": {op: {k("event_name"): vals}},
+	"index": 1,
+}
+
+test_deny_of_pull_request_events_refuses_pull_requests if {
+	every d in [deny_event("StringEquals", ["pull_request"]), deny_event("StringLike", ["pull_request*"])] {
+		fs := run([role("deploy", "prod", [gh_stmt(sub_cond("StringLike", ["repo:acme/payments:*"])), d])])
+		{f.rule | some f in fs} == {"trust-oidc-prod-unpinned"}
+	}
+}
+
+# A Deny of other events leaves pull requests in.
+test_deny_of_other_events_keeps_pull_requests if {
+	fs := run([role("deploy", "prod", [gh_stmt(sub_cond("StringLike", ["repo:acme/payments:*"])), deny_event("StringEquals", ["schedule"])])])
+	"trust-oidc-prod-pull-request" in {f.rule | some f in fs}
+}
+
 test_two_statements_union_in_message if {
 	s0 := gh_stmt(sub_cond("StringEquals", ["repo:acme/payments:ref:refs/heads/main"]))
 	s1 := object.union(gh_stmt(sub_cond("StringEquals", ["repo:acme/payments:pull_request"])), {"index": 1, "sid": "PR", "line": 20})
