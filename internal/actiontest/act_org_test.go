@@ -496,7 +496,7 @@ func orgTestWorkflow(t *testing.T) map[string]any {
 			t.Fatalf("job %s of %s does not use secretgate/secretgate", name, orgWorkflow)
 		}
 		if name == "merge" {
-			measureMerge(t, steps)
+			measureSteps(t, steps)
 			// act runs no job after a failed called workflow, so the
 			// merge job itself hands the verdict over, before its last
 			// step (the verdict) ends it.
@@ -517,30 +517,35 @@ func orgTestWorkflow(t *testing.T) map[string]any {
 	return wf
 }
 
-// measureMerge runs the merge step's secretgate under /usr/bin/time
-// (when the machine has it), which writes its peak resident memory in
-// kilobytes and its wall time in seconds to $OUT/merge-measure; the merge
-// step's code and output are unchanged.
-func measureMerge(t *testing.T, steps []any) {
+// measureSteps runs the secretgate of the merge job's merge and issue
+// steps under /usr/bin/time (when the machine has it), which writes its
+// peak resident memory in kilobytes and its wall time in seconds to
+// $OUT/measure-merge and $OUT/measure-issue; the steps' codes and outputs
+// are unchanged.
+func measureSteps(t *testing.T, steps []any) {
 	t.Helper()
+	found := 0
 	for _, s := range steps {
 		st := s.(map[string]any)
-		if st["id"] != "merge" {
+		id, _ := st["id"].(string)
+		if id != "merge" && id != "issue" {
 			continue
 		}
 		env := st["env"].(map[string]any)
-		env["REAL_SG"], env["SG"] = env["SG"], "${{ runner.temp }}/measured-secretgate"
-		return
+		env["REAL_SG"], env["SG"], env["MEASURE"] = env["SG"], "${{ runner.temp }}/measured-secretgate", id
+		found++
 	}
-	t.Fatalf("the merge job has no step with id merge")
+	if found != 2 {
+		t.Fatalf("the merge job has no steps with ids merge and issue")
+	}
 }
 
-// measureStep writes the wrapper measureMerge's step runs.
+// measureStep writes the wrapper measureSteps' steps run.
 var measureStep = map[string]any{
-	"name": "Measure the merge (test)",
+	"name": "Measure the merge and the issue (test)",
 	"run": `cat >"$RUNNER_TEMP/measured-secretgate" <<'EOF'
 #!/bin/sh
-if [ -x /usr/bin/time ]; then exec /usr/bin/time -f '%M %e' -o "$OUT/merge-measure" "$REAL_SG" "$@"; fi
+if [ -x /usr/bin/time ]; then exec /usr/bin/time -f '%M %e' -o "$OUT/measure-$MEASURE" "$REAL_SG" "$@"; fi
 exec "$REAL_SG" "$@"
 EOF
 chmod +x "$RUNNER_TEMP/measured-secretgate"`,
@@ -582,6 +587,8 @@ type orgResult struct {
 	checkJobs  []time.Duration // each check job's, from act's log, sorted
 	mergeRSS   int64           // the merge's peak resident memory, bytes (0: not measured)
 	mergeWall  string          // the merge's wall time, seconds
+	issueRSS   int64           // the same of secretgate issue
+	issueWall  string
 	mergedSize int64           // the merged JSON report, bytes
 }
 
@@ -659,15 +666,24 @@ func actOrgRun(t *testing.T, actBin, repo string, o *emulatedOrganization, gh *p
 		}
 	}
 	r.checkJobs = jobTimes(r.log, "check")
-	// GNU time's last line; a line before it says the merge's nonzero exit.
-	if m := strings.Fields(readOr(t, filepath.Join(out, "merge-measure"), "")); len(m) >= 2 {
-		kb, _ := strconv.ParseInt(m[len(m)-2], 10, 64)
-		r.mergeRSS, r.mergeWall = kb*1024, m[len(m)-1]
-	}
+	r.mergeRSS, r.mergeWall = measured(t, filepath.Join(out, "measure-merge"))
+	r.issueRSS, r.issueWall = measured(t, filepath.Join(out, "measure-issue"))
 	if st, err := os.Stat(r.mergedPath); err == nil {
 		r.mergedSize = st.Size()
 	}
 	return r
+}
+
+// measured reads what GNU time wrote: peak RSS in bytes and wall time in
+// seconds, from its last line (a line before it says a nonzero exit).
+func measured(t *testing.T, file string) (rss int64, wall string) {
+	t.Helper()
+	m := strings.Fields(readOr(t, file, ""))
+	if len(m) < 2 {
+		return 0, ""
+	}
+	kb, _ := strconv.ParseInt(m[len(m)-2], 10, 64)
+	return kb * 1024, m[len(m)-1]
 }
 
 // jobTimes is how long each run of the job jobID took (a matrix job's
@@ -714,12 +730,14 @@ func (r *orgResult) logFigures(t *testing.T, night string) {
 	if n := len(r.checkJobs); n > 0 {
 		jobs = fmt.Sprintf("%d, min %s, median %s, max %s", n, r.checkJobs[0], r.checkJobs[n/2], r.checkJobs[n-1])
 	}
-	merge := "not measured (no /usr/bin/time)"
-	if r.mergeRSS > 0 {
-		merge = fmt.Sprintf("%.0f MB peak RSS, %s s", float64(r.mergeRSS)/1e6, r.mergeWall)
+	fig := func(rss int64, wall string) string {
+		if rss == 0 {
+			return "not measured (no /usr/bin/time)"
+		}
+		return fmt.Sprintf("%.0f MB peak RSS, %s s", float64(rss)/1e6, wall)
 	}
-	t.Logf("%s: act ran the organisation workflow in %s; check jobs: %s; merge: %s; merged report %.1f MB; load average %s",
-		night, r.wall.Round(time.Second), jobs, merge, float64(r.mergedSize)/1e6, loadAverage())
+	t.Logf("%s: act ran the organisation workflow in %s; check jobs: %s; merge: %s; issue: %s; merged report %.1f MB; load average %s",
+		night, r.wall.Round(time.Second), jobs, fig(r.mergeRSS, r.mergeWall), fig(r.issueRSS, r.issueWall), float64(r.mergedSize)/1e6, loadAverage())
 }
 
 // loadAverage is /proc/loadavg's three averages, or "unknown".
