@@ -177,6 +177,12 @@ func TestActOrganizationWorkflow(t *testing.T) {
 		t.Errorf("night 1: the issue body does not name the refused account or the report's artifact:\n%s", issues[0].Body)
 	}
 
+	saved, err := filepath.Glob(filepath.Join(cache, "secretgate-org-merged-101-*"))
+	if err != nil || len(saved) != 1 {
+		t.Fatalf("night 1 saved %v to the cache, want one entry of run 101 (%v)", saved, err)
+	}
+	night1Key := filepath.Base(saved[0])
+
 	// Night 2: Legacy_Key_A renamed to Legacy_Key_C; the artifact of a
 	// shard of judged accounts is lost.
 	org.renameSecret(t, "Legacy_Key_A", "Legacy_Key_C")
@@ -248,6 +254,13 @@ func TestActOrganizationWorkflow(t *testing.T) {
 	}
 	if !strings.Contains(n2.summary, "xychart-beta") {
 		t.Errorf("night 2: the merge job's summary has no trend chart")
+	}
+	// Setup and merge read the same previous report: the entry setup
+	// restored, handed to the merge as previous-key.
+	for _, job := range []string{"setup", "merge"} {
+		if got := n2.restored(job); got != night1Key {
+			t.Errorf("night 2: the %s job restored %q from the cache, want night 1's %q", job, got, night1Key)
+		}
 	}
 	if !n2.matrixBalanced {
 		t.Errorf("night 2: the matrix was not balanced by night 1's costs (every shard costs 1 ms an account in %s)", n2.matrix)
@@ -672,6 +685,27 @@ func actOrgRun(t *testing.T, actBin, repo string, o *emulatedOrganization, gh *p
 		r.mergedSize = st.Size()
 	}
 	return r
+}
+
+// restored is the cache entry the cache stand-in restored in job jobID
+// ("" when none).
+func (r *orgResult) restored(jobID string) string {
+	sc := bufio.NewScanner(strings.NewReader(r.log))
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	for sc.Scan() {
+		var ev struct {
+			JobID string `json:"jobID"`
+			Msg   string `json:"msg"`
+		}
+		if json.Unmarshal(sc.Bytes(), &ev) != nil || ev.JobID != jobID {
+			continue
+		}
+		// The step's output line, not the script act logs before it.
+		if key, ok := strings.CutPrefix(strings.TrimSpace(ev.Msg), "stand-in: restored "); ok {
+			return key
+		}
+	}
+	return ""
 }
 
 // measured reads what GNU time wrote: peak RSS in bytes and wall time in
