@@ -73,7 +73,7 @@ func TestActNightlyWorkflow(t *testing.T) {
 	}
 	nights := []night{
 		{name: "night 1", setup: func() {}, wantAction: "created", wantState: "open", wantEdits: 0,
-			wantInBody: []string{"prod/ledger/api", "rotation-overdue", "`secretgate-nightly-report` artifact"}, wantOutcome: "failure"},
+			wantInBody: []string{"prod/ledger/api", "rotation-overdue", "The full report (JSON, SARIF, Markdown) is the `secretgate-nightly-report` artifact"}, wantOutcome: "failure"},
 		{name: "night 2", setup: func() {
 			em.CreateSecret(t, "prod/billing/api", `{"api_key":"`+canaries[1]+`"}`, nil)
 			em.Backdate("prod/billing/api", 400*24*time.Hour)
@@ -105,6 +105,12 @@ func TestActNightlyWorkflow(t *testing.T) {
 				}
 			}
 			t.Errorf("%s: the secretgate step's outcome %q, want %q (summary %+v, findings %v)", n.name, r.outcome, n.wantOutcome, rep.Summary, fs)
+		}
+		// The artifact the issue names holds the three reports.
+		for _, ext := range []string{".json", ".md", ".sarif"} {
+			if m, _ := filepath.Glob(filepath.Join(r.out, "artifact", "secretgate-nightly-report", "*"+ext)); len(m) != 1 {
+				t.Errorf("%s: the secretgate-nightly-report artifact holds %v, want one %s report", n.name, m, ext)
+			}
 		}
 		issues := gh.Issues("acme/payments")
 		if len(issues) != 1 {
