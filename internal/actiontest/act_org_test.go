@@ -602,7 +602,7 @@ type orgResult struct {
 	mergeWall  string          // the merge's wall time, seconds
 	issueRSS   int64           // the same of secretgate issue
 	issueWall  string
-	mergedSize int64           // the merged JSON report, bytes
+	mergedSize int64 // the merged JSON report, bytes
 }
 
 // actOrgRun runs the caller once (workflow_dispatch) with act.
