@@ -26,14 +26,16 @@ type issueFlags struct {
 	author   string
 }
 
-// newIssueCmd is `secretgate issue`: the organisation's one tracking issue
-// kept in step with a merged nightly report (docs/organizations.md).
+// newIssueCmd is `secretgate issue`: the one tracking issue of a nightly
+// run kept in step with its report, merged or of one account
+// (docs/organizations.md).
 func newIssueCmd(stdout io.Writer, env Env) *cobra.Command {
 	var f issueFlags
 	cmd := &cobra.Command{
-		Use:   "issue --report MERGED.json [--repo OWNER/NAME] [--key NAME]",
-		Short: "Create, update or close the organisation's one tracking issue from a merged report",
-		Long: `issue keeps one open GitHub issue for the organisation's nightly verdict.
+		Use:   "issue --report REPORT.json [--repo OWNER/NAME] [--key NAME]",
+		Short: "Create, update or close the one tracking issue of a nightly run from its JSON report",
+		Long: `issue keeps one open GitHub issue for a nightly verdict: an organisation's
+merged report (secretgate merge) or a single account's (secretgate check).
 The issue is found by the hidden marker its body starts with
 (<!-- secretgate:issue:KEY -->) among the open issues the token's account
 created; nobody else's issue is ever edited.
@@ -43,8 +45,9 @@ created; nobody else's issue is ever edited.
 - A clean night (complete, nothing at or above fail-on) edits the body and
   closes the issue as completed; with no issue open it does nothing.
 
-The body is the merged report's Markdown — the organisation table, the
-trend (new, fixed, still open) with its chart, the checks and the findings —
+The body is the report's Markdown — for a merged report the organisation
+table and the trend (new, fixed, still open) with its chart, then the
+checks and the findings —
 kept under GitHub's 65,536-character limit: findings are left out (waived,
 then the lowest severities first), counted, and the body says where the
 full report is (--artifact in the workflow run).
@@ -60,7 +63,7 @@ flag, an unreadable report), 3 GitHub refused or could not be reached.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.report, "report", "", "the merged JSON report (secretgate merge --format json)")
+	fl.StringVar(&f.report, "report", "", "the night's JSON report: secretgate merge's, or a single check's (--format json)")
 	fl.StringVar(&f.repo, "repo", "", "repository of the issue, OWNER/NAME (default: GITHUB_REPOSITORY)")
 	fl.StringVar(&f.key, "key", "organization", "names this tracking issue, for several organisations in one repository (lower-case letters, digits, dashes)")
 	fl.StringArrayVar(&f.labels, "label", []string{"secretgate"}, "label of a new issue (repeatable; GitHub drops labels when the token may not push)")

@@ -124,7 +124,7 @@ func TestMergeCommand(t *testing.T) {
 	for _, p := range night2.Merge.Problems {
 		problems[filepath.Base(filepath.Dir(p.File))+"/"+filepath.Base(p.File)] = p.Message
 	}
-	if !strings.Contains(problems["shard-2/report.json"], "unexpected EOF") || !strings.Contains(problems["reports/other.json"], `schema "secretgate/report/v9"`) {
+	if !strings.Contains(problems["shard-2/report.json"], "not a JSON report: unexpected end of JSON input") || !strings.Contains(problems["reports/other.json"], `schema "secretgate/report/v9"`) {
 		t.Errorf("problems = %v, want both files named with why", problems)
 	}
 	if tr := night2.Trend; tr == nil || tr.Fixed != 1 || tr.NotRechecked != 1 || tr.New != 0 {

@@ -53,9 +53,8 @@ func (m *Markdown) render(r result.Report) string {
 		limit = DefaultMaxBytes
 	}
 	fs := sortedFindings(r.Findings)
-	full := m.doc(r, fs, nil)
-	if limit < 0 || len(full) <= limit {
-		return full
+	if limit < 0 {
+		return m.doc(r, fs, nil)
 	}
 
 	// order lists finding indexes from the most to the least worth showing.
@@ -84,13 +83,30 @@ func (m *Markdown) render(r result.Report) string {
 		return m.doc(r, fs, keep)
 	}
 
+	// A document holds at least its rows, so no k past the first whose
+	// rows alone exceed the limit fits: the search renders about as many
+	// rows as fit, not every finding at every step (a merged organisation
+	// report has hundreds of thousands).
+	most, size := 0, 0
+	for _, i := range order {
+		if size += len(m.row(r, fs[i])); size > limit {
+			break
+		}
+		most++
+	}
+	if most == len(fs) {
+		if full := m.doc(r, fs, nil); len(full) <= limit {
+			return full
+		}
+	}
+
 	// The largest k whose document fits; each row adds far more bytes than
 	// the note about left-out findings can lose, so size grows with k.
 	best := build(0)
 	if len(best) > limit {
 		return hardTrim(best, limit)
 	}
-	lo, hi := 1, len(fs)-1
+	lo, hi := 1, min(most, len(fs)-1)
 	for lo <= hi {
 		mid := lo + (hi-lo)/2
 		if doc := build(mid); len(doc) <= limit {
@@ -152,7 +168,7 @@ func (m *Markdown) doc(r result.Report, fs []result.Finding, keep []bool) string
 	shown := func(i int) bool { return keep == nil || keep[i] }
 	var newRows, oldRows, waivedRows []string
 	var newN, oldN, waivedN int
-	var hidden []result.Finding
+	var hidden leftOut
 	split := splitNew(r)
 	for i, f := range fs {
 		switch {
@@ -164,16 +180,16 @@ func (m *Markdown) doc(r result.Report, fs []result.Finding, keep []bool) string
 			newN++
 		}
 		if !shown(i) {
-			hidden = append(hidden, f)
+			hidden.add(f)
 			continue
 		}
 		switch {
 		case f.Waived:
-			waivedRows = append(waivedRows, waivedRow(r, f))
+			waivedRows = append(waivedRows, m.row(r, f))
 		case split && !f.New:
-			oldRows = append(oldRows, findingRow(r, f))
+			oldRows = append(oldRows, m.row(r, f))
 		default:
-			newRows = append(newRows, findingRow(r, f))
+			newRows = append(newRows, m.row(r, f))
 		}
 	}
 
@@ -205,7 +221,7 @@ func (m *Markdown) doc(r result.Report, fs []result.Finding, keep []bool) string
 		b.WriteString(strings.Join(waivedRows, "") + "\n")
 		b.WriteString("</details>\n\n")
 	}
-	if len(hidden) > 0 {
+	if hidden.n > 0 {
 		b.WriteString(m.moreNote(hidden) + "\n\n")
 	}
 
@@ -473,34 +489,47 @@ func mdLocation(f result.Finding) string {
 	return strings.Join(parts, " ")
 }
 
-// moreNote says how many findings were left out, by severity.
-func (m *Markdown) moreNote(hidden []result.Finding) string {
-	var counts [result.SeverityCritical + 1]int
-	waived := 0
-	for _, f := range hidden {
-		if f.Waived {
-			waived++
-			continue
-		}
-		if f.Severity >= 0 && f.Severity <= result.SeverityCritical {
-			counts[f.Severity]++
-		}
+// row is a finding's table row: the waiver's for a waived one.
+func (m *Markdown) row(r result.Report, f result.Finding) string {
+	if f.Waived {
+		return waivedRow(r, f)
 	}
+	return findingRow(r, f)
+}
+
+// leftOut counts the findings a document leaves out, by severity.
+type leftOut struct {
+	n, waived int
+	counts    [result.SeverityCritical + 1]int
+}
+
+func (l *leftOut) add(f result.Finding) {
+	l.n++
+	switch {
+	case f.Waived:
+		l.waived++
+	case f.Severity >= 0 && f.Severity <= result.SeverityCritical:
+		l.counts[f.Severity]++
+	}
+}
+
+// moreNote says how many findings were left out, by severity.
+func (m *Markdown) moreNote(hidden leftOut) string {
 	var parts []string
 	for s := result.SeverityCritical; s >= result.SeverityInfo; s-- {
-		if counts[s] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+		if hidden.counts[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", hidden.counts[s], s))
 		}
 	}
-	if waived > 0 {
-		parts = append(parts, fmt.Sprintf("%d waived", waived))
+	if hidden.waived > 0 {
+		parts = append(parts, fmt.Sprintf("%d waived", hidden.waived))
 	}
 	where := "see the job summary or the full report"
 	if u := safeURL(m.opts.FullReportURL); u != "" {
 		where = fmt.Sprintf("see the job summary of the [workflow run](%s)", u)
 	}
 	return fmt.Sprintf("> … %s not shown here (%s) — %s.",
-		plural(len(hidden), "more finding", "more findings"), strings.Join(parts, ", "), where)
+		plural(hidden.n, "more finding", "more findings"), strings.Join(parts, ", "), where)
 }
 
 func footer(r result.Report) string {

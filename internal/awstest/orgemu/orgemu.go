@@ -30,6 +30,7 @@ package orgemu
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -44,6 +45,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/secretgate/secretgate/internal/awstest"
 )
@@ -75,6 +79,13 @@ type Options struct {
 	OwnSecretEvery int
 	// RoleName is the spoke role's name (arn:aws:iam::<id>:role/<RoleName>).
 	RoleName string
+	// WebIdentity admits a web identity token for
+	// sts:AssumeRoleWithWebIdentity into a role of HubAccount (the hub
+	// assumed with a GitHub Actions OIDC token); nil refuses every one.
+	// kumo does not evaluate trust policies, so the router decides: the
+	// act test admits exactly the tokens its Actions runtime stand-in
+	// issued.
+	WebIdentity func(token string) bool
 }
 
 // Org is a running emulated organisation.
@@ -245,9 +256,15 @@ func (g *Org) serve(w http.ResponseWriter, r *http.Request) {
 	} else if form, err = url.ParseQuery(string(body)); err == nil {
 		action = form.Get("Action")
 	}
+	// Unsigned: the token is the credential, and only the hub is assumed
+	// with one.
+	webIdentity := key == "" && action == "AssumeRoleWithWebIdentity"
 
 	g.mu.Lock()
 	account, known := g.keys[key]
+	if webIdentity {
+		account, known, service = Hub, true, "sts"
+	}
 	calls := g.calls[account]
 	if calls == nil {
 		calls = map[string]int{}
@@ -284,6 +301,9 @@ func (g *Org) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	case service == "sts" && action == "AssumeRole":
 		g.assumeRole(w, r, body, form)
+		return
+	case webIdentity:
+		g.assumeRoleWithWebIdentity(w, r, body, form)
 		return
 	}
 	if account == Hub {
@@ -400,6 +420,39 @@ func (g *Org) assumeRole(w http.ResponseWriter, r *http.Request, body []byte, fo
 		return
 	}
 	g.forward(w, r, body, g.bind(account))
+}
+
+// assumeRoleWithWebIdentity hands out hub credentials for a role of
+// HubAccount when Options.WebIdentity admits the token, and refuses
+// everything else as STS does.
+func (g *Org) assumeRoleWithWebIdentity(w http.ResponseWriter, r *http.Request, body []byte, form url.Values) {
+	arn := form.Get("RoleArn")
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[4] != HubAccount {
+		writeError(w, "sts", 403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity on "+arn)
+		return
+	}
+	if g.opts.WebIdentity == nil || !g.opts.WebIdentity(form.Get("WebIdentityToken")) {
+		writeError(w, "sts", 400, "InvalidIdentityToken", "The web identity token was not issued by the trusted provider.")
+		return
+	}
+	g.forward(w, r, body, g.bind(Hub))
+}
+
+// CreateSecret adds a secret to the template: every account has it, in
+// every region.
+func (g *Org) CreateSecret(tb testing.TB, name, value string) {
+	tb.Helper()
+	g.em.CreateSecret(tb, name, value, nil)
+}
+
+// DeleteSecret removes a template secret from every account.
+func (g *Org) DeleteSecret(tb testing.TB, name string) {
+	tb.Helper()
+	sm := secretsmanager.NewFromConfig(g.em.Config(tb))
+	if _, err := sm.DeleteSecret(context.Background(), &secretsmanager.DeleteSecretInput{SecretId: aws.String(name), ForceDeleteWithoutRecovery: aws.Bool(true)}); err != nil {
+		tb.Fatalf("delete secret %s: %v", name, err)
+	}
 }
 
 // bind binds the access key id of an AssumeRole answer to account.

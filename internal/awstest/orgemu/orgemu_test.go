@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -143,5 +144,45 @@ func TestRefusedAndThrottled(t *testing.T) {
 	_, err = secretsmanager.NewFromConfig(stranger).ListSecrets(context.Background(), &secretsmanager.ListSecretsInput{})
 	if !errors.As(err, &api) || api.ErrorCode() != "InvalidClientTokenId" {
 		t.Errorf("unknown credentials: %v, want InvalidClientTokenId", err)
+	}
+}
+
+// TestHubByWebIdentity: the hub role is assumed with a web identity token
+// Options.WebIdentity admits, and its credentials are the hub's (they
+// list the accounts); another token, or a member account's role, is
+// refused as STS refuses it.
+func TestHubByWebIdentity(t *testing.T) {
+	g := Start(t, Options{Accounts: 2, Secrets: 1, WebIdentity: func(tok string) bool { return tok == "good-token" }})
+	anon := hubConfig(t, g)
+	anon.Credentials = aws.AnonymousCredentials{}
+	assume := func(role, token string) (aws.Config, error) {
+		out, err := sts.NewFromConfig(anon).AssumeRoleWithWebIdentity(context.Background(), &sts.AssumeRoleWithWebIdentityInput{
+			RoleArn: aws.String(role), RoleSessionName: aws.String("nightly"), WebIdentityToken: aws.String(token)})
+		if err != nil {
+			return aws.Config{}, err
+		}
+		cfg := anon.Copy()
+		c := out.Credentials
+		cfg.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+		return cfg, nil
+	}
+	hubRole := "arn:aws:iam::" + HubAccount + ":role/secretgate-hub"
+	hub, err := assume(hubRole, "good-token")
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed, err := organizations.NewFromConfig(hub).ListAccounts(context.Background(), &organizations.ListAccountsInput{})
+	if err != nil || len(listed.Accounts) != 2 {
+		t.Errorf("the web identity hub lists %v, %v; want the 2 accounts", listed, err)
+	}
+	if n := g.Calls()[Hub]["sts:AssumeRoleWithWebIdentity"]; n != 1 {
+		t.Errorf("%d AssumeRoleWithWebIdentity calls counted for the hub, want 1", n)
+	}
+	var api smithy.APIError
+	if _, err := assume(hubRole, "forged-token"); !errors.As(err, &api) || api.ErrorCode() != "InvalidIdentityToken" {
+		t.Errorf("a token not admitted: %v, want InvalidIdentityToken", err)
+	}
+	if _, err := assume("arn:aws:iam::"+g.Accounts[0]+":role/secretgate-read", "good-token"); !errors.As(err, &api) || api.ErrorCode() != "AccessDenied" {
+		t.Errorf("a member account's role with a token: %v, want AccessDenied", err)
 	}
 }
