@@ -29,6 +29,8 @@ import data.secretgate.lib.secrets
 #                         nor in managed_policies
 #   read-only             only reads, of nothing above
 #   none                  no permissions known at all (no policy attached)
+# An action counts for the first three only on resources that can be of its
+# service (on_service): "*" on an S3 bucket is write.
 classes := ["admin", "privilege-escalation", "secret-write", "prod-secret-read", "write", "unknown", "read-only", "none"]
 
 rank := {c: n | some i, c in classes; n := count(classes) - i}
@@ -148,23 +150,27 @@ classify(st, f, denies) := {"class": "admin", "action": "every action on every r
 	left(f, st, denies, "secretsmanager:GetSecretValue")
 	left(f, st, denies, "s3:GetObject")
 	every_resource(st)
+	on_service(st, "iam")
 } else := {"class": "admin", "action": "every action but the NotAction list, IAM included, on every resource"} if {
 	is_array(f.not_action)
 	left(f, st, denies, "iam:PutRolePolicy")
 	every_resource(st)
+	on_service(st, "iam")
 } else := {"class": "privilege-escalation", "action": a} if {
+	on_service(st, "iam")
 	a := first_left(f, st, denies, [x | some x in escalation_actions; not self_service_only(st, x)])
 } else := {"class": "privilege-escalation", "action": sprintf("%s on every role", [a])} if {
 	a := first_left(f, st, denies, role_wide_actions)
 	secrets.grants_on_all(st, "iam", "role/")
 } else := {"class": "secret-write", "action": a} if {
+	on_service(st, "secretsmanager")
 	a := first_left(f, st, denies, secret_write_actions)
 } else := {"class": "prod-secret-read", "action": sprintf("secretsmanager:GetSecretValue on %s", [rs[0]])} if {
 	grants(f, "secretsmanager:GetSecretValue")
 	rs := [r | some r in reaches_production(st); not deny.removed(denies, "secretsmanager:GetSecretValue", {"resource": [r]})]
 	count(rs) > 0
-} else := {"class": "write", "action": ws[0]} if {
-	ws := [a | some a in arr(st.action); regex.match(write_verb_re, lower(a)); not deny.removed(denies, a, st)]
+} else := {"class": "write", "action": write_text(st, ws[0])} if {
+	ws := [a | some a in arr(st.action); write_action(a); not deny.removed(denies, a, st)]
 	count(ws) > 0
 } else := {"class": "write", "action": "NotAction"} if {
 	is_array(f.not_action)
@@ -174,6 +180,75 @@ classify(st, f, denies) := {"class": "admin", "action": "every action on every r
 	count(denies) > 0
 	deny.fully_removed(denies, st)
 } else := {"class": "read-only", "action": ""}
+
+# write_action(a): the action pattern may write: a write verb, or a
+# wildcard without a service ("*", left when the resources rule out IAM and
+# secrets).
+write_action(a) if regex.match(write_verb_re, lower(a))
+
+write_action(a) if {
+	not contains(a, ":")
+	contains(a, "*")
+}
+
+# write_text(st, a): the write action a in words; a wildcard action names
+# the statement's first resource too ("* on arn:aws:s3:::acme-artifacts"),
+# which says what it writes.
+write_text(st, a) := sprintf("%s on %s", [a, rs[0]]) if {
+	iam.has_wildcard(a)
+	rs := arr(object.get(st, "resource", null))
+	count(rs) > 0
+	not "*" in rs
+} else := a
+
+# on_service(st, service): the statement applies to some resource that can
+# be of the service (lower case, "iam", "secretsmanager"): a Resource
+# element that may name one (resource_of), or a NotResource that does not
+# exclude every resource of the service. IAM actions do nothing on an S3
+# ARN, so "*" on a bucket grants no IAM or Secrets Manager power.
+on_service(st, service) if {
+	some r in arr(object.get(st, "resource", null))
+	resource_of(r, service)
+} else if {
+	nrs := object.get(st, "not_resource", null)
+	is_array(nrs)
+	not excludes_service(nrs, service)
+} else := false
+
+excludes_service(nrs, service) if {
+	some r in nrs
+	secrets.covers_all(r, service, "")
+}
+
+# resource_of(r, service): the resource pattern r may match an ARN of the
+# service. Its service is the third colon-separated part; a "*" before it
+# can stand for anything (colons included), one inside it for any service
+# that starts with what precedes the "*"; a resource that is not an ARN may
+# stand for any. Sound: when in doubt it may.
+resource_of(r, service) if {
+	# not an ARN: a placeholder ("SecretARN") or an unresolved reference
+	# ("${aws_secretsmanager_secret.db.arn}") may stand for any
+	service != ""
+	not startswith(lower(r), "arn:")
+} else if {
+	parts := split(r, ":")
+	count(parts) < 3
+	contains(r, "*")
+} else if {
+	parts := split(r, ":")
+	count(parts) >= 3
+	iam.has_wildcard(concat(":", array.slice(parts, 0, 2)))
+} else if {
+	parts := split(r, ":")
+	count(parts) >= 3
+	s := lower(parts[2])
+	contains(s, "*")
+	startswith(service, deny.literal_prefix(s))
+} else if {
+	parts := split(r, ":")
+	count(parts) >= 3
+	iam.like(lower(parts[2]), service)
+} else := false
 
 # every_resource(st): the statement applies to every resource: Resource
 # "*", or a NotResource that excludes only some (an upper bound: what is
@@ -319,6 +394,7 @@ can_undo(role, policies, denies) if {
 		[st | some arn in attached_arns(role, policies); some st in managed_statements(arn)],
 	)
 	lower(st.effect) == "allow"
+	on_service(st, "iam")
 	f := action_facts(st)
 	some a in self_undo_actions
 	left(f, st, denies, a)

@@ -195,3 +195,42 @@ test_words_after_deny if {
 	p := power.role_power(admin_role, deny_cases[0].pols) with input as {"config": cfg}
 	power.words(p) == "which can escalate its own privileges (policy admin allows sts:AssumeRole on every role, after the Deny statements of policy no-iam)"
 }
+
+# Resource ------------------------------------------------------------------
+
+# An action counts for a class only on resources that can be of its
+# service: "*" on two S3 ARNs writes S3 objects, nothing more (IAM, STS and
+# Secrets Manager actions do nothing on a bucket).
+test_actions_count_only_on_resources_of_their_service if {
+	s3 := ["arn:aws:s3:::acme-artifacts", "arn:aws:s3:::acme-artifacts/*"]
+	class_of([], [pol("p", [stmt(["*"], s3)])]) == "write"
+	class_of([], [pol("p", [stmt(["iam:*", "secretsmanager:*"], s3)])]) == "write"
+	class_of([], [pol("p", [stmt(["iam:CreatePolicyVersion"], ["arn:aws:s3:::acme-artifacts/*"])])]) == "write"
+	class_of([], [pol("p", [stmt(["secretsmanager:DeleteSecret"], ["arn:aws:s3:::acme-artifacts/*"])])]) == "write"
+
+	# IAM actions on IAM ARNs, or on patterns whose service part may be iam
+	class_of([], [pol("p", [stmt(["*"], ["arn:aws:iam::123456789012:policy/deploy"])])]) == "privilege-escalation"
+	class_of([], [pol("p", [stmt(["*"], ["arn:aws:i*"])])]) == "privilege-escalation"
+	class_of([], [pol("p", [stmt(["*"], ["arn:*:iam::*:role/x"])])]) == "privilege-escalation"
+	class_of([], [pol("p", [stmt(["*"], ["arn:aws:*:*:*:*"])])]) == "privilege-escalation"
+	class_of([], [pol("p", [stmt(["*"], ["arn:aws:secretsmanager:*:*:secret:dev/*"])])]) == "secret-write"
+
+	# admin needs every resource: NotResource that leaves IAM out is not
+	# admin and no escalation, but secrets are left
+	no_iam := {"effect": "Allow", "action": ["*"], "not_action": null, "resource": null, "not_resource": ["arn:aws:iam::*:*"]}
+	class_of([], [pol("p", [no_iam])]) == "secret-write"
+	no_iam_role := {"effect": "Allow", "action": ["*"], "not_action": null, "resource": null, "not_resource": ["arn:aws:iam::*:role/admin"]}
+	class_of([], [pol("p", [no_iam_role])]) == "admin"
+}
+
+test_words_name_the_resource_of_a_wildcard_write if {
+	p := power.role_power(role([]), [pol("artifacts", [stmt(["*"], ["arn:aws:s3:::acme-artifacts", "arn:aws:s3:::acme-artifacts/*"])])]) with input as {"config": cfg}
+	power.words(p) == "which can change resources other than IAM and secrets (policy artifacts allows * on arn:aws:s3:::acme-artifacts)"
+}
+
+# A resource that is not an ARN (a documentation placeholder, an unresolved
+# Terraform reference) may be of any service.
+test_non_arn_resources_may_be_of_any_service if {
+	class_of([], [pol("p", [stmt(["secretsmanager:PutSecretValue"], ["SecretARN"])])]) == "secret-write"
+	class_of([], [pol("p", [stmt(["iam:PutRolePolicy"], ["${aws_iam_role.deploy.arn}"])])]) == "privilege-escalation"
+}

@@ -349,3 +349,16 @@ test_any_protected_environment_wording if {
 	g.severity == "medium"
 	contains(g.message, "It is a production role (environment prod); statement 0 admits any environment matching *-deploy")
 }
+
+# --- power counts an action only on resources of its service ----------------------
+
+# "*" on one bucket writes S3 objects; it cannot touch IAM or secrets, so a
+# pull-request role holding it is not reported as escalating (critical).
+test_wildcard_on_a_bucket_is_write_not_escalation if {
+	pol := policy("artifacts", ["*"], ["arn:aws:s3:::acme-artifacts", "arn:aws:s3:::acme-artifacts/*"])
+	fs := run([role("upload", "dev", sub_like(["repo:acme/payments:*"]), [], ["artifacts"])], [pol])
+	every f in fs {
+		not contains(f.message, "escalate")
+	}
+	not by_rule(fs)["trust-oidc-prod-pull-request"]
+}
