@@ -53,6 +53,18 @@ class_words := {
 	"none": "has no known permissions",
 }
 
+# The same, for a class only a conditional Allow grants.
+may_words := {
+	"admin": "may have administrator access",
+	"privilege-escalation": "may escalate its own privileges",
+	"secret-write": "may write and delete secrets",
+	"prod-secret-read": "may read production secrets",
+	"write": "may change resources other than IAM and secrets",
+	"unknown": "has permissions secretgate does not know",
+	"read-only": "can only read",
+	"none": "has no known permissions",
+}
+
 # managed_policies: AWS managed policies known by name, with their class and
 # what they grant in a few words. Taken from the AWS Managed Policy
 # Reference Guide (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/policy-list.html),
@@ -129,7 +141,20 @@ statement_power(st) := statement_power_less(st, [])
 
 # statement_power_less(st, denies): statement_power less what the
 # unconditional Deny statements denies remove from st (deny.removed).
-statement_power_less(st, denies) := {"class": "none", "action": ""} if {
+statement_power_less(st, denies) := with_condition(statement_power_of(st, denies), st)
+
+# with_condition(s, st): s, marked conditional with the condition keys in
+# words when the Allow statement st has a Condition: it grants s.class
+# only if the condition allows (power stays an upper bound; the words say
+# "may").
+with_condition(s, st) := object.union(s, {"conditional": true, "condition": secrets.list_text(condition_words(st.condition))}) if {
+	s.class != "none"
+	deny.has_condition(st)
+} else := s
+
+condition_words(cond) := sort({deny.key_text(lower(k)) | some _, keys in cond; some k, _ in keys})
+
+statement_power_of(st, denies) := {"class": "none", "action": ""} if {
 	# NotResource "*" leaves no resource to act on.
 	"*" in arr(object.get(st, "not_resource", null))
 } else := classify(st, action_facts(st), denies) if lower(st.effect) == "allow"
@@ -167,7 +192,7 @@ classify(st, f, denies) := {"class": "admin", "action": "every action on every r
 	a := first_left(f, st, denies, secret_write_actions)
 } else := {"class": "prod-secret-read", "action": sprintf("secretsmanager:GetSecretValue on %s", [rs[0]])} if {
 	grants(f, "secretsmanager:GetSecretValue")
-	rs := [r | some r in reaches_production(st); not deny.removed(denies, "secretsmanager:GetSecretValue", {"resource": [r]})]
+	rs := [r | some r in reaches_production(st); not production_denied(denies, r)]
 	count(rs) > 0
 } else := {"class": "write", "action": write_text(st, ws[0])} if {
 	ws := [a | some a in arr(st.action); write_action(a); not deny.removed(denies, a, st)]
@@ -298,6 +323,42 @@ reaches_production(st) := [r |
 
 prod_name(n) if secrets.covers_every_name(n)
 
+# production_denied(denies, r): the unconditional Deny statements remove
+# secretsmanager:GetSecretValue on every production secret the resource
+# pattern r reaches: on r itself, or, when r names every secret, on the
+# secrets of each production environment (prod_secrets_arn: "prod/*/*"
+# under the naming pattern {env}/{service}/{type}).
+production_denied(denies, r) if {
+	deny.removed(denies, "secretsmanager:GetSecretValue", {"resource": [r]})
+} else if {
+	count(denies) > 0
+	secrets.covers_every_name(secrets.secret_name_pattern(r))
+	envs := production_envs
+	count(envs) > 0
+	every env in envs {
+		deny.removed(denies, "secretsmanager:GetSecretValue", {"resource": [prod_secrets_arn(r, env)]})
+	}
+} else := false
+
+production_envs := [env | some env, e in object.get(input, ["config", "environments"], {}); e.production == true]
+
+# prod_secrets_arn(r, env): the ARN pattern of the secrets of env, in the
+# partition, region and account r spells out (any region and account
+# when r is "*"; partition aws).
+prod_secrets_arn(r, env) := concat(":", [parts[0], parts[1], "secretsmanager", parts[3], parts[4], "secret", env_name_pattern(env)]) if {
+	parts := split(r, ":")
+	count(parts) >= 6
+} else := concat("", ["arn:aws:secretsmanager:*:*:secret:", env_name_pattern(env)])
+
+env_name_pattern(env) := concat("/", [seg |
+	some i, _ in secrets.pattern_segments
+	seg := env_segment(i, env)
+])
+
+env_segment(i, env) := env if i == secrets.env_index
+
+else := "*"
+
 prod_name(n) if {
 	some env, e in object.get(input, ["config", "environments"], {})
 	e.production == true
@@ -313,14 +374,20 @@ else := []
 # statement_key(st): the parts of a statement its power depends on.
 # Inventories repeat the same statements many times: callers compute
 # statement_power once per distinct key (role_power_from).
-statement_key(st) := {k: object.get(st, k, null) | some k in ["effect", "action", "not_action", "resource", "not_resource"]}
+statement_key(st) := {k: object.get(st, k, null) | some k in ["effect", "action", "not_action", "resource", "not_resource", "condition"]}
 
 # document_power(p, sp): the strongest statement of policy p, with its
 # name: {"class", "via": words}; sp maps statement keys to statement_power.
-document_power(p, sp) := best([{"class": s.class, "via": via_text(p, s.action)} |
+document_power(p, sp) := best([power_of(p, s) |
 	some st in arr(object.get(p, ["document", "statement"], []))
 	s := sp[statement_key(st)]
 ])
+
+# power_of(p, s): the power a statement's s gives, named after policy p;
+# with "condition" (the keys, in words) when only its Condition may allow.
+power_of(p, s) := {"class": s.class, "via": via_text(p, s.action), "condition": s.condition} if {
+	s.conditional
+} else := {"class": s.class, "via": via_text(p, s.action)}
 
 via_text(p, action) := sprintf("policy %s", [object.get(p, "name", "")]) if action == ""
 
@@ -329,6 +396,10 @@ else := sprintf("policy %s allows %s", [object.get(p, "name", ""), action])
 best(ps) := {"class": "none", "via": ""} if count(ps) == 0
 
 else := p if {
+	# an unconditional grant of the top class wins over a conditional one
+	top := max({rank[q.class] | some q in ps})
+	p := [q | some q in ps; rank[q.class] == top; not q.condition][0]
+} else := p if {
 	top := max({rank[q.class] | some q in ps})
 	p := [q | some q in ps; rank[q.class] == top][0]
 }
@@ -433,7 +504,7 @@ deny_policy_names(policies) := concat(", ", sort({sprintf("policy %s", [object.g
 	deny.unconditional(d)
 }))
 
-document_power_less(p, denies) := best([{"class": s.class, "via": via_text(p, s.action)} |
+document_power_less(p, denies) := best([power_of(p, s) |
 	some st in arr(object.get(p, ["document", "statement"], []))
 	s := statement_power_less(st, denies)
 ])
@@ -504,6 +575,9 @@ attached_power(arn) := {"class": m.class, "via": name} if {
 words(p) := sprintf("which has %s", [p.via]) if {
 	p.class == "admin"
 	managed_policies[p.via]
+} else := sprintf("which %s, if its conditions allow (%s; its condition on %s decides)", [may_words[p.class], p.via, p.condition]) if {
+	p.condition
+	p.via != ""
 } else := sprintf("which %s (%s)", [class_words[p.class], p.via]) if {
 	p.via != ""
 } else := sprintf("which %s", [class_words[p.class]])

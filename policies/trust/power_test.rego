@@ -362,3 +362,24 @@ test_wildcard_on_a_bucket_is_write_not_escalation if {
 	}
 	not by_rule(fs)["trust-oidc-prod-pull-request"]
 }
+
+# --- a Deny of the production secrets, and a conditional Allow -----------------------
+
+dev_reader_policy(stmts) := {"id": "dev-read", "name": "dev-read", "kind": "inline", "role_ids": [], "document": {"statement": stmts}}
+
+dev_read_stmt := {"effect": "Allow", "action": ["secretsmanager:GetSecretValue"], "not_action": null, "resource": ["*"], "not_resource": null, "index": 0, "condition": {"StringEquals": {"aws:resourcetag/environment": ["dev"]}}}
+
+prod_deny_stmt := {"effect": "Deny", "action": ["secretsmanager:*"], "not_action": null, "resource": ["arn:aws:secretsmanager:*:*:secret:prod/*"], "not_resource": null, "index": 1}
+
+test_deny_of_production_secrets_is_not_reported_as_reading_them if {
+	fs := run([role("dev-ci", "dev", sub_like(["repo:acme/payments:*"]), [], ["dev-read"])], [dev_reader_policy([dev_read_stmt, prod_deny_stmt])])
+	every f in fs {
+		not contains(f.message, "production secrets")
+	}
+}
+
+test_conditional_allow_says_may if {
+	fs := run([role("dev-ci", "dev", sub_like(["repo:acme/payments:*"]), [], ["dev-read"])], [dev_reader_policy([dev_read_stmt])])
+	f := by_rule(fs)["trust-oidc-prod-pull-request"]
+	contains(f.message, "Any pull request of acme/payments can assume dev-ci, which may read production secrets, if its conditions allow (policy dev-read allows secretsmanager:GetSecretValue on *; its condition on aws:ResourceTag/environment decides).")
+}
