@@ -568,7 +568,7 @@ allow_all(actions) := {"effect": "Allow", "action": actions, "not_action": null,
 attached_power(arn) := {"class": m.class, "via": name} if {
 	name := managed_name(arn)
 	m := managed_policies[name]
-} else := {"class": "unknown", "via": sprintf("managed policy %s, whose document is not in the input", [arn])}
+} else := {"class": "unknown", "via": sprintf("managed policy %s, whose document is not in the input", [arn]), "policy": arn}
 
 # words(p): "which has AdministratorAccess", "which can escalate its own
 # privileges (policy deploy allows iam:PutRolePolicy)".
