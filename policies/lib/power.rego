@@ -29,6 +29,8 @@ import data.secretgate.lib.secrets
 #                         nor in managed_policies
 #   read-only             only reads, of nothing above
 #   none                  no permissions known at all (no policy attached)
+# An action counts for the first three only on resources that can be of its
+# service (on_service): "*" on an S3 bucket is write.
 classes := ["admin", "privilege-escalation", "secret-write", "prod-secret-read", "write", "unknown", "read-only", "none"]
 
 rank := {c: n | some i, c in classes; n := count(classes) - i}
@@ -46,6 +48,18 @@ class_words := {
 	"secret-write": "can write and delete secrets",
 	"prod-secret-read": "can read production secrets",
 	"write": "can change resources other than IAM and secrets",
+	"unknown": "has permissions secretgate does not know",
+	"read-only": "can only read",
+	"none": "has no known permissions",
+}
+
+# The same, for a class only a conditional Allow grants.
+may_words := {
+	"admin": "may have administrator access",
+	"privilege-escalation": "may escalate its own privileges",
+	"secret-write": "may write and delete secrets",
+	"prod-secret-read": "may read production secrets",
+	"write": "may change resources other than IAM and secrets",
 	"unknown": "has permissions secretgate does not know",
 	"read-only": "can only read",
 	"none": "has no known permissions",
@@ -127,7 +141,20 @@ statement_power(st) := statement_power_less(st, [])
 
 # statement_power_less(st, denies): statement_power less what the
 # unconditional Deny statements denies remove from st (deny.removed).
-statement_power_less(st, denies) := {"class": "none", "action": ""} if {
+statement_power_less(st, denies) := with_condition(statement_power_of(st, denies), st)
+
+# with_condition(s, st): s, marked conditional with the condition keys in
+# words when the Allow statement st has a Condition: it grants s.class
+# only if the condition allows (power stays an upper bound; the words say
+# "may").
+with_condition(s, st) := object.union(s, {"conditional": true, "condition": secrets.list_text(condition_words(st.condition))}) if {
+	s.class != "none"
+	deny.has_condition(st)
+} else := s
+
+condition_words(cond) := sort({deny.key_text(lower(k)) | some _, keys in cond; some k, _ in keys})
+
+statement_power_of(st, denies) := {"class": "none", "action": ""} if {
 	# NotResource "*" leaves no resource to act on.
 	"*" in arr(object.get(st, "not_resource", null))
 } else := classify(st, action_facts(st), denies) if lower(st.effect) == "allow"
@@ -148,23 +175,27 @@ classify(st, f, denies) := {"class": "admin", "action": "every action on every r
 	left(f, st, denies, "secretsmanager:GetSecretValue")
 	left(f, st, denies, "s3:GetObject")
 	every_resource(st)
+	on_service(st, "iam")
 } else := {"class": "admin", "action": "every action but the NotAction list, IAM included, on every resource"} if {
 	is_array(f.not_action)
 	left(f, st, denies, "iam:PutRolePolicy")
 	every_resource(st)
+	on_service(st, "iam")
 } else := {"class": "privilege-escalation", "action": a} if {
+	on_service(st, "iam")
 	a := first_left(f, st, denies, [x | some x in escalation_actions; not self_service_only(st, x)])
 } else := {"class": "privilege-escalation", "action": sprintf("%s on every role", [a])} if {
 	a := first_left(f, st, denies, role_wide_actions)
 	secrets.grants_on_all(st, "iam", "role/")
 } else := {"class": "secret-write", "action": a} if {
+	on_service(st, "secretsmanager")
 	a := first_left(f, st, denies, secret_write_actions)
 } else := {"class": "prod-secret-read", "action": sprintf("secretsmanager:GetSecretValue on %s", [rs[0]])} if {
 	grants(f, "secretsmanager:GetSecretValue")
-	rs := [r | some r in reaches_production(st); not deny.removed(denies, "secretsmanager:GetSecretValue", {"resource": [r]})]
+	rs := [r | some r in reaches_production(st); not production_denied(denies, r)]
 	count(rs) > 0
-} else := {"class": "write", "action": ws[0]} if {
-	ws := [a | some a in arr(st.action); regex.match(write_verb_re, lower(a)); not deny.removed(denies, a, st)]
+} else := {"class": "write", "action": write_text(st, ws[0])} if {
+	ws := [a | some a in arr(st.action); write_action(a); not deny.removed(denies, a, st)]
 	count(ws) > 0
 } else := {"class": "write", "action": "NotAction"} if {
 	is_array(f.not_action)
@@ -174,6 +205,75 @@ classify(st, f, denies) := {"class": "admin", "action": "every action on every r
 	count(denies) > 0
 	deny.fully_removed(denies, st)
 } else := {"class": "read-only", "action": ""}
+
+# write_action(a): the action pattern may write: a write verb, or a
+# wildcard without a service ("*", left when the resources rule out IAM and
+# secrets).
+write_action(a) if regex.match(write_verb_re, lower(a))
+
+write_action(a) if {
+	not contains(a, ":")
+	contains(a, "*")
+}
+
+# write_text(st, a): the write action a in words; a wildcard action names
+# the statement's first resource too ("* on arn:aws:s3:::acme-artifacts"),
+# which says what it writes.
+write_text(st, a) := sprintf("%s on %s", [a, rs[0]]) if {
+	iam.has_wildcard(a)
+	rs := arr(object.get(st, "resource", null))
+	count(rs) > 0
+	not "*" in rs
+} else := a
+
+# on_service(st, service): the statement applies to some resource that can
+# be of the service (lower case, "iam", "secretsmanager"): a Resource
+# element that may name one (resource_of), or a NotResource that does not
+# exclude every resource of the service. IAM actions do nothing on an S3
+# ARN, so "*" on a bucket grants no IAM or Secrets Manager power.
+on_service(st, service) if {
+	some r in arr(object.get(st, "resource", null))
+	resource_of(r, service)
+} else if {
+	nrs := object.get(st, "not_resource", null)
+	is_array(nrs)
+	not excludes_service(nrs, service)
+} else := false
+
+excludes_service(nrs, service) if {
+	some r in nrs
+	secrets.covers_all(r, service, "")
+}
+
+# resource_of(r, service): the resource pattern r may match an ARN of the
+# service. Its service is the third colon-separated part; a "*" before it
+# can stand for anything (colons included), one inside it for any service
+# that starts with what precedes the "*"; a resource that is not an ARN may
+# stand for any. Sound: when in doubt it may.
+resource_of(r, service) if {
+	# not an ARN: a placeholder ("SecretARN") or an unresolved reference
+	# ("${aws_secretsmanager_secret.db.arn}") may stand for any
+	service != ""
+	not startswith(lower(r), "arn:")
+} else if {
+	parts := split(r, ":")
+	count(parts) < 3
+	contains(r, "*")
+} else if {
+	parts := split(r, ":")
+	count(parts) >= 3
+	iam.has_wildcard(concat(":", array.slice(parts, 0, 2)))
+} else if {
+	parts := split(r, ":")
+	count(parts) >= 3
+	s := lower(parts[2])
+	contains(s, "*")
+	startswith(service, deny.literal_prefix(s))
+} else if {
+	parts := split(r, ":")
+	count(parts) >= 3
+	iam.like(lower(parts[2]), service)
+} else := false
 
 # every_resource(st): the statement applies to every resource: Resource
 # "*", or a NotResource that excludes only some (an upper bound: what is
@@ -223,6 +323,42 @@ reaches_production(st) := [r |
 
 prod_name(n) if secrets.covers_every_name(n)
 
+# production_denied(denies, r): the unconditional Deny statements remove
+# secretsmanager:GetSecretValue on every production secret the resource
+# pattern r reaches: on r itself, or, when r names every secret, on the
+# secrets of each production environment (prod_secrets_arn: "prod/*/*"
+# under the naming pattern {env}/{service}/{type}).
+production_denied(denies, r) if {
+	deny.removed(denies, "secretsmanager:GetSecretValue", {"resource": [r]})
+} else if {
+	count(denies) > 0
+	secrets.covers_every_name(secrets.secret_name_pattern(r))
+	envs := production_envs
+	count(envs) > 0
+	every env in envs {
+		deny.removed(denies, "secretsmanager:GetSecretValue", {"resource": [prod_secrets_arn(r, env)]})
+	}
+} else := false
+
+production_envs := [env | some env, e in object.get(input, ["config", "environments"], {}); e.production == true]
+
+# prod_secrets_arn(r, env): the ARN pattern of the secrets of env, in the
+# partition, region and account r spells out (any region and account
+# when r is "*"; partition aws).
+prod_secrets_arn(r, env) := concat(":", [parts[0], parts[1], "secretsmanager", parts[3], parts[4], "secret", env_name_pattern(env)]) if {
+	parts := split(r, ":")
+	count(parts) >= 6
+} else := concat("", ["arn:aws:secretsmanager:*:*:secret:", env_name_pattern(env)])
+
+env_name_pattern(env) := concat("/", [seg |
+	some i, _ in secrets.pattern_segments
+	seg := env_segment(i, env)
+])
+
+env_segment(i, env) := env if i == secrets.env_index
+
+else := "*"
+
 prod_name(n) if {
 	some env, e in object.get(input, ["config", "environments"], {})
 	e.production == true
@@ -238,14 +374,20 @@ else := []
 # statement_key(st): the parts of a statement its power depends on.
 # Inventories repeat the same statements many times: callers compute
 # statement_power once per distinct key (role_power_from).
-statement_key(st) := {k: object.get(st, k, null) | some k in ["effect", "action", "not_action", "resource", "not_resource"]}
+statement_key(st) := {k: object.get(st, k, null) | some k in ["effect", "action", "not_action", "resource", "not_resource", "condition"]}
 
 # document_power(p, sp): the strongest statement of policy p, with its
 # name: {"class", "via": words}; sp maps statement keys to statement_power.
-document_power(p, sp) := best([{"class": s.class, "via": via_text(p, s.action)} |
+document_power(p, sp) := best([power_of(p, s) |
 	some st in arr(object.get(p, ["document", "statement"], []))
 	s := sp[statement_key(st)]
 ])
+
+# power_of(p, s): the power a statement's s gives, named after policy p;
+# with "condition" (the keys, in words) when only its Condition may allow.
+power_of(p, s) := {"class": s.class, "via": via_text(p, s.action), "condition": s.condition} if {
+	s.conditional
+} else := {"class": s.class, "via": via_text(p, s.action)}
 
 via_text(p, action) := sprintf("policy %s", [object.get(p, "name", "")]) if action == ""
 
@@ -254,6 +396,10 @@ else := sprintf("policy %s allows %s", [object.get(p, "name", ""), action])
 best(ps) := {"class": "none", "via": ""} if count(ps) == 0
 
 else := p if {
+	# an unconditional grant of the top class wins over a conditional one
+	top := max({rank[q.class] | some q in ps})
+	p := [q | some q in ps; rank[q.class] == top; not q.condition][0]
+} else := p if {
 	top := max({rank[q.class] | some q in ps})
 	p := [q | some q in ps; rank[q.class] == top][0]
 }
@@ -319,6 +465,7 @@ can_undo(role, policies, denies) if {
 		[st | some arn in attached_arns(role, policies); some st in managed_statements(arn)],
 	)
 	lower(st.effect) == "allow"
+	on_service(st, "iam")
 	f := action_facts(st)
 	some a in self_undo_actions
 	left(f, st, denies, a)
@@ -357,7 +504,7 @@ deny_policy_names(policies) := concat(", ", sort({sprintf("policy %s", [object.g
 	deny.unconditional(d)
 }))
 
-document_power_less(p, denies) := best([{"class": s.class, "via": via_text(p, s.action)} |
+document_power_less(p, denies) := best([power_of(p, s) |
 	some st in arr(object.get(p, ["document", "statement"], []))
 	s := statement_power_less(st, denies)
 ])
@@ -421,13 +568,16 @@ allow_all(actions) := {"effect": "Allow", "action": actions, "not_action": null,
 attached_power(arn) := {"class": m.class, "via": name} if {
 	name := managed_name(arn)
 	m := managed_policies[name]
-} else := {"class": "unknown", "via": sprintf("managed policy %s, whose document is not in the input", [arn])}
+} else := {"class": "unknown", "via": sprintf("managed policy %s, whose document is not in the input", [arn]), "policy": arn}
 
 # words(p): "which has AdministratorAccess", "which can escalate its own
 # privileges (policy deploy allows iam:PutRolePolicy)".
 words(p) := sprintf("which has %s", [p.via]) if {
 	p.class == "admin"
 	managed_policies[p.via]
+} else := sprintf("which %s, if its conditions allow (%s; its condition on %s decides)", [may_words[p.class], p.via, p.condition]) if {
+	p.condition
+	p.via != ""
 } else := sprintf("which %s (%s)", [class_words[p.class], p.via]) if {
 	p.via != ""
 } else := sprintf("which %s", [class_words[p.class]])

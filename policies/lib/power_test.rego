@@ -195,3 +195,81 @@ test_words_after_deny if {
 	p := power.role_power(admin_role, deny_cases[0].pols) with input as {"config": cfg}
 	power.words(p) == "which can escalate its own privileges (policy admin allows sts:AssumeRole on every role, after the Deny statements of policy no-iam)"
 }
+
+# Resource ------------------------------------------------------------------
+
+# An action counts for a class only on resources that can be of its
+# service: "*" on two S3 ARNs writes S3 objects, nothing more (IAM, STS and
+# Secrets Manager actions do nothing on a bucket).
+test_actions_count_only_on_resources_of_their_service if {
+	s3 := ["arn:aws:s3:::acme-artifacts", "arn:aws:s3:::acme-artifacts/*"]
+	class_of([], [pol("p", [stmt(["*"], s3)])]) == "write"
+	class_of([], [pol("p", [stmt(["iam:*", "secretsmanager:*"], s3)])]) == "write"
+	class_of([], [pol("p", [stmt(["iam:CreatePolicyVersion"], ["arn:aws:s3:::acme-artifacts/*"])])]) == "write"
+	class_of([], [pol("p", [stmt(["secretsmanager:DeleteSecret"], ["arn:aws:s3:::acme-artifacts/*"])])]) == "write"
+
+	# IAM actions on IAM ARNs, or on patterns whose service part may be iam
+	class_of([], [pol("p", [stmt(["*"], ["arn:aws:iam::123456789012:policy/deploy"])])]) == "privilege-escalation"
+	class_of([], [pol("p", [stmt(["*"], ["arn:aws:i*"])])]) == "privilege-escalation"
+	class_of([], [pol("p", [stmt(["*"], ["arn:*:iam::*:role/x"])])]) == "privilege-escalation"
+	class_of([], [pol("p", [stmt(["*"], ["arn:aws:*:*:*:*"])])]) == "privilege-escalation"
+	class_of([], [pol("p", [stmt(["*"], ["arn:aws:secretsmanager:*:*:secret:dev/*"])])]) == "secret-write"
+
+	# admin needs every resource: NotResource that leaves IAM out is not
+	# admin and no escalation, but secrets are left
+	no_iam := {"effect": "Allow", "action": ["*"], "not_action": null, "resource": null, "not_resource": ["arn:aws:iam::*:*"]}
+	class_of([], [pol("p", [no_iam])]) == "secret-write"
+	no_iam_role := {"effect": "Allow", "action": ["*"], "not_action": null, "resource": null, "not_resource": ["arn:aws:iam::*:role/admin"]}
+	class_of([], [pol("p", [no_iam_role])]) == "admin"
+}
+
+test_words_name_the_resource_of_a_wildcard_write if {
+	p := power.role_power(role([]), [pol("artifacts", [stmt(["*"], ["arn:aws:s3:::acme-artifacts", "arn:aws:s3:::acme-artifacts/*"])])]) with input as {"config": cfg}
+	power.words(p) == "which can change resources other than IAM and secrets (policy artifacts allows * on arn:aws:s3:::acme-artifacts)"
+}
+
+# A resource that is not an ARN (a documentation placeholder, an unresolved
+# Terraform reference) may be of any service.
+test_non_arn_resources_may_be_of_any_service if {
+	class_of([], [pol("p", [stmt(["secretsmanager:PutSecretValue"], ["SecretARN"])])]) == "secret-write"
+	class_of([], [pol("p", [stmt(["iam:PutRolePolicy"], ["${aws_iam_role.deploy.arn}"])])]) == "privilege-escalation"
+}
+
+# Production secrets --------------------------------------------------------
+
+dev_tag := {"StringEquals": {"aws:resourcetag/environment": ["dev"]}}
+
+dev_reader := object.union(stmt(["secretsmanager:GetSecretValue"], ["*"]), {"condition": dev_tag})
+
+# An unconditional Deny of the production secrets (secret:prod/*, as the
+# naming pattern {env}/{service}/{type} places them) takes prod-secret-read
+# from an Allow on every secret; a Deny of one region, or of other names,
+# does not.
+test_deny_of_production_secrets_removes_prod_secret_read if {
+	prod_deny := deny_stmt(["secretsmanager:*"], ["arn:aws:secretsmanager:*:*:secret:prod/*"])
+	class_of([], [pol("dev", [dev_reader, prod_deny])]) == "read-only"
+	class_of([], [pol("dev", [stmt(["secretsmanager:GetSecretValue"], ["*"]), deny_stmt(["secretsmanager:GetSecretValue"], ["arn:aws:secretsmanager:*:*:secret:prod/*"])])]) == "read-only"
+	class_of([], [pol("dev", [stmt(["secretsmanager:GetSecretValue"], ["arn:aws:secretsmanager:eu-west-1:1:secret:*"]), prod_deny])]) == "read-only"
+
+	# not covering: one region only, another environment, a conditional Deny
+	class_of([], [pol("dev", [dev_reader, deny_stmt(["secretsmanager:*"], ["arn:aws:secretsmanager:eu-west-1:1:secret:prod/*"])])]) == "prod-secret-read"
+	class_of([], [pol("dev", [dev_reader, deny_stmt(["secretsmanager:*"], ["arn:aws:secretsmanager:*:*:secret:staging/*"])])]) == "prod-secret-read"
+	cond_deny := object.union(prod_deny, {"condition": {"Bool": {"aws:multifactorauthpresent": ["false"]}}})
+	class_of([], [pol("dev", [dev_reader, cond_deny])]) == "prod-secret-read"
+
+	# a role that might undo the Deny (an unknown managed policy might
+	# grant iam:PutRolePolicy) keeps it
+	class_of(["arn:aws:iam::123456789012:policy/team"], [pol("dev", [dev_reader, prod_deny])]) == "prod-secret-read"
+}
+
+# An Allow with a Condition grants its class only if the condition allows:
+# the words say "may", and name the condition.
+test_conditional_allow_words if {
+	p := power.role_power(role([]), [pol("dev", [dev_reader])]) with input as {"config": cfg}
+	p.class == "prod-secret-read"
+	power.words(p) == "which may read production secrets, if its conditions allow (policy dev allows secretsmanager:GetSecretValue on *; its condition on aws:ResourceTag/environment decides)"
+
+	# an unconditional statement of the same class wins: stated as fact
+	q := power.role_power(role([]), [pol("dev", [dev_reader]), pol("prod", [stmt(["secretsmanager:GetSecretValue"], ["arn:aws:secretsmanager:eu-west-1:1:secret:prod/app/*"])])]) with input as {"config": cfg}
+	power.words(q) == "which can read production secrets (policy prod allows secretsmanager:GetSecretValue on arn:aws:secretsmanager:eu-west-1:1:secret:prod/app/*)"
+}

@@ -100,8 +100,28 @@ test_read_only_role_unchanged if {
 	count(run([role("plan", "dev", sub_like(["repo:acme/payments:*"]), ["arn:aws:iam::aws:policy/ReadOnlyAccess"], [])], [])) == 0
 }
 
-test_unknown_managed_policy_does_not_raise if {
-	count(run([role("plan", "dev", sub_like(["repo:acme/payments:*"]), ["arn:aws:iam::123456789012:policy/elsewhere"], [])], [])) == 0
+# Unknown power fails closed: a non-production role whose attached managed
+# policy secretgate cannot read, open to pull requests or any branch, is
+# reported at medium, naming the policy.
+test_unknown_power_open_to_pull_requests_medium if {
+	fs := by_rule(run([role("plan", "dev", sub_like(["repo:acme/payments:*"]), ["arn:aws:iam::123456789012:policy/elsewhere"], [])], []))
+	f := fs["trust-oidc-prod-pull-request"]
+	f.severity == "medium"
+	contains(f.message, "Any pull request of acme/payments can assume plan, whose power is unknown: managed policy arn:aws:iam::123456789012:policy/elsewhere is neither in the repository nor in secretgate's table of AWS managed policies.")
+	count(fs) == 1
+}
+
+test_unknown_power_any_branch_medium if {
+	fs := run([role("plan", "dev", sub_like(["repo:acme/payments:ref:refs/heads/*"]), ["arn:aws:iam::123456789012:policy/elsewhere"], [])], [])
+	f := by_rule(fs)["trust-oidc-prod-unpinned"]
+	f.severity == "medium"
+	contains(f.message, "whose power is unknown: managed policy arn:aws:iam::123456789012:policy/elsewhere")
+	not by_rule(fs)["trust-oidc-prod-pull-request"]
+}
+
+# Pinned to main, an unknown-power role is no finding.
+test_unknown_power_pinned_silent if {
+	count(run([role("plan", "dev", sub_eq(["repo:acme/payments:ref:refs/heads/main"]), ["arn:aws:iam::123456789012:policy/elsewhere"], [])], [])) == 0
 }
 
 test_whole_org_admin_critical if {
@@ -348,4 +368,45 @@ test_any_protected_environment_wording if {
 	g := by_rule(gs)["trust-oidc-prod-unpinned"]
 	g.severity == "medium"
 	contains(g.message, "It is a production role (environment prod); statement 0 admits any environment matching *-deploy")
+}
+
+# --- power counts an action only on resources of its service ----------------------
+
+# "*" on one bucket writes S3 objects; it cannot touch IAM or secrets, so a
+# pull-request role holding it is not reported as escalating (critical).
+test_wildcard_on_a_bucket_is_write_not_escalation if {
+	pol := policy("artifacts", ["*"], ["arn:aws:s3:::acme-artifacts", "arn:aws:s3:::acme-artifacts/*"])
+	fs := run([role("upload", "dev", sub_like(["repo:acme/payments:*"]), [], ["artifacts"])], [pol])
+	every f in fs {
+		not contains(f.message, "escalate")
+	}
+	not by_rule(fs)["trust-oidc-prod-pull-request"]
+}
+
+# --- a Deny of the production secrets, and a conditional Allow -----------------------
+
+dev_reader_policy(stmts) := {"id": "dev-read", "name": "dev-read", "kind": "inline", "role_ids": [], "document": {"statement": stmts}}
+
+dev_read_stmt := {"effect": "Allow", "action": ["secretsmanager:GetSecretValue"], "not_action": null, "resource": ["*"], "not_resource": null, "index": 0, "condition": {"StringEquals": {"aws:resourcetag/environment": ["dev"]}}}
+
+prod_deny_stmt := {"effect": "Deny", "action": ["secretsmanager:*"], "not_action": null, "resource": ["arn:aws:secretsmanager:*:*:secret:prod/*"], "not_resource": null, "index": 1}
+
+test_deny_of_production_secrets_is_not_reported_as_reading_them if {
+	fs := run([role("dev-ci", "dev", sub_like(["repo:acme/payments:*"]), [], ["dev-read"])], [dev_reader_policy([dev_read_stmt, prod_deny_stmt])])
+	every f in fs {
+		not contains(f.message, "production secrets")
+	}
+}
+
+test_conditional_allow_says_may if {
+	fs := run([role("dev-ci", "dev", sub_like(["repo:acme/payments:*"]), [], ["dev-read"])], [dev_reader_policy([dev_read_stmt])])
+	f := by_rule(fs)["trust-oidc-prod-pull-request"]
+	contains(f.message, "Any pull request of acme/payments can assume dev-ci, which may read production secrets, if its conditions allow (policy dev-read allows secretsmanager:GetSecretValue on *; its condition on aws:ResourceTag/environment decides).")
+}
+
+test_unknown_power_any_environment_medium if {
+	fs := run([role("plan", "dev", sub_like(["repo:acme/payments:environment:*"]), ["arn:aws:iam::123456789012:policy/elsewhere"], [])], [])
+	f := by_rule(fs)["trust-oidc-prod-pull-request"]
+	f.severity == "medium"
+	contains(f.message, "whose power is unknown")
 }

@@ -65,6 +65,7 @@ analyses := [object.union(c, {
 	"power": pw,
 	"powerful": power.powerful(pw),
 	"sensitive": sensitive,
+	"unknown_power": unknown_power(env, pw),
 	"broad": s.broad,
 	"who": role_who(ri),
 }) |
@@ -74,10 +75,26 @@ analyses := [object.union(c, {
 	env := object.get(production_envs, ri, "")
 	pw := powers[ri]
 	sensitive := is_sensitive(env, pw)
-	worth_a_look(c, sensitive, s.broad, pw)
+	worth_a_look(c, judged(sensitive, unknown_power(env, pw)), s.broad, pw)
 	role := roles[ri]
 	st := role.trust.statement[s.si]
 ]
+
+# unknown_power(env, pw): a role of no production environment whose power
+# is unknown (an attached managed policy secretgate cannot read). Failing
+# closed, the pull-request and unpinned rules judge it like a sensitive
+# role, at medium (power_cell); the other rules leave it alone.
+unknown_power(env, pw) if {
+	env == ""
+	pw.class == "unknown"
+} else := false
+
+judged(sensitive, unknown) if sensitive
+
+else := unknown
+
+# judged_here(a): the pull-request and unpinned rules judge the analysis a.
+judged_here(a) := judged(a.sensitive, a.unknown_power)
 
 is_sensitive(env, pw) if env != ""
 
@@ -372,8 +389,16 @@ power_note_of(role, pw, who) := power_note({"role": role, "power": pw, "powerful
 # field: the higher of base (the environment rules) and the power matrix's
 # cell, {} when that is dflt, the rule's default.
 severity_field(dflt, base, exposure, a) := field(dflt, higher(base, cell)) if {
-	cell := object.get(power_severity[exposure], a.power.class, "info")
+	cell := power_cell(exposure, a)
 }
+
+# power_cell(exposure, a): the matrix's cell; a non-production role of
+# unknown power is medium when pull requests, any environment or any branch
+# can assume it (unknown_power).
+power_cell(exposure, a) := "medium" if {
+	exposure in {"pull-request", "any-branch"}
+	object.get(a, "unknown_power", false)
+} else := object.get(power_severity[exposure], a.power.class, "info")
 
 field(dflt, s) := {} if s == dflt
 
@@ -387,7 +412,15 @@ else := y
 # which has AdministratorAccess." for a powerful role, "" otherwise.
 power_note(a, who) := sprintf(" %s can assume %s, %s.", [capitalised(who), name_of(a.role), power.words(a.power)]) if a.powerful
 
+else := sprintf(" %s can assume %s, whose power is unknown: %s.", [capitalised(who), name_of(a.role), unknown_words(a.power)]) if {
+	object.get(a, "unknown_power", false)
+}
+
 else := ""
+
+unknown_words(pw) := sprintf("managed policy %s is neither in the repository nor in secretgate's table of AWS managed policies", [pw.policy]) if pw.policy
+
+else := pw.via
 
 capitalised(s) := concat("", [upper(substring(s, 0, 1)), substring(s, 1, -1)])
 
@@ -551,6 +584,8 @@ repos_text(ts) := concat(" or ", sort({lib.repo_label(o, r) | some t in ts; some
 #   same holds for a role of any environment whose permissions are powerful
 #   (administrator, privilege escalation, secret write, production secret
 #   read): the severity is then the matrix of https://github.com/secretgate/secretgate/blob/main/docs/trust.md.
+#   A role whose power is unknown (an attached managed policy secretgate
+#   cannot read) is reported too, at medium: it fails closed.
 # custom:
 #   id: trust-oidc-prod-pull-request
 #   check: trust
@@ -569,7 +604,7 @@ deny contains object.union(
 ) if {
 	some a in analyses
 	a.usable
-	a.sensitive
+	judged_here(a)
 	count(a.any_org) == 0
 	ts := {t | some t in a.repo_tuples; admits_pull(t, a.scope)}
 	count(ts) > 0
@@ -670,7 +705,8 @@ else := sprintf("Statement %s", [stmt_label(a)])
 #   alone); the severity is then the matrix of https://github.com/secretgate/secretgate/blob/main/docs/trust.md.
 #   Any environment when github.protected_environments protects them all
 #   is medium for a production role: only reviewed branches reach them, but
-#   any of them can assume the role.
+#   any of them can assume the role. A role whose power is unknown (an
+#   attached managed policy secretgate cannot read) is reported at medium.
 # custom:
 #   id: trust-oidc-prod-unpinned
 #   check: trust
@@ -689,7 +725,7 @@ deny contains object.union(
 ) if {
 	some a in analyses
 	a.usable
-	a.sensitive
+	judged_here(a)
 	count(a.any_org) == 0
 	ts := unpinned_tuples(a)
 	count(ts) > 0
