@@ -68,7 +68,7 @@ Exit codes, as secretgate check: 0 complete and nothing at or above
 	fl := cmd.Flags()
 	fl.StringArrayVarP(&f.formats, "format", "f", nil, "report format: text|json|sarif|markdown (repeatable)")
 	fl.StringArrayVarP(&f.outputs, "output", "o", nil, "file for the report of the --format before it (repeatable; - is standard output)")
-	fl.StringVar(&f.failOn, "fail-on", "", "lowest severity that fails the run: critical|high|medium|low|info|never (default: the reports' own when they agree, else high)")
+	fl.StringVar(&f.failOn, "fail-on", "", "lowest severity that fails the run: critical|high|medium|low|info|never (default: the strictest of the reports' own, high when none says)")
 	fl.IntVar(&f.expectShards, "expect-shards", 0, "number of shard reports expected; fewer make the run incomplete")
 	fl.StringVar(&f.matrix, "matrix", "", "the matrix secretgate matrix wrote: accounts no report covers are not judged")
 	fl.StringVar(&f.previous, "previous", "", "the previous night's merged JSON report, for new / fixed / still open")

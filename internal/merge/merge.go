@@ -28,8 +28,8 @@ type Input struct {
 // Options tune Merge. The zero value merges with the inputs' own
 // threshold and no expectations.
 type Options struct {
-	// Threshold is --fail-on; nil takes the inputs' fail_on when they all
-	// agree, else high.
+	// Threshold is --fail-on; nil takes the strictest of the inputs'
+	// fail_on (high when none says).
 	Threshold *result.Threshold
 	// Matrix, when given, says which accounts each shard was to check:
 	// an account no readable report covers is not judged.
@@ -115,29 +115,39 @@ func Merge(inputs []Input, o Options) result.Report {
 	return m.rep
 }
 
-// threshold is the explicit one, else the inputs' common fail_on, else
-// high.
+// threshold is the explicit one, else the strictest fail_on of the
+// inputs (the lowest severity; never only when every input says never),
+// else high. The strictest, not a default, when the inputs differ: a
+// shard whose own threshold would fail it must not pass merged.
 func threshold(inputs []Input, explicit *result.Threshold) result.Threshold {
 	if explicit != nil {
 		return *explicit
 	}
-	common := ""
+	var strictest *result.Threshold
 	for _, in := range inputs {
 		if in.Err != nil || in.Report.FailOn == "" {
 			continue
 		}
-		if common == "" {
-			common = in.Report.FailOn
-		} else if common != in.Report.FailOn {
-			common = "high"
-			break
+		t, err := result.ParseThreshold(in.Report.FailOn)
+		if err != nil {
+			continue
+		}
+		if strictest == nil || stricter(t, *strictest) {
+			strictest = &t
 		}
 	}
-	t, err := result.ParseThreshold(common)
-	if err != nil {
+	if strictest == nil {
 		return result.Threshold{Min: result.SeverityHigh}
 	}
-	return t
+	return *strictest
+}
+
+// stricter tells whether a fails on more severities than b.
+func stricter(a, b result.Threshold) bool {
+	if a.Never || b.Never {
+		return !a.Never && b.Never
+	}
+	return a.Min < b.Min
 }
 
 type merger struct {
