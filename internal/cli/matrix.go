@@ -114,16 +114,13 @@ func runMatrix(ctx context.Context, f matrixFlags, stdout, stderr io.Writer, env
 	if f.previous != "" {
 		prev, err := merge.ReadReport(f.previous)
 		if err != nil {
-			return usageError(fmt.Errorf("--previous %s: %w", f.previous, err))
-		}
-		cost = map[string]int64{}
-		for _, a := range prev.Accounts {
-			cost[a.ID] = a.DurationMS
-		}
-		if len(prev.Accounts) == 0 && prev.Context.Account != "" {
-			for _, c := range prev.Checks {
-				cost[prev.Context.Account] += c.DurationMS
-			}
+			// Balancing is an optimisation: a night whose previous
+			// report cannot be read (cut short, another schema, over
+			// the size limit) still fans out, unbalanced, rather than
+			// failing — and failing again every night after.
+			fmt.Fprintf(stderr, "secretgate: warning: --previous %s: %v; the shards are not balanced by cost\n", f.previous, err)
+		} else {
+			cost = accountCosts(&prev)
 		}
 	}
 	m, err := matrix.Build(ids, f.maxJobs, cost)
@@ -178,4 +175,19 @@ func matrixAccounts(f matrixFlags, have bool) ([]string, error) {
 		return nil, errors.New("no accounts: give --organization, --accounts or --accounts-file")
 	}
 	return ids, nil
+}
+
+// accountCosts is each account's cost in prev (milliseconds): the
+// accounts' durations of a merged report, or the checks' of one account's.
+func accountCosts(prev *result.Report) map[string]int64 {
+	cost := map[string]int64{}
+	for _, a := range prev.Accounts {
+		cost[a.ID] = a.DurationMS
+	}
+	if len(prev.Accounts) == 0 && prev.Context.Account != "" {
+		for _, c := range prev.Checks {
+			cost[prev.Context.Account] += c.DurationMS
+		}
+	}
+	return cost
 }

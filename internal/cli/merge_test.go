@@ -191,3 +191,24 @@ func TestMergeCommandUsage(t *testing.T) {
 		t.Errorf("exit %d, want 3 naming the missing file:\n%s", code, stdout)
 	}
 }
+
+// TestMatrixUnreadablePrevious: a previous report that cannot be read
+// (cut short, say) leaves the matrix unbalanced with a warning; the night
+// still fans out, instead of failing now and every night after.
+func TestMatrixUnreadablePrevious(t *testing.T) {
+	prev := filepath.Join(t.TempDir(), "merged.json")
+	if err := os.WriteFile(prev, []byte(`{"schema": "secretgate/report/v1", "findings": [`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	err := Run(context.Background(), []string{"matrix", "--accounts", "111111111111,222222222222", "--max-jobs", "2", "--previous", prev}, &out, &errOut, envOf(nil))
+	if err != nil {
+		t.Fatalf("matrix: %v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "warning: --previous") || !strings.Contains(errOut.String(), "not balanced") {
+		t.Errorf("stderr %q does not warn about the previous report", errOut.String())
+	}
+	if !strings.Contains(out.String(), "111111111111") || !strings.Contains(out.String(), "222222222222") {
+		t.Errorf("matrix %s lacks the accounts", out.String())
+	}
+}
