@@ -93,7 +93,7 @@ func (c *Client) Find(ctx context.Context, t Target, marker string) (*github.Iss
 			if is.IsPullRequest() || !strings.EqualFold(is.GetUser().GetLogin(), author) {
 				continue
 			}
-			if strings.HasPrefix(is.GetBody(), marker+"\n") || is.GetBody() == marker {
+			if startsWithMarker(is.GetBody(), marker) {
 				return is, nil
 			}
 		}
@@ -180,4 +180,11 @@ func (c *Client) Sync(ctx context.Context, t Target, u Update) (Outcome, error) 
 		return Outcome{}, fmt.Errorf("edit the tracking issue %s#%d: %w", t, n, err)
 	}
 	return Outcome{Action: action, Number: is.GetNumber(), URL: is.GetHTMLURL()}, nil
+}
+
+// startsWithMarker tells whether body's first line is marker. The line
+// may end in "\r\n": GitHub stores a body edited in its web interface so.
+func startsWithMarker(body, marker string) bool {
+	rest, ok := strings.CutPrefix(body, marker)
+	return ok && (rest == "" || strings.HasPrefix(rest, "\n") || strings.HasPrefix(rest, "\r\n"))
 }

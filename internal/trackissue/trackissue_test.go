@@ -110,7 +110,8 @@ func TestFindOnlyOurs(t *testing.T) {
 	srv.SeedIssue(repo, Issue{Title: "other key", Body: other + "\n", User: prcomment.DefaultAuthor})
 	srv.SeedIssue(repo, Issue{Title: "closed", Body: m + "\n", User: prcomment.DefaultAuthor, State: "closed"})
 	srv.SeedIssue(repo, Issue{Title: "prefix", Body: m + "x\n", User: prcomment.DefaultAuthor})
-	want := srv.SeedIssue(repo, Issue{Title: "ours", Body: m + "\nold", User: prcomment.DefaultAuthor})
+	// Edited in GitHub's web interface: stored with "\r\n".
+	want := srv.SeedIssue(repo, Issue{Title: "ours", Body: m + "\r\nold\r\n", User: prcomment.DefaultAuthor})
 	srv.SeedIssue(repo, Issue{Title: "ours, newer", Body: m + "\nnewer", User: prcomment.DefaultAuthor})
 
 	c := client(t, srv)
