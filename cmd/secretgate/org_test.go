@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -154,7 +155,24 @@ func TestOrgCheckOrganization(t *testing.T) {
 	if err := os.WriteFile(prev, []byte(r.stdout), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	mx := secretgate(t, em.Env(), "matrix", "--organization", "--path", dir, "--max-jobs", "2", "--previous", prev)
+	// A runner without AWS_REGION (hosted runners set none, and the
+	// reusable workflow cannot be handed one): the hub falls back to
+	// Organizations' home region.
+	var noRegion []string
+	for _, kv := range em.Env() {
+		if !strings.HasPrefix(kv, "AWS_REGION=") && !strings.HasPrefix(kv, "AWS_DEFAULT_REGION=") {
+			noRegion = append(noRegion, kv)
+		}
+	}
+	cfg, err := os.ReadFile(filepath.Join(dir, ".secretgate.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	noRegionDir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(noRegionDir, ".secretgate.yml"), bytes.Replace(cfg, []byte("  regions: [us-east-1]\n"), nil, 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mx := secretgate(t, noRegion, "matrix", "--organization", "--path", noRegionDir, "--max-jobs", "2", "--previous", prev)
 	var m struct {
 		Include []struct {
 			Shard    int    `json:"shard"`

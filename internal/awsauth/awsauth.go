@@ -42,6 +42,10 @@ type Options struct {
 	// Region is the SDK's default region; empty keeps the SDK's own
 	// (AWS_REGION, profile).
 	Region string
+	// FallbackRegion is the region when neither Region nor the SDK's
+	// configuration gives one; empty makes that an error. A run that
+	// only needs global services (Organizations, STS, IAM) sets it.
+	FallbackRegion string
 	// Audience of the GitHub OIDC token (DefaultAudience when empty).
 	Audience string
 	// SessionDuration of the assumed role's credentials; 0 is STS's
@@ -135,6 +139,9 @@ func Load(ctx context.Context, o Options) (*Session, error) {
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = o.FallbackRegion
 	}
 	if cfg.Region == "" {
 		return nil, errors.New("no AWS region: set AWS_REGION, a profile's region, --region or aws.regions in the configuration")

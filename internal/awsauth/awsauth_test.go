@@ -6,9 +6,13 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/secretgate/secretgate/internal/awsauth"
 	"github.com/secretgate/secretgate/internal/awstest"
@@ -263,5 +267,35 @@ func TestLoadTokenEndpointHangs(t *testing.T) {
 	}
 	if em.CountActions()["sts:AssumeRoleWithWebIdentity"] != 0 {
 		t.Error("AssumeRoleWithWebIdentity was called without a token")
+	}
+}
+
+// TestLoadFallbackRegion: without a region from the options or the SDK's
+// configuration, FallbackRegion is used; without it, that is an error
+// saying how to set one.
+func TestLoadFallbackRegion(t *testing.T) {
+	em := awstest.Start(t)
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_DEFAULT_REGION", "")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_PROFILE", "")
+	noRegion := []func(*config.LoadOptions) error{
+		config.WithBaseEndpoint(em.URL),
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(awstest.AccessKeyID, awstest.SecretAccessKey, "")),
+	}
+	s, err := awsauth.Load(context.Background(), awsauth.Options{Getenv: envOf(nil), FallbackRegion: "us-east-1", LoadOptions: noRegion})
+	if err != nil {
+		t.Fatalf("Load with a fallback region: %v", err)
+	}
+	if s.Config.Region != "us-east-1" {
+		t.Errorf("region %q, want the fallback us-east-1", s.Config.Region)
+	}
+	_, err = awsauth.Load(context.Background(), awsauth.Options{Getenv: envOf(nil), LoadOptions: noRegion})
+	if err == nil || !strings.Contains(err.Error(), "no AWS region") {
+		t.Errorf("Load without any region: err %v, want one saying no AWS region", err)
+	}
+	s, err = awsauth.Load(context.Background(), awsauth.Options{Getenv: envOf(nil), Region: "eu-west-1", FallbackRegion: "us-east-1", LoadOptions: noRegion})
+	if err != nil || s.Config.Region != "eu-west-1" {
+		t.Errorf("an explicit region: %v, %v; want eu-west-1 kept", s, err)
 	}
 }

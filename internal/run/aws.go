@@ -117,5 +117,15 @@ func ReadInventory(ctx context.Context, a AWS, cfg *config.Config, env func(stri
 // organisation run, the hub whose credentials list the accounts and assume
 // each account's spoke role.
 func HubSession(ctx context.Context, roleARN string, regions []string, cfg *config.Config, env func(string) string, log io.Writer) (*awsauth.Session, error) {
-	return newLive(roleARN, regions, cfg, env, log).Session(ctx)
+	l := newLive(roleARN, regions, cfg, env, log)
+	// The hub calls only global services (Organizations, whose endpoint is
+	// in us-east-1, and STS), and the regions to check are found per
+	// account when none are configured: a runner without AWS_REGION must
+	// not stop the organisation run.
+	l.auth.FallbackRegion = hubFallbackRegion
+	return l.Session(ctx)
 }
+
+// hubFallbackRegion is the hub's region when nothing sets one: AWS
+// Organizations' home region in the aws partition.
+const hubFallbackRegion = "us-east-1"
