@@ -40,10 +40,12 @@ The issue is found by the hidden marker its body starts with
 (<!-- secretgate:issue:KEY -->) among the open issues the token's account
 created; nobody else's issue is ever edited.
 
-- A failing or incomplete night creates the issue when none is open, and
-  otherwise edits its title and body in place (no new issue, no comment).
-- A clean night (complete, nothing at or above fail-on) edits the body and
-  closes the issue as completed; with no issue open it does nothing.
+- A failing or incomplete night, or one that judged nothing, creates the
+  issue when none is open, and otherwise edits its title and body in place
+  (no new issue, no comment).
+- A clean night (complete, something judged, nothing at or above fail-on)
+  edits the body and closes the issue as completed; with no issue open it
+  does nothing.
 
 The body is the report's Markdown — for a merged report the organisation
 table and the trend (new, fixed, still open) with its chart, then the

@@ -23,9 +23,11 @@ type Page struct {
 	Artifact string
 }
 
-// Clean says whether a night closes the tracking issue: every account and
-// check judged (not incomplete) and nothing at or above the threshold.
-func Clean(r result.Report) bool { return !r.Summary.Failed && !r.Summary.Incomplete }
+// Clean says whether a night closes the tracking issue: something judged,
+// every account and check judged (not incomplete) and nothing at or above
+// the threshold. A night that judged nothing (an empty merge, every check
+// with nothing to judge) is not clean: it must not close the issue.
+func Clean(r result.Report) bool { return !r.Summary.Failed && !r.Summary.Incomplete && r.Judged() }
 
 // Title is the issue's title for a night: the verdict and the counts.
 func Title(r result.Report) string {
@@ -36,6 +38,8 @@ func Title(r result.Report) string {
 		verdict = "failing"
 	case s.Incomplete:
 		verdict = "incomplete"
+	case !r.Judged():
+		verdict = "nothing judged"
 	}
 	var counts []string
 	for _, c := range []struct {

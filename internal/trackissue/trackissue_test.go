@@ -227,6 +227,11 @@ func TestBody(t *testing.T) {
 	if !Clean(clean) || Title(clean) != "secretgate nightly: passing" {
 		t.Errorf("clean night: clean %v, title %q", Clean(clean), Title(clean))
 	}
+	// A night that judged nothing (an empty merge) closes nothing.
+	empty := merge.Merge(nil, merge.Options{Now: d1, Tool: result.Tool{Name: "secretgate", Version: "test"}})
+	if Clean(empty) || Title(empty) != "secretgate nightly: nothing judged" {
+		t.Errorf("a night that judged nothing: clean %v, title %q", Clean(empty), Title(empty))
+	}
 	if _, err := Body(m, clean, Page{Artifact: "bad name`"}); err == nil {
 		t.Error("an artifact name with a backtick was accepted")
 	}
