@@ -11,7 +11,10 @@ package merge
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/secretgate/secretgate/internal/matrix"
@@ -150,7 +153,17 @@ func stricter(a, b result.Threshold) bool {
 	return a.Min < b.Min
 }
 
+// coverage is an account a report speaks of: in its accounts, or by a
+// finding (finding).
+type coverage struct {
+	file, account string
+	finding       bool
+}
+
 type merger struct {
+	// covers lists the accounts each report speaks of, for the matrix
+	// check (expect).
+	covers     []coverage
 	rep        result.Report
 	byKey      map[string]int // FindingKey -> index in rep.Findings
 	byAccount  map[string]int // account id -> index in rep.Accounts
@@ -184,7 +197,16 @@ func (m *merger) add(file string, in result.Report) {
 		m.byKey[k] = len(m.rep.Findings)
 		m.rep.Findings = append(m.rep.Findings, f)
 	}
-	for _, a := range accountsOf(file, in) {
+	accounts := accountsOf(file, in)
+	for _, a := range accounts {
+		m.covers = append(m.covers, coverage{file: file, account: a.ID})
+	}
+	for _, f := range in.Findings {
+		if acct := cmp.Or(f.Account, in.Context.Account); acct != "" {
+			m.covers = append(m.covers, coverage{file: file, account: acct, finding: true})
+		}
+	}
+	for _, a := range accounts {
 		if i, ok := m.byAccount[a.ID]; ok {
 			// An account in two reports (a re-run job uploaded twice):
 			// a judged verdict replaces one that is not.
@@ -291,6 +313,7 @@ func (m *merger) union(dst, add []result.InputProblem, kind string) []result.Inp
 // expect checks the inputs against the matrix or the expected count.
 func (m *merger) expect(o Options, given int) {
 	if o.Matrix != nil {
+		m.outsideShards(o.Matrix)
 		m.rep.Merge.ExpectedShards = len(o.Matrix.Include)
 		for _, s := range o.Matrix.Include {
 			seen := 0
@@ -324,6 +347,57 @@ func (m *merger) expect(o Options, given int) {
 			})
 		}
 	}
+}
+
+// outsideShards reports, as problems that make the run incomplete, every
+// report that speaks of an account the matrix assigned to no shard, or of
+// the accounts of more than one shard: a shard's job checks its own
+// accounts only, so such a report is stale or crafted, and it could
+// otherwise mark another shard's accounts judged and clean.
+func (m *merger) outsideShards(mx *matrix.Matrix) {
+	shardOf := map[string]int{}
+	for _, s := range mx.Include {
+		for _, id := range s.AccountList() {
+			shardOf[id] = s.Shard
+		}
+	}
+	shards := map[string]map[int]bool{}
+	outside := map[string][]string{}
+	var files []string
+	for _, c := range m.covers {
+		if shards[c.file] == nil {
+			shards[c.file] = map[int]bool{}
+			files = append(files, c.file)
+		}
+		sh, ok := shardOf[c.account]
+		if !ok {
+			if !slices.Contains(outside[c.file], c.account) {
+				outside[c.file] = append(outside[c.file], c.account)
+			}
+			continue
+		}
+		shards[c.file][sh] = true
+	}
+	for _, f := range files {
+		if ids := outside[f]; len(ids) > 0 {
+			slices.Sort(ids)
+			m.rep.Merge.Problems = append(m.rep.Merge.Problems, result.MergeProblem{File: f,
+				Message: fmt.Sprintf("speaks of account(s) %s, which the matrix assigned to no shard", strings.Join(ids, ", "))})
+		}
+		if n := len(shards[f]); n > 1 {
+			list := slices.Sorted(maps.Keys(shards[f]))
+			m.rep.Merge.Problems = append(m.rep.Merge.Problems, result.MergeProblem{File: f,
+				Message: fmt.Sprintf("speaks of the accounts of %d shards (%s); a shard's job checks its own accounts only", n, joinInts(list))})
+		}
+	}
+}
+
+func joinInts(ns []int) string {
+	parts := make([]string, len(ns))
+	for i, n := range ns {
+		parts[i] = strconv.Itoa(n)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // mergedChecks is one check per family: error when any input's was

@@ -233,3 +233,51 @@ func TestTrend(t *testing.T) {
 		t.Errorf("third night: history %d points, fixed %d", len(third.Trend.History), third.Trend.Fixed)
 	}
 }
+
+// TestMergeMatrixRefusesReportsOutsideTheirShard: with the matrix, a report
+// that speaks of the accounts of several shards, or of an account the
+// matrix assigned to no shard, is a problem that makes the run incomplete —
+// it could otherwise mark another shard's accounts judged and clean.
+func TestMergeMatrixRefusesReportsOutsideTheirShard(t *testing.T) {
+	m, err := matrix.Build([]string{"111111111111", "222222222222"}, 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	two := func(ids ...string) result.Report {
+		r := accountReport("")
+		r.Context.Account = ""
+		for _, id := range ids {
+			r.Accounts = append(r.Accounts, result.Account{ID: id, Status: result.AccountJudged})
+		}
+		return r
+	}
+	tests := []struct {
+		name    string
+		inputs  []Input
+		problem string
+	}{
+		{"one report per shard", []Input{{File: "1.json", Report: accountReport("111111111111")}, {File: "2.json", Report: accountReport("222222222222")}}, ""},
+		{"a report claiming another shard's accounts", []Input{{File: "2.json", Report: two("111111111111", "222222222222")}}, "accounts of 2 shards"},
+		{"an account outside the matrix", []Input{{File: "1.json", Report: accountReport("111111111111")}, {File: "2.json", Report: accountReport("222222222222")}, {File: "x.json", Report: accountReport("999999999999")}}, "999999999999, which the matrix assigned to no shard"},
+		{"a finding of an account outside the matrix", []Input{{File: "1.json", Report: accountReport("111111111111", result.Finding{Rule: "naming-pattern", Check: "naming", Severity: result.SeverityLow, Resource: "x", Fingerprint: "fp", Account: "999999999999"})}, {File: "2.json", Report: accountReport("222222222222")}}, "999999999999"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := Merge(tt.inputs, Options{Matrix: &m, Now: night})
+			var msgs []string
+			for _, p := range rep.Merge.Problems {
+				msgs = append(msgs, p.File+": "+p.Message)
+			}
+			all := strings.Join(msgs, "\n")
+			if tt.problem == "" {
+				if len(msgs) > 0 || rep.Summary.Incomplete {
+					t.Errorf("problems %q, incomplete %v; want none", all, rep.Summary.Incomplete)
+				}
+				return
+			}
+			if !strings.Contains(all, tt.problem) || !rep.Summary.Incomplete || rep.ExitCode() != result.ExitIncomplete {
+				t.Errorf("problems %q, incomplete %v; want %q and incomplete", all, rep.Summary.Incomplete, tt.problem)
+			}
+		})
+	}
+}
