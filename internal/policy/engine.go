@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -515,8 +516,25 @@ func (e *Engine) Evaluate(ctx context.Context, input *facts.Input) ([]Raw, error
 // Document is an input document in OPA's own form, ready to be evaluated
 // by any engine. Converting a large account takes a good part of a run;
 // as a value of its own it can be made while the policies still compile.
+//
+// The secrets are kept apart: base is the document with an empty secrets
+// list, and the secrets are converted when a query needs them — a slice
+// at a time for the families split over them (naming, rotation), whole
+// (once) for a query that reads them otherwise. An account of 100,000
+// secrets then never holds the Rego form of all its secrets while the
+// rules that judge them run (docs/performance.md).
 type Document struct {
-	val ast.Value
+	base ast.Object
+	// secrets is the secrets list, converted a slice at a time by
+	// secretSlice; nSecrets its length.
+	secretSlice func(lo, hi int) (*ast.Array, error)
+	nSecrets    int
+	// full is the whole document, made once when first needed.
+	fullOnce sync.Once
+	full     ast.Value
+	fullErr  error
+	// waivers: the configuration holds waivers.
+	waivers bool
 	// empty: no roles, policies, secrets, leaks, credentials, waivers or
 	// judge (NothingToJudge).
 	empty bool
@@ -530,12 +548,12 @@ type Document struct {
 func (d *Document) NothingToJudge() bool { return d.empty }
 
 // NewDocument converts input, whose collections are always lists for the
-// rules, never null.
+// rules, never null. Its secrets are converted when evaluated.
 func NewDocument(input *facts.Input) (*Document, error) {
 	in := *input
 	in.Roles = nonNil(in.Roles)
 	in.Policies = nonNil(in.Policies)
-	in.Secrets = nonNil(in.Secrets)
+	in.Secrets = []facts.Secret{}
 	in.Leaks = nonNil(in.Leaks)
 	in.Credentials = nonNil(in.Credentials)
 	in.Checks = nonNil(in.Checks)
@@ -544,13 +562,35 @@ func NewDocument(input *facts.Input) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	empty := len(in.Roles)+len(in.Policies)+len(in.Secrets)+len(in.Leaks)+len(in.Credentials)+len(in.Config.Waivers) == 0 && in.Judge == nil
-	return &Document{val: val, empty: empty}, nil
+	base, ok := val.(ast.Object)
+	if !ok {
+		return nil, fmt.Errorf("input document: %T, want an object", val)
+	}
+	secrets := input.Secrets
+	empty := len(in.Roles)+len(in.Policies)+len(secrets)+len(in.Leaks)+len(in.Credentials)+len(in.Config.Waivers) == 0 && in.Judge == nil
+	return &Document{
+		base:        base,
+		secretSlice: func(lo, hi int) (*ast.Array, error) { return secretsValue(secrets[lo:hi]) },
+		nSecrets:    len(secrets),
+		waivers:     len(in.Config.Waivers) > 0,
+		empty:       empty,
+	}, nil
+}
+
+// value is the whole document, secrets included.
+func (d *Document) value() (ast.Value, error) {
+	d.fullOnce.Do(func() {
+		var list *ast.Array
+		if list, d.fullErr = d.secretSlice(0, d.nSecrets); d.fullErr == nil {
+			d.full = withList(d.base, "secrets", list)
+		}
+	})
+	return d.full, d.fullErr
 }
 
 // EvaluateDocument runs the query over doc and returns the raw findings.
 func (e *Engine) EvaluateDocument(ctx context.Context, doc *Document) ([]Raw, error) {
-	return e.evaluate(ctx, doc.val)
+	return e.evaluate(ctx, doc)
 }
 
 func nonNil[T any](s []T) []T {
@@ -560,20 +600,32 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-func (e *Engine) evaluate(ctx context.Context, val ast.Value) ([]Raw, error) {
+func (e *Engine) evaluate(ctx context.Context, doc *Document) ([]Raw, error) {
 	var raws []Raw
 	err := e.withDeadline(ctx, "evaluate policies", func(ctx context.Context) error {
-		var err error
 		if len(e.parts) > 0 {
-			raws, err = e.evaluateParts(ctx, val)
-		} else {
-			raws, err = evalFindings(ctx, e.query, Query, val)
+			var err error
+			raws, err = e.evaluateParts(ctx, doc)
+			return err
 		}
+		val, err := doc.value()
+		if err != nil {
+			return err
+		}
+		raws, err = evalFindings(ctx, e.query, Query, val)
 		return err
 	}, func(ctx context.Context, limit time.Duration) string {
+		val, err := doc.value()
+		if err != nil {
+			return ""
+		}
 		return e.blameSlow(ctx, val, limit)
 	})
 	if errors.Is(err, errMissingRule) {
+		val, verr := doc.value()
+		if verr != nil {
+			return nil, err
+		}
 		return nil, e.blameMissingRule(ctx, val, err)
 	}
 	return raws, err

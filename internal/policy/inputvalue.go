@@ -23,6 +23,30 @@ func inputValue(input *facts.Input) (ast.Value, error) {
 	return newConverter().structValueParallel(reflect.ValueOf(input).Elem())
 }
 
+// secretsValue converts secrets as the input document's secrets list
+// reads: the elements inputValue makes of them, a large list in parallel.
+func secretsValue(secrets []facts.Secret) (*ast.Array, error) {
+	if secrets == nil {
+		secrets = []facts.Secret{}
+	}
+	holder := struct {
+		Secrets []facts.Secret `json:"secrets"`
+	}{secrets}
+	v, err := newConverter().structValueParallel(reflect.ValueOf(&holder).Elem())
+	if err != nil {
+		return nil, err
+	}
+	obj, _ := v.(ast.Object)
+	if obj == nil {
+		return nil, fmt.Errorf("secrets: converted to %T", v)
+	}
+	list, _ := obj.Get(ast.InternedTerm("secrets")).Value.(*ast.Array)
+	if list == nil {
+		return nil, fmt.Errorf("secrets: not converted to a list")
+	}
+	return list, nil
+}
+
 // structValueParallel is toValue for the input document's top level: its
 // large lists (roles, policies, secrets) are converted in slices, one per
 // core each, GOMAXPROCS slices at a time. The error is the first field's

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"sort"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -34,6 +35,13 @@ type part struct {
 	// elements, and the union over the slices is its findings over the
 	// whole list (see shardAxes).
 	axis string
+	// readsSecrets: a rule the query can reach reads input.secrets (or
+	// the input in a way that could: input[x], input as a whole); a query
+	// that does not is evaluated over the document without its secrets.
+	readsSecrets bool
+	// perWaiver: the query finds one finding per waiver at most (the
+	// built-in waiver checks), so it finds nothing without waivers.
+	perWaiver bool
 }
 
 // shardAxes names, for the built-in families each of whose findings is
@@ -101,13 +109,17 @@ func prepareParts(ctx context.Context, c *ast.Compiler, builtin map[string]bool)
 	if !ok {
 		return nil, nil
 	}
-	queries := []struct{ name, text string }{
-		{"expired waivers", "data.secretgate.main.expired_waivers"},
-		{"broad waivers", "data.secretgate.main.broad_waivers"},
-		{"judge changes", "data.secretgate.main.judge_changes"},
+	type query struct {
+		name, text string
+		family     bool
+	}
+	queries := []query{
+		{"expired waivers", "data.secretgate.main.expired_waivers", false},
+		{"broad waivers", "data.secretgate.main.broad_waivers", false},
+		{"judge changes", "data.secretgate.main.judge_changes", false},
 	}
 	for _, f := range families {
-		queries = append(queries, struct{ name, text string }{f, fmt.Sprintf("data.secretgate.main.family_findings(%s)", ast.StringTerm(f))})
+		queries = append(queries, query{f, fmt.Sprintf("data.secretgate.main.family_findings(%s)", ast.StringTerm(f)), true})
 	}
 	libOwn := builtinOnly(c, libRoot, builtin)
 	parts := make([]part, 0, len(queries))
@@ -116,13 +128,175 @@ func prepareParts(ctx context.Context, c *ast.Compiler, builtin map[string]bool)
 		if err != nil {
 			return nil, err
 		}
-		p := part{name: q.name, query: pq, text: q.text}
+		p := part{name: q.name, query: pq, text: q.text, perWaiver: q.name == "expired waivers" || q.name == "broad waivers"}
+		if q.family {
+			start := slices.Concat(c.GetRules(mainRoot.Append(ast.StringTerm("family_findings"))), c.GetRulesWithPrefix(rulesRoot.Append(ast.StringTerm(q.name))))
+			p.readsSecrets = readsInput(c, start, "secrets", true)
+		} else {
+			p.readsSecrets = readsInput(c, c.GetRules(ast.MustParseRef(q.text)), "secrets", false)
+		}
 		if axis, ok := shardAxes[q.name]; ok && libOwn && builtinOnly(c, rulesRoot.Append(ast.StringTerm(q.name)), builtin) {
 			p.axis = axis
 		}
 		parts = append(parts, p)
 	}
 	return parts, nil
+}
+
+// readsInput reports whether a rule reachable from start reads input[key]:
+// a reference to input.key, to input with a key that is not a constant
+// (input[x]) or to input as a whole. The rules a rule refers to under data
+// are followed, with their functions. With family, the references of the
+// aggregator (package secretgate.main) to data.secretgate.rules[family] —
+// how family_findings(f) reaches the rules of f — are not followed: the
+// caller starts from f's rules itself.
+func readsInput(c *ast.Compiler, start []*ast.Rule, key string, family bool) bool {
+	seen := map[*ast.Rule]bool{}
+	queue := slices.Clone(start)
+	for len(queue) > 0 {
+		r := queue[len(queue)-1]
+		queue = queue[:len(queue)-1]
+		if seen[r] {
+			continue
+		}
+		seen[r] = true
+		aggregator := family && r.Module != nil && r.Module.Package.Path.Equal(mainRoot)
+		reads := false
+		// The compiler passes input to a function through a local
+		// variable (__local1__ = input; object.get(__local1__, …)).
+		aliases := inputAliases(r)
+		var vis *ast.GenericVisitor
+		vis = ast.NewGenericVisitor(func(x any) bool {
+			if reads {
+				return true
+			}
+			var op *ast.Term
+			var args []*ast.Term
+			switch x := x.(type) {
+			case *ast.Expr:
+				if aliases.defs[x] {
+					return true
+				}
+				if terms, ok := x.Terms.([]*ast.Term); ok && len(terms) > 0 {
+					op, args = terms[0], terms[1:]
+				}
+			case ast.Var:
+				reads = aliases.vars[x]
+				return reads
+			case ast.Call:
+				if len(x) > 0 {
+					op, args = x[0], x[1:]
+				}
+			case ast.Ref:
+				if v, ok := x[0].Value.(ast.Var); ok && aliases.vars[v] {
+					// d.roles[i] with d = input: as input.roles[i].
+					if reads = refReads(append(ast.Ref{ast.InputRootDocument}, x[1:]...), key); !reads {
+						for _, t := range x[1:] {
+							vis.Walk(t)
+						}
+					}
+					return true
+				}
+				reads = refReads(x, key)
+				if !reads && x.HasPrefix(ast.DefaultRootRef) {
+					if aggregator && x.HasPrefix(rulesRoot) && len(x) > len(rulesRoot) && !x[len(rulesRoot)].IsGround() {
+						return false
+					}
+					queue = append(queue, c.GetRulesDynamicWithOpts(x, ast.RulesOptions{IncludeHiddenModules: true})...)
+				}
+				return reads
+			}
+			if op != nil && getsOtherKey(op, args, key, aliases.vars) {
+				// object.get(input, "policies", …): walk all but input.
+				for _, a := range args[1:] {
+					vis.Walk(a)
+				}
+				return true
+			}
+			return false
+		})
+		vis.Walk(r)
+		if reads {
+			return true
+		}
+	}
+	return false
+}
+
+// inputAliasSet is what inputAliases finds.
+type inputAliasSet struct {
+	vars map[ast.Var]bool
+	defs map[*ast.Expr]bool
+}
+
+// inputAliases lists the variables of rule r bound to input as a whole
+// (v = input, input = v) and the expressions that bind them.
+func inputAliases(r *ast.Rule) inputAliasSet {
+	set := inputAliasSet{vars: map[ast.Var]bool{}, defs: map[*ast.Expr]bool{}}
+	ast.WalkExprs(r, func(e *ast.Expr) bool {
+		if !e.IsEquality() && !e.IsAssignment() {
+			return false
+		}
+		terms, _ := e.Terms.([]*ast.Term)
+		if len(terms) != 3 {
+			return false
+		}
+		a, b := terms[1].Value, terms[2].Value
+		if ref, ok := b.(ast.Ref); ok && ref.Equal(ast.InputRootRef) {
+			a, b = b, a
+		}
+		if ref, ok := a.(ast.Ref); ok && ref.Equal(ast.InputRootRef) {
+			if v, ok := b.(ast.Var); ok {
+				set.vars[v] = true
+				set.defs[e] = true
+			}
+		}
+		return false
+	})
+	return set
+}
+
+// refReads reports whether ref reads input[key]: input.key, input[x]
+// with x not a constant, or input as a whole.
+func refReads(ref ast.Ref, key string) bool {
+	if !ref.HasPrefix(ast.InputRootRef) {
+		return false
+	}
+	if len(ref) == 1 {
+		return true
+	}
+	s, ok := ref[1].Value.(ast.String)
+	return !ok || string(s) == key
+}
+
+// getsOtherKey reports whether op(args…) is object.get(input, path, …)
+// with a path that starts with a constant key other than key.
+func getsOtherKey(op *ast.Term, args []*ast.Term, key string, aliases map[ast.Var]bool) bool {
+	ref, ok := op.Value.(ast.Ref)
+	if !ok || !ref.Equal(ast.ObjectGet.Ref()) || len(args) < 2 {
+		return false
+	}
+	switch in := args[0].Value.(type) {
+	case ast.Ref:
+		if !in.Equal(ast.InputRootRef) {
+			return false
+		}
+	case ast.Var:
+		if !aliases[in] {
+			return false
+		}
+	default:
+		return false
+	}
+	first := args[1].Value
+	if a, ok := first.(*ast.Array); ok {
+		if a.Len() == 0 {
+			return false
+		}
+		first = a.Elem(0).Value
+	}
+	s, ok := first.(ast.String)
+	return ok && string(s) != key
 }
 
 // builtinOnly reports whether every rule under ref is a built-in one.
@@ -179,10 +353,10 @@ func ruleFamilies(c *ast.Compiler, builtin map[string]bool) ([]string, bool) {
 // evaluateParts evaluates the parts, GOMAXPROCS at a time, and unions their
 // findings. A part with an axis is split into pieces over slices of that
 // input list when the list is long enough and there are cores to share
-// the work.
-func (e *Engine) evaluateParts(ctx context.Context, val ast.Value) ([]Raw, error) {
+// the work; the secrets of a slice are converted when its piece starts.
+func (e *Engine) evaluateParts(ctx context.Context, doc *Document) ([]Raw, error) {
 	procs := runtime.GOMAXPROCS(0)
-	pieces := e.pieces(val, procs)
+	pieces := e.pieces(doc, procs)
 	results := make([]foundSet, len(pieces))
 	// The first piece to fail stops the others; its error is the run's.
 	// Pieces that fail after that fail because they were stopped.
@@ -190,8 +364,13 @@ func (e *Engine) evaluateParts(ctx context.Context, val ast.Value) ([]Raw, error
 	g.SetLimit(procs)
 	for i := range pieces {
 		g.Go(func() error {
-			p := e.parts[pieces[i].part]
-			res, err := evalFound(evalCtx, p.query, p.text, pieces[i].input)
+			pc := pieces[i]
+			p := e.parts[pc.part]
+			input, err := pc.inputOf(doc)
+			if err != nil {
+				return err
+			}
+			res, err := evalFound(evalCtx, p.query, p.text, input)
 			results[i] = res
 			return err
 		})
@@ -202,27 +381,55 @@ func (e *Engine) evaluateParts(ctx context.Context, val ast.Value) ([]Raw, error
 	return union(results), nil
 }
 
-// piece is one query to evaluate: a part over the whole input, or over a
-// slice of its axis list.
+// piece is one query to evaluate: a part over the whole input, over the
+// input without its secrets, or over a slice of its axis list.
 type piece struct {
-	part  int
-	input ast.Value
+	part int
+	// input is the document to evaluate over; nil for a slice of the
+	// secrets [lo, hi), converted when the piece starts (inputOf).
+	input  ast.Value
+	lo, hi int
+	// whole: over the whole document, secrets included.
+	whole bool
 	cost  float64
 }
+
+// inputOf is the document the piece is evaluated over.
+func (pc piece) inputOf(doc *Document) (ast.Value, error) {
+	switch {
+	case pc.input != nil:
+		return pc.input, nil
+	case pc.whole:
+		return doc.value()
+	}
+	list, err := doc.secretSlice(pc.lo, pc.hi)
+	if err != nil {
+		return nil, err
+	}
+	return withList(doc.base, "secrets", list), nil
+}
+
+// maxSecretsPerPiece bounds the secrets a piece converts and judges at
+// once: the Rego form of 100,000 secrets and the rules' work over them
+// would be held together; in slices, a few slices' worth are.
+const maxSecretsPerPiece = 4096
 
 // pieces lists what to evaluate, the costliest first (longest processing
 // time first: the slowest piece does not start last). With procs cores, a
 // part with an axis is split into up to 2×procs slices, each of at least
 // shardMin elements and an estimated pieceMin, so that the pieces can be
 // shared out evenly; a family with sharedWork no finer than the cores
-// need.
-func (e *Engine) pieces(val ast.Value, procs int) []piece {
-	obj, _ := val.(ast.Object)
+// need. A part split over the secrets is split further, into slices of at
+// most maxSecretsPerPiece. A part that does not read the secrets — or
+// finds one finding per waiver and there are none — is evaluated over
+// the document without them; one that does and is not split, over the
+// whole document.
+func (e *Engine) pieces(doc *Document, procs int) []piece {
 	length := func(list string) int {
-		if obj == nil {
-			return 0
+		if list == "secrets" {
+			return doc.nSecrets
 		}
-		if t := obj.Get(ast.StringTerm(list)); t != nil {
+		if t := doc.base.Get(ast.StringTerm(list)); t != nil {
 			if a, ok := t.Value.(*ast.Array); ok {
 				return a.Len()
 			}
@@ -250,14 +457,27 @@ func (e *Engine) pieces(val ast.Value, procs int) []piece {
 				shards = min(shards, int(math.Ceil(cost/fair)))
 			}
 		}
-		if shards <= 1 {
-			out = append(out, piece{part: i, input: val, cost: cost})
-			continue
+		if p.axis == "secrets" {
+			shards = max(shards, (n+maxSecretsPerPiece-1)/maxSecretsPerPiece)
+		} else if p.readsSecrets {
+			shards = 1 // its slices would need the whole document each
 		}
-		list := obj.Get(ast.StringTerm(p.axis)).Value.(*ast.Array)
-		for k := range shards {
-			lo, hi := k*n/shards, (k+1)*n/shards
-			out = append(out, piece{part: i, input: withList(obj, p.axis, list.Slice(lo, hi)), cost: cost * float64(hi-lo) / float64(n)})
+		switch {
+		case shards > 1 && p.axis == "secrets":
+			for k := range shards {
+				lo, hi := k*n/shards, (k+1)*n/shards
+				out = append(out, piece{part: i, lo: lo, hi: hi, cost: cost * float64(hi-lo) / float64(n)})
+			}
+		case shards > 1:
+			list := doc.base.Get(ast.StringTerm(p.axis)).Value.(*ast.Array)
+			for k := range shards {
+				lo, hi := k*n/shards, (k+1)*n/shards
+				out = append(out, piece{part: i, input: withList(doc.base, p.axis, list.Slice(lo, hi)), cost: cost * float64(hi-lo) / float64(n)})
+			}
+		case !p.readsSecrets || (p.perWaiver && !doc.waivers):
+			out = append(out, piece{part: i, input: doc.base, cost: cost})
+		default:
+			out = append(out, piece{part: i, whole: true, cost: cost})
 		}
 	}
 	sort.SliceStable(out, func(a, b int) bool { return out[a].cost > out[b].cost })

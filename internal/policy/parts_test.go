@@ -40,6 +40,45 @@ func accountInput(t *testing.T, waivers []facts.Waiver) *facts.Input {
 		Leaks: []facts.Leak{}, Credentials: []facts.Credential{}, Checks: []string{"naming", "rotation", "iam", "trust"}}
 }
 
+// documentOf is the Document of an input already in OPA's form (tests).
+func documentOf(val ast.Value) (*Document, error) {
+	obj, ok := val.(ast.Object)
+	if !ok {
+		return nil, fmt.Errorf("input document: %T, want an object", val)
+	}
+	list := ast.NewArray()
+	if t := obj.Get(ast.InternedTerm("secrets")); t != nil {
+		if a, isArray := t.Value.(*ast.Array); isArray {
+			list = a
+		}
+	}
+	waivers := false
+	if t := obj.Get(ast.InternedTerm("config")); t != nil {
+		if c, isObj := t.Value.(ast.Object); isObj {
+			if w := c.Get(ast.InternedTerm("waivers")); w != nil {
+				a, isArray := w.Value.(*ast.Array)
+				waivers = !isArray || a.Len() > 0
+			}
+		}
+	}
+	return &Document{
+		base:        withList(obj, "secrets", ast.NewArray()).(ast.Object),
+		secretSlice: func(lo, hi int) (*ast.Array, error) { return list.Slice(lo, hi), nil },
+		nSecrets:    list.Len(),
+		waivers:     waivers,
+	}, nil
+}
+
+// mustDocument is the Document of an input in OPA's form.
+func mustDocument(t *testing.T, val ast.Value) *Document {
+	t.Helper()
+	doc, err := documentOf(val)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
 func rawKeys(rs []Raw) []string {
 	out := make([]string, len(rs))
 	for i, r := range rs {
@@ -63,7 +102,7 @@ func TestPartsEqualFindings(t *testing.T) {
 		"blanket": {{Rule: "*", Resource: "**", Reason: "all", Owner: "o", File: ".secretgate.yml", Line: 5}},
 		"expired": {{Rule: "rotation-failing", Resource: "**", Reason: "old", Owner: "o", Expires: "2026-01-01T00:00:00Z", File: ".secretgate.yml", Line: 3}},
 	}
-	for _, dirs := range [][]string{nil, {"testdata/custom"}, {"testdata/twofamilies"}, {"testdata/override"}} {
+	for _, dirs := range [][]string{nil, {"testdata/custom"}, {"testdata/twofamilies"}, {"testdata/override"}, {"testdata/readsecrets"}} {
 		eng, err := Load(context.Background(), dirs)
 		if err != nil {
 			t.Fatal(err)
@@ -81,7 +120,7 @@ func TestPartsEqualFindings(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got, err := eng.evaluateParts(context.Background(), val)
+				got, err := eng.evaluateParts(context.Background(), mustDocument(t, val))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -220,10 +259,10 @@ func TestShardsEqualFindings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := len(eng.pieces(val, 2)); n <= len(eng.parts) {
+		if n := len(eng.pieces(mustDocument(t, val), 2)); n <= len(eng.parts) {
 			t.Fatalf("%s: %d pieces for %d parts: nothing was split", name, n, len(eng.parts))
 		}
-		got, err := eng.evaluateParts(context.Background(), val)
+		got, err := eng.evaluateParts(context.Background(), mustDocument(t, val))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -309,11 +348,11 @@ deny contains {"rule": "acme-fails", "resource": "x", "message": "m", "line": to
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(eng.pieces(val, 2)); n <= len(eng.parts) {
+	if n := len(eng.pieces(mustDocument(t, val), 2)); n <= len(eng.parts) {
 		t.Fatalf("%d pieces for %d parts: nothing was split", n, len(eng.parts))
 	}
 	for range 5 {
-		_, err := eng.evaluateParts(context.Background(), val)
+		_, err := eng.evaluateParts(context.Background(), mustDocument(t, val))
 		if !errors.Is(err, ErrPolicy) || !strings.Contains(err.Error(), "fails.rego") || !strings.Contains(err.Error(), "to_number") {
 			t.Fatalf("error %v, want the policy error of fails.rego's to_number", err)
 		}
@@ -338,7 +377,7 @@ func TestSharedWorkSplitsCoarsely(t *testing.T) {
 	}
 	count := func(procs int) map[string]int {
 		n := map[string]int{}
-		for _, pc := range eng.pieces(val, procs) {
+		for _, pc := range eng.pieces(mustDocument(t, val), procs) {
 			n[eng.parts[pc.part].name]++
 		}
 		return n
@@ -349,5 +388,82 @@ func TestSharedWorkSplitsCoarsely(t *testing.T) {
 	}
 	if eight["trust"] < 2 || eight["trust"] >= eight["rotation"] {
 		t.Errorf("on 8 cores: trust in %d pieces, rotation in %d; want trust split, less than rotation", eight["trust"], eight["rotation"])
+	}
+}
+
+// TestReadsInput: which rules read input.secrets, however they reach it.
+func TestReadsInput(t *testing.T) {
+	cases := map[string]struct {
+		module string
+		reads  bool
+	}{
+		"by name":                    {`p if input.secrets[_]`, true},
+		"another list":               {`p if input.roles[_]`, false},
+		"another key by object.get":  {`p if object.get(input, "roles", [])`, false},
+		"another path by object.get": {`p if object.get(input, ["config", "naming"], {})`, false},
+		"secrets by object.get":      {`p if object.get(input, ["secrets"], [])`, true},
+		"object.get, key unknown":    {`p if { k := "secrets"; object.get(input, k, []) }`, true},
+		"input[k]":                   {`p if input[k]`, true},
+		"through an alias":           {`p if { d := input; d.secrets[_] }`, true},
+		"alias, another list":        {`p if { d := input; d.roles[_] }`, false},
+		"alias passed on":            {`p if { d := input; count(d) > 0 }`, true},
+		"whole input":                {`p if count(input) > 0`, true},
+		"through a rule":             {"p if q\n" + "q if input.secrets[_]", true},
+		"through a function":         {"p if f(1)\nf(_) if input.secrets[_]", true},
+		"through another package":    {`p if data.other.names[_]`, true},
+		"with, then roles":           {`p if input.roles[_] with input.roles as []`, false},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			c := ast.NewCompiler()
+			c.Compile(map[string]*ast.Module{
+				"p.rego":     ast.MustParseModuleWithOpts("package x\n"+tc.module, ast.ParserOptions{RegoVersion: ast.RegoV1}),
+				"other.rego": ast.MustParseModuleWithOpts("package other\nnames contains s.name if some s in input.secrets", ast.ParserOptions{RegoVersion: ast.RegoV1}),
+			})
+			if c.Failed() {
+				t.Fatal(c.Errors)
+			}
+			if got := readsInput(c, c.GetRules(ast.MustParseRef("data.x.p")), "secrets", false); got != tc.reads {
+				t.Errorf("readsInput = %v, want %v", got, tc.reads)
+			}
+		})
+	}
+}
+
+// TestBuiltinPartsWithoutSecrets: of the built-in queries only naming,
+// rotation and the waiver breadth read the secrets; every other family is
+// evaluated over the document without them (so a large account's secrets
+// are converted a slice at a time, never whole: docs/performance.md).
+func TestBuiltinPartsWithoutSecrets(t *testing.T) {
+	eng, err := Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var readers []string
+	for _, p := range eng.parts {
+		if p.readsSecrets {
+			readers = append(readers, p.name)
+		}
+	}
+	sort.Strings(readers)
+	if want := []string{"broad waivers", "naming", "rotation"}; !slices.Equal(readers, want) {
+		t.Errorf("parts reading input.secrets: %v, want %v", readers, want)
+	}
+	// A large account: no piece converts every secret at once.
+	in := accountInput(t, nil)
+	for len(in.Secrets) < 3*maxSecretsPerPiece {
+		in.Secrets = slices.Concat(in.Secrets, in.Secrets)
+	}
+	doc, err := NewDocument(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pc := range eng.pieces(doc, 2) {
+		if pc.whole || (pc.input == nil && pc.hi-pc.lo > maxSecretsPerPiece) {
+			t.Errorf("%s: a piece over %d secrets (whole: %v)", eng.parts[pc.part].name, pc.hi-pc.lo, pc.whole)
+		}
+	}
+	if doc.full != nil {
+		t.Error("listing the pieces converted the whole document")
 	}
 }
