@@ -19,6 +19,7 @@ import (
 
 	"github.com/secretgate/secretgate/internal/matrix"
 	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/safetext"
 )
 
 // Input is one report to merge, or the reason it could not be read.
@@ -84,7 +85,7 @@ func Merge(inputs []Input, o Options) result.Report {
 		checks:    map[string]*checkAcc{},
 		problems:  map[string]bool{},
 	}
-	var good []result.Report
+	var good []Input
 	for _, in := range inputs {
 		if in.Err != nil {
 			m.rep.Merge.Problems = append(m.rep.Merge.Problems, result.MergeProblem{
@@ -95,9 +96,14 @@ func Merge(inputs []Input, o Options) result.Report {
 		}
 		m.rep.Merge.Reports++
 		m.add(in.File, in.Report)
-		good = append(good, in.Report)
+		good = append(good, in)
 	}
-	m.rep.Context = mergeContext(good, m.rep.Accounts)
+	m.disagreements(good)
+	reps := make([]result.Report, len(good))
+	for i, in := range good {
+		reps[i] = in.Report
+	}
+	m.rep.Context = mergeContext(reps, m.rep.Accounts)
 	for _, a := range o.NotJudged {
 		if _, ok := m.byAccount[a.ID]; ok {
 			continue
@@ -151,6 +157,73 @@ func stricter(a, b result.Threshold) bool {
 		return !a.Never && b.Never
 	}
 	return a.Min < b.Min
+}
+
+// disagreements names, as problems that make the run incomplete, every
+// report whose commit (context.sha) or secretgate version (tool.version)
+// differs from the majority's: a stale artifact of another night, or a
+// shard of another commit, must not pass for tonight's verdict. With no
+// majority (a tie) every report is named.
+func (m *merger) disagreements(good []Input) {
+	if len(good) < 2 {
+		return
+	}
+	for _, d := range []struct {
+		what string
+		get  func(result.Report) string
+	}{
+		{"commit (context.sha)", func(r result.Report) string { return r.Context.SHA }},
+		{"secretgate version (tool.version)", func(r result.Report) string { return r.Tool.Version }},
+	} {
+		count := map[string]int{}
+		var order []string
+		for _, in := range good {
+			v := d.get(in.Report)
+			if count[v] == 0 {
+				order = append(order, v)
+			}
+			count[v]++
+		}
+		if len(count) < 2 {
+			continue
+		}
+		major := order[0]
+		for _, v := range order[1:] {
+			if count[v] > count[major] {
+				major = v
+			}
+		}
+		tie := false
+		for _, v := range order {
+			if v != major && count[v] == count[major] {
+				tie = true
+			}
+		}
+		for _, in := range good {
+			v := d.get(in.Report)
+			var msg string
+			switch {
+			case tie:
+				msg = fmt.Sprintf("%s is %s, and no value has a majority of the %d reports: a report of another run must not pass for this one's",
+					d.what, quoteOrNone(v), len(good))
+			case v == major:
+				continue
+			default:
+				msg = fmt.Sprintf("%s is %s, the majority's (%d of %d reports) %s: a report of another run must not pass for this one's",
+					d.what, quoteOrNone(v), count[major], len(good), quoteOrNone(major))
+			}
+			m.rep.Merge.Problems = append(m.rep.Merge.Problems, result.MergeProblem{File: in.File, Message: msg})
+		}
+	}
+}
+
+// quoteOrNone quotes a report's value for a problem message (clipped:
+// the reports are artifacts).
+func quoteOrNone(v string) string {
+	if v == "" {
+		return "none"
+	}
+	return strconv.Quote(safetext.Clip(v, 80))
 }
 
 // coverage is an account a report speaks of: in its accounts, or by a

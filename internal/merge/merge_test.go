@@ -281,3 +281,55 @@ func TestMergeMatrixRefusesReportsOutsideTheirShard(t *testing.T) {
 		})
 	}
 }
+
+// TestMergeNamesReportsOfAnotherRun: a report whose commit or secretgate
+// version differs from the majority's is named (which and what differs)
+// and the run is incomplete; with no majority every report is named.
+func TestMergeNamesReportsOfAnotherRun(t *testing.T) {
+	rep := func(account, sha, version string) result.Report {
+		r := accountReport(account)
+		r.Context.SHA, r.Tool = sha, result.Tool{Name: "secretgate", Version: version}
+		return r
+	}
+	tests := []struct {
+		name   string
+		inputs []Input
+		want   map[string]string // file -> words its problem has
+	}{
+		{"all alike", []Input{{File: "1", Report: rep("111111111111", "aaa", "v1")}, {File: "2", Report: rep("222222222222", "aaa", "v1")}}, nil},
+		{"a stale shard of another commit", []Input{
+			{File: "1", Report: rep("111111111111", "aaa", "v1")}, {File: "2", Report: rep("222222222222", "aaa", "v1")},
+			{File: "3", Report: rep("333333333333", "old", "v1")}},
+			map[string]string{"3": `commit (context.sha) is "old", the majority's (2 of 3 reports) "aaa"`}},
+		{"another version", []Input{
+			{File: "1", Report: rep("111111111111", "aaa", "v1")}, {File: "2", Report: rep("222222222222", "aaa", "v0")},
+			{File: "3", Report: rep("333333333333", "aaa", "v1")}},
+			map[string]string{"2": `secretgate version (tool.version) is "v0", the majority's (2 of 3 reports) "v1"`}},
+		{"no commit at all in one", []Input{
+			{File: "1", Report: rep("111111111111", "aaa", "v1")}, {File: "2", Report: rep("222222222222", "", "v1")},
+			{File: "3", Report: rep("333333333333", "aaa", "v1")}},
+			map[string]string{"2": "commit (context.sha) is none"}},
+		{"no majority", []Input{{File: "1", Report: rep("111111111111", "aaa", "v1")}, {File: "2", Report: rep("222222222222", "bbb", "v1")}},
+			map[string]string{"1": `"aaa", and no value has a majority`, "2": `"bbb", and no value has a majority`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Merge(tt.inputs, Options{Now: night})
+			byFile := map[string]string{}
+			for _, p := range got.Merge.Problems {
+				byFile[p.File] += p.Message
+			}
+			if len(byFile) != len(tt.want) {
+				t.Errorf("problems %v, want files %v", byFile, tt.want)
+			}
+			for f, words := range tt.want {
+				if !strings.Contains(byFile[f], words) {
+					t.Errorf("problem of %s = %q, want %q", f, byFile[f], words)
+				}
+			}
+			if incomplete := len(tt.want) > 0; got.Summary.Incomplete != incomplete || (incomplete && got.ExitCode() != result.ExitIncomplete) {
+				t.Errorf("incomplete %v exit %d, want incomplete %v", got.Summary.Incomplete, got.ExitCode(), incomplete)
+			}
+		})
+	}
+}
