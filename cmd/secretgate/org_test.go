@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -210,5 +211,48 @@ func TestOrgCheckUsage(t *testing.T) {
 				t.Errorf("exit %d, want 2\n%s", r.code, r.stderr)
 			}
 		})
+	}
+}
+
+// TestOrgMergeExpectShardsCountsShards: a shard's report records its
+// matrix job (check --shard: accounts[].shard), so two uploads of the same
+// shard (a re-run) count once against --expect-shards.
+func TestOrgMergeExpectShardsCountsShards(t *testing.T) {
+	em := liveAccount(t)
+	dir := orgRepo(t, "")
+	out := t.TempDir()
+	shard := func(n int, account string) string {
+		file := filepath.Join(out, fmt.Sprintf("shard-%d.json", n))
+		r := secretgate(t, em.Env(), "check", "--path", dir, "--skip", "leaks", "--accounts", account, "--shard", fmt.Sprint(n), "--format", "json", "--output", file, "--now", now)
+		if r.code != 0 && r.code != 1 {
+			t.Fatalf("shard %d: exit %d\n%s", n, r.code, r.stderr)
+		}
+		return file
+	}
+	one, two := shard(1, "111111111111"), shard(2, "222222222222")
+	b, err := os.ReadFile(one)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep result.Report
+	if err := json.Unmarshal(b, &rep); err != nil || len(rep.Accounts) != 1 || rep.Accounts[0].Shard != 1 {
+		t.Fatalf("shard 1's report: accounts %+v (%v), want shard 1 recorded", rep.Accounts, err)
+	}
+	again := filepath.Join(out, "shard-1-rerun.json")
+	if err := os.WriteFile(again, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	both := secretgate(t, nil, "merge", "--format", "json", "--now", now, "--fail-on", "never", "--expect-shards", "2", one, two)
+	if r := jsonReport(t, both); both.code != 0 || r.Summary.Incomplete {
+		t.Errorf("two shards of two: exit %d, problems %+v; want 0", both.code, r.Merge.Problems)
+	}
+	rerun := secretgate(t, nil, "merge", "--format", "json", "--now", now, "--fail-on", "never", "--expect-shards", "2", one, again)
+	r := jsonReport(t, rerun)
+	if rerun.code != 3 || len(r.Merge.Problems) != 1 || !strings.Contains(r.Merge.Problems[0].Message, "1 distinct given") {
+		t.Errorf("shard 1 twice of two: exit %d, problems %+v; want 3 and shard 2 counted missing", rerun.code, r.Merge.Problems)
+	}
+	if u := secretgate(t, nil, "check", "--path", dir, "--shard", "2"); u.code != 2 {
+		t.Errorf("--shard without --accounts: exit %d, want 2", u.code)
 	}
 }

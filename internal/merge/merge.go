@@ -84,6 +84,7 @@ func Merge(inputs []Input, o Options) result.Report {
 		byAccount: map[string]int{},
 		checks:    map[string]*checkAcc{},
 		problems:  map[string]bool{},
+		shards:    map[int]bool{},
 	}
 	var good []Input
 	for _, in := range inputs {
@@ -92,6 +93,7 @@ func Merge(inputs []Input, o Options) result.Report {
 				File: in.File, Message: "could not be read: " + in.Err.Error(),
 			})
 			m.unreadable = append(m.unreadable, in.File)
+			m.unnumbered++
 			continue
 		}
 		m.rep.Merge.Reports++
@@ -112,7 +114,7 @@ func Merge(inputs []Input, o Options) result.Report {
 		m.byAccount[a.ID] = len(m.rep.Accounts)
 		m.rep.Accounts = append(m.rep.Accounts, a)
 	}
-	m.expect(o, len(inputs))
+	m.expect(o)
 	m.rep.Checks = m.mergedChecks(th)
 	slices.SortFunc(m.rep.Accounts, func(a, b result.Account) int { return cmp.Compare(a.ID, b.ID) })
 	m.accountSummaries(th)
@@ -244,6 +246,11 @@ type merger struct {
 	checkOrder []string
 	problems   map[string]bool // InputProblem already listed
 	unreadable []string
+	// shards are the shard numbers the readable reports record
+	// (accounts[].shard); unnumbered counts the reports that record none
+	// (and the unreadable ones): --expect-shards counts each shard once.
+	shards     map[int]bool
+	unnumbered int
 }
 
 // checkAcc accumulates one check family over the inputs.
@@ -271,8 +278,15 @@ func (m *merger) add(file string, in result.Report) {
 		m.rep.Findings = append(m.rep.Findings, f)
 	}
 	accounts := accountsOf(file, in)
+	numbered := false
 	for _, a := range accounts {
 		m.covers = append(m.covers, coverage{file: file, account: a.ID})
+		if a.Shard > 0 {
+			m.shards[a.Shard], numbered = true, true
+		}
+	}
+	if !numbered {
+		m.unnumbered++
 	}
 	for _, f := range in.Findings {
 		if acct := cmp.Or(f.Account, in.Context.Account); acct != "" {
@@ -384,7 +398,7 @@ func (m *merger) union(dst, add []result.InputProblem, kind string) []result.Inp
 }
 
 // expect checks the inputs against the matrix or the expected count.
-func (m *merger) expect(o Options, given int) {
+func (m *merger) expect(o Options) {
 	if o.Matrix != nil {
 		m.outsideShards(o.Matrix)
 		m.rep.Merge.ExpectedShards = len(o.Matrix.Include)
@@ -414,9 +428,12 @@ func (m *merger) expect(o Options, given int) {
 	}
 	if o.ExpectShards > 0 {
 		m.rep.Merge.ExpectedShards = o.ExpectShards
-		if given < o.ExpectShards {
+		// Two uploads of one shard (a re-run) are one shard: reports
+		// count by the shard they record, a report that records none
+		// as one.
+		if given := len(m.shards) + m.unnumbered; given < o.ExpectShards {
 			m.rep.Merge.Problems = append(m.rep.Merge.Problems, result.MergeProblem{
-				Message: fmt.Sprintf("%d shard report(s) expected, %d given: %d missing", o.ExpectShards, given, o.ExpectShards-given),
+				Message: fmt.Sprintf("%d shard report(s) expected, %d distinct given: %d missing", o.ExpectShards, given, o.ExpectShards-given),
 			})
 		}
 	}

@@ -121,15 +121,35 @@ func TestMergeMatrixNamesAccountsOfMissingShards(t *testing.T) {
 }
 
 func TestMergeExpectShardsCounts(t *testing.T) {
-	a := accountReport("111111111111")
+	// shard is a report of `check --accounts ... --shard n`.
+	shard := func(n int, account string) result.Report {
+		r := accountReport("")
+		r.Accounts = []result.Account{{ID: account, Status: result.AccountJudged, Shard: n}}
+		return r
+	}
+	plain := accountReport("111111111111")
 	for _, tc := range []struct {
+		name       string
+		inputs     []Input
 		expect     int
 		incomplete bool
-	}{{1, false}, {2, true}} {
-		rep := Merge([]Input{{File: "a.json", Report: a}}, Options{ExpectShards: tc.expect, Now: night})
+	}{
+		{"one report, one expected", []Input{{File: "a.json", Report: plain}}, 1, false},
+		{"one report, two expected", []Input{{File: "a.json", Report: plain}}, 2, true},
+		{"two shards", []Input{{File: "1.json", Report: shard(1, "111111111111")}, {File: "2.json", Report: shard(2, "222222222222")}}, 2, false},
+		// A re-run uploaded shard 1 twice: one shard, not two.
+		{"the same shard twice", []Input{{File: "1.json", Report: shard(1, "111111111111")}, {File: "1-again.json", Report: shard(1, "111111111111")}}, 2, true},
+		{"reports without a shard id count one each", []Input{{File: "a.json", Report: plain}, {File: "b.json", Report: accountReport("222222222222")}}, 2, false},
+		{"an unreadable report counts one", []Input{{File: "1.json", Report: shard(1, "111111111111")}, {File: "x.json", Err: errors.New("not JSON")}}, 2, true},
+	} {
+		rep := Merge(tc.inputs, Options{ExpectShards: tc.expect, Now: night})
 		if rep.Summary.Incomplete != tc.incomplete {
-			t.Errorf("expect %d: incomplete = %v, want %v (%+v)", tc.expect, rep.Summary.Incomplete, tc.incomplete, rep.Merge.Problems)
+			t.Errorf("%s: incomplete = %v, want %v (%+v)", tc.name, rep.Summary.Incomplete, tc.incomplete, rep.Merge.Problems)
 		}
+	}
+	rep := Merge([]Input{{File: "1.json", Report: shard(1, "111111111111")}, {File: "1-again.json", Report: shard(1, "111111111111")}}, Options{ExpectShards: 2, Now: night})
+	if len(rep.Merge.Problems) != 1 || !strings.Contains(rep.Merge.Problems[0].Message, "2 shard report(s) expected, 1 distinct given") {
+		t.Errorf("problems = %+v, want the missing shard counted", rep.Merge.Problems)
 	}
 }
 
