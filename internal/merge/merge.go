@@ -41,8 +41,9 @@ type Options struct {
 	// ExpectShards is the number of shard reports expected (0: not said);
 	// fewer inputs make the run incomplete.
 	ExpectShards int
-	// Previous is the previous night's merged report, for the trend.
-	Previous *result.Report
+	// Previous is the previous night's merged report, for the trend and
+	// the findings carried forward (PreviousFile, PreviousReport).
+	Previous *Previous
 	// NotJudged are accounts no input covers that the caller knows could
 	// not be checked (their role refused, not active in the organisation),
 	// with the reason.
@@ -119,11 +120,58 @@ func Merge(inputs []Input, o Options) result.Report {
 	slices.SortFunc(m.rep.Accounts, func(a, b result.Account) int { return cmp.Compare(a.ID, b.ID) })
 	m.accountSummaries(th)
 	if o.Previous != nil {
-		m.rep.Trend = trend(m.rep, *o.Previous)
+		m.previous(o)
 	}
 	result.SortFindings(m.rep.Findings)
 	m.rep.Summarize(th)
 	return m.rep
+}
+
+// previous compares the merged report with the previous night's (the
+// trend) and carries into it the previous night's open findings that
+// could not be re-checked — their account not judged or checked in part,
+// or, for repository findings, their check in error — so that they are
+// neither forgotten tonight nor called new tomorrow. Each such case makes
+// the run incomplete. Findings not re-checked by choice (an account the
+// configuration excludes, a check skipped) or of an account the night
+// does not know at all (with the matrix: one it no longer lists) are
+// counted not re-checked but not carried. A previous report that cannot
+// be read is named, with no trend: the run is incomplete.
+func (m *merger) previous(o Options) {
+	// The accounts are sorted by now: byAccount's indexes are stale.
+	accounts := make(map[string]*result.Account, len(m.rep.Accounts))
+	for i := range m.rep.Accounts {
+		accounts[m.rep.Accounts[i].ID] = &m.rep.Accounts[i]
+	}
+	carry := func(account, check string) bool {
+		if account == "" {
+			acc, ok := m.checks[check]
+			return ok && acc.statuses[result.StatusError]
+		}
+		a, ok := accounts[account]
+		if !ok {
+			return false
+		}
+		switch a.Status {
+		case result.AccountNotJudged:
+			return true
+		case result.AccountIncomplete:
+			for _, c := range a.Checks {
+				if c.ID == check {
+					return c.Status == result.StatusError
+				}
+			}
+		}
+		return false
+	}
+	t, carried, err := trend(&m.rep, m.byKey, o.Previous, carry)
+	if err != nil {
+		m.rep.Merge.Problems = append(m.rep.Merge.Problems, result.MergeProblem{File: o.Previous.Name,
+			Message: "previous report could not be read, no trend: " + err.Error()})
+		return
+	}
+	m.rep.Trend = t
+	m.rep.Findings = append(m.rep.Findings, carried...)
 }
 
 // threshold is the explicit one, else the strictest fail_on of the

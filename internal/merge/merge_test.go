@@ -227,7 +227,7 @@ func TestTrend(t *testing.T) {
 	cur := Merge([]Input{
 		{File: "a", Report: accountReport("111111111111", staying, fresh)},
 		{File: "b-missing", Err: errors.New("no such file")},
-	}, Options{Previous: &prev, Now: night})
+	}, Options{Previous: PreviousReport(prev), Now: night})
 
 	tr := cur.Trend
 	if tr == nil {
@@ -248,7 +248,7 @@ func TestTrend(t *testing.T) {
 		}
 	}
 	// The third night carries the history on.
-	third := Merge([]Input{{File: "a", Report: accountReport("111111111111", staying)}}, Options{Previous: &cur, Now: night.Add(24 * time.Hour)})
+	third := Merge([]Input{{File: "a", Report: accountReport("111111111111", staying)}}, Options{Previous: PreviousReport(cur), Now: night.Add(24 * time.Hour)})
 	if len(third.Trend.History) != 3 || third.Trend.Fixed != 1 {
 		t.Errorf("third night: history %d points, fixed %d", len(third.Trend.History), third.Trend.Fixed)
 	}

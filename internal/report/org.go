@@ -246,3 +246,10 @@ func writeTextOrganisation(b *strings.Builder, p painter, r result.Report) {
 		b.WriteString("\n")
 	}
 }
+
+// carriedDate is the day a carried finding was last judged ("an earlier
+// night" when its report had no date: the report is an artifact, nothing
+// of it is printed unparsed).
+func carriedDate(f result.Finding) string {
+	return orDefault(shortDate(f.CarriedSince, "2006-01-02"), "an earlier night")
+}
