@@ -142,12 +142,19 @@ func TestOrgCheckOrganization(t *testing.T) {
 	dir := orgRepo(t, "    exclude: [\""+excluded+"\"]\n")
 	r := secretgate(t, em.Env(), "check", "--path", dir, "--skip", "leaks", "--organization", "--format", "json", "--now", now, "--fail-on", "never")
 	rep := jsonReport(t, r)
-	if r.code != 0 || len(rep.Accounts) != len(listed.Accounts)-1 {
-		t.Fatalf("exit %d, %d accounts of %d listed (one excluded): %+v\n%s", r.code, len(rep.Accounts), len(listed.Accounts), rep.Accounts, r.stderr)
+	if r.code != 0 || len(rep.Accounts) != len(listed.Accounts) || rep.Summary.Incomplete {
+		t.Fatalf("exit %d, %d accounts of %d listed: %+v\n%s", r.code, len(rep.Accounts), len(listed.Accounts), rep.Accounts, r.stderr)
 	}
 	for _, a := range rep.Accounts {
-		if a.ID == excluded || a.Status != result.AccountJudged || a.Name == "" {
-			t.Errorf("account %+v: want judged, named, not the excluded %s", a, excluded)
+		switch {
+		case a.ID == excluded:
+			// The excluded account has a row saying why, and does not
+			// make the run incomplete.
+			if a.Status != result.AccountExcluded || a.Reason != "excluded by aws.organization.exclude" || a.Name == "" || len(a.Checks) != 0 {
+				t.Errorf("excluded account %+v: want a row, status excluded, the reason", a)
+			}
+		case a.Status != result.AccountJudged || a.Name == "":
+			t.Errorf("account %+v: want judged, named", a)
 		}
 	}
 
@@ -173,7 +180,8 @@ func TestOrgCheckOrganization(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(noRegionDir, ".secretgate.yml"), bytes.Replace(cfg, []byte("  regions: [us-east-1]\n"), nil, 1), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	mx := secretgate(t, noRegion, "matrix", "--organization", "--path", noRegionDir, "--max-jobs", "2", "--previous", prev)
+	mfile := filepath.Join(t.TempDir(), "matrix.json")
+	mx := secretgate(t, noRegion, "matrix", "--organization", "--path", noRegionDir, "--max-jobs", "2", "--previous", prev, "--output", mfile)
 	var m struct {
 		Include []struct {
 			Shard    int    `json:"shard"`
@@ -191,8 +199,32 @@ func TestOrgCheckOrganization(t *testing.T) {
 			t.Errorf("shard %d cost %d: want last night's cost", s.Shard, s.CostMS)
 		}
 	}
-	if len(m.Include) != 2 || len(sharded) != len(rep.Accounts) || slices.Contains(sharded, excluded) {
-		t.Errorf("matrix %s: want the %d selected accounts in 2 shards", mx.stdout, len(rep.Accounts))
+	if len(m.Include) != 2 || len(sharded) != len(rep.Accounts)-1 || slices.Contains(sharded, excluded) || strings.Contains(mx.stdout, "excluded") {
+		t.Errorf("matrix %s: want the %d selected accounts in 2 shards, and nothing but include (a strategy.matrix)", mx.stdout, len(rep.Accounts)-1)
+	}
+
+	// The matrix file names the excluded account; the merge of the
+	// shards' reports gives it its row, as the in-process run did.
+	if b, err := os.ReadFile(mfile); err != nil || !strings.Contains(string(b), `"excluded":[{"id":"`+excluded+`"`) {
+		t.Fatalf("matrix file %s (%v): want the excluded account named", b, err)
+	}
+	shards := t.TempDir()
+	for _, s := range m.Include {
+		file := filepath.Join(shards, fmt.Sprintf("shard-%d.json", s.Shard))
+		if c := secretgate(t, em.Env(), "check", "--path", dir, "--skip", "leaks", "--accounts", s.Accounts, "--shard", fmt.Sprint(s.Shard),
+			"--format", "json", "--output", file, "--now", now, "--fail-on", "never"); c.code != 0 {
+			t.Fatalf("shard %d: exit %d\n%s", s.Shard, c.code, c.stderr)
+		}
+	}
+	merged := secretgate(t, nil, "merge", shards, "--matrix", mfile, "--format", "json", "--now", now, "--fail-on", "never")
+	mrep := jsonReport(t, merged)
+	if merged.code != 0 || len(mrep.Accounts) != len(rep.Accounts) {
+		t.Fatalf("merge: exit %d, accounts %+v, problems %+v; want 0 and every account", merged.code, mrep.Accounts, mrep.Merge.Problems)
+	}
+	for i, a := range mrep.Accounts {
+		if a.ID != rep.Accounts[i].ID || a.Status != rep.Accounts[i].Status || a.Reason != rep.Accounts[i].Reason {
+			t.Errorf("merged account %+v, in process %+v: want the same rows", a, rep.Accounts[i])
+		}
 	}
 }
 

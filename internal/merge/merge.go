@@ -48,6 +48,11 @@ type Options struct {
 	// not be checked (their role refused, not active in the organisation),
 	// with the reason.
 	NotJudged []result.Account
+	// Excluded are accounts of the organisation its configuration leaves
+	// out (exclude, ous, include, not active), with the reason: a row
+	// each, status excluded, which does not make the run incomplete. The
+	// matrix's excluded accounts are added to them.
+	Excluded []result.Account
 	// Now dates the merged report (Merge.Date and the trend's point).
 	Now time.Time
 	// Tool names the program that merged.
@@ -116,6 +121,7 @@ func Merge(inputs []Input, o Options) result.Report {
 		m.rep.Accounts = append(m.rep.Accounts, a)
 	}
 	m.expect(o)
+	m.excluded(o)
 	m.rep.Checks = m.mergedChecks(th)
 	slices.SortFunc(m.rep.Accounts, func(a, b result.Account) int { return cmp.Compare(a.ID, b.ID) })
 	m.accountSummaries(th)
@@ -445,6 +451,27 @@ func (m *merger) union(dst, add []result.InputProblem, kind string) []result.Inp
 	return dst
 }
 
+// excluded gives every account the configuration leaves out a row, unless
+// a report covers it (then the report's verdict stands; with the matrix,
+// such a report is a problem: outsideShards).
+func (m *merger) excluded(o Options) {
+	rows := slices.Clone(o.Excluded)
+	if o.Matrix != nil {
+		for _, e := range o.Matrix.Excluded {
+			rows = append(rows, result.Account{ID: e.ID, Name: e.Name, Reason: e.Reason})
+		}
+	}
+	for _, a := range rows {
+		if _, ok := m.byAccount[a.ID]; ok {
+			continue
+		}
+		a.Status = result.AccountExcluded
+		a.Checks, a.Regions, a.Shard, a.DurationMS = nil, nil, 0, 0
+		m.byAccount[a.ID] = len(m.rep.Accounts)
+		m.rep.Accounts = append(m.rep.Accounts, a)
+	}
+}
+
 // expect checks the inputs against the matrix or the expected count.
 func (m *merger) expect(o Options) {
 	if o.Matrix != nil {
@@ -581,7 +608,7 @@ func (m *merger) accountSummaries(th result.Threshold) {
 	idx := map[string]*result.Account{}
 	for i := range m.rep.Accounts {
 		a := &m.rep.Accounts[i]
-		a.Summary = result.Summary{Incomplete: a.Status != result.AccountJudged}
+		a.Summary = result.Summary{Incomplete: a.Status != result.AccountJudged && a.Status != result.AccountExcluded}
 		idx[a.ID] = a
 	}
 	for _, f := range m.rep.Findings {

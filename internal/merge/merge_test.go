@@ -1,12 +1,14 @@
 package merge
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/secretgate/secretgate/internal/matrix"
+	"github.com/secretgate/secretgate/internal/report"
 	"github.com/secretgate/secretgate/internal/result"
 )
 
@@ -351,5 +353,59 @@ func TestMergeNamesReportsOfAnotherRun(t *testing.T) {
 				t.Errorf("incomplete %v exit %d, want incomplete %v", got.Summary.Incomplete, got.ExitCode(), incomplete)
 			}
 		})
+	}
+}
+
+// TestMergeExcludedAccountsHaveRows: the accounts the configuration leaves
+// out — handed by check --organization (Options.Excluded) or by the matrix
+// file — get a row, status excluded with the reason, and do not make the
+// run incomplete; their previous findings are not carried.
+func TestMergeExcludedAccountsHaveRows(t *testing.T) {
+	m, err := matrix.Build([]string{"111111111111"}, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Excluded = []matrix.Excluded{{ID: "333333333333", Name: "sandbox", Reason: "excluded by aws.organization.exclude"}}
+	prev := Merge([]Input{{File: "3.json", Report: accountReport("333333333333", live("naming-pattern", "old", result.SeverityHigh))}}, Options{Now: night.Add(-24 * time.Hour)})
+	rep := Merge([]Input{{File: "1.json", Report: accountReport("111111111111")}}, Options{
+		Matrix: &m, Now: night, Previous: PreviousReport(prev),
+		Excluded: []result.Account{{ID: "444444444444", Reason: "its state in the organisation is SUSPENDED, not ACTIVE: only active accounts are checked"}},
+	})
+	byID := map[string]result.Account{}
+	for _, a := range rep.Accounts {
+		byID[a.ID] = a
+	}
+	if a := byID["333333333333"]; a.Status != result.AccountExcluded || a.Name != "sandbox" || a.Reason != "excluded by aws.organization.exclude" || a.Summary.Incomplete {
+		t.Errorf("excluded account = %+v", a)
+	}
+	if a := byID["444444444444"]; a.Status != result.AccountExcluded || !strings.Contains(a.Reason, "SUSPENDED") {
+		t.Errorf("suspended account = %+v", a)
+	}
+	if len(rep.Accounts) != 3 || rep.Summary.Incomplete || rep.ExitCode() != result.ExitOK || len(rep.Merge.Problems) != 0 {
+		t.Errorf("%d accounts, summary %+v, problems %+v: excluded accounts must not make the run incomplete", len(rep.Accounts), rep.Summary, rep.Merge.Problems)
+	}
+	if len(rep.Findings) != 0 || rep.Trend.NotRechecked != 1 {
+		t.Errorf("findings %+v, not re-checked %d: an excluded account's findings are counted, not carried", rep.Findings, rep.Trend.NotRechecked)
+	}
+	var md bytes.Buffer
+	r, _ := report.New(report.FormatMarkdown, report.Options{})
+	if err := r.Write(&md, rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"3 accounts: 1 judged, 2 excluded", "| `333333333333` sandbox | 0 | 0 | 0 | 0 | 0 | ➖ excluded: excluded by aws.organization.exclude |"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("Markdown lacks %q:\n%s", want, md.String())
+		}
+	}
+	// An excluded account a report covers anyway: the report's verdict,
+	// and (with the matrix) a problem.
+	rep = Merge([]Input{{File: "1.json", Report: accountReport("111111111111")}, {File: "3.json", Report: accountReport("333333333333")}}, Options{Matrix: &m, Now: night})
+	for _, a := range rep.Accounts {
+		if a.ID == "333333333333" && a.Status != result.AccountJudged {
+			t.Errorf("covered excluded account = %+v", a)
+		}
+	}
+	if !rep.Summary.Incomplete {
+		t.Error("a report of an account the matrix excludes must make the run incomplete")
 	}
 }
