@@ -149,16 +149,6 @@ func runMerge(_ context.Context, f mergeFlags, args []string, stdout, stderr io.
 	return checkExit(nil, rep, errors.Join(errs...), pubErr, stderr)
 }
 
-// thresholdOf is the threshold a summarised report was judged under.
-func thresholdOf(r result.Report) result.Threshold {
-	t, err := result.ParseThreshold(r.FailOn)
-	if err != nil {
-		return result.Threshold{Min: result.SeverityHigh}
-	}
-	t.NewOnly = r.NewOnly
-	return t
-}
-
 // reportFilesIn expands the arguments of secretgate merge: files as
 // given, directories to the *.json files in them (recursively, sorted), as
 // actions/download-artifact lays artifacts out. A named path that does
