@@ -90,6 +90,33 @@ func TestTrendCarriesFindingsNotRechecked(t *testing.T) {
 		}
 	}
 
+	var text, sarif bytes.Buffer
+	for _, w := range []struct {
+		f   string
+		out *bytes.Buffer
+	}{{report.FormatText, &text}, {report.FormatSARIF, &sarif}} {
+		rep, err := report.New(w.f, report.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := rep.Write(w.out, night2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !strings.Contains(text.String(), "not re-checked (1)") || !strings.Contains(text.String(), "in-b  account 222222222222 — not re-checked since 2026-12-04") {
+		t.Errorf("night 2's text report does not list the carried finding:\n%s", text.String())
+	}
+	if !strings.Contains(sarif.String(), "Not re-checked since 2026-12-04 (its account or check was not judged in this run)") {
+		t.Errorf("night 2's SARIF does not say the finding was not re-checked")
+	}
+
+	// Night 2's report merged again with night 3's shard 2 (merging is
+	// associative): the judged finding replaces the carried one.
+	again := Merge([]Input{{File: "a-night2.json", Report: night2}, {File: "b-shard2.json", Report: accountReport(b, highB)}}, Options{Now: d3})
+	if got := findingsOf(again, "in-b"); len(got) != 1 || got[0].Carried() || again.Summary.High != 1 {
+		t.Errorf("b's finding merged again = %+v (summary %+v), want the judged one, counted", got, again.Summary)
+	}
+
 	prev2 := writePrevious(t, night2)
 	t.Run("found again: still open, not new, once", func(t *testing.T) {
 		night3 := Merge([]Input{{File: "1.json", Report: accountReport(a, mediumA)}, {File: "2.json", Report: accountReport(b, highB)}},

@@ -321,8 +321,9 @@ func (m *merger) add(file string, in result.Report) {
 		k := result.FindingKey(f)
 		if i, ok := m.byKey[k]; ok {
 			// The same finding from two shards (a repository file both
-			// read): keep one, unwaived over waived.
-			if m.rep.Findings[i].Waived && !f.Waived {
+			// read): keep one, judged over carried from an earlier night
+			// (a merged report merged again), unwaived over waived.
+			if prev := m.rep.Findings[i]; (prev.Carried() && !f.Carried()) || (prev.Carried() == f.Carried() && prev.Waived && !f.Waived) {
 				m.rep.Findings[i] = f
 			}
 			m.rep.Findings[i].New = m.rep.Findings[i].New || f.New

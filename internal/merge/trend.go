@@ -34,6 +34,11 @@ func trend(cur *result.Report, byKey map[string]int, prev *Previous, carry func(
 		k := result.FindingKey(f)
 		if i, ok := byKey[k]; ok {
 			inPrev[i] = true
+			if cur.Findings[i].Carried() {
+				// Carried into cur already (a merged report merged
+				// again): not re-checked tonight either.
+				notRechecked++
+			}
 			return nil
 		}
 		if gone[k] {
@@ -70,7 +75,7 @@ func trend(cur *result.Report, byKey map[string]int, prev *Previous, carry func(
 		if inPrev[i] {
 			prevOpen++
 		}
-		if f.Waived {
+		if f.Waived || f.Carried() {
 			continue
 		}
 		open++
