@@ -46,7 +46,8 @@ func (m *Markdown) Write(w io.Writer, r result.Report) error {
 }
 
 // render builds the document, leaving findings out when it is too long:
-// waived ones first, then the lowest severities, existing before new.
+// waived ones first, then the lowest severities, carried (not re-checked)
+// before existing before new.
 func (m *Markdown) render(r result.Report) string {
 	limit := m.opts.MaxBytes
 	if limit == 0 {
