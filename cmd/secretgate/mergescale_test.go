@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/secretgate/secretgate/internal/matrix"
@@ -113,7 +114,13 @@ func TestMergeNight2Scale(t *testing.T) {
 			"--format", "markdown", "--output", filepath.Join(out, "n1.md"), "--fail-on", "critical")
 		n2 := measure(t, nil, "merge", night2, "--matrix", mfile, "--previous", prev, "--now", now, "--format", "json", "--output", merged,
 			"--format", "markdown", "--output", filepath.Join(out, "n2.md"), "--fail-on", "critical")
+		// Setup's matrix reads the same previous report for the costs.
+		mxr := measure(t, nil, "matrix", "--accounts", strings.Join(ids, ","), "--max-jobs", fmt.Sprint(shards), "--previous", prev)
 		binary = saved
+		t.Logf("%s: matrix --previous: %.0f MB peak RSS, %s (exit %d)", bin, float64(mxr.maxRSS)/1e6, mxr.wall.Round(1e8), mxr.code)
+		if mxr.code != 0 || strings.Contains(mxr.stderr, "warning") {
+			t.Errorf("matrix: exit %d\n%s", mxr.code, mxr.stderr)
+		}
 		info, err := os.Stat(prev)
 		if err != nil {
 			t.Fatal(err)

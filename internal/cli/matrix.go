@@ -120,7 +120,9 @@ func runMatrix(ctx context.Context, f matrixFlags, stdout, stderr io.Writer, env
 	ids = append(ids, more...)
 	var cost map[string]int64
 	if f.previous != "" {
-		prev, err := merge.ReadReport(f.previous)
+		// Only the accounts' costs are read: the findings of a large
+		// organisation's report (hundreds of MB) are skipped.
+		c, err := merge.PreviousCosts(f.previous)
 		if err != nil {
 			// Balancing is an optimisation: a night whose previous
 			// report cannot be read (cut short, another schema, over
@@ -128,7 +130,7 @@ func runMatrix(ctx context.Context, f matrixFlags, stdout, stderr io.Writer, env
 			// failing — and failing again every night after.
 			fmt.Fprintf(stderr, "secretgate: warning: --previous %s: %v; the shards are not balanced by cost\n", f.previous, err)
 		} else {
-			cost = accountCosts(&prev)
+			cost = c
 		}
 	}
 	m, err := matrix.Build(ids, f.maxJobs, cost)
@@ -190,19 +192,4 @@ func matrixAccounts(f matrixFlags, have bool) ([]string, error) {
 		return nil, errors.New("no accounts: give --organization, --accounts or --accounts-file")
 	}
 	return ids, nil
-}
-
-// accountCosts is each account's cost in prev (milliseconds): the
-// accounts' durations of a merged report, or the checks' of one account's.
-func accountCosts(prev *result.Report) map[string]int64 {
-	cost := map[string]int64{}
-	for _, a := range prev.Accounts {
-		cost[a.ID] = a.DurationMS
-	}
-	if len(prev.Accounts) == 0 && prev.Context.Account != "" {
-		for _, c := range prev.Checks {
-			cost[prev.Context.Account] += c.DurationMS
-		}
-	}
-	return cost
 }

@@ -190,3 +190,37 @@ func TestPreviousFileRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestPreviousCosts: the matrix's costs come from the previous report's
+// accounts (a merged report) or its checks (one account's), its findings
+// skipped; a report that cannot be read is an error.
+func TestPreviousCosts(t *testing.T) {
+	one := accountReport("111111111111", live("naming-pattern", "x", result.SeverityHigh))
+	merged := Merge([]Input{{File: "1.json", Report: one}, {File: "2.json", Report: accountReport("222222222222")}}, Options{Now: night})
+	for name, tc := range map[string]struct {
+		r    result.Report
+		want map[string]int64
+	}{
+		"merged":      {merged, map[string]int64{"111111111111": 100, "222222222222": 100}},
+		"one account": {one, map[string]int64{"111111111111": 100}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got, err := PreviousCosts(writePrevious(t, tc.r).Name)
+			if err != nil || len(got) != len(tc.want) {
+				t.Fatalf("costs %v, %v; want %v", got, err, tc.want)
+			}
+			for id, c := range tc.want {
+				if got[id] != c {
+					t.Errorf("cost of %s = %d, want %d", id, got[id], c)
+				}
+			}
+		})
+	}
+	path := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(path, []byte(`{"schema":"other/v9","accounts":[]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := PreviousCosts(path); err == nil || !strings.Contains(err.Error(), "other/v9") {
+		t.Errorf("err = %v, want the schema refused", err)
+	}
+}

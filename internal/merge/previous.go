@@ -30,12 +30,15 @@ type previousHead struct {
 	date    string // merge.date
 	history []result.TrendPoint
 	trend   bool
+	// accounts and checks, for the matrix's costs (PreviousCosts).
+	accounts []result.Account
+	checks   []result.Check
 }
 
 // PreviousReport is a previous report already in memory.
 func PreviousReport(r result.Report) *Previous {
 	return &Previous{scan: func(fn func(result.Finding) error) (previousHead, error) {
-		h := previousHead{schema: r.Schema, account: r.Context.Account}
+		h := previousHead{schema: r.Schema, account: r.Context.Account, accounts: r.Accounts, checks: r.Checks}
 		if r.Merge != nil {
 			h.date = r.Merge.Date
 		}
@@ -108,6 +111,14 @@ func scanPrevious(r io.Reader, fn func(result.Finding) error) (previousHead, err
 				return h, notReport(err)
 			}
 			h.account, sawContext = c.Account, true
+		case "accounts":
+			if err := dec.Decode(&h.accounts); err != nil {
+				return h, notReport(err)
+			}
+		case "checks":
+			if err := dec.Decode(&h.checks); err != nil {
+				return h, notReport(err)
+			}
 		case "merge":
 			var m *result.Merge
 			if err := dec.Decode(&m); err != nil {
@@ -133,6 +144,13 @@ func scanPrevious(r io.Reader, fn func(result.Finding) error) (previousHead, err
 				return h, notReport(errors.New("findings is not an array"))
 			}
 			for dec.More() {
+				if fn == nil {
+					var skip json.RawMessage
+					if err := dec.Decode(&skip); err != nil {
+						return h, notReport(err)
+					}
+					continue
+				}
 				var f result.Finding
 				if err := dec.Decode(&f); err != nil {
 					return h, notReport(err)
@@ -166,4 +184,26 @@ func scanPrevious(r io.Reader, fn func(result.Finding) error) (previousHead, err
 		return h, fmt.Errorf("schema %q, want %s", safetext.Visible(h.schema, " "), result.Schema)
 	}
 	return h, nil
+}
+
+// PreviousCosts is each account's cost (milliseconds) in the previous
+// night's report at path, for the matrix's balancing: the accounts'
+// durations of a merged report, or the checks' of one account's. The
+// report is read as PreviousFile reads it, its findings skipped: the
+// matrix never holds them.
+func PreviousCosts(path string) (map[string]int64, error) {
+	h, err := PreviousFile(path).scan(nil)
+	if err != nil {
+		return nil, err
+	}
+	cost := map[string]int64{}
+	for _, a := range h.accounts {
+		cost[a.ID] = a.DurationMS
+	}
+	if len(h.accounts) == 0 && h.account != "" {
+		for _, c := range h.checks {
+			cost[h.account] += c.DurationMS
+		}
+	}
+	return cost, nil
 }
