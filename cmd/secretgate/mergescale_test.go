@@ -50,7 +50,8 @@ func shardReport(shard int, accounts []string, perAccount int) result.Report {
 // at the emulated organisation's size without the emulator: 16 shard
 // reports of 200 accounts × 1,000 findings, merged on night 1, then on
 // night 2 with --previous (night 1's merged report, about 170 MB) and one
-// shard lost. It asserts the lost shard's findings are carried, not
+// shard lost, and setup's matrix --previous on the same report. It
+// asserts the lost shard's findings are carried, not
 // counted, and that night 2 costs at most a quarter more memory than
 // night 1 — the previous report is streamed, not held whole (it cost 400
 // MB more, 1,056 against 656 MB). SECRETGATE_MERGE_COMPARE=PATH measures
