@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -141,12 +142,19 @@ func TestOrgCheckOrganization(t *testing.T) {
 	dir := orgRepo(t, "    exclude: [\""+excluded+"\"]\n")
 	r := secretgate(t, em.Env(), "check", "--path", dir, "--skip", "leaks", "--organization", "--format", "json", "--now", now, "--fail-on", "never")
 	rep := jsonReport(t, r)
-	if r.code != 0 || len(rep.Accounts) != len(listed.Accounts)-1 {
-		t.Fatalf("exit %d, %d accounts of %d listed (one excluded): %+v\n%s", r.code, len(rep.Accounts), len(listed.Accounts), rep.Accounts, r.stderr)
+	if r.code != 0 || len(rep.Accounts) != len(listed.Accounts) || rep.Summary.Incomplete {
+		t.Fatalf("exit %d, %d accounts of %d listed: %+v\n%s", r.code, len(rep.Accounts), len(listed.Accounts), rep.Accounts, r.stderr)
 	}
 	for _, a := range rep.Accounts {
-		if a.ID == excluded || a.Status != result.AccountJudged || a.Name == "" {
-			t.Errorf("account %+v: want judged, named, not the excluded %s", a, excluded)
+		switch {
+		case a.ID == excluded:
+			// The excluded account has a row saying why, and does not
+			// make the run incomplete.
+			if a.Status != result.AccountExcluded || a.Reason != "excluded by aws.organization.exclude" || a.Name == "" || len(a.Checks) != 0 {
+				t.Errorf("excluded account %+v: want a row, status excluded, the reason", a)
+			}
+		case a.Status != result.AccountJudged || a.Name == "":
+			t.Errorf("account %+v: want judged, named", a)
 		}
 	}
 
@@ -172,7 +180,8 @@ func TestOrgCheckOrganization(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(noRegionDir, ".secretgate.yml"), bytes.Replace(cfg, []byte("  regions: [us-east-1]\n"), nil, 1), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	mx := secretgate(t, noRegion, "matrix", "--organization", "--path", noRegionDir, "--max-jobs", "2", "--previous", prev)
+	mfile := filepath.Join(t.TempDir(), "matrix.json")
+	mx := secretgate(t, noRegion, "matrix", "--organization", "--path", noRegionDir, "--max-jobs", "2", "--previous", prev, "--output", mfile)
 	var m struct {
 		Include []struct {
 			Shard    int    `json:"shard"`
@@ -190,8 +199,32 @@ func TestOrgCheckOrganization(t *testing.T) {
 			t.Errorf("shard %d cost %d: want last night's cost", s.Shard, s.CostMS)
 		}
 	}
-	if len(m.Include) != 2 || len(sharded) != len(rep.Accounts) || slices.Contains(sharded, excluded) {
-		t.Errorf("matrix %s: want the %d selected accounts in 2 shards", mx.stdout, len(rep.Accounts))
+	if len(m.Include) != 2 || len(sharded) != len(rep.Accounts)-1 || slices.Contains(sharded, excluded) || strings.Contains(mx.stdout, "excluded") {
+		t.Errorf("matrix %s: want the %d selected accounts in 2 shards, and nothing but include (a strategy.matrix)", mx.stdout, len(rep.Accounts)-1)
+	}
+
+	// The matrix file names the excluded account; the merge of the
+	// shards' reports gives it its row, as the in-process run did.
+	if b, err := os.ReadFile(mfile); err != nil || !strings.Contains(string(b), `"excluded":[{"id":"`+excluded+`"`) {
+		t.Fatalf("matrix file %s (%v): want the excluded account named", b, err)
+	}
+	shards := t.TempDir()
+	for _, s := range m.Include {
+		file := filepath.Join(shards, fmt.Sprintf("shard-%d.json", s.Shard))
+		if c := secretgate(t, em.Env(), "check", "--path", dir, "--skip", "leaks", "--accounts", s.Accounts, "--shard", fmt.Sprint(s.Shard),
+			"--format", "json", "--output", file, "--now", now, "--fail-on", "never"); c.code != 0 {
+			t.Fatalf("shard %d: exit %d\n%s", s.Shard, c.code, c.stderr)
+		}
+	}
+	merged := secretgate(t, nil, "merge", shards, "--matrix", mfile, "--format", "json", "--now", now, "--fail-on", "never")
+	mrep := jsonReport(t, merged)
+	if merged.code != 0 || len(mrep.Accounts) != len(rep.Accounts) {
+		t.Fatalf("merge: exit %d, accounts %+v, problems %+v; want 0 and every account", merged.code, mrep.Accounts, mrep.Merge.Problems)
+	}
+	for i, a := range mrep.Accounts {
+		if a.ID != rep.Accounts[i].ID || a.Status != rep.Accounts[i].Status || a.Reason != rep.Accounts[i].Reason {
+			t.Errorf("merged account %+v, in process %+v: want the same rows", a, rep.Accounts[i])
+		}
 	}
 }
 
@@ -210,5 +243,48 @@ func TestOrgCheckUsage(t *testing.T) {
 				t.Errorf("exit %d, want 2\n%s", r.code, r.stderr)
 			}
 		})
+	}
+}
+
+// TestOrgMergeExpectShardsCountsShards: a shard's report records its
+// matrix job (check --shard: accounts[].shard), so two uploads of the same
+// shard (a re-run) count once against --expect-shards.
+func TestOrgMergeExpectShardsCountsShards(t *testing.T) {
+	em := liveAccount(t)
+	dir := orgRepo(t, "")
+	out := t.TempDir()
+	shard := func(n int, account string) string {
+		file := filepath.Join(out, fmt.Sprintf("shard-%d.json", n))
+		r := secretgate(t, em.Env(), "check", "--path", dir, "--skip", "leaks", "--accounts", account, "--shard", fmt.Sprint(n), "--format", "json", "--output", file, "--now", now)
+		if r.code != 0 && r.code != 1 {
+			t.Fatalf("shard %d: exit %d\n%s", n, r.code, r.stderr)
+		}
+		return file
+	}
+	one, two := shard(1, "111111111111"), shard(2, "222222222222")
+	b, err := os.ReadFile(one)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep result.Report
+	if err := json.Unmarshal(b, &rep); err != nil || len(rep.Accounts) != 1 || rep.Accounts[0].Shard != 1 {
+		t.Fatalf("shard 1's report: accounts %+v (%v), want shard 1 recorded", rep.Accounts, err)
+	}
+	again := filepath.Join(out, "shard-1-rerun.json")
+	if err := os.WriteFile(again, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	both := secretgate(t, nil, "merge", "--format", "json", "--now", now, "--fail-on", "never", "--expect-shards", "2", one, two)
+	if r := jsonReport(t, both); both.code != 0 || r.Summary.Incomplete {
+		t.Errorf("two shards of two: exit %d, problems %+v; want 0", both.code, r.Merge.Problems)
+	}
+	rerun := secretgate(t, nil, "merge", "--format", "json", "--now", now, "--fail-on", "never", "--expect-shards", "2", one, again)
+	r := jsonReport(t, rerun)
+	if rerun.code != 3 || len(r.Merge.Problems) != 1 || !strings.Contains(r.Merge.Problems[0].Message, "1 distinct given") {
+		t.Errorf("shard 1 twice of two: exit %d, problems %+v; want 3 and shard 2 counted missing", rerun.code, r.Merge.Problems)
+	}
+	if u := secretgate(t, nil, "check", "--path", dir, "--shard", "2"); u.code != 2 {
+		t.Errorf("--shard without --accounts: exit %d, want 2", u.code)
 	}
 }

@@ -102,6 +102,7 @@ one may).`,
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress on standard error (shown only on a terminal, for work over a second)")
 	fl.StringVar(&f.showSeverity, "show-severity", "info", "text report: lowest severity listed, critical|high|medium|low|info (a display filter; --fail-on decides the exit code)")
 	fl.StringVar(&f.org.accounts, "accounts", "", "check these AWS accounts (comma-separated ids, a matrix shard's) through aws.organization's role, and merge their reports")
+	fl.IntVar(&f.org.shard, "shard", 0, "with --accounts: the matrix job's number, recorded in the report (accounts[].shard) so that secretgate merge --expect-shards counts a re-run's second upload once")
 	fl.BoolVar(&f.org.organization, "organization", false, "check every account aws.organization selects in the AWS Organization, and merge their reports")
 	addGitHubFlags(cmd, &f.gh, env)
 	f.leakCache.register(cmd)
@@ -137,6 +138,9 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 			sel.Accounts, _ = shardAccounts(p.org.accounts)
 		}
 		rep, err = run.CheckOrganization(ctx, p.run, sel)
+		for i := range rep.Accounts {
+			rep.Accounts[i].Shard = p.org.shard
+		}
 		done.Report = rep
 		done.RestoreGC = func() {} // the accounts' runs restored theirs
 	} else {

@@ -49,7 +49,11 @@ merge --matrix then knows which accounts a missing report leaves unjudged.
 With --organization the accounts are those aws.organization selects in
 the AWS Organization, listed with the hub credentials (--role-arn, else
 aws.role_arn); an included account not found active is sharded too, so that
-its job reports it not judged, and is named on standard error.
+its job reports it not judged, and is named on standard error. The
+organisation's other accounts — excluded by aws.organization (exclude, ous,
+include) or not active — are listed with why in the --output file only
+("excluded": standard output must stay a strategy.matrix), so that merge
+--matrix gives each a row.
 
 Accounts are sharded into at most --max-jobs jobs (GitHub's limit: 256).
 With --previous (the previous night's merged report) shards are balanced
@@ -75,18 +79,19 @@ organisation could not be listed.`,
 	fl.StringVar(&f.accountsFile, "accounts-file", "", "file of account ids, one per line (# starts a comment; - is standard input)")
 	fl.IntVar(&f.maxJobs, "max-jobs", matrix.MaxJobs, "largest number of jobs (1 to 256)")
 	fl.StringVar(&f.previous, "previous", "", "previous night's merged JSON report: balance shards by each account's cost")
-	fl.StringVarP(&f.output, "output", "o", "", "also write the matrix to this file (for secretgate merge --matrix)")
+	fl.StringVarP(&f.output, "output", "o", "", "also write the matrix to this file, with the accounts the configuration excludes (for secretgate merge --matrix)")
 	return cmd
 }
 
 func runMatrix(ctx context.Context, f matrixFlags, stdout, stderr io.Writer, env Env) error {
 	var ids []string
+	var excluded []matrix.Excluded
 	if f.organization {
 		_, cfg, err := loadRepoConfig(f.path, f.config)
 		if err != nil {
 			return usageError(err)
 		}
-		accounts, missing, err := run.ListOrganization(ctx, run.AWS{RoleARN: f.roleARN, Regions: f.regions}, cfg, env, stderr)
+		l, err := run.ListOrganization(ctx, run.AWS{RoleARN: f.roleARN, Regions: f.regions}, cfg, env, stderr)
 		var ue *run.UsageError
 		switch {
 		case errors.As(err, &ue):
@@ -94,10 +99,13 @@ func runMatrix(ctx context.Context, f matrixFlags, stdout, stderr io.Writer, env
 		case err != nil:
 			return &ExitError{Code: result.ExitIncomplete, Err: err}
 		}
-		for _, a := range accounts {
+		for _, a := range l.Accounts {
 			ids = append(ids, a.ID)
 		}
-		for _, m := range missing {
+		for _, e := range l.Excluded {
+			excluded = append(excluded, matrix.Excluded{ID: e.ID, Name: e.Name, Reason: e.Reason})
+		}
+		for _, m := range l.Missing {
 			fmt.Fprintf(stderr, "secretgate: warning: account %s %s; its job will report it not judged\n", m.ID, m.Reason)
 			ids = append(ids, m.ID)
 		}
@@ -112,7 +120,9 @@ func runMatrix(ctx context.Context, f matrixFlags, stdout, stderr io.Writer, env
 	ids = append(ids, more...)
 	var cost map[string]int64
 	if f.previous != "" {
-		prev, err := merge.ReadReport(f.previous)
+		// Only the accounts' costs are read: the findings of a large
+		// organisation's report (hundreds of MB) are skipped.
+		c, err := merge.PreviousCosts(f.previous)
 		if err != nil {
 			// Balancing is an optimisation: a night whose previous
 			// report cannot be read (cut short, another schema, over
@@ -120,24 +130,31 @@ func runMatrix(ctx context.Context, f matrixFlags, stdout, stderr io.Writer, env
 			// failing — and failing again every night after.
 			fmt.Fprintf(stderr, "secretgate: warning: --previous %s: %v; the shards are not balanced by cost\n", f.previous, err)
 		} else {
-			cost = accountCosts(&prev)
+			cost = c
 		}
 	}
 	m, err := matrix.Build(ids, f.maxJobs, cost)
 	if err != nil {
 		return usageError(err)
 	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		return err
-	}
-	b = append(b, '\n')
+	// The file, for secretgate merge --matrix, also names the accounts the
+	// configuration leaves out; standard output is the strategy.matrix,
+	// where any key but include would be a dimension of jobs.
+	m.Excluded = excluded
 	if f.output != "" {
-		if err := os.WriteFile(f.output, b, 0o644); err != nil {
+		b, err := json.Marshal(m)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(f.output, append(b, '\n'), 0o644); err != nil {
 			return fmt.Errorf("write the matrix: %w", err)
 		}
 	}
-	_, err = stdout.Write(b)
+	b, err := json.Marshal(m.Strategy())
+	if err != nil {
+		return err
+	}
+	_, err = stdout.Write(append(b, '\n'))
 	return err
 }
 
@@ -175,19 +192,4 @@ func matrixAccounts(f matrixFlags, have bool) ([]string, error) {
 		return nil, errors.New("no accounts: give --organization, --accounts or --accounts-file")
 	}
 	return ids, nil
-}
-
-// accountCosts is each account's cost in prev (milliseconds): the
-// accounts' durations of a merged report, or the checks' of one account's.
-func accountCosts(prev *result.Report) map[string]int64 {
-	cost := map[string]int64{}
-	for _, a := range prev.Accounts {
-		cost[a.ID] = a.DurationMS
-	}
-	if len(prev.Accounts) == 0 && prev.Context.Account != "" {
-		for _, c := range prev.Checks {
-			cost[prev.Context.Account] += c.DurationMS
-		}
-	}
-	return cost
 }

@@ -51,7 +51,9 @@ It fails closed. A report that cannot be read (not JSON, another schema)
 is named and makes the run incomplete; the other reports are still merged.
 With --matrix (the file secretgate matrix wrote) every account of a shard
 no report covers is not judged, and the shard is named missing; with
---expect-shards N fewer than N reports make the run incomplete. An account
+--expect-shards N fewer than N distinct shards make the run incomplete (a
+report counts by the shard it records, check --shard; one that records none
+counts as one). An account
 whose role could not be assumed stays not judged.
 
 With --previous (the previous night's merged JSON report) the report says
@@ -69,7 +71,7 @@ Exit codes, as secretgate check: 0 complete and nothing at or above
 	fl.StringArrayVarP(&f.formats, "format", "f", nil, "report format: text|json|sarif|markdown (repeatable)")
 	fl.StringArrayVarP(&f.outputs, "output", "o", nil, "file for the report of the --format before it (repeatable; - is standard output)")
 	fl.StringVar(&f.failOn, "fail-on", "", "lowest severity that fails the run: critical|high|medium|low|info|never (default: the strictest of the reports' own, high when none says)")
-	fl.IntVar(&f.expectShards, "expect-shards", 0, "number of shard reports expected; fewer make the run incomplete")
+	fl.IntVar(&f.expectShards, "expect-shards", 0, "number of shards expected; fewer distinct shards (by the shard each report records, check --shard) make the run incomplete")
 	fl.StringVar(&f.matrix, "matrix", "", "the matrix secretgate matrix wrote: accounts no report covers are not judged")
 	fl.StringVar(&f.previous, "previous", "", "the previous night's merged JSON report, for new / fixed / still open")
 	fl.StringVar(&f.now, "now", "", "date of the merged report instead of the clock (RFC 3339 or a date)")
@@ -122,23 +124,14 @@ func runMerge(_ context.Context, f mergeFlags, args []string, stdout, stderr io.
 		rep, err := merge.ReadReport(file)
 		inputs[i] = merge.Input{File: file, Report: rep, Err: err}
 	}
-	var prevErr error
 	if f.previous != "" {
-		prev, err := merge.ReadReport(f.previous)
-		if err != nil {
-			prevErr = err
-		} else {
-			opts.Previous = &prev
-		}
+		// Streamed by the trend, never decoded whole (a large
+		// organisation's merged report is hundreds of MB); one that
+		// cannot be read is named in the report, with no trend.
+		opts.Previous = merge.PreviousFile(f.previous)
 	}
 
 	rep := merge.Merge(inputs, opts)
-	if prevErr != nil {
-		// No trend is not a verdict lost, but it was asked for: say so
-		// and fail closed.
-		rep.Merge.Problems = append(rep.Merge.Problems, result.MergeProblem{File: f.previous, Message: "previous report could not be read, no trend: " + prevErr.Error()})
-		rep.Summarize(thresholdOf(rep))
-	}
 
 	var errs []error
 	for _, o := range outs {
@@ -154,16 +147,6 @@ func runMerge(_ context.Context, f mergeFlags, args []string, stdout, stderr io.
 		pubErr = ghaction.AppendSummary(path, summary(rep, nil))
 	}
 	return checkExit(nil, rep, errors.Join(errs...), pubErr, stderr)
-}
-
-// thresholdOf is the threshold a summarised report was judged under.
-func thresholdOf(r result.Report) result.Threshold {
-	t, err := result.ParseThreshold(r.FailOn)
-	if err != nil {
-		return result.Threshold{Min: result.SeverityHigh}
-	}
-	t.NewOnly = r.NewOnly
-	return t
 }
 
 // reportFilesIn expands the arguments of secretgate merge: files as

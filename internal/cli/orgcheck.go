@@ -14,12 +14,16 @@ import (
 type orgFlags struct {
 	accounts     string // a matrix shard's accounts, comma-separated
 	organization bool   // every selected account of the organisation
+	shard        int    // the matrix job's number, recorded in the report
 }
 
 func (o orgFlags) set() bool { return o.accounts != "" || o.organization }
 
 // checkOrgFlags rejects organisation flags that cannot work.
 func checkOrgFlags(f checkFlags, cfg *config.Config) error {
+	if f.org.shard != 0 && (f.org.accounts == "" || f.org.shard < 1 || f.org.shard > matrix.MaxJobs) {
+		return fmt.Errorf("--shard %d: want a matrix job's number, 1 to %d, with --accounts", f.org.shard, matrix.MaxJobs)
+	}
 	if !f.org.set() {
 		return nil
 	}

@@ -36,10 +36,26 @@ type Shard struct {
 }
 
 // Matrix is the value of a workflow's strategy.matrix:
-// fromJSON(needs.setup.outputs.matrix).
+// fromJSON(needs.setup.outputs.matrix) — Include only. The file secretgate
+// matrix --output writes for secretgate merge --matrix adds Excluded,
+// which a strategy.matrix must not hold (every other key of it is a
+// dimension of jobs).
 type Matrix struct {
 	Include []Shard `json:"include"`
+	// Excluded are the organisation's accounts the configuration leaves
+	// out, with why: the merge gives each a row.
+	Excluded []Excluded `json:"excluded,omitempty"`
 }
+
+// Excluded is an account no shard checks, by the configuration's choice.
+type Excluded struct {
+	ID     string `json:"id"`
+	Name   string `json:"name,omitempty"`
+	Reason string `json:"reason"`
+}
+
+// Strategy is m as a workflow's strategy.matrix: its shards only.
+func (m Matrix) Strategy() Matrix { return Matrix{Include: m.Include} }
 
 // AccountList splits a shard's accounts.
 func (s Shard) AccountList() []string {
@@ -146,6 +162,17 @@ func Parse(b []byte) (Matrix, error) {
 			}
 			seen[id] = s.Shard
 		}
+	}
+	for _, e := range m.Excluded {
+		if !ValidAccount(e.ID) {
+			return m, fmt.Errorf("excluded: %q is not a 12-digit AWS account id", e.ID)
+		}
+		if sh, dup := seen[e.ID]; dup && sh > 0 {
+			return m, fmt.Errorf("account %s is in shard %d and excluded", e.ID, sh)
+		} else if dup {
+			return m, fmt.Errorf("account %s is excluded twice", e.ID)
+		}
+		seen[e.ID] = 0
 	}
 	return m, nil
 }

@@ -149,14 +149,25 @@ func TestParseRoundTripAndRejects(t *testing.T) {
 	if len(back.ShardOf()) != 10 {
 		t.Errorf("ShardOf = %d accounts, want 10", len(back.ShardOf()))
 	}
+	m.Excluded = []Excluded{{ID: "999999999999", Name: "sandbox", Reason: "excluded by aws.organization.exclude"}}
+	b, _ = json.Marshal(m)
+	if back, err = Parse(b); err != nil || len(back.Excluded) != 1 || back.Excluded[0] != m.Excluded[0] {
+		t.Errorf("excluded accounts round trip: %+v, %v", back.Excluded, err)
+	}
+	if sb, _ := json.Marshal(m.Strategy()); strings.Contains(string(sb), "excluded") {
+		t.Errorf("the strategy.matrix %s holds more than include: every other key is a dimension of jobs", sb)
+	}
 	for name, tc := range map[string]struct{ doc, want string }{
-		"not json":      {`{`, "not a secretgate matrix"},
-		"unknown field": {`{"include":[{"shard":1,"accounts":"111111111111","x":1}]}`, "unknown field"},
-		"empty":         {`{"include":[]}`, "0 shards"},
-		"numbering":     {`{"include":[{"shard":2,"accounts":"111111111111"}]}`, "numbered"},
-		"no accounts":   {`{"include":[{"shard":1,"accounts":""}]}`, "no accounts"},
-		"bad account":   {`{"include":[{"shard":1,"accounts":"1"}]}`, "12-digit"},
-		"twice":         {`{"include":[{"shard":1,"accounts":"111111111111"},{"shard":2,"accounts":"111111111111"}]}`, "shard 1 and shard 2"},
+		"not json":             {`{`, "not a secretgate matrix"},
+		"unknown field":        {`{"include":[{"shard":1,"accounts":"111111111111","x":1}]}`, "unknown field"},
+		"empty":                {`{"include":[]}`, "0 shards"},
+		"numbering":            {`{"include":[{"shard":2,"accounts":"111111111111"}]}`, "numbered"},
+		"no accounts":          {`{"include":[{"shard":1,"accounts":""}]}`, "no accounts"},
+		"bad account":          {`{"include":[{"shard":1,"accounts":"1"}]}`, "12-digit"},
+		"twice":                {`{"include":[{"shard":1,"accounts":"111111111111"},{"shard":2,"accounts":"111111111111"}]}`, "shard 1 and shard 2"},
+		"excluded and sharded": {`{"include":[{"shard":1,"accounts":"111111111111"}],"excluded":[{"id":"111111111111","reason":"x"}]}`, "in shard 1 and excluded"},
+		"excluded twice":       {`{"include":[{"shard":1,"accounts":"111111111111"}],"excluded":[{"id":"222222222222","reason":"x"},{"id":"222222222222","reason":"y"}]}`, "excluded twice"},
+		"excluded bad id":      {`{"include":[{"shard":1,"accounts":"111111111111"}],"excluded":[{"id":"2","reason":"x"}]}`, "12-digit"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := Parse([]byte(tc.doc))

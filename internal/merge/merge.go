@@ -19,6 +19,7 @@ import (
 
 	"github.com/secretgate/secretgate/internal/matrix"
 	"github.com/secretgate/secretgate/internal/result"
+	"github.com/secretgate/secretgate/internal/safetext"
 )
 
 // Input is one report to merge, or the reason it could not be read.
@@ -40,12 +41,18 @@ type Options struct {
 	// ExpectShards is the number of shard reports expected (0: not said);
 	// fewer inputs make the run incomplete.
 	ExpectShards int
-	// Previous is the previous night's merged report, for the trend.
-	Previous *result.Report
+	// Previous is the previous night's merged report, for the trend and
+	// the findings carried forward (PreviousFile, PreviousReport).
+	Previous *Previous
 	// NotJudged are accounts no input covers that the caller knows could
 	// not be checked (their role refused, not active in the organisation),
 	// with the reason.
 	NotJudged []result.Account
+	// Excluded are accounts of the organisation its configuration leaves
+	// out (exclude, ous, include, not active), with the reason: a row
+	// each, status excluded, which does not make the run incomplete. The
+	// matrix's excluded accounts are added to them.
+	Excluded []result.Account
 	// Now dates the merged report (Merge.Date and the trend's point).
 	Now time.Time
 	// Tool names the program that merged.
@@ -83,21 +90,28 @@ func Merge(inputs []Input, o Options) result.Report {
 		byAccount: map[string]int{},
 		checks:    map[string]*checkAcc{},
 		problems:  map[string]bool{},
+		shards:    map[int]bool{},
 	}
-	var good []result.Report
+	var good []Input
 	for _, in := range inputs {
 		if in.Err != nil {
 			m.rep.Merge.Problems = append(m.rep.Merge.Problems, result.MergeProblem{
 				File: in.File, Message: "could not be read: " + in.Err.Error(),
 			})
 			m.unreadable = append(m.unreadable, in.File)
+			m.unnumbered++
 			continue
 		}
 		m.rep.Merge.Reports++
 		m.add(in.File, in.Report)
-		good = append(good, in.Report)
+		good = append(good, in)
 	}
-	m.rep.Context = mergeContext(good, m.rep.Accounts)
+	m.disagreements(good)
+	reps := make([]result.Report, len(good))
+	for i, in := range good {
+		reps[i] = in.Report
+	}
+	m.rep.Context = mergeContext(reps, m.rep.Accounts)
 	for _, a := range o.NotJudged {
 		if _, ok := m.byAccount[a.ID]; ok {
 			continue
@@ -106,16 +120,64 @@ func Merge(inputs []Input, o Options) result.Report {
 		m.byAccount[a.ID] = len(m.rep.Accounts)
 		m.rep.Accounts = append(m.rep.Accounts, a)
 	}
-	m.expect(o, len(inputs))
+	m.expect(o)
+	m.excluded(o)
 	m.rep.Checks = m.mergedChecks(th)
 	slices.SortFunc(m.rep.Accounts, func(a, b result.Account) int { return cmp.Compare(a.ID, b.ID) })
 	m.accountSummaries(th)
 	if o.Previous != nil {
-		m.rep.Trend = trend(m.rep, *o.Previous)
+		m.previous(o)
 	}
 	result.SortFindings(m.rep.Findings)
 	m.rep.Summarize(th)
 	return m.rep
+}
+
+// previous compares the merged report with the previous night's (the
+// trend) and carries into it the previous night's open findings that
+// could not be re-checked — their account not judged or checked in part,
+// or, for repository findings, their check in error — so that they are
+// neither forgotten tonight nor called new tomorrow. Each such case makes
+// the run incomplete. Findings not re-checked by choice (an account the
+// configuration excludes, a check skipped) or of an account the night
+// does not know at all (with the matrix: one it no longer lists) are
+// counted not re-checked but not carried. A previous report that cannot
+// be read is named, with no trend: the run is incomplete.
+func (m *merger) previous(o Options) {
+	// The accounts are sorted by now: byAccount's indexes are stale.
+	accounts := make(map[string]*result.Account, len(m.rep.Accounts))
+	for i := range m.rep.Accounts {
+		accounts[m.rep.Accounts[i].ID] = &m.rep.Accounts[i]
+	}
+	carry := func(account, check string) bool {
+		if account == "" {
+			acc, ok := m.checks[check]
+			return ok && acc.statuses[result.StatusError]
+		}
+		a, ok := accounts[account]
+		if !ok {
+			return false
+		}
+		switch a.Status {
+		case result.AccountNotJudged:
+			return true
+		case result.AccountIncomplete:
+			for _, c := range a.Checks {
+				if c.ID == check {
+					return c.Status == result.StatusError
+				}
+			}
+		}
+		return false
+	}
+	t, carried, err := trend(&m.rep, m.byKey, o.Previous, carry)
+	if err != nil {
+		m.rep.Merge.Problems = append(m.rep.Merge.Problems, result.MergeProblem{File: o.Previous.Name,
+			Message: "previous report could not be read, no trend: " + err.Error()})
+		return
+	}
+	m.rep.Trend = t
+	m.rep.Findings = append(m.rep.Findings, carried...)
 }
 
 // threshold is the explicit one, else the strictest fail_on of the
@@ -153,6 +215,73 @@ func stricter(a, b result.Threshold) bool {
 	return a.Min < b.Min
 }
 
+// disagreements names, as problems that make the run incomplete, every
+// report whose commit (context.sha) or secretgate version (tool.version)
+// differs from the majority's: a stale artifact of another night, or a
+// shard of another commit, must not pass for tonight's verdict. With no
+// majority (a tie) every report is named.
+func (m *merger) disagreements(good []Input) {
+	if len(good) < 2 {
+		return
+	}
+	for _, d := range []struct {
+		what string
+		get  func(result.Report) string
+	}{
+		{"commit (context.sha)", func(r result.Report) string { return r.Context.SHA }},
+		{"secretgate version (tool.version)", func(r result.Report) string { return r.Tool.Version }},
+	} {
+		count := map[string]int{}
+		var order []string
+		for _, in := range good {
+			v := d.get(in.Report)
+			if count[v] == 0 {
+				order = append(order, v)
+			}
+			count[v]++
+		}
+		if len(count) < 2 {
+			continue
+		}
+		major := order[0]
+		for _, v := range order[1:] {
+			if count[v] > count[major] {
+				major = v
+			}
+		}
+		tie := false
+		for _, v := range order {
+			if v != major && count[v] == count[major] {
+				tie = true
+			}
+		}
+		for _, in := range good {
+			v := d.get(in.Report)
+			var msg string
+			switch {
+			case tie:
+				msg = fmt.Sprintf("%s is %s, and no value has a majority of the %d reports: a report of another run must not pass for this one's",
+					d.what, quoteOrNone(v), len(good))
+			case v == major:
+				continue
+			default:
+				msg = fmt.Sprintf("%s is %s, the majority's (%d of %d reports) %s: a report of another run must not pass for this one's",
+					d.what, quoteOrNone(v), count[major], len(good), quoteOrNone(major))
+			}
+			m.rep.Merge.Problems = append(m.rep.Merge.Problems, result.MergeProblem{File: in.File, Message: msg})
+		}
+	}
+}
+
+// quoteOrNone quotes a report's value for a problem message (clipped:
+// the reports are artifacts).
+func quoteOrNone(v string) string {
+	if v == "" {
+		return "none"
+	}
+	return strconv.Quote(safetext.Clip(v, 80))
+}
+
 // coverage is an account a report speaks of: in its accounts, or by a
 // finding (finding).
 type coverage struct {
@@ -171,6 +300,11 @@ type merger struct {
 	checkOrder []string
 	problems   map[string]bool // InputProblem already listed
 	unreadable []string
+	// shards are the shard numbers the readable reports record
+	// (accounts[].shard); unnumbered counts the reports that record none
+	// (and the unreadable ones): --expect-shards counts each shard once.
+	shards     map[int]bool
+	unnumbered int
 }
 
 // checkAcc accumulates one check family over the inputs.
@@ -187,8 +321,9 @@ func (m *merger) add(file string, in result.Report) {
 		k := result.FindingKey(f)
 		if i, ok := m.byKey[k]; ok {
 			// The same finding from two shards (a repository file both
-			// read): keep one, unwaived over waived.
-			if m.rep.Findings[i].Waived && !f.Waived {
+			// read): keep one, judged over carried from an earlier night
+			// (a merged report merged again), unwaived over waived.
+			if prev := m.rep.Findings[i]; (prev.Carried() && !f.Carried()) || (prev.Carried() == f.Carried() && prev.Waived && !f.Waived) {
 				m.rep.Findings[i] = f
 			}
 			m.rep.Findings[i].New = m.rep.Findings[i].New || f.New
@@ -198,8 +333,15 @@ func (m *merger) add(file string, in result.Report) {
 		m.rep.Findings = append(m.rep.Findings, f)
 	}
 	accounts := accountsOf(file, in)
+	numbered := false
 	for _, a := range accounts {
 		m.covers = append(m.covers, coverage{file: file, account: a.ID})
+		if a.Shard > 0 {
+			m.shards[a.Shard], numbered = true, true
+		}
+	}
+	if !numbered {
+		m.unnumbered++
 	}
 	for _, f := range in.Findings {
 		if acct := cmp.Or(f.Account, in.Context.Account); acct != "" {
@@ -310,8 +452,29 @@ func (m *merger) union(dst, add []result.InputProblem, kind string) []result.Inp
 	return dst
 }
 
+// excluded gives every account the configuration leaves out a row, unless
+// a report covers it (then the report's verdict stands; with the matrix,
+// such a report is a problem: outsideShards).
+func (m *merger) excluded(o Options) {
+	rows := slices.Clone(o.Excluded)
+	if o.Matrix != nil {
+		for _, e := range o.Matrix.Excluded {
+			rows = append(rows, result.Account{ID: e.ID, Name: e.Name, Reason: e.Reason})
+		}
+	}
+	for _, a := range rows {
+		if _, ok := m.byAccount[a.ID]; ok {
+			continue
+		}
+		a.Status = result.AccountExcluded
+		a.Checks, a.Regions, a.Shard, a.DurationMS = nil, nil, 0, 0
+		m.byAccount[a.ID] = len(m.rep.Accounts)
+		m.rep.Accounts = append(m.rep.Accounts, a)
+	}
+}
+
 // expect checks the inputs against the matrix or the expected count.
-func (m *merger) expect(o Options, given int) {
+func (m *merger) expect(o Options) {
 	if o.Matrix != nil {
 		m.outsideShards(o.Matrix)
 		m.rep.Merge.ExpectedShards = len(o.Matrix.Include)
@@ -341,9 +504,12 @@ func (m *merger) expect(o Options, given int) {
 	}
 	if o.ExpectShards > 0 {
 		m.rep.Merge.ExpectedShards = o.ExpectShards
-		if given < o.ExpectShards {
+		// Two uploads of one shard (a re-run) are one shard: reports
+		// count by the shard they record, a report that records none
+		// as one.
+		if given := len(m.shards) + m.unnumbered; given < o.ExpectShards {
 			m.rep.Merge.Problems = append(m.rep.Merge.Problems, result.MergeProblem{
-				Message: fmt.Sprintf("%d shard report(s) expected, %d given: %d missing", o.ExpectShards, given, o.ExpectShards-given),
+				Message: fmt.Sprintf("%d shard report(s) expected, %d distinct given: %d missing", o.ExpectShards, given, o.ExpectShards-given),
 			})
 		}
 	}
@@ -443,7 +609,7 @@ func (m *merger) accountSummaries(th result.Threshold) {
 	idx := map[string]*result.Account{}
 	for i := range m.rep.Accounts {
 		a := &m.rep.Accounts[i]
-		a.Summary = result.Summary{Incomplete: a.Status != result.AccountJudged}
+		a.Summary = result.Summary{Incomplete: a.Status != result.AccountJudged && a.Status != result.AccountExcluded}
 		idx[a.ID] = a
 	}
 	for _, f := range m.rep.Findings {

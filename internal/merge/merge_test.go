@@ -1,12 +1,14 @@
 package merge
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/secretgate/secretgate/internal/matrix"
+	"github.com/secretgate/secretgate/internal/report"
 	"github.com/secretgate/secretgate/internal/result"
 )
 
@@ -121,15 +123,35 @@ func TestMergeMatrixNamesAccountsOfMissingShards(t *testing.T) {
 }
 
 func TestMergeExpectShardsCounts(t *testing.T) {
-	a := accountReport("111111111111")
+	// shard is a report of `check --accounts ... --shard n`.
+	shard := func(n int, account string) result.Report {
+		r := accountReport("")
+		r.Accounts = []result.Account{{ID: account, Status: result.AccountJudged, Shard: n}}
+		return r
+	}
+	plain := accountReport("111111111111")
 	for _, tc := range []struct {
+		name       string
+		inputs     []Input
 		expect     int
 		incomplete bool
-	}{{1, false}, {2, true}} {
-		rep := Merge([]Input{{File: "a.json", Report: a}}, Options{ExpectShards: tc.expect, Now: night})
+	}{
+		{"one report, one expected", []Input{{File: "a.json", Report: plain}}, 1, false},
+		{"one report, two expected", []Input{{File: "a.json", Report: plain}}, 2, true},
+		{"two shards", []Input{{File: "1.json", Report: shard(1, "111111111111")}, {File: "2.json", Report: shard(2, "222222222222")}}, 2, false},
+		// A re-run uploaded shard 1 twice: one shard, not two.
+		{"the same shard twice", []Input{{File: "1.json", Report: shard(1, "111111111111")}, {File: "1-again.json", Report: shard(1, "111111111111")}}, 2, true},
+		{"reports without a shard id count one each", []Input{{File: "a.json", Report: plain}, {File: "b.json", Report: accountReport("222222222222")}}, 2, false},
+		{"an unreadable report counts one", []Input{{File: "1.json", Report: shard(1, "111111111111")}, {File: "x.json", Err: errors.New("not JSON")}}, 2, true},
+	} {
+		rep := Merge(tc.inputs, Options{ExpectShards: tc.expect, Now: night})
 		if rep.Summary.Incomplete != tc.incomplete {
-			t.Errorf("expect %d: incomplete = %v, want %v (%+v)", tc.expect, rep.Summary.Incomplete, tc.incomplete, rep.Merge.Problems)
+			t.Errorf("%s: incomplete = %v, want %v (%+v)", tc.name, rep.Summary.Incomplete, tc.incomplete, rep.Merge.Problems)
 		}
+	}
+	rep := Merge([]Input{{File: "1.json", Report: shard(1, "111111111111")}, {File: "1-again.json", Report: shard(1, "111111111111")}}, Options{ExpectShards: 2, Now: night})
+	if len(rep.Merge.Problems) != 1 || !strings.Contains(rep.Merge.Problems[0].Message, "2 shard report(s) expected, 1 distinct given") {
+		t.Errorf("problems = %+v, want the missing shard counted", rep.Merge.Problems)
 	}
 }
 
@@ -207,7 +229,7 @@ func TestTrend(t *testing.T) {
 	cur := Merge([]Input{
 		{File: "a", Report: accountReport("111111111111", staying, fresh)},
 		{File: "b-missing", Err: errors.New("no such file")},
-	}, Options{Previous: &prev, Now: night})
+	}, Options{Previous: PreviousReport(prev), Now: night})
 
 	tr := cur.Trend
 	if tr == nil {
@@ -228,7 +250,7 @@ func TestTrend(t *testing.T) {
 		}
 	}
 	// The third night carries the history on.
-	third := Merge([]Input{{File: "a", Report: accountReport("111111111111", staying)}}, Options{Previous: &cur, Now: night.Add(24 * time.Hour)})
+	third := Merge([]Input{{File: "a", Report: accountReport("111111111111", staying)}}, Options{Previous: PreviousReport(cur), Now: night.Add(24 * time.Hour)})
 	if len(third.Trend.History) != 3 || third.Trend.Fixed != 1 {
 		t.Errorf("third night: history %d points, fixed %d", len(third.Trend.History), third.Trend.Fixed)
 	}
@@ -279,5 +301,111 @@ func TestMergeMatrixRefusesReportsOutsideTheirShard(t *testing.T) {
 				t.Errorf("problems %q, incomplete %v; want %q and incomplete", all, rep.Summary.Incomplete, tt.problem)
 			}
 		})
+	}
+}
+
+// TestMergeNamesReportsOfAnotherRun: a report whose commit or secretgate
+// version differs from the majority's is named (which and what differs)
+// and the run is incomplete; with no majority every report is named.
+func TestMergeNamesReportsOfAnotherRun(t *testing.T) {
+	rep := func(account, sha, version string) result.Report {
+		r := accountReport(account)
+		r.Context.SHA, r.Tool = sha, result.Tool{Name: "secretgate", Version: version}
+		return r
+	}
+	tests := []struct {
+		name   string
+		inputs []Input
+		want   map[string]string // file -> words its problem has
+	}{
+		{"all alike", []Input{{File: "1", Report: rep("111111111111", "aaa", "v1")}, {File: "2", Report: rep("222222222222", "aaa", "v1")}}, nil},
+		{"a stale shard of another commit", []Input{
+			{File: "1", Report: rep("111111111111", "aaa", "v1")}, {File: "2", Report: rep("222222222222", "aaa", "v1")},
+			{File: "3", Report: rep("333333333333", "old", "v1")}},
+			map[string]string{"3": `commit (context.sha) is "old", the majority's (2 of 3 reports) "aaa"`}},
+		{"another version", []Input{
+			{File: "1", Report: rep("111111111111", "aaa", "v1")}, {File: "2", Report: rep("222222222222", "aaa", "v0")},
+			{File: "3", Report: rep("333333333333", "aaa", "v1")}},
+			map[string]string{"2": `secretgate version (tool.version) is "v0", the majority's (2 of 3 reports) "v1"`}},
+		{"no commit at all in one", []Input{
+			{File: "1", Report: rep("111111111111", "aaa", "v1")}, {File: "2", Report: rep("222222222222", "", "v1")},
+			{File: "3", Report: rep("333333333333", "aaa", "v1")}},
+			map[string]string{"2": "commit (context.sha) is none"}},
+		{"no majority", []Input{{File: "1", Report: rep("111111111111", "aaa", "v1")}, {File: "2", Report: rep("222222222222", "bbb", "v1")}},
+			map[string]string{"1": `"aaa", and no value has a majority`, "2": `"bbb", and no value has a majority`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Merge(tt.inputs, Options{Now: night})
+			byFile := map[string]string{}
+			for _, p := range got.Merge.Problems {
+				byFile[p.File] += p.Message
+			}
+			if len(byFile) != len(tt.want) {
+				t.Errorf("problems %v, want files %v", byFile, tt.want)
+			}
+			for f, words := range tt.want {
+				if !strings.Contains(byFile[f], words) {
+					t.Errorf("problem of %s = %q, want %q", f, byFile[f], words)
+				}
+			}
+			if incomplete := len(tt.want) > 0; got.Summary.Incomplete != incomplete || (incomplete && got.ExitCode() != result.ExitIncomplete) {
+				t.Errorf("incomplete %v exit %d, want incomplete %v", got.Summary.Incomplete, got.ExitCode(), incomplete)
+			}
+		})
+	}
+}
+
+// TestMergeExcludedAccountsHaveRows: the accounts the configuration leaves
+// out — handed by check --organization (Options.Excluded) or by the matrix
+// file — get a row, status excluded with the reason, and do not make the
+// run incomplete; their previous findings are not carried.
+func TestMergeExcludedAccountsHaveRows(t *testing.T) {
+	m, err := matrix.Build([]string{"111111111111"}, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Excluded = []matrix.Excluded{{ID: "333333333333", Name: "sandbox", Reason: "excluded by aws.organization.exclude"}}
+	prev := Merge([]Input{{File: "3.json", Report: accountReport("333333333333", live("naming-pattern", "old", result.SeverityHigh))}}, Options{Now: night.Add(-24 * time.Hour)})
+	rep := Merge([]Input{{File: "1.json", Report: accountReport("111111111111")}}, Options{
+		Matrix: &m, Now: night, Previous: PreviousReport(prev),
+		Excluded: []result.Account{{ID: "444444444444", Reason: "its state in the organisation is SUSPENDED, not ACTIVE: only active accounts are checked"}},
+	})
+	byID := map[string]result.Account{}
+	for _, a := range rep.Accounts {
+		byID[a.ID] = a
+	}
+	if a := byID["333333333333"]; a.Status != result.AccountExcluded || a.Name != "sandbox" || a.Reason != "excluded by aws.organization.exclude" || a.Summary.Incomplete {
+		t.Errorf("excluded account = %+v", a)
+	}
+	if a := byID["444444444444"]; a.Status != result.AccountExcluded || !strings.Contains(a.Reason, "SUSPENDED") {
+		t.Errorf("suspended account = %+v", a)
+	}
+	if len(rep.Accounts) != 3 || rep.Summary.Incomplete || rep.ExitCode() != result.ExitOK || len(rep.Merge.Problems) != 0 {
+		t.Errorf("%d accounts, summary %+v, problems %+v: excluded accounts must not make the run incomplete", len(rep.Accounts), rep.Summary, rep.Merge.Problems)
+	}
+	if len(rep.Findings) != 0 || rep.Trend.NotRechecked != 1 {
+		t.Errorf("findings %+v, not re-checked %d: an excluded account's findings are counted, not carried", rep.Findings, rep.Trend.NotRechecked)
+	}
+	var md bytes.Buffer
+	r, _ := report.New(report.FormatMarkdown, report.Options{})
+	if err := r.Write(&md, rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"3 accounts: 1 judged, 2 excluded", "| `333333333333` sandbox | 0 | 0 | 0 | 0 | 0 | ➖ excluded: excluded by aws.organization.exclude |"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("Markdown lacks %q:\n%s", want, md.String())
+		}
+	}
+	// An excluded account a report covers anyway: the report's verdict,
+	// and (with the matrix) a problem.
+	rep = Merge([]Input{{File: "1.json", Report: accountReport("111111111111")}, {File: "3.json", Report: accountReport("333333333333")}}, Options{Matrix: &m, Now: night})
+	for _, a := range rep.Accounts {
+		if a.ID == "333333333333" && a.Status != result.AccountJudged {
+			t.Errorf("covered excluded account = %+v", a)
+		}
+	}
+	if !rep.Summary.Incomplete {
+		t.Error("a report of an account the matrix excludes must make the run incomplete")
 	}
 }

@@ -73,18 +73,22 @@ func TestReportsFollowTheSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prev := Merge([]Input{{File: "a", Report: accountReport("111111111111", live("naming-pattern", "gone", result.SeverityHigh))}},
-		Options{Now: night.Add(-24 * time.Hour)})
+	prev := Merge([]Input{
+		{File: "a", Report: accountReport("111111111111", live("naming-pattern", "gone", result.SeverityHigh))},
+		{File: "b", Report: accountReport("222222222222", live("naming-pattern", "carried", result.SeverityHigh))},
+	}, Options{Now: night.Add(-24 * time.Hour)})
 	rep := Merge([]Input{
 		{File: "a", Report: accountReport("111111111111", live("naming-pattern", "n", result.SeverityMedium), repoFinding("leaks-aws-key", "x.py", result.SeverityCritical))},
 		{File: "c", Report: accountReport("333333333333")},
 		{File: "bad", Err: errors.New("not a JSON report")},
-	}, Options{Matrix: &m, Previous: &prev, Now: night})
+	}, Options{Matrix: &m, Previous: PreviousReport(prev), Now: night,
+		Excluded: []result.Account{{ID: "555555555555", Name: "sandbox", Reason: "excluded by aws.organization.exclude"}}})
 	var b bytes.Buffer
 	if err := (&report.JSON{}).Write(&b, rep); err != nil {
 		t.Fatal(err)
 	}
-	if rep.Trend == nil || len(rep.Trend.FixedFindings) == 0 || len(rep.Merge.MissingShards) == 0 {
+	if rep.Trend == nil || len(rep.Trend.FixedFindings) == 0 || len(rep.Merge.MissingShards) == 0 || !bytes.Contains(b.Bytes(), []byte(`"carried_since"`)) ||
+		!bytes.Contains(b.Bytes(), []byte(`"status": "excluded"`)) {
 		t.Fatalf("the merged report does not exercise every extension: %+v %+v", rep.Trend, rep.Merge)
 	}
 	validate(t, sch, "merged report", b.Bytes())

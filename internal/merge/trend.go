@@ -7,35 +7,79 @@ import (
 	"github.com/secretgate/secretgate/internal/result"
 )
 
-// trend compares cur (merged, not yet summarised) with the previous
-// night's report by finding identity (result.FindingKey), unwaived
-// findings only, and marks cur's findings new when prev did not have them
-// open. A finding of prev missing from cur is fixed only when its account
-// and check were judged this time; else it is not re-checked, never fixed.
-// A finding waived since is neither.
-func trend(cur result.Report, prev result.Report) *result.Trend {
-	t := &result.Trend{}
-	if prev.Merge != nil {
-		t.Previous = prev.Merge.Date
+// trend compares cur (merged, not yet summarised; byKey indexes its
+// findings by result.FindingKey) with the previous night's report by
+// finding identity, unwaived findings only, and marks cur's findings new
+// when prev did not have them open. A finding of prev missing from cur is
+// fixed only when its account and check were judged this time; else it is
+// not re-checked, never fixed, and — when carry allows it for its account
+// and check — returned to be carried into cur, marked with the date it was last
+// judged (a finding already carried keeps its own). A finding waived
+// since is neither. prev is read once, a finding at a time; when it cannot
+// be read, err says why and nothing of it was applied to cur.
+func trend(cur *result.Report, byKey map[string]int, prev *Previous, carry func(account, check string) bool) (*result.Trend, []result.Finding, error) {
+	rechecked := recheckedChecks(*cur)
+	// inPrev marks cur's findings open in prev; gone holds the keys of
+	// prev's open findings cur does not have (fixed or not re-checked),
+	// so that a key repeated in prev counts once.
+	inPrev := make([]bool, len(cur.Findings))
+	gone := map[string]bool{}
+	var fixed []result.TrendFinding
+	var carried []result.Finding
+	nFixed, notRechecked := 0, 0
+	h, err := prev.scan(func(f result.Finding) error {
+		if f.Waived {
+			return nil
+		}
+		k := result.FindingKey(f)
+		if i, ok := byKey[k]; ok {
+			inPrev[i] = true
+			if cur.Findings[i].Carried() {
+				// Carried into cur already (a merged report merged
+				// again): not re-checked tonight either.
+				notRechecked++
+			}
+			return nil
+		}
+		if gone[k] {
+			return nil
+		}
+		gone[k] = true
+		if rechecked(f.Account, f.Check) {
+			nFixed++
+			fixed = append(fixed, result.TrendFinding{Rule: f.Rule, Check: f.Check, Severity: f.Severity,
+				Resource: f.Resource, Account: f.Account, Fingerprint: f.Fingerprint})
+			return nil
+		}
+		notRechecked++
+		if carry(f.Account, f.Check) {
+			f.New = false
+			carried = append(carried, f)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
-	prevOpen := map[string]result.Finding{}
-	for _, f := range prev.Findings {
-		f = Normalize(f, prev.Context.Account)
-		if !f.Waived {
-			prevOpen[result.FindingKey(f)] = f
+
+	t := &result.Trend{Previous: h.date, Fixed: nFixed, NotRechecked: notRechecked}
+	since := cmp.Or(h.date, UnknownDate)
+	for i := range carried {
+		if carried[i].CarriedSince == "" {
+			carried[i].CarriedSince = since
 		}
 	}
-	curAll := map[string]bool{}
-	open := 0
+	open, prevOpen := 0, len(gone)
 	for i := range cur.Findings {
 		f := &cur.Findings[i]
-		k := result.FindingKey(*f)
-		curAll[k] = true
-		if f.Waived {
+		if inPrev[i] {
+			prevOpen++
+		}
+		if f.Waived || f.Carried() {
 			continue
 		}
 		open++
-		if _, ok := prevOpen[k]; ok {
+		if inPrev[i] {
 			t.StillOpen++
 			f.New = false
 		} else {
@@ -43,37 +87,27 @@ func trend(cur result.Report, prev result.Report) *result.Trend {
 			f.New = true
 		}
 	}
-	rechecked := recheckedChecks(cur)
-	var fixed []result.TrendFinding
-	for k, f := range prevOpen {
-		if curAll[k] {
-			continue
-		}
-		if !rechecked(f.Account, f.Check) {
-			t.NotRechecked++
-			continue
-		}
-		t.Fixed++
-		fixed = append(fixed, result.TrendFinding{Rule: f.Rule, Check: f.Check, Severity: f.Severity,
-			Resource: f.Resource, Account: f.Account, Fingerprint: f.Fingerprint})
-	}
 	slices.SortFunc(fixed, func(a, b result.TrendFinding) int {
 		return cmp.Or(cmp.Compare(b.Severity, a.Severity), cmp.Compare(a.Account, b.Account),
 			cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.Resource, b.Resource), cmp.Compare(a.Fingerprint, b.Fingerprint))
 	})
 	t.FixedFindings = fixed[:min(len(fixed), MaxFixedListed)]
 
-	if prev.Trend != nil {
-		t.History = slices.Clone(prev.Trend.History)
+	if h.trend {
+		t.History = slices.Clone(h.history)
 	} else if t.Previous != "" {
-		t.History = []result.TrendPoint{{Date: t.Previous, Open: len(prevOpen)}}
+		t.History = []result.TrendPoint{{Date: t.Previous, Open: prevOpen}}
 	}
 	t.History = append(t.History, result.TrendPoint{Date: cur.Merge.Date, Open: open, New: t.New, Fixed: t.Fixed})
 	if n := len(t.History); n > MaxHistory {
 		t.History = t.History[n-MaxHistory:]
 	}
-	return t
+	return t, carried, nil
 }
+
+// UnknownDate is the carried_since of a finding carried from a previous
+// report that has no date (a single account's report, not a merged one).
+const UnknownDate = "unknown"
 
 // recheckedChecks reports whether a finding of an account's check (""
 // for repository findings) was judged in cur: the check ran to the end

@@ -44,6 +44,24 @@ type Missing struct {
 	Reason string
 }
 
+// Excluded is an account of the organisation the selection leaves out —
+// by aws.organization's exclude, ous or include, or because it is not
+// active — with why. It is not checked, by choice: it does not make a run
+// incomplete, but the report names it.
+type Excluded struct {
+	ID     string
+	Name   string
+	Reason string
+}
+
+// Listing is what List finds: the accounts to check, the included ones
+// that cannot be, and the ones the selection leaves out.
+type Listing struct {
+	Accounts []Account
+	Missing  []Missing
+	Excluded []Excluded
+}
+
 // API is the part of the Organizations client List uses.
 type API interface {
 	organizations.ListAccountsAPIClient
@@ -56,56 +74,99 @@ type API interface {
 // times that is a loop in a broken endpoint, not an organisation.
 const maxOUs = 10000
 
-// List returns the active accounts sel selects, sorted by id, and the
-// included accounts it could not find active. err means the organisation
+// Reasons an account is excluded.
+const (
+	ReasonExclude  = "excluded by aws.organization.exclude"
+	ReasonOUs      = "not under aws.organization.ous"
+	ReasonInclude  = "not listed in aws.organization.include"
+	reasonInactive = "its state in the organisation is %s, not ACTIVE: only active accounts are checked"
+)
+
+// List returns the active accounts sel selects, sorted by id, the
+// included accounts it could not find active, and every other account of
+// the organisation with why it is left out (the whole organisation is
+// listed for that even when sel names units). err means the organisation
 // could not be read (nothing is known then).
-func List(ctx context.Context, api API, sel Selection) (accounts []Account, missing []Missing, err error) {
-	all := map[string]Account{}
-	state := map[string]string{}
-	add := func(as []types.Account) {
-		for _, a := range as {
-			id := aws.ToString(a.Id)
-			s := accountState(a)
-			state[id] = s
-			if s == string(types.AccountStateActive) {
-				all[id] = Account{ID: id, Name: aws.ToString(a.Name)}
-			}
-		}
-	}
-	if len(sel.OUs) == 0 {
+func List(ctx context.Context, api API, sel Selection) (Listing, error) {
+	var l Listing
+	// every account of the organisation; under: those of the chosen units.
+	every := map[string]types.Account{}
+	under := map[string]bool{}
+	listAll := func() error {
 		p := organizations.NewListAccountsPaginator(api, &organizations.ListAccountsInput{})
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {
-				return nil, nil, fmt.Errorf("organizations:ListAccounts: %w", err)
+				return fmt.Errorf("organizations:ListAccounts: %w", err)
 			}
-			add(page.Accounts)
+			for _, a := range page.Accounts {
+				every[aws.ToString(a.Id)] = a
+			}
 		}
-	} else if err := walk(ctx, api, sel.OUs, add); err != nil {
-		return nil, nil, err
+		return nil
+	}
+	if len(sel.OUs) == 0 {
+		if err := listAll(); err != nil {
+			return Listing{}, err
+		}
+		for id := range every {
+			under[id] = true
+		}
+	} else {
+		err := walk(ctx, api, sel.OUs, func(as []types.Account) {
+			for _, a := range as {
+				under[aws.ToString(a.Id)] = true
+				every[aws.ToString(a.Id)] = a
+			}
+		})
+		if err != nil {
+			return Listing{}, err
+		}
+		// The accounts outside the units, only to name them excluded.
+		if err := listAll(); err != nil {
+			return Listing{}, err
+		}
 	}
 
-	keep := func(id string) bool { return !slices.Contains(sel.Exclude, id) }
-	if len(sel.Include) > 0 {
-		for _, id := range sel.Include {
-			if _, ok := all[id]; ok || !keep(id) {
-				continue
-			}
-			reason := "not found in the organisation's selected roots and units"
-			if s, ok := state[id]; ok {
-				reason = "its state in the organisation is " + s + ", not ACTIVE"
-			}
-			missing = append(missing, Missing{ID: id, Reason: "listed in aws.organization.include but " + reason})
-		}
-		keep = func(id string) bool { return slices.Contains(sel.Include, id) && !slices.Contains(sel.Exclude, id) }
+	excluded := func(id string) bool { return slices.Contains(sel.Exclude, id) }
+	included := func(id string) bool { return len(sel.Include) == 0 || slices.Contains(sel.Include, id) }
+	active := func(id string) bool {
+		a, ok := every[id]
+		return ok && under[id] && accountState(a) == string(types.AccountStateActive)
 	}
-	for id, a := range all {
-		if keep(id) {
-			accounts = append(accounts, a)
+	for _, id := range sel.Include {
+		if active(id) || excluded(id) || slices.ContainsFunc(l.Missing, func(m Missing) bool { return m.ID == id }) {
+			continue
 		}
+		reason := "not found in the organisation's selected roots and units"
+		if a, ok := every[id]; ok && under[id] {
+			reason = "its state in the organisation is " + accountState(a) + ", not ACTIVE"
+		}
+		l.Missing = append(l.Missing, Missing{ID: id, Reason: "listed in aws.organization.include but " + reason})
 	}
-	slices.SortFunc(accounts, func(a, b Account) int { return cmp.Compare(a.ID, b.ID) })
-	return accounts, missing, nil
+	for id, a := range every {
+		var why string
+		switch {
+		case excluded(id):
+			why = ReasonExclude
+		case !under[id]:
+			why = ReasonOUs
+		case !included(id):
+			why = ReasonInclude
+		case !active(id):
+			why = fmt.Sprintf(reasonInactive, accountState(a))
+		default:
+			l.Accounts = append(l.Accounts, Account{ID: id, Name: aws.ToString(a.Name)})
+			continue
+		}
+		if slices.Contains(sel.Include, id) && !excluded(id) {
+			continue // asked for by name: missing, above
+		}
+		l.Excluded = append(l.Excluded, Excluded{ID: id, Name: aws.ToString(a.Name), Reason: why})
+	}
+	slices.SortFunc(l.Accounts, func(a, b Account) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(l.Excluded, func(a, b Excluded) int { return cmp.Compare(a.ID, b.ID) })
+	return l, nil
 }
 
 // accountState is the account's State, or its Status from endpoints that

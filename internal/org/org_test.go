@@ -3,6 +3,7 @@ package org
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -49,30 +50,49 @@ func exampleOrg() *fakeOrganizations {
 	return f
 }
 
+func inactive(state string) string { return fmt.Sprintf(reasonInactive, state) }
+
 func TestList(t *testing.T) {
 	for _, tc := range []struct {
-		name        string
-		sel         Selection
-		want        []string
-		wantMissing []string
+		name         string
+		sel          Selection
+		want         []string
+		wantMissing  []string
+		wantExcluded []string
 	}{
-		{"whole organisation, active only", Selection{}, []string{"100000000000", "200000000000", "300000000000", "500000000000"}, nil},
-		{"a unit and its nested units", Selection{OUs: []string{"ou-ab12-11111111"}}, []string{"200000000000", "300000000000"}, nil},
-		{"the root", Selection{OUs: []string{"r-ab12"}}, []string{"100000000000", "200000000000", "300000000000", "500000000000"}, nil},
-		{"two units", Selection{OUs: []string{"ou-ab12-33333333", "ou-ab12-22222222"}}, []string{"300000000000", "500000000000"}, nil},
-		{"exclude", Selection{Exclude: []string{"100000000000", "500000000000"}}, []string{"200000000000", "300000000000"}, nil},
+		{"whole organisation, active only", Selection{}, []string{"100000000000", "200000000000", "300000000000", "500000000000"}, nil,
+			[]string{"400000000000 " + inactive("SUSPENDED"), "600000000000 " + inactive("CLOSED")}},
+		{"a unit and its nested units", Selection{OUs: []string{"ou-ab12-11111111"}}, []string{"200000000000", "300000000000"}, nil,
+			[]string{"100000000000 " + ReasonOUs, "400000000000 " + inactive("SUSPENDED"), "500000000000 " + ReasonOUs, "600000000000 " + ReasonOUs}},
+		{"the root", Selection{OUs: []string{"r-ab12"}}, []string{"100000000000", "200000000000", "300000000000", "500000000000"}, nil,
+			[]string{"400000000000 " + inactive("SUSPENDED"), "600000000000 " + inactive("CLOSED")}},
+		{"two units", Selection{OUs: []string{"ou-ab12-33333333", "ou-ab12-22222222"}}, []string{"300000000000", "500000000000"}, nil,
+			[]string{"100000000000 " + ReasonOUs, "200000000000 " + ReasonOUs, "400000000000 " + inactive("SUSPENDED"), "600000000000 " + inactive("CLOSED")}},
+		{"exclude", Selection{Exclude: []string{"100000000000", "500000000000"}}, []string{"200000000000", "300000000000"}, nil,
+			[]string{"100000000000 " + ReasonExclude, "400000000000 " + inactive("SUSPENDED"), "500000000000 " + ReasonExclude, "600000000000 " + inactive("CLOSED")}},
 		{"include, with a suspended and an unknown account", Selection{Include: []string{"200000000000", "400000000000", "999999999999"}},
-			[]string{"200000000000"}, []string{"400000000000 SUSPENDED", "999999999999 not found"}},
+			[]string{"200000000000"}, []string{"400000000000 SUSPENDED", "999999999999 not found"},
+			[]string{"100000000000 " + ReasonInclude, "300000000000 " + ReasonInclude, "500000000000 " + ReasonInclude, "600000000000 " + ReasonInclude}},
 		{"include outside the units", Selection{OUs: []string{"ou-ab12-33333333"}, Include: []string{"100000000000", "500000000000"}},
-			[]string{"500000000000"}, []string{"100000000000 not found"}},
-		{"excluded wins over included", Selection{Include: []string{"200000000000", "999999999999"}, Exclude: []string{"200000000000", "999999999999"}}, nil, nil},
+			[]string{"500000000000"}, []string{"100000000000 not found"},
+			[]string{"200000000000 " + ReasonOUs, "300000000000 " + ReasonOUs, "400000000000 " + ReasonOUs, "600000000000 " + ReasonInclude}},
+		{"excluded wins over included", Selection{Include: []string{"200000000000", "999999999999"}, Exclude: []string{"200000000000", "999999999999"}}, nil, nil,
+			[]string{"100000000000 " + ReasonInclude, "200000000000 " + ReasonExclude, "300000000000 " + ReasonInclude, "400000000000 " + ReasonInclude, "500000000000 " + ReasonInclude, "600000000000 " + ReasonInclude}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := exampleOrg()
 			api := organizations.NewFromConfig(sdkConfig(t, f.serve(t)))
-			got, missing, err := List(context.Background(), api, tc.sel)
+			l, err := List(context.Background(), api, tc.sel)
 			if err != nil {
 				t.Fatal(err)
+			}
+			got, missing := l.Accounts, l.Missing
+			var gotExcluded []string
+			for _, e := range l.Excluded {
+				gotExcluded = append(gotExcluded, e.ID+" "+e.Reason)
+			}
+			if !slices.Equal(gotExcluded, tc.wantExcluded) {
+				t.Errorf("excluded = %q, want %q", gotExcluded, tc.wantExcluded)
 			}
 			if !slices.Equal(ids(got), tc.want) {
 				t.Errorf("accounts = %v, want %v", ids(got), tc.want)
@@ -98,7 +118,7 @@ func TestList(t *testing.T) {
 func TestListPaginates(t *testing.T) {
 	f := exampleOrg()
 	api := organizations.NewFromConfig(sdkConfig(t, f.serve(t)))
-	if _, _, err := List(context.Background(), api, Selection{}); err != nil {
+	if _, err := List(context.Background(), api, Selection{}); err != nil {
 		t.Fatal(err)
 	}
 	if f.calls["ListAccounts"] != 3 {
@@ -111,7 +131,7 @@ func TestListDenied(t *testing.T) {
 	f.deny = true
 	api := organizations.NewFromConfig(sdkConfig(t, f.serve(t)))
 	for _, sel := range []Selection{{}, {OUs: []string{"r-ab12"}}} {
-		_, _, err := List(context.Background(), api, sel)
+		_, err := List(context.Background(), api, sel)
 		if err == nil || !strings.Contains(err.Error(), "AccessDeniedException") || !strings.Contains(err.Error(), "organizations:ListAccounts") {
 			t.Errorf("err = %v, want the call and AccessDeniedException named", err)
 		}
@@ -134,10 +154,11 @@ func TestListAgainstKumo(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got, _, err := List(ctx, api, Selection{})
+	l, err := List(ctx, api, Selection{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	got := l.Accounts
 	var names []string
 	for _, a := range got {
 		names = append(names, a.Name)

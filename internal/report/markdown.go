@@ -46,7 +46,8 @@ func (m *Markdown) Write(w io.Writer, r result.Report) error {
 }
 
 // render builds the document, leaving findings out when it is too long:
-// waived ones first, then the lowest severities, existing before new.
+// waived ones first, then the lowest severities, carried (not re-checked)
+// before existing before new.
 func (m *Markdown) render(r result.Report) string {
 	limit := m.opts.MaxBytes
 	if limit == 0 {
@@ -69,6 +70,8 @@ func (m *Markdown) render(r result.Report) string {
 			return boolCmp(fa.Waived, fb.Waived)
 		case fa.Severity != fb.Severity:
 			return int(fb.Severity) - int(fa.Severity)
+		case fa.Carried() != fb.Carried():
+			return boolCmp(fa.Carried(), fb.Carried())
 		case fa.New != fb.New:
 			return boolCmp(fb.New, fa.New)
 		}
@@ -166,14 +169,16 @@ func (m *Markdown) doc(r result.Report, fs []result.Finding, keep []bool) string
 	writeInputs(&b, r)
 
 	shown := func(i int) bool { return keep == nil || keep[i] }
-	var newRows, oldRows, waivedRows []string
-	var newN, oldN, waivedN int
+	var newRows, oldRows, carriedRows, waivedRows []string
+	var newN, oldN, carriedN, waivedN int
 	var hidden leftOut
 	split := splitNew(r)
 	for i, f := range fs {
 		switch {
 		case f.Waived:
 			waivedN++
+		case f.Carried():
+			carriedN++
 		case split && !f.New:
 			oldN++
 		default:
@@ -186,6 +191,8 @@ func (m *Markdown) doc(r result.Report, fs []result.Finding, keep []bool) string
 		switch {
 		case f.Waived:
 			waivedRows = append(waivedRows, m.row(r, f))
+		case f.Carried():
+			carriedRows = append(carriedRows, m.row(r, f))
 		case split && !f.New:
 			oldRows = append(oldRows, m.row(r, f))
 		default:
@@ -213,6 +220,11 @@ func (m *Markdown) doc(r result.Report, fs []result.Finding, keep []bool) string
 			fmt.Fprintf(&b, "<details><summary>Existing findings (%s) — already on the base branch</summary>\n\n", countShown(oldN, len(oldRows)))
 		}
 		b.WriteString(findingHead + strings.Join(oldRows, "") + "\n")
+		b.WriteString("</details>\n\n")
+	}
+	if len(carriedRows) > 0 {
+		fmt.Fprintf(&b, "<details><summary>Not re-checked (%s) — open when last judged; their account or check was not judged tonight, so they are not counted</summary>\n\n", countShown(carriedN, len(carriedRows)))
+		b.WriteString(findingHead + strings.Join(carriedRows, "") + "\n")
 		b.WriteString("</details>\n\n")
 	}
 	if len(waivedRows) > 0 {
@@ -263,7 +275,22 @@ func headline(r result.Report) string {
 	if s.Waived > 0 {
 		h += fmt.Sprintf(" · %d waived", s.Waived)
 	}
+	if n := carriedCount(r); n > 0 {
+		h += fmt.Sprintf(" · %d not re-checked", n)
+	}
 	return h
+}
+
+// carriedCount is the number of findings carried from an earlier night
+// without being re-checked.
+func carriedCount(r result.Report) int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Carried() {
+			n++
+		}
+	}
+	return n
 }
 
 // failOnPhrase reads "fail-on: high" or "fail-on: high, new findings only".
@@ -280,7 +307,7 @@ func failOnPhrase(r result.Report) string {
 func newExistingPhrase(r result.Report) string {
 	var fresh, old result.Summary
 	for _, f := range r.Findings {
-		if f.Waived {
+		if f.Waived || f.Carried() {
 			continue
 		}
 		s := &old
@@ -342,7 +369,7 @@ func writeChecks(b *strings.Builder, r result.Report) {
 	}
 	active := map[string]int{}
 	for _, f := range r.Findings {
-		if !f.Waived {
+		if !f.Waived && !f.Carried() {
 			active[f.Check]++
 		}
 	}
@@ -435,6 +462,9 @@ func badge(s result.Severity) string { return severityBadge[normSeverity(s)] }
 func findingRow(r result.Report, f result.Finding) string {
 	msg := orDefault(f.Message, f.Title)
 	cell := mdInline(safetext.Clip(msg, mdMaxText))
+	if f.Carried() {
+		cell = "**Not re-checked since " + carriedDate(f) + ".** " + cell
+	}
 	if f.Remediation != "" {
 		cell += "<br>**Fix:** " + mdInline(safetext.Clip(f.Remediation, mdMaxFix))
 	}

@@ -27,7 +27,7 @@ func orgIncomplete(r result.Report) []string {
 	notJudged, partial := 0, 0
 	for _, a := range r.Accounts {
 		switch a.Status {
-		case result.AccountJudged:
+		case result.AccountJudged, result.AccountExcluded:
 		case result.AccountIncomplete:
 			partial++
 		default:
@@ -47,7 +47,8 @@ func orgIncomplete(r result.Report) []string {
 }
 
 // worstAccounts orders accounts worst first: not judged, checked in
-// part, then by findings from critical down, then by id.
+// part, then by findings from critical down, then by id; the accounts the
+// configuration excludes last.
 func worstAccounts(as []result.Account) []result.Account {
 	out := slices.Clone(as)
 	slices.SortStableFunc(out, func(a, b result.Account) int {
@@ -63,6 +64,8 @@ func worstAccounts(as []result.Account) []result.Account {
 
 func accountRank(s result.AccountStatus) int {
 	switch s {
+	case result.AccountExcluded:
+		return -1
 	case result.AccountJudged:
 		return 0
 	case result.AccountIncomplete:
@@ -74,11 +77,13 @@ func accountRank(s result.AccountStatus) int {
 // accountCounts reads "200 accounts: 197 judged, 1 checked in part, 2 not
 // judged".
 func accountCounts(as []result.Account) string {
-	var judged, partial, not int
+	var judged, partial, not, excluded int
 	for _, a := range as {
 		switch a.Status {
 		case result.AccountJudged:
 			judged++
+		case result.AccountExcluded:
+			excluded++
 		case result.AccountIncomplete:
 			partial++
 		default:
@@ -91,6 +96,9 @@ func accountCounts(as []result.Account) string {
 	}
 	if not > 0 {
 		s += fmt.Sprintf(", %d not judged", not)
+	}
+	if excluded > 0 {
+		s += fmt.Sprintf(", %d excluded", excluded)
 	}
 	return s
 }
@@ -141,6 +149,8 @@ func accountStatusCell(a result.Account) string {
 		return "✅ judged"
 	case result.AccountIncomplete:
 		return "⚠️ checked in part: " + mdInline(safetext.Clip(orDefault(a.Reason, "see the JSON report"), mdMaxFix))
+	case result.AccountExcluded:
+		return "➖ excluded: " + mdInline(safetext.Clip(orDefault(a.Reason, "by the configuration"), mdMaxFix))
 	}
 	return "⛔ **not judged**: " + mdInline(safetext.Clip(orDefault(a.Reason, "no reason given"), mdMaxFix))
 }
@@ -218,7 +228,7 @@ func writeTextOrganisation(b *strings.Builder, p painter, r result.Report) {
 		b.WriteString("\n" + accountCounts(r.Accounts) + "\n")
 		listed := 0
 		for _, a := range worstAccounts(r.Accounts) {
-			if a.Status == result.AccountJudged {
+			if a.Status == result.AccountJudged || a.Status == result.AccountExcluded {
 				break
 			}
 			if listed == textMaxAccounts {
@@ -245,4 +255,11 @@ func writeTextOrganisation(b *strings.Builder, p painter, r result.Report) {
 		}
 		b.WriteString("\n")
 	}
+}
+
+// carriedDate is the day a carried finding was last judged ("an earlier
+// night" when its report had no date: the report is an artifact, nothing
+// of it is printed unparsed).
+func carriedDate(f result.Finding) string {
+	return orDefault(shortDate(f.CarriedSince, "2006-01-02"), "an earlier night")
 }

@@ -298,6 +298,10 @@ func sarifResult(f result.Finding, ruleIndex int, rule result.Rule, anchor strin
 // embedded link ("[text](target)").
 func resultMessage(f result.Finding, rule result.Rule) string {
 	msg := orDefault(f.Message, orDefault(f.Title, f.Rule))
+	if f.Carried() {
+		// Kept open, not fixed: its account or check was not judged.
+		msg = "Not re-checked since " + carriedDate(f) + " (its account or check was not judged in this run): " + msg
+	}
 	if f.Resource != "" && !strings.Contains(msg, f.Resource) {
 		msg += "\nResource: " + f.Resource
 	}

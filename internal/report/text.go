@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/secretgate/secretgate/internal/result"
@@ -42,6 +43,15 @@ func (t *Text) Write(w io.Writer, r result.Report) error {
 	writeTextOrganisation(&b, p, r)
 
 	findings, hidden := shownFindings(sortedFindings(r.Findings), t.opts.ShowSeverity)
+	// Findings carried from an earlier night without being re-checked
+	// are listed apart, after the night's own.
+	var carried []result.Finding
+	findings = slices.DeleteFunc(findings, func(f result.Finding) bool {
+		if f.Carried() {
+			carried = append(carried, f)
+		}
+		return f.Carried()
+	})
 	active := 0
 	for _, f := range findings {
 		if !f.Waived {
@@ -97,6 +107,18 @@ func (t *Text) Write(w io.Writer, r result.Report) error {
 		}
 	}
 	if !spaced {
+		b.WriteString("\n")
+	}
+
+	if len(carried) > 0 {
+		fmt.Fprintf(&b, "%s\n", p.paint(ansiBold, fmt.Sprintf("not re-checked (%d) — open when last judged; their account or check was not judged this run:", len(carried))))
+		for _, f := range carried {
+			line := fmt.Sprintf("  %-8s  %s  %s", f.Severity, termLine(f.Rule), termLine(orDash(f.Resource)))
+			if loc := textLocation(f); loc != "" {
+				line += "  " + loc
+			}
+			b.WriteString(p.paint(ansiDim, line+" — not re-checked since "+carriedDate(f)) + "\n")
+		}
 		b.WriteString("\n")
 	}
 
@@ -278,7 +300,7 @@ func hasActive(fs []result.Finding, check string) bool {
 func activeCount(fs []result.Finding, check string) int {
 	n := 0
 	for _, f := range fs {
-		if f.Check == check && !f.Waived {
+		if f.Check == check && !f.Waived && !f.Carried() {
 			n++
 		}
 	}

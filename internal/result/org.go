@@ -3,7 +3,8 @@ package result
 // AccountStatus is the verdict on one AWS account of a merged report.
 type AccountStatus string
 
-// Account statuses. Anything but AccountJudged makes the run incomplete.
+// Account statuses. Anything but AccountJudged and AccountExcluded makes
+// the run incomplete.
 const (
 	// AccountJudged: the account's report was read and every check that
 	// ran completed.
@@ -14,6 +15,11 @@ const (
 	// AccountNotJudged: nothing was judged in the account: its role could
 	// not be assumed, or its shard's report is missing or unreadable.
 	AccountNotJudged AccountStatus = "not-judged"
+	// AccountExcluded: the configuration does not select the account
+	// (aws.organization's include, exclude or ous) or it is not active
+	// and was not asked for by name: listed with the reason, never
+	// checked, and it does not make the run incomplete.
+	AccountExcluded AccountStatus = "excluded"
 )
 
 // Account is one AWS account of a report that covers several.

@@ -196,7 +196,17 @@ type Finding struct {
 	// that covers several accounts (secretgate merge); empty for findings
 	// about repository files, which belong to no account.
 	Account string `json:"account,omitempty"`
+	// CarriedSince marks a finding of the previous night's merged report
+	// that was not re-checked this night (its account or check was not
+	// judged): the date of the night it was last judged. A carried
+	// finding is listed, never counted: it is outside Summary and the
+	// verdict (secretgate merge --previous, docs/report.md).
+	CarriedSince string `json:"carried_since,omitempty"`
 }
+
+// Carried reports whether f was carried from an earlier night without
+// being re-checked (CarriedSince).
+func (f Finding) Carried() bool { return f.CarriedSince != "" }
 
 // Context describes where and how a run happened.
 type Context struct {
@@ -299,6 +309,10 @@ const (
 func (r *Report) Summarize(t Threshold) {
 	var s Summary
 	for _, f := range r.Findings {
+		if f.Carried() {
+			// Not judged this run: listed, never counted.
+			continue
+		}
 		if f.Waived {
 			s.Waived++
 			continue
@@ -328,7 +342,7 @@ func (r *Report) Summarize(t Threshold) {
 		s.Incomplete = true
 	}
 	for _, a := range r.Accounts {
-		if a.Status != AccountJudged {
+		if a.Status != AccountJudged && a.Status != AccountExcluded {
 			s.Incomplete = true
 		}
 	}
@@ -344,8 +358,10 @@ func (r *Report) Summarize(t Threshold) {
 // that was ok or failed. A run where no selected check had anything to
 // judge never reads as a pass.
 func (r *Report) Judged() bool {
-	if len(r.Findings) > 0 {
-		return true
+	for _, f := range r.Findings {
+		if !f.Carried() {
+			return true
+		}
 	}
 	for _, c := range r.Checks {
 		if c.Status == StatusOK || c.Status == StatusFailed {

@@ -64,18 +64,19 @@ func (o orgRun) check(ctx context.Context) (result.Report, error) {
 		return result.Report{}, fmt.Errorf("hub credentials: %w", err)
 	}
 	var targets []org.Account
-	var notJudged []result.Account
+	var notJudged, excluded []result.Account
 	if len(o.sel.Accounts) == 0 {
-		accounts, missing, err := org.List(ctx, organizations.NewFromConfig(hub.Config), org.Selection{
+		l, err := org.List(ctx, organizations.NewFromConfig(hub.Config), org.Selection{
 			OUs: o.orgc.OUs, Include: o.orgc.Include, Exclude: o.orgc.Exclude,
 		})
 		if err != nil {
 			return result.Report{}, fmt.Errorf("list the organisation's accounts: %w", err)
 		}
-		targets = accounts
-		for _, m := range missing {
+		targets = l.Accounts
+		for _, m := range l.Missing {
 			notJudged = append(notJudged, result.Account{ID: m.ID, Reason: m.Reason})
 		}
+		excluded = ExcludedAccounts(l.Excluded)
 	} else {
 		for _, id := range o.sel.Accounts {
 			targets = append(targets, org.Account{ID: id})
@@ -121,7 +122,7 @@ func (o orgRun) check(ctx context.Context) (result.Report, error) {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	rep := merge.Merge(done, merge.Options{Threshold: &p.Threshold, NotJudged: notJudged, Now: now, Tool: p.Tool})
+	rep := merge.Merge(done, merge.Options{Threshold: &p.Threshold, NotJudged: notJudged, Excluded: excluded, Now: now, Tool: p.Tool})
 	if len(targets) == 0 && len(notJudged) == 0 {
 		// Nothing selected is nothing judged, never a pass.
 		rep.Merge.Problems = append(rep.Merge.Problems, result.MergeProblem{Message: "no account selected: check aws.organization (ous, include, exclude)"})
@@ -195,15 +196,26 @@ func sessionName(env func(string) string) string {
 
 // ListOrganization lists the accounts aws.organization selects, with the
 // hub credentials (a's role, else aws.role_arn): secretgate matrix
-// --organization. missing are included accounts not found active.
-func ListOrganization(ctx context.Context, a AWS, cfg *config.Config, env func(string) string, log io.Writer) (accounts []org.Account, missing []org.Missing, err error) {
+// --organization. The listing's missing are included accounts not found
+// active; its excluded the accounts the selection leaves out.
+func ListOrganization(ctx context.Context, a AWS, cfg *config.Config, env func(string) string, log io.Writer) (org.Listing, error) {
 	o := cfg.AWS.Organization
 	if o == nil {
-		return nil, nil, &UsageError{Err: errors.New("no aws.organization in the configuration")}
+		return org.Listing{}, &UsageError{Err: errors.New("no aws.organization in the configuration")}
 	}
 	hub, err := HubSession(ctx, a.RoleARN, a.Regions, cfg, env, log)
 	if err != nil {
-		return nil, nil, fmt.Errorf("hub credentials: %w", err)
+		return org.Listing{}, fmt.Errorf("hub credentials: %w", err)
 	}
 	return org.List(ctx, organizations.NewFromConfig(hub.Config), org.Selection{OUs: o.OUs, Include: o.Include, Exclude: o.Exclude})
+}
+
+// ExcludedAccounts are the rows of the accounts an organisation's
+// selection leaves out: status excluded, with why.
+func ExcludedAccounts(ex []org.Excluded) []result.Account {
+	out := make([]result.Account, 0, len(ex))
+	for _, e := range ex {
+		out = append(out, result.Account{ID: e.ID, Name: e.Name, Status: result.AccountExcluded, Reason: e.Reason})
+	}
+	return out
 }

@@ -52,7 +52,7 @@ func Title(r result.Report) string {
 	}
 	notJudged := 0
 	for _, a := range r.Accounts {
-		if a.Status != result.AccountJudged {
+		if a.Status != result.AccountJudged && a.Status != result.AccountExcluded {
 			notJudged++
 		}
 	}

@@ -183,7 +183,11 @@ func nightReport(t *testing.T, date time.Time, n int, prev *result.Report, accou
 		r.Summarize(result.Threshold{Min: result.SeverityHigh})
 		inputs = append(inputs, merge.Input{File: acct + ".json", Report: r})
 	}
-	return merge.Merge(inputs, merge.Options{Now: date, Previous: prev, Tool: result.Tool{Name: "secretgate", Version: "test"}})
+	o := merge.Options{Now: date, Tool: result.Tool{Name: "secretgate", Version: "test"}}
+	if prev != nil {
+		o.Previous = merge.PreviousReport(*prev)
+	}
+	return merge.Merge(inputs, o)
 }
 
 // TestBody: the body starts with the marker, holds the organisation table
@@ -208,6 +212,26 @@ func TestBody(t *testing.T) {
 	}
 	if Clean(night2) || Title(night2) != "secretgate nightly: failing — 4 high" {
 		t.Errorf("clean %v, title %q", Clean(night2), Title(night2))
+	}
+
+	// A night that could not judge account 222… (its role refused) still
+	// lists that account's open findings, as not re-checked.
+	lost := nightReport(t, d1.Add(24*time.Hour), 2, &night1, "111111111111")
+	lost = merge.Merge([]merge.Input{{File: "night.json", Report: lost}}, merge.Options{
+		Now: d1.Add(24 * time.Hour), Previous: merge.PreviousReport(night1), Tool: lost.Tool,
+		NotJudged: []result.Account{{ID: "222222222222", Reason: "sts:AssumeRole: AccessDenied"}},
+	})
+	body, err = Body(m, lost, page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Not re-checked (3)", "**Not re-checked since 2026-12-04.**", "`Bad_222222222222_0002`"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the body of a night that lost an account lacks %q:\n%s", want, body)
+		}
+	}
+	if Title(lost) != "secretgate nightly: failing — 2 high, 1 account(s) not fully judged" {
+		t.Errorf("title %q: the carried findings must not be counted", Title(lost))
 	}
 
 	big := nightReport(t, d1, 1000, nil, "111111111111", "222222222222")
