@@ -572,7 +572,9 @@ func joinInts(ns []int) string {
 func (m *merger) mergedChecks(th result.Threshold) []result.Check {
 	failing := map[string]bool{}
 	for _, f := range m.rep.Findings {
-		if th.FailsFinding(f) {
+		// A carried finding (of a merged input) was not judged: it
+		// fails no check.
+		if !f.Carried() && th.FailsFinding(f) {
 			failing[f.Check] = true
 		}
 	}
@@ -614,7 +616,9 @@ func (m *merger) accountSummaries(th result.Threshold) {
 	}
 	for _, f := range m.rep.Findings {
 		a, ok := idx[f.Account]
-		if !ok {
+		if !ok || f.Carried() {
+			// A carried finding (of a merged input) is listed, never
+			// counted.
 			continue
 		}
 		s := &a.Summary
