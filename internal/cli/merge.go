@@ -53,7 +53,7 @@ With --matrix (the file secretgate matrix wrote) every account of a shard
 no report covers is not judged, and the shard is named missing; with
 --expect-shards N fewer than N distinct shards make the run incomplete (a
 report counts by the shard it records, check --shard; one that records none
-counts as one). An account
+counts as one; one of a shard beyond N is named and counts as none). An account
 whose role could not be assumed stays not judged.
 
 With --previous (the previous night's merged JSON report) the report says

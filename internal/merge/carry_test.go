@@ -224,3 +224,41 @@ func TestPreviousCosts(t *testing.T) {
 		t.Errorf("err = %v, want the schema refused", err)
 	}
 }
+
+// TestMergeAgainDoesNotCountCarried: a merged report merged again (its
+// carried findings among the inputs) counts its carried findings nowhere —
+// not in the account's row, not in the check's status — as the report's
+// summary does not: the account is not judged, the check not failed by a
+// finding nobody re-checked.
+func TestMergeAgainDoesNotCountCarried(t *testing.T) {
+	const a, b = "111111111111", "222222222222"
+	m, err := matrix.Build([]string{a, b}, 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	highB := live("rotation-overdue", "in-b", result.SeverityHigh)
+	night1 := Merge([]Input{{File: "1.json", Report: accountReport(a)}, {File: "2.json", Report: accountReport(b, highB)}},
+		Options{Matrix: &m, Now: night.Add(-24 * time.Hour)})
+	night2 := Merge([]Input{{File: "1.json", Report: accountReport(a)}}, Options{Matrix: &m, Previous: writePrevious(t, night1), Now: night})
+	if got := findingsOf(night2, "in-b"); len(got) != 1 || !got[0].Carried() {
+		t.Fatalf("night 2: b's finding = %+v, want it carried", got)
+	}
+	check := func(name string, r result.Report) {
+		t.Helper()
+		for _, acc := range r.Accounts {
+			if acc.ID == b && (acc.Summary.High != 0 || acc.Summary.Failed) {
+				t.Errorf("%s: account b's row %+v counts its carried finding", name, acc.Summary)
+			}
+		}
+		for _, c := range r.Checks {
+			if c.ID == "naming" && c.Status != result.StatusOK {
+				t.Errorf("%s: check naming is %s, want ok: its only failing finding is carried", name, c.Status)
+			}
+		}
+		if r.Summary.High != 0 || r.Summary.Failed || r.ExitCode() != result.ExitIncomplete {
+			t.Errorf("%s: summary %+v exit %d, want the carried finding uncounted, incomplete", name, r.Summary, r.ExitCode())
+		}
+	}
+	check("night 2", night2)
+	check("night 2 merged again", Merge([]Input{{File: "night2.json", Report: night2}}, Options{Now: night.Add(time.Hour)}))
+}

@@ -506,8 +506,19 @@ func (m *merger) expect(o Options) {
 		m.rep.Merge.ExpectedShards = o.ExpectShards
 		// Two uploads of one shard (a re-run) are one shard: reports
 		// count by the shard they record, a report that records none
-		// as one.
-		if given := len(m.shards) + m.unnumbered; given < o.ExpectShards {
+		// as one. The matrix numbers its shards 1 to N: a report of a
+		// shard beyond N is of another matrix (a stale artifact) and
+		// stands in for none of tonight's.
+		given := m.unnumbered
+		for _, sh := range slices.Sorted(maps.Keys(m.shards)) {
+			if sh <= o.ExpectShards {
+				given++
+				continue
+			}
+			m.rep.Merge.Problems = append(m.rep.Merge.Problems, result.MergeProblem{Shard: sh,
+				Message: fmt.Sprintf("a report records shard %d, beyond the %d expected: it is of another matrix", sh, o.ExpectShards)})
+		}
+		if given < o.ExpectShards {
 			m.rep.Merge.Problems = append(m.rep.Merge.Problems, result.MergeProblem{
 				Message: fmt.Sprintf("%d shard report(s) expected, %d distinct given: %d missing", o.ExpectShards, given, o.ExpectShards-given),
 			})
@@ -572,7 +583,9 @@ func joinInts(ns []int) string {
 func (m *merger) mergedChecks(th result.Threshold) []result.Check {
 	failing := map[string]bool{}
 	for _, f := range m.rep.Findings {
-		if th.FailsFinding(f) {
+		// A carried finding (of a merged input) was not judged: it
+		// fails no check.
+		if !f.Carried() && th.FailsFinding(f) {
 			failing[f.Check] = true
 		}
 	}
@@ -614,7 +627,9 @@ func (m *merger) accountSummaries(th result.Threshold) {
 	}
 	for _, f := range m.rep.Findings {
 		a, ok := idx[f.Account]
-		if !ok {
+		if !ok || f.Carried() {
+			// A carried finding (of a merged input) is listed, never
+			// counted.
 			continue
 		}
 		s := &a.Summary

@@ -142,6 +142,9 @@ func TestMergeExpectShardsCounts(t *testing.T) {
 		// A re-run uploaded shard 1 twice: one shard, not two.
 		{"the same shard twice", []Input{{File: "1.json", Report: shard(1, "111111111111")}, {File: "1-again.json", Report: shard(1, "111111111111")}}, 2, true},
 		{"reports without a shard id count one each", []Input{{File: "a.json", Report: plain}, {File: "b.json", Report: accountReport("222222222222")}}, 2, false},
+		// A stale report of a night with more shards does not stand in
+		// for tonight's missing shard 2.
+		{"a shard beyond the expected count", []Input{{File: "1.json", Report: shard(1, "111111111111")}, {File: "5.json", Report: shard(5, "555555555555")}}, 2, true},
 		{"an unreadable report counts one", []Input{{File: "1.json", Report: shard(1, "111111111111")}, {File: "x.json", Err: errors.New("not JSON")}}, 2, true},
 	} {
 		rep := Merge(tc.inputs, Options{ExpectShards: tc.expect, Now: night})
