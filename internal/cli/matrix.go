@@ -39,7 +39,7 @@ type matrixFlags struct {
 func newMatrixCmd(stdout, stderr io.Writer, env Env) *cobra.Command {
 	var f matrixFlags
 	cmd := &cobra.Command{
-		Use:   "matrix (--organization | --accounts LIST | --accounts-file FILE) [--max-jobs N] [--previous MERGED.json]",
+		Use:   "matrix (--organization | --accounts LIST | --accounts-file FILE) [--max-jobs N] [--previous MERGED.json] [--output FILE]",
 		Short: "Print a GitHub Actions matrix of the accounts to check, sharded into at most 256 jobs",
 		Long: `matrix prints, as one line of JSON, the strategy.matrix of the nightly
 organisation workflow: {"include": [{"shard": 1, "accounts": "111111111111,…",

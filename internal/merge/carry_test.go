@@ -152,6 +152,28 @@ func TestTrendCarriesFindingsNotRechecked(t *testing.T) {
 			t.Errorf("b's finding = %+v, not re-checked %d; want it counted, not carried", got, night3.Trend.NotRechecked)
 		}
 	})
+	t.Run("without the matrix, a shard missing: an unknown account's finding carried", func(t *testing.T) {
+		night3 := Merge([]Input{{File: "1.json", Report: accountReport(a, mediumA)}}, Options{ExpectShards: 2, Previous: prev2, Now: d3})
+		got := findingsOf(night3, "in-b")
+		if len(got) != 1 || got[0].CarriedSince != "2026-12-04T02:00:00Z" || got[0].New {
+			t.Errorf("b's finding = %+v, want carried since night 1: the missing shard may have held b", got)
+		}
+		if night3.ExitCode() != result.ExitIncomplete {
+			t.Errorf("exit %d, want 3 (a shard is missing)", night3.ExitCode())
+		}
+	})
+	t.Run("without the matrix, a report unreadable: an unknown account's finding carried", func(t *testing.T) {
+		night3 := Merge([]Input{{File: "1.json", Report: accountReport(a, mediumA)}, {File: "2.json", Err: os.ErrNotExist}}, Options{Previous: prev2, Now: d3})
+		if got := findingsOf(night3, "in-b"); len(got) != 1 || !got[0].Carried() {
+			t.Errorf("b's finding = %+v, want carried: the unreadable report may have held b", got)
+		}
+	})
+	t.Run("without the matrix, every report read: an unknown account's finding not carried", func(t *testing.T) {
+		night3 := Merge([]Input{{File: "1.json", Report: accountReport(a, mediumA)}}, Options{ExpectShards: 1, Previous: prev2, Now: d3})
+		if got := findingsOf(night3, "in-b"); len(got) != 0 || night3.Trend.NotRechecked != 1 {
+			t.Errorf("b's finding = %+v, not re-checked %d; want it counted, not carried", got, night3.Trend.NotRechecked)
+		}
+	})
 	t.Run("lost again: carried with its first date", func(t *testing.T) {
 		night3 := Merge([]Input{{File: "1.json", Report: accountReport(a, mediumA)}}, Options{Matrix: &m, Previous: prev2, Now: d3})
 		got := findingsOf(night3, "in-b")

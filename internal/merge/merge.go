@@ -138,10 +138,12 @@ func Merge(inputs []Input, o Options) result.Report {
 // could not be re-checked — their account not judged or checked in part,
 // or, for repository findings, their check in error — so that they are
 // neither forgotten tonight nor called new tomorrow. Each such case makes
-// the run incomplete. Findings not re-checked by choice (an account the
-// configuration excludes, a check skipped) or of an account the night
-// does not know at all (with the matrix: one it no longer lists) are
-// counted not re-checked but not carried. A previous report that cannot
+// the run incomplete. So are the findings of an account the night does
+// not know when, without the matrix, a report was missing or unreadable:
+// it may have held that account. Findings not re-checked by choice (an
+// account the configuration excludes, a check skipped) or of an account
+// the night does not know otherwise (with the matrix: one it no longer
+// lists) are counted not re-checked but not carried. A previous report that cannot
 // be read is named, with no trend: the run is incomplete.
 func (m *merger) previous(o Options) {
 	// The accounts are sorted by now: byAccount's indexes are stale.
@@ -149,6 +151,7 @@ func (m *merger) previous(o Options) {
 	for i := range m.rep.Accounts {
 		accounts[m.rep.Accounts[i].ID] = &m.rep.Accounts[i]
 	}
+	lostReports := o.Matrix == nil && (m.shardsMissing || len(m.unreadable) > 0)
 	carry := func(account, check string) bool {
 		if account == "" {
 			acc, ok := m.checks[check]
@@ -156,7 +159,10 @@ func (m *merger) previous(o Options) {
 		}
 		a, ok := accounts[account]
 		if !ok {
-			return false
+			// Without the matrix the night cannot say whose accounts a
+			// lost or unreadable report held: an account it does not
+			// know may be one of them.
+			return lostReports
 		}
 		switch a.Status {
 		case result.AccountNotJudged:
@@ -300,6 +306,8 @@ type merger struct {
 	checkOrder []string
 	problems   map[string]bool // InputProblem already listed
 	unreadable []string
+	// shardsMissing: fewer distinct shards than --expect-shards.
+	shardsMissing bool
 	// shards are the shard numbers the readable reports record
 	// (accounts[].shard); unnumbered counts the reports that record none
 	// (and the unreadable ones): --expect-shards counts each shard once.
@@ -519,6 +527,7 @@ func (m *merger) expect(o Options) {
 				Message: fmt.Sprintf("a report records shard %d, beyond the %d expected: it is of another matrix", sh, o.ExpectShards)})
 		}
 		if given < o.ExpectShards {
+			m.shardsMissing = true
 			m.rep.Merge.Problems = append(m.rep.Merge.Problems, result.MergeProblem{
 				Message: fmt.Sprintf("%d shard report(s) expected, %d distinct given: %d missing", o.ExpectShards, given, o.ExpectShards-given),
 			})
