@@ -586,3 +586,59 @@ func TestCacheNarrowsChangedFiles(t *testing.T) {
 		t.Error("the whole rule set was compiled for two changed files")
 	}
 }
+
+// A history or range scan with a cache scans the commits it does not know
+// (the new ones, and those with findings) with a detector of only the
+// rules their keywords call for, as long as their added text is small:
+// gitleaks' whole rule set is not compiled, and the findings are those of
+// a scan without a cache. Past narrowMaxBytes the whole detector scans
+// them, with the same findings.
+func TestCacheNarrowsNewCommits(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		maxBytes int64
+		full     bool
+	}{
+		{"narrowed", narrowMaxBytes, false},
+		{"too much text", 1, true},
+	} {
+		for _, scope := range []Scope{{Kind: History}, {Kind: Range, Base: "HEAD~15", Head: "HEAD"}} {
+			t.Run(tc.name+"/"+scope.String(), func(t *testing.T) {
+				r := cacheRepo(t)
+				cacheDir := t.TempDir()
+				cachedScan(t, r.dir, scope, cacheDir)
+				r.write("late.env", "k="+leakstest.AWSKey(t)+"\n")
+				r.commit("late leak", "Late")
+				r.write("src/late.go", "package src\n\n// the token is read from the environment\n")
+				r.commit("late clean", "Late")
+				uncached := cachedScan(t, r.dir, scope, "")
+
+				defer func(old int64) { narrowMaxBytes = old }(narrowMaxBytes)
+				narrowMaxBytes = tc.maxBytes
+				ctx := context.Background()
+				target, err := Resolve(ctx, r.dir, scope)
+				if err != nil {
+					t.Fatal(err)
+				}
+				g, err := LoadGitleaks(r.dir)
+				if err != nil {
+					t.Fatal(err)
+				}
+				s := &Scanner{Detector: g, CacheDir: cacheDir}
+				res, err := s.Scan(ctx, target)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Cache.Misses != 3 || !reflect.DeepEqual(withoutCacheStats(res), withoutCacheStats(uncached)) {
+					t.Errorf("cache %+v, result %+v; want the 3 commits not known clean scanned, as without the cache: %+v", res.Cache, withoutCacheStats(res), *uncached)
+				}
+				if len(awsFindings(res)) != 2 {
+					t.Errorf("findings %v, want both keys", where(res.Findings))
+				}
+				if full := g.det != nil; full != tc.full {
+					t.Errorf("whole rule set compiled: %v, want %v", full, tc.full)
+				}
+			})
+		}
+	}
+}

@@ -176,6 +176,11 @@ func mergeFiles(streams []*patchStream) <-chan *gitdiff.File {
 	return out
 }
 
+// narrowMaxBytes bounds the added text of the commits a cache does not
+// know that is held to narrow the detector (see scanPatches): narrowing
+// looks for every rule's keywords in it, and in much text most are found.
+var narrowMaxBytes int64 = deferMaxBytes
+
 // patchJob is one file of one commit (or of the staged changes).
 type patchJob struct {
 	file   *gitdiff.File
@@ -225,11 +230,17 @@ func (s *Scanner) scanPatches(ctx context.Context, t Target, c *collector) error
 
 	// A staged scan knows all its text before scanning: it is collected
 	// first, so that a narrower detector compiles only the rules that can
-	// run on it (Narrow). det is set before the first file is handed to scan.
+	// run on it (Narrow). So are the patches of the commits a cache does
+	// not know, usually a few (the new ones, and those with findings), up
+	// to narrowMaxBytes of added text: past that, what was held is
+	// scanned with the whole detector, as is the rest. det is set before
+	// the first file is handed to scan.
 	det := s.Detector
 	nr, narrow := det.(narrower)
-	narrow = narrow && t.Scope.Kind == Staged
+	narrow = narrow && (t.Scope.Kind == Staged || caching)
+	bounded := t.Scope.Kind != Staged
 	var held []patchJob
+	var heldBytes int64
 	// The files are scanned as the parser yields them, s.workers() at a
 	// time; g.Go waits for a free worker, so git's output is read no
 	// faster than it is scanned.
@@ -268,7 +279,8 @@ func (s *Scanner) scanPatches(ctx context.Context, t Target, c *collector) error
 			binary = append(binary, patchJob{file: f, commit: commit})
 			continue
 		}
-		if n := addedBytes(f); max > 0 && n > max {
+		n := addedBytes(f)
+		if max > 0 && n > max {
 			// Above the safety limit: not scanned, so the scan is
 			// incomplete (git has already called binary files binary).
 			why := "adds more text than leaks_max_file_size (" + sizeText(max) + ")"
@@ -281,12 +293,22 @@ func (s *Scanner) scanPatches(ctx context.Context, t Target, c *collector) error
 			c.incomplete(commit, fmt.Sprintf("%s: adds %s of text, more than leaks_max_file_size (%s), and was not scanned; raise leaks_max_file_size", where, sizeText(n), sizeText(max)))
 			continue
 		}
-		if narrow {
+		if narrow && (!bounded || heldBytes+n <= narrowMaxBytes) {
 			held = append(held, patchJob{file: f, commit: commit})
+			heldBytes += n
 			continue
 		}
 		if ctx.Err() != nil {
 			break
+		}
+		if narrow {
+			// Too much text to narrow for: the whole detector, for what
+			// was held too.
+			narrow = false
+			for _, j := range held {
+				scan(j)
+			}
+			held = nil
 		}
 		scan(patchJob{file: f, commit: commit})
 	}
