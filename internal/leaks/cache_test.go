@@ -642,3 +642,19 @@ func TestCacheNarrowsNewCommits(t *testing.T) {
 		}
 	}
 }
+
+// With a cache, the commits are listed by git rev-list as it walks the
+// history: when it fails, so does the scan (with what git said), and
+// nothing is stored.
+func TestCacheHistoryListFails(t *testing.T) {
+	r := cacheRepo(t)
+	cacheDir := t.TempDir()
+	writeFile(t, r.dir, ".git/refs/heads/broken", "1234567890123456789012345678901234567890\n")
+	_, err := scanErr(t, r.dir, Scope{Kind: History}, func(s *Scanner) { s.CacheDir = cacheDir })
+	if err == nil || !strings.Contains(err.Error(), "list the commits: git rev-list: ") || !strings.Contains(err.Error(), "bad object refs/heads/broken") {
+		t.Fatalf("error %v, want git rev-list's", err)
+	}
+	if entries, _ := os.ReadDir(cacheDir); len(entries) != 0 {
+		t.Errorf("cache written after a failed scan: %v", entries)
+	}
+}

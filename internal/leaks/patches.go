@@ -198,6 +198,10 @@ func (s *Scanner) scanPatches(ctx context.Context, t Target, c *collector) error
 	// those not known to be clean are handed to git log.
 	var pending []string
 	caching := c.cache != nil && t.Scope.Kind != Staged
+	if t.Scope.Kind != Staged {
+		// Whether git can re-merge is asked while the commits are listed.
+		go remergeDiff()
+	}
 	if caching {
 		var err error
 		if pending, err = s.cachedCommits(ctx, t, c); err != nil {
