@@ -2,6 +2,7 @@ package leaks
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"io/fs"
 	"os"
@@ -286,7 +287,7 @@ func TestCacheBounded(t *testing.T) {
 		c.store(newCacheKey(fmt.Sprint(i)), nil)
 	}
 	c.save()
-	m, err := readCacheFile(c.path)
+	m, _, err := readCacheFile(c.path, [sha256.Size]byte{})
 	if err != nil || len(m) != 10 {
 		t.Fatalf("%d entries (%v), want 10", len(m), err)
 	}
@@ -656,5 +657,49 @@ func TestCacheHistoryListFails(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(cacheDir); len(entries) != 0 {
 		t.Errorf("cache written after a failed scan: %v", entries)
+	}
+}
+
+// Saving merges in what another run saved since this one loaded the
+// file, and reads the file again only then: a run alone parses its cache
+// file once.
+func TestCacheSaveMergesOnlyAChangedFile(t *testing.T) {
+	parses := 0
+	defer func(old func()) { parsedCacheFile = old }(parsedCacheFile)
+	parsedCacheFile = func() { parses++ }
+
+	dir := t.TempDir()
+	seed := openCache(dir, "rules", 0)
+	seed.store(newCacheKey("old"), []byte("o"))
+	seed.save()
+
+	a, b := openCache(dir, "rules", 0), openCache(dir, "rules", 0)
+	a.store(newCacheKey("a"), []byte("a"))
+	a.save()
+	parses = 0
+	b.store(newCacheKey("b"), []byte("b"))
+	b.save()
+	if parses != 1 {
+		t.Errorf("the file another run rewrote was parsed %d times on save, want 1", parses)
+	}
+	m, _, err := readCacheFile(b.path, [sha256.Size]byte{})
+	if err != nil || len(m) != 3 || string(m[newCacheKey("a")]) != "a" || string(m[newCacheKey("b")]) != "b" || string(m[newCacheKey("old")]) != "o" {
+		t.Fatalf("entries %v (%v), want old, a and b", m, err)
+	}
+
+	// A scan alone: the file is parsed when loaded, not again on save.
+	r := cacheRepo(t)
+	cacheDir := t.TempDir()
+	cachedScan(t, r.dir, Scope{Kind: History}, cacheDir)
+	r.write("late.go", "package late\n")
+	r.commit("late", "Late")
+	parses = 0
+	res := cachedScan(t, r.dir, Scope{Kind: History}, cacheDir)
+	if res.Cache.Stored != 1 || parses != 1 {
+		t.Errorf("cache %+v, file parsed %d times; want the new commit stored and one parse", res.Cache, parses)
+	}
+	again := cachedScan(t, r.dir, Scope{Kind: History}, cacheDir)
+	if again.Cache.Misses != 1 || again.Cache.Hits != res.Cache.Hits+1 {
+		t.Errorf("next scan: cache %+v, want the new commit's entry kept", again.Cache)
 	}
 }
