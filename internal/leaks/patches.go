@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -100,6 +101,16 @@ type patchStream struct {
 	out    *eofReader
 	stderr *limitedBuffer
 	files  <-chan *gitdiff.File
+	// cleanup removes the scratch object directory of a re-merging git
+	// (scratch.go); nil when it has none.
+	cleanup func()
+}
+
+func (ps *patchStream) clean() {
+	if ps.cleanup != nil {
+		ps.cleanup()
+		ps.cleanup = nil
+	}
 }
 
 // startPatches starts git with args in t.Root, feeding it stdin when set,
@@ -110,18 +121,26 @@ func startPatches(ctx context.Context, t Target, args []string, stdin string) (*
 		cmd.Stdin = strings.NewReader(stdin)
 	}
 	ps := &patchStream{args: args, cmd: cmd, stderr: &limitedBuffer{max: 64 << 10}}
+	if slices.Contains(args, "--remerge-diff") {
+		if env, cleanup, ok := remergeScratch(t.Git.Objects); ok {
+			cmd.Env = append(os.Environ(), env...)
+			ps.cleanup = cleanup
+		}
+	}
 	cmd.Stderr = ps.stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
 	}
 	if err := cmd.Start(); err != nil {
+		ps.clean()
 		return nil, fmt.Errorf("git %s: %w", args[2], err)
 	}
 	ps.out = &eofReader{r: stdout}
 	if ps.files, err = gitdiff.Parse(ps.out); err != nil {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
+		ps.clean()
 		return nil, fmt.Errorf("read the output of git %s: %w", args[2], err)
 	}
 	return ps, nil
@@ -140,6 +159,7 @@ func (ps *patchStream) finish(ctx context.Context, commits int) error {
 		_, _ = io.Copy(io.Discard, ps.out)
 	}
 	werr := ps.cmd.Wait()
+	ps.clean()
 	if err := ctx.Err(); err != nil {
 		return err
 	}
