@@ -19,10 +19,16 @@ import (
 // alternate (GIT_ALTERNATE_OBJECT_DIRECTORIES): the same objects, the same
 // output, nothing written to the repository.
 
-// scratchParent is a writable directory on a tmpfs; "" when there is none.
+// scratchMinFree is the room a tmpfs must have left to be used: a
+// merge's scratch objects are the files it merges, and a full tmpfs would
+// fail the scan (a container's /dev/shm is 64 MiB by default).
+const scratchMinFree = 1 << 30
+
+// scratchParent is a writable directory on a tmpfs with scratchMinFree
+// left; "" when there is none.
 var scratchParent = sync.OnceValue(func() string {
 	for _, dir := range memoryDirs() {
-		if dir == "" || !inMemory(dir) {
+		if dir == "" || !inMemory(dir) || freeBytes(dir) < scratchMinFree {
 			continue
 		}
 		probe, err := os.MkdirTemp(dir, "secretgate-probe-*")

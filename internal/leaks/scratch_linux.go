@@ -21,3 +21,13 @@ func inMemory(dir string) bool {
 	var st syscall.Statfs_t
 	return syscall.Statfs(dir, &st) == nil && st.Type == tmpfsMagic
 }
+
+// freeBytes is the space left on dir's file system for an unprivileged
+// user; 0 when unknown.
+func freeBytes(dir string) uint64 {
+	var st syscall.Statfs_t
+	if syscall.Statfs(dir, &st) != nil || st.Bsize <= 0 {
+		return 0
+	}
+	return st.Bavail * uint64(st.Bsize)
+}
