@@ -703,3 +703,53 @@ func TestCacheSaveMergesOnlyAChangedFile(t *testing.T) {
 		t.Errorf("next scan: cache %+v, want the new commit's entry kept", again.Cache)
 	}
 }
+
+// totalCounter calls onTotal when the scan says how many commits it will
+// scan: after listing them, before scanning a patch.
+type totalCounter struct{ onTotal func() }
+
+func (c totalCounter) SetTotal(int) { c.onTotal() }
+func (c totalCounter) Add(int)      {}
+
+// A run that lists a commit in which the last run matched something (it
+// is scanned again: only clean commits are cached) calls OnMatch while
+// listing the commits, before a patch is scanned, so that the policies
+// compile meanwhile; a run that lists no such commit and matches nothing
+// never calls it.
+func TestCacheOnMatchBeforeScanning(t *testing.T) {
+	for _, leak := range []bool{true, false} {
+		t.Run(fmt.Sprintf("leak=%v", leak), func(t *testing.T) {
+			var r *repo
+			if leak {
+				r = cacheRepo(t)
+			} else {
+				r = newRepo(t)
+				for i := range 3 {
+					r.write(fmt.Sprintf("src/file%d.go", i), "package src\n")
+					r.commit(fmt.Sprintf("commit %d", i), "Dev")
+				}
+			}
+			cacheDir := t.TempDir()
+			cachedScan(t, r.dir, Scope{Kind: History}, cacheDir)
+			r.write("late.go", "package late\n")
+			r.commit("late", "Late")
+
+			var mu sync.Mutex
+			matched, early := false, false
+			res, err := scanErr(t, r.dir, Scope{Kind: History}, func(s *Scanner) {
+				s.CacheDir = cacheDir
+				s.OnMatch = func() { mu.Lock(); matched = true; mu.Unlock() }
+				s.Progress = totalCounter{func() { mu.Lock(); early = matched; mu.Unlock() }}
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(awsFindings(res)); (got == 1) != leak {
+				t.Fatalf("findings %v", where(res.Findings))
+			}
+			if early != leak || matched != leak {
+				t.Errorf("OnMatch called: %v, before scanning: %v; want both %v", matched, early, leak)
+			}
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/secretgate/secretgate/internal/git"
@@ -22,11 +23,20 @@ type commitEntry struct {
 	Skips [][2]string `json:"skips,omitempty"`
 }
 
-// commitTally accumulates a commit's entry during a scan; dirty when the
-// detector found anything in it.
+// commitTally accumulates a commit's entry during a scan; dirty when it
+// is not to be cached as clean, found when the detector matched
+// something in it.
 type commitTally struct {
 	commitEntry
-	dirty bool
+	dirty, found bool
+}
+
+// foundKey marks a commit in which the detector matched something: such
+// a commit is scanned again each time (only clean results are cached),
+// and its matches are certain, so a run that lists it starts the work
+// that findings need (Scanner.OnMatch) before git has printed a patch.
+func foundKey(prefix, sha string, maxBytes int64) cacheKey {
+	return newCacheKey("commit-found", prefix, sha, strconv.FormatInt(maxBytes, 10))
 }
 
 // revListArgs lists the commits a range or history scan covers, in the
@@ -92,6 +102,9 @@ func (s *Scanner) cachedCommit(t Target, c *collector, sha string) bool {
 		c.cache.unused()
 	}
 	if !hit {
+		if _, found := c.cache.get(foundKey(t.Git.Prefix, sha, s.maxBytes())); found && c.onMatch != nil {
+			c.onMatch()
+		}
 		return false
 	}
 	c.mu.Lock()
@@ -114,6 +127,9 @@ func (s *Scanner) storeCommits(t Target, c *collector, pending []string) {
 	for _, sha := range pending {
 		var e commitEntry
 		if tl := c.tally[sha]; tl != nil {
+			if tl.found {
+				c.cache.put(foundKey(t.Git.Prefix, sha, s.maxBytes()), nil)
+			}
 			if tl.dirty {
 				continue
 			}
