@@ -29,7 +29,8 @@ import (
 // to compare (which need the raw text) a file with findings is scanned
 // again. For a commit, only a clean result: a commit with a finding is
 // scanned again, so that its findings carry their commit and author as a
-// scan makes them.
+// scan makes them; such a commit is marked (foundKey), so that a run
+// listing it can start what findings need before scanning it.
 // Either way the findings then pass through this run's .gitleaksignore,
 // live-value comparison and Rego as usual.
 //
