@@ -2,6 +2,7 @@ package leaks
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"io/fs"
 	"os"
@@ -286,7 +287,7 @@ func TestCacheBounded(t *testing.T) {
 		c.store(newCacheKey(fmt.Sprint(i)), nil)
 	}
 	c.save()
-	m, err := readCacheFile(c.path)
+	m, _, err := readCacheFile(c.path, [sha256.Size]byte{})
 	if err != nil || len(m) != 10 {
 		t.Fatalf("%d entries (%v), want 10", len(m), err)
 	}
@@ -584,5 +585,171 @@ func TestCacheNarrowsChangedFiles(t *testing.T) {
 	}
 	if g.det != nil {
 		t.Error("the whole rule set was compiled for two changed files")
+	}
+}
+
+// A history or range scan with a cache scans the commits it does not know
+// (the new ones, and those with findings) with a detector of only the
+// rules their keywords call for, as long as their added text is small:
+// gitleaks' whole rule set is not compiled, and the findings are those of
+// a scan without a cache. Past narrowMaxBytes the whole detector scans
+// them, with the same findings.
+func TestCacheNarrowsNewCommits(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		maxBytes int64
+		full     bool
+	}{
+		{"narrowed", narrowMaxBytes, false},
+		{"too much text", 1, true},
+	} {
+		for _, scope := range []Scope{{Kind: History}, {Kind: Range, Base: "HEAD~15", Head: "HEAD"}} {
+			t.Run(tc.name+"/"+scope.String(), func(t *testing.T) {
+				r := cacheRepo(t)
+				cacheDir := t.TempDir()
+				cachedScan(t, r.dir, scope, cacheDir)
+				r.write("late.env", "k="+leakstest.AWSKey(t)+"\n")
+				r.commit("late leak", "Late")
+				r.write("src/late.go", "package src\n\n// the token is read from the environment\n")
+				r.commit("late clean", "Late")
+				uncached := cachedScan(t, r.dir, scope, "")
+
+				defer func(old int64) { narrowMaxBytes = old }(narrowMaxBytes)
+				narrowMaxBytes = tc.maxBytes
+				ctx := context.Background()
+				target, err := Resolve(ctx, r.dir, scope)
+				if err != nil {
+					t.Fatal(err)
+				}
+				g, err := LoadGitleaks(r.dir)
+				if err != nil {
+					t.Fatal(err)
+				}
+				s := &Scanner{Detector: g, CacheDir: cacheDir}
+				res, err := s.Scan(ctx, target)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Cache.Misses != 3 || !reflect.DeepEqual(withoutCacheStats(res), withoutCacheStats(uncached)) {
+					t.Errorf("cache %+v, result %+v; want the 3 commits not known clean scanned, as without the cache: %+v", res.Cache, withoutCacheStats(res), *uncached)
+				}
+				if len(awsFindings(res)) != 2 {
+					t.Errorf("findings %v, want both keys", where(res.Findings))
+				}
+				if full := g.det != nil; full != tc.full {
+					t.Errorf("whole rule set compiled: %v, want %v", full, tc.full)
+				}
+			})
+		}
+	}
+}
+
+// With a cache, the commits are listed by git rev-list as it walks the
+// history: when it fails, so does the scan (with what git said), and
+// nothing is stored.
+func TestCacheHistoryListFails(t *testing.T) {
+	r := cacheRepo(t)
+	cacheDir := t.TempDir()
+	writeFile(t, r.dir, ".git/refs/heads/broken", "1234567890123456789012345678901234567890\n")
+	_, err := scanErr(t, r.dir, Scope{Kind: History}, func(s *Scanner) { s.CacheDir = cacheDir })
+	if err == nil || !strings.Contains(err.Error(), "list the commits: git rev-list: ") || !strings.Contains(err.Error(), "bad object refs/heads/broken") {
+		t.Fatalf("error %v, want git rev-list's", err)
+	}
+	if entries, _ := os.ReadDir(cacheDir); len(entries) != 0 {
+		t.Errorf("cache written after a failed scan: %v", entries)
+	}
+}
+
+// Saving merges in what another run saved since this one loaded the
+// file, and reads the file again only then: a run alone parses its cache
+// file once.
+func TestCacheSaveMergesOnlyAChangedFile(t *testing.T) {
+	parses := 0
+	defer func(old func()) { parsedCacheFile = old }(parsedCacheFile)
+	parsedCacheFile = func() { parses++ }
+
+	dir := t.TempDir()
+	seed := openCache(dir, "rules", 0)
+	seed.store(newCacheKey("old"), []byte("o"))
+	seed.save()
+
+	a, b := openCache(dir, "rules", 0), openCache(dir, "rules", 0)
+	a.store(newCacheKey("a"), []byte("a"))
+	a.save()
+	parses = 0
+	b.store(newCacheKey("b"), []byte("b"))
+	b.save()
+	if parses != 1 {
+		t.Errorf("the file another run rewrote was parsed %d times on save, want 1", parses)
+	}
+	m, _, err := readCacheFile(b.path, [sha256.Size]byte{})
+	if err != nil || len(m) != 3 || string(m[newCacheKey("a")]) != "a" || string(m[newCacheKey("b")]) != "b" || string(m[newCacheKey("old")]) != "o" {
+		t.Fatalf("entries %v (%v), want old, a and b", m, err)
+	}
+
+	// A scan alone: the file is parsed when loaded, not again on save.
+	r := cacheRepo(t)
+	cacheDir := t.TempDir()
+	cachedScan(t, r.dir, Scope{Kind: History}, cacheDir)
+	r.write("late.go", "package late\n")
+	r.commit("late", "Late")
+	parses = 0
+	res := cachedScan(t, r.dir, Scope{Kind: History}, cacheDir)
+	if res.Cache.Stored != 1 || parses != 1 {
+		t.Errorf("cache %+v, file parsed %d times; want the new commit stored and one parse", res.Cache, parses)
+	}
+	again := cachedScan(t, r.dir, Scope{Kind: History}, cacheDir)
+	if again.Cache.Misses != 1 || again.Cache.Hits != res.Cache.Hits+1 {
+		t.Errorf("next scan: cache %+v, want the new commit's entry kept", again.Cache)
+	}
+}
+
+// totalCounter calls onTotal when the scan says how many commits it will
+// scan: after listing them, before scanning a patch.
+type totalCounter struct{ onTotal func() }
+
+func (c totalCounter) SetTotal(int) { c.onTotal() }
+func (c totalCounter) Add(int)      {}
+
+// A run that lists a commit in which the last run matched something (it
+// is scanned again: only clean commits are cached) calls OnMatch while
+// listing the commits, before a patch is scanned, so that the policies
+// compile meanwhile; a run that lists no such commit and matches nothing
+// never calls it.
+func TestCacheOnMatchBeforeScanning(t *testing.T) {
+	for _, leak := range []bool{true, false} {
+		t.Run(fmt.Sprintf("leak=%v", leak), func(t *testing.T) {
+			var r *repo
+			if leak {
+				r = cacheRepo(t)
+			} else {
+				r = newRepo(t)
+				for i := range 3 {
+					r.write(fmt.Sprintf("src/file%d.go", i), "package src\n")
+					r.commit(fmt.Sprintf("commit %d", i), "Dev")
+				}
+			}
+			cacheDir := t.TempDir()
+			cachedScan(t, r.dir, Scope{Kind: History}, cacheDir)
+			r.write("late.go", "package late\n")
+			r.commit("late", "Late")
+
+			var mu sync.Mutex
+			matched, early := false, false
+			res, err := scanErr(t, r.dir, Scope{Kind: History}, func(s *Scanner) {
+				s.CacheDir = cacheDir
+				s.OnMatch = func() { mu.Lock(); matched = true; mu.Unlock() }
+				s.Progress = totalCounter{func() { mu.Lock(); early = matched; mu.Unlock() }}
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(awsFindings(res)); (got == 1) != leak {
+				t.Fatalf("findings %v", where(res.Findings))
+			}
+			if early != leak || matched != leak {
+				t.Errorf("OnMatch called: %v, before scanning: %v; want both %v", matched, early, leak)
+			}
+		})
 	}
 }

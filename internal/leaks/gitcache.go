@@ -1,10 +1,15 @@
 package leaks
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"strconv"
 	"strings"
+
+	"github.com/secretgate/secretgate/internal/git"
 )
 
 // commitEntry is what the cache keeps of a clean commit: enough to report
@@ -18,11 +23,20 @@ type commitEntry struct {
 	Skips [][2]string `json:"skips,omitempty"`
 }
 
-// commitTally accumulates a commit's entry during a scan; dirty when the
-// detector found anything in it.
+// commitTally accumulates a commit's entry during a scan; dirty when it
+// is not to be cached as clean, found when the detector matched
+// something in it.
 type commitTally struct {
 	commitEntry
-	dirty bool
+	dirty, found bool
+}
+
+// foundKey marks a commit in which the detector matched something: such
+// a commit is scanned again each time (only clean results are cached),
+// and its matches are certain, so a run that lists it starts the work
+// that findings need (Scanner.OnMatch) before git has printed a patch.
+func foundKey(prefix, sha string, maxBytes int64) cacheKey {
+	return newCacheKey("commit-found", prefix, sha, strconv.FormatInt(maxBytes, 10))
 }
 
 // revListArgs lists the commits a range or history scan covers, in the
@@ -35,36 +49,75 @@ func revListArgs(t Target) []string {
 }
 
 // cachedCommits looks up every commit of the scope in the cache, counts
-// the clean ones as scanned, and returns those still to scan.
+// the clean ones as scanned, and returns those still to scan. The
+// commits are looked up as git rev-list prints them, while it walks the
+// rest of the history.
 func (s *Scanner) cachedCommits(ctx context.Context, t Target, c *collector) ([]string, error) {
-	out, err := gitText(ctx, t.Root, revListArgs(t)...)
+	args := revListArgs(t)
+	cmd := git.Command(ctx, t.Root, args...)
+	stderr := &limitedBuffer{max: 64 << 10}
+	cmd.Stderr = stderr
+	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, fmt.Errorf("list the commits: %w", err)
 	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("list the commits: git %s: %w", args[0], err)
+	}
 	var pending []string
-	for _, sha := range strings.Fields(out) {
-		p, hit := c.cache.lookup(commitKey(t.Git.Prefix, sha, s.maxBytes()))
-		var e commitEntry
-		if hit && json.Unmarshal(p, &e) != nil {
-			hit = false // a corrupt entry is a miss
-			c.cache.unused()
-		}
-		if !hit {
-			pending = append(pending, sha)
+	lines := bufio.NewScanner(stdout)
+	for lines.Scan() {
+		sha := strings.TrimSpace(lines.Text())
+		if sha == "" {
 			continue
 		}
-		c.mu.Lock()
-		if e.Seen {
-			c.commits[sha] = true
-		}
-		c.files += e.Files
-		c.bytes += e.Bytes
-		c.mu.Unlock()
-		for _, sk := range e.Skips {
-			c.skip(sk[0], sk[1])
+		if !s.cachedCommit(t, c, sha) {
+			pending = append(pending, sha)
 		}
 	}
+	rerr := lines.Err()
+	if rerr != nil {
+		_, _ = io.Copy(io.Discard, stdout) // so that git can exit
+	}
+	werr := cmd.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if werr != nil {
+		return nil, fmt.Errorf("list the commits: %w", &git.Error{Args: args, Stderr: git.Message(stderr.String()), Err: werr})
+	}
+	if rerr != nil {
+		return nil, fmt.Errorf("list the commits: read the output of git %s: %w", args[0], rerr)
+	}
 	return pending, nil
+}
+
+// cachedCommit counts a commit the cache knows clean as scanned; false
+// when it is to be scanned.
+func (s *Scanner) cachedCommit(t Target, c *collector, sha string) bool {
+	p, hit := c.cache.lookup(commitKey(t.Git.Prefix, sha, s.maxBytes()))
+	var e commitEntry
+	if hit && json.Unmarshal(p, &e) != nil {
+		hit = false // a corrupt entry is a miss
+		c.cache.unused()
+	}
+	if !hit {
+		if _, found := c.cache.get(foundKey(t.Git.Prefix, sha, s.maxBytes())); found && c.onMatch != nil {
+			c.onMatch()
+		}
+		return false
+	}
+	c.mu.Lock()
+	if e.Seen {
+		c.commits[sha] = true
+	}
+	c.files += e.Files
+	c.bytes += e.Bytes
+	c.mu.Unlock()
+	for _, sk := range e.Skips {
+		c.skip(sk[0], sk[1])
+	}
+	return true
 }
 
 // storeCommits saves the clean commits of a completed scan of pending.
@@ -74,6 +127,9 @@ func (s *Scanner) storeCommits(t Target, c *collector, pending []string) {
 	for _, sha := range pending {
 		var e commitEntry
 		if tl := c.tally[sha]; tl != nil {
+			if tl.found {
+				c.cache.put(foundKey(t.Git.Prefix, sha, s.maxBytes()), nil)
+			}
 			if tl.dirty {
 				continue
 			}

@@ -351,7 +351,7 @@ func (c *collector) add(f Fragment, ms []Match) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if tl := c.tallyOf(f.Commit); tl != nil && len(ms) > 0 {
-		tl.dirty = true
+		tl.dirty, tl.found = true, true
 	}
 	for _, m := range ms {
 		c.found = append(c.found, found{Match: m, path: f.Path, commit: f.Commit})

@@ -1,7 +1,14 @@
 package leaks
 
 import (
+	"errors"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/secretgate/secretgate/internal/leaks/leakstest"
@@ -16,20 +23,7 @@ func TestMergeCommitIsScanned(t *testing.T) {
 	if !remergeDiff() {
 		t.Skip("git older than 2.36 has no --remerge-diff")
 	}
-	r := newRepo(t)
-	r.write("README.md", "hello\n")
-	base := r.commit("base", "A")
-	r.git("checkout", "-q", "-b", "side")
-	r.write("side.env", "aws_access_key_id = "+leakstest.AWSKey(t)+"\n")
-	side := r.commit("side", "B")
-	r.git("checkout", "-q", "main")
-	r.write("main.txt", "main\n")
-	r.commit("main moves on", "A")
-	r.git("merge", "-q", "--no-ff", "--no-commit", "side")
-	r.write("app.env", "aws_access_key_id = "+leakstest.AWSKey(t)+"\n")
-	r.git("add", "-A")
-	merge := r.commit("merge side", "Mallory")
-
+	r, base, side, merge := evilMergeRepo(t)
 	cacheDir := t.TempDir()
 	for _, sc := range []Scope{{Kind: Range, Base: base, Head: "HEAD"}, {Kind: History}, {Kind: History}} {
 		t.Run(sc.String(), func(t *testing.T) {
@@ -37,15 +31,111 @@ func TestMergeCommitIsScanned(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := awsWhere(res); !slices.Equal(got, []string{"app.env:1", "side.env:1"}) {
-				t.Errorf("findings %v, want [app.env:1 side.env:1]", got)
-			}
-			want := map[string]string{"app.env": merge, "side.env": side}
-			for _, f := range awsFindings(res) {
-				if f.Commit != want[f.File] {
-					t.Errorf("%s attributed to %s, want %s", f.File, f.Commit, want[f.File])
-				}
-			}
+			checkEvilMerge(t, res, side, merge)
 		})
+	}
+}
+
+// evilMergeRepo is a repository whose last commit merges a branch that
+// adds a key and adds another key itself.
+func evilMergeRepo(t *testing.T) (r *repo, base, side, merge string) {
+	r = newRepo(t)
+	r.write("README.md", "hello\n")
+	base = r.commit("base", "A")
+	r.git("checkout", "-q", "-b", "side")
+	r.write("side.env", "aws_access_key_id = "+leakstest.AWSKey(t)+"\n")
+	side = r.commit("side", "B")
+	r.git("checkout", "-q", "main")
+	r.write("main.txt", "main\n")
+	r.commit("main moves on", "A")
+	r.git("merge", "-q", "--no-ff", "--no-commit", "side")
+	r.write("app.env", "aws_access_key_id = "+leakstest.AWSKey(t)+"\n")
+	r.git("add", "-A")
+	merge = r.commit("merge side", "Mallory")
+	return r, base, side, merge
+}
+
+// checkEvilMerge checks the findings of a scan of evilMergeRepo.
+func checkEvilMerge(t *testing.T, res *Result, side, merge string) {
+	t.Helper()
+	if got := awsWhere(res); !slices.Equal(got, []string{"app.env:1", "side.env:1"}) {
+		t.Errorf("findings %v, want [app.env:1 side.env:1]", got)
+	}
+	want := map[string]string{"app.env": merge, "side.env": side}
+	for _, f := range awsFindings(res) {
+		if f.Commit != want[f.File] {
+			t.Errorf("%s attributed to %s, want %s", f.File, f.Commit, want[f.File])
+		}
+	}
+}
+
+// Re-merging, git writes scratch objects: with a tmpfs at hand, into an
+// object directory of its own there, removed after the scan, reading the
+// repository's objects (and the alternates the environment names, as in
+// a pre-receive hook's quarantine) as alternates; the evil merge is found
+// all the same. Without a tmpfs git is left as it is.
+func TestRemergeScratchInMemory(t *testing.T) {
+	if !remergeDiff() {
+		t.Skip("git older than 2.36 has no --remerge-diff")
+	}
+	r, _, side, merge := evilMergeRepo(t)
+	realGit, err := exec.LookPath("git")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin, log := t.TempDir(), filepath.Join(t.TempDir(), "env.log")
+	script := "#!/bin/sh\ncase \" $* \" in *\" --remerge-diff \"*) printf '%s\\n%s\\n' \"$GIT_OBJECT_DIRECTORY\" \"$GIT_ALTERNATE_OBJECT_DIRECTORIES\" >>'" + log + "';; esac\nexec '" + realGit + "' \"$@\"\n"
+	if err := os.WriteFile(filepath.Join(bin, "git"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(filepath.ListSeparator)+os.Getenv("PATH"))
+	quarantine := t.TempDir()
+	t.Setenv("GIT_ALTERNATE_OBJECT_DIRECTORIES", quarantine)
+
+	checkEvilMerge(t, scan(t, r.dir, Scope{Kind: History}), side, merge)
+
+	b, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("git --remerge-diff ran with %q, want one run", lines)
+	}
+	objects, alternates := lines[0], lines[1]
+	memory := runtime.GOOS == "linux" && inMemory("/dev/shm") && freeBytes("/dev/shm") >= scratchMinFree
+	if !memory {
+		if objects != "" || alternates != quarantine {
+			t.Errorf("without a tmpfs: GIT_OBJECT_DIRECTORY %q, alternates %q; want git's own", objects, alternates)
+		}
+		return
+	}
+	if objects == "" || !inMemory(filepath.Dir(objects)) {
+		t.Errorf("GIT_OBJECT_DIRECTORY %q, want a directory on a tmpfs", objects)
+	}
+	if _, err := os.Stat(objects); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("%s left behind (%v)", objects, err)
+	}
+	want := filepath.Join(r.dir, ".git", "objects") + string(filepath.ListSeparator) + quarantine
+	if alternates != want {
+		t.Errorf("GIT_ALTERNATE_OBJECT_DIRECTORIES %q, want %q", alternates, want)
+	}
+}
+
+func TestRemergeEnv(t *testing.T) {
+	for _, tc := range []struct {
+		objects, scratch, alternates string
+		want                         []string
+	}{
+		{"/r/.git/objects", "/dev/shm/s", "", []string{"GIT_OBJECT_DIRECTORY=/dev/shm/s", "GIT_ALTERNATE_OBJECT_DIRECTORIES=/r/.git/objects"}},
+		{"/r/.git/objects", "/dev/shm/s", "/q/objects", []string{"GIT_OBJECT_DIRECTORY=/dev/shm/s", "GIT_ALTERNATE_OBJECT_DIRECTORIES=/r/.git/objects:/q/objects"}},
+		{"/r:x/.git/objects", "/dev/shm/s", "", nil}, // a colon would split it
+		{"/r\"x/.git/objects", "/dev/shm/s", "", nil},
+		{".git/objects", "/dev/shm/s", "", nil},
+	} {
+		got, ok := remergeEnv(tc.objects, tc.scratch, tc.alternates)
+		if ok != (tc.want != nil) || !slices.Equal(got, tc.want) {
+			t.Errorf("remergeEnv(%q, %q, %q) = %q, %v; want %q", tc.objects, tc.scratch, tc.alternates, got, ok, tc.want)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -100,6 +101,16 @@ type patchStream struct {
 	out    *eofReader
 	stderr *limitedBuffer
 	files  <-chan *gitdiff.File
+	// cleanup removes the scratch object directory of a re-merging git
+	// (scratch.go); nil when it has none.
+	cleanup func()
+}
+
+func (ps *patchStream) clean() {
+	if ps.cleanup != nil {
+		ps.cleanup()
+		ps.cleanup = nil
+	}
 }
 
 // startPatches starts git with args in t.Root, feeding it stdin when set,
@@ -110,18 +121,26 @@ func startPatches(ctx context.Context, t Target, args []string, stdin string) (*
 		cmd.Stdin = strings.NewReader(stdin)
 	}
 	ps := &patchStream{args: args, cmd: cmd, stderr: &limitedBuffer{max: 64 << 10}}
+	if slices.Contains(args, "--remerge-diff") {
+		if env, cleanup, ok := remergeScratch(t.Git.Objects); ok {
+			cmd.Env = append(os.Environ(), env...)
+			ps.cleanup = cleanup
+		}
+	}
 	cmd.Stderr = ps.stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
 	}
 	if err := cmd.Start(); err != nil {
+		ps.clean()
 		return nil, fmt.Errorf("git %s: %w", args[2], err)
 	}
 	ps.out = &eofReader{r: stdout}
 	if ps.files, err = gitdiff.Parse(ps.out); err != nil {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
+		ps.clean()
 		return nil, fmt.Errorf("read the output of git %s: %w", args[2], err)
 	}
 	return ps, nil
@@ -140,6 +159,7 @@ func (ps *patchStream) finish(ctx context.Context, commits int) error {
 		_, _ = io.Copy(io.Discard, ps.out)
 	}
 	werr := ps.cmd.Wait()
+	ps.clean()
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -176,6 +196,11 @@ func mergeFiles(streams []*patchStream) <-chan *gitdiff.File {
 	return out
 }
 
+// narrowMaxBytes bounds the added text of the commits a cache does not
+// know that is held to narrow the detector (see scanPatches): narrowing
+// looks for every rule's keywords in it, and in much text most are found.
+var narrowMaxBytes int64 = deferMaxBytes
+
 // patchJob is one file of one commit (or of the staged changes).
 type patchJob struct {
 	file   *gitdiff.File
@@ -193,6 +218,10 @@ func (s *Scanner) scanPatches(ctx context.Context, t Target, c *collector) error
 	// those not known to be clean are handed to git log.
 	var pending []string
 	caching := c.cache != nil && t.Scope.Kind != Staged
+	if t.Scope.Kind != Staged {
+		// Whether git can re-merge is asked while the commits are listed.
+		go remergeDiff()
+	}
 	if caching {
 		var err error
 		if pending, err = s.cachedCommits(ctx, t, c); err != nil {
@@ -225,11 +254,17 @@ func (s *Scanner) scanPatches(ctx context.Context, t Target, c *collector) error
 
 	// A staged scan knows all its text before scanning: it is collected
 	// first, so that a narrower detector compiles only the rules that can
-	// run on it (Narrow). det is set before the first file is handed to scan.
+	// run on it (Narrow). So are the patches of the commits a cache does
+	// not know, usually a few (the new ones, and those with findings), up
+	// to narrowMaxBytes of added text: past that, what was held is
+	// scanned with the whole detector, as is the rest. det is set before
+	// the first file is handed to scan.
 	det := s.Detector
 	nr, narrow := det.(narrower)
-	narrow = narrow && t.Scope.Kind == Staged
+	narrow = narrow && (t.Scope.Kind == Staged || caching)
+	bounded := t.Scope.Kind != Staged
 	var held []patchJob
+	var heldBytes int64
 	// The files are scanned as the parser yields them, s.workers() at a
 	// time; g.Go waits for a free worker, so git's output is read no
 	// faster than it is scanned.
@@ -268,7 +303,8 @@ func (s *Scanner) scanPatches(ctx context.Context, t Target, c *collector) error
 			binary = append(binary, patchJob{file: f, commit: commit})
 			continue
 		}
-		if n := addedBytes(f); max > 0 && n > max {
+		n := addedBytes(f)
+		if max > 0 && n > max {
 			// Above the safety limit: not scanned, so the scan is
 			// incomplete (git has already called binary files binary).
 			why := "adds more text than leaks_max_file_size (" + sizeText(max) + ")"
@@ -281,12 +317,22 @@ func (s *Scanner) scanPatches(ctx context.Context, t Target, c *collector) error
 			c.incomplete(commit, fmt.Sprintf("%s: adds %s of text, more than leaks_max_file_size (%s), and was not scanned; raise leaks_max_file_size", where, sizeText(n), sizeText(max)))
 			continue
 		}
-		if narrow {
+		if narrow && (!bounded || heldBytes+n <= narrowMaxBytes) {
 			held = append(held, patchJob{file: f, commit: commit})
+			heldBytes += n
 			continue
 		}
 		if ctx.Err() != nil {
 			break
+		}
+		if narrow {
+			// Too much text to narrow for: the whole detector, for what
+			// was held too.
+			narrow = false
+			for _, j := range held {
+				scan(j)
+			}
+			held = nil
 		}
 		scan(patchJob{file: f, commit: commit})
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"path/filepath"
 	"strings"
 
 	"github.com/secretgate/secretgate/internal/git"
@@ -110,6 +111,10 @@ type Repo struct {
 	// to it ("" or ending in "/").
 	Top, Prefix string
 	Shallow     bool
+	// Objects is the repository's object directory (absolute), as git
+	// finds it (GIT_OBJECT_DIRECTORY, a linked work tree's common
+	// directory).
+	Objects string
 	// Base and Head are the full commit ids of a Range.
 	Base, Head string
 }
@@ -154,7 +159,7 @@ func Resolve(ctx context.Context, root string, scope Scope) (Target, error) {
 
 // findRepo returns the work tree root lies in, nil when it lies in none.
 func findRepo(ctx context.Context, root string) (*Repo, error) {
-	out, err := gitText(ctx, root, "rev-parse", "--show-toplevel", "--show-prefix", "--is-shallow-repository")
+	out, err := gitText(ctx, root, "rev-parse", "--show-toplevel", "--show-prefix", "--is-shallow-repository", "--git-path", "objects")
 	if err != nil {
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, errNotRepo) {
 			return nil, nil
@@ -162,11 +167,15 @@ func findRepo(ctx context.Context, root string) (*Repo, error) {
 		return nil, fmt.Errorf("git in %s: %w", root, err)
 	}
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
-	if len(lines) != 3 {
+	if len(lines) != 4 {
 		// --show-prefix prints an empty line at the top level.
 		return nil, fmt.Errorf("git rev-parse in %s: unexpected output %q", root, out)
 	}
-	return &Repo{Top: lines[0], Prefix: lines[1], Shallow: lines[2] == "true"}, nil
+	objects := lines[3] // relative to root unless absolute
+	if !filepath.IsAbs(objects) {
+		objects = filepath.Join(root, objects)
+	}
+	return &Repo{Top: lines[0], Prefix: lines[1], Shallow: lines[2] == "true", Objects: objects}, nil
 }
 
 func resolveCommit(ctx context.Context, root, rev, which string, shallow bool) (string, error) {

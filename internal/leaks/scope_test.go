@@ -131,3 +131,24 @@ func TestResolveSubdirectory(t *testing.T) {
 		t.Fatalf("top %q, want %q", got, top)
 	}
 }
+
+// The object directory is the one git reads: the repository's from a
+// subdirectory and from a linked work tree (its common directory).
+func TestResolveObjects(t *testing.T) {
+	r := newRepo(t)
+	r.write("svc/app.env", "x=1\n")
+	r.commit("init", "A")
+	linked := filepath.Join(t.TempDir(), "linked")
+	r.git("worktree", "add", "-q", linked)
+	want, _ := filepath.EvalSymlinks(filepath.Join(r.dir, ".git", "objects"))
+	for _, dir := range []string{r.dir, filepath.Join(r.dir, "svc"), linked} {
+		tg, err := Resolve(context.Background(), dir, Scope{Kind: History})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := filepath.EvalSymlinks(tg.Git.Objects)
+		if got != want || !filepath.IsAbs(tg.Git.Objects) {
+			t.Errorf("%s: objects %q, want %q", dir, tg.Git.Objects, want)
+		}
+	}
+}
