@@ -56,6 +56,9 @@ type Engine struct {
 	// partial is set when built-in rule packages were left out
 	// (LoadFamilies).
 	partial bool
+	// rulesOnly is set when the aggregator was left out too (LoadRules):
+	// parts are the families' deny sets, and query is not prepared.
+	rulesOnly bool
 	// evalTimeout bounds one evaluation (SetEvalTimeout); zero means
 	// DefaultEvalTimeout.
 	evalTimeout time.Duration
@@ -520,6 +523,9 @@ type Document struct {
 	// empty: no roles, policies, secrets, leaks, credentials, waivers or
 	// judge (NothingToJudge).
 	empty bool
+	// aggregated: waivers or a judge, which only the aggregator judges
+	// (LoadRules).
+	aggregated bool
 }
 
 // NothingToJudge tells whether the document holds no facts for any rule
@@ -544,12 +550,16 @@ func NewDocument(input *facts.Input) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	empty := len(in.Roles)+len(in.Policies)+len(in.Secrets)+len(in.Leaks)+len(in.Credentials)+len(in.Config.Waivers) == 0 && in.Judge == nil
-	return &Document{val: val, empty: empty}, nil
+	aggregated := len(in.Config.Waivers) > 0 || in.Judge != nil
+	empty := len(in.Roles)+len(in.Policies)+len(in.Secrets)+len(in.Leaks)+len(in.Credentials) == 0 && !aggregated
+	return &Document{val: val, empty: empty, aggregated: aggregated}, nil
 }
 
 // EvaluateDocument runs the query over doc and returns the raw findings.
 func (e *Engine) EvaluateDocument(ctx context.Context, doc *Document) ([]Raw, error) {
+	if e.rulesOnly && doc.aggregated {
+		return nil, ErrRulesOnly
+	}
 	return e.evaluate(ctx, doc.val)
 }
 
@@ -566,7 +576,7 @@ func (e *Engine) evaluate(ctx context.Context, val ast.Value) ([]Raw, error) {
 		var err error
 		if len(e.parts) > 0 {
 			raws, err = e.evaluateParts(ctx, val)
-		} else {
+		} else if !e.rulesOnly {
 			raws, err = evalFindings(ctx, e.query, Query, val)
 		}
 		return err
