@@ -136,10 +136,16 @@ func (x *StagedIndex) entries(ctx context.Context, root string) ([]stagedEntry, 
 // detection is off, so a renamed file is its new path, added.
 func stagedEntries(ctx context.Context, root string) ([]stagedEntry, error) {
 	// Outside a work tree git diff would compare files instead (--no-index).
-	if inside, err := gitOutput(ctx, root, "rev-parse", "--is-inside-work-tree"); err != nil {
-		return nil, err
-	} else if strings.TrimSpace(string(inside)) != "true" {
+	// git.Describe asks once for what the run needs of the repository.
+	repo, err := git.Describe(ctx, root)
+	var ge *git.Error
+	switch {
+	case errors.Is(err, git.ErrNoWorkTree) || (err == nil && !repo.InWorkTree):
 		return nil, fmt.Errorf("%s is not in a git work tree, so nothing is staged", root)
+	case errors.As(err, &ge):
+		return nil, fmt.Errorf("git %s in %s: %s", ge.Args[0], root, ge.Reason())
+	case err != nil:
+		return nil, err
 	}
 	out, err := gitOutput(ctx, root,
 		"diff", "--cached", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-ext-diff", "--no-textconv",
