@@ -162,9 +162,10 @@ func (st fileStamp) settled(scanStart time.Time) bool {
 	return st.mtime < limit && st.ctime < limit
 }
 
-// dirKey is the key of a directory's path-allowlist verdict: whether the
-// rule set's global allowlists exclude that path (a function of the rule
-// set, which names the cache file, and of the path alone).
+// dirKey is the key of a directory's (or an excluded file's)
+// path-allowlist verdict: whether the rule set's global allowlists exclude
+// that path (a function of the rule set, which names the cache file, and
+// of the path alone).
 func dirKey(rel string) cacheKey { return newCacheKey("skip-dir", rel) }
 
 // commitKey is the key of a commit's entry. "limit-error" marks entries
@@ -243,11 +244,14 @@ type cache struct {
 	path       string
 	maxEntries int
 
-	mu    sync.Mutex
-	old   map[cacheKey][]byte // loaded from disk
-	used  map[cacheKey][]byte // hits and new entries of this run
-	added int
-	stats CacheStats
+	mu  sync.Mutex
+	old map[cacheKey][]byte // loaded from disk
+	// loaded is the file old was read from, as it was then: save reads
+	// the file again only when another run has replaced it since.
+	loaded os.FileInfo
+	used   map[cacheKey][]byte // hits and new entries of this run
+	added  int
+	stats  CacheStats
 }
 
 // DefaultCacheDir is where the cache lives when --cache-dir is not given:
@@ -272,11 +276,11 @@ func openCache(dir, ruleset string, maxEntries int) *cache {
 		maxEntries: maxEntries,
 		used:       map[cacheKey][]byte{},
 	}
-	old, err := readCacheFile(c.path)
+	old, info, err := readCacheFile(c.path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		c.stats.Err = err.Error()
 	}
-	c.old = old
+	c.old, c.loaded = old, info
 	return c
 }
 
@@ -384,8 +388,13 @@ func (c *cache) save() {
 			}
 		}
 	}
-	if onDisk, err := readCacheFile(c.path); err == nil {
-		fill(onDisk)
+	// What another run saved since this one read the file. Cache files
+	// are replaced, never written in place (writeCacheFile), so a file
+	// with the same inode, size and modification time is the one read.
+	if info, err := os.Stat(c.path); err == nil && !sameFile(info, c.loaded) {
+		if onDisk, _, err := readCacheFile(c.path); err == nil {
+			fill(onDisk)
+		}
 	}
 	fill(c.old)
 	if err := writeCacheFile(c.path, merged, c.maxEntries); err != nil {
@@ -395,42 +404,78 @@ func (c *cache) save() {
 	pruneCache(dir, filepath.Base(c.path))
 }
 
-// readCacheFile reads and verifies a cache file.
-func readCacheFile(path string) (map[cacheKey][]byte, error) {
-	data, err := os.ReadFile(path)
+// sameFile reports whether a is the file b described, unchanged: the
+// same inode, size and modification time.
+func sameFile(a, b os.FileInfo) bool {
+	return a != nil && b != nil && os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime())
+}
+
+// readCacheFile reads and verifies a cache file, and says what the file
+// was when it was read (nil when it could not be read). The payloads
+// share the file's bytes.
+func readCacheFile(path string) (map[cacheKey][]byte, os.FileInfo, error) {
+	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	data, err := readAll(f, info.Size())
+	if err != nil {
+		return nil, nil, err
 	}
 	corrupt := fmt.Errorf("%s: not a valid cache file, ignored", path)
 	if len(data) < len(cacheMagic)+sha256.Size || !bytes.HasPrefix(data, []byte(cacheMagic)) {
-		return nil, corrupt
+		return nil, info, corrupt
 	}
 	body, sum := data[:len(data)-sha256.Size], data[len(data)-sha256.Size:]
 	if want := sha256.Sum256(body); !bytes.Equal(want[:], sum) {
-		return nil, corrupt
+		return nil, info, corrupt
 	}
 	body = body[len(cacheMagic):]
-	m := map[cacheKey][]byte{}
+	// Counted first, so that the map is made at its size: growing it
+	// entry by entry rehashed it a dozen times, most of a warm scan's
+	// reading of the cache.
+	n, ok := countRecords(body)
+	if !ok {
+		return nil, info, corrupt
+	}
+	m := make(map[cacheKey][]byte, n)
 	for len(body) > 0 {
-		if len(body) < len(cacheKey{}) {
-			return nil, corrupt
-		}
 		var k cacheKey
 		copy(k[:], body)
 		body = body[len(k):]
 		n, w := binary.Uvarint(body)
-		if w <= 0 || uint64(len(body)-w) < n {
-			return nil, corrupt
-		}
 		body = body[w:]
 		var p []byte
 		if n > 0 {
-			p = bytes.Clone(body[:n])
+			p = body[:n:n]
 		}
 		m[k] = p
 		body = body[n:]
 	}
-	return m, nil
+	return m, info, nil
+}
+
+// countRecords counts the records of a cache file's body; ok is false
+// when the body is not a sequence of whole records.
+func countRecords(body []byte) (n int, ok bool) {
+	for len(body) > 0 {
+		if len(body) < len(cacheKey{}) {
+			return 0, false
+		}
+		body = body[len(cacheKey{}):]
+		size, w := binary.Uvarint(body)
+		if w <= 0 || uint64(len(body)-w) < size {
+			return 0, false
+		}
+		body = body[w+int(size):]
+		n++
+	}
+	return n, true
 }
 
 // writeCacheFile writes at most max entries to a temporary file in the same

@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -286,7 +288,7 @@ func TestCacheBounded(t *testing.T) {
 		c.store(newCacheKey(fmt.Sprint(i)), nil)
 	}
 	c.save()
-	m, err := readCacheFile(c.path)
+	m, _, err := readCacheFile(c.path)
 	if err != nil || len(m) != 10 {
 		t.Fatalf("%d entries (%v), want 10", len(m), err)
 	}
@@ -584,5 +586,164 @@ func TestCacheNarrowsChangedFiles(t *testing.T) {
 	}
 	if g.det != nil {
 		t.Error("the whole rule set was compiled for two changed files")
+	}
+}
+
+// TestCacheFileReadCheaply: a cache file's entries are read into a map made
+// at its size, their payloads sharing the file's bytes: reading 10,000
+// entries allocates a few dozen times, not once per entry and again at
+// every growth of the map (most of a warm scan's reading of the cache).
+func TestCacheFileReadCheaply(t *testing.T) {
+	dir := t.TempDir()
+	c := openCache(dir, "rules", 0)
+	for i := range 10000 {
+		c.store(newCacheKey(fmt.Sprint(i)), []byte(fmt.Sprintf(`[{"rule":"r%d"}]`, i)))
+	}
+	c.save()
+	m, _, err := readCacheFile(c.path)
+	if err != nil || len(m) != 10000 {
+		t.Fatalf("%d entries (%v), want 10000", len(m), err)
+	}
+	if p := m[newCacheKey("42")]; string(p) != `[{"rule":"r42"}]` {
+		t.Fatalf("payload %q", p)
+	}
+	allocs := testing.AllocsPerRun(3, func() {
+		if _, _, err := readCacheFile(c.path); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs > 60 {
+		t.Errorf("reading 10,000 entries: %.0f allocations, want at most 60", allocs)
+	}
+}
+
+// TestCacheSaveRereadsOnlyAReplacedFile: saving merges in what another run
+// saved meanwhile, which it did by replacing the file (a new inode); the
+// file this run read, unchanged, is not read again. A file rewritten in
+// place with its size and time kept (which no run does) is therefore
+// taken for the one read, and its entries are not merged.
+func TestCacheSaveRereadsOnlyAReplacedFile(t *testing.T) {
+	seed := func(key, payload string) string {
+		dir := t.TempDir()
+		c := openCache(dir, "rules", 0)
+		c.store(newCacheKey(key), []byte(payload))
+		c.save()
+		return c.path
+	}
+	t.Run("replaced: merged", func(t *testing.T) {
+		dir := filepath.Dir(seed("first", "1"))
+		c := openCache(dir, "rules", 0)
+		another := openCache(dir, "rules", 0)
+		another.store(newCacheKey("another run"), []byte("3"))
+		another.save()
+		c.store(newCacheKey("mine"), []byte("4"))
+		c.save()
+		m, _, err := readCacheFile(c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"first", "another run", "mine"} {
+			if _, ok := m[newCacheKey(k)]; !ok {
+				t.Errorf("entry %q lost", k)
+			}
+		}
+	})
+	t.Run("read and unchanged: not read again", func(t *testing.T) {
+		path := seed("first", "1")
+		other, err := os.ReadFile(seed("other", "2")) // as large
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := openCache(filepath.Dir(path), "rules", 0)
+		info, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if int64(len(other)) != info.Size() {
+			t.Fatalf("test files of %d and %d bytes", len(other), info.Size())
+		}
+		// Rewritten in place (the same inode), the size and time kept.
+		if err := os.WriteFile(path, other, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(path, info.ModTime(), info.ModTime()); err != nil {
+			t.Fatal(err)
+		}
+		c.store(newCacheKey("mine"), []byte("5"))
+		c.save()
+		m, _, err := readCacheFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"first", "mine"} {
+			if _, ok := m[newCacheKey(k)]; !ok {
+				t.Errorf("entry %q lost", k)
+			}
+		}
+		if _, ok := m[newCacheKey("other")]; ok {
+			t.Error("the file was read again although it is the one read at the start")
+		}
+	})
+}
+
+// countingSkipper counts the path matches the detector makes.
+type countingSkipper struct {
+	*Gitleaks
+	mu    sync.Mutex
+	paths []string
+}
+
+func (c *countingSkipper) SkipPath(rel string) bool {
+	c.mu.Lock()
+	c.paths = append(c.paths, rel)
+	c.mu.Unlock()
+	return c.Gitleaks.SkipPath(rel)
+}
+
+// A file the allowlists' paths exclude has no result in the cache; its
+// verdict is cached instead, so that the next scan neither matches its
+// path again nor compiles the allowlists to do so. The findings stay
+// those of an uncached scan.
+func TestCacheFileVerdicts(t *testing.T) {
+	dir := t.TempDir()
+	key := leakstest.AWSKey(t)
+	for rel, content := range map[string]string{
+		"go.sum":       "example.com/x v1.0.0 h1:" + key + "\n",
+		"img/logo.svg": "<svg><!-- " + key + " --></svg>\n",
+		"main.go":      "package main\n\nconst k = \"" + key + "\"\n",
+	} {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	uncached := cachedScan(t, dir, Scope{}, "")
+	cacheDir := t.TempDir()
+	var seen [][]string
+	for range 2 {
+		var cs *countingSkipper
+		res, err := scanErr(t, dir, Scope{}, func(s *Scanner) {
+			cs = &countingSkipper{Gitleaks: s.Detector.(*Gitleaks)}
+			s.Detector = cs
+			s.CacheDir = cacheDir
+			s.now = func() time.Time { return time.Now().Add(time.Minute) }
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := where(res.Findings), where(uncached.Findings); !reflect.DeepEqual(got, want) {
+			t.Errorf("findings %v, want %v", got, want)
+		}
+		sort.Strings(cs.paths)
+		seen = append(seen, cs.paths)
+	}
+	if !slices.Contains(seen[0], "go.sum") || !slices.Contains(seen[0], "img/logo.svg") {
+		t.Errorf("first scan matched %v, want go.sum and img/logo.svg among them", seen[0])
+	}
+	if slices.Contains(seen[1], "go.sum") || slices.Contains(seen[1], "img/logo.svg") {
+		t.Errorf("second scan matched the paths of excluded files again: %v", seen[1])
 	}
 }
