@@ -160,7 +160,9 @@ func LoadRules(ctx context.Context, families []string) (*Engine, error) {
 		if err != nil {
 			return nil, err
 		}
-		parts = append(parts, part{name: f, query: pq, text: text})
+		// Every rule compiled is built in: a family of shardAxes may be
+		// split.
+		parts = append(parts, part{name: f, query: pq, text: text, axis: shardAxes[f]})
 	}
 	return &Engine{catalog: catalog, parts: parts, compiler: compiler, partial: true, rulesOnly: true}, nil
 }

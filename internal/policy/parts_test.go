@@ -172,11 +172,12 @@ func TestShardsEqualFindings(t *testing.T) {
 	secretsOf := slices.Concat(fs.Secrets[:100], odd, fs.Secrets[100:200], odd, fs.Secrets[200:])
 	natural := &facts.Input{Schema: facts.Schema, Now: now.Format(time.RFC3339), Config: cfg,
 		Roles: fs.Roles, Policies: fs.Policies, Secrets: secretsOf,
-		Leaks: []facts.Leak{}, Credentials: []facts.Credential{}, Checks: []string{"naming", "rotation", "iam", "trust"}}
+		Leaks: leakCorpus(), Credentials: []facts.Credential{}, Checks: []string{"naming", "rotation", "iam", "trust", "leaks"}}
 	inputs := map[string]*facts.Input{"generated": natural, "all prod, waivers": accountInput(t, []facts.Waiver{
 		{Rule: "rotation-manual", Resource: "dev/**", Reason: "r", Owner: "o"},
 		{Rule: "*", Resource: "prod/bybit*/**", Reason: "all", Owner: "o"}})}
 	inputs["all prod, waivers"].Secrets = slices.Concat(inputs["all prod, waivers"].Secrets, odd, odd)
+	inputs["all prod, waivers"].Leaks = slices.Concat(leakCorpus(), leakCorpus()[:9])
 	savedMin, savedCost := shardMin, pieceMin
 	defer func() { shardMin, pieceMin = savedMin, savedCost }()
 	split := 0
@@ -247,7 +248,7 @@ func TestUserRulesKeepFamilyWhole(t *testing.T) {
 	}{
 		{"", nil},
 		{"testdata/infamily", []string{"rotation"}},
-		{"testdata/inlib", []string{"rotation", "naming", "trust"}},
+		{"testdata/inlib", []string{"rotation", "naming", "trust", "leaks"}},
 	} {
 		var dirs []string
 		if tc.dir != "" {

@@ -104,6 +104,43 @@ func TestLoadRulesFindsWhatLoadFamiliesFinds(t *testing.T) {
 	}
 }
 
+// TestLeaksSplit: the leaks family, whose findings are each about one
+// leak, is evaluated in pieces over slices of input.leaks when there are
+// many (a tree with hundreds of matches: evaluating them was a warm
+// scan's largest part after reading the tree), and the pieces find what
+// the whole does.
+func TestLeaksSplit(t *testing.T) {
+	ctx := context.Background()
+	rules, err := LoadRules(ctx, []string{result.CheckLeaks})
+	if err != nil {
+		t.Fatal(err)
+	}
+	corpus := leakCorpus()
+	var leaks []facts.Leak
+	for len(leaks) < 1000 {
+		leaks = append(leaks, corpus...)
+	}
+	in := &facts.Input{Schema: facts.Schema, Now: "2026-12-05T00:00:00Z", Config: config.Default().Facts(), Leaks: leaks}
+	val, err := inputValue(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rules.pieces(val, 2)); n < 2 {
+		t.Fatalf("%d leaks in %d piece(s) on two cores, want several", len(leaks), n)
+	}
+	whole, err := evalFound(ctx, rules.parts[0].query, rules.parts[0].text, val)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := rules.evaluateParts(ctx, val)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(rawKeys(got), rawKeys(whole.raws)) {
+		t.Errorf("split evaluation: %d findings, whole: %d", len(got), len(whole.raws))
+	}
+}
+
 // TestLoadRulesRefusesWaiversAndJudge: an engine without the aggregator
 // cannot apply waivers or report a judge's change, so it fails rather
 // than report findings a waiver would have hidden.
