@@ -148,11 +148,38 @@ type fileStamp struct {
 // (2 s on FAT) with room for a file system clock slightly ahead.
 const racyWindow = 3 * time.Second
 
-// stampKey is the key of a file's result by its stamp.
+// stampKey is the key of a file's result by its stamp: newCacheKey of
+// "stamp", root, rel and the stamp's numbers in decimal, made without
+// allocating (it is made for every file of every scan of a tree).
 func stampKey(root, rel string, st fileStamp) cacheKey {
-	return newCacheKey("stamp", root, rel,
-		strconv.FormatInt(st.size, 10), strconv.FormatInt(st.mtime, 10), strconv.FormatInt(st.ctime, 10),
-		strconv.FormatUint(st.ino, 10), strconv.FormatUint(st.dev, 10))
+	var buf [512]byte
+	b := buf[:0]
+	part := func(p string) {
+		b = strconv.AppendInt(b, int64(len(p)), 10)
+		b = append(b, ':')
+		b = append(b, p...)
+		b = append(b, 0)
+	}
+	number := func(digits []byte) {
+		b = strconv.AppendInt(b, int64(len(digits)), 10)
+		b = append(b, ':')
+		b = append(b, digits...)
+		b = append(b, 0)
+	}
+	part("stamp")
+	part(root)
+	part(rel)
+	var num [24]byte
+	for _, n := range []int64{st.size, st.mtime, st.ctime} {
+		number(strconv.AppendInt(num[:0], n, 10))
+	}
+	for _, n := range []uint64{st.ino, st.dev} {
+		number(strconv.AppendUint(num[:0], n, 10))
+	}
+	sum := sha256.Sum256(b)
+	var k cacheKey
+	copy(k[:], sum[:])
+	return k
 }
 
 // settled reports whether a stamp may be stored: both times are older

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -745,5 +746,28 @@ func TestCacheFileVerdicts(t *testing.T) {
 	}
 	if slices.Contains(seen[1], "go.sum") || slices.Contains(seen[1], "img/logo.svg") {
 		t.Errorf("second scan matched the paths of excluded files again: %v", seen[1])
+	}
+}
+
+// TestStampKey: a stamp's key is newCacheKey's of its parts (so the
+// entries of earlier scans are found), made without allocating: it is
+// made for every file of every scan of a tree.
+func TestStampKey(t *testing.T) {
+	root, rel := "/home/dev/src/project", "internal/some/deep/path/file_test.go"
+	for _, st := range []fileStamp{
+		{},
+		{size: 1234, mtime: 1764921600123456789, ctime: 1764921600987654321, ino: 98765432, dev: 2049},
+		{size: -1, mtime: -5, ctime: 1 << 62, ino: 1<<64 - 1, dev: 1 << 63},
+	} {
+		want := newCacheKey("stamp", root, rel,
+			strconv.FormatInt(st.size, 10), strconv.FormatInt(st.mtime, 10), strconv.FormatInt(st.ctime, 10),
+			strconv.FormatUint(st.ino, 10), strconv.FormatUint(st.dev, 10))
+		if got := stampKey(root, rel, st); got != want {
+			t.Errorf("stampKey(%+v) = %x, want %x", st, got, want)
+		}
+	}
+	st := fileStamp{size: 1234, mtime: 1764921600123456789, ctime: 1764921600987654321, ino: 98765432, dev: 2049}
+	if n := testing.AllocsPerRun(100, func() { stampKey(root, rel, st) }); n != 0 {
+		t.Errorf("stampKey allocates %.0f times, want 0", n)
 	}
 }
