@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -92,5 +93,50 @@ func TestPreCommitAsksGitOnce(t *testing.T) {
 				t.Errorf("%d git processes, %d of them rev-parse; want one rev-parse and at most 3 in all:\n%s", len(calls), revParse, b)
 			}
 		})
+	}
+}
+
+// TestPreCommitListsWhileAskingGit: the staged listing does not wait for
+// the git rev-parse that says whether the directory is a work tree at all
+// (its answer decides afterwards whether the listing counts): the hook
+// waits for the slower of the two, not for both in turn. A git whose
+// rev-parse takes a second shows it: the listing starts before that
+// rev-parse ends.
+func TestPreCommitListsWhileAskingGit(t *testing.T) {
+	realGit, err := exec.LookPath("git")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrap := t.TempDir()
+	log := filepath.Join(wrap, "calls.log")
+	script := "#!/bin/sh\n" +
+		"echo \"start $1 $2 $3\" >> '" + log + "'\n" +
+		"case \"$1\" in rev-parse) sleep 1 ;; esac\n" +
+		"'" + realGit + "' \"$@\"\nrc=$?\n" +
+		"echo \"end $1 $2 $3\" >> '" + log + "'\nexit $rc\n"
+	if err := os.WriteFile(filepath.Join(wrap, "git"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"PATH=" + wrap + string(os.PathListSeparator) + os.Getenv("PATH"), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=" + os.DevNull}
+	dir := t.TempDir()
+	gitIn(t, dir, "init", "-q", "-b", "main")
+	writeIn(t, dir, "README.md", "hello\n")
+	gitIn(t, dir, "add", "-A")
+	gitIn(t, dir, "-c", "commit.gpgsign=false", "commit", "-q", "-m", "first")
+	writeIn(t, dir, "src/app.conf", "region = eu-west-1\n")
+	gitIn(t, dir, "add", "-A")
+
+	r := secretgate(t, env, "check", "--offline", "--staged", "--mode", "pre-commit", "--path", dir)
+	if r.code != 0 || !strings.Contains(r.stdout, "leaks: ok (1 file)") {
+		t.Fatalf("exit %d, want a clean pass of one file\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	b, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	listing, revParseEnd := slices.Index(lines, "start diff --cached --raw"), slices.Index(lines, "end rev-parse --is-inside-work-tree --show-toplevel")
+	if listing < 0 || revParseEnd < 0 || listing > revParseEnd {
+		t.Errorf("the staged listing did not start while git rev-parse ran:\n%s", b)
 	}
 }

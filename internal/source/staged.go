@@ -135,9 +135,26 @@ func (x *StagedIndex) entries(ctx context.Context, root string) ([]stagedEntry, 
 // commit), below root, with the staged blob's mode and object id. Rename
 // detection is off, so a renamed file is its new path, added.
 func stagedEntries(ctx context.Context, root string) ([]stagedEntry, error) {
-	// Outside a work tree git diff would compare files instead (--no-index).
-	// git.Describe asks once for what the run needs of the repository.
+	// The listing and the question whether root lies in a work tree go to
+	// git side by side: one after the other they were two of the three
+	// git processes a pre-commit hook waits for in turn. Outside a work
+	// tree git diff compares files instead (--no-index; in a .git
+	// directory it even lists the index), so the listing counts only
+	// when git.Describe (asked once for what the run needs of the
+	// repository) says root is in one.
+	type listing struct {
+		out []byte
+		err error
+	}
+	listed := make(chan listing, 1)
+	go func() {
+		out, err := gitOutput(ctx, root,
+			"diff", "--cached", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-ext-diff", "--no-textconv",
+			"--relative", "--diff-filter=ACMT")
+		listed <- listing{out, err}
+	}()
 	repo, err := git.Describe(ctx, root)
+	l := <-listed
 	var ge *git.Error
 	switch {
 	case errors.Is(err, git.ErrNoWorkTree) || (err == nil && !repo.InWorkTree):
@@ -147,9 +164,7 @@ func stagedEntries(ctx context.Context, root string) ([]stagedEntry, error) {
 	case err != nil:
 		return nil, err
 	}
-	out, err := gitOutput(ctx, root,
-		"diff", "--cached", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-ext-diff", "--no-textconv",
-		"--relative", "--diff-filter=ACMT")
+	out, err := l.out, l.err
 	if err != nil {
 		return nil, err
 	}
