@@ -96,47 +96,60 @@ func TestPreCommitAsksGitOnce(t *testing.T) {
 	}
 }
 
-// TestPreCommitListsWhileAskingGit: the staged listing does not wait for
+// TestPreCommitGitSideBySide: a pre-commit run's git processes run side
+// by side, not each after the other: the staged listing does not wait for
 // the git rev-parse that says whether the directory is a work tree at all
-// (its answer decides afterwards whether the listing counts): the hook
-// waits for the slower of the two, not for both in turn. A git whose
-// rev-parse takes a second shows it: the listing starts before that
-// rev-parse ends.
-func TestPreCommitListsWhileAskingGit(t *testing.T) {
+// (its answer decides afterwards whether the listing counts), and the
+// staged patch the leak scanner reads does not wait for the listing (it
+// is started once the scope is known: leaks.Scanner.Prefetch). A git whose
+// slow command takes a second shows it: the other starts before it ends.
+func TestPreCommitGitSideBySide(t *testing.T) {
 	realGit, err := exec.LookPath("git")
 	if err != nil {
 		t.Fatal(err)
 	}
-	wrap := t.TempDir()
-	log := filepath.Join(wrap, "calls.log")
-	script := "#!/bin/sh\n" +
-		"echo \"start $1 $2 $3\" >> '" + log + "'\n" +
-		"case \"$1\" in rev-parse) sleep 1 ;; esac\n" +
-		"'" + realGit + "' \"$@\"\nrc=$?\n" +
-		"echo \"end $1 $2 $3\" >> '" + log + "'\nexit $rc\n"
-	if err := os.WriteFile(filepath.Join(wrap, "git"), []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	env := []string{"PATH=" + wrap + string(os.PathListSeparator) + os.Getenv("PATH"), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=" + os.DevNull}
-	dir := t.TempDir()
-	gitIn(t, dir, "init", "-q", "-b", "main")
-	writeIn(t, dir, "README.md", "hello\n")
-	gitIn(t, dir, "add", "-A")
-	gitIn(t, dir, "-c", "commit.gpgsign=false", "commit", "-q", "-m", "first")
-	writeIn(t, dir, "src/app.conf", "region = eu-west-1\n")
-	gitIn(t, dir, "add", "-A")
+	for _, tc := range []struct {
+		name    string
+		slow    string // "$1 $3" of the git command that takes a second
+		slowEnd string // its line in the log when it ends
+		other   string // the line of the command that must start before
+	}{
+		{"listing while asking", "rev-parse --show-toplevel", "end rev-parse --is-inside-work-tree --show-toplevel", "start diff --cached --raw"},
+		{"patch while listing", "diff --raw", "end diff --cached --raw", "start -c core.quotePath=false diff"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wrap := t.TempDir()
+			log := filepath.Join(wrap, "calls.log")
+			slow := "if [ \"$1 $3\" = '" + tc.slow + "' ]; then sleep 1; fi\n"
+			script := "#!/bin/sh\n" +
+				"echo \"start $1 $2 $3\" >> '" + log + "'\n" + slow +
+				"'" + realGit + "' \"$@\"\nrc=$?\n" +
+				"echo \"end $1 $2 $3\" >> '" + log + "'\nexit $rc\n"
+			if err := os.WriteFile(filepath.Join(wrap, "git"), []byte(script), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			env := []string{"PATH=" + wrap + string(os.PathListSeparator) + os.Getenv("PATH"), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=" + os.DevNull}
+			dir := t.TempDir()
+			gitIn(t, dir, "init", "-q", "-b", "main")
+			writeIn(t, dir, "README.md", "hello\n")
+			gitIn(t, dir, "add", "-A")
+			gitIn(t, dir, "-c", "commit.gpgsign=false", "commit", "-q", "-m", "first")
+			writeIn(t, dir, "src/app.conf", "region = eu-west-1\n")
+			gitIn(t, dir, "add", "-A")
 
-	r := secretgate(t, env, "check", "--offline", "--staged", "--mode", "pre-commit", "--path", dir)
-	if r.code != 0 || !strings.Contains(r.stdout, "leaks: ok (1 file)") {
-		t.Fatalf("exit %d, want a clean pass of one file\n%s%s", r.code, r.stdout, r.stderr)
-	}
-	b, err := os.ReadFile(log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	listing, revParseEnd := slices.Index(lines, "start diff --cached --raw"), slices.Index(lines, "end rev-parse --is-inside-work-tree --show-toplevel")
-	if listing < 0 || revParseEnd < 0 || listing > revParseEnd {
-		t.Errorf("the staged listing did not start while git rev-parse ran:\n%s", b)
+			r := secretgate(t, env, "check", "--offline", "--staged", "--mode", "pre-commit", "--path", dir)
+			if r.code != 0 || !strings.Contains(r.stdout, "leaks: ok (1 file)") {
+				t.Fatalf("exit %d, want a clean pass of one file\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			b, err := os.ReadFile(log)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+			other, slowEnd := slices.Index(lines, tc.other), slices.Index(lines, tc.slowEnd)
+			if other < 0 || slowEnd < 0 || other > slowEnd {
+				t.Errorf("%q did not start before %q:\n%s", tc.other, tc.slowEnd, b)
+			}
+		})
 	}
 }
