@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -308,6 +309,9 @@ func openCache(dir, ruleset string, maxEntries int) *cache {
 		c.stats.Err = err.Error()
 	}
 	c.old, c.loaded = old, info
+	// A warm scan uses most of what it read (every file's stamp): made
+	// at that size, the map does not grow entry by entry.
+	c.used = make(map[cacheKey][]byte, min(len(old), 1<<16))
 	return c
 }
 
@@ -401,30 +405,47 @@ func (c *cache) save() {
 		c.stats.Err = "save the cache: " + err.Error()
 		return
 	}
-	merged := make(map[cacheKey][]byte, len(c.used)+len(c.old))
-	for k, p := range c.used {
-		merged[k] = p
+	// This run's entries first, then what another run saved meanwhile
+	// (it replaced the file: cache files are never written in place,
+	// writeCacheFile, so a file with the inode, size and modification
+	// time of the one read is that file), then those read at the start,
+	// up to maxEntries. The entries are listed, not copied into a map of
+	// their own: a warm scan of a tree keeps tens of thousands.
+	keys := make([]cacheKey, 0, min(len(c.used)+len(c.old), c.maxEntries))
+	for k := range c.used {
+		keys = append(keys, k)
 	}
-	fill := func(m map[cacheKey][]byte) {
-		for k, p := range m {
-			if len(merged) >= c.maxEntries {
+	var onDisk map[cacheKey][]byte
+	if info, err := os.Stat(c.path); err == nil && !sameFile(info, c.loaded) {
+		onDisk, _, _ = readCacheFile(c.path)
+	}
+	// add lists the keys of m that none of seen has.
+	add := func(m map[cacheKey][]byte, seen ...map[cacheKey][]byte) {
+	next:
+		for k := range m {
+			if len(keys) >= c.maxEntries {
 				return
 			}
-			if _, ok := merged[k]; !ok {
-				merged[k] = p
+			for _, s := range seen {
+				if _, ok := s[k]; ok {
+					continue next
+				}
 			}
+			keys = append(keys, k)
 		}
 	}
-	// What another run saved since this one read the file. Cache files
-	// are replaced, never written in place (writeCacheFile), so a file
-	// with the same inode, size and modification time is the one read.
-	if info, err := os.Stat(c.path); err == nil && !sameFile(info, c.loaded) {
-		if onDisk, _, err := readCacheFile(c.path); err == nil {
-			fill(onDisk)
+	add(onDisk, c.used)
+	add(c.old, c.used, onDisk)
+	payload := func(k cacheKey) []byte {
+		if p, ok := c.used[k]; ok {
+			return p
 		}
+		if p, ok := onDisk[k]; ok {
+			return p
+		}
+		return c.old[k]
 	}
-	fill(c.old)
-	if err := writeCacheFile(c.path, merged, c.maxEntries); err != nil {
+	if err := writeCacheFile(c.path, keys, payload, c.maxEntries); err != nil {
 		c.stats.Err = "save the cache: " + err.Error()
 		return
 	}
@@ -505,14 +526,11 @@ func countRecords(body []byte) (n int, ok bool) {
 	return n, true
 }
 
-// writeCacheFile writes at most max entries to a temporary file in the same
-// directory and renames it over path.
-func writeCacheFile(path string, m map[cacheKey][]byte, max int) error {
-	keys := make([]cacheKey, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i][:], keys[j][:]) < 0 })
+// writeCacheFile writes the entries of keys (at most max of them, the
+// first in key order), each with its payload, to a temporary file in the
+// same directory and renames it over path. keys is sorted in place.
+func writeCacheFile(path string, keys []cacheKey, payload func(cacheKey) []byte, max int) error {
+	slices.SortFunc(keys, func(a, b cacheKey) int { return bytes.Compare(a[:], b[:]) })
 	if len(keys) > max {
 		keys = keys[:max]
 	}
@@ -521,7 +539,7 @@ func writeCacheFile(path string, m map[cacheKey][]byte, max int) error {
 	buf.WriteString(cacheMagic)
 	var n [binary.MaxVarintLen64]byte
 	for _, k := range keys {
-		p := m[k]
+		p := payload(k)
 		buf.Write(k[:])
 		buf.Write(n[:binary.PutUvarint(n[:], uint64(len(p)))])
 		buf.Write(p)
