@@ -110,6 +110,9 @@ one may).`,
 }
 
 func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env Env) error {
+	// The repository's facts (the commit checked, where its work tree
+	// is) are asked of git once for the whole run.
+	ctx = git.WithMemo(ctx)
 	p, err := planCheck(ctx, f, env)
 	if err != nil {
 		return usageError(err)

@@ -3,7 +3,9 @@ package git
 import (
 	"context"
 	"errors"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -122,5 +124,103 @@ func TestMessage(t *testing.T) {
 		if got := Message(tc.in); got != tc.want {
 			t.Errorf("Message(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestDescribe: one git rev-parse gives what each fact's own command gave:
+// the work tree's top, the directory's prefix, shallowness and HEAD (none
+// before the first commit); in a .git directory ErrNoWorkTree with git's
+// message, outside a repository git's message.
+func TestDescribe(t *testing.T) {
+	needGit(t)
+	ctx := context.Background()
+	repo := newRepo(t)
+	if err := os.MkdirAll(filepath.Join(repo, "sub", "dir"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	head, err := Output(ctx, repo, "rev-parse", "HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	top, err := Output(ctx, repo, "rev-parse", "--show-toplevel")
+	if err != nil {
+		t.Fatal(err)
+	}
+	unborn := t.TempDir()
+	if out, err := Command(ctx, unborn, "init", "-q").CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v\n%s", err, out)
+	}
+	unbornTop, err := Output(ctx, unborn, "rev-parse", "--show-toplevel")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		dir     string
+		want    Repo
+		wantErr string // in the error's text; "" for none
+		noTree  bool   // errors.Is(err, ErrNoWorkTree)
+	}{
+		{"top level", repo, Repo{InWorkTree: true, Top: strings.TrimSpace(string(top)), Head: strings.TrimSpace(string(head))}, "", false},
+		{"below it", filepath.Join(repo, "sub", "dir"), Repo{InWorkTree: true, Top: strings.TrimSpace(string(top)), Prefix: "sub/dir/", Head: strings.TrimSpace(string(head))}, "", false},
+		{"before the first commit", unborn, Repo{InWorkTree: true, Top: strings.TrimSpace(string(unbornTop))}, "", false},
+		{"in the .git directory", filepath.Join(repo, ".git"), Repo{}, "git rev-parse: fatal: this operation must be run in a work tree", true},
+		{"outside a repository", t.TempDir(), Repo{}, "git rev-parse: fatal: not a git repository", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Describe(ctx, tc.dir)
+			if tc.wantErr == "" {
+				if err != nil || got != tc.want {
+					t.Fatalf("Describe = %+v, %v; want %+v", got, err, tc.want)
+				}
+				return
+			}
+			var ge *Error
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !errors.As(err, &ge) {
+				t.Fatalf("Describe error = %v, want a git error with %q", err, tc.wantErr)
+			}
+			if errors.Is(err, ErrNoWorkTree) != tc.noTree {
+				t.Errorf("errors.Is(err, ErrNoWorkTree) = %v, want %v", !tc.noTree, tc.noTree)
+			}
+		})
+	}
+	t.Run("HeadSHA in the .git directory", func(t *testing.T) {
+		sha, err := HeadSHA(ctx, filepath.Join(repo, ".git"))
+		if err != nil || sha != strings.TrimSpace(string(head)) {
+			t.Errorf("HeadSHA = %q, %v; want %s", sha, err, head)
+		}
+	})
+	t.Run("HeadSHA before the first commit", func(t *testing.T) {
+		if sha, err := HeadSHA(ctx, unborn); err == nil {
+			t.Errorf("HeadSHA = %q, want an error", sha)
+		}
+	})
+}
+
+// TestDescribeMemo: within WithMemo's context a directory is described
+// once: a commit made meanwhile is not seen, as by a run that asked at its
+// start. Without it, every call asks git.
+func TestDescribeMemo(t *testing.T) {
+	needGit(t)
+	repo := newRepo(t)
+	commit := func() {
+		t.Helper()
+		if out, err := Command(context.Background(), repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "next").CombinedOutput(); err != nil {
+			t.Fatalf("git commit: %v\n%s", err, out)
+		}
+	}
+	ctx := WithMemo(context.Background())
+	first, err := Describe(ctx, repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	commit()
+	if again, err := Describe(ctx, repo); err != nil || again != first {
+		t.Errorf("memoised Describe = %+v, %v; want %+v", again, err, first)
+	}
+	fresh, err := Describe(context.Background(), repo)
+	if err != nil || fresh.Head == first.Head {
+		t.Errorf("Describe without memo = %+v, %v; want the new commit", fresh, err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -149,11 +150,38 @@ type fileStamp struct {
 // (2 s on FAT) with room for a file system clock slightly ahead.
 const racyWindow = 3 * time.Second
 
-// stampKey is the key of a file's result by its stamp.
+// stampKey is the key of a file's result by its stamp: newCacheKey of
+// "stamp", root, rel and the stamp's numbers in decimal, made without
+// allocating (it is made for every file of every scan of a tree).
 func stampKey(root, rel string, st fileStamp) cacheKey {
-	return newCacheKey("stamp", root, rel,
-		strconv.FormatInt(st.size, 10), strconv.FormatInt(st.mtime, 10), strconv.FormatInt(st.ctime, 10),
-		strconv.FormatUint(st.ino, 10), strconv.FormatUint(st.dev, 10))
+	var buf [512]byte
+	b := buf[:0]
+	part := func(p string) {
+		b = strconv.AppendInt(b, int64(len(p)), 10)
+		b = append(b, ':')
+		b = append(b, p...)
+		b = append(b, 0)
+	}
+	number := func(digits []byte) {
+		b = strconv.AppendInt(b, int64(len(digits)), 10)
+		b = append(b, ':')
+		b = append(b, digits...)
+		b = append(b, 0)
+	}
+	part("stamp")
+	part(root)
+	part(rel)
+	var num [24]byte
+	for _, n := range []int64{st.size, st.mtime, st.ctime} {
+		number(strconv.AppendInt(num[:0], n, 10))
+	}
+	for _, n := range []uint64{st.ino, st.dev} {
+		number(strconv.AppendUint(num[:0], n, 10))
+	}
+	sum := sha256.Sum256(b)
+	var k cacheKey
+	copy(k[:], sum[:])
+	return k
 }
 
 // settled reports whether a stamp may be stored: both times are older
@@ -163,9 +191,10 @@ func (st fileStamp) settled(scanStart time.Time) bool {
 	return st.mtime < limit && st.ctime < limit
 }
 
-// dirKey is the key of a directory's path-allowlist verdict: whether the
-// rule set's global allowlists exclude that path (a function of the rule
-// set, which names the cache file, and of the path alone).
+// dirKey is the key of a directory's (or an excluded file's)
+// path-allowlist verdict: whether the rule set's global allowlists exclude
+// that path (a function of the rule set, which names the cache file, and
+// of the path alone).
 func dirKey(rel string) cacheKey { return newCacheKey("skip-dir", rel) }
 
 // commitKey is the key of a commit's entry. "limit-error" marks entries
@@ -246,12 +275,12 @@ type cache struct {
 
 	mu  sync.Mutex
 	old map[cacheKey][]byte // loaded from disk
-	// sum is the loaded file's checksum: save merges the file on disk
-	// again only when another run has rewritten it.
-	sum   [sha256.Size]byte
-	used  map[cacheKey][]byte // hits and new entries of this run
-	added int
-	stats CacheStats
+	// loaded is the file old was read from, as it was then: save reads
+	// the file again only when another run has replaced it since.
+	loaded os.FileInfo
+	used   map[cacheKey][]byte // hits and new entries of this run
+	added  int
+	stats  CacheStats
 }
 
 // DefaultCacheDir is where the cache lives when --cache-dir is not given:
@@ -275,12 +304,14 @@ func openCache(dir, ruleset string, maxEntries int) *cache {
 		path:       filepath.Join(dir, ruleset+cacheSuffix),
 		maxEntries: maxEntries,
 	}
-	old, sum, err := readCacheFile(c.path, [sha256.Size]byte{})
+	old, info, err := readCacheFile(c.path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		c.stats.Err = err.Error()
 	}
-	c.old, c.sum = old, sum
-	c.used = make(map[cacheKey][]byte, len(old))
+	c.old, c.loaded = old, info
+	// A warm scan uses most of what it read (every file's stamp): made
+	// at that size, the map does not grow entry by entry.
+	c.used = make(map[cacheKey][]byte, min(len(old), 1<<16))
 	return c
 }
 
@@ -374,59 +405,92 @@ func (c *cache) save() {
 		c.stats.Err = "save the cache: " + err.Error()
 		return
 	}
-	merged := make(map[cacheKey][]byte, len(c.used)+len(c.old))
-	for k, p := range c.used {
-		merged[k] = p
+	// This run's entries first, then what another run saved meanwhile
+	// (it replaced the file: cache files are never written in place,
+	// writeCacheFile, so a file with the inode, size and modification
+	// time of the one read is that file), then those read at the start,
+	// up to maxEntries. The entries are listed, not copied into a map of
+	// their own: a warm scan of a tree keeps tens of thousands.
+	keys := make([]cacheKey, 0, min(len(c.used)+len(c.old), c.maxEntries))
+	for k := range c.used {
+		keys = append(keys, k)
 	}
-	fill := func(m map[cacheKey][]byte) {
-		for k, p := range m {
-			if len(merged) >= c.maxEntries {
+	var onDisk map[cacheKey][]byte
+	if info, err := os.Stat(c.path); err == nil && !sameFile(info, c.loaded) {
+		onDisk, _, _ = readCacheFile(c.path)
+	}
+	// add lists the keys of m that none of seen has.
+	add := func(m map[cacheKey][]byte, seen ...map[cacheKey][]byte) {
+	next:
+		for k := range m {
+			if len(keys) >= c.maxEntries {
 				return
 			}
-			if _, ok := merged[k]; !ok {
-				merged[k] = p
+			for _, s := range seen {
+				if _, ok := s[k]; ok {
+					continue next
+				}
 			}
+			keys = append(keys, k)
 		}
 	}
-	if onDisk, _, err := readCacheFile(c.path, c.sum); err == nil {
-		fill(onDisk) // nil when it is the file loaded
+	add(onDisk, c.used)
+	add(c.old, c.used, onDisk)
+	payload := func(k cacheKey) []byte {
+		if p, ok := c.used[k]; ok {
+			return p
+		}
+		if p, ok := onDisk[k]; ok {
+			return p
+		}
+		return c.old[k]
 	}
-	fill(c.old)
-	if err := writeCacheFile(c.path, merged, c.maxEntries); err != nil {
+	if err := writeCacheFile(c.path, keys, payload, c.maxEntries); err != nil {
 		c.stats.Err = "save the cache: " + err.Error()
 		return
 	}
 	pruneCache(dir, filepath.Base(c.path))
 }
 
-// readCacheFile reads and verifies a cache file and returns its entries
-// and checksum; no entries when its checksum is unchanged (the file
-// loaded before, whose entries the caller has).
-func readCacheFile(path string, unchanged [sha256.Size]byte) (map[cacheKey][]byte, [sha256.Size]byte, error) {
-	var sum [sha256.Size]byte
-	data, err := os.ReadFile(path)
+// sameFile reports whether a is the file b described, unchanged: the
+// same inode, size and modification time.
+func sameFile(a, b os.FileInfo) bool {
+	return a != nil && b != nil && os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime())
+}
+
+// readCacheFile reads and verifies a cache file, and says what the file
+// was when it was read (nil when it could not be read). The payloads
+// share the file's bytes.
+func readCacheFile(path string) (map[cacheKey][]byte, os.FileInfo, error) {
+	f, err := os.Open(path)
 	if err != nil {
-		return nil, sum, err
+		return nil, nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	data, err := readAll(f, info.Size())
+	if err != nil {
+		return nil, nil, err
 	}
 	corrupt := fmt.Errorf("%s: not a valid cache file, ignored", path)
 	if len(data) < len(cacheMagic)+sha256.Size || !bytes.HasPrefix(data, []byte(cacheMagic)) {
-		return nil, sum, corrupt
+		return nil, info, corrupt
 	}
-	body := data[:len(data)-sha256.Size]
-	copy(sum[:], data[len(data)-sha256.Size:])
-	if sum != unchanged || sum == ([sha256.Size]byte{}) {
-		if sha256.Sum256(body) != sum {
-			return nil, [sha256.Size]byte{}, corrupt
-		}
+	body, sum := data[:len(data)-sha256.Size], data[len(data)-sha256.Size:]
+	if want := sha256.Sum256(body); !bytes.Equal(want[:], sum) {
+		return nil, info, corrupt
 	}
-	if sum == unchanged {
-		return nil, sum, nil
-	}
-	parsedCacheFile()
 	body = body[len(cacheMagic):]
-	n, ok := cacheEntries(body)
+	parsedCacheFile()
+	// Counted first, so that the map is made at its size: growing it
+	// entry by entry rehashed it a dozen times, most of a warm scan's
+	// reading of the cache.
+	n, ok := countRecords(body)
 	if !ok {
-		return nil, [sha256.Size]byte{}, corrupt
+		return nil, info, corrupt
 	}
 	m := make(map[cacheKey][]byte, n)
 	for len(body) > 0 {
@@ -437,18 +501,17 @@ func readCacheFile(path string, unchanged [sha256.Size]byte) (map[cacheKey][]byt
 		body = body[w:]
 		var p []byte
 		if n > 0 {
-			p = bytes.Clone(body[:n])
+			p = body[:n:n]
 		}
 		m[k] = p
 		body = body[n:]
 	}
-	return m, sum, nil
+	return m, info, nil
 }
 
-// cacheEntries counts the records of a cache file's body; false when they
-// do not fill it exactly.
-func cacheEntries(body []byte) (int, bool) {
-	n := 0
+// countRecords counts the records of a cache file's body; ok is false
+// when the body is not a sequence of whole records.
+func countRecords(body []byte) (n int, ok bool) {
 	for len(body) > 0 {
 		if len(body) < len(cacheKey{}) {
 			return 0, false
@@ -467,14 +530,11 @@ func cacheEntries(body []byte) (int, bool) {
 // parsedCacheFile is called for every cache file parsed (a test counts).
 var parsedCacheFile = func() {}
 
-// writeCacheFile writes at most max entries to a temporary file in the same
-// directory and renames it over path.
-func writeCacheFile(path string, m map[cacheKey][]byte, max int) error {
-	keys := make([]cacheKey, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i][:], keys[j][:]) < 0 })
+// writeCacheFile writes the entries of keys (at most max of them, the
+// first in key order), each with its payload, to a temporary file in the
+// same directory and renames it over path. keys is sorted in place.
+func writeCacheFile(path string, keys []cacheKey, payload func(cacheKey) []byte, max int) error {
+	slices.SortFunc(keys, func(a, b cacheKey) int { return bytes.Compare(a[:], b[:]) })
 	if len(keys) > max {
 		keys = keys[:max]
 	}
@@ -483,7 +543,7 @@ func writeCacheFile(path string, m map[cacheKey][]byte, max int) error {
 	buf.WriteString(cacheMagic)
 	var n [binary.MaxVarintLen64]byte
 	for _, k := range keys {
-		p := m[k]
+		p := payload(k)
 		buf.Write(k[:])
 		buf.Write(n[:binary.PutUvarint(n[:], uint64(len(p)))])
 		buf.Write(p)

@@ -2,13 +2,16 @@ package leaks
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime"
+	"slices"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -287,7 +290,7 @@ func TestCacheBounded(t *testing.T) {
 		c.store(newCacheKey(fmt.Sprint(i)), nil)
 	}
 	c.save()
-	m, _, err := readCacheFile(c.path, [sha256.Size]byte{})
+	m, _, err := readCacheFile(c.path)
 	if err != nil || len(m) != 10 {
 		t.Fatalf("%d entries (%v), want 10", len(m), err)
 	}
@@ -682,7 +685,7 @@ func TestCacheSaveMergesOnlyAChangedFile(t *testing.T) {
 	if parses != 1 {
 		t.Errorf("the file another run rewrote was parsed %d times on save, want 1", parses)
 	}
-	m, _, err := readCacheFile(b.path, [sha256.Size]byte{})
+	m, _, err := readCacheFile(b.path)
 	if err != nil || len(m) != 3 || string(m[newCacheKey("a")]) != "a" || string(m[newCacheKey("b")]) != "b" || string(m[newCacheKey("old")]) != "o" {
 		t.Fatalf("entries %v (%v), want old, a and b", m, err)
 	}
@@ -751,5 +754,219 @@ func TestCacheOnMatchBeforeScanning(t *testing.T) {
 				t.Errorf("OnMatch called: %v, before scanning: %v; want both %v", matched, early, leak)
 			}
 		})
+	}
+}
+
+// TestCacheFileReadCheaply: a cache file's entries are read into a map made
+// at its size, their payloads sharing the file's bytes: reading 10,000
+// entries allocates a few dozen times, not once per entry and again at
+// every growth of the map (most of a warm scan's reading of the cache).
+func TestCacheFileReadCheaply(t *testing.T) {
+	dir := t.TempDir()
+	c := openCache(dir, "rules", 0)
+	for i := range 10000 {
+		c.store(newCacheKey(fmt.Sprint(i)), []byte(fmt.Sprintf(`[{"rule":"r%d"}]`, i)))
+	}
+	c.save()
+	m, _, err := readCacheFile(c.path)
+	if err != nil || len(m) != 10000 {
+		t.Fatalf("%d entries (%v), want 10000", len(m), err)
+	}
+	if p := m[newCacheKey("42")]; string(p) != `[{"rule":"r42"}]` {
+		t.Fatalf("payload %q", p)
+	}
+	allocs := testing.AllocsPerRun(3, func() {
+		if _, _, err := readCacheFile(c.path); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs > 60 {
+		t.Errorf("reading 10,000 entries: %.0f allocations, want at most 60", allocs)
+	}
+}
+
+// TestCacheSaveRereadsOnlyAReplacedFile: saving merges in what another run
+// saved meanwhile, which it did by replacing the file (a new inode); the
+// file this run read, unchanged, is not read again. A file rewritten in
+// place with its size and time kept (which no run does) is therefore
+// taken for the one read, and its entries are not merged.
+func TestCacheSaveRereadsOnlyAReplacedFile(t *testing.T) {
+	seed := func(key, payload string) string {
+		dir := t.TempDir()
+		c := openCache(dir, "rules", 0)
+		c.store(newCacheKey(key), []byte(payload))
+		c.save()
+		return c.path
+	}
+	t.Run("replaced: merged", func(t *testing.T) {
+		dir := filepath.Dir(seed("first", "1"))
+		c := openCache(dir, "rules", 0)
+		another := openCache(dir, "rules", 0)
+		another.store(newCacheKey("another run"), []byte("3"))
+		another.save()
+		c.store(newCacheKey("mine"), []byte("4"))
+		c.save()
+		m, _, err := readCacheFile(c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"first", "another run", "mine"} {
+			if _, ok := m[newCacheKey(k)]; !ok {
+				t.Errorf("entry %q lost", k)
+			}
+		}
+	})
+	t.Run("read and unchanged: not read again", func(t *testing.T) {
+		path := seed("first", "1")
+		other, err := os.ReadFile(seed("other", "2")) // as large
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := openCache(filepath.Dir(path), "rules", 0)
+		info, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if int64(len(other)) != info.Size() {
+			t.Fatalf("test files of %d and %d bytes", len(other), info.Size())
+		}
+		// Rewritten in place (the same inode), the size and time kept.
+		if err := os.WriteFile(path, other, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(path, info.ModTime(), info.ModTime()); err != nil {
+			t.Fatal(err)
+		}
+		c.store(newCacheKey("mine"), []byte("5"))
+		c.save()
+		m, _, err := readCacheFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"first", "mine"} {
+			if _, ok := m[newCacheKey(k)]; !ok {
+				t.Errorf("entry %q lost", k)
+			}
+		}
+		if _, ok := m[newCacheKey("other")]; ok {
+			t.Error("the file was read again although it is the one read at the start")
+		}
+	})
+}
+
+// countingSkipper counts the path matches the detector makes.
+type countingSkipper struct {
+	*Gitleaks
+	mu    sync.Mutex
+	paths []string
+}
+
+func (c *countingSkipper) SkipPath(rel string) bool {
+	c.mu.Lock()
+	c.paths = append(c.paths, rel)
+	c.mu.Unlock()
+	return c.Gitleaks.SkipPath(rel)
+}
+
+// A file the allowlists' paths exclude has no result in the cache; its
+// verdict is cached instead, so that the next scan neither matches its
+// path again nor compiles the allowlists to do so. The findings stay
+// those of an uncached scan.
+func TestCacheFileVerdicts(t *testing.T) {
+	dir := t.TempDir()
+	key := leakstest.AWSKey(t)
+	for rel, content := range map[string]string{
+		"go.sum":       "example.com/x v1.0.0 h1:" + key + "\n",
+		"img/logo.svg": "<svg><!-- " + key + " --></svg>\n",
+		"main.go":      "package main\n\nconst k = \"" + key + "\"\n",
+	} {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	uncached := cachedScan(t, dir, Scope{}, "")
+	cacheDir := t.TempDir()
+	var seen [][]string
+	for range 2 {
+		var cs *countingSkipper
+		res, err := scanErr(t, dir, Scope{}, func(s *Scanner) {
+			cs = &countingSkipper{Gitleaks: s.Detector.(*Gitleaks)}
+			s.Detector = cs
+			s.CacheDir = cacheDir
+			s.now = func() time.Time { return time.Now().Add(time.Minute) }
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := where(res.Findings), where(uncached.Findings); !reflect.DeepEqual(got, want) {
+			t.Errorf("findings %v, want %v", got, want)
+		}
+		sort.Strings(cs.paths)
+		seen = append(seen, cs.paths)
+	}
+	if !slices.Contains(seen[0], "go.sum") || !slices.Contains(seen[0], "img/logo.svg") {
+		t.Errorf("first scan matched %v, want go.sum and img/logo.svg among them", seen[0])
+	}
+	if slices.Contains(seen[1], "go.sum") || slices.Contains(seen[1], "img/logo.svg") {
+		t.Errorf("second scan matched the paths of excluded files again: %v", seen[1])
+	}
+}
+
+// TestStampKey: a stamp's key is newCacheKey's of its parts (so the
+// entries of earlier scans are found), made without allocating: it is
+// made for every file of every scan of a tree.
+func TestStampKey(t *testing.T) {
+	root, rel := "/home/dev/src/project", "internal/some/deep/path/file_test.go"
+	for _, st := range []fileStamp{
+		{},
+		{size: 1234, mtime: 1764921600123456789, ctime: 1764921600987654321, ino: 98765432, dev: 2049},
+		{size: -1, mtime: -5, ctime: 1 << 62, ino: 1<<64 - 1, dev: 1 << 63},
+	} {
+		want := newCacheKey("stamp", root, rel,
+			strconv.FormatInt(st.size, 10), strconv.FormatInt(st.mtime, 10), strconv.FormatInt(st.ctime, 10),
+			strconv.FormatUint(st.ino, 10), strconv.FormatUint(st.dev, 10))
+		if got := stampKey(root, rel, st); got != want {
+			t.Errorf("stampKey(%+v) = %x, want %x", st, got, want)
+		}
+	}
+	st := fileStamp{size: 1234, mtime: 1764921600123456789, ctime: 1764921600987654321, ino: 98765432, dev: 2049}
+	if n := testing.AllocsPerRun(100, func() { stampKey(root, rel, st) }); n != 0 {
+		t.Errorf("stampKey allocates %.0f times, want 0", n)
+	}
+}
+
+// TestCacheSaveListsEntries: saving a warm scan's cache (tens of thousands
+// of entries read, most of them used again) lists the keys to write
+// instead of copying every entry into a map of its own: the bytes it
+// allocates are those of the key list and the file's buffer, well under
+// what such a map takes.
+func TestCacheSaveListsEntries(t *testing.T) {
+	dir := t.TempDir()
+	seed := openCache(dir, "rules", 0)
+	for i := range 20000 {
+		seed.store(newCacheKey(fmt.Sprint(i)), nil)
+	}
+	seed.save()
+	c := openCache(dir, "rules", 0)
+	for i := range 10000 {
+		c.get(newCacheKey(fmt.Sprint(i))) // used again
+	}
+	c.store(newCacheKey("new"), nil)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	c.save()
+	runtime.ReadMemStats(&after)
+	m, _, err := readCacheFile(c.path)
+	if err != nil || len(m) != 20001 {
+		t.Fatalf("%d entries saved (%v), want 20001", len(m), err)
+	}
+	// 20,001 keys of 16 bytes and a file of 17 bytes each, plus a
+	// little; a map of them would add over a megabyte.
+	if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+		t.Errorf("saving 20,001 entries allocated %d bytes, want under 1 MiB", n)
 	}
 }

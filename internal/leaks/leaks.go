@@ -201,6 +201,9 @@ type Scanner struct {
 	// nil means time.Now. Tests move it forward to store stamps of files
 	// they have just written.
 	now func() time.Time
+	// prefetched is the staged patch stream Prefetch started, taken by
+	// the scan that follows.
+	prefetched *patchStream
 }
 
 // Counter receives a scan's progress: the number of files or commits to

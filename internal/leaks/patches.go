@@ -240,7 +240,7 @@ func (s *Scanner) scanPatches(ctx context.Context, t Target, c *collector) error
 	}
 	var streams []*patchStream
 	for _, args := range patchCommands(t, caching) {
-		ps, err := startPatches(ctx, t, args, stdin)
+		ps, err := s.startOrPrefetched(ctx, t, args, stdin)
 		if err != nil {
 			cancel()
 			for _, started := range streams {

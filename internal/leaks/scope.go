@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
-	"path/filepath"
 	"strings"
 
 	"github.com/secretgate/secretgate/internal/git"
@@ -158,24 +157,21 @@ func Resolve(ctx context.Context, root string, scope Scope) (Target, error) {
 }
 
 // findRepo returns the work tree root lies in, nil when it lies in none.
+// git.Describe asks git once for this and what else the run needs of the
+// repository (the commit checked, whether a staged listing can be made).
 func findRepo(ctx context.Context, root string) (*Repo, error) {
-	out, err := gitText(ctx, root, "rev-parse", "--show-toplevel", "--show-prefix", "--is-shallow-repository", "--git-path", "objects")
+	r, err := git.Describe(ctx, root)
+	var ge *git.Error
+	if errors.As(err, &ge) && strings.Contains(ge.Stderr, "not a git repository") {
+		err = errNotRepo
+	}
 	if err != nil {
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, errNotRepo) {
 			return nil, nil
 		}
 		return nil, fmt.Errorf("git in %s: %w", root, err)
 	}
-	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
-	if len(lines) != 4 {
-		// --show-prefix prints an empty line at the top level.
-		return nil, fmt.Errorf("git rev-parse in %s: unexpected output %q", root, out)
-	}
-	objects := lines[3] // relative to root unless absolute
-	if !filepath.IsAbs(objects) {
-		objects = filepath.Join(root, objects)
-	}
-	return &Repo{Top: lines[0], Prefix: lines[1], Shallow: lines[2] == "true", Objects: objects}, nil
+	return &Repo{Top: r.Top, Prefix: r.Prefix, Shallow: r.Shallow, Objects: r.Objects}, nil
 }
 
 func resolveCommit(ctx context.Context, root, rev, which string, shallow bool) (string, error) {

@@ -50,6 +50,10 @@ func (s *Scanner) scanTree(ctx context.Context, t Target, c *collector) error {
 	if _, ok := s.Detector.(narrower); ok && c.cache != nil {
 		deferred = &deferredFiles{}
 	}
+	fileSkip := skipper
+	if skipper != nil && c.cache != nil {
+		fileSkip = cachedFileSkipper{skipper, c.cache}
+	}
 	var g errgroup.Group
 	g.SetLimit(s.workers())
 	for _, f := range files {
@@ -57,7 +61,7 @@ func (s *Scanner) scanTree(ctx context.Context, t Target, c *collector) error {
 			break
 		}
 		g.Go(func() error {
-			s.scanFile(ctx, t.Root, f, max, skipper, start, deferred, c)
+			s.scanFile(ctx, t.Root, f, max, fileSkip, start, deferred, c)
 			prog.Add(1)
 			return nil
 		})
@@ -195,6 +199,30 @@ func (cs cachedSkipper) SkipPath(rel string) bool {
 		p = []byte{1}
 	}
 	cs.cache.put(k, p)
+	return skip
+}
+
+// cachedFileSkipper remembers in the cache which files the allowlists'
+// paths exclude (dirKey: the verdict is the path's, whether file or
+// directory). A file they exclude has no result in the cache, so that
+// without this every scan matched its path again (and compiled the
+// allowlists to do so); a file they do not exclude is found by its
+// stamp or content before its path is matched, so its verdict is not
+// stored.
+type cachedFileSkipper struct {
+	pathSkipper
+	cache *cache
+}
+
+func (cs cachedFileSkipper) SkipPath(rel string) bool {
+	k := dirKey(rel)
+	if p, ok := cs.cache.get(k); ok && len(p) <= 1 {
+		return len(p) == 1
+	}
+	skip := cs.pathSkipper.SkipPath(rel)
+	if skip {
+		cs.cache.put(k, []byte{1})
+	}
 	return skip
 }
 

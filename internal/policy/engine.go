@@ -57,6 +57,9 @@ type Engine struct {
 	// partial is set when built-in rule packages were left out
 	// (LoadFamilies).
 	partial bool
+	// rulesOnly is set when the aggregator was left out too (LoadRules):
+	// parts are the families' deny sets, and query is not prepared.
+	rulesOnly bool
 	// evalTimeout bounds one evaluation (SetEvalTimeout); zero means
 	// DefaultEvalTimeout.
 	evalTimeout time.Duration
@@ -538,6 +541,9 @@ type Document struct {
 	// empty: no roles, policies, secrets, leaks, credentials, waivers or
 	// judge (NothingToJudge).
 	empty bool
+	// aggregated: waivers or a judge, which only the aggregator judges
+	// (LoadRules).
+	aggregated bool
 }
 
 // NothingToJudge tells whether the document holds no facts for any rule
@@ -567,13 +573,15 @@ func NewDocument(input *facts.Input) (*Document, error) {
 		return nil, fmt.Errorf("input document: %T, want an object", val)
 	}
 	secrets := input.Secrets
-	empty := len(in.Roles)+len(in.Policies)+len(secrets)+len(in.Leaks)+len(in.Credentials)+len(in.Config.Waivers) == 0 && in.Judge == nil
+	aggregated := len(in.Config.Waivers) > 0 || in.Judge != nil
+	empty := len(in.Roles)+len(in.Policies)+len(secrets)+len(in.Leaks)+len(in.Credentials) == 0 && !aggregated
 	return &Document{
 		base:        base,
 		secretSlice: func(lo, hi int) (*ast.Array, error) { return secretsValue(secrets[lo:hi]) },
 		nSecrets:    len(secrets),
 		waivers:     len(in.Config.Waivers) > 0,
 		empty:       empty,
+		aggregated:  aggregated,
 	}, nil
 }
 
@@ -590,6 +598,9 @@ func (d *Document) value() (ast.Value, error) {
 
 // EvaluateDocument runs the query over doc and returns the raw findings.
 func (e *Engine) EvaluateDocument(ctx context.Context, doc *Document) ([]Raw, error) {
+	if e.rulesOnly && doc.aggregated {
+		return nil, ErrRulesOnly
+	}
 	return e.evaluate(ctx, doc)
 }
 
@@ -607,6 +618,9 @@ func (e *Engine) evaluate(ctx context.Context, doc *Document) ([]Raw, error) {
 			var err error
 			raws, err = e.evaluateParts(ctx, doc)
 			return err
+		}
+		if e.rulesOnly {
+			return nil
 		}
 		val, err := doc.value()
 		if err != nil {

@@ -3,6 +3,8 @@ package policy
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -39,10 +41,25 @@ func LoadFamilies(ctx context.Context, dirs []string, families []string) (*Engin
 	if !ok {
 		return compile(ctx, append(all, user...))
 	}
-	// The library packages needed: those the kept sources name, and
-	// theirs in turn.
+	kept, whole := selectBuiltin(all, families, uses)
+	if whole {
+		return compile(ctx, append(all, user...))
+	}
+	eng, err := compile(ctx, append(kept, user...))
+	if err != nil {
+		// The error, if any, is the whole set's.
+		return compile(ctx, append(all, user...))
+	}
+	eng.partial = true
+	return eng, nil
+}
+
+// selectBuiltin returns the built-in sources a compilation of families
+// needs: their rule packages, every source outside the rule packages and
+// the library (the aggregator), and the library packages that these, or
+// uses, name, and theirs in turn. whole reports that nothing was left out.
+func selectBuiltin(all []Source, families, uses []string) (kept []Source, whole bool) {
 	libs := map[string][]Source{}
-	var kept []Source
 	left := false
 	for _, s := range all {
 		pkg := "data." + packageOf(s.Text)
@@ -56,7 +73,7 @@ func LoadFamilies(ctx context.Context, dirs []string, families []string) (*Engin
 		}
 		kept = append(kept, s)
 	}
-	queue := uses
+	queue := slices.Clone(uses)
 	for _, s := range kept {
 		queue = append(queue, libRefs(s.Text)...)
 	}
@@ -80,17 +97,80 @@ func LoadFamilies(ctx context.Context, dirs []string, families []string) (*Engin
 			queue = append(queue, libRefs(s.Text)...)
 		}
 	}
-	if !left && len(libs) == 0 {
-		return compile(ctx, append(all, user...))
-	}
-	eng, err := compile(ctx, append(kept, user...))
-	if err != nil {
-		// The error, if any, is the whole set's.
-		return compile(ctx, append(all, user...))
-	}
-	eng.partial = true
-	return eng, nil
+	return kept, !left && len(libs) == 0
 }
+
+// LoadRules compiles the built-in rule packages of families and the
+// library packages they use, and nothing else: neither the aggregator
+// (package secretgate.main) nor any user policy. Its findings are those of
+// LoadFamilies' engine for a document without waivers and without judge,
+// for which the aggregator only joins the families' deny sets
+// (TestLoadRulesFindsWhatLoadFamiliesFinds): the expired and too broad
+// waivers and the judge's change are findings about waivers and judge,
+// and with no waiver active a family's findings are its deny set as it
+// is. Such a run (no waivers, no judge, no policies of the user's; see
+// run.deferrable) compiles about a third of the Rego and prepares one
+// query per family instead of four more. EvaluateDocument refuses a
+// document with waivers or a judge (ErrRulesOnly): this engine cannot
+// judge them.
+//
+// A built-in family whose rules lie in subpackages, which the
+// aggregator also reads (data.secretgate.rules[family][_].deny), is
+// compiled by LoadFamilies instead.
+func LoadRules(ctx context.Context, families []string) (*Engine, error) {
+	all, err := BuiltinSources(false)
+	if err != nil {
+		return nil, err
+	}
+	kept, _ := selectBuiltin(all, families, nil)
+	var srcs []Source
+	for _, s := range kept {
+		pkg := "data." + packageOf(s.Text)
+		if pkg == mainRoot.String() {
+			continue
+		}
+		if fam, ok := familyOf(pkg); ok && pkg != rulesRoot.String()+"."+fam {
+			return LoadFamilies(ctx, nil, families)
+		}
+		srcs = append(srcs, s)
+	}
+	mods, builtin, err := parseSources(srcs)
+	if err != nil {
+		return nil, err
+	}
+	compiler := ast.NewCompiler().WithCapabilities(capabilities).WithEnablePrintStatements(false)
+	compiler.Compile(mods)
+	if compiler.Failed() {
+		return nil, fmt.Errorf("%w: %v", ErrPolicy, compiler.Errors)
+	}
+	catalog, err := readCatalog(compiler, builtin)
+	if err != nil {
+		return nil, err
+	}
+	fams := slices.Clone(families)
+	slices.Sort(fams)
+	parts := make([]part, 0, len(fams))
+	for _, f := range slices.Compact(fams) {
+		ref := rulesRoot.Append(ast.StringTerm(f)).Append(ast.StringTerm("deny"))
+		if compiler.RuleTree.Find(ref) == nil {
+			continue // no rule of the family: it finds nothing
+		}
+		text := ref.String()
+		pq, err := prepare(ctx, compiler, text)
+		if err != nil {
+			return nil, err
+		}
+		// Every rule compiled is built in: a family of shardAxes may be
+		// split.
+		reads := readsInput(compiler, compiler.GetRulesWithPrefix(rulesRoot.Append(ast.StringTerm(f))), "secrets", false)
+		parts = append(parts, part{name: f, query: pq, text: text, axis: shardAxes[f], readsSecrets: reads})
+	}
+	return &Engine{catalog: catalog, parts: parts, compiler: compiler, partial: true, rulesOnly: true}, nil
+}
+
+// ErrRulesOnly is the error of an engine from LoadRules given a document
+// with waivers or a judge, which only the aggregator judges.
+var ErrRulesOnly = errors.New("policy engine compiled without the aggregator given waivers or a judge")
 
 // libRoot is where the built-in library packages live.
 var libRoot = ast.MustParseRef("data.secretgate.lib")

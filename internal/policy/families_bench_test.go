@@ -6,7 +6,8 @@ import (
 )
 
 // BenchmarkLoadFamilies compiles the built-in policies in full and with the
-// leaks rules only (a staged run without policy files).
+// leaks rules only (a staged run without policy files), with the
+// aggregator and without it (LoadRules: no waivers, no judge).
 func BenchmarkLoadFamilies(b *testing.B) {
 	for _, bc := range []struct {
 		name     string
@@ -20,4 +21,11 @@ func BenchmarkLoadFamilies(b *testing.B) {
 			}
 		})
 	}
+	b.Run("leaks rules only", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := LoadRules(context.Background(), []string{"leaks"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -57,6 +57,7 @@ var shardAxes = map[string]string{
 	"rotation": "secrets",
 	"naming":   "secrets",
 	"trust":    "roles",
+	"leaks":    "leaks",
 }
 
 // costPerElement is roughly what each family costs per element of the
@@ -71,6 +72,7 @@ var costPerElement = map[string]struct {
 	"naming":   {"secrets", 9},
 	"trust":    {"roles", 250},
 	"iam":      {"roles", 55},
+	"leaks":    {"leaks", 150},
 }
 
 // sharedWork names the families whose pieces repeat work that the whole

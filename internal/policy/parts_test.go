@@ -211,11 +211,12 @@ func TestShardsEqualFindings(t *testing.T) {
 	secretsOf := slices.Concat(fs.Secrets[:100], odd, fs.Secrets[100:200], odd, fs.Secrets[200:])
 	natural := &facts.Input{Schema: facts.Schema, Now: now.Format(time.RFC3339), Config: cfg,
 		Roles: fs.Roles, Policies: fs.Policies, Secrets: secretsOf,
-		Leaks: []facts.Leak{}, Credentials: []facts.Credential{}, Checks: []string{"naming", "rotation", "iam", "trust"}}
+		Leaks: leakCorpus(), Credentials: []facts.Credential{}, Checks: []string{"naming", "rotation", "iam", "trust", "leaks"}}
 	inputs := map[string]*facts.Input{"generated": natural, "all prod, waivers": accountInput(t, []facts.Waiver{
 		{Rule: "rotation-manual", Resource: "dev/**", Reason: "r", Owner: "o"},
 		{Rule: "*", Resource: "prod/bybit*/**", Reason: "all", Owner: "o"}})}
 	inputs["all prod, waivers"].Secrets = slices.Concat(inputs["all prod, waivers"].Secrets, odd, odd)
+	inputs["all prod, waivers"].Leaks = slices.Concat(leakCorpus(), leakCorpus()[:9])
 	savedMin, savedCost := shardMin, pieceMin
 	defer func() { shardMin, pieceMin = savedMin, savedCost }()
 	split := 0
@@ -286,7 +287,7 @@ func TestUserRulesKeepFamilyWhole(t *testing.T) {
 	}{
 		{"", nil},
 		{"testdata/infamily", []string{"rotation"}},
-		{"testdata/inlib", []string{"rotation", "naming", "trust"}},
+		{"testdata/inlib", []string{"rotation", "naming", "trust", "leaks"}},
 	} {
 		var dirs []string
 		if tc.dir != "" {
@@ -448,6 +449,26 @@ func TestBuiltinPartsWithoutSecrets(t *testing.T) {
 	sort.Strings(readers)
 	if want := []string{"broad waivers", "naming", "rotation"}; !slices.Equal(readers, want) {
 		t.Errorf("parts reading input.secrets: %v, want %v", readers, want)
+	}
+	// The engine a put-off compilation makes (LoadRules) knows it too:
+	// a family of its that read the secrets, judged without them, would
+	// find nothing.
+	rules, err := LoadRules(context.Background(), []string{"leaks", "naming", "resolve", "rotation"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rules.rulesOnly {
+		t.Fatal("LoadRules compiled the aggregator for these families")
+	}
+	var ruleReaders []string
+	for _, p := range rules.parts {
+		if p.readsSecrets {
+			ruleReaders = append(ruleReaders, p.name)
+		}
+	}
+	sort.Strings(ruleReaders)
+	if want := []string{"naming", "rotation"}; !slices.Equal(ruleReaders, want) {
+		t.Errorf("LoadRules' parts reading input.secrets: %v, want %v", ruleReaders, want)
 	}
 	// A large account: no piece converts every secret at once.
 	in := accountInput(t, nil)

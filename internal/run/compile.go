@@ -24,7 +24,9 @@ import (
 // a check of a directory without leaks then compiles nothing: the built-in
 // rules find nothing in a document without facts
 // (policy.TestNothingToJudgeFindsNothing), and compiling was most of such
-// a run's time.
+// a run's time. When it does compile (a leak was found), only the
+// families' rules compile, without the aggregator, which has no waiver or
+// judge to apply (policy.LoadRules).
 type pendingEngine struct {
 	done chan struct{}
 
@@ -50,8 +52,8 @@ func loadPolicies(ctx context.Context, cfg *config.Config, families func() []str
 		if families != nil {
 			only = families()
 		}
-		build := func() {
-			eng, err := policy.LoadFamilies(ctx, cfg.Policies, only)
+		build := func(load func() (*policy.Engine, error)) {
+			eng, err := load()
 			if compiled != nil && eng != nil {
 				compiled(eng)
 			}
@@ -65,10 +67,13 @@ func loadPolicies(ctx context.Context, cfg *config.Config, families func() []str
 			p.engine = eng
 		}
 		if deferrable && only != nil && len(withoutAWSFamilies(only)) == len(only) {
-			p.deferred = build
+			// Without waivers, judge or user policies the aggregator
+			// only joins the families' findings: their rules alone
+			// compile (policy.LoadRules).
+			p.deferred = func() { build(func() (*policy.Engine, error) { return policy.LoadRules(ctx, only) }) }
 			return
 		}
-		build()
+		build(func() (*policy.Engine, error) { return policy.LoadFamilies(ctx, cfg.Policies, only) })
 	}()
 	return p
 }

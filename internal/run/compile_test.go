@@ -20,9 +20,10 @@ import (
 func TestPendingEngineDeferred(t *testing.T) {
 	cfg := config.Default()
 	leaksOnly := func() []string { return []string{result.CheckLeaks} }
+	var engine *policy.Engine
 	load := func(families func() []string, deferrable bool) (*pendingEngine, chan struct{}) {
 		compiled := make(chan struct{}, 1)
-		p := loadPolicies(context.Background(), cfg, families, func(*policy.Engine) { compiled <- struct{}{} }, deferrable)
+		p := loadPolicies(context.Background(), cfg, families, func(e *policy.Engine) { engine = e; compiled <- struct{}{} }, deferrable)
 		if err := p.ready(); err != nil {
 			t.Fatal(err)
 		}
@@ -65,6 +66,15 @@ func TestPendingEngineDeferred(t *testing.T) {
 		}
 		if _, ok := p.Rule(raws[0].Rule); !ok {
 			t.Errorf("rule %s not in the catalogue", raws[0].Rule)
+		}
+		// Without waivers, judge or user policies, the aggregator's
+		// rules (the waivers' and the judge's) are not compiled
+		// (policy.LoadRules).
+		if engine.Compiled("config-waiver-expired") || engine.Compiled("config-judge-changed") {
+			t.Error("the put-off compilation compiled the aggregator")
+		}
+		if !engine.Known("config-waiver-expired") {
+			t.Error("config-waiver-expired unknown: a built-in rule left out is still known")
 		}
 	})
 	t.Run("warm compiles in the background", func(t *testing.T) {

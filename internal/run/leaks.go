@@ -78,12 +78,17 @@ func NewLeaks(ctx context.Context, root string, opts LeakOptions) (*Leaks, error
 	if err != nil {
 		return nil, err
 	}
-	return &Leaks{
+	g := &Leaks{
 		Target: target,
 		Scanner: &leaks.Scanner{Detector: det, Ignore: ignore, MaxFileBytes: opts.MaxFileBytes,
 			Live: opts.Live, CacheDir: opts.CacheDir, References: opts.References,
 			DistrustAddedAllow: opts.DistrustAddedAllow, OnMatch: opts.OnMatch},
-	}, nil
+	}
+	// A staged scan's git diff runs while the run reads the staged files
+	// and lists the index (leaks.Scanner.Prefetch); the pipeline gathers
+	// the leaks after them.
+	g.Scanner.Prefetch(ctx, target)
+	return g, nil
 }
 
 // After implements Dependent: the gatherer that reads the live values

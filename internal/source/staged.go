@@ -135,15 +135,36 @@ func (x *StagedIndex) entries(ctx context.Context, root string) ([]stagedEntry, 
 // commit), below root, with the staged blob's mode and object id. Rename
 // detection is off, so a renamed file is its new path, added.
 func stagedEntries(ctx context.Context, root string) ([]stagedEntry, error) {
-	// Outside a work tree git diff would compare files instead (--no-index).
-	if inside, err := gitOutput(ctx, root, "rev-parse", "--is-inside-work-tree"); err != nil {
-		return nil, err
-	} else if strings.TrimSpace(string(inside)) != "true" {
-		return nil, fmt.Errorf("%s is not in a git work tree, so nothing is staged", root)
+	// The listing and the question whether root lies in a work tree go to
+	// git side by side: one after the other they were two of the three
+	// git processes a pre-commit hook waits for in turn. Outside a work
+	// tree git diff compares files instead (--no-index; in a .git
+	// directory it even lists the index), so the listing counts only
+	// when git.Describe (asked once for what the run needs of the
+	// repository) says root is in one.
+	type listing struct {
+		out []byte
+		err error
 	}
-	out, err := gitOutput(ctx, root,
-		"diff", "--cached", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-ext-diff", "--no-textconv",
-		"--relative", "--diff-filter=ACMT")
+	listed := make(chan listing, 1)
+	go func() {
+		out, err := gitOutput(ctx, root,
+			"diff", "--cached", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-ext-diff", "--no-textconv",
+			"--relative", "--diff-filter=ACMT")
+		listed <- listing{out, err}
+	}()
+	repo, err := git.Describe(ctx, root)
+	l := <-listed
+	var ge *git.Error
+	switch {
+	case errors.Is(err, git.ErrNoWorkTree) || (err == nil && !repo.InWorkTree):
+		return nil, fmt.Errorf("%s is not in a git work tree, so nothing is staged", root)
+	case errors.As(err, &ge):
+		return nil, fmt.Errorf("git %s in %s: %s", ge.Args[0], root, ge.Reason())
+	case err != nil:
+		return nil, err
+	}
+	out, err := l.out, l.err
 	if err != nil {
 		return nil, err
 	}
