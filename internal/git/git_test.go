@@ -128,7 +128,8 @@ func TestMessage(t *testing.T) {
 }
 
 // TestDescribe: one git rev-parse gives what each fact's own command gave:
-// the work tree's top, the directory's prefix, shallowness and HEAD (none
+// the work tree's top, the directory's prefix, shallowness, the object
+// directory (absolute, from a subdirectory too) and HEAD (none
 // before the first commit); in a .git directory ErrNoWorkTree with git's
 // message, outside a repository git's message.
 func TestDescribe(t *testing.T) {
@@ -161,9 +162,9 @@ func TestDescribe(t *testing.T) {
 		wantErr string // in the error's text; "" for none
 		noTree  bool   // errors.Is(err, ErrNoWorkTree)
 	}{
-		{"top level", repo, Repo{InWorkTree: true, Top: strings.TrimSpace(string(top)), Head: strings.TrimSpace(string(head))}, "", false},
-		{"below it", filepath.Join(repo, "sub", "dir"), Repo{InWorkTree: true, Top: strings.TrimSpace(string(top)), Prefix: "sub/dir/", Head: strings.TrimSpace(string(head))}, "", false},
-		{"before the first commit", unborn, Repo{InWorkTree: true, Top: strings.TrimSpace(string(unbornTop))}, "", false},
+		{"top level", repo, Repo{InWorkTree: true, Top: strings.TrimSpace(string(top)), Objects: filepath.Join(repo, ".git", "objects"), Head: strings.TrimSpace(string(head))}, "", false},
+		{"below it", filepath.Join(repo, "sub", "dir"), Repo{InWorkTree: true, Top: strings.TrimSpace(string(top)), Prefix: "sub/dir/", Objects: filepath.Join(repo, ".git", "objects"), Head: strings.TrimSpace(string(head))}, "", false},
+		{"before the first commit", unborn, Repo{InWorkTree: true, Top: strings.TrimSpace(string(unbornTop)), Objects: filepath.Join(unborn, ".git", "objects")}, "", false},
 		{"in the .git directory", filepath.Join(repo, ".git"), Repo{}, "git rev-parse: fatal: this operation must be run in a work tree", true},
 		{"outside a repository", t.TempDir(), Repo{}, "git rev-parse: fatal: not a git repository", false},
 	}
