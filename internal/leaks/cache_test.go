@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -780,8 +781,11 @@ func TestCacheFileReadCheaply(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	if allocs > 60 {
-		t.Errorf("reading 10,000 entries: %.0f allocations, want at most 60", allocs)
+	// A few dozen (the file, the map's buckets); one per entry would be
+	// 10,000. AllocsPerRun counts every goroutine's allocations, so the
+	// bound leaves room for others running meanwhile.
+	if allocs > 200 {
+		t.Errorf("reading 10,000 entries: %.0f allocations, want at most 200", allocs)
 	}
 }
 
@@ -951,22 +955,29 @@ func TestCacheSaveListsEntries(t *testing.T) {
 		seed.store(newCacheKey(fmt.Sprint(i)), nil)
 	}
 	seed.save()
-	c := openCache(dir, "rules", 0)
-	for i := range 10000 {
-		c.get(newCacheKey(fmt.Sprint(i))) // used again
+	// The least of a few rounds: TotalAlloc counts what any goroutine of
+	// the test binary allocates meanwhile, never less than save's own.
+	least := uint64(math.MaxUint64)
+	var c *cache
+	for range 5 {
+		c = openCache(dir, "rules", 0)
+		for i := range 10000 {
+			c.get(newCacheKey(fmt.Sprint(i))) // used again
+		}
+		c.store(newCacheKey("new"), nil)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		c.save()
+		runtime.ReadMemStats(&after)
+		least = min(least, after.TotalAlloc-before.TotalAlloc)
 	}
-	c.store(newCacheKey("new"), nil)
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	c.save()
-	runtime.ReadMemStats(&after)
 	m, _, err := readCacheFile(c.path)
 	if err != nil || len(m) != 20001 {
 		t.Fatalf("%d entries saved (%v), want 20001", len(m), err)
 	}
 	// 20,001 keys of 16 bytes and a file of 17 bytes each, plus a
 	// little; a map of them would add over a megabyte.
-	if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+	if n := least; n > 1<<20 {
 		t.Errorf("saving 20,001 entries allocated %d bytes, want under 1 MiB", n)
 	}
 }
