@@ -359,7 +359,7 @@ func ruleFamilies(c *ast.Compiler, builtin map[string]bool) ([]string, bool) {
 func (e *Engine) evaluateParts(ctx context.Context, doc *Document) ([]Raw, error) {
 	procs := runtime.GOMAXPROCS(0)
 	pieces := e.pieces(doc, procs)
-	results := make([]foundSet, len(pieces))
+	results := make([][]foundSet, len(pieces))
 	// The first piece to fail stops the others; its error is the run's.
 	// Pieces that fail after that fail because they were stopped.
 	g, evalCtx := errgroup.WithContext(ctx)
@@ -367,26 +367,35 @@ func (e *Engine) evaluateParts(ctx context.Context, doc *Document) ([]Raw, error
 	for i := range pieces {
 		g.Go(func() error {
 			pc := pieces[i]
-			p := e.parts[pc.part]
 			input, err := pc.inputOf(doc)
 			if err != nil {
 				return err
 			}
-			res, err := evalFound(evalCtx, p.query, p.text, input)
-			results[i] = res
-			return err
+			for _, k := range pc.parts() {
+				p := e.parts[k]
+				res, err := evalFound(evalCtx, p.query, p.text, input)
+				if err != nil {
+					return err
+				}
+				results[i] = append(results[i], res)
+			}
+			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	return union(results), nil
+	return union(slices.Concat(results...)), nil
 }
 
 // piece is one query to evaluate: a part over the whole input, over the
 // input without its secrets, or over a slice of its axis list.
 type piece struct {
 	part int
+	// also are more parts evaluated over the same input, after part: the
+	// families split over the secrets share their slices, each slice
+	// converted once.
+	also []int
 	// input is the document to evaluate over; nil for a slice of the
 	// secrets [lo, hi), converted when the piece starts (inputOf).
 	input  ast.Value
@@ -395,6 +404,9 @@ type piece struct {
 	whole bool
 	cost  float64
 }
+
+// parts lists the parts the piece evaluates.
+func (pc piece) parts() []int { return append([]int{pc.part}, pc.also...) }
 
 // inputOf is the document the piece is evaluated over.
 func (pc piece) inputOf(doc *Document) (ast.Value, error) {
@@ -449,6 +461,11 @@ func (e *Engine) pieces(doc *Document, procs int) []piece {
 	}
 	fair := total / float64(procs)
 	var out []piece
+	// The parts split over the secrets, and into how many slices: the
+	// most any of them needs, so that each slice is converted once and
+	// judged by all of them.
+	var bySecrets []int
+	secretShards := 0
 	for i, p := range e.parts {
 		cost := costs[i]
 		n := length(p.axis)
@@ -466,10 +483,8 @@ func (e *Engine) pieces(doc *Document, procs int) []piece {
 		}
 		switch {
 		case shards > 1 && p.axis == "secrets":
-			for k := range shards {
-				lo, hi := k*n/shards, (k+1)*n/shards
-				out = append(out, piece{part: i, lo: lo, hi: hi, cost: cost * float64(hi-lo) / float64(n)})
-			}
+			bySecrets = append(bySecrets, i)
+			secretShards = max(secretShards, shards)
 		case shards > 1:
 			list := doc.base.Get(ast.StringTerm(p.axis)).Value.(*ast.Array)
 			for k := range shards {
@@ -480,6 +495,16 @@ func (e *Engine) pieces(doc *Document, procs int) []piece {
 			out = append(out, piece{part: i, input: doc.base, cost: cost})
 		default:
 			out = append(out, piece{part: i, whole: true, cost: cost})
+		}
+	}
+	if len(bySecrets) > 0 {
+		n, cost := doc.nSecrets, 0.0
+		for _, i := range bySecrets {
+			cost += costs[i]
+		}
+		for k := range secretShards {
+			lo, hi := k*n/secretShards, (k+1)*n/secretShards
+			out = append(out, piece{part: bySecrets[0], also: bySecrets[1:], lo: lo, hi: hi, cost: cost * float64(hi-lo) / float64(n)})
 		}
 	}
 	sort.SliceStable(out, func(a, b int) bool { return out[a].cost > out[b].cost })

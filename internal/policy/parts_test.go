@@ -379,7 +379,9 @@ func TestSharedWorkSplitsCoarsely(t *testing.T) {
 	count := func(procs int) map[string]int {
 		n := map[string]int{}
 		for _, pc := range eng.pieces(mustDocument(t, val), procs) {
-			n[eng.parts[pc.part].name]++
+			for _, k := range pc.parts() {
+				n[eng.parts[k].name]++
+			}
 		}
 		return n
 	}
@@ -479,10 +481,20 @@ func TestBuiltinPartsWithoutSecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sliced := map[string]int{}
 	for _, pc := range eng.pieces(doc, 2) {
 		if pc.whole || (pc.input == nil && pc.hi-pc.lo > maxSecretsPerPiece) {
 			t.Errorf("%s: a piece over %d secrets (whole: %v)", eng.parts[pc.part].name, pc.hi-pc.lo, pc.whole)
 		}
+		if pc.input == nil && !pc.whole {
+			for _, k := range pc.parts() {
+				sliced[eng.parts[k].name]++
+			}
+		}
+	}
+	// Naming and rotation share their slices: each slice converted once.
+	if sliced["naming"] < 3 || sliced["naming"] != sliced["rotation"] || len(sliced) != 2 {
+		t.Errorf("pieces over slices of the secrets per part: %v, want naming and rotation in the same slices", sliced)
 	}
 	if doc.full != nil {
 		t.Error("listing the pieces converted the whole document")
