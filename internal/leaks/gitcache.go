@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -40,39 +41,58 @@ func foundKey(prefix, sha string, maxBytes int64) cacheKey {
 }
 
 // revListArgs lists the commits a range or history scan covers, in the
-// order git log walks them.
+// order git log walks them, each with its parents (so that a merge is
+// known as one before git log is asked for its patch).
 func revListArgs(t Target) []string {
 	if t.Scope.Kind == Range {
-		return []string{"rev-list", t.Git.Base + ".." + t.Git.Head}
+		return []string{"rev-list", "--parents", t.Git.Base + ".." + t.Git.Head}
 	}
-	return []string{"rev-list", "--all"}
+	return []string{"rev-list", "--parents", "--all"}
+}
+
+// pendingCommits are the commits of a scope the cache does not know
+// clean, in git rev-list's order: the ordinary ones (one parent or none)
+// and the merges, whose patches different git log commands print
+// (patchCommands).
+type pendingCommits struct {
+	ordinary, merges []string
+}
+
+func (p pendingCommits) len() int { return len(p.ordinary) + len(p.merges) }
+
+// all returns every pending commit, ordinary ones first.
+func (p pendingCommits) all() []string {
+	return append(slices.Clip(p.ordinary), p.merges...)
 }
 
 // cachedCommits looks up every commit of the scope in the cache, counts
 // the clean ones as scanned, and returns those still to scan. The
 // commits are looked up as git rev-list prints them, while it walks the
 // rest of the history.
-func (s *Scanner) cachedCommits(ctx context.Context, t Target, c *collector) ([]string, error) {
+func (s *Scanner) cachedCommits(ctx context.Context, t Target, c *collector) (pendingCommits, error) {
 	args := revListArgs(t)
 	cmd := git.Command(ctx, t.Root, args...)
 	stderr := &limitedBuffer{max: 64 << 10}
 	cmd.Stderr = stderr
+	var pending pendingCommits
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, fmt.Errorf("list the commits: %w", err)
+		return pending, fmt.Errorf("list the commits: %w", err)
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("list the commits: git %s: %w", args[0], err)
+		return pending, fmt.Errorf("list the commits: git %s: %w", args[0], err)
 	}
-	var pending []string
 	lines := bufio.NewScanner(stdout)
 	for lines.Scan() {
-		sha := strings.TrimSpace(lines.Text())
-		if sha == "" {
+		// "commit parent…": a merge has two parents or more.
+		sha, parents, _ := strings.Cut(strings.TrimSpace(lines.Text()), " ")
+		if sha == "" || s.cachedCommit(t, c, sha) {
 			continue
 		}
-		if !s.cachedCommit(t, c, sha) {
-			pending = append(pending, sha)
+		if strings.Contains(parents, " ") {
+			pending.merges = append(pending.merges, sha)
+		} else {
+			pending.ordinary = append(pending.ordinary, sha)
 		}
 	}
 	rerr := lines.Err()
@@ -81,13 +101,13 @@ func (s *Scanner) cachedCommits(ctx context.Context, t Target, c *collector) ([]
 	}
 	werr := cmd.Wait()
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return pendingCommits{}, err
 	}
 	if werr != nil {
-		return nil, fmt.Errorf("list the commits: %w", &git.Error{Args: args, Stderr: git.Message(stderr.String()), Err: werr})
+		return pendingCommits{}, fmt.Errorf("list the commits: %w", &git.Error{Args: args, Stderr: git.Message(stderr.String()), Err: werr})
 	}
 	if rerr != nil {
-		return nil, fmt.Errorf("list the commits: read the output of git %s: %w", args[0], rerr)
+		return pendingCommits{}, fmt.Errorf("list the commits: read the output of git %s: %w", args[0], rerr)
 	}
 	return pending, nil
 }

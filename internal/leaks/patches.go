@@ -93,6 +93,41 @@ func patchCommands(t Target, stdin bool) [][]string {
 	return nil
 }
 
+// patchRun is one git command of a scan and what it reads on standard
+// input ("" for none).
+type patchRun struct {
+	args  []string
+	stdin string
+}
+
+// patchRuns are the git commands that print the patches of a scope, or
+// with a cache (caching) of the pending commits only: the ordinary
+// commits to the command that prints theirs, the merges to the one that
+// re-merges them, and a command with no commit to print is not started
+// (a cache that knows every commit but a new one starts one git log).
+func patchRuns(t Target, caching bool, pending pendingCommits) []patchRun {
+	cmds := patchCommands(t, caching)
+	if !caching {
+		runs := make([]patchRun, len(cmds))
+		for i, args := range cmds {
+			runs[i] = patchRun{args: args}
+		}
+		return runs
+	}
+	lists := [][]string{pending.all()}
+	if len(cmds) == 2 {
+		// --no-merges, then --merges --remerge-diff (patchCommands)
+		lists = [][]string{pending.ordinary, pending.merges}
+	}
+	var runs []patchRun
+	for i, args := range cmds {
+		if len(lists[i]) > 0 {
+			runs = append(runs, patchRun{args: args, stdin: strings.Join(lists[i], "\n") + "\n"})
+		}
+	}
+	return runs
+}
+
 // patchStream is one running git command whose patches are parsed as
 // they stream in.
 type patchStream struct {
@@ -216,7 +251,7 @@ func (s *Scanner) scanPatches(ctx context.Context, t Target, c *collector) error
 	}
 	// With a cache, the commits of the scope are listed first and only
 	// those not known to be clean are handed to git log.
-	var pending []string
+	var pending pendingCommits
 	caching := c.cache != nil && t.Scope.Kind != Staged
 	if t.Scope.Kind != Staged {
 		// Whether git can re-merge is asked while the commits are listed.
@@ -227,20 +262,16 @@ func (s *Scanner) scanPatches(ctx context.Context, t Target, c *collector) error
 		if pending, err = s.cachedCommits(ctx, t, c); err != nil {
 			return err
 		}
-		if len(pending) == 0 {
+		if pending.len() == 0 {
 			return nil
 		}
 		c.tally = map[string]*commitTally{}
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	stdin := ""
-	if caching {
-		stdin = strings.Join(pending, "\n") + "\n"
-	}
 	var streams []*patchStream
-	for _, args := range patchCommands(t, caching) {
-		ps, err := s.startOrPrefetched(ctx, t, args, stdin)
+	for _, run := range patchRuns(t, caching, pending) {
+		ps, err := s.startOrPrefetched(ctx, t, run.args, run.stdin)
 		if err != nil {
 			cancel()
 			for _, started := range streams {
@@ -282,7 +313,7 @@ func (s *Scanner) scanPatches(ctx context.Context, t Target, c *collector) error
 	commits := map[string]*Commit{}
 	prog := s.progress()
 	if caching {
-		prog.SetTotal(len(pending))
+		prog.SetTotal(pending.len())
 	}
 	var binary []patchJob // scanned when text after all, see binarypatch.go
 	for f := range files {
@@ -378,7 +409,7 @@ func (s *Scanner) scanPatches(ctx context.Context, t Target, c *collector) error
 	}
 	c.mu.Unlock()
 	if caching {
-		s.storeCommits(t, c, pending)
+		s.storeCommits(t, c, pending.all())
 	}
 	return nil
 }
