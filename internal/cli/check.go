@@ -127,9 +127,6 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		}
 	}
 	p.run.Log = p.run.Progress.Clearing(stderr)
-	// The collector stays as the run tuned it while the reports are
-	// written (run.Plan.HoldGC).
-	p.run.HoldGC = true
 	if testPlan != nil {
 		testPlan(&p.run)
 	}
@@ -145,7 +142,6 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 			rep.Accounts[i].Shard = p.org.shard
 		}
 		done.Report = rep
-		done.RestoreGC = func() {} // the accounts' runs restored theirs
 	} else {
 		done, err = run.Check(ctx, p.run)
 	}
@@ -154,7 +150,6 @@ func runCheck(ctx context.Context, f checkFlags, stdout, stderr io.Writer, env E
 		return checkExit(p.explain(err), result.Report{}, nil, nil, stderr)
 	}
 	stdoutTaken, written, writeErr := writeReports(p, done, stdout, env)
-	done.RestoreGC()
 	if files := reportFiles(p.outs); len(files) == len(p.outs) {
 		// Every report went to a file: the verdict still shows where the
 		// run was started, with where to read the rest — only the files

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/secretgate/secretgate/internal/awsauth"
@@ -88,15 +87,6 @@ type Plan struct {
 	// selected family (0: repoWait). Tests raise it so that the fast path
 	// does not depend on the machine's load.
 	RepoWait time.Duration
-	// HoldGC leaves the garbage collector as the run tuned it (startGC)
-	// when Check returns a report, until the caller calls
-	// Finished.RestoreGC: the CLI writes the reports first. Restoring the
-	// settings makes the next allocation start a collection of the whole
-	// run's heap, tens of times above the restored goal: at 10,000 secrets
-	// 0.1–0.3 s of CPU spent while the reports are written, just before
-	// the process ends. A run that fails restores them itself.
-	HoldGC bool
-
 	// PolicyTimeout bounds the evaluation of the policies (0: the
 	// engine's default, policy.DefaultEvalTimeout); a run that runs out of
 	// time is incomplete, with the rules still running named.
@@ -173,10 +163,6 @@ type Finished struct {
 	// done: an --audit-log file that could not be closed. The report
 	// stands, but the run cannot read as complete.
 	ReleaseErr error
-	// RestoreGC puts the garbage collector's settings back as they were
-	// before the run, when Plan.HoldGC left them as the run tuned them
-	// (else it does nothing). Calling it again does nothing.
-	RestoreGC func()
 }
 
 // UsageError is a problem the user must fix before the run can work (exit
@@ -201,13 +187,6 @@ func Check(ctx context.Context, p Plan) (Finished, error) {
 	}
 	skip := liveSkipReason(p.Offline, p.Context.Mode, p.Env, p.Event)
 	live := !p.Offline && skip == ""
-	gc := startGC(p.Env)
-	held := false
-	defer func() {
-		if !held {
-			gc.restore()
-		}
-	}()
 	// The policies compile while the gatherers read the repository; the
 	// evaluation waits for them (engine.ready).
 	if p.Staged {
@@ -241,7 +220,7 @@ func Check(ctx context.Context, p Plan) (Finished, error) {
 	if err != nil {
 		return Finished{}, &UsageError{Err: err}
 	}
-	out, err := p.evaluate(ctx, engine, gc, gs, skip, lv)
+	out, err := p.evaluate(ctx, engine, gs, skip, lv)
 	if err != nil {
 		// The run fails anyway; a failed close of the audit log is still
 		// said.
@@ -254,11 +233,6 @@ func Check(ctx context.Context, p Plan) (Finished, error) {
 	// log closed before the caller writes the reports.
 	out.ReleaseErr = release()
 	p.describeJudgeChange(ctx, &out.Report)
-	out.RestoreGC = func() {}
-	if p.HoldGC {
-		held = true
-		out.RestoreGC = sync.OnceFunc(gc.restore)
-	}
 	return out, nil
 }
 
@@ -350,7 +324,7 @@ func (p *Plan) leakGatherer(ctx context.Context, values *Resolve, onMatch func()
 
 // evaluate runs the pipeline over gs and finishes the report: the live
 // skip noted, the account checked, a refused role assumption explained.
-func (p *Plan) evaluate(ctx context.Context, engine *pendingEngine, gc *gcTuning, gs []Gatherer, skip string, lv *awsAccess) (Finished, error) {
+func (p *Plan) evaluate(ctx context.Context, engine *pendingEngine, gs []Gatherer, skip string, lv *awsAccess) (Finished, error) {
 	// The roles gathered, to explain a refused role assumption with.
 	var roles []facts.Role
 	rep, err := Pipeline(ctx, Options{
@@ -369,10 +343,7 @@ func (p *Plan) evaluate(ctx context.Context, engine *pendingEngine, gc *gcTuning
 		Requested:    withoutLiveSkipped(p.Requested, skip),
 		Progress:     p.Progress,
 		OnInput:      rolesSeen(&roles, inputWriter(p.WriteInput)),
-		Ready: func() error {
-			gc.afterGather()
-			return engine.ready()
-		},
+		Ready:        engine.ready,
 	})
 	if perr := engine.ready(); perr != nil {
 		return Finished{}, &UsageError{Err: perr} // the policies or waivers are wrong

@@ -28,7 +28,6 @@ func (p *Plan) describeJudgeChange(ctx context.Context, rep *result.Report) {
 		head := *j.Head
 		head.Judge, head.JudgeDir, head.Log, head.WriteInput = nil, "", io.Discard, ""
 		head.Offline, head.AWS = true, AWS{}
-		head.HoldGC = false // inside this run: its collector settings are this run's
 		done, err := Check(ctx, head)
 		switch {
 		case ctx.Err() != nil:

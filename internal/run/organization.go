@@ -45,9 +45,6 @@ func CheckOrganization(ctx context.Context, p Plan, sel Organization) (result.Re
 	if log == nil {
 		log = io.Discard
 	}
-	// The accounts' runs share the process: each keeps its collector
-	// settings to itself rather than handing them to the caller.
-	p.HoldGC = false
 	return orgRun{plan: p, sel: sel, orgc: p.Config.AWS.Organization, log: log}.check(ctx)
 }
 
