@@ -25,8 +25,8 @@ useDefault = true
 [[allowlists]]
 description = "OR: paths, regexes and stop words"
 paths = ['''(?:^|/)generated/''', '''\.snap$''']
-regexes = ['''^AKIA[A-Z2-7]{12}ALLW$''']
-stopwords = ["notasecret"]
+regexes = ['''^AKIA[A-Z2-7]{12}ALLW$''', '''^zz0123''']
+stopwords = ["notasecret", "zzstop"]
 
 [[allowlists]]
 description = "OR: commits only"
@@ -74,12 +74,49 @@ keywords = ["auxkey_"]
 // detector on fragments without keywords, finds exactly what gitleaks'
 // detector of the same configuration finds, across paths and commits the
 // allowlists name or not and texts with and without keywords.
+//
+// With OR allowlists only (gitleaks' default) the detector Detect hands
+// the rest of the rules keeps only the allowlists' finding checks
+// (findingAllowlistsOnly); with an AND allowlist, all of them.
 func TestDetectMatchesGitleaksWithAllowlists(t *testing.T) {
+	orOnly, _, _ := strings.Cut(allowlistConfig, "[[allowlists]]\ndescription = \"AND")
+	orOnly += rulesOf(allowlistConfig)
+	for _, tc := range []struct {
+		name, config string
+		reduced      bool
+	}{
+		{"OR and AND allowlists", allowlistConfig, false},
+		{"OR allowlists only", orOnly, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			detectMatchesGitleaks(t, tc.config, tc.reduced)
+		})
+	}
+}
+
+// rulesOf is the part of a configuration from its first rule on.
+func rulesOf(config string) string {
+	_, rules, _ := strings.Cut(config, "[[rules]]")
+	return "[[rules]]" + rules
+}
+
+func detectMatchesGitleaks(t *testing.T, config string, reduced bool) {
 	dir := t.TempDir()
-	writeFile(t, dir, ConfigFile, allowlistConfig)
+	writeFile(t, dir, ConfigFile, config)
 	g, err := LoadGitleaks(dir)
 	if err != nil {
 		t.Fatal(err)
+	}
+	plain, fast := g.plainDetector()
+	if fast == nil {
+		t.Fatal("no fast engine: the test would compare gitleaks with itself")
+	}
+	var entries int
+	for _, a := range plain.Config.Allowlists {
+		entries += len(a.Paths) + len(a.Commits)
+	}
+	if reduced != (entries == 0) {
+		t.Errorf("the rest's detector has %d path and commit allowlist entries; want them dropped: %v", entries, reduced)
 	}
 	paths := []string{"app.env", "src/generated/keys.go", "a.snap", "docs/setup.md", "vendor2/x.go",
 		"node_modules/x/y.js", "go.sum", "certs/app.keystore", "docs/app.keystore", ""}
@@ -90,7 +127,9 @@ func TestDetectMatchesGitleaksWithAllowlists(t *testing.T) {
 		// A key, and one the OR allowlist's regex allows.
 		"aws_access_key_id = " + key + "\n", "aws_access_key_id = " + key[:16] + "ALLW\n",
 		"password = \"notasecret-Zq8xR2mN7vL4\"\n", "api_key = \"Zq8xR2mN7vL4pK9sQw3rTy\"\n",
-		"zzab12cd34ef\n", "id zz0123456789 end\n", "primary_abcdef\n", "auxkey_ghijkl\n",
+		// A token without keywords, one the OR allowlist's regex allows
+		// and one its stop word does.
+		"zzab12cd34ef\n", "id zz0123456789 end\n", "zzstop123456\n", "primary_abcdef\n", "auxkey_ghijkl\n",
 		"plain text without anything\n", "x := 1\n", "\n", "value: 'a1b2c3d4e5f6g7h8'\n",
 	}
 	ctx := context.Background()

@@ -510,10 +510,45 @@ func (g *Gitleaks) plainDetector() (*detect.Detector, *fastEngine) {
 		if g.fast != nil {
 			g.fast.paths = &g.paths
 		}
+		if g.fast != nil {
+			// Detect calls it only on fragments no global allowlist
+			// allows (the fast engine's memoized verdict).
+			rest = findingAllowlistsOnly(rest)
+		}
 		g.plain = detect.NewDetector(rest)
 		g.plain.MaxDecodeDepth = 0
 	})
 	return g.plain, g.fast
+}
+
+// findingAllowlistsOnly returns cfg with its global allowlists reduced to
+// what gitleaks checks of each finding, for a detector called only on
+// fragments that no global allowlist allows (fastEngine.detect returns
+// rest false for the others, its path verdicts memoized per path): the
+// check gitleaks makes of every fragment first — every path expression
+// of every allowlist, on every file of a tree and of every commit — could
+// only say no. Of an OR allowlist (gitleaks' default) a finding is checked
+// against its expressions and stop words alone; an AND allowlist checks
+// the path again with them, so with one cfg is returned as it is, as it
+// is when a reduced allowlist does not validate.
+func findingAllowlistsOnly(cfg glconfig.Config) glconfig.Config {
+	lists := make([]*glconfig.Allowlist, 0, len(cfg.Allowlists))
+	for _, a := range cfg.Allowlists {
+		if a.MatchCondition != glconfig.AllowlistMatchOr {
+			return cfg
+		}
+		if len(a.Regexes) == 0 && len(a.StopWords) == 0 {
+			continue // allows by commit or path only
+		}
+		reduced := &glconfig.Allowlist{Description: a.Description, MatchCondition: a.MatchCondition,
+			RegexTarget: a.RegexTarget, Regexes: a.Regexes, StopWords: a.StopWords}
+		if err := reduced.Validate(); err != nil {
+			return cfg
+		}
+		lists = append(lists, reduced)
+	}
+	cfg.Allowlists = lists
+	return cfg
 }
 
 // pathRuleMatch drops gitleaks' "file detected: <path>" pseudo-match of
