@@ -29,6 +29,11 @@ regexes = ['''^AKIA[A-Z2-7]{12}ALLW$''', '''^zz0123''']
 stopwords = ["notasecret", "zzstop"]
 
 [[allowlists]]
+description = "OR: a regex on the whole line"
+regexTarget = "line"
+regexes = ['''#\s*fixture''']
+
+[[allowlists]]
 description = "OR: commits only"
 commits = ["1111111111111111111111111111111111111111"]
 
@@ -131,6 +136,7 @@ func detectMatchesGitleaks(t *testing.T, config string, reduced bool) {
 		// and one its stop word does.
 		"zzab12cd34ef\n", "id zz0123456789 end\n", "zzstop123456\n", "primary_abcdef\n", "auxkey_ghijkl\n",
 		"plain text without anything\n", "x := 1\n", "\n", "value: 'a1b2c3d4e5f6g7h8'\n",
+		"zzfx12cd34ef # fixture\n", // allowed by its line
 	}
 	ctx := context.Background()
 	r := rand.New(rand.NewSource(3))

@@ -84,12 +84,11 @@ func (s *Scanner) cachedCommits(ctx context.Context, t Target, c *collector) (pe
 	}
 	lines := bufio.NewScanner(stdout)
 	for lines.Scan() {
-		// "commit parent…": a merge has two parents or more.
-		sha, parents, _ := strings.Cut(strings.TrimSpace(lines.Text()), " ")
+		sha, merge := revListLine(lines.Text())
 		if sha == "" || s.cachedCommit(t, c, sha) {
 			continue
 		}
-		if strings.Contains(parents, " ") {
+		if merge {
 			pending.merges = append(pending.merges, sha)
 		} else {
 			pending.ordinary = append(pending.ordinary, sha)
@@ -110,6 +109,14 @@ func (s *Scanner) cachedCommits(ctx context.Context, t Target, c *collector) (pe
 		return pendingCommits{}, fmt.Errorf("list the commits: read the output of git %s: %w", args[0], rerr)
 	}
 	return pending, nil
+}
+
+// revListLine reads a line of git rev-list --parents, "commit parent…": a
+// merge has two parents or more (an octopus merge more than two), a root
+// commit or a shallow clone's boundary commit none.
+func revListLine(line string) (sha string, merge bool) {
+	sha, parents, _ := strings.Cut(strings.TrimSpace(line), " ")
+	return sha, strings.Contains(strings.TrimSpace(parents), " ")
 }
 
 // cachedCommit counts a commit the cache knows clean as scanned; false

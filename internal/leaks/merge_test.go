@@ -183,3 +183,23 @@ func TestPatchRunsSplitPending(t *testing.T) {
 		})
 	}
 }
+
+func TestRevListLine(t *testing.T) {
+	tests := []struct {
+		line, sha string
+		merge     bool
+	}{
+		{"a1\n", "a1", false},          // a root or shallow boundary commit
+		{"a1 p1", "a1", false},         // an ordinary commit
+		{"a1 p1 p2", "a1", true},       // a merge
+		{"a1 p1 p2 p3 p4", "a1", true}, // an octopus merge
+		{"  a1 p1  \r", "a1", false},   // stray spaces
+		{"", "", false},
+	}
+	for _, tt := range tests {
+		sha, merge := revListLine(tt.line)
+		if sha != tt.sha || merge != tt.merge {
+			t.Errorf("revListLine(%q) = %q, %v; want %q, %v", tt.line, sha, merge, tt.sha, tt.merge)
+		}
+	}
+}

@@ -64,7 +64,7 @@ type Plan struct {
 	Event *ghevent.Event
 	// WriteInput, when set, is a file the input document is written to.
 	WriteInput string
-	// Env is the process environment (GOGC, the AWS and GitHub variables);
+	// Env is the process environment (the AWS and GitHub variables);
 	// Log receives the audit lines, warnings and the explanation of a
 	// refused role assumption (standard error).
 	Env func(string) string

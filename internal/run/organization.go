@@ -152,15 +152,6 @@ func (o orgRun) checkAccount(ctx context.Context, hub *awsauth.Session, partitio
 	p.Context.Account, p.Context.RoleARN, p.Context.Regions = a.ID, roleARN, regions
 	p.Progress = nil
 	p.Log = io.Discard
-	// Each run would tune the process-wide garbage collector for itself;
-	// runs side by side must leave it alone (as with GOGC set).
-	env := p.Env
-	p.Env = func(k string) string {
-		if k == "GOGC" && env(k) == "" && o.orgc.Concurrency > 1 {
-			return "100"
-		}
-		return env(k)
-	}
 	done, err := Check(ctx, p)
 	if err != nil {
 		return result.Report{}, fmt.Errorf("check: %w", err)
