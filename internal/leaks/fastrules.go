@@ -296,6 +296,9 @@ func (m *fastMatcher) matches(text string, occ []int) [][]int {
 				continue
 			}
 		}
+		if m.need != nil && !m.need.allows(text, k) {
+			continue
+		}
 		if m.rest.FindStringIndex(text[k:]) == nil {
 			continue
 		}

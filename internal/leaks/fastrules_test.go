@@ -288,3 +288,64 @@ func TestFastRulesMatchGitleaks(t *testing.T) {
 		t.Errorf("only %d findings in all texts, %d in encoded text: the test does not exercise the rules", n, decoded)
 	}
 }
+
+// A needle rules out only positions the expression cannot match at: for
+// the semi-generic rules (the keyword, up to 20 of [ \t\w.-], up to 3 of
+// [\s'"], then the assignment) at every distance on both sides of the
+// window's edge, with the assignment's every first byte, and in upper
+// case; most rules have one.
+func TestNeedleAtWindowEdges(t *testing.T) {
+	g, err := LoadGitleaks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fast, _ := newFastEngine(g.detector().Config)
+	var generic *fastMatcher
+	withNeedle := 0
+	for _, m := range fast.matchers {
+		if m.need != nil {
+			withNeedle++
+		}
+		if m.id == "generic-api-key" {
+			generic = m
+		}
+	}
+	if generic == nil || generic.need == nil {
+		t.Fatal("generic-api-key has no needle")
+	}
+	if withNeedle < len(fast.matchers)/2 {
+		t.Errorf("%d of %d fast rules have a needle; want most", withNeedle, len(fast.matchers))
+	}
+	ops := []string{"=", ">", ":=", "::=", "||", ":", "=>", "?=", ","}
+	fills := []string{" ", "a", "_", ".", "-", "\t"}
+	found := 0
+	for _, m := range fast.matchers {
+		if m.need == nil || !m.compile() {
+			continue
+		}
+		for _, kw := range m.literals {
+			for n := 18; n <= 22; n++ {
+				for q := 0; q <= 4; q++ {
+					for i, op := range ops {
+						for _, upper := range []bool{false, true} {
+							word := kw
+							if upper {
+								word = strings.ToUpper(kw)
+							}
+							text := "x " + word + strings.Repeat(fills[(n+i)%len(fills)], n) + strings.Repeat("'", q) + op + "'Zq8xR2mN7vL4pK9sQw3r'\n"
+							want := m.rule.Regex.FindAllStringIndex(text, -1)
+							got := m.findAll(text, asciiLower(text))
+							if fmt.Sprint(got) != fmt.Sprint(want) {
+								t.Fatalf("%s: matches %v, regexp %v, in %q", m.id, got, want, text)
+							}
+							found += len(want)
+						}
+					}
+				}
+			}
+		}
+	}
+	if found == 0 {
+		t.Error("no text matched: the test does not reach the window's edge")
+	}
+}

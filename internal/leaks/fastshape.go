@@ -5,6 +5,7 @@ import (
 	"regexp/syntax"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -48,8 +49,11 @@ type fastShape struct {
 	// needs those of the rules whose keywords occur, and compiling all
 	// would double the detector's start-up.
 	restSyn, bodySyn *syntax.Regexp
-	once             sync.Once
-	rest, body       *regexp.Regexp
+	// need rules out positions where rest cannot match; nil when the
+	// expression has no needle (needleOf).
+	need       *needle
+	once       sync.Once
+	rest, body *regexp.Regexp
 }
 
 // compile compiles rest and body; false if either does not compile
@@ -145,6 +149,7 @@ func shapeOf(pattern string) (*fastShape, bool) {
 		body = &syntax.Regexp{Op: syntax.OpConcat, Sub: append(prefix, elems...)}
 	}
 	sh.restSyn, sh.bodySyn = restRe, body
+	sh.need = needleOf(elems)
 	return sh, true
 }
 
@@ -303,4 +308,216 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// needle is a necessary condition of rest matching at a position k: a
+// byte of set occurs among the bytes lo to hi after k (both included).
+// Most "semi-generic" rules need an assignment a few characters after
+// their keyword ((?:[ \t\w.-]{0,20})[\s'"]{0,3}(?:=|>|:{1,3}=|…)): in
+// text that names tokens and keys without assigning them, which is most
+// text holding the keywords, the needle rules the position out before
+// Go's regular expression engine steps through it.
+type needle struct {
+	lo, hi int
+	set    [256]bool
+}
+
+// maxNeedleSet bounds the bytes of a needle's set: a larger one would
+// rule out too few positions to pay for the look.
+const maxNeedleSet = 32
+
+// needleOf derives the needle of a concatenation of elements, the first
+// of them L: the first element after L that must match a character, of
+// few first bytes, preceded by elements of bounded width. nil when there
+// is none.
+func needleOf(elems []*syntax.Regexp) *needle {
+	lo, hi := 0, 0
+	for i, e := range elems {
+		if i > 0 && minWidth(e) > 0 {
+			var set [256]bool
+			if firstBytes(e, &set) && countSet(&set) <= maxNeedleSet {
+				return &needle{lo: lo, hi: hi, set: set}
+			}
+		}
+		w := maxWidth(e)
+		if w < 0 {
+			return nil
+		}
+		lo += minWidth(e)
+		hi += w
+	}
+	return nil
+}
+
+// allows reports whether text may match at k as far as the needle can
+// tell (false: it cannot).
+func (n *needle) allows(text string, k int) bool {
+	from, to := k+n.lo, min(len(text), k+n.hi+1)
+	for i := from; i < to; i++ {
+		if n.set[text[i]] {
+			return true
+		}
+	}
+	return false
+}
+
+func countSet(set *[256]bool) int {
+	n := 0
+	for _, in := range set {
+		if in {
+			n++
+		}
+	}
+	return n
+}
+
+// minWidth is the fewest bytes a match of re spans.
+func minWidth(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return len(re.Rune) // each rune takes a byte at least
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return 1
+	case syntax.OpCapture, syntax.OpPlus:
+		return minWidth(re.Sub[0])
+	case syntax.OpRepeat:
+		return re.Min * minWidth(re.Sub[0])
+	case syntax.OpConcat:
+		n := 0
+		for _, sub := range re.Sub {
+			n += minWidth(sub)
+		}
+		return n
+	case syntax.OpAlternate:
+		n := -1
+		for _, sub := range re.Sub {
+			if w := minWidth(sub); n < 0 || w < n {
+				n = w
+			}
+		}
+		return max(n, 0)
+	}
+	return 0 // assertions, ?, *, the empty match
+}
+
+// maxWidth is the most bytes a match of re spans in a text without
+// U+017F and U+212A (fastMatcher.matches hands a text holding either to
+// the expression when it can match them); -1 when unbounded.
+func maxWidth(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpLiteral:
+		n := 0
+		for _, r := range re.Rune {
+			if r >= utf8.RuneSelf && re.Flags&syntax.FoldCase != 0 {
+				n += utf8.UTFMax
+			} else {
+				n += utf8.RuneLen(r) // an ASCII letter folds to ASCII but for k and s
+			}
+		}
+		return n
+	case syntax.OpCharClass:
+		top := rune(0)
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			lo, hi := re.Rune[i], re.Rune[i+1]
+			if lo == hi && (lo == '\u017f' || lo == '\u212a') {
+				continue
+			}
+			top = max(top, hi)
+		}
+		if w := utf8.RuneLen(top); w > 0 {
+			return w
+		}
+		return utf8.UTFMax // a surrogate: the class reaches past it
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return utf8.UTFMax
+	case syntax.OpCapture, syntax.OpQuest:
+		return maxWidth(re.Sub[0])
+	case syntax.OpStar, syntax.OpPlus:
+		return -1
+	case syntax.OpRepeat:
+		w := maxWidth(re.Sub[0])
+		if re.Max < 0 || w < 0 {
+			return -1
+		}
+		return re.Max * w
+	case syntax.OpConcat, syntax.OpAlternate:
+		n := 0
+		for _, sub := range re.Sub {
+			w := maxWidth(sub)
+			if w < 0 {
+				return -1
+			}
+			if re.Op == syntax.OpConcat {
+				n += w
+			} else {
+				n = max(n, w)
+			}
+		}
+		return n
+	}
+	return 0 // assertions, the empty match
+}
+
+// firstBytes adds to set the bytes a match of re can start with; false
+// when re can start with a character beyond ASCII (other than the two
+// that fold to k and s, for which a text goes to the expression, see
+// fastShape.fold) or match empty.
+func firstBytes(re *syntax.Regexp, set *[256]bool) bool {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if len(re.Rune) == 0 || re.Rune[0] >= utf8.RuneSelf {
+			return false
+		}
+		r := re.Rune[0]
+		set[r] = true
+		if re.Flags&syntax.FoldCase != 0 {
+			for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+				if f < utf8.RuneSelf {
+					set[f] = true
+				}
+			}
+		}
+		return true
+	case syntax.OpCharClass:
+		return asciiClass(re, set)
+	case syntax.OpCapture, syntax.OpPlus:
+		return firstBytes(re.Sub[0], set)
+	case syntax.OpRepeat:
+		return re.Min > 0 && firstBytes(re.Sub[0], set)
+	case syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			if !firstBytes(sub, set) {
+				return false
+			}
+		}
+		return true
+	case syntax.OpConcat:
+		// The first element that must match a character, and the
+		// optional ones before it.
+		for _, sub := range re.Sub {
+			if emptyWidth(sub) {
+				continue
+			}
+			if minWidth(sub) > 0 {
+				return firstBytes(sub, set)
+			}
+			switch sub.Op {
+			case syntax.OpQuest, syntax.OpStar:
+				if !firstBytes(sub.Sub[0], set) {
+					return false
+				}
+			case syntax.OpRepeat:
+				if sub.Max == 0 {
+					continue
+				}
+				if !firstBytes(sub.Sub[0], set) {
+					return false
+				}
+			default:
+				return false
+			}
+		}
+		return false
+	}
+	return false
 }
