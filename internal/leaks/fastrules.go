@@ -282,6 +282,9 @@ func (m *fastMatcher) matches(text string, occ []int) [][]int {
 		if k < pos {
 			continue
 		}
+		if m.need != nil && !m.need.allows(text, k) {
+			continue
+		}
 		// The smallest start that reaches k through prefix bytes.
 		lo := k
 		for lo > pos && k-(lo-1) <= m.maxPrefix && m.prefix[text[lo-1]] {
@@ -295,9 +298,6 @@ func (m *fastMatcher) matches(text string, occ []int) [][]int {
 			if s > k {
 				continue
 			}
-		}
-		if m.need != nil && !m.need.allows(text, k) {
-			continue
 		}
 		if m.rest.FindStringIndex(text[k:]) == nil {
 			continue

@@ -324,7 +324,7 @@ func TestNeedleAtWindowEdges(t *testing.T) {
 			continue
 		}
 		for _, kw := range m.literals {
-			for n := 18; n <= 22; n++ {
+			for n := range 23 { // both edges: right after the keyword, and 20 past it
 				for q := 0; q <= 4; q++ {
 					for i, op := range ops {
 						for _, upper := range []bool{false, true} {

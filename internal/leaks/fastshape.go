@@ -408,11 +408,11 @@ func maxWidth(re *syntax.Regexp) int {
 	case syntax.OpLiteral:
 		n := 0
 		for _, r := range re.Rune {
-			if r >= utf8.RuneSelf && re.Flags&syntax.FoldCase != 0 {
-				n += utf8.UTFMax
-			} else {
-				n += utf8.RuneLen(r) // an ASCII letter folds to ASCII but for k and s
+			w := utf8.RuneLen(r) // an ASCII letter folds to ASCII but for k and s
+			if w < 0 || r >= utf8.RuneSelf && re.Flags&syntax.FoldCase != 0 {
+				w = utf8.UTFMax // a surrogate never matches; a folding one may widen
 			}
+			n += w
 		}
 		return n
 	case syntax.OpCharClass:
