@@ -209,6 +209,17 @@ func parseSources(srcs []Source) (map[string]*ast.Module, map[string]bool, error
 	return mods, builtin, nil
 }
 
+// compileModules compiles parsed modules with the capabilities policies
+// are held to; ErrPolicy when they do not compile.
+func compileModules(mods map[string]*ast.Module) (*ast.Compiler, error) {
+	compiler := ast.NewCompiler().WithCapabilities(capabilities).WithEnablePrintStatements(false)
+	compiler.Compile(mods)
+	if compiler.Failed() {
+		return nil, fmt.Errorf("%w: %v", ErrPolicy, compiler.Errors)
+	}
+	return compiler, nil
+}
+
 func compile(ctx context.Context, srcs []Source) (*Engine, error) {
 	mods, builtin, err := parseSources(srcs)
 	if err != nil {
@@ -219,10 +230,9 @@ func compile(ctx context.Context, srcs []Source) (*Engine, error) {
 	}
 	applyOverrides(mods, builtin)
 
-	compiler := ast.NewCompiler().WithCapabilities(capabilities).WithEnablePrintStatements(false)
-	compiler.Compile(mods)
-	if compiler.Failed() {
-		return nil, fmt.Errorf("%w: %v", ErrPolicy, compiler.Errors)
+	compiler, err := compileModules(mods)
+	if err != nil {
+		return nil, err
 	}
 	catalog, err := readCatalog(compiler, builtin)
 	if err != nil {

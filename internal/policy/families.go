@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -138,10 +137,9 @@ func LoadRules(ctx context.Context, families []string) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	compiler := ast.NewCompiler().WithCapabilities(capabilities).WithEnablePrintStatements(false)
-	compiler.Compile(mods)
-	if compiler.Failed() {
-		return nil, fmt.Errorf("%w: %v", ErrPolicy, compiler.Errors)
+	compiler, err := compileModules(mods)
+	if err != nil {
+		return nil, err
 	}
 	catalog, err := readCatalog(compiler, builtin)
 	if err != nil {
