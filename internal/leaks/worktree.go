@@ -35,7 +35,7 @@ func (s *Scanner) scanTree(ctx context.Context, t Target, c *collector) error {
 	} else {
 		dirs := skipper
 		if skipper != nil && c.cache != nil {
-			dirs = cachedSkipper{skipper, c.cache}
+			dirs = cachedSkipper{pathSkipper: skipper, cache: c.cache}
 		}
 		paths, err = walkFiles(ctx, t.Root, dirs)
 	}
@@ -52,7 +52,7 @@ func (s *Scanner) scanTree(ctx context.Context, t Target, c *collector) error {
 	}
 	fileSkip := skipper
 	if skipper != nil && c.cache != nil {
-		fileSkip = cachedFileSkipper{skipper, c.cache}
+		fileSkip = cachedSkipper{pathSkipper: skipper, cache: c.cache, onlyExcluded: true}
 	}
 	var g errgroup.Group
 	g.SetLimit(s.workers())
@@ -180,12 +180,18 @@ func (r *replaySource) Fragments(_ context.Context, yield sources.FragmentsFunc)
 	return r.err
 }
 
-// cachedSkipper remembers a detector's path verdicts on directories in
-// the cache (see dirKey), so that a second walk of the tree does not run
-// the allowlists' path expressions again on every directory.
+// cachedSkipper remembers a detector's path verdicts in the cache (see
+// dirKey: the verdict is the path's, whether file or directory), so that
+// a second walk of the tree does not run the allowlists' path expressions
+// again. On directories (the walk) both verdicts are stored. On files
+// (onlyExcluded) only an exclusion is: an excluded file has no result in
+// the cache, so that without this every scan matched its path again (and
+// compiled the allowlists to do so), while a file they do not exclude is
+// found by its stamp or content before its path is matched.
 type cachedSkipper struct {
 	pathSkipper
-	cache *cache
+	cache        *cache
+	onlyExcluded bool
 }
 
 func (cs cachedSkipper) SkipPath(rel string) bool {
@@ -194,34 +200,11 @@ func (cs cachedSkipper) SkipPath(rel string) bool {
 		return len(p) == 1
 	}
 	skip := cs.pathSkipper.SkipPath(rel)
-	var p []byte
-	if skip {
-		p = []byte{1}
-	}
-	cs.cache.put(k, p)
-	return skip
-}
-
-// cachedFileSkipper remembers in the cache which files the allowlists'
-// paths exclude (dirKey: the verdict is the path's, whether file or
-// directory). A file they exclude has no result in the cache, so that
-// without this every scan matched its path again (and compiled the
-// allowlists to do so); a file they do not exclude is found by its
-// stamp or content before its path is matched, so its verdict is not
-// stored.
-type cachedFileSkipper struct {
-	pathSkipper
-	cache *cache
-}
-
-func (cs cachedFileSkipper) SkipPath(rel string) bool {
-	k := dirKey(rel)
-	if p, ok := cs.cache.get(k); ok && len(p) <= 1 {
-		return len(p) == 1
-	}
-	skip := cs.pathSkipper.SkipPath(rel)
-	if skip {
+	switch {
+	case skip:
 		cs.cache.put(k, []byte{1})
+	case !cs.onlyExcluded:
+		cs.cache.put(k, nil)
 	}
 	return skip
 }
