@@ -25,15 +25,13 @@ import (
 //
 // What is cached: for a working-tree file, what the detector found in it,
 // usually nothing: a file's findings (rule, line, column, entropy) are a
-// function of its path and content alone. Only their redacted text is kept
-// (the raw text never leaves memory), so with live values or references
-// to compare (which need the raw text) a file with findings is scanned
-// again. For a commit, only a clean result: a commit with a finding is
-// scanned again, so that its findings carry their commit and author as a
-// scan makes them; such a commit is marked (foundKey), so that a run
-// listing it can start what findings need before scanning it.
-// Either way the findings then pass through this run's .gitleaksignore,
-// live-value comparison and Rego as usual.
+// function of its path and content alone. For a commit, what it added
+// that the detector found (file, rule, line, column, entropy) and its
+// author: a function of the commit id. Only the redacted text of a match
+// is kept (the raw text never leaves memory), so with live values or
+// references to compare (which need the raw text) a file or commit with
+// findings is scanned again. Either way the findings then pass through
+// this run's .gitleaksignore, live-value comparison and Rego as usual.
 //
 // Keys are content addresses, in a file per rule set (so a changed rule
 // set never sees another's entries):
@@ -45,8 +43,9 @@ import (
 //     and a finding at another.
 //   - a commit (range, history): its commit id, the scan root's path in the
 //     repository (git log --relative) and the size limit. A commit id pins
-//     every byte of the patch the commit adds. The entry keeps the commit's
-//     counts and skipped files, so a cached scan reports the same.
+//     every byte of the patch the commit adds, and its author. The entry
+//     keeps the commit's counts, skipped files and matches, so a cached
+//     scan reports the same.
 //
 // On disk: DIR/<rule set id>.leakcache, one file of binary records with a
 // SHA-256 trailer. A file that does not verify is ignored (and rewritten).
@@ -200,8 +199,10 @@ func dirKey(rel string) cacheKey { return newCacheKey("skip-dir", rel) }
 // commitKey is the key of a commit's entry. "limit-error" marks entries
 // made since text above maxBytes makes the scan incomplete (such a commit
 // is not stored): an older entry could hold such text as a mere skip.
+// "with-matches" marks the binary entries that keep a commit's matches
+// (commitEntry.encode): older entries were JSON, of clean commits only.
 func commitKey(prefix, sha string, maxBytes int64) cacheKey {
-	return newCacheKey("commit", "limit-error", prefix, sha, strconv.FormatInt(maxBytes, 10))
+	return newCacheKey("commit", "limit-error", "with-matches", prefix, sha, strconv.FormatInt(maxBytes, 10))
 }
 
 // cachedMatch is a working-tree finding as the cache keeps it.
@@ -214,6 +215,21 @@ type cachedMatch struct {
 	Redacted    string  `json:"redacted,omitempty"`
 }
 
+// toCachedMatch is a match as the cache keeps it: redacted.
+func toCachedMatch(m Match) cachedMatch {
+	red := m.redacted
+	if m.raw != nil {
+		red = Redact(m.text().secret)
+	}
+	return cachedMatch{m.RuleID, m.Description, m.Line, m.Column, m.Entropy, red}
+}
+
+// match reverses toCachedMatch, as far as the cache knows the match: its
+// raw text is gone.
+func (cm cachedMatch) match() Match {
+	return Match{RuleID: cm.RuleID, Description: cm.Description, Line: cm.Line, Column: cm.Column, Entropy: cm.Entropy, redacted: cm.Redacted}
+}
+
 // encodeMatches is the cache payload of a file's matches: nil when clean.
 func encodeMatches(ms []Match) []byte {
 	if len(ms) == 0 {
@@ -221,11 +237,7 @@ func encodeMatches(ms []Match) []byte {
 	}
 	out := make([]cachedMatch, 0, len(ms))
 	for _, m := range ms {
-		red := m.redacted
-		if m.raw != nil {
-			red = Redact(m.text().secret)
-		}
-		out = append(out, cachedMatch{m.RuleID, m.Description, m.Line, m.Column, m.Entropy, red})
+		out = append(out, toCachedMatch(m))
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
@@ -245,7 +257,7 @@ func decodeMatches(p []byte) ([]Match, error) {
 	}
 	out := make([]Match, 0, len(cms))
 	for _, cm := range cms {
-		out = append(out, Match{RuleID: cm.RuleID, Description: cm.Description, Line: cm.Line, Column: cm.Column, Entropy: cm.Entropy, redacted: cm.Redacted})
+		out = append(out, cm.match())
 	}
 	return out, nil
 }

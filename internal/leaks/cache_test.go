@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -96,7 +97,7 @@ func TestCacheWorkingTree(t *testing.T) {
 
 // The cache keeps findings redacted: no cache file holds more of a key
 // than a report does, and with live values to compare (which need the raw
-// text) a file with findings is scanned again.
+// text) a file or commit with findings is scanned again.
 func TestCacheKeepsNoSecret(t *testing.T) {
 	r := newRepo(t)
 	key := leakstest.AWSKey(t)
@@ -125,6 +126,24 @@ func TestCacheKeepsNoSecret(t *testing.T) {
 	if res.Cache.Hits != 1 || res.Cache.Misses != 1 || len(res.Findings) != 1 || res.Findings[0].LiveSecret != "prod/app/aws" {
 		t.Errorf("with live values: cache %+v, findings %+v; want the file with the key scanned again and matched", res.Cache, res.Findings)
 	}
+	// So is the commit that added it, calling OnMatch while the commits
+	// are listed.
+	var matched atomic.Bool
+	res, err = scanErr(t, r.dir, Scope{Kind: History}, func(s *Scanner) {
+		s.CacheDir, s.Live = cacheDir, live
+		s.OnMatch = func() { matched.Store(true) }
+		s.Progress = totalCounter{func() {
+			if !matched.Load() {
+				t.Error("OnMatch not called before the commits were scanned")
+			}
+		}}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Cache.Hits != 0 || res.Cache.Misses != 1 || len(res.Findings) != 1 || res.Findings[0].LiveSecret != "prod/app/aws" || res.Findings[0].Commit == "" {
+		t.Errorf("history with live values: cache %+v, findings %+v; want the commit with the key scanned again and matched", res.Cache, res.Findings)
+	}
 	// Likewise with references, which are compared with the raw text.
 	refs := []NameReference{{File: "config/app.env", Line: 1, Name: key, Describe: "credential name"}}
 	res, err = scanErr(t, r.dir, Scope{}, func(s *Scanner) { s.CacheDir = cacheDir; s.References = refs })
@@ -149,11 +168,11 @@ func TestCacheHistory(t *testing.T) {
 			first := cachedScan(t, r.dir, scope, cacheDir)
 			second := cachedScan(t, r.dir, scope, cacheDir)
 			commits := first.Cache.Misses
-			if first.Cache.Hits != 0 || first.Cache.Stored != commits-1 {
-				t.Errorf("first scan: cache %+v, want every commit but the leaking one stored", first.Cache)
+			if first.Cache.Hits != 0 || first.Cache.Stored != commits {
+				t.Errorf("first scan: cache %+v, want every commit stored, the leaking one with its match", first.Cache)
 			}
-			if second.Cache.Hits != commits-1 || second.Cache.Misses != 1 || second.Cache.Stored != 0 {
-				t.Errorf("second scan: cache %+v, want %d hits and 1 miss", second.Cache, commits-1)
+			if second.Cache.Hits != commits || second.Cache.Misses != 0 || second.Cache.Stored != 0 {
+				t.Errorf("second scan: cache %+v, want %d hits and no miss", second.Cache, commits)
 			}
 			for name, res := range map[string]*Result{"first": first, "second": second} {
 				if !reflect.DeepEqual(withoutCacheStats(res), withoutCacheStats(uncached)) {
@@ -168,7 +187,7 @@ func TestCacheHistory(t *testing.T) {
 			r.write("late.env", "k="+leakstest.AWSKey(t)+"\n")
 			r.commit("late leak", "Late")
 			third := cachedScan(t, r.dir, scope, cacheDir)
-			if third.Cache.Misses != 2 || len(awsFindings(third)) != 2 {
+			if third.Cache.Misses != 1 || len(awsFindings(third)) != 2 {
 				t.Errorf("after a commit: cache %+v, findings %v", third.Cache, where(third.Findings))
 			}
 		})
@@ -593,7 +612,7 @@ func TestCacheNarrowsChangedFiles(t *testing.T) {
 }
 
 // A history or range scan with a cache scans the commits it does not know
-// (the new ones, and those with findings) with a detector of only the
+// (the new ones) with a detector of only the
 // rules their keywords call for, as long as their added text is small:
 // gitleaks' whole rule set is not compiled, and the findings are those of
 // a scan without a cache. Past narrowMaxBytes the whole detector scans
@@ -634,8 +653,8 @@ func TestCacheNarrowsNewCommits(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if res.Cache.Misses != 3 || !reflect.DeepEqual(withoutCacheStats(res), withoutCacheStats(uncached)) {
-					t.Errorf("cache %+v, result %+v; want the 3 commits not known clean scanned, as without the cache: %+v", res.Cache, withoutCacheStats(res), *uncached)
+				if res.Cache.Misses != 2 || !reflect.DeepEqual(withoutCacheStats(res), withoutCacheStats(uncached)) {
+					t.Errorf("cache %+v, result %+v; want the 2 new commits scanned, as without the cache: %+v", res.Cache, withoutCacheStats(res), *uncached)
 				}
 				if len(awsFindings(res)) != 2 {
 					t.Errorf("findings %v, want both keys", where(res.Findings))
@@ -703,7 +722,7 @@ func TestCacheSaveMergesOnlyAChangedFile(t *testing.T) {
 		t.Errorf("cache %+v, file parsed %d times; want the new commit stored and one parse", res.Cache, parses)
 	}
 	again := cachedScan(t, r.dir, Scope{Kind: History}, cacheDir)
-	if again.Cache.Misses != 1 || again.Cache.Hits != res.Cache.Hits+1 {
+	if again.Cache.Misses != 0 || again.Cache.Hits != res.Cache.Hits+1 {
 		t.Errorf("next scan: cache %+v, want the new commit's entry kept", again.Cache)
 	}
 }
@@ -715,11 +734,10 @@ type totalCounter struct{ onTotal func() }
 func (c totalCounter) SetTotal(int) { c.onTotal() }
 func (c totalCounter) Add(int)      {}
 
-// A run that lists a commit in which the last run matched something (it
-// is scanned again: only clean commits are cached) calls OnMatch while
-// listing the commits, before a patch is scanned, so that the policies
-// compile meanwhile; a run that lists no such commit and matches nothing
-// never calls it.
+// A run that lists a commit in which the last run matched something (its
+// matches come from the cache) calls OnMatch while listing the commits,
+// before a patch is scanned, so that the policies compile meanwhile; a run
+// that lists no such commit and matches nothing never calls it.
 func TestCacheOnMatchBeforeScanning(t *testing.T) {
 	for _, leak := range []bool{true, false} {
 		t.Run(fmt.Sprintf("leak=%v", leak), func(t *testing.T) {

@@ -3,41 +3,20 @@ package leaks
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/secretgate/secretgate/internal/git"
 )
 
-// commitEntry is what the cache keeps of a clean commit: enough to report
-// it as a scan would, without the patch.
-type commitEntry struct {
-	// Seen: git log listed at least one file of the commit (merges and
-	// commits that only delete list none and are not counted).
-	Seen  bool        `json:"seen,omitempty"`
-	Files int         `json:"files,omitempty"`
-	Bytes int64       `json:"bytes,omitempty"`
-	Skips [][2]string `json:"skips,omitempty"`
-}
-
 // commitTally accumulates a commit's entry during a scan; dirty when it
-// is not to be cached as clean, found when the detector matched
+// is not to be cached (text not scanned), found when the detector matched
 // something in it.
 type commitTally struct {
 	commitEntry
 	dirty, found bool
-}
-
-// foundKey marks a commit in which the detector matched something: such
-// a commit is scanned again each time (only clean results are cached),
-// and its matches are certain, so a run that lists it starts the work
-// that findings need (Scanner.OnMatch) before git has printed a patch.
-func foundKey(prefix, sha string, maxBytes int64) cacheKey {
-	return newCacheKey("commit-found", prefix, sha, strconv.FormatInt(maxBytes, 10))
 }
 
 // revListArgs lists the commits a range or history scan covers, in the
@@ -119,17 +98,25 @@ func revListLine(line string) (sha string, merge bool) {
 	return sha, strings.Contains(strings.TrimSpace(parents), " ")
 }
 
-// cachedCommit counts a commit the cache knows clean as scanned; false
-// when it is to be scanned.
+// cachedCommit counts a commit the cache knows as scanned, and adds the
+// matches the cache kept of it; false when it is to be scanned. A commit
+// with matches is scanned again when the run needs their raw text (live
+// values, references: Scanner.needsRawText); it then calls OnMatch while
+// the commits are listed, so that what findings need starts before git
+// has printed a patch.
 func (s *Scanner) cachedCommit(t Target, c *collector, sha string) bool {
 	p, hit := c.cache.lookup(commitKey(t.Git.Prefix, sha, s.maxBytes()))
-	var e commitEntry
-	if hit && json.Unmarshal(p, &e) != nil {
-		hit = false // a corrupt entry is a miss
-		c.cache.unused()
-	}
 	if !hit {
-		if _, found := c.cache.get(foundKey(t.Git.Prefix, sha, s.maxBytes())); found && c.onMatch != nil {
+		return false
+	}
+	var e commitEntry
+	if e.decode(p) != nil {
+		c.cache.unused() // a corrupt entry is a miss
+		return false
+	}
+	if len(e.Found) > 0 && s.needsRawText() {
+		c.cache.unused()
+		if c.onMatch != nil {
 			c.onMatch()
 		}
 		return false
@@ -144,29 +131,40 @@ func (s *Scanner) cachedCommit(t Target, c *collector, sha string) bool {
 	for _, sk := range e.Skips {
 		c.skip(sk[0], sk[1])
 	}
+	if len(e.Found) > 0 {
+		commit := &Commit{SHA: sha, Author: e.Author}
+		for _, m := range e.Found {
+			c.add(Fragment{Path: m.Path, Commit: commit}, []Match{m.match()})
+		}
+	}
 	return true
 }
 
-// storeCommits saves the clean commits of a completed scan of pending.
+// storeCommits saves the commits of a completed scan of pending, each
+// with its matches (redacted), but those with text not scanned.
 func (s *Scanner) storeCommits(t Target, c *collector, pending []string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	found := map[string][]cachedCommitMatch{}
+	for _, f := range c.found {
+		if f.commit == nil {
+			continue
+		}
+		if tl := c.tally[f.commit.SHA]; tl != nil && tl.found {
+			tl.Author = f.commit.Author
+			found[f.commit.SHA] = append(found[f.commit.SHA], cachedCommitMatch{Path: f.path, cachedMatch: toCachedMatch(f.Match)})
+		}
+	}
 	for _, sha := range pending {
 		var e commitEntry
 		if tl := c.tally[sha]; tl != nil {
-			if tl.found {
-				c.cache.put(foundKey(t.Git.Prefix, sha, s.maxBytes()), nil)
-			}
 			if tl.dirty {
 				continue
 			}
 			e = tl.commitEntry
+			e.Found = found[sha]
 		}
-		p, err := json.Marshal(e)
-		if err != nil {
-			continue
-		}
-		c.cache.store(commitKey(t.Git.Prefix, sha, s.maxBytes()), p)
+		c.cache.store(commitKey(t.Git.Prefix, sha, s.maxBytes()), e.encode())
 	}
 }
 

@@ -354,7 +354,7 @@ func (c *collector) add(f Fragment, ms []Match) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if tl := c.tallyOf(f.Commit); tl != nil && len(ms) > 0 {
-		tl.dirty, tl.found = true, true
+		tl.found = true
 	}
 	for _, m := range ms {
 		c.found = append(c.found, found{Match: m, path: f.Path, commit: f.Commit})
