@@ -271,6 +271,9 @@ type CacheStats struct {
 	// Stamped counts the hits taken by a working-tree file's stat stamp,
 	// without reading the file (see fileStamp).
 	Stamped int
+	// Summarized counts the hits a history summary covered, commits not
+	// even listed (see historySummary).
+	Summarized int
 	// Misses were looked up, not found, and scanned.
 	Misses int
 	// Stored is the number of new clean results saved.
@@ -368,6 +371,32 @@ func (c *cache) put(k cacheKey, payload []byte) {
 	}
 	c.used[k] = payload
 	c.added++
+}
+
+// replace records an entry that get returns, in place of the one it
+// returned, leaving the statistics alone; an unchanged entry is not
+// saved again.
+func (c *cache) replace(k cacheKey, payload []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.used[k]; ok && bytes.Equal(old, payload) {
+		return
+	}
+	if old, ok := c.old[k]; ok && bytes.Equal(old, payload) {
+		c.used[k] = old
+		return
+	}
+	c.used[k] = payload
+	c.added++
+}
+
+// hits counts n results taken from the cache at once (a history
+// summary's commits).
+func (c *cache) hits(n int) {
+	c.mu.Lock()
+	c.stats.Hits += n
+	c.stats.Summarized += n
+	c.mu.Unlock()
 }
 
 // hitStamped counts a result taken by its stamp (found with get) as a

@@ -49,8 +49,30 @@ func (p pendingCommits) all() []string {
 // commits are looked up as git rev-list prints them, while it walks the
 // rest of the history.
 func (s *Scanner) cachedCommits(ctx context.Context, t Target, c *collector) (pendingCommits, error) {
-	args := revListArgs(t)
+	args, stdin := revListArgs(t), ""
+	if t.Scope.Kind == History {
+		// From the tips, less those of a usable summary (historycache.go).
+		tips, err := historyTips(ctx, t)
+		if err != nil {
+			return pendingCommits{}, fmt.Errorf("list the commits: %w", err)
+		}
+		var known []string
+		key := historyKey(t, s.maxBytes())
+		var sum historySummary
+		if p, ok := c.cache.get(key); ok && sum.decode(p) == nil && (len(sum.Found) == 0 || !s.needsRawText()) &&
+			summaryUsable(ctx, t, sum, tips) {
+			c.applySummary(sum)
+			known = sum.Tips
+		}
+		if len(tips) > 0 {
+			c.history = &historyRun{key: key, tips: tips}
+		}
+		args, stdin = []string{"rev-list", "--parents", "--stdin"}, revisions(tips, known)
+	}
 	cmd := git.Command(ctx, t.Root, args...)
+	if stdin != "" {
+		cmd.Stdin = strings.NewReader(stdin)
+	}
 	stderr := &limitedBuffer{max: 64 << 10}
 	cmd.Stderr = stderr
 	var pending pendingCommits
@@ -64,7 +86,11 @@ func (s *Scanner) cachedCommits(ctx context.Context, t Target, c *collector) (pe
 	lines := bufio.NewScanner(stdout)
 	for lines.Scan() {
 		sha, merge := revListLine(lines.Text())
-		if sha == "" || s.cachedCommit(t, c, sha) {
+		if sha == "" {
+			continue
+		}
+		c.listed++
+		if s.cachedCommit(t, c, sha) {
 			continue
 		}
 		if merge {

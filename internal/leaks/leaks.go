@@ -264,6 +264,9 @@ func (s *Scanner) Scan(ctx context.Context, t Target) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if h := c.history; h != nil && len(c.problems) == 0 {
+		c.cache.replace(h.key, c.summary(h.tips).encode())
+	}
 	res := s.finish(ctx, c)
 	if c.cache != nil {
 		c.cache.save()
@@ -346,6 +349,12 @@ type collector struct {
 	// clean-or-not state of each commit of a range or history scan.
 	cache *cache
 	tally map[string]*commitTally
+	// listed counts the commits git rev-list listed; history is set in a
+	// history scan with a cache, summary* count what its summary covered
+	// (historycache.go).
+	listed                     int
+	history                    *historyRun
+	summarySeen, summaryListed int
 	// onMatch is Scanner.OnMatch.
 	onMatch func()
 }
@@ -406,7 +415,7 @@ func (c *collector) incomplete(commit *Commit, problem string) {
 // finish applies .gitleaksignore, compares with live values, redacts and
 // sorts. After it returns, no raw text is referenced by the result.
 func (s *Scanner) finish(ctx context.Context, c *collector) *Result {
-	res := &Result{Files: c.files, Bytes: c.bytes, Commits: len(c.commits)}
+	res := &Result{Files: c.files, Bytes: c.bytes, Commits: len(c.commits) + c.summarySeen}
 	sort.Strings(c.problems)
 	res.Problems = append(res.Problems, c.problems...)
 	kept := c.found[:0]
