@@ -2,6 +2,7 @@ package leaks
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -45,61 +46,60 @@ func (p pendingCommits) all() []string {
 }
 
 // cachedCommits looks up every commit of the scope in the cache, counts
-// the clean ones as scanned, and returns those still to scan. The
-// commits are looked up as git rev-list prints them, while it walks the
-// rest of the history.
+// the clean ones as scanned, and returns those still to scan. A history
+// scan lists the commits from its tips (historyTips), less those a usable
+// history summary covers (historycache.go).
 func (s *Scanner) cachedCommits(ctx context.Context, t Target, c *collector) (pendingCommits, error) {
-	args, stdin := revListArgs(t), ""
-	if t.Scope.Kind == History {
-		// From the tips, less those of a usable summary (historycache.go).
-		tips, err := historyTips(ctx, t)
-		if err != nil {
-			return pendingCommits{}, fmt.Errorf("list the commits: %w", err)
-		}
-		var known []string
-		key := historyKey(t, s.maxBytes())
-		var sum historySummary
-		if p, ok := c.cache.get(key); ok && sum.decode(p) == nil && (len(sum.Found) == 0 || !s.needsRawText()) &&
-			summaryUsable(ctx, t, sum, tips) {
-			c.applySummary(sum)
-			known = sum.Tips
-		}
-		if len(tips) > 0 {
-			c.history = &historyRun{key: key, tips: tips}
-		}
-		args, stdin = []string{"rev-list", "--parents", "--stdin"}, revisions(tips, known)
+	if t.Scope.Kind != History {
+		return s.listCommits(ctx, t, c, revListArgs(t), "")
 	}
+	tips, err := historyTips(ctx, t)
+	if err != nil {
+		return pendingCommits{}, fmt.Errorf("list the commits: %w", err)
+	}
+	key := historyKey(t, s.maxBytes())
+	if len(tips) > 0 {
+		c.history = &historyRun{key: key, tips: tips}
+	}
+	args := []string{"rev-list", "--parents", "--stdin"}
+	var sum historySummary
+	if p, ok := c.cache.get(key); ok && sum.decode(p) == nil && (len(sum.Found) == 0 || !s.needsRawText()) {
+		// Whether the summary stands is asked while git lists the
+		// commits it does not cover; those are looked up once it does.
+		usable := make(chan bool, 1)
+		go func() { usable <- summaryUsable(ctx, t, sum, tips) }()
+		cmd := git.Command(ctx, t.Root, args...)
+		cmd.Stdin = strings.NewReader(revisions(tips, sum.Tips))
+		out, err := cmd.Output()
+		if <-usable && err == nil {
+			c.applySummary(sum)
+			pending, err := s.lookUpListed(t, c, bytes.NewReader(out))
+			if err != nil {
+				return pendingCommits{}, fmt.Errorf("list the commits: read the output of git rev-list: %w", err)
+			}
+			return pending, nil
+		}
+	}
+	return s.listCommits(ctx, t, c, args, revisions(tips, nil))
+}
+
+// listCommits runs git rev-list and looks up the commits as it prints
+// them, while it walks the rest of the history.
+func (s *Scanner) listCommits(ctx context.Context, t Target, c *collector, args []string, stdin string) (pendingCommits, error) {
 	cmd := git.Command(ctx, t.Root, args...)
 	if stdin != "" {
 		cmd.Stdin = strings.NewReader(stdin)
 	}
 	stderr := &limitedBuffer{max: 64 << 10}
 	cmd.Stderr = stderr
-	var pending pendingCommits
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return pending, fmt.Errorf("list the commits: %w", err)
+		return pendingCommits{}, fmt.Errorf("list the commits: %w", err)
 	}
 	if err := cmd.Start(); err != nil {
-		return pending, fmt.Errorf("list the commits: git %s: %w", args[0], err)
+		return pendingCommits{}, fmt.Errorf("list the commits: git %s: %w", args[0], err)
 	}
-	lines := bufio.NewScanner(stdout)
-	for lines.Scan() {
-		sha, merge := revListLine(lines.Text())
-		if sha == "" {
-			continue
-		}
-		c.listed++
-		if s.cachedCommit(t, c, sha) {
-			continue
-		}
-		if merge {
-			pending.merges = append(pending.merges, sha)
-		} else {
-			pending.ordinary = append(pending.ordinary, sha)
-		}
-	}
-	rerr := lines.Err()
+	pending, rerr := s.lookUpListed(t, c, stdout)
 	if rerr != nil {
 		_, _ = io.Copy(io.Discard, stdout) // so that git can exit
 	}
@@ -114,6 +114,31 @@ func (s *Scanner) cachedCommits(ctx context.Context, t Target, c *collector) (pe
 		return pendingCommits{}, fmt.Errorf("list the commits: read the output of git %s: %w", args[0], rerr)
 	}
 	return pending, nil
+}
+
+// lookUpListed looks up the commits git rev-list --parents lists in r.
+func (s *Scanner) lookUpListed(t Target, c *collector, r io.Reader) (pendingCommits, error) {
+	var pending pendingCommits
+	lines := bufio.NewScanner(r)
+	for lines.Scan() {
+		sha, merge := revListLine(lines.Text())
+		if sha == "" {
+			continue
+		}
+		c.listed++
+		if s.cachedCommit(t, c, sha) {
+			continue
+		}
+		if merge {
+			if len(pending.merges) == 0 {
+				go remergeDiff() // asked while the rest is listed
+			}
+			pending.merges = append(pending.merges, sha)
+		} else {
+			pending.ordinary = append(pending.ordinary, sha)
+		}
+	}
+	return pending, lines.Err()
 }
 
 // revListLine reads a line of git rev-list --parents, "commit parent…": a

@@ -62,7 +62,10 @@ var remergeDiff = sync.OnceValue(func() bool {
 // time as every other patch together) and one git process does it on one
 // core: split, the two halves of git's work overlap, and each commit is
 // still printed once, by one of them.
-func patchCommands(t Target, stdin bool) [][]string {
+//
+// With stdin, git reads the commits to print; without merges among them,
+// one command prints them all, and git's version is not asked.
+func patchCommands(t Target, stdin, merges bool) [][]string {
 	args := []string{"-c", "core.quotePath=false"}
 	switch t.Scope.Kind {
 	case Staged:
@@ -81,7 +84,7 @@ func patchCommands(t Target, stdin bool) [][]string {
 		default:
 			args = append(args, "--all")
 		}
-		if !remergeDiff() {
+		if stdin && !merges || !remergeDiff() {
 			// git log -p prints nothing for a merge.
 			return [][]string{args}
 		}
@@ -106,7 +109,7 @@ type patchRun struct {
 // re-merges them, and a command with no commit to print is not started
 // (a cache that knows every commit but a new one starts one git log).
 func patchRuns(t Target, caching bool, pending pendingCommits) []patchRun {
-	cmds := patchCommands(t, caching)
+	cmds := patchCommands(t, caching, len(pending.merges) > 0)
 	if !caching {
 		runs := make([]patchRun, len(cmds))
 		for i, args := range cmds {
@@ -253,8 +256,9 @@ func (s *Scanner) scanPatches(ctx context.Context, t Target, c *collector) error
 	// those not known to be clean are handed to git log.
 	var pending pendingCommits
 	caching := c.cache != nil && t.Scope.Kind != Staged
-	if t.Scope.Kind != Staged {
-		// Whether git can re-merge is asked while the commits are listed.
+	if t.Scope.Kind != Staged && !caching {
+		// Whether git can re-merge is asked while git starts; with a
+		// cache, when a merge is listed (lookUpListed).
 		go remergeDiff()
 	}
 	if caching {

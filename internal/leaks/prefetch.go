@@ -16,7 +16,7 @@ func (s *Scanner) Prefetch(ctx context.Context, t Target) {
 	if t.Scope.Kind != Staged || t.Git == nil || s.prefetched != nil {
 		return
 	}
-	cmds := patchCommands(t, false)
+	cmds := patchCommands(t, false, true)
 	if len(cmds) != 1 {
 		return
 	}
