@@ -47,40 +47,32 @@ func (p pendingCommits) all() []string {
 
 // cachedCommits looks up every commit of the scope in the cache, counts
 // the clean ones as scanned, and returns those still to scan. A history
-// scan lists the commits from its tips (historyTips), less those a usable
-// history summary covers (historycache.go).
+// scan lists only the commits a usable history summary does not cover
+// (historycache.go).
 func (s *Scanner) cachedCommits(ctx context.Context, t Target, c *collector) (pendingCommits, error) {
-	if t.Scope.Kind != History {
-		return s.listCommits(ctx, t, c, revListArgs(t), "")
-	}
-	tips, err := historyTips(ctx, t)
-	if err != nil {
-		return pendingCommits{}, fmt.Errorf("list the commits: %w", err)
-	}
-	key := historyKey(t, s.maxBytes())
-	if len(tips) > 0 {
-		c.history = &historyRun{key: key, tips: tips}
-	}
-	args := []string{"rev-list", "--parents", "--stdin"}
-	var sum historySummary
-	if p, ok := c.cache.get(key); ok && sum.decode(p) == nil && (len(sum.Found) == 0 || !s.needsRawText()) {
-		// Whether the summary stands is asked while git lists the
-		// commits it does not cover; those are looked up once it does.
-		usable := make(chan bool, 1)
-		go func() { usable <- summaryUsable(ctx, t, sum, tips) }()
-		cmd := git.Command(ctx, t.Root, args...)
-		cmd.Stdin = strings.NewReader(revisions(tips, sum.Tips))
-		out, err := cmd.Output()
-		if <-usable && err == nil {
-			c.applySummary(sum)
-			pending, err := s.lookUpListed(t, c, bytes.NewReader(out))
-			if err != nil {
-				return pendingCommits{}, fmt.Errorf("list the commits: read the output of git rev-list: %w", err)
+	if t.Scope.Kind == History {
+		c.history = &historyRun{key: historyKey(t, s.maxBytes()), parents: map[string]bool{}}
+		var sum historySummary
+		if p, ok := c.cache.get(c.history.key); ok && sum.decode(p) == nil && (len(sum.Found) == 0 || !s.needsRawText()) {
+			// Whether the summary stands is asked while git lists the
+			// commits it does not cover; those are looked up once it does.
+			usable := make(chan bool, 1)
+			go func() { usable <- summaryUsable(ctx, t, sum) }()
+			cmd := git.Command(ctx, t.Root, "rev-list", "--parents", "--all", "--stdin")
+			cmd.Stdin = strings.NewReader(revisions(nil, sum.Tips))
+			out, err := cmd.Output()
+			if <-usable && err == nil {
+				c.applySummary(sum)
+				c.history.known = sum.Tips
+				pending, err := s.lookUpListed(t, c, bytes.NewReader(out))
+				if err != nil {
+					return pendingCommits{}, fmt.Errorf("list the commits: read the output of git rev-list: %w", err)
+				}
+				return pending, nil
 			}
-			return pending, nil
 		}
 	}
-	return s.listCommits(ctx, t, c, args, revisions(tips, nil))
+	return s.listCommits(ctx, t, c, revListArgs(t), "")
 }
 
 // listCommits runs git rev-list and looks up the commits as it prints
@@ -121,15 +113,16 @@ func (s *Scanner) lookUpListed(t Target, c *collector, r io.Reader) (pendingComm
 	var pending pendingCommits
 	lines := bufio.NewScanner(r)
 	for lines.Scan() {
-		sha, merge := revListLine(lines.Text())
+		sha, parents := revListLine(lines.Text())
 		if sha == "" {
 			continue
 		}
 		c.listed++
+		c.history.list(sha, parents)
 		if s.cachedCommit(t, c, sha) {
 			continue
 		}
-		if merge {
+		if len(parents) > 1 {
 			if len(pending.merges) == 0 {
 				go remergeDiff() // asked while the rest is listed
 			}
@@ -144,9 +137,12 @@ func (s *Scanner) lookUpListed(t Target, c *collector, r io.Reader) (pendingComm
 // revListLine reads a line of git rev-list --parents, "commit parent…": a
 // merge has two parents or more (an octopus merge more than two), a root
 // commit or a shallow clone's boundary commit none.
-func revListLine(line string) (sha string, merge bool) {
-	sha, parents, _ := strings.Cut(strings.TrimSpace(line), " ")
-	return sha, strings.Contains(strings.TrimSpace(parents), " ")
+func revListLine(line string) (sha string, parents []string) {
+	fields := strings.Fields(line)
+	if len(fields) == 0 {
+		return "", nil
+	}
+	return fields[0], fields[1:]
 }
 
 // cachedCommit counts a commit the cache knows as scanned, and adds the

@@ -14,17 +14,17 @@ import (
 // A warm history scan still listed every commit (git rev-list --all) and
 // looked each up: on a history of 5,000 commits, rev-list alone took
 // 55 ms, the floor of any scan that lists them. The history summary
-// spares that walk. After a complete scan it records the tips the scan
-// started from (every ref, and HEAD) and what the scan of the commits
-// they reach came to: counts, skipped files, matches (redacted, as a
-// commit's entry keeps them). The next scan lists only the commits the
-// current tips reach and the recorded ones do not, and adds the summary
-// for the rest.
+// spares that walk. After a complete scan it records tips from which
+// exactly the commits the scan covered are reachable, and what their scan
+// came to: counts, skipped files, matches (redacted, as a commit's entry
+// keeps them). The next scan lists only the commits the refs reach and
+// the recorded tips do not (git rev-list --all ^tip…), and adds the
+// summary for the rest.
 //
-// That is exact when every recorded tip is still reachable from the
-// current ones: the commits reachable now are then those the summary
-// covers and those listed. A recorded tip that is not (a branch deleted
-// or rewritten, an object pruned) makes the summary unusable, and the
+// That is exact when every recorded tip is still reachable from the refs:
+// the commits reachable now are then those the summary covers and those
+// listed. A recorded tip that is not (a branch deleted or rewritten, an
+// object pruned) makes the summary unusable, and the
 // scan lists every commit, as does a run that needs the raw text of
 // matches (live values, references). (A shallow clone, where deepening
 // would make more commits reachable from the same tips, is refused by
@@ -32,10 +32,42 @@ import (
 // the repository's object directory, the scan root's path in it and the
 // size limit; it lives in the rule set's cache file, like every entry.
 
-// historyRun is a history scan's summary key and the tips it lists from.
+// historyRun is a history scan's summary key, the tips of the summary it
+// used, and the commits it listed with their parents.
 type historyRun struct {
-	key  cacheKey
-	tips []string
+	key     cacheKey
+	known   []string
+	listed  []string
+	parents map[string]bool
+}
+
+// list records a commit git rev-list listed, and its parents.
+func (h *historyRun) list(sha string, parents []string) {
+	if h == nil {
+		return
+	}
+	h.listed = append(h.listed, sha)
+	for _, p := range parents {
+		h.parents[p] = true
+	}
+}
+
+// tips are the tips of the summary it used and the commits it listed,
+// less those a listed commit has as parent: the commits reachable from
+// them are those the summary covered and those listed (every listed
+// commit is a ref's, or a listed commit's parent), and the tips do not
+// grow with each new commit on a branch.
+func (h *historyRun) tips() []string {
+	var tips []string
+	for _, list := range [][]string{h.known, h.listed} {
+		for _, sha := range list {
+			if !h.parents[sha] {
+				tips = append(tips, sha)
+			}
+		}
+	}
+	slices.Sort(tips)
+	return slices.Compact(tips)
 }
 
 // historySummary is what a complete history scan came to.
@@ -127,24 +159,13 @@ func (h *historySummary) decode(p []byte) error {
 	return nil
 }
 
-// historyTips lists the commits a history scan starts from: those every
-// ref and HEAD point to (tags peeled), sorted.
-func historyTips(ctx context.Context, t Target) ([]string, error) {
-	out, err := git.Output(ctx, t.Root, "rev-list", "--no-walk", "--all")
-	if err != nil {
-		return nil, err
-	}
-	tips := strings.Fields(string(out))
-	slices.Sort(tips)
-	return slices.Compact(tips), nil
-}
-
 // summaryUsable tells whether every tip of the summary is reachable from
-// tips: git rev-list lists none of the first that the second do not
-// reach. Any failure (a recorded tip pruned since) says no.
-func summaryUsable(ctx context.Context, t Target, sum historySummary, tips []string) bool {
-	cmd := git.Command(ctx, t.Root, "rev-list", "-n", "1", "--stdin")
-	cmd.Stdin = strings.NewReader(revisions(sum.Tips, tips))
+// the refs: git rev-list lists none of them that the refs do not reach
+// (revisions read on standard input are not negated by --not). Any
+// failure (a recorded tip pruned since) says no.
+func summaryUsable(ctx context.Context, t Target, sum historySummary) bool {
+	cmd := git.Command(ctx, t.Root, "rev-list", "-n", "1", "--not", "--all", "--stdin")
+	cmd.Stdin = strings.NewReader(revisions(sum.Tips, nil))
 	out, err := cmd.Output()
 	return err == nil && len(strings.TrimSpace(string(out))) == 0
 }

@@ -1,7 +1,11 @@
 package leaks
 
 import (
+	"context"
+	"fmt"
+	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -43,10 +47,25 @@ func TestCacheHistorySummary(t *testing.T) {
 	same("new commits", commits)
 	commits += 2
 
+	// The summary's tips are the branches' heads, however many commits
+	// were added since: one more on main, then another.
+	for i := range 2 {
+		if tips := summaryTips(t, r.dir, cacheDir); len(tips) != 2 || !slices.Contains(tips, strings.TrimSpace(r.git("rev-parse", "main"))) {
+			t.Errorf("summary tips %v, want main's and side's heads", tips)
+		}
+		r.write(fmt.Sprintf("src/again%d.go", i), "package src\n")
+		r.commit("again", "Dev")
+		same("one more", commits)
+		commits++
+	}
+
 	// The side branch deleted: its tip is unreachable, the summary unused.
 	r.git("branch", "-q", "-D", "side")
 	same("branch deleted", 0)
 	same("after the branch deleted", commits-1)
+	if tips := summaryTips(t, r.dir, cacheDir); len(tips) != 1 {
+		t.Errorf("summary tips %v after the side branch was deleted, want main's head", tips)
+	}
 
 	// main rewritten: likewise.
 	r.git("commit", "-q", "--amend", "-m", "more, amended")
@@ -55,6 +74,28 @@ func TestCacheHistorySummary(t *testing.T) {
 	// A tag on an old commit adds nothing to list.
 	r.git("tag", "-a", "-m", "old", "v0", "HEAD~5")
 	same("tagged", commits-1)
+}
+
+// summaryTips are the tips of the history summary in cacheDir.
+func summaryTips(t *testing.T, dir, cacheDir string) []string {
+	t.Helper()
+	target, err := Resolve(context.Background(), dir, Scope{Kind: History})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(cacheDir, "*"+cacheSuffix))
+	if len(files) != 1 {
+		t.Fatalf("cache files %v, want one", files)
+	}
+	entries, _, err := readCacheFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum historySummary
+	if err := sum.decode(entries[historyKey(target, (&Scanner{}).maxBytes())]); err != nil {
+		t.Fatalf("no history summary: %v", err)
+	}
+	return sum.Tips
 }
 
 // A summary that holds matches is not used when the run needs their raw

@@ -265,7 +265,9 @@ func (s *Scanner) Scan(ctx context.Context, t Target) (*Result, error) {
 		return nil, err
 	}
 	if h := c.history; h != nil && len(c.problems) == 0 {
-		c.cache.replace(h.key, c.summary(h.tips).encode())
+		if tips := h.tips(); len(tips) > 0 {
+			c.cache.replace(h.key, c.summary(tips).encode())
+		}
 	}
 	res := s.finish(ctx, c)
 	if c.cache != nil {

@@ -184,19 +184,19 @@ func TestPatchRunsSplitPending(t *testing.T) {
 func TestRevListLine(t *testing.T) {
 	tests := []struct {
 		line, sha string
-		merge     bool
+		parents   []string
 	}{
-		{"a1\n", "a1", false},          // a root or shallow boundary commit
-		{"a1 p1", "a1", false},         // an ordinary commit
-		{"a1 p1 p2", "a1", true},       // a merge
-		{"a1 p1 p2 p3 p4", "a1", true}, // an octopus merge
-		{"  a1 p1  \r", "a1", false},   // stray spaces
-		{"", "", false},
+		{"a1\n", "a1", nil},                                        // a root or shallow boundary commit
+		{"a1 p1", "a1", []string{"p1"}},                            // an ordinary commit
+		{"a1 p1 p2", "a1", []string{"p1", "p2"}},                   // a merge
+		{"a1 p1 p2 p3 p4", "a1", []string{"p1", "p2", "p3", "p4"}}, // an octopus merge
+		{"  a1 p1  \r", "a1", []string{"p1"}},                      // stray spaces
+		{"", "", nil},
 	}
 	for _, tt := range tests {
-		sha, merge := revListLine(tt.line)
-		if sha != tt.sha || merge != tt.merge {
-			t.Errorf("revListLine(%q) = %q, %v; want %q, %v", tt.line, sha, merge, tt.sha, tt.merge)
+		sha, parents := revListLine(tt.line)
+		if sha != tt.sha || !slices.Equal(parents, tt.parents) {
+			t.Errorf("revListLine(%q) = %q, %q; want %q, %q", tt.line, sha, parents, tt.sha, tt.parents)
 		}
 	}
 }
