@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -289,11 +290,13 @@ type cache struct {
 	maxEntries int
 
 	mu  sync.Mutex
-	old map[cacheKey][]byte // loaded from disk
+	old *cacheEntries // loaded from disk
+	// oldUsed marks the entries of old this run used.
+	oldUsed []bool
 	// loaded is the file old was read from, as it was then: save reads
 	// the file again only when another run has replaced it since.
 	loaded os.FileInfo
-	used   map[cacheKey][]byte // hits and new entries of this run
+	fresh  map[cacheKey][]byte // entries this run added or replaced
 	added  int
 	stats  CacheStats
 }
@@ -324,27 +327,45 @@ func openCache(dir, ruleset string, maxEntries int) *cache {
 		c.stats.Err = err.Error()
 	}
 	c.old, c.loaded = old, info
-	// A warm scan uses most of what it read (every file's stamp): made
-	// at that size, the map does not grow entry by entry.
-	c.used = make(map[cacheKey][]byte, min(len(old), 1<<16))
+	c.oldUsed = make([]bool, old.len())
+	c.fresh = map[cacheKey][]byte{}
 	return c
+}
+
+// current returns the entry of k this run sees, marking an entry read
+// from disk as used. Callers hold c.mu.
+func (c *cache) current(k cacheKey) ([]byte, bool) {
+	if p, ok := c.fresh[k]; ok {
+		return p, true
+	}
+	if i, ok := c.old.find(k); ok {
+		c.oldUsed[i] = true
+		return c.old.payload(i), true
+	}
+	return nil, false
+}
+
+// inUse tells whether k has an entry this run added or used. Callers
+// hold c.mu.
+func (c *cache) inUse(k cacheKey) bool {
+	if _, ok := c.fresh[k]; ok {
+		return true
+	}
+	i, ok := c.old.find(k)
+	return ok && c.oldUsed[i]
 }
 
 // lookup returns the payload of a clean result.
 func (c *cache) lookup(k cacheKey) ([]byte, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if p, ok := c.used[k]; ok {
+	p, ok := c.current(k)
+	if ok {
 		c.stats.Hits++
-		return p, true
+	} else {
+		c.stats.Misses++
 	}
-	if p, ok := c.old[k]; ok {
-		c.used[k] = p
-		c.stats.Hits++
-		return p, true
-	}
-	c.stats.Misses++
-	return nil, false
+	return p, ok
 }
 
 // get returns an entry that is not a file's or commit's result (stamps,
@@ -352,24 +373,17 @@ func (c *cache) lookup(k cacheKey) ([]byte, bool) {
 func (c *cache) get(k cacheKey) ([]byte, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if p, ok := c.used[k]; ok {
-		return p, true
-	}
-	if p, ok := c.old[k]; ok {
-		c.used[k] = p
-		return p, true
-	}
-	return nil, false
+	return c.current(k)
 }
 
 // put records an entry that get returns, leaving the statistics alone.
 func (c *cache) put(k cacheKey, payload []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.used[k]; ok {
+	if c.inUse(k) {
 		return
 	}
-	c.used[k] = payload
+	c.fresh[k] = payload
 	c.added++
 }
 
@@ -379,14 +393,14 @@ func (c *cache) put(k cacheKey, payload []byte) {
 func (c *cache) replace(k cacheKey, payload []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if old, ok := c.used[k]; ok && bytes.Equal(old, payload) {
+	if p, ok := c.fresh[k]; ok && bytes.Equal(p, payload) {
 		return
 	}
-	if old, ok := c.old[k]; ok && bytes.Equal(old, payload) {
-		c.used[k] = old
+	if i, ok := c.old.find(k); ok && bytes.Equal(c.old.payload(i), payload) {
+		c.oldUsed[i] = true
 		return
 	}
-	c.used[k] = payload
+	c.fresh[k] = payload
 	c.added++
 }
 
@@ -421,10 +435,10 @@ func (c *cache) unused() {
 func (c *cache) store(k cacheKey, payload []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.used[k]; ok {
+	if c.inUse(k) {
 		return
 	}
-	c.used[k] = payload
+	c.fresh[k] = payload
 	c.added++
 	c.stats.Stored++
 }
@@ -452,39 +466,59 @@ func (c *cache) save() {
 	// time of the one read is that file), then those read at the start,
 	// up to maxEntries. The entries are listed, not copied into a map of
 	// their own: a warm scan of a tree keeps tens of thousands.
-	keys := make([]cacheKey, 0, min(len(c.used)+len(c.old), c.maxEntries))
-	for k := range c.used {
+	keys := make([]cacheKey, 0, min(len(c.fresh)+c.old.len(), c.maxEntries))
+	for k := range c.fresh {
 		keys = append(keys, k)
 	}
-	var onDisk map[cacheKey][]byte
+	for i, used := range c.oldUsed {
+		if len(keys) >= c.maxEntries {
+			break
+		}
+		if k := c.old.key(i); used {
+			if _, ok := c.fresh[k]; !ok {
+				keys = append(keys, k)
+			}
+		}
+	}
+	var onDisk *cacheEntries
 	if info, err := os.Stat(c.path); err == nil && !sameFile(info, c.loaded) {
 		onDisk, _, _ = readCacheFile(c.path)
 	}
-	// add lists the keys of m that none of seen has.
-	add := func(m map[cacheKey][]byte, seen ...map[cacheKey][]byte) {
-	next:
-		for k := range m {
-			if len(keys) >= c.maxEntries {
-				return
-			}
-			for _, s := range seen {
-				if _, ok := s[k]; ok {
-					continue next
-				}
-			}
+	for i := range onDisk.len() {
+		if len(keys) >= c.maxEntries {
+			break
+		}
+		if k := onDisk.key(i); !c.inUse(k) {
 			keys = append(keys, k)
 		}
 	}
-	add(onDisk, c.used)
-	add(c.old, c.used, onDisk)
+	for i, used := range c.oldUsed {
+		if len(keys) >= c.maxEntries {
+			break
+		}
+		if used {
+			continue
+		}
+		k := c.old.key(i)
+		if _, ok := c.fresh[k]; ok {
+			continue
+		}
+		if _, ok := onDisk.find(k); !ok {
+			keys = append(keys, k)
+		}
+	}
 	payload := func(k cacheKey) []byte {
-		if p, ok := c.used[k]; ok {
+		if p, ok := c.fresh[k]; ok {
 			return p
 		}
-		if p, ok := onDisk[k]; ok {
+		if i, ok := c.old.find(k); ok && c.oldUsed[i] {
+			return c.old.payload(i)
+		}
+		if p, ok := onDisk.get(k); ok {
 			return p
 		}
-		return c.old[k]
+		p, _ := c.old.get(k)
+		return p
 	}
 	if err := writeCacheFile(c.path, keys, payload, c.maxEntries); err != nil {
 		c.stats.Err = "save the cache: " + err.Error()
@@ -502,7 +536,7 @@ func sameFile(a, b os.FileInfo) bool {
 // readCacheFile reads and verifies a cache file, and says what the file
 // was when it was read (nil when it could not be read). The payloads
 // share the file's bytes.
-func readCacheFile(path string) (map[cacheKey][]byte, os.FileInfo, error) {
+func readCacheFile(path string) (*cacheEntries, os.FileInfo, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, err
@@ -517,55 +551,98 @@ func readCacheFile(path string) (map[cacheKey][]byte, os.FileInfo, error) {
 		return nil, nil, err
 	}
 	corrupt := fmt.Errorf("%s: not a valid cache file, ignored", path)
-	if len(data) < len(cacheMagic)+sha256.Size || !bytes.HasPrefix(data, []byte(cacheMagic)) {
+	if len(data) < len(cacheMagic)+sha256.Size || !bytes.HasPrefix(data, []byte(cacheMagic)) || len(data) > math.MaxUint32 {
 		return nil, info, corrupt
 	}
 	body, sum := data[:len(data)-sha256.Size], data[len(data)-sha256.Size:]
 	if want := sha256.Sum256(body); !bytes.Equal(want[:], sum) {
 		return nil, info, corrupt
 	}
-	body = body[len(cacheMagic):]
 	parsedCacheFile()
-	// Counted first, so that the map is made at its size: growing it
-	// entry by entry rehashed it a dozen times, most of a warm scan's
-	// reading of the cache.
-	n, ok := countRecords(body)
+	entries, ok := indexRecords(body[len(cacheMagic):])
 	if !ok {
 		return nil, info, corrupt
 	}
-	m := make(map[cacheKey][]byte, n)
-	for len(body) > 0 {
-		var k cacheKey
-		copy(k[:], body)
-		body = body[len(k):]
-		n, w := binary.Uvarint(body)
-		body = body[w:]
-		var p []byte
-		if n > 0 {
-			p = body[:n:n]
-		}
-		m[k] = p
-		body = body[n:]
-	}
-	return m, info, nil
+	return entries, info, nil
 }
 
-// countRecords counts the records of a cache file's body; ok is false
-// when the body is not a sequence of whole records.
-func countRecords(body []byte) (n int, ok bool) {
-	for len(body) > 0 {
-		if len(body) < len(cacheKey{}) {
-			return 0, false
+// cacheEntries are the records of a cache file (key, size, payload), in
+// key order as writeCacheFile writes them, looked up by binary search.
+// Indexing a file is one pass that allocates one slice: a map of its
+// entries, made on every run, was most of a warm scan's reading of the
+// cache (a tree's file holds tens of thousands). A nil *cacheEntries has
+// none.
+type cacheEntries struct {
+	body []byte
+	offs []uint32 // where each record starts in body
+}
+
+// indexRecords indexes the records of a cache file's body; ok is false
+// when the body is not a sequence of whole records in increasing key
+// order.
+func indexRecords(body []byte) (*cacheEntries, bool) {
+	e := &cacheEntries{body: body}
+	var prev []byte
+	for off := 0; off < len(body); {
+		rest := body[off:]
+		if len(rest) < len(cacheKey{}) {
+			return nil, false
 		}
-		body = body[len(cacheKey{}):]
-		size, w := binary.Uvarint(body)
-		if w <= 0 || uint64(len(body)-w) < size {
-			return 0, false
+		key := rest[:len(cacheKey{})]
+		if prev != nil && bytes.Compare(prev, key) >= 0 {
+			return nil, false
 		}
-		body = body[w+int(size):]
-		n++
+		size, w := binary.Uvarint(rest[len(key):])
+		if w <= 0 || uint64(len(rest)-len(key)-w) < size {
+			return nil, false
+		}
+		e.offs = append(e.offs, uint32(off))
+		prev = key
+		off += len(key) + w + int(size)
 	}
-	return n, true
+	return e, true
+}
+
+func (e *cacheEntries) len() int {
+	if e == nil {
+		return 0
+	}
+	return len(e.offs)
+}
+
+func (e *cacheEntries) key(i int) (k cacheKey) {
+	copy(k[:], e.body[e.offs[i]:])
+	return k
+}
+
+func (e *cacheEntries) payload(i int) []byte {
+	rest := e.body[int(e.offs[i])+len(cacheKey{}):]
+	size, w := binary.Uvarint(rest)
+	if size == 0 {
+		return nil
+	}
+	return rest[w : w+int(size) : w+int(size)]
+}
+
+// find returns the index of k's entry.
+func (e *cacheEntries) find(k cacheKey) (int, bool) {
+	if e == nil {
+		return 0, false
+	}
+	i, found := sort.Find(len(e.offs), func(i int) int {
+		off := e.offs[i]
+		return bytes.Compare(k[:], e.body[off:off+uint32(len(k))])
+	})
+	return i, found
+}
+
+// get returns k's payload.
+func (e *cacheEntries) get(k cacheKey) ([]byte, bool) {
+	i, ok := e.find(k)
+	if !ok {
+		return nil, false
+	}
+	return e.payload(i), true
 }
 
 // parsedCacheFile is called for every cache file parsed (a test counts).

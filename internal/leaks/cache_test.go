@@ -1,6 +1,7 @@
 package leaks
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io/fs"
@@ -310,7 +311,7 @@ func TestCacheBounded(t *testing.T) {
 		c.store(newCacheKey(fmt.Sprint(i)), nil)
 	}
 	c.save()
-	m, _, err := readCacheFile(c.path)
+	m, _, err := readEntries(c.path)
 	if err != nil || len(m) != 10 {
 		t.Fatalf("%d entries (%v), want 10", len(m), err)
 	}
@@ -705,7 +706,7 @@ func TestCacheSaveMergesOnlyAChangedFile(t *testing.T) {
 	if parses != 1 {
 		t.Errorf("the file another run rewrote was parsed %d times on save, want 1", parses)
 	}
-	m, _, err := readCacheFile(b.path)
+	m, _, err := readEntries(b.path)
 	if err != nil || len(m) != 3 || string(m[newCacheKey("a")]) != "a" || string(m[newCacheKey("b")]) != "b" || string(m[newCacheKey("old")]) != "o" {
 		t.Fatalf("entries %v (%v), want old, a and b", m, err)
 	}
@@ -787,7 +788,7 @@ func TestCacheFileReadCheaply(t *testing.T) {
 		c.store(newCacheKey(fmt.Sprint(i)), []byte(fmt.Sprintf(`[{"rule":"r%d"}]`, i)))
 	}
 	c.save()
-	m, _, err := readCacheFile(c.path)
+	m, _, err := readEntries(c.path)
 	if err != nil || len(m) != 10000 {
 		t.Fatalf("%d entries (%v), want 10000", len(m), err)
 	}
@@ -828,7 +829,7 @@ func TestCacheSaveRereadsOnlyAReplacedFile(t *testing.T) {
 		another.save()
 		c.store(newCacheKey("mine"), []byte("4"))
 		c.save()
-		m, _, err := readCacheFile(c.path)
+		m, _, err := readEntries(c.path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -861,7 +862,7 @@ func TestCacheSaveRereadsOnlyAReplacedFile(t *testing.T) {
 		}
 		c.store(newCacheKey("mine"), []byte("5"))
 		c.save()
-		m, _, err := readCacheFile(path)
+		m, _, err := readEntries(path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -989,7 +990,7 @@ func TestCacheSaveListsEntries(t *testing.T) {
 		runtime.ReadMemStats(&after)
 		least = min(least, after.TotalAlloc-before.TotalAlloc)
 	}
-	m, _, err := readCacheFile(c.path)
+	m, _, err := readEntries(c.path)
 	if err != nil || len(m) != 20001 {
 		t.Fatalf("%d entries saved (%v), want 20001", len(m), err)
 	}
@@ -1002,5 +1003,73 @@ func TestCacheSaveListsEntries(t *testing.T) {
 	}
 	if n := least; n > limit {
 		t.Errorf("saving 20,001 entries allocated %d bytes, want under %d", n, limit)
+	}
+}
+
+// readEntries reads a cache file's entries into a map.
+func readEntries(path string) (map[cacheKey][]byte, os.FileInfo, error) {
+	e, info, err := readCacheFile(path)
+	if err != nil {
+		return nil, info, err
+	}
+	m := make(map[cacheKey][]byte, e.len())
+	for i := range e.len() {
+		m[e.key(i)] = e.payload(i)
+	}
+	return m, info, nil
+}
+
+// A cache file's records are found by binary search; a body whose keys
+// are out of order or repeated is no cache file.
+func TestCacheEntriesIndex(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "r"+cacheSuffix)
+	want := map[cacheKey][]byte{}
+	var keys []cacheKey
+	for i := range 1000 {
+		k := newCacheKey(strconv.Itoa(i))
+		keys = append(keys, k)
+		if i%3 != 0 {
+			want[k] = []byte(strings.Repeat("p", i%7))
+		} else {
+			want[k] = nil
+		}
+	}
+	if err := writeCacheFile(path, keys, func(k cacheKey) []byte { return want[k] }, len(keys)); err != nil {
+		t.Fatal(err)
+	}
+	e, _, err := readCacheFile(path)
+	if err != nil || e.len() != len(want) {
+		t.Fatalf("%d entries (%v), want %d", e.len(), err, len(want))
+	}
+	for k, p := range want {
+		if got, ok := e.get(k); !ok || !bytes.Equal(got, p) {
+			t.Fatalf("entry %x: %q, %v; want %q", k, got, ok, p)
+		}
+	}
+	if _, ok := e.get(newCacheKey("absent")); ok {
+		t.Error("an absent key was found")
+	}
+	var empty *cacheEntries
+	if _, ok := empty.get(keys[0]); ok || empty.len() != 0 {
+		t.Error("an empty index found an entry")
+	}
+
+	record := func(k cacheKey) []byte { return append(append([]byte{}, k[:]...), 0) }
+	a, b := newCacheKey("a"), newCacheKey("b")
+	if bytes.Compare(a[:], b[:]) > 0 {
+		a, b = b, a
+	}
+	for name, body := range map[string][]byte{
+		"out of order": append(record(b), record(a)...),
+		"repeated":     append(record(a), record(a)...),
+		"cut short":    record(a)[:10],
+	} {
+		if _, ok := indexRecords(body); ok {
+			t.Errorf("%s: indexed", name)
+		}
+	}
+	if e, ok := indexRecords(append(record(a), record(b)...)); !ok || e.len() != 2 {
+		t.Error("two records in order not indexed")
 	}
 }

@@ -87,7 +87,7 @@ func summaryTips(t *testing.T, dir, cacheDir string) []string {
 	if len(files) != 1 {
 		t.Fatalf("cache files %v, want one", files)
 	}
-	entries, _, err := readCacheFile(files[0])
+	entries, _, err := readEntries(files[0])
 	if err != nil {
 		t.Fatal(err)
 	}
