@@ -466,17 +466,17 @@ func (c *cache) save() {
 	// time of the one read is that file), then those read at the start,
 	// up to maxEntries. The entries are listed, not copied into a map of
 	// their own: a warm scan of a tree keeps tens of thousands.
-	keys := make([]cacheKey, 0, min(len(c.fresh)+c.old.len(), c.maxEntries))
+	recs := make([]cacheRecord, 0, min(len(c.fresh)+c.old.len(), c.maxEntries))
 	for k := range c.fresh {
-		keys = append(keys, k)
+		recs = append(recs, cacheRecord{key: k, from: fromFresh})
 	}
 	for i, used := range c.oldUsed {
-		if len(keys) >= c.maxEntries {
+		if len(recs) >= c.maxEntries {
 			break
 		}
 		if k := c.old.key(i); used {
 			if _, ok := c.fresh[k]; !ok {
-				keys = append(keys, k)
+				recs = append(recs, cacheRecord{key: k, from: fromOld, i: uint32(i)})
 			}
 		}
 	}
@@ -485,15 +485,15 @@ func (c *cache) save() {
 		onDisk, _, _ = readCacheFile(c.path)
 	}
 	for i := range onDisk.len() {
-		if len(keys) >= c.maxEntries {
+		if len(recs) >= c.maxEntries {
 			break
 		}
 		if k := onDisk.key(i); !c.inUse(k) {
-			keys = append(keys, k)
+			recs = append(recs, cacheRecord{key: k, from: fromDisk, i: uint32(i)})
 		}
 	}
 	for i, used := range c.oldUsed {
-		if len(keys) >= c.maxEntries {
+		if len(recs) >= c.maxEntries {
 			break
 		}
 		if used {
@@ -504,23 +504,19 @@ func (c *cache) save() {
 			continue
 		}
 		if _, ok := onDisk.find(k); !ok {
-			keys = append(keys, k)
+			recs = append(recs, cacheRecord{key: k, from: fromOld, i: uint32(i)})
 		}
 	}
-	payload := func(k cacheKey) []byte {
-		if p, ok := c.fresh[k]; ok {
-			return p
+	payload := func(r cacheRecord) []byte {
+		switch r.from {
+		case fromOld:
+			return c.old.payload(int(r.i))
+		case fromDisk:
+			return onDisk.payload(int(r.i))
 		}
-		if i, ok := c.old.find(k); ok && c.oldUsed[i] {
-			return c.old.payload(i)
-		}
-		if p, ok := onDisk.get(k); ok {
-			return p
-		}
-		p, _ := c.old.get(k)
-		return p
+		return c.fresh[r.key]
 	}
-	if err := writeCacheFile(c.path, keys, payload, c.maxEntries); err != nil {
+	if err := writeCacheFile(c.path, recs, payload, c.maxEntries); err != nil {
 		c.stats.Err = "save the cache: " + err.Error()
 		return
 	}
@@ -648,21 +644,37 @@ func (e *cacheEntries) get(k cacheKey) ([]byte, bool) {
 // parsedCacheFile is called for every cache file parsed (a test counts).
 var parsedCacheFile = func() {}
 
-// writeCacheFile writes the entries of keys (at most max of them, the
-// first in key order), each with its payload, to a temporary file in the
-// same directory and renames it over path. keys is sorted in place.
-func writeCacheFile(path string, keys []cacheKey, payload func(cacheKey) []byte, max int) error {
-	slices.SortFunc(keys, func(a, b cacheKey) int { return bytes.Compare(a[:], b[:]) })
-	if len(keys) > max {
-		keys = keys[:max]
+// cacheRecord is an entry to write: its key and where its payload is
+// (the entry i of the file read at the start or of the one another run
+// wrote since, or this run's entries), so that saving tens of thousands
+// of entries neither copies more than their keys nor looks each up again.
+type cacheRecord struct {
+	key  cacheKey
+	from uint8
+	i    uint32
+}
+
+const (
+	fromFresh = iota
+	fromOld
+	fromDisk
+)
+
+// writeCacheFile writes the records (at most max of them, the first in
+// key order), each with its payload, to a temporary file in the same directory and renames it
+// over path. recs is sorted in place.
+func writeCacheFile(path string, recs []cacheRecord, payload func(cacheRecord) []byte, max int) error {
+	slices.SortFunc(recs, func(a, b cacheRecord) int { return bytes.Compare(a.key[:], b.key[:]) })
+	if len(recs) > max {
+		recs = recs[:max]
 	}
 	var buf bytes.Buffer
-	buf.Grow(len(cacheMagic) + len(keys)*(len(cacheKey{})+1) + sha256.Size)
+	buf.Grow(len(cacheMagic) + len(recs)*(len(cacheKey{})+1) + sha256.Size)
 	buf.WriteString(cacheMagic)
 	var n [binary.MaxVarintLen64]byte
-	for _, k := range keys {
-		p := payload(k)
-		buf.Write(k[:])
+	for _, r := range recs {
+		p := payload(r)
+		buf.Write(r.key[:])
 		buf.Write(n[:binary.PutUvarint(n[:], uint64(len(p)))])
 		buf.Write(p)
 	}

@@ -1035,7 +1035,11 @@ func TestCacheEntriesIndex(t *testing.T) {
 			want[k] = nil
 		}
 	}
-	if err := writeCacheFile(path, keys, func(k cacheKey) []byte { return want[k] }, len(keys)); err != nil {
+	var recs []cacheRecord
+	for _, k := range keys {
+		recs = append(recs, cacheRecord{key: k})
+	}
+	if err := writeCacheFile(path, recs, func(r cacheRecord) []byte { return want[r.key] }, len(recs)); err != nil {
 		t.Fatal(err)
 	}
 	e, _, err := readCacheFile(path)

@@ -3,6 +3,7 @@ package leaks
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +11,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,21 +31,24 @@ func (s *Scanner) scanTree(ctx context.Context, t Target, c *collector) error {
 	if s.now != nil {
 		start = s.now()
 	}
-	var paths []string
-	var err error
+	var files []treeFile
 	if t.Git != nil {
-		paths, err = gitFiles(ctx, t.Root)
+		paths, err := gitFiles(ctx, t.Root)
+		if err != nil {
+			return err
+		}
+		files = statFiles(t.Root, paths, s.workers())
 	} else {
 		dirs := skipper
 		if skipper != nil && c.cache != nil {
 			dirs = cachedSkipper{pathSkipper: skipper, cache: c.cache}
 		}
-		paths, err = walkFiles(ctx, t.Root, dirs)
+		var err error
+		if files, err = walkFiles(ctx, t.Root, dirs, s.workers()); err != nil {
+			return err
+		}
 	}
-	if err != nil {
-		return err
-	}
-	files := largestFirst(t.Root, paths, s.workers())
+	largestFirst(files)
 	max := s.maxBytes()
 	prog := s.progress()
 	prog.SetTotal(len(files))
@@ -221,14 +227,11 @@ type treeFile struct {
 	err  error
 }
 
-// largestFirst stats the files and orders them by size, largest first, so
-// that a large file does not keep one worker busy at the end while the
-// others are idle (the findings are sorted afterwards, so the order is not
-// seen). Files that cannot be stat'ed keep their place at the end.
-func largestFirst(root string, paths []string, workers int) []treeFile {
+// statFiles stats the files, by all workers: on a tree the cache knows,
+// the stat calls are most of the scan. Files that cannot be stat'ed keep
+// the error.
+func statFiles(root string, paths []string, workers int) []treeFile {
 	files := make([]treeFile, len(paths))
-	// On a tree the cache knows, the stat calls are most of the scan:
-	// made by all workers.
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
@@ -241,14 +244,26 @@ func largestFirst(root string, paths []string, workers int) []treeFile {
 		}()
 	}
 	wg.Wait()
+	return files
+}
+
+// largestFirst orders the files by size, largest first, so that a large
+// file does not keep one worker busy at the end while the others are idle
+// (the findings are sorted afterwards, so the order is not seen), then by
+// path. Files that could not be stat'ed come last.
+func largestFirst(files []treeFile) {
 	size := func(f treeFile) int64 {
 		if f.err != nil {
 			return -1
 		}
 		return f.info.Size()
 	}
-	sort.SliceStable(files, func(i, j int) bool { return size(files[i]) > size(files[j]) })
-	return files
+	slices.SortFunc(files, func(a, b treeFile) int {
+		if c := cmp.Compare(size(b), size(a)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.rel, b.rel)
+	})
 }
 
 // gitFiles lists the files git tracks plus the untracked files that
@@ -276,44 +291,71 @@ func gitFiles(ctx context.Context, root string) ([]string, error) {
 	return paths, nil
 }
 
-// walkFiles lists every regular file below root outside a git work tree,
-// leaving out .git directories and what the detector excludes by path.
-// Symbolic links are not followed (as gitleaks does by default).
-func walkFiles(ctx context.Context, root string, skipper pathSkipper) ([]string, error) {
-	var paths []string
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if p == root {
-				return err
-			}
-			return nil // unreadable directory entries are left out
-		}
-		if cerr := ctx.Err(); cerr != nil {
-			return cerr
-		}
-		if p == root {
-			return nil
-		}
-		rel, rerr := filepath.Rel(root, p)
-		if rerr != nil {
-			return rerr
-		}
-		rel = filepath.ToSlash(rel)
-		if d.IsDir() {
-			if d.Name() == ".git" || (skipper != nil && skipper.SkipPath(rel)) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if d.Type().IsRegular() {
-			paths = append(paths, rel)
-		}
-		return nil
-	})
+// walkFiles lists and stats every regular file below root outside a git
+// work tree, leaving out .git directories and the directories skipper
+// skips. Unreadable directories below root are left out. The directories
+// are read by all workers, each statting the files of the directory it
+// read: on a tree the cache knows, reading directories and statting
+// files is most of the scan.
+func walkFiles(ctx context.Context, root string, skipper pathSkipper, workers int) ([]treeFile, error) {
+	entries, err := os.ReadDir(root)
 	if err != nil {
 		return nil, fmt.Errorf("walk %s: %w", root, err)
 	}
-	return paths, nil
+	var (
+		mu    sync.Mutex
+		files []treeFile
+		wg    sync.WaitGroup
+	)
+	slots := make(chan struct{}, workers)
+	var walk func(dir string, entries []fs.DirEntry)
+	// read reads a directory below root and walks it.
+	read := func(dir string) {
+		if ctx.Err() != nil {
+			return
+		}
+		if entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(dir))); err == nil {
+			walk(dir, entries)
+		}
+	}
+	walk = func(dir string, entries []fs.DirEntry) {
+		var found []treeFile
+		for _, d := range entries {
+			rel := d.Name()
+			if dir != "" {
+				rel = dir + "/" + rel
+			}
+			switch {
+			case d.IsDir():
+				if d.Name() == ".git" || (skipper != nil && skipper.SkipPath(rel)) {
+					continue
+				}
+				select {
+				case slots <- struct{}{}: // a worker is free: it reads the directory
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						read(rel)
+						<-slots
+					}()
+				default:
+					read(rel)
+				}
+			case d.Type().IsRegular():
+				fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(rel)))
+				found = append(found, treeFile{rel: rel, info: fi, err: err})
+			}
+		}
+		mu.Lock()
+		files = append(files, found...)
+		mu.Unlock()
+	}
+	walk("", entries)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return files, nil
 }
 
 // wholeFileLimit is the size up to which a file is read into memory in
