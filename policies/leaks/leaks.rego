@@ -77,16 +77,18 @@ deny contains {
 deny contains {
 	"rule": "leaks-secret",
 	"resource": l.file,
-	"message": sprintf("Possible %s: %s%s.%s", [kind_text(l), match_text(l), commit_text(l), ranking_text(l)]),
+	"message": sprintf("Possible %s: %s%s.%s", [kind_text(l), match_text(l), commit_text(l), ranking_text(sev)]),
 	"file": l.file,
 	"line": l.line,
 	"key": l.fingerprint,
 	"commit": object.get(l, "commit", ""),
-	"severity": severity(l),
+	"severity": sev,
 } if {
 	some l in input.leaks
 	not live_secret(l)
 	not config_reference(l)
+	test := in_test_path(l.file)
+	sev := severity(l.rule_id, l.file, test)
 }
 
 # config_reference(l) says what l names in the configuration file when the
@@ -105,21 +107,23 @@ live_secret(l) := s if {
 
 # --- severity -----------------------------------------------------------------
 
-severity(l) := "critical" if {
-	high_value(l.rule_id)
-	not in_test_path(l.file)
-	in_production_path(l.file)
+# severity ranks a leak of a rule in a file; test says whether the file is
+# test code (in_test_path), worked out once per leak.
+severity(rule_id, file, test) := "critical" if {
+	not test
+	high_value(rule_id)
+	in_production_path(file)
 } else := "medium" if {
-	high_value(l.rule_id)
-	in_test_path(l.file)
+	test
+	high_value(rule_id)
 } else := "low" if {
-	in_test_path(l.file)
+	test
 } else := "high"
 
-ranking_text(l) := " Ranked critical: a cloud, code-hosting, payment or signing credential in a production path." if {
-	severity(l) == "critical"
+ranking_text(sev) := " Ranked critical: a cloud, code-hosting, payment or signing credential in a production path." if {
+	sev == "critical"
 } else := " Ranked lower: it lies in test code, fixtures or examples." if {
-	in_test_path(l.file)
+	sev in {"medium", "low"}
 } else := ""
 
 # high_value_prefixes start the gitleaks rule ids of credentials that open
@@ -147,6 +151,10 @@ fixture_dirs := {
 
 fixture_file_pattern := `(^test_|_test\.|\.test\.|\.spec\.|_spec\.|^fake_|^mock_)`
 
+# in_test_path(p) is true when p is test code, fixtures or examples, and
+# false otherwise.
+default in_test_path(_) := false
+
 in_test_path(p) if {
 	parts := split(lower(p), "/")
 	some i, d in parts
@@ -169,9 +177,13 @@ production_names := {lower(name) | some name, env in environments.configured; ob
 # (for an environment named live-eu); not src/product/.
 in_production_path(p) if {
 	words := sprintf("/%s/", [regex.replace(lower(p), `[/._-]+`, "/")])
-	some name in production_names
-	contains(words, sprintf("/%s/", [regex.replace(name, `[/._-]+`, "/")]))
+	some name in production_words
+	contains(words, name)
 }
+
+# production_words are the production names as in_production_path looks
+# for them, worked out once.
+production_words := {sprintf("/%s/", [regex.replace(name, `[/._-]+`, "/")]) | some name in production_names}
 
 # --- message parts ------------------------------------------------------------
 
