@@ -46,7 +46,7 @@ import data.secretgate.lib.environments
 deny contains {
 	"rule": "leaks-live-secret",
 	"resource": l.file,
-	"message": sprintf("This is the live value of %s: %s%s.", [live, match_text(l), commit_text(l)]),
+	"message": concat("", ["This is the live value of ", live, ": ", match_text(l), commit_text(l), "."]),
 	"file": l.file,
 	"line": l.line,
 	"key": l.fingerprint,
@@ -77,7 +77,7 @@ deny contains {
 deny contains {
 	"rule": "leaks-secret",
 	"resource": l.file,
-	"message": sprintf("Possible %s: %s%s.%s", [kind_text(l), match_text(l), commit_text(l), ranking_text(sev)]),
+	"message": concat("", ["Possible ", kind_text(l), ": ", match_text(l), commit_text(l), ".", ranking_text(sev)]),
 	"file": l.file,
 	"line": l.line,
 	"key": l.fingerprint,
@@ -176,7 +176,7 @@ production_names := {lower(name) | some name, env in environments.configured; ob
 # .env.production, values-prod.yaml, prod.tfvars, config/live-eu/app.env
 # (for an environment named live-eu); not src/product/.
 in_production_path(p) if {
-	words := sprintf("/%s/", [regex.replace(lower(p), `[/._-]+`, "/")])
+	words := concat("", ["/", regex.replace(lower(p), `[/._-]+`, "/"), "/"])
 	some name in production_words
 	contains(words, name)
 }
@@ -186,10 +186,13 @@ in_production_path(p) if {
 production_words := {sprintf("/%s/", [regex.replace(name, `[/._-]+`, "/")]) | some name in production_names}
 
 # --- message parts ------------------------------------------------------------
+#
+# Built with concat rather than sprintf, which formats each argument anew:
+# this runs once per leak, and a tree may hold hundreds.
 
-kind_text(l) := sprintf("%s (gitleaks rule %s)", [kind, l.rule_id]) if {
+kind_text(l) := concat("", [kind, " (gitleaks rule ", l.rule_id, ")"]) if {
 	kind := kind_names[l.rule_id]
-} else := sprintf("secret (gitleaks rule %s)", [l.rule_id])
+} else := concat("", ["secret (gitleaks rule ", l.rule_id, ")"])
 
 kind_names := {
 	"aws-access-token": "AWS access key",
@@ -203,15 +206,15 @@ kind_names := {
 	"stripe-access-token": "Stripe key",
 }
 
-match_text(l) := sprintf("%s in %s line %d", [value_text(l), l.file, l.line])
+match_text(l) := concat("", [value_text(l), " in ", l.file, " line ", format_int(l.line, 10)])
 
-value_text(l) := sprintf("a match %s", [l.redacted]) if {
+value_text(l) := concat("", ["a match ", l.redacted]) if {
 	l.redacted != ""
 } else := "a file whose name gives it away"
 
-commit_text(l) := sprintf(", added in commit %s by %s", [substring(l.commit, 0, 7), l.author]) if {
+commit_text(l) := concat("", [", added in commit ", substring(l.commit, 0, 7), " by ", l.author]) if {
 	object.get(l, "commit", "") != ""
 	object.get(l, "author", "") != ""
-} else := sprintf(", added in commit %s", [substring(l.commit, 0, 7)]) if {
+} else := concat("", [", added in commit ", substring(l.commit, 0, 7)]) if {
 	object.get(l, "commit", "") != ""
 } else := ""
