@@ -15,10 +15,10 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/zricethezav/gitleaks/v8/sources"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/secretgate/secretgate/internal/git"
 	"github.com/secretgate/secretgate/internal/textenc"
@@ -60,19 +60,26 @@ func (s *Scanner) scanTree(ctx context.Context, t Target, c *collector) error {
 	if skipper != nil && c.cache != nil {
 		fileSkip = cachedSkipper{pathSkipper: skipper, cache: c.cache, onlyExcluded: true}
 	}
-	var g errgroup.Group
-	g.SetLimit(s.workers())
-	for _, f := range files {
-		if ctx.Err() != nil {
-			break
-		}
-		g.Go(func() error {
-			s.scanFile(ctx, t.Root, f, max, fileSkip, start, deferred, c)
-			prog.Add(1)
-			return nil
-		})
+	// A fixed set of workers takes the files in turn: on a tree the cache
+	// knows, most files take a microsecond or two, less than starting a
+	// goroutine for each did.
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range s.workers() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= len(files) {
+					return
+				}
+				s.scanFile(ctx, t.Root, files[i], max, fileSkip, start, deferred, c)
+				prog.Add(1)
+			}
+		}()
 	}
-	_ = g.Wait() // scanFile records what it could not read in c
+	wg.Wait() // scanFile records what it could not read in c
 	if deferred != nil && ctx.Err() == nil {
 		s.scanDeferred(ctx, deferred, c)
 	}
