@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -37,11 +38,13 @@ const (
 // most nine digits, nothing else (no sign, no spaces, no leading zero).
 var prNumberRE = regexp.MustCompile(`^[1-9][0-9]{0,8}$`)
 
-// shaRE is a full commit SHA (SHA-1 or SHA-256).
-var shaRE = regexp.MustCompile(`^(?:[0-9a-f]{40}|[0-9a-f]{64})$`)
+// shaRE is a full commit SHA (SHA-1 or SHA-256). It and ruleIDRE are
+// compiled at first use, not at start-up, which every run pays
+// (pre-commit included).
+var shaRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:[0-9a-f]{40}|[0-9a-f]{64})$`) })
 
 // ruleIDRE is a rule id as the policies name them.
-var ruleIDRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,99}$`)
+var ruleIDRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,99}$`) })
 
 type commentFlags struct {
 	report  string
@@ -181,7 +184,7 @@ func readCommentInput(f commentFlags, env Env) (commentInput, error) {
 	if f.headSHA != "" {
 		in.head.SHA = f.headSHA
 	}
-	if in.head.SHA != "" && !shaRE.MatchString(in.head.SHA) {
+	if in.head.SHA != "" && !shaRE().MatchString(in.head.SHA) {
 		return in, fmt.Errorf("--head-sha %q is not a full commit SHA", printable(in.head.SHA))
 	}
 	// A workflow_run follow-up posts for a pull request its artifact
@@ -243,7 +246,7 @@ func readUntrustedReport(path string) (result.Report, error) {
 	for i := range rep.Findings {
 		f := &rep.Findings[i]
 		f.DocsURL = ""
-		if ruleIDRE.MatchString(f.Rule) {
+		if ruleIDRE().MatchString(f.Rule) {
 			f.DocsURL = policy.DocsBase + "#" + f.Rule
 		}
 	}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"regexp"
+	"sync"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -48,21 +49,22 @@ var (
 	// lengths are counted apart (sessionTagKey, sessionTagValue): a
 	// bounded repetition of this class, {1,128}, compiles into 128 copies
 	// of every Unicode letter, digit and space range — 15 MB and over
-	// 100 ms of start-up for every run, configured or not.
-	tagTextRE = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+@-]*$`)
+	// 100 ms of start-up for every run, configured or not. Even so, the
+	// class costs a few hundred microseconds to compile: at first use.
+	tagTextRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+@-]*$`) })
 )
 
 // sessionTagKey tells whether s is an STS session tag key: 1 to 128
 // characters of tagTextRE's alphabet.
 func sessionTagKey(s string) bool {
 	n := utf8.RuneCountInString(s)
-	return n >= 1 && n <= 128 && tagTextRE.MatchString(s)
+	return n >= 1 && n <= 128 && tagTextRE().MatchString(s)
 }
 
 // sessionTagValue tells whether s is an STS session tag value: up to 256
 // characters of tagTextRE's alphabet.
 func sessionTagValue(s string) bool {
-	return utf8.RuneCountInString(s) <= 256 && tagTextRE.MatchString(s)
+	return utf8.RuneCountInString(s) <= 256 && tagTextRE().MatchString(s)
 }
 
 // organization reads aws.organization; nil when absent or null.

@@ -5,13 +5,14 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/secretgate/secretgate/internal/report"
 	"github.com/secretgate/secretgate/internal/result"
 )
 
 // artifactRE is an artifact name secretgate will print in the body.
-var artifactRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
+var artifactRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`) })
 
 // Page says where the full report is, for the pointer under a body that
 // had to leave findings out.
@@ -80,7 +81,7 @@ func Body(marker string, r result.Report, p Page) (string, error) {
 	}
 	var pointer string
 	switch {
-	case p.Artifact != "" && !artifactRE.MatchString(p.Artifact):
+	case p.Artifact != "" && !artifactRE().MatchString(p.Artifact):
 		return "", fmt.Errorf("artifact name %q: want letters, digits, dots, dashes and underscores", p.Artifact)
 	case p.Artifact != "" && runURL != "":
 		pointer = fmt.Sprintf("\nThe full report (JSON, SARIF, Markdown) is the `%s` artifact of the [workflow run](%s).\n", p.Artifact, runURL)

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/google/go-github/v75/github"
 
@@ -25,11 +26,11 @@ const MaxBodyBytes = 65000
 
 // keyRE is a tracking key: a few words of lower-case letters, digits and
 // dashes, so the marker stays an inert HTML comment.
-var keyRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
+var keyRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`) })
 
 // Marker is the hidden first line of the tracking issue of key.
 func Marker(key string) (string, error) {
-	if !keyRE.MatchString(key) {
+	if !keyRE().MatchString(key) {
 		return "", fmt.Errorf("tracking key %q: want lower-case letters, digits and dashes (at most 64)", key)
 	}
 	return "<!-- secretgate:issue:" + key + " -->", nil
