@@ -136,10 +136,7 @@ high_value_prefixes := [
 	"private-key", "pkcs12-", "age-secret-key",
 ]
 
-high_value(rule_id) if {
-	some p in high_value_prefixes
-	startswith(rule_id, p)
-}
+high_value(rule_id) if strings.any_prefix_match(rule_id, high_value_prefixes)
 
 # Directory names (any level) and file name patterns of test code,
 # fixtures and examples.
