@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 
-	ahocorasick "github.com/BobuSumisu/aho-corasick"
 	glconfig "github.com/zricethezav/gitleaks/v8/config"
 	"github.com/zricethezav/gitleaks/v8/detect/codec"
 )
@@ -88,10 +87,10 @@ func (g *Gitleaks) Narrow(texts []string) Detector {
 }
 
 // smallText is the size of text up to which presentKeywords looks for each
-// keyword in turn: building the Aho-Corasick automaton of the default
-// rules' keywords takes some 5 ms, more than searching a few staged files
-// for each of a few hundred keywords.
-const smallText = 64 << 10
+// keyword in turn; past it, the text is read once (keywordsByPairs). The
+// default rules' keywords, one by one / by pairs: 2 KB 0.13 / 0.28 ms,
+// 20 KB 1.5 / 0.29 ms, 64 KB 4.9 / 0.78 ms, 210 KB 16.7 / 2.7 ms.
+const smallText = 4 << 10
 
 // presentKeywords returns the rules' keywords, lower-cased, that occur in
 // one of texts, case-insensitively, as gitleaks matches them.
@@ -111,29 +110,77 @@ func presentKeywords(vc *glconfig.ViperConfig, texts []string) map[string]bool {
 }
 
 // keywordsIn returns the keywords (lower case) that occur in texts,
-// case-insensitively: with an Aho-Corasick automaton, or one keyword after
-// the other.
-func keywordsIn(keywords, texts []string, automaton bool) map[string]bool {
+// case-insensitively: one keyword after the other, or (byPairs) in one
+// pass over the texts.
+func keywordsIn(keywords, texts []string, byPairs bool) map[string]bool {
 	lowers := make([]string, len(texts))
 	for i, text := range texts {
 		lowers[i] = strings.ToLower(text)
 	}
+	if byPairs {
+		return keywordsByPairs(keywords, lowers)
+	}
 	present := map[string]bool{}
-	if !automaton {
-		for _, k := range keywords {
-			for _, lower := range lowers {
-				if strings.Contains(lower, k) {
+	for _, k := range keywords {
+		for _, lower := range lowers {
+			if strings.Contains(lower, k) {
+				present[k] = true
+				break
+			}
+		}
+	}
+	return present
+}
+
+// keywordsByPairs finds the keywords that occur in texts (all lower
+// case) in one pass: at each position, the two bytes there say whether a
+// keyword can start, and only the keywords starting with them are
+// compared. On 210 KB of staged code the default rules' 244 keywords took
+// 11 ms through an Aho-Corasick automaton (half of it building the
+// automaton), 16 ms one after the other, 2.7 ms so.
+func keywordsByPairs(keywords, texts []string) map[string]bool {
+	present := map[string]bool{}
+	// starting[p] lists the keywords whose first two bytes are p.
+	starting := map[uint16][]string{}
+	var pairs [1 << 16 / 64]uint64 // a bit per pair that starts a keyword
+	for _, k := range keywords {
+		if len(k) < 2 {
+			for _, text := range texts { // "" or one byte: rare, asked directly
+				if strings.Contains(text, k) {
 					present[k] = true
 					break
 				}
 			}
+			continue
 		}
-		return present
+		p := uint16(k[0])<<8 | uint16(k[1])
+		pairs[p/64] |= 1 << (p % 64)
+		starting[p] = append(starting[p], k)
 	}
-	trie := ahocorasick.NewTrieBuilder().AddStrings(keywords).Build()
-	for _, lower := range lowers {
-		for _, m := range trie.MatchString(lower) {
-			present[m.MatchString()] = true
+	left := len(starting)
+	for _, text := range texts {
+		for i := 0; i+1 < len(text) && left > 0; i++ {
+			p := uint16(text[i])<<8 | uint16(text[i+1])
+			if pairs[p/64]&(1<<(p%64)) == 0 {
+				continue
+			}
+			// Each keyword found is not compared again.
+			ks := starting[p]
+			kept := ks[:0]
+			for _, k := range ks {
+				if strings.HasPrefix(text[i:], k) {
+					present[k] = true
+				} else {
+					kept = append(kept, k)
+				}
+			}
+			if ks = kept; len(ks) == 0 {
+				delete(starting, p)
+				pairs[p/64] &^= 1 << (p % 64)
+				left--
+			} else {
+				starting[p] = ks
+			}
 		}
 	}
 	return present

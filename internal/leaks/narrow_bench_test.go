@@ -3,6 +3,7 @@ package leaks
 import (
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -27,8 +28,11 @@ func BenchmarkNarrow(b *testing.B) {
 	}
 }
 
-// TestKeywordsInBothWays: looking for each keyword in turn finds what the
-// Aho-Corasick automaton finds, on the default rules' keywords.
+// TestKeywordsInBothWays: reading the texts once, by pairs of bytes,
+// finds what looking for each keyword in turn finds, on the default rules'
+// keywords and on random keywords sharing first bytes (a keyword that is
+// another's prefix, both at one place; a keyword at a text's very end;
+// multi-byte characters).
 func TestKeywordsInBothWays(t *testing.T) {
 	vc, err := defaultViperConfig()
 	if err != nil {
@@ -51,15 +55,45 @@ func TestKeywordsInBothWays(t *testing.T) {
 		{"AKIA in upper case", "ghp_ and GLPAT- mixed", "xoxb-slack token\nsk_live_"},
 		{strings.Repeat("no keyword here ", 1000)},
 		{"overlapping: akiaakia xoxbxoxp", "https://hooks.slack.com/services/"},
+		{"ends with a keyword: akia", "ak"},
 	}
 	for i, texts := range tests {
 		one := keywordsIn(keywords, texts, false)
-		auto := keywordsIn(keywords, texts, true)
-		if !maps.Equal(one, auto) {
-			t.Errorf("texts %d: one by one %v, automaton %v", i, one, auto)
+		pairs := keywordsIn(keywords, texts, true)
+		if !maps.Equal(one, pairs) {
+			t.Errorf("texts %d: one by one %v, by pairs %v", i, one, pairs)
 		}
 	}
 	if len(keywordsIn(keywords, tests[3], false)) < 3 {
 		t.Error("the texts with keywords found fewer than three: the test proves nothing")
+	}
+
+	// Random keywords over a small alphabet, so that they share first
+	// bytes and prefixes, and random texts over the same alphabet.
+	r := rand.New(rand.NewPCG(1, 2))
+	const alphabet = "abk_é-"
+	word := func(max int) string {
+		var b strings.Builder
+		for range 1 + r.IntN(max) {
+			b.WriteString(string([]rune(alphabet)[r.IntN(len([]rune(alphabet)))]))
+		}
+		return b.String()
+	}
+	found := 0
+	for range 2000 {
+		keys := []string{"", "a"}
+		for range 1 + r.IntN(12) {
+			keys = append(keys, word(5))
+		}
+		texts := []string{word(40), word(3)}
+		one := keywordsIn(keys, texts, false)
+		pairs := keywordsIn(keys, texts, true)
+		if !maps.Equal(one, pairs) {
+			t.Fatalf("keywords %q in %q: one by one %v, by pairs %v", keys, texts, one, pairs)
+		}
+		found += len(one)
+	}
+	if found < 2000 {
+		t.Errorf("random cases found %d keywords in all: the test proves little", found)
 	}
 }
