@@ -1,7 +1,9 @@
 package leaks
 
 import (
+	"encoding/binary"
 	"math"
+	"runtime"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -55,6 +57,34 @@ func TestCommitEntryRejectsDamage(t *testing.T) {
 		var e commitEntry
 		if err := e.decode(p); err == nil {
 			t.Errorf("%s: decoded %+v", name, e)
+		}
+	}
+}
+
+// A count of matches the rest of an entry cannot hold is refused before
+// anything is allocated for it: a damaged entry costs no memory.
+func TestCommitEntryCountBoundsAllocation(t *testing.T) {
+	const n = 1 << 20
+	junk := make([]byte, n)
+	entry := append([]byte{1, 0, 0, 0, 0}, binary.AppendUvarint(nil, n)...) // seen, no files, bytes, skips, author; n matches
+	summary := append([]byte{1, 1, 'a', 0, 0, 0, 0, 0}, binary.AppendUvarint(nil, n)...)
+	for name, p := range map[string][]byte{"commit entry": append(entry, junk...), "history summary": append(summary, junk...)} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		var err error
+		if name == "commit entry" {
+			var e commitEntry
+			err = e.decode(p)
+		} else {
+			var h historySummary
+			err = h.decode(p)
+		}
+		runtime.ReadMemStats(&after)
+		if err == nil {
+			t.Errorf("%s: decoded", name)
+		}
+		if got := after.TotalAlloc - before.TotalAlloc; got > 4<<20 {
+			t.Errorf("%s: decoding a damaged count allocated %d bytes", name, got)
 		}
 	}
 }

@@ -300,12 +300,16 @@ func gitFiles(ctx context.Context, root string) ([]string, error) {
 
 // walkFiles lists and stats every regular file below root outside a git
 // work tree, leaving out .git directories and the directories skipper
-// skips. Unreadable directories below root are left out. The directories
-// are read by all workers, each statting the files of the directory it
-// read: on a tree the cache knows, reading directories and statting
-// files is most of the scan.
+// skips. A directory below root that cannot be read is listed with its
+// error, as a file that cannot be stat'ed is. The directories are read by
+// all workers, each statting the files of the directory it read: on a
+// tree the cache knows, reading directories and statting files is most of
+// the scan.
+// readDir is os.ReadDir; tests make it fail.
+var readDir = os.ReadDir
+
 func walkFiles(ctx context.Context, root string, skipper pathSkipper, workers int) ([]treeFile, error) {
-	entries, err := os.ReadDir(root)
+	entries, err := readDir(root)
 	if err != nil {
 		return nil, fmt.Errorf("walk %s: %w", root, err)
 	}
@@ -321,9 +325,16 @@ func walkFiles(ctx context.Context, root string, skipper pathSkipper, workers in
 		if ctx.Err() != nil {
 			return
 		}
-		if entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(dir))); err == nil {
-			walk(dir, entries)
+		entries, err := readDir(filepath.Join(root, filepath.FromSlash(dir)))
+		if err != nil {
+			// Reported as a file that cannot be read (scanFile), not
+			// left out unseen.
+			mu.Lock()
+			files = append(files, treeFile{rel: dir, err: err})
+			mu.Unlock()
+			return
 		}
+		walk(dir, entries)
 	}
 	walk = func(dir string, entries []fs.DirEntry) {
 		var found []treeFile
