@@ -21,7 +21,7 @@ import (
 	"time"
 )
 
-// The cache remembers what was scanned and found clean, so that a second
+// The cache remembers what was scanned and what it found, so that a second
 // scan of a barely changed repository only scans what changed.
 //
 // What is cached: for a working-tree file, what the detector found in it,
@@ -67,7 +67,7 @@ const (
 	DefaultCacheEntries = 1 << 20
 )
 
-// cacheKey is the first 16 bytes of the SHA-256 of what identifies a clean
+// cacheKey is the first 16 bytes of the SHA-256 of what identifies a
 // result.
 type cacheKey [16]byte
 
@@ -267,7 +267,7 @@ func decodeMatches(p []byte) ([]Match, error) {
 // the working tree, a commit in the range and history scopes; the staged
 // scope is not cached.
 type CacheStats struct {
-	// Hits were clean results taken from the cache, not scanned again.
+	// Hits were results taken from the cache, not scanned again.
 	Hits int
 	// Stamped counts the hits taken by a working-tree file's stat stamp,
 	// without reading the file (see fileStamp).
@@ -277,7 +277,7 @@ type CacheStats struct {
 	Summarized int
 	// Misses were looked up, not found, and scanned.
 	Misses int
-	// Stored is the number of new clean results saved.
+	// Stored is the number of new results saved.
 	Stored int
 	// Err is why the cache could not be read or saved (the scan itself
 	// is unaffected); empty when all went well.
@@ -355,7 +355,7 @@ func (c *cache) inUse(k cacheKey) bool {
 	return ok && c.oldUsed[i]
 }
 
-// lookup returns the payload of a clean result.
+// lookup returns the payload of a file's or commit's result.
 func (c *cache) lookup(k cacheKey) ([]byte, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

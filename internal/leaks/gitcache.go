@@ -30,10 +30,9 @@ func revListArgs(t Target) []string {
 	return []string{"rev-list", "--parents", "--all"}
 }
 
-// pendingCommits are the commits of a scope the cache does not know
-// clean, in git rev-list's order: the ordinary ones (one parent or none)
-// and the merges, whose patches different git log commands print
-// (patchCommands).
+// pendingCommits are the commits of a scope the cache does not know, in
+// git rev-list's order: the ordinary ones (one parent or none) and the
+// merges, whose patches different git log commands print (patchCommands).
 type pendingCommits struct {
 	ordinary, merges []string
 }
@@ -46,7 +45,7 @@ func (p pendingCommits) all() []string {
 }
 
 // cachedCommits looks up every commit of the scope in the cache, counts
-// the clean ones as scanned, and returns those still to scan. A history
+// the known ones as scanned, and returns those still to scan. A history
 // scan lists only the commits a usable history summary does not cover
 // (historycache.go).
 func (s *Scanner) cachedCommits(ctx context.Context, t Target, c *collector) (pendingCommits, error) {

@@ -146,7 +146,7 @@ type Result struct {
 	// scan itself ran (the live-value comparison failing): the findings
 	// are valid, but the check is not complete.
 	Problems []string
-	// Cache says what the cache of clean results did; zero without one.
+	// Cache says what the cache did; zero without one.
 	Cache CacheStats
 }
 
@@ -182,7 +182,7 @@ type Scanner struct {
 	// Workers is the number of fragments scanned in parallel; 0 means
 	// GOMAXPROCS.
 	Workers int
-	// CacheDir, when set, holds the cache of clean results (see cache.go)
+	// CacheDir, when set, holds the cache of scan results (see cache.go)
 	// for the working-tree, range and history scopes. It is used only
 	// with a detector that implements rulesetIdentifier.
 	CacheDir string
@@ -348,7 +348,7 @@ type collector struct {
 	// is incomplete.
 	problems []string
 	// cache is nil when results are not cached; tally then holds the
-	// clean-or-not state of each commit of a range or history scan.
+	// state of each commit of a range or history scan (commitTally).
 	cache *cache
 	tally map[string]*commitTally
 	// listed counts the commits git rev-list listed; history is set in a
@@ -404,7 +404,7 @@ func (c *collector) skipIn(commit *Commit, path, reason string) {
 }
 
 // incomplete records text that could not be scanned: the result is not a
-// pass. The commit, if any, is not cached as clean.
+// pass. The commit, if any, is not cached.
 func (c *collector) incomplete(commit *Commit, problem string) {
 	c.mu.Lock()
 	c.problems = append(c.problems, problem)

@@ -253,7 +253,7 @@ func (s *Scanner) scanPatches(ctx context.Context, t Target, c *collector) error
 		return fmt.Errorf("%s: not a git repository", t.Scope)
 	}
 	// With a cache, the commits of the scope are listed first and only
-	// those not known to be clean are handed to git log.
+	// those the cache does not know are handed to git log.
 	var pending pendingCommits
 	caching := c.cache != nil && t.Scope.Kind != Staged
 	if t.Scope.Kind != Staged && !caching {
