@@ -47,20 +47,11 @@ func (e commitEntry) encode() []byte {
 	b := binary.AppendUvarint(nil, flags)
 	b = binary.AppendUvarint(b, uint64(e.Files))
 	b = binary.AppendUvarint(b, uint64(e.Bytes))
-	b = binary.AppendUvarint(b, uint64(len(e.Skips)))
-	for _, sk := range e.Skips {
-		b = appendString(appendString(b, sk[0]), sk[1])
-	}
+	b = appendSkips(b, e.Skips)
 	b = appendString(b, e.Author)
 	b = binary.AppendUvarint(b, uint64(len(e.Found)))
 	for _, m := range e.Found {
-		b = appendString(b, m.Path)
-		b = appendString(b, m.RuleID)
-		b = appendString(b, m.Description)
-		b = binary.AppendVarint(b, int64(m.Line))
-		b = binary.AppendVarint(b, int64(m.Column))
-		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(m.Entropy))
-		b = appendString(b, m.Redacted)
+		b = appendMatch(b, m)
 	}
 	return b
 }
@@ -68,6 +59,32 @@ func (e commitEntry) encode() []byte {
 func appendString(b []byte, s string) []byte {
 	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
+
+// appendSkips lays out skipped files as commit entries and the history
+// summary keep them: their number, then each path and reason.
+func appendSkips(b []byte, skips [][2]string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(skips)))
+	for _, sk := range skips {
+		b = appendString(appendString(b, sk[0]), sk[1])
+	}
+	return b
+}
+
+// appendMatch lays out a match as commit entries and the history summary
+// keep it; it takes at least matchMinBytes.
+func appendMatch(b []byte, m cachedCommitMatch) []byte {
+	b = appendString(b, m.Path)
+	b = appendString(b, m.RuleID)
+	b = appendString(b, m.Description)
+	b = binary.AppendVarint(b, int64(m.Line))
+	b = binary.AppendVarint(b, int64(m.Column))
+	b = binary.LittleEndian.AppendUint64(b, math.Float64bits(m.Entropy))
+	return appendString(b, m.Redacted)
+}
+
+// matchMinBytes is the least an encoded match takes: three empty strings,
+// two one-byte varints, the entropy's 8 bytes and an empty string.
+const matchMinBytes = 3 + 2 + 8 + 1
 
 var errCommitEntry = errors.New("not a commit entry")
 
@@ -77,21 +94,12 @@ func (e *commitEntry) decode(p []byte) error {
 	d := entryDecoder{p: p}
 	flags := d.uvarint()
 	*e = commitEntry{Seen: flags&commitSeen != 0, Files: d.int(), Bytes: d.int64()}
-	if n := d.count(2); n > 0 {
-		e.Skips = make([][2]string, n)
-		for i := range e.Skips {
-			e.Skips[i] = [2]string{d.string(), d.string()}
-		}
-	}
+	e.Skips = d.skips()
 	e.Author = d.string()
-	if n := d.count(14); n > 0 {
+	if n := d.count(matchMinBytes); n > 0 {
 		e.Found = make([]cachedCommitMatch, n)
 		for i := range e.Found {
-			m := &e.Found[i]
-			m.Path, m.RuleID, m.Description = d.string(), d.string(), d.string()
-			m.Line, m.Column = d.varint(), d.varint()
-			m.Entropy = d.float()
-			m.Redacted = d.string()
+			e.Found[i] = d.match()
 		}
 	}
 	if d.bad || len(d.p) != 0 || flags&^commitSeen != 0 {
@@ -132,6 +140,28 @@ func (d *entryDecoder) varint() int {
 	}
 	d.p = d.p[n:]
 	return int(v)
+}
+
+// skips reads what appendSkips wrote.
+func (d *entryDecoder) skips() [][2]string {
+	n := d.count(2)
+	if n == 0 {
+		return nil
+	}
+	skips := make([][2]string, n)
+	for i := range skips {
+		skips[i] = [2]string{d.string(), d.string()}
+	}
+	return skips
+}
+
+// match reads what appendMatch wrote.
+func (d *entryDecoder) match() (m cachedCommitMatch) {
+	m.Path, m.RuleID, m.Description = d.string(), d.string(), d.string()
+	m.Line, m.Column = d.varint(), d.varint()
+	m.Entropy = d.float()
+	m.Redacted = d.string()
+	return m
 }
 
 // int reads a non-negative number that fits an int.

@@ -3,7 +3,6 @@ package leaks
 import (
 	"context"
 	"encoding/binary"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -105,21 +104,10 @@ func (h historySummary) encode() []byte {
 	b = binary.AppendUvarint(b, uint64(h.Seen))
 	b = binary.AppendUvarint(b, uint64(h.Files))
 	b = binary.AppendUvarint(b, uint64(h.Bytes))
-	b = binary.AppendUvarint(b, uint64(len(h.Skips)))
-	for _, sk := range h.Skips {
-		b = appendString(appendString(b, sk[0]), sk[1])
-	}
+	b = appendSkips(b, h.Skips)
 	b = binary.AppendUvarint(b, uint64(len(h.Found)))
 	for _, m := range h.Found {
-		b = appendString(b, m.SHA)
-		b = appendString(b, m.Author)
-		b = appendString(b, m.Path)
-		b = appendString(b, m.RuleID)
-		b = appendString(b, m.Description)
-		b = binary.AppendVarint(b, int64(m.Line))
-		b = binary.AppendVarint(b, int64(m.Column))
-		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(m.Entropy))
-		b = appendString(b, m.Redacted)
+		b = appendMatch(appendString(appendString(b, m.SHA), m.Author), m.cachedCommitMatch)
 	}
 	return b
 }
@@ -136,20 +124,13 @@ func (h *historySummary) decode(p []byte) error {
 		}
 	}
 	h.Listed, h.Seen, h.Files, h.Bytes = d.int(), d.int(), d.int(), d.int64()
-	if n := d.count(2); n > 0 {
-		h.Skips = make([][2]string, n)
-		for i := range h.Skips {
-			h.Skips[i] = [2]string{d.string(), d.string()}
-		}
-	}
-	if n := d.count(16); n > 0 {
+	h.Skips = d.skips()
+	if n := d.count(2 + matchMinBytes); n > 0 {
 		h.Found = make([]summaryMatch, n)
 		for i := range h.Found {
 			m := &h.Found[i]
-			m.SHA, m.Author, m.Path, m.RuleID, m.Description = d.string(), d.string(), d.string(), d.string(), d.string()
-			m.Line, m.Column = d.varint(), d.varint()
-			m.Entropy = d.float()
-			m.Redacted = d.string()
+			m.SHA, m.Author = d.string(), d.string()
+			m.cachedCommitMatch = d.match()
 		}
 	}
 	if d.bad || len(d.p) != 0 || len(h.Tips) == 0 {
